@@ -1,0 +1,192 @@
+//! Capacities that follow a weekly calendar.
+//!
+//! A [`WeeklyCalendar`] is a step function of time that repeats every week:
+//! lanes open and close by time of day and day of week. It answers two
+//! questions a model asks: "what is the value now?" and "when does it next
+//! change?", so the model schedules one event per change instead of polling.
+//!
+//! Time zero of a run falls at `origin` into the week (a run that starts on
+//! a Wednesday has `origin = 2 * DAY` when weeks start on Monday). How the
+//! steps are written in a file is the scenario reader's business; the
+//! calendar only holds validated steps.
+
+use super::time::{Span, Time, WEEK};
+
+/// A step function of time that repeats weekly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WeeklyCalendar {
+    /// `(offset into the week, value from there on)`, sorted, the first at 0,
+    /// no two consecutive values equal.
+    steps: Vec<(Span, u32)>,
+    /// Offset into the week of simulated time zero.
+    origin: Span,
+}
+
+impl WeeklyCalendar {
+    /// A calendar that always has `value`.
+    pub fn constant(value: u32) -> Self {
+        WeeklyCalendar {
+            steps: vec![(0, value)],
+            origin: 0,
+        }
+    }
+
+    /// Builds a calendar from a value per minute-of-week function sampled at
+    /// the given change points. `steps` lists `(offset into the week, value)`
+    /// pairs in any order; offsets are taken modulo a week, a missing step at
+    /// offset 0 takes the value of the last step (the week wraps), and later
+    /// duplicates of an offset win.
+    pub fn from_steps(mut steps: Vec<(Span, u32)>, origin: Span) -> Self {
+        for step in &mut steps {
+            step.0 %= WEEK;
+        }
+        // Stable sort keeps later duplicates after earlier ones.
+        steps.sort_by_key(|s| s.0);
+        let mut merged: Vec<(Span, u32)> = Vec::with_capacity(steps.len() + 1);
+        for (offset, value) in steps {
+            match merged.last_mut() {
+                Some(last) if last.0 == offset => last.1 = value,
+                _ => merged.push((offset, value)),
+            }
+        }
+        if merged.first().is_none_or(|s| s.0 != 0) {
+            let wrap = merged.last().map_or(0, |s| s.1);
+            merged.insert(0, (0, wrap));
+        }
+        merged.dedup_by(|later, earlier| later.1 == earlier.1);
+        WeeklyCalendar {
+            steps: merged,
+            origin: origin % WEEK,
+        }
+    }
+
+    /// Builds a calendar from a value per time slot: `slot` ticks wide, one
+    /// value per slot, covering the week (`values.len() * slot == WEEK`).
+    pub fn from_slots(slot: Span, values: &[u32], origin: Span) -> Self {
+        let steps = values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| (i as Span * slot, v))
+            .collect();
+        Self::from_steps(steps, origin)
+    }
+
+    /// Whether the value never changes.
+    pub fn is_constant(&self) -> bool {
+        self.steps.len() == 1
+    }
+
+    /// The value at time `t`.
+    pub fn value_at(&self, t: Time) -> u32 {
+        let offset = self.offset(t);
+        let i = self.steps.partition_point(|s| s.0 <= offset);
+        self.steps[i.saturating_sub(1)].1
+    }
+
+    /// The first time strictly after `t` at which the value changes, or
+    /// `None` if it never does.
+    pub fn next_change(&self, t: Time) -> Option<Time> {
+        if self.is_constant() {
+            return None;
+        }
+        let offset = self.offset(t);
+        let i = self.steps.partition_point(|s| s.0 <= offset);
+        let delta = match self.steps.get(i) {
+            Some(step) => step.0 - offset,
+            // Past the last step: the week wraps. The value at offset 0 may
+            // equal the last one, and then the change is the second step.
+            None => {
+                let first = self.steps[0].1;
+                let last = self.steps[self.steps.len() - 1].1;
+                if first == last {
+                    WEEK - offset + self.steps[1].0
+                } else {
+                    WEEK - offset
+                }
+            }
+        };
+        t.checked_add(delta)
+    }
+
+    /// The smallest and largest value over the week.
+    pub fn range(&self) -> (u32, u32) {
+        let min = self.steps.iter().map(|s| s.1).min().unwrap_or(0);
+        let max = self.steps.iter().map(|s| s.1).max().unwrap_or(0);
+        (min, max)
+    }
+
+    /// The average value over a week.
+    pub fn weekly_mean(&self) -> f64 {
+        let mut total = 0.0;
+        for (i, &(start, value)) in self.steps.iter().enumerate() {
+            let end = self.steps.get(i + 1).map_or(WEEK, |s| s.0);
+            total += f64::from(value) * (end - start) as f64;
+        }
+        total / WEEK as f64
+    }
+
+    fn offset(&self, t: Time) -> Span {
+        ((t % WEEK) + self.origin) % WEEK
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::time::{DAY, HOUR};
+
+    /// Open 08:00–20:00 every day with 3 lanes, else 1.
+    fn day_shift(origin: Span) -> WeeklyCalendar {
+        let steps = (0..7)
+            .flat_map(|d| [(d * DAY + 8 * HOUR, 3), (d * DAY + 20 * HOUR, 1)])
+            .collect();
+        WeeklyCalendar::from_steps(steps, origin)
+    }
+
+    #[test]
+    fn values_and_changes_follow_the_day() {
+        let cal = day_shift(0);
+        assert_eq!(cal.value_at(0), 1, "wrapped from the last step of the week");
+        assert_eq!(cal.value_at(8 * HOUR), 3);
+        assert_eq!(cal.value_at(20 * HOUR - 1), 3);
+        assert_eq!(cal.value_at(20 * HOUR), 1);
+        assert_eq!(cal.next_change(0), Some(8 * HOUR));
+        assert_eq!(cal.next_change(8 * HOUR), Some(20 * HOUR));
+        assert_eq!(cal.next_change(20 * HOUR), Some(DAY + 8 * HOUR));
+        assert_eq!(
+            cal.next_change(6 * DAY + 21 * HOUR),
+            Some(7 * DAY + 8 * HOUR)
+        );
+        assert!((cal.weekly_mean() - 2.0).abs() < 1e-12);
+        assert_eq!(cal.range(), (1, 3));
+    }
+
+    #[test]
+    fn origin_shifts_the_week() {
+        // Weekdays only: Mon–Fri open (1), Sat–Sun closed (0).
+        let steps = vec![(0, 1), (5 * DAY, 0)];
+        let starts_saturday = WeeklyCalendar::from_steps(steps, 5 * DAY);
+        assert_eq!(starts_saturday.value_at(0), 0);
+        assert_eq!(starts_saturday.value_at(2 * DAY), 1);
+        assert_eq!(starts_saturday.next_change(0), Some(2 * DAY));
+    }
+
+    #[test]
+    fn constant_and_degenerate_calendars() {
+        let cal = WeeklyCalendar::constant(4);
+        assert!(cal.is_constant());
+        assert_eq!(cal.next_change(123), None);
+        let same = WeeklyCalendar::from_steps(vec![(0, 2), (HOUR, 2)], 0);
+        assert!(same.is_constant());
+        let empty = WeeklyCalendar::from_steps(vec![], 0);
+        assert_eq!(empty.value_at(5), 0);
+        assert_eq!(empty.next_change(5), None);
+    }
+
+    #[test]
+    fn change_times_are_exact_far_into_the_future() {
+        let cal = day_shift(0);
+        let year = 365 * DAY;
+        assert_eq!(cal.next_change(year), Some(year + 8 * HOUR));
+    }
+}

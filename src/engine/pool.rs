@@ -1,0 +1,266 @@
+//! Multi-server resources: a pool of identical servers and its queue.
+//!
+//! A pool has a capacity (servers on duty), a number of busy servers and a
+//! queue of waiting items. Items are served first-in first-out within a
+//! priority level, and higher levels go first under [`Discipline::Priority`].
+//!
+//! Capacity may change at any time (a lane closes for the night, a shift
+//! adds desks). A server that goes off duty while busy finishes its current
+//! item first: service is never pre-empted, so `busy` may exceed `capacity`
+//! for a while, and no new item starts until `busy < capacity` again.
+//!
+//! The pool does not schedule anything itself; it tells the model which item
+//! starts service, and the model schedules the completion. It keeps the
+//! time-weighted statistics a planner asks for: mean queue length, mean busy
+//! servers and utilisation (busy time over on-duty time).
+
+use std::collections::VecDeque;
+
+use super::stats::TimeWeighted;
+use super::time::Time;
+
+/// The order in which waiting items are served.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Discipline {
+    /// First come, first served; priorities are ignored.
+    Fifo,
+    /// Highest priority first; FIFO within a priority.
+    Priority,
+}
+
+/// A pool of identical servers with a queue.
+#[derive(Clone, Debug)]
+pub struct Pool<T> {
+    discipline: Discipline,
+    capacity: u32,
+    busy: u32,
+    /// Waiting items by priority level, highest level first.
+    levels: Vec<(i32, VecDeque<T>)>,
+    waiting: usize,
+    queue_len: TimeWeighted,
+    busy_servers: TimeWeighted,
+    on_duty: TimeWeighted,
+    peak_waiting: usize,
+}
+
+impl<T> Pool<T> {
+    /// An idle pool with `capacity` servers on duty at time `now`.
+    pub fn new(capacity: u32, discipline: Discipline, now: Time) -> Self {
+        Pool {
+            discipline,
+            capacity,
+            busy: 0,
+            levels: Vec::new(),
+            waiting: 0,
+            queue_len: TimeWeighted::new(now, 0),
+            busy_servers: TimeWeighted::new(now, 0),
+            on_duty: TimeWeighted::new(now, u64::from(capacity)),
+            peak_waiting: 0,
+        }
+    }
+
+    /// Offers `item` to the pool. Returns it back if a server took it at
+    /// once (the caller starts its service), or `None` if it now waits.
+    #[inline]
+    pub fn request(&mut self, now: Time, item: T, priority: i32) -> Option<T> {
+        if self.waiting == 0 && self.busy < self.capacity {
+            self.set_busy(now, self.busy + 1);
+            return Some(item);
+        }
+        self.enqueue(now, item, priority);
+        None
+    }
+
+    /// Puts `item` in the queue without trying to start it.
+    pub fn enqueue(&mut self, now: Time, item: T, priority: i32) {
+        let level = match self.discipline {
+            Discipline::Fifo => 0,
+            Discipline::Priority => priority,
+        };
+        let queue = match self.levels.first_mut() {
+            // The common case: one level (always so under FIFO).
+            Some((p, q)) if *p == level => q,
+            _ => self.level_mut(level),
+        };
+        queue.push_back(item);
+        self.waiting += 1;
+        self.peak_waiting = self.peak_waiting.max(self.waiting);
+        self.queue_len.set(now, self.waiting as u64);
+    }
+
+    /// The queue of priority `level`, created in order if missing.
+    fn level_mut(&mut self, level: i32) -> &mut VecDeque<T> {
+        match self.levels.iter().position(|(p, _)| *p <= level) {
+            Some(i) if self.levels[i].0 == level => &mut self.levels[i].1,
+            Some(i) => {
+                self.levels.insert(i, (level, VecDeque::new()));
+                &mut self.levels[i].1
+            }
+            None => {
+                self.levels.push((level, VecDeque::new()));
+                let last = self.levels.len() - 1;
+                &mut self.levels[last].1
+            }
+        }
+    }
+
+    /// A server finished its item. If a waiting item can start, the server
+    /// takes it and it is returned (the caller starts its service).
+    #[inline]
+    pub fn release(&mut self, now: Time) -> Option<T> {
+        debug_assert!(self.busy > 0, "release without a busy server");
+        self.set_busy(now, self.busy.saturating_sub(1));
+        self.start_next(now)
+    }
+
+    /// Starts the next waiting item if a server is free. Call it in a loop
+    /// after raising the capacity.
+    #[inline]
+    pub fn start_next(&mut self, now: Time) -> Option<T> {
+        if self.busy >= self.capacity || self.waiting == 0 {
+            return None;
+        }
+        let item = self.levels.iter_mut().find_map(|(_, q)| q.pop_front())?;
+        self.waiting -= 1;
+        self.queue_len.set(now, self.waiting as u64);
+        self.set_busy(now, self.busy + 1);
+        Some(item)
+    }
+
+    /// Changes the number of servers on duty. Busy servers above the new
+    /// capacity finish their items; call [`Pool::start_next`] afterwards to
+    /// start items on newly added servers.
+    pub fn set_capacity(&mut self, now: Time, capacity: u32) {
+        self.capacity = capacity;
+        self.on_duty.set(now, u64::from(capacity));
+    }
+
+    #[inline]
+    fn set_busy(&mut self, now: Time, busy: u32) {
+        self.busy = busy;
+        self.busy_servers.set(now, u64::from(busy));
+    }
+
+    /// Servers on duty.
+    pub fn capacity(&self) -> u32 {
+        self.capacity
+    }
+
+    /// Servers serving an item (may exceed capacity just after a closure).
+    pub fn busy(&self) -> u32 {
+        self.busy
+    }
+
+    /// Items waiting.
+    pub fn waiting(&self) -> usize {
+        self.waiting
+    }
+
+    /// The most items that ever waited at once.
+    pub fn peak_waiting(&self) -> usize {
+        self.peak_waiting
+    }
+
+    /// Iterates over the waiting items, in service order.
+    pub fn iter_waiting(&self) -> impl Iterator<Item = &T> {
+        self.levels.iter().flat_map(|(_, q)| q.iter())
+    }
+
+    /// Forgets the statistics gathered so far (end of warm-up).
+    pub fn reset_stats(&mut self, now: Time) {
+        self.queue_len.reset(now);
+        self.busy_servers.reset(now);
+        self.on_duty.reset(now);
+    }
+
+    /// Time-average number of waiting items up to `now`.
+    pub fn mean_queue_len(&self, now: Time) -> f64 {
+        self.queue_len.mean(now)
+    }
+
+    /// Time-average number of busy servers up to `now`.
+    pub fn mean_busy(&self, now: Time) -> f64 {
+        self.busy_servers.mean(now)
+    }
+
+    /// Busy server-time over on-duty server-time up to `now` (0 when no
+    /// server was ever on duty). May exceed 1 slightly when servers finish
+    /// items after going off duty.
+    pub fn utilization(&self, now: Time) -> f64 {
+        let duty = self.on_duty.area(now);
+        if duty > 0.0 {
+            self.busy_servers.area(now) / duty
+        } else {
+            0.0
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serves_fifo_and_respects_capacity() {
+        let mut pool = Pool::new(2, Discipline::Fifo, 0);
+        assert_eq!(pool.request(0, 'a', 0), Some('a'));
+        assert_eq!(pool.request(0, 'b', 5), Some('b'));
+        assert_eq!(pool.request(0, 'c', 0), None);
+        assert_eq!(pool.request(0, 'd', 9), None);
+        assert_eq!(pool.waiting(), 2);
+        assert_eq!(pool.release(10), Some('c'));
+        assert_eq!(pool.release(10), Some('d'));
+        assert_eq!(pool.release(20), None);
+        assert_eq!(pool.release(20), None);
+        assert_eq!(pool.busy(), 0);
+    }
+
+    #[test]
+    fn priority_goes_first_fifo_within_level() {
+        let mut pool = Pool::new(1, Discipline::Priority, 0);
+        assert_eq!(pool.request(0, "busy", 0), Some("busy"));
+        for (item, prio) in [
+            ("low1", 0),
+            ("high1", 2),
+            ("mid", 1),
+            ("high2", 2),
+            ("low2", 0),
+        ] {
+            assert_eq!(pool.request(0, item, prio), None);
+        }
+        let order: Vec<_> = std::iter::from_fn(|| pool.release(1)).collect();
+        assert_eq!(order, ["high1", "high2", "mid", "low1", "low2"]);
+    }
+
+    #[test]
+    fn closing_finishes_current_work_and_reopening_starts_queue() {
+        let mut pool = Pool::new(2, Discipline::Fifo, 0);
+        pool.request(0, 1, 0);
+        pool.request(0, 2, 0);
+        pool.request(0, 3, 0);
+        pool.set_capacity(5, 0);
+        assert_eq!(pool.busy(), 2, "closing does not pre-empt");
+        assert_eq!(pool.release(6), None, "closed: nothing new starts");
+        assert_eq!(pool.release(7), None);
+        assert_eq!(pool.start_next(8), None);
+        pool.set_capacity(10, 1);
+        assert_eq!(pool.start_next(10), Some(3));
+        assert_eq!(pool.start_next(10), None);
+    }
+
+    #[test]
+    fn time_weighted_statistics() {
+        // One server busy over [0, 10), then idle over [10, 20): 50 %.
+        // One item waits over [0, 10): mean queue length 0.5.
+        let mut pool = Pool::new(1, Discipline::Fifo, 0);
+        pool.request(0, 'a', 0);
+        pool.request(0, 'b', 0);
+        assert_eq!(pool.release(10), Some('b'));
+        pool.release(10);
+        assert!((pool.utilization(20) - 0.5).abs() < 1e-12);
+        assert!((pool.mean_queue_len(20) - 0.5).abs() < 1e-12);
+        pool.reset_stats(20);
+        assert_eq!(pool.utilization(30), 0.0);
+        assert_eq!(pool.peak_waiting(), 1);
+    }
+}

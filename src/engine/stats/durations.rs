@@ -1,0 +1,206 @@
+//! Durations: exact moments plus an HDR histogram for percentiles.
+//!
+//! The mean and variance are kept exactly: durations are whole ticks, so
+//! their count, sum and sum of squares are exact integers (`u128` holds the
+//! squares of a billion thirty-year durations), with no rounding, no
+//! dependence on the order of merging, and no division per record.
+//! Validation compares these means with queueing formulas. Percentiles come from an HDR histogram with three
+//! significant digits, because a planner reading "p95 = 6.2 h" does not
+//! need more and the histogram's size then depends only on the range of
+//! values, not on how many were recorded.
+
+use hdrhistogram::Histogram;
+use serde::Serialize;
+
+use crate::engine::time::Span;
+
+/// Significant decimal digits kept by the histograms.
+const SIGNIFICANT_DIGITS: u8 = 3;
+
+/// Statistics of a set of durations, in ticks.
+#[derive(Clone, Debug)]
+pub struct DurationStats {
+    count: u64,
+    sum: u128,
+    sum_sq: u128,
+    histogram: Histogram<u64>,
+    /// Ticks per histogram unit: recording whole seconds rather than
+    /// milliseconds keeps the histogram small without losing anything a
+    /// percentile of minutes or hours would show.
+    resolution: Span,
+    max: Span,
+}
+
+/// Selected percentiles of a set of durations, in ticks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Percentiles {
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Largest value.
+    pub max: f64,
+}
+
+impl DurationStats {
+    /// Empty statistics whose histogram counts in units of `resolution`
+    /// ticks (at least 1).
+    pub fn new(resolution: Span) -> Self {
+        let histogram = match Histogram::new(SIGNIFICANT_DIGITS) {
+            Ok(h) => h,
+            // Three significant digits is always a valid precision.
+            Err(_) => unreachable!("valid histogram precision"),
+        };
+        DurationStats {
+            count: 0,
+            sum: 0,
+            sum_sq: 0,
+            histogram,
+            resolution: resolution.max(1),
+            max: 0,
+        }
+    }
+
+    /// Records one duration.
+    #[inline]
+    pub fn record(&mut self, ticks: Span) {
+        let x = u128::from(ticks);
+        self.count += 1;
+        self.sum = self.sum.saturating_add(x);
+        self.sum_sq = self.sum_sq.saturating_add(x * x);
+        let units = (ticks + self.resolution / 2) / self.resolution;
+        // The histogram resizes itself; only a value beyond its u64 range
+        // could fail, and that one is clamped rather than lost.
+        if self.histogram.record(units).is_err() {
+            self.histogram.saturating_record(units);
+        }
+        self.max = self.max.max(ticks);
+    }
+
+    /// Number of durations recorded.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Sum of the durations in ticks.
+    pub fn sum(&self) -> u128 {
+        self.sum
+    }
+
+    /// Mean duration in ticks (0 when empty).
+    pub fn mean(&self) -> f64 {
+        if self.count == 0 {
+            0.0
+        } else {
+            self.sum as f64 / self.count as f64
+        }
+    }
+
+    /// Sample variance in ticks² (0 with fewer than two values).
+    pub fn variance(&self) -> f64 {
+        if self.count < 2 {
+            return 0.0;
+        }
+        let n = u128::from(self.count);
+        // Centre on the integer part q of the mean, exactly in integers:
+        // Σ(x − q)² = Σx² − 2qΣx + nq², then correct for the fractional part
+        // r/n of the mean: Σ(x − mean)² = Σ(x − q)² − r²/n.
+        let (q, r) = (self.sum / n, self.sum % n);
+        let centred = (self.sum_sq + n * q * q).saturating_sub(2 * q * self.sum);
+        let r = r as f64;
+        (centred as f64 - r * r / n as f64).max(0.0) / (n - 1) as f64
+    }
+
+    /// Percentiles in ticks (all zero when empty). The largest value is
+    /// exact; the others carry the histogram's three significant digits.
+    pub fn percentiles(&self) -> Percentiles {
+        if self.histogram.is_empty() {
+            return Percentiles::default();
+        }
+        let q = |p: f64| (self.histogram.value_at_quantile(p) * self.resolution) as f64;
+        Percentiles {
+            p50: q(0.50),
+            p90: q(0.90),
+            p95: q(0.95),
+            p99: q(0.99),
+            max: self.max as f64,
+        }
+    }
+
+    /// Adds another set of durations recorded at the same resolution.
+    pub fn merge(&mut self, other: &DurationStats) {
+        self.count += other.count;
+        self.sum = self.sum.saturating_add(other.sum);
+        self.sum_sq = self.sum_sq.saturating_add(other.sum_sq);
+        // Both histograms auto-resize, so adding cannot run out of range.
+        let _ = self.histogram.add(&other.histogram);
+        self.max = self.max.max(other.max);
+    }
+
+    /// Histogram bins `(upper edge in ticks, count)` over the recorded range,
+    /// for plotting a distribution: at most `bins` equal-width bins.
+    pub fn bins(&self, bins: usize) -> Vec<(f64, u64)> {
+        if self.histogram.is_empty() || bins == 0 {
+            return Vec::new();
+        }
+        let top = self.histogram.max().max(1);
+        let width = top.div_ceil(bins as u64).max(1);
+        self.histogram
+            .iter_linear(width)
+            .map(|v| {
+                let edge = (v.value_iterated_to() + 1) * self.resolution;
+                (edge as f64, v.count_since_last_iteration())
+            })
+            .collect()
+    }
+
+    /// Forgets everything recorded (end of warm-up).
+    pub fn reset(&mut self) {
+        self.count = 0;
+        self.sum = 0;
+        self.sum_sq = 0;
+        self.histogram.reset();
+        self.max = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moments_are_exact_and_percentiles_close() {
+        let mut d = DurationStats::new(1);
+        for v in 1..=1000u64 {
+            d.record(v * 1000);
+        }
+        assert_eq!(d.count(), 1000);
+        assert!((d.mean() - 500_500.0).abs() < 1e-6);
+        let p = d.percentiles();
+        assert!((p.p50 - 500_000.0).abs() / 500_000.0 < 0.002, "{p:?}");
+        assert!((p.p99 - 990_000.0).abs() / 990_000.0 < 0.002, "{p:?}");
+        assert_eq!(p.max, 1_000_000.0);
+    }
+
+    #[test]
+    fn merge_and_reset() {
+        let mut a = DurationStats::new(1000);
+        let mut b = DurationStats::new(1000);
+        a.record(2000);
+        b.record(4000);
+        a.merge(&b);
+        assert_eq!(a.count(), 2);
+        assert!((a.mean() - 3000.0).abs() < 1e-9);
+        assert!((a.variance() - 2_000_000.0).abs() < 1e-6);
+        assert_eq!(a.percentiles().max, 4000.0);
+        a.reset();
+        assert_eq!(a.count(), 0);
+        assert_eq!(a.percentiles(), Percentiles::default());
+        let bins = b.bins(4);
+        assert_eq!(bins.iter().map(|b| b.1).sum::<u64>(), 1);
+    }
+}

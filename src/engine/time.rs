@@ -1,0 +1,54 @@
+//! Simulated time as integer milliseconds.
+//!
+//! Integer ticks keep runs exactly reproducible: the clock never drifts by
+//! rounding, comparisons are total, and the same event lands on the same
+//! instant on every machine. A millisecond is far below anything a border
+//! port measures, and a `u64` of them spans 584 million years, so neither
+//! resolution nor range limits a model.
+
+/// A point in simulated time, in milliseconds since the start of the run.
+pub type Time = u64;
+
+/// A span of simulated time, in milliseconds.
+pub type Span = u64;
+
+/// Ticks in one second.
+pub const SECOND: Span = 1_000;
+/// Ticks in one minute.
+pub const MINUTE: Span = 60 * SECOND;
+/// Ticks in one hour.
+pub const HOUR: Span = 60 * MINUTE;
+/// Ticks in one day.
+pub const DAY: Span = 24 * HOUR;
+/// Ticks in one week.
+pub const WEEK: Span = 7 * DAY;
+
+/// Converts a non-negative real number of ticks to the nearest tick,
+/// saturating at the ends of the range (NaN maps to zero).
+#[inline]
+pub fn ticks(x: f64) -> Span {
+    // `as` saturates for out-of-range floats and maps NaN to 0.
+    (x + 0.5) as Span
+}
+
+/// Converts ticks to seconds.
+#[inline]
+pub fn seconds(t: Span) -> f64 {
+    t as f64 / SECOND as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_round_to_nearest_and_saturate() {
+        assert_eq!(ticks(0.4), 0);
+        assert_eq!(ticks(0.5), 1);
+        assert_eq!(ticks(1499.6), 1500);
+        assert_eq!(ticks(-3.0), 0);
+        assert_eq!(ticks(f64::NAN), 0);
+        assert_eq!(ticks(f64::INFINITY), u64::MAX);
+        assert_eq!(seconds(90 * SECOND), 90.0);
+    }
+}

@@ -1,0 +1,9 @@
+//! Running models many times and summarising what they say.
+//!
+//! One run of a stochastic model is one sample; a decision needs the mean
+//! over many independent replications and an honest interval around it.
+//! This module runs replications in parallel and turns per-replication
+//! values into estimates with Student-t confidence intervals.
+
+pub mod estimate;
+pub mod replications;

@@ -1,0 +1,124 @@
+//! Means with 95% confidence intervals across replications.
+//!
+//! Replications are independent and identically distributed, so the mean of
+//! a metric over `n` of them has a Student-t interval with `n − 1` degrees
+//! of freedom. With fewer than two replications there is no interval, and
+//! the estimate says so (`ci95` is `None`) rather than printing a
+//! zero-width one.
+
+use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// A mean across replications and its 95% confidence interval.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Estimate {
+    /// Sample mean.
+    pub mean: f64,
+    /// 95% confidence interval of the mean, when there are at least two
+    /// finite samples.
+    pub ci95: Option<[f64; 2]>,
+    /// Number of samples (replications) behind the estimate.
+    #[serde(skip)]
+    pub n: usize,
+}
+
+impl Estimate {
+    /// The estimate from per-replication values, in replication order.
+    /// Non-finite values are left out (and so counted out of `n`).
+    pub fn from_samples(samples: &[f64]) -> Estimate {
+        let finite: Vec<f64> = samples.iter().copied().filter(|x| x.is_finite()).collect();
+        let n = finite.len();
+        if n == 0 {
+            return Estimate {
+                mean: 0.0,
+                ci95: None,
+                n,
+            };
+        }
+        let mean = finite.iter().sum::<f64>() / n as f64;
+        if n < 2 {
+            return Estimate {
+                mean,
+                ci95: None,
+                n,
+            };
+        }
+        let var = finite.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let half = t_quantile_975(n - 1) * (var / n as f64).sqrt();
+        Estimate {
+            mean,
+            ci95: Some([mean - half, mean + half]),
+            n,
+        }
+    }
+
+    /// Half the width of the interval (`None` without an interval).
+    pub fn half_width(&self) -> Option<f64> {
+        self.ci95.map(|[lo, hi]| (hi - lo) / 2.0)
+    }
+
+    /// Whether `value` lies inside the interval (inclusive).
+    pub fn covers(&self, value: f64) -> bool {
+        self.ci95.is_some_and(|[lo, hi]| lo <= value && value <= hi)
+    }
+
+    /// Whether the interval excludes zero (the difference is significant).
+    pub fn excludes_zero(&self) -> bool {
+        self.ci95.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0)
+    }
+
+    /// The same estimate with every number multiplied by `factor`.
+    pub fn scaled(&self, factor: f64) -> Estimate {
+        let ci95 = self.ci95.map(|[lo, hi]| {
+            let (a, b) = (lo * factor, hi * factor);
+            [a.min(b), a.max(b)]
+        });
+        Estimate {
+            mean: self.mean * factor,
+            ci95,
+            n: self.n,
+        }
+    }
+}
+
+/// The 97.5% quantile of Student's t with `df` degrees of freedom.
+pub fn t_quantile_975(df: usize) -> f64 {
+    match StudentsT::new(0.0, 1.0, df as f64) {
+        Ok(t) => t.inverse_cdf(0.975),
+        // df >= 1 is always valid; fall back to the normal quantile.
+        Err(_) => 1.959_963_984_540_054,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_textbook_t_interval() {
+        // Values 1..=5: mean 3, sd sqrt(2.5), t(4, .975) = 2.776.
+        let e = Estimate::from_samples(&[1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(e.mean, 3.0);
+        let half = e.half_width().expect("interval");
+        assert!(
+            (half - 2.776_445 * (2.5f64 / 5.0).sqrt()).abs() < 1e-4,
+            "{half}"
+        );
+        assert!(e.covers(3.0) && !e.covers(10.0) && e.excludes_zero());
+    }
+
+    #[test]
+    fn too_few_samples_have_no_interval() {
+        assert_eq!(Estimate::from_samples(&[]).ci95, None);
+        let one = Estimate::from_samples(&[4.0, f64::NAN]);
+        assert_eq!((one.mean, one.ci95, one.n), (4.0, None, 1));
+        assert!(!one.excludes_zero());
+    }
+
+    #[test]
+    fn t_quantiles() {
+        assert!((t_quantile_975(1) - 12.706).abs() < 1e-3);
+        assert!((t_quantile_975(19) - 2.093).abs() < 1e-3);
+        assert!((t_quantile_975(1000) - 1.962).abs() < 1e-3);
+    }
+}

@@ -1,0 +1,13 @@
+//! portsim: a discrete-event simulator of truck clearance at land border
+//! ports.
+//!
+//! The crate is layered so that each layer only knows the ones below it:
+//!
+//! * [`engine`]: the domain-free discrete-event core (time, events, random
+//!   streams, distributions, resources, calendars, statistics);
+//! * [`experiment`]: replications in parallel and confidence intervals.
+//!
+//! See `ARCHITECTURE.md` for the map and the invariants.
+
+pub mod engine;
+pub mod experiment;
