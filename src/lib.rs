@@ -5,9 +5,11 @@
 //!
 //! * [`engine`]: the domain-free discrete-event core (time, events, random
 //!   streams, distributions, resources, calendars, statistics);
+//! * [`scenario`]: scenario files read into validated types;
 //! * [`experiment`]: replications in parallel and confidence intervals.
 //!
 //! See `ARCHITECTURE.md` for the map and the invariants.
 
 pub mod engine;
 pub mod experiment;
+pub mod scenario;
