@@ -7,3 +7,5 @@
 
 pub mod estimate;
 pub mod replications;
+pub mod run;
+pub mod summary;

@@ -1,0 +1,213 @@
+//! JSON output: the machine-readable shape scripts and CI rely on.
+//!
+//! Every estimate is `{mean, ci95: [lo, hi]}`; durations are in seconds and
+//! also carry `p50, p90, p95, p99, max`. A metric with no samples has a
+//! `null` mean, one with too few samples for an interval a `null` `ci95`,
+//! and both say why in `note`: no NaN or infinity ever reaches the output.
+
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::experiment::estimate::Estimate;
+use crate::experiment::run::RunOutput;
+use crate::experiment::summary::{Metric, Summary};
+use crate::scenario::Scenario;
+
+/// What makes a result reproducible.
+#[derive(Clone, Debug)]
+pub struct Manifest {
+    /// portsim's version.
+    pub version: &'static str,
+    /// SHA-256 of the fully resolved scenario.
+    pub scenario_hash: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Replications requested.
+    pub replications: u64,
+    /// Worker threads used.
+    pub threads: usize,
+    /// Wall-clock seconds.
+    pub wall_time_s: f64,
+}
+
+impl Manifest {
+    /// The manifest of a run of `scenario`.
+    pub fn new(scenario: &Scenario, replications: u64, threads: usize, wall_time_s: f64) -> Self {
+        Manifest {
+            version: env!("CARGO_PKG_VERSION"),
+            scenario_hash: scenario_hash(scenario),
+            seed: scenario.seed,
+            replications,
+            threads,
+            wall_time_s,
+        }
+    }
+
+    /// As JSON.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "portsim_version": self.version,
+            "scenario_hash": self.scenario_hash,
+            "seed": self.seed,
+            "replications": self.replications,
+            "threads": self.threads,
+            "wall_time_s": finite(self.wall_time_s),
+        })
+    }
+}
+
+/// SHA-256 (hex) of the scenario's fully resolved document.
+pub fn scenario_hash(scenario: &Scenario) -> String {
+    let digest = Sha256::digest(scenario.resolved.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A number, or `null` if it is not finite.
+pub fn finite(x: f64) -> Value {
+    if x.is_finite() { json!(x) } else { Value::Null }
+}
+
+/// `{mean, ci95}` of an estimate, with a note when the interval is missing.
+pub fn estimate(e: &Estimate) -> Value {
+    let mut map = Map::new();
+    map.insert("mean".into(), if e.n == 0 { Value::Null } else { finite(e.mean) });
+    map.insert(
+        "ci95".into(),
+        match e.ci95 {
+            Some([lo, hi]) if lo.is_finite() && hi.is_finite() => json!([lo, hi]),
+            _ => Value::Null,
+        },
+    );
+    if e.ci95.is_none() {
+        let note = if e.n == 0 {
+            "no samples"
+        } else {
+            "too few samples for a confidence interval"
+        };
+        map.insert("note".into(), json!(note));
+    }
+    Value::Object(map)
+}
+
+/// A metric: its estimate plus pooled percentiles for durations.
+pub fn metric(m: &Metric) -> Value {
+    let mut value = estimate(&m.estimate);
+    if let (Some(p), Value::Object(map)) = (m.percentiles, &mut value) {
+        for (k, v) in [("p50", p.p50), ("p90", p.p90), ("p95", p.p95), ("p99", p.p99), ("max", p.max)] {
+            map.insert(k.into(), finite(v));
+        }
+    }
+    value
+}
+
+fn metrics(list: &[Metric]) -> Value {
+    Value::Object(list.iter().map(|m| (m.name.to_owned(), metric(m))).collect())
+}
+
+/// The scenario block of a report.
+pub fn scenario(s: &Scenario) -> Value {
+    json!({
+        "name": s.name,
+        "description": s.description,
+        "file": s.source.display().to_string(),
+        "hash": scenario_hash(s),
+        "seed": s.seed,
+        "horizon_s": s.horizon as f64 / 1000.0,
+        "warmup_s": s.warmup as f64 / 1000.0,
+        "currency": s.costs.currency,
+    })
+}
+
+/// The body of a summary: metrics, stages, classes, daily and hourly series.
+pub fn summary(s: &Summary) -> Map<String, Value> {
+    let mut map = Map::new();
+    map.insert("metrics".into(), metrics(&s.metrics));
+    map.insert(
+        "stages".into(),
+        s.stages
+            .iter()
+            .map(|st| {
+                json!({
+                    "name": st.name,
+                    "visits": estimate(&st.visits),
+                    "utilization": estimate(&st.utilization),
+                    "wait_s": metric(&st.wait),
+                    "queue_length": estimate(&st.queue_length),
+                })
+            })
+            .collect(),
+    );
+    map.insert(
+        "classes".into(),
+        s.classes
+            .iter()
+            .map(|c| {
+                let mut obj = Map::new();
+                obj.insert("name".into(), json!(c.name));
+                if let Value::Object(m) = metrics(&c.metrics) {
+                    obj.extend(m);
+                }
+                Value::Object(obj)
+            })
+            .collect(),
+    );
+    map.insert(
+        "daily_departures".into(),
+        s.daily_departures.iter().map(estimate).collect(),
+    );
+    map.insert(
+        "hourly".into(),
+        json!({
+            "arrivals_per_day": s.hourly.arrivals.iter().map(estimate).collect::<Vec<_>>(),
+            "departures_per_day": s.hourly.departures.iter().map(estimate).collect::<Vec<_>>(),
+            "waiting": s.hourly.waiting.iter().map(estimate).collect::<Vec<_>>(),
+        }),
+    );
+    map.insert(
+        "runaways".into(),
+        s.runaways
+            .iter()
+            .map(|(i, r)| {
+                json!({
+                    "replication": i,
+                    "at_s": r.at as f64 / 1000.0,
+                    "in_system": r.in_system,
+                    "stage": r.stage,
+                    "stage_queue": r.stage_queue,
+                    "road_queue": r.road_queue,
+                })
+            })
+            .collect(),
+    );
+    map
+}
+
+/// The full JSON document of `portsim run`.
+pub fn run(s: &Scenario, out: &RunOutput, manifest: &Manifest, warnings: &[String]) -> Value {
+    let mut map = Map::new();
+    map.insert("scenario".into(), scenario(s));
+    map.insert("replications".into(), json!(out.reps.len()));
+    map.insert("replications_requested".into(), json!(out.requested));
+    map.insert("complete".into(), json!(out.complete));
+    map.extend(summary(&out.summary));
+    map.insert("warnings".into(), json!(warnings));
+    map.insert("manifest".into(), manifest.to_json());
+    Value::Object(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_intervals_are_null_with_a_note() {
+        let one = estimate(&Estimate::from_samples(&[3.0]));
+        assert_eq!(one["mean"], json!(3.0));
+        assert_eq!(one["ci95"], Value::Null);
+        assert!(one["note"].as_str().is_some_and(|n| n.contains("too few")));
+        let none = estimate(&Estimate::from_samples(&[f64::NAN]));
+        assert_eq!(none["mean"], Value::Null);
+        let two = estimate(&Estimate::from_samples(&[1.0, 3.0]));
+        assert!(two["ci95"].is_array() && two.get("note").is_none());
+    }
+}
