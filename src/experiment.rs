@@ -5,6 +5,8 @@
 //! This module runs replications in parallel and turns per-replication
 //! values into estimates with Student-t confidence intervals.
 
+pub mod attribution;
+pub mod compare;
 pub mod estimate;
 pub mod replications;
 pub mod run;
