@@ -10,7 +10,7 @@
 //!
 //! See `ARCHITECTURE.md` for the map and the invariants.
 
-// pub mod cli; (re-enabled once scenario::load lands)
+pub mod cli;
 pub mod engine;
 pub mod experiment;
 pub mod model;

@@ -1,5 +1,5 @@
-//! The `portsim` command line; see `portsim --help`.
+//! The `portsim` binary: a thin shell around `portsim::cli`.
 
 fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+    portsim::cli::main()
 }

@@ -6,7 +6,116 @@
 //! cannot hold an invalid state. Every mistake is reported with the file,
 //! line and column, what was expected, and a did-you-mean for misspelt
 //! keys; nothing downstream re-checks.
+//!
+//! The pipeline, one module per step:
+//!
+//! 1. `sources`: read the file and its `extends` chain (syntax, cycles,
+//!    depth), then merge the chain into one spanned TOML tree whose spans
+//!    still say which file each value came from;
+//! 2. `decode`: deserialise the tree into the `raw` structs, collecting
+//!    unknown keys and wrong types;
+//! 3. `build` and `stages` (with `units`, `dists`, `calendars` and the
+//!    shared `checks`): validate every value and apply defaults, collecting
+//!    every problem;
+//! 4. `error`: map problems back to files and render them like cargo.
+//!
+//! [`load_warnings`] then says, without simulating, whether any stage is
+//! overloaded. The file format is documented in `docs/scenario-format.md`.
 
+use std::path::{Path, PathBuf};
+
+mod build;
+mod calendars;
+mod checks;
+mod decode;
+mod dists;
+mod error;
+mod raw;
+mod sources;
+mod stages;
 pub mod types;
+mod units;
+mod warnings;
 
+#[cfg(test)]
+mod tests;
+
+pub use error::{Diagnostic, ScenarioError};
 pub use types::*;
+pub use warnings::load_warnings;
+
+use checks::Issues;
+use sources::Sources;
+
+/// Reads a scenario file, resolves `extends`, and validates it.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let text = read(path)?;
+    parse(&text, path)
+}
+
+/// Validates a scenario whose text is already in memory. `path` names it
+/// in messages and is where a relative `extends` is resolved from.
+pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
+    let sources = Sources::read(text, path).map_err(ScenarioError::Invalid)?;
+    finish(&sources, path)
+}
+
+/// Reads `baseline` (with its `extends` chain), applies each patch in
+/// order with the `extends` merge rules, and validates the result.
+///
+/// A patch is a partial scenario, typically one intervention that
+/// `extends` the baseline; its own `extends` is not followed, since the
+/// baseline is already read. The result's `source` is the baseline.
+pub fn load_patched(baseline: &Path, patches: &[PathBuf]) -> Result<Scenario, ScenarioError> {
+    let text = read(baseline)?;
+    let mut sources = Sources::read(&text, baseline).map_err(ScenarioError::Invalid)?;
+    for patch in patches {
+        let text = read(patch)?;
+        sources
+            .patch(&text, patch)
+            .map_err(ScenarioError::Invalid)?;
+    }
+    finish(&sources, baseline)
+}
+
+fn read(path: &Path) -> Result<String, ScenarioError> {
+    std::fs::read_to_string(path).map_err(|error| ScenarioError::Io {
+        path: path.to_path_buf(),
+        error,
+    })
+}
+
+/// Merges the files, decodes, validates, and fills in `source` and
+/// `resolved`.
+fn finish(sources: &Sources, path: &Path) -> Result<Scenario, ScenarioError> {
+    let doc = sources.merged().map_err(ScenarioError::Invalid)?;
+    let invalid = |mut issues: Vec<checks::Issue>| {
+        // In file order: the extending file first, then its bases.
+        issues.sort_by_key(|i| i.span.as_ref().map_or(0, |s| s.start));
+        let list = issues.into_iter().map(|i| sources.diagnostic(i)).collect();
+        ScenarioError::Invalid(list)
+    };
+    let file = decode::decode(&doc).map_err(invalid)?;
+    let mut issues = Issues::default();
+    let scenario = build::scenario(&file, &mut issues);
+    let resolved = sources::canonical(&doc).map_err(|message| {
+        issues.push(
+            None,
+            format!("cannot write the resolved scenario: {message}"),
+        );
+    });
+    if issues.list.is_empty() && (scenario.is_none() || resolved.is_err()) {
+        issues.push(
+            None,
+            "the scenario is invalid (internal error: no message was recorded)",
+        );
+    }
+    match (scenario, resolved) {
+        (Some(mut scenario), Ok(resolved)) if issues.list.is_empty() => {
+            scenario.source = path.to_path_buf();
+            scenario.resolved = resolved;
+            Ok(scenario)
+        }
+        _ => Err(invalid(issues.list)),
+    }
+}

@@ -32,6 +32,9 @@ pub struct Attribution {
     pub share_pct: Vec<f64>,
 }
 
+/// The response of one replication to a subset of interventions.
+type Response<'a> = dyn Fn(usize) -> f64 + 'a;
+
 fn factorial(n: usize) -> f64 {
     (1..=n).map(|i| i as f64).product()
 }
@@ -42,7 +45,7 @@ fn factorial(n: usize) -> f64 {
 pub fn attribute(k: usize, responses: &[Vec<f64>]) -> Attribution {
     let full = (1usize << k) - 1;
     let reps = responses.iter().map(Vec::len).min().unwrap_or(0);
-    let per_rep = |f: &dyn Fn(&dyn Fn(usize) -> f64) -> f64| -> Estimate {
+    let per_rep = |f: &dyn Fn(&Response) -> f64| -> Estimate {
         let xs: Vec<f64> = (0..reps).map(|r| f(&|s: usize| responses[s][r])).collect();
         Estimate::from_samples(&xs)
     };

@@ -101,7 +101,11 @@ fn ratio_pct(pairs: &[(f64, f64)], b_mean: f64, v_mean: f64) -> Estimate {
     let r = v_mean / b_mean;
     let mean = 100.0 * (r - 1.0);
     if n < 2 {
-        return Estimate { mean, ci95: None, n };
+        return Estimate {
+            mean,
+            ci95: None,
+            n,
+        };
     }
     let d: Vec<f64> = pairs.iter().map(|(b, v)| v - r * b).collect();
     let d_mean = d.iter().sum::<f64>() / n as f64;

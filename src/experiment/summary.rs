@@ -179,7 +179,7 @@ fn pooled<'a>(stats: impl Iterator<Item = &'a DurationStats>) -> DurationStats {
 }
 
 /// Headline metrics of one group (all trucks, or a class) across replications.
-fn group_metrics<'a>(groups: &[&'a ClassResult], days: &[f64]) -> Vec<Metric> {
+fn group_metrics(groups: &[&ClassResult], days: &[f64]) -> Vec<Metric> {
     let per = |f: &dyn Fn(&ClassResult, f64) -> f64| -> Vec<f64> {
         groups.iter().zip(days).map(|(g, &d)| f(g, d)).collect()
     };
@@ -191,13 +191,24 @@ fn group_metrics<'a>(groups: &[&'a ClassResult], days: &[f64]) -> Vec<Metric> {
             "throughput_per_day",
             TrucksPerDay,
             Higher,
-            per(&|g, d| if d > 0.0 { g.counts.cleared as f64 / d } else { f64::NAN }),
+            per(&|g, d| {
+                if d > 0.0 {
+                    g.counts.cleared as f64 / d
+                } else {
+                    f64::NAN
+                }
+            }),
         ),
         Metric::new(
             "time_in_port_s",
             Seconds,
             Lower,
-            per(&|g, _| ratio(g.time_in_port.sum() as f64 / SECOND as f64, g.time_in_port.count())),
+            per(&|g, _| {
+                ratio(
+                    g.time_in_port.sum() as f64 / SECOND as f64,
+                    g.time_in_port.count(),
+                )
+            }),
         )
         .with_percentiles(&pooled(groups.iter().map(|g| &g.time_in_port))),
         Metric::new(
@@ -207,11 +218,36 @@ fn group_metrics<'a>(groups: &[&'a ClassResult], days: &[f64]) -> Vec<Metric> {
             per(&|g, _| ratio(g.wait.sum() as f64 / SECOND as f64, g.wait.count())),
         )
         .with_percentiles(&pooled(groups.iter().map(|g| &g.wait))),
-        Metric::new("steps_per_truck", Steps, Lower, per(&|g, _| ratio(g.steps as f64, g.counts.cleared))),
-        Metric::new("cost_per_truck", Currency, Lower, per(&|g, _| ratio(g.cost, g.counts.cleared))),
-        Metric::new("trucks_arrived", Trucks, Neither, count(|g| g.counts.arrived)),
-        Metric::new("trucks_cleared", Trucks, Higher, count(|g| g.counts.cleared)),
-        Metric::new("trucks_turned_away", Trucks, Lower, count(|g| g.counts.turned_away)),
+        Metric::new(
+            "steps_per_truck",
+            Steps,
+            Lower,
+            per(&|g, _| ratio(g.steps as f64, g.counts.cleared)),
+        ),
+        Metric::new(
+            "cost_per_truck",
+            Currency,
+            Lower,
+            per(&|g, _| ratio(g.cost, g.counts.cleared)),
+        ),
+        Metric::new(
+            "trucks_arrived",
+            Trucks,
+            Neither,
+            count(|g| g.counts.arrived),
+        ),
+        Metric::new(
+            "trucks_cleared",
+            Trucks,
+            Higher,
+            count(|g| g.counts.cleared),
+        ),
+        Metric::new(
+            "trucks_turned_away",
+            Trucks,
+            Lower,
+            count(|g| g.counts.turned_away),
+        ),
         Metric::new("backlog", Trucks, Lower, count(|g| g.counts.backlog)),
         Metric::new("no_shows", Trucks, Neither, count(|g| g.counts.no_shows)),
     ]
@@ -258,9 +294,18 @@ pub fn summarize(reps: &[RepResult], stage_names: &[String], class_names: &[Stri
             }
         })
         .collect();
-    let n_days = reps.iter().map(|r| r.daily_departures.len()).max().unwrap_or(0);
+    let n_days = reps
+        .iter()
+        .map(|r| r.daily_departures.len())
+        .max()
+        .unwrap_or(0);
     let daily_departures = (0..n_days)
-        .map(|d| estimate(reps.iter().map(|r| r.daily_departures.get(d).copied().unwrap_or(0) as f64)))
+        .map(|d| {
+            estimate(
+                reps.iter()
+                    .map(|r| r.daily_departures.get(d).copied().unwrap_or(0) as f64),
+            )
+        })
         .collect();
     let per_day = |r: &RepResult, h: usize, x: f64| {
         let days = r.hourly.ticks[h] as f64 / crate::engine::time::HOUR as f64;
@@ -268,16 +313,30 @@ pub fn summarize(reps: &[RepResult], stage_names: &[String], class_names: &[Stri
     };
     let hourly = HourlySummary {
         arrivals: (0..24)
-            .map(|h| estimate(reps.iter().map(|r| per_day(r, h, r.hourly.arrivals[h] as f64))))
+            .map(|h| {
+                estimate(
+                    reps.iter()
+                        .map(|r| per_day(r, h, r.hourly.arrivals[h] as f64)),
+                )
+            })
             .collect(),
         departures: (0..24)
-            .map(|h| estimate(reps.iter().map(|r| per_day(r, h, r.hourly.departures[h] as f64))))
+            .map(|h| {
+                estimate(
+                    reps.iter()
+                        .map(|r| per_day(r, h, r.hourly.departures[h] as f64)),
+                )
+            })
             .collect(),
         waiting: (0..24)
             .map(|h| {
                 estimate(reps.iter().map(|r| {
                     let t = r.hourly.ticks[h];
-                    if t > 0 { r.hourly.waiting_area[h] / t as f64 } else { f64::NAN }
+                    if t > 0 {
+                        r.hourly.waiting_area[h] / t as f64
+                    } else {
+                        f64::NAN
+                    }
                 }))
             })
             .collect(),

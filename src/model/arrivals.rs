@@ -34,7 +34,11 @@ enum Kind {
 
 impl ArrivalGen {
     /// A generator for `arrivals`, where day 0 is weekday `start`.
-    pub fn new(arrivals: &Arrivals, start: u8, rng: Rng) -> Result<Self, crate::engine::dist::DistError> {
+    pub fn new(
+        arrivals: &Arrivals,
+        start: u8,
+        rng: Rng,
+    ) -> Result<Self, crate::engine::dist::DistError> {
         let kind = match arrivals {
             Arrivals::Poisson {
                 per_day,
@@ -47,7 +51,7 @@ impl ArrivalGen {
                 Kind::Poisson {
                     base,
                     peak: base * max_h * max_d,
-                    hourly: *hourly,
+                    hourly: **hourly,
                     daily: *daily,
                     start,
                 }
@@ -99,7 +103,8 @@ mod tests {
     use crate::engine::streams::Streams;
 
     fn count_by_hour(arrivals: &Arrivals, days: u64) -> [u64; 24] {
-        let mut generator = ArrivalGen::new(arrivals, 0, Streams::new(3, 0).stream("a")).expect("valid");
+        let mut generator =
+            ArrivalGen::new(arrivals, 0, Streams::new(3, 0).stream("a")).expect("valid");
         let mut by_hour = [0u64; 24];
         let mut t = 0;
         while let Some(next) = generator.next(t) {
@@ -116,7 +121,7 @@ mod tests {
     fn homogeneous_rate_is_met() {
         let arrivals = Arrivals::Poisson {
             per_day: 240.0,
-            hourly: [1.0; 24],
+            hourly: Box::new([1.0; 24]),
             daily: [1.0; 7],
         };
         let total: u64 = count_by_hour(&arrivals, 100).iter().sum();
@@ -127,28 +132,32 @@ mod tests {
     #[test]
     fn hour_profile_is_followed_and_zero_hours_stay_empty() {
         let mut hourly = [0.0; 24];
-        for h in 8..20 {
-            hourly[h] = 2.0;
-        }
+        hourly[8..20].fill(2.0);
         let arrivals = Arrivals::Poisson {
             per_day: 240.0,
-            hourly,
+            hourly: Box::new(hourly),
             daily: [1.0; 7],
         };
         let by_hour = count_by_hour(&arrivals, 100);
         assert!(by_hour[..8].iter().chain(&by_hour[20..]).all(|&c| c == 0));
         // Each open hour expects 100 days × 20 trucks = 2000 (sd 45).
-        assert!(by_hour[8..20].iter().all(|&c| (c as f64 - 2000.0).abs() < 200.0), "{by_hour:?}");
+        assert!(
+            by_hour[8..20]
+                .iter()
+                .all(|&c| (c as f64 - 2000.0).abs() < 200.0),
+            "{by_hour:?}"
+        );
     }
 
     #[test]
     fn no_demand_means_no_arrivals() {
         let arrivals = Arrivals::Poisson {
             per_day: 0.0,
-            hourly: [1.0; 24],
+            hourly: Box::new([1.0; 24]),
             daily: [1.0; 7],
         };
-        let mut generator = ArrivalGen::new(&arrivals, 0, Streams::new(3, 0).stream("a")).expect("valid");
+        let mut generator =
+            ArrivalGen::new(&arrivals, 0, Streams::new(3, 0).stream("a")).expect("valid");
         assert_eq!(generator.next(0), None);
     }
 }

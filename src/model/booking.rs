@@ -78,16 +78,26 @@ mod tests {
     fn fills_slots_in_order_and_respects_capacity() {
         let mut book = SlotBook::new(30 * MINUTE, 2, WeeklyCalendar::constant(1));
         assert_eq!(book.book(0), Some(0));
-        assert_eq!(book.book(5 * MINUTE), Some(30 * MINUTE), "first slot starting after the wish");
+        assert_eq!(
+            book.book(5 * MINUTE),
+            Some(30 * MINUTE),
+            "first slot starting after the wish"
+        );
         assert_eq!(book.book(10 * MINUTE), Some(30 * MINUTE));
-        assert_eq!(book.book(10 * MINUTE), Some(60 * MINUTE), "slot full: next one");
+        assert_eq!(
+            book.book(10 * MINUTE),
+            Some(60 * MINUTE),
+            "slot full: next one"
+        );
         assert_eq!(book.book(3 * HOUR), Some(3 * HOUR));
     }
 
     #[test]
     fn only_bookable_hours_are_used() {
         // Bookable 08:00–12:00 each day.
-        let steps = (0..7).flat_map(|d| [(d * DAY + 8 * HOUR, 1), (d * DAY + 12 * HOUR, 0)]).collect();
+        let steps = (0..7)
+            .flat_map(|d| [(d * DAY + 8 * HOUR, 1), (d * DAY + 12 * HOUR, 0)])
+            .collect();
         let hours = WeeklyCalendar::from_steps(steps, 0);
         let mut book = SlotBook::new(HOUR, 1, hours);
         assert_eq!(book.book(0), Some(8 * HOUR));

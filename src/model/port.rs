@@ -169,7 +169,9 @@ impl Port<'_> {
             no_show: false,
         };
         let slot = match (&self.scenario.appointments, &mut self.slots) {
-            (Some(appointments), Some(book)) if wants_booking < appointments.share => book.book(now),
+            (Some(appointments), Some(book)) if wants_booking < appointments.share => {
+                book.book(now)
+            }
             _ => None,
         };
         let Some(slot) = slot else {
@@ -178,7 +180,11 @@ impl Port<'_> {
             return;
         };
         truck.booked = true;
-        let no_show_p = self.scenario.appointments.as_ref().map_or(0.0, |a| a.no_show);
+        let no_show_p = self
+            .scenario
+            .appointments
+            .as_ref()
+            .map_or(0.0, |a| a.no_show);
         truck.no_show = self.no_show_rng.random::<f64>() < no_show_p;
         let offset = self
             .punctuality
@@ -322,7 +328,11 @@ impl Port<'_> {
         let next = match &spec.rework {
             Some(rework) => {
                 let u: f64 = self.stages[s].rework_rng.random();
-                if u < rework.probability { rework.to } else { s + 1 }
+                if u < rework.probability {
+                    rework.to
+                } else {
+                    s + 1
+                }
             }
             None => s + 1,
         };
@@ -368,7 +378,11 @@ impl Port<'_> {
         let now = sched.now();
         let port = &self.scenario.port;
         let open = port.open.value_at(now) > 0;
-        let capacity = if open { port.parking.unwrap_or(u32::MAX) } else { 0 };
+        let capacity = if open {
+            port.parking.unwrap_or(u32::MAX)
+        } else {
+            0
+        };
         self.gate.set_capacity(now, capacity);
         while let Some(id) = self.gate.start_next(now) {
             self.waiting_changed(now, -1);
@@ -481,7 +495,11 @@ fn hour_of_day(t: Time) -> usize {
 }
 
 /// Runs replication `replication` of `scenario`.
-pub fn simulate(scenario: &Scenario, replication: u64, limits: &Limits) -> Result<RepResult, DistError> {
+pub fn simulate(
+    scenario: &Scenario,
+    replication: u64,
+    limits: &Limits,
+) -> Result<RepResult, DistError> {
     let streams = Streams::new(scenario.seed, replication);
     let stages = scenario
         .stages
@@ -509,7 +527,11 @@ pub fn simulate(scenario: &Scenario, replication: u64, limits: &Limits) -> Resul
     };
     let mut port = Port {
         scenario,
-        arrivals: ArrivalGen::new(&scenario.arrivals, scenario.start, streams.stream("arrivals"))?,
+        arrivals: ArrivalGen::new(
+            &scenario.arrivals,
+            scenario.start,
+            streams.stream("arrivals"),
+        )?,
         class_rng: streams.stream("class"),
         booking_rng: streams.stream("booking"),
         no_show_rng: streams.stream("no-show"),
@@ -522,7 +544,11 @@ pub fn simulate(scenario: &Scenario, replication: u64, limits: &Limits) -> Resul
         waiting: TimeWeighted::new(0, 0),
         measured: scenario.warmup == 0,
         all: ClassResult::new(),
-        classes: scenario.classes.iter().map(|_| ClassResult::new()).collect(),
+        classes: scenario
+            .classes
+            .iter()
+            .map(|_| ClassResult::new())
+            .collect(),
         cohort_in_system: vec![0; scenario.classes.len()],
         daily: DailyCounts::new(scenario.warmup),
         hourly: HourlyProfile::default(),

@@ -108,7 +108,12 @@ fn queueing_delay_is_exact() {
 #[test]
 fn opening_hours_hold_trucks_on_the_road() {
     let mut s = scenario(every(HOUR), vec![stage("a", 10, 5 * MINUTE)]);
-    s.port.open = WeeklyCalendar::from_steps((0..7).flat_map(|d| [(d * DAY + 8 * HOUR, 1), (d * DAY + 16 * HOUR, 0)]).collect(), 0);
+    s.port.open = WeeklyCalendar::from_steps(
+        (0..7)
+            .flat_map(|d| [(d * DAY + 8 * HOUR, 1), (d * DAY + 16 * HOUR, 0)])
+            .collect(),
+        0,
+    );
     s.horizon = 3 * DAY;
     let r = run(&s);
     // Departures only between 08:00 and 16:05.
@@ -127,7 +132,9 @@ fn opening_hours_hold_trucks_on_the_road() {
 #[test]
 fn shift_lanes_change_capacity() {
     // 4 trucks per hour, 30 min service: 2 lanes keep up, 1 does not.
-    let steps = (0..7).flat_map(|d| [(d * DAY, 2), (d * DAY + 12 * HOUR, 1)]).collect();
+    let steps = (0..7)
+        .flat_map(|d| [(d * DAY, 2), (d * DAY + 12 * HOUR, 1)])
+        .collect();
     let mut st = stage("a", 0, 30 * MINUTE);
     st.capacity = WeeklyCalendar::from_steps(steps, 0);
     let s = scenario(every(15 * MINUTE), vec![st]);
@@ -167,7 +174,10 @@ fn rework_repeats_steps() {
     let r = run(&s);
     let steps = r.all.steps as f64 / r.all.counts.cleared as f64;
     // sd of one truck's visits: sqrt(0.2)/0.8 = 0.56; n ≈ 28 800.
-    assert!((steps - 1.25).abs() < 4.0 * 0.56 / 28_800f64.sqrt(), "{steps}");
+    assert!(
+        (steps - 1.25).abs() < 4.0 * 0.56 / 28_800f64.sqrt(),
+        "{steps}"
+    );
 }
 
 /// A daily limit of 10 with demand of 24 a day: 10 leave per day.
@@ -238,7 +248,7 @@ fn appointments_respect_slot_capacity_and_no_shows() {
     let mut s = scenario(
         Arrivals::Poisson {
             per_day: 120.0,
-            hourly: [1.0; 24],
+            hourly: Box::new([1.0; 24]),
             daily: [1.0; 7],
         },
         vec![stage("a", 100, MINUTE)],
@@ -255,7 +265,11 @@ fn appointments_respect_slot_capacity_and_no_shows() {
     s.horizon = 10 * DAY;
     let r = run(&s);
     for h in 0..24 {
-        assert!(r.hourly.arrivals[h] <= 30, "hour {h}: {}", r.hourly.arrivals[h]);
+        assert!(
+            r.hourly.arrivals[h] <= 30,
+            "hour {h}: {}",
+            r.hourly.arrivals[h]
+        );
     }
     // Slots fill up (demand 5/h > 3/h), so ~72 bookings a day, 10% no-shows.
     let booked = (r.all.counts.arrived + r.all.counts.no_shows) as f64;

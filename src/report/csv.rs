@@ -11,12 +11,20 @@ use crate::experiment::summary::{HEADLINE, Metric, Summary};
 type Rows = Vec<Vec<String>>;
 
 fn num(x: f64) -> String {
-    if x.is_finite() { format!("{x}") } else { String::new() }
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        String::new()
+    }
 }
 
 fn est(e: &Estimate) -> [String; 3] {
     let (lo, hi) = e.ci95.map_or((f64::NAN, f64::NAN), |[l, h]| (l, h));
-    [if e.n == 0 { String::new() } else { num(e.mean) }, num(lo), num(hi)]
+    [
+        if e.n == 0 { String::new() } else { num(e.mean) },
+        num(lo),
+        num(hi),
+    ]
 }
 
 fn to_csv(header: &[&str], rows: Rows) -> Vec<u8> {
@@ -33,7 +41,13 @@ fn metric_row(scope: &str, m: &Metric) -> Vec<String> {
     let mut row = vec![scope.to_owned(), m.name.to_owned()];
     row.extend(est(&m.estimate));
     let p = m.percentiles;
-    for v in [p.map(|p| p.p50), p.map(|p| p.p90), p.map(|p| p.p95), p.map(|p| p.p99), p.map(|p| p.max)] {
+    for v in [
+        p.map(|p| p.p50),
+        p.map(|p| p.p90),
+        p.map(|p| p.p95),
+        p.map(|p| p.p99),
+        p.map(|p| p.max),
+    ] {
         row.push(v.map_or(String::new(), num));
     }
     row
@@ -46,7 +60,18 @@ pub fn summary(s: &Summary) -> Vec<u8> {
         rows.extend(class.metrics.iter().map(|m| metric_row(&class.name, m)));
     }
     to_csv(
-        &["scope", "metric", "mean", "ci95_low", "ci95_high", "p50", "p90", "p95", "p99", "max"],
+        &[
+            "scope",
+            "metric",
+            "mean",
+            "ci95_low",
+            "ci95_high",
+            "p50",
+            "p90",
+            "p95",
+            "p99",
+            "max",
+        ],
         rows,
     )
 }
@@ -62,7 +87,10 @@ pub fn replications(out: &RunOutput) -> Vec<u8> {
         .map(|(k, (i, _))| {
             let mut row = vec![i.to_string()];
             for name in HEADLINE {
-                let v = out.summary.metric(name).and_then(|m| m.samples.get(k).copied());
+                let v = out
+                    .summary
+                    .metric(name)
+                    .and_then(|m| m.samples.get(k).copied());
                 row.push(v.map_or(String::new(), num));
             }
             row
@@ -78,7 +106,12 @@ pub fn stages(s: &Summary) -> Vec<u8> {
         .iter()
         .map(|st| {
             let mut row = vec![st.name.clone()];
-            for e in [&st.visits, &st.utilization, &st.wait.estimate, &st.queue_length] {
+            for e in [
+                &st.visits,
+                &st.utilization,
+                &st.wait.estimate,
+                &st.queue_length,
+            ] {
                 row.extend(est(e));
             }
             row
@@ -130,5 +163,13 @@ pub fn hourly(s: &Summary) -> Vec<u8> {
             row
         })
         .collect();
-    to_csv(&["hour", "arrivals_per_day", "departures_per_day", "mean_waiting"], rows)
+    to_csv(
+        &[
+            "hour",
+            "arrivals_per_day",
+            "departures_per_day",
+            "mean_waiting",
+        ],
+        rows,
+    )
 }

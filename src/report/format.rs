@@ -38,7 +38,11 @@ pub fn number(x: f64, decimals: usize) -> String {
         }
         grouped.push(c);
     }
-    let sign = if x < 0.0 && text.chars().any(|c| c != '0' && c != '.') { "-" } else { "" };
+    let sign = if x < 0.0 && text.chars().any(|c| c != '0' && c != '.') {
+        "-"
+    } else {
+        ""
+    };
     if frac.is_empty() {
         format!("{sign}{grouped}")
     } else {
@@ -67,7 +71,11 @@ pub fn interval(e: &Estimate, unit: Unit, currency: &str) -> String {
             let (div, label) = duration_unit(e.mean);
             format!("[{:.1}, {:.1}] {label}", lo / div, hi / div)
         }
-        Some([lo, hi]) => format!("[{}, {}]", value(lo, unit, currency), value(hi, unit, currency)),
+        Some([lo, hi]) => format!(
+            "[{}, {}]",
+            value(lo, unit, currency),
+            value(hi, unit, currency)
+        ),
         None if e.n == 0 => "no samples".to_owned(),
         None => "too few samples for a CI".to_owned(),
     }

@@ -70,7 +70,14 @@ pub fn finite(x: f64) -> Value {
 /// `{mean, ci95}` of an estimate, with a note when the interval is missing.
 pub fn estimate(e: &Estimate) -> Value {
     let mut map = Map::new();
-    map.insert("mean".into(), if e.n == 0 { Value::Null } else { finite(e.mean) });
+    map.insert(
+        "mean".into(),
+        if e.n == 0 {
+            Value::Null
+        } else {
+            finite(e.mean)
+        },
+    );
     map.insert(
         "ci95".into(),
         match e.ci95 {
@@ -93,7 +100,13 @@ pub fn estimate(e: &Estimate) -> Value {
 pub fn metric(m: &Metric) -> Value {
     let mut value = estimate(&m.estimate);
     if let (Some(p), Value::Object(map)) = (m.percentiles, &mut value) {
-        for (k, v) in [("p50", p.p50), ("p90", p.p90), ("p95", p.p95), ("p99", p.p99), ("max", p.max)] {
+        for (k, v) in [
+            ("p50", p.p50),
+            ("p90", p.p90),
+            ("p95", p.p95),
+            ("p99", p.p99),
+            ("max", p.max),
+        ] {
             map.insert(k.into(), finite(v));
         }
     }
@@ -101,7 +114,11 @@ pub fn metric(m: &Metric) -> Value {
 }
 
 fn metrics(list: &[Metric]) -> Value {
-    Value::Object(list.iter().map(|m| (m.name.to_owned(), metric(m))).collect())
+    Value::Object(
+        list.iter()
+            .map(|m| (m.name.to_owned(), metric(m)))
+            .collect(),
+    )
 }
 
 /// The scenario block of a report.
@@ -193,6 +210,98 @@ pub fn run(s: &Scenario, out: &RunOutput, manifest: &Manifest, warnings: &[Strin
     map.insert("warnings".into(), json!(warnings));
     map.insert("manifest".into(), manifest.to_json());
     Value::Object(map)
+}
+
+/// One compared metric: `{baseline, variant, change, change_pct}`, each
+/// `{mean, ci95}`, plus the verdict and what pairing bought.
+pub fn change(c: &crate::experiment::compare::Change) -> Value {
+    use crate::experiment::compare::Verdict;
+    let verdict = match c.verdict() {
+        Verdict::Improved => "improved",
+        Verdict::Worsened => "worsened",
+        Verdict::Changed => "changed",
+        Verdict::NoSignificantChange => "no significant change",
+    };
+    json!({
+        "baseline": estimate(&c.baseline),
+        "variant": estimate(&c.variant),
+        "change": estimate(&c.change),
+        "change_pct": estimate(&c.change_pct),
+        "verdict": verdict,
+        "paired_ci_half_width": c.change.half_width().map_or(Value::Null, finite),
+        "independent_ci_half_width": c.independent_half_width.map_or(Value::Null, finite),
+    })
+}
+
+/// The full JSON document of a two-scenario `portsim compare`.
+pub fn compare(
+    scenarios: [&Scenario; 2],
+    summaries: [&Summary; 2],
+    changes: &[crate::experiment::compare::Change],
+    manifest: &Manifest,
+    complete: bool,
+) -> Value {
+    let mut doc = Map::new();
+    doc.insert("baseline".into(), scenario(scenarios[0]));
+    doc.insert("variant".into(), scenario(scenarios[1]));
+    doc.insert(
+        "replications".into(),
+        json!(summaries[0].replications.min(summaries[1].replications)),
+    );
+    doc.insert("complete".into(), json!(complete));
+    doc.insert(
+        "metrics".into(),
+        Value::Object(
+            changes
+                .iter()
+                .map(|c| (c.name.to_owned(), change(c)))
+                .collect(),
+        ),
+    );
+    let mut detail = Map::new();
+    detail.insert("baseline".into(), Value::Object(summary(summaries[0])));
+    detail.insert("variant".into(), Value::Object(summary(summaries[1])));
+    doc.insert("detail".into(), Value::Object(detail));
+    doc.insert("manifest".into(), manifest.to_json());
+    Value::Object(doc)
+}
+
+/// Attribution of each metric's combined change to the interventions.
+pub fn attribution(
+    names: &[String],
+    metrics: &[(&str, crate::experiment::attribution::Attribution)],
+) -> Value {
+    let per_metric: Map<String, Value> = metrics
+        .iter()
+        .map(|(metric, a)| {
+            let interventions: Vec<Value> = names
+                .iter()
+                .enumerate()
+                .map(|(j, name)| {
+                    json!({
+                        "name": name,
+                        "main_effect": estimate(&a.main_effects[j]),
+                        "shapley": estimate(&a.shapley[j]),
+                        "share_pct": finite(a.share_pct[j]),
+                    })
+                })
+                .collect();
+            let interactions: Vec<Value> = a
+                .interactions
+                .iter()
+                .map(|(j, l, e)| json!({"between": [names[*j], names[*l]], "effect": estimate(e)}))
+                .collect();
+            (
+                (*metric).to_owned(),
+                json!({
+                    "combined": estimate(&a.combined),
+                    "interventions": interventions,
+                    "interactions": interactions,
+                }),
+            )
+        })
+        .collect();
+    json!({ "interventions": names, "metrics": per_metric })
 }
 
 #[cfg(test)]

@@ -28,7 +28,13 @@ pub fn label(name: &str) -> &str {
 fn metric_line(out: &mut String, m: &Metric, currency: &str) {
     let pct = m
         .percentiles
-        .map(|p| format!("p50 {}  p95 {}", super::format::duration(p.p50), super::format::duration(p.p95)))
+        .map(|p| {
+            format!(
+                "p50 {}  p95 {}",
+                super::format::duration(p.p50),
+                super::format::duration(p.p95)
+            )
+        })
         .unwrap_or_default();
     let _ = writeln!(
         out,
@@ -88,7 +94,11 @@ pub fn run(scenario: &Scenario, output: &RunOutput, warnings: &[String]) -> Stri
         number(days, 1),
         number(scenario.warmup as f64 / 86_400_000.0, 1),
         scenario.seed,
-        if output.complete { "" } else { " (INCOMPLETE: interrupted)" }
+        if output.complete {
+            ""
+        } else {
+            " (INCOMPLETE: interrupted)"
+        }
     );
     for w in warnings {
         let _ = writeln!(out, "warning: {w}");
@@ -116,6 +126,131 @@ pub fn run(scenario: &Scenario, output: &RunOutput, warnings: &[String]) -> Stri
             r.stage_queue,
             r.road_queue
         );
+    }
+    out
+}
+
+/// A compared metric in plain words, e.g. "throughput rose 81.2% (95% CI
+/// +78.0% to +84.5%): improved".
+pub fn verdict_line(c: &crate::experiment::compare::Change) -> String {
+    use crate::experiment::compare::Verdict;
+    let pct = &c.change_pct;
+    let range = pct
+        .ci95
+        .map(|[lo, hi]| format!(" (95% CI {lo:+.1}% to {hi:+.1}%)"))
+        .unwrap_or_default();
+    let direction = if c.change.mean >= 0.0 { "rose" } else { "fell" };
+    let words = match c.verdict() {
+        Verdict::Improved => "an improvement",
+        Verdict::Worsened => "a deterioration",
+        Verdict::Changed => "a significant change",
+        Verdict::NoSignificantChange => return format!("{}: no significant change", label(c.name)),
+    };
+    format!(
+        "{} {direction} {:.1}%{range}: {words}",
+        label(c.name),
+        pct.mean.abs()
+    )
+}
+
+/// The table of a two-scenario comparison.
+pub fn compare(
+    scenarios: [&Scenario; 2],
+    changes: &[crate::experiment::compare::Change],
+    summaries: [&Summary; 2],
+) -> String {
+    let currency = &scenarios[0].costs.currency;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "baseline: {}\nvariant:  {}",
+        scenarios[0].name, scenarios[1].name
+    );
+    let _ = writeln!(
+        out,
+        "{} paired replications with common random numbers, seed {}\n",
+        summaries[0].replications.min(summaries[1].replications),
+        scenarios[0].seed
+    );
+    let _ = writeln!(
+        out,
+        "  {:<20} {:>16} {:>16} {:>12}  {:<24} CI half-width paired / independent",
+        "metric", "baseline", "variant", "change", "95% CI of change"
+    );
+    for c in changes {
+        let unit = summaries[0]
+            .metric(c.name)
+            .map_or(crate::experiment::summary::Unit::Trucks, |m| m.unit);
+        let ci = c.change_pct.ci95.map_or("n/a".to_owned(), |[lo, hi]| {
+            format!("[{lo:+.1}%, {hi:+.1}%]")
+        });
+        let widths = match (c.change.half_width(), c.independent_half_width) {
+            (Some(p), Some(i)) => format!(
+                "{} / {}",
+                value(p, unit, currency),
+                value(i, unit, currency)
+            ),
+            _ => "n/a".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "  {:<20} {:>16} {:>16} {:>11}  {:<24} {}",
+            label(c.name),
+            value(c.baseline.mean, unit, currency),
+            value(c.variant.mean, unit, currency),
+            if c.change_pct.mean.is_finite() {
+                format!("{:+.1}%", c.change_pct.mean)
+            } else {
+                "n/a".into()
+            },
+            ci,
+            widths
+        );
+    }
+    let _ = writeln!(out, "\nverdicts");
+    for c in changes {
+        let _ = writeln!(out, "  {}", verdict_line(c));
+    }
+    for (which, s) in ["baseline", "variant"].iter().zip(summaries) {
+        let _ = write!(out, "\n{which}");
+        stages(&mut out, s);
+    }
+    out
+}
+
+/// The table of an intervention attribution.
+pub fn attribution(
+    names: &[String],
+    metrics: &[(&str, crate::experiment::attribution::Attribution)],
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nattribution of the combined change (Shapley shares; main effects from the 2^k factorial)"
+    );
+    for (metric, a) in metrics {
+        let _ = writeln!(
+            out,
+            "\n  {} — combined change {:+.2}",
+            label(metric),
+            a.combined.mean
+        );
+        for (j, name) in names.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "    {:<28} share {:>6.1}%   Shapley {:+.2}   main effect {:+.2}",
+                name, a.share_pct[j], a.shapley[j].mean, a.main_effects[j].mean
+            );
+        }
+        for (j, l, e) in &a.interactions {
+            if e.excludes_zero() {
+                let _ = writeln!(
+                    out,
+                    "    interaction {} × {}: {:+.2}",
+                    names[*j], names[*l], e.mean
+                );
+            }
+        }
     }
     out
 }

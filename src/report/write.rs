@@ -51,7 +51,9 @@ mod tests {
         atomic_write(&path, b"first").expect("write");
         atomic_write(&path, b"second").expect("write");
         assert_eq!(std::fs::read(&path).expect("read"), b"second");
-        let entries = std::fs::read_dir(path.parent().expect("parent")).expect("dir").count();
+        let entries = std::fs::read_dir(path.parent().expect("parent"))
+            .expect("dir")
+            .count();
         assert_eq!(entries, 1);
     }
 

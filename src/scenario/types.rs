@@ -57,8 +57,9 @@ pub enum Arrivals {
     Poisson {
         /// Mean arrivals per day where both multipliers are 1.
         per_day: f64,
-        /// Hour-of-day multipliers (hour 0 = 00:00–01:00); mean 1.
-        hourly: [f64; 24],
+        /// Hour-of-day multipliers (hour 0 = 00:00–01:00); mean 1. Boxed
+        /// to keep the enum small.
+        hourly: Box<[f64; 24]>,
         /// Day-of-week multipliers, Monday first; 1 where not given.
         daily: [f64; 7],
     },

@@ -122,7 +122,8 @@ impl DurationStats {
             return Percentiles::default();
         }
         // Histogram values are bucket edges; none may exceed the exact max.
-        let q = |p: f64| ((self.histogram.value_at_quantile(p) * self.resolution).min(self.max)) as f64;
+        let q =
+            |p: f64| ((self.histogram.value_at_quantile(p) * self.resolution).min(self.max)) as f64;
         Percentiles {
             p50: q(0.50),
             p90: q(0.90),

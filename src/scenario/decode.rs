@@ -1,0 +1,207 @@
+//! From the merged TOML tree to the raw structs, with readable errors.
+//!
+//! serde stops at the first unknown key or wrongly typed value. To report
+//! as many as possible in one go, the offending entry is removed from the
+//! tree and decoding is retried, collecting one issue per round. serde's
+//! messages ("unknown field `lanse`, expected one of …", "invalid type:
+//! integer `5`, expected …") are rewritten into the house style: the key,
+//! the table it is in, what was expected, and a did-you-mean when the key
+//! is a near miss.
+
+use std::ops::Range;
+
+use serde::Deserialize;
+use serde_spanned::Spanned;
+use toml::de::{DeArray, DeTable, DeValue};
+
+use super::checks::Issue;
+use super::error::{did_you_mean, one_of};
+use super::raw::ScenarioFile;
+
+/// Decoding gives up after this many errors.
+const MAX_ROUNDS: usize = 32;
+
+/// Decodes the merged document, or returns every decoding issue found.
+pub(super) fn decode(doc: &Spanned<DeTable<'_>>) -> Result<ScenarioFile, Vec<Issue>> {
+    let mut doc = doc.clone();
+    let mut issues = Vec::new();
+    for _ in 0..MAX_ROUNDS {
+        let error = match ScenarioFile::deserialize(toml::de::Deserializer::from(doc.clone())) {
+            Ok(file) if issues.is_empty() => return Ok(file),
+            Ok(_) => return Err(issues),
+            Err(error) => error,
+        };
+        issues.push(describe(&error, doc.get_ref()));
+        let removed = error
+            .span()
+            .is_some_and(|span| remove_at(doc.get_mut(), &span));
+        if !removed {
+            break;
+        }
+    }
+    Err(issues)
+}
+
+/// Turns a serde error into an issue in the house style.
+fn describe(error: &toml::de::Error, doc: &DeTable<'_>) -> Issue {
+    let span = error.span();
+    let message = error.message();
+    let mut issue = Issue {
+        span: span.clone(),
+        message: plain(message),
+        label: None,
+        help: None,
+    };
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        unknown_key(&mut issue, rest, span.and_then(|s| place_of(doc, &s)));
+    }
+    issue
+}
+
+/// Rewrites "unknown field `x`, expected one of `a`, `b`".
+fn unknown_key(issue: &mut Issue, rest: &str, place: Option<String>) {
+    let mut quoted = rest.split('`').skip(1).step_by(2);
+    let Some(key) = quoted.next() else { return };
+    let allowed: Vec<&str> = quoted.collect();
+    let place = place.unwrap_or_default();
+    issue.message = format!("unknown key `{key}` {place}").trim_end().to_owned();
+    match did_you_mean(key, &allowed) {
+        Some(near) => issue.label = Some(format!("did you mean `{near}`?")),
+        None if allowed.is_empty() => {}
+        None => issue.help = Some(format!("expected {}", one_of(&allowed))),
+    }
+}
+
+/// "invalid type: integer `5`, expected a duration" → "expected a
+/// duration, found integer `5`", with serde's type names made plain.
+fn plain(message: &str) -> String {
+    let rewritten = ["invalid type: ", "invalid value: "]
+        .iter()
+        .find_map(|prefix| message.strip_prefix(prefix))
+        .and_then(|rest| rest.split_once(", expected "))
+        .map(|(found, expected)| {
+            format!(
+                "expected {}, found {}",
+                plain_type(expected),
+                plain_type(found)
+            )
+        });
+    rewritten.unwrap_or_else(|| message.to_owned())
+}
+
+fn plain_type(name: &str) -> &str {
+    match name {
+        "i64" | "i32" | "u32" | "u64" => "an integer",
+        "f64" => "a number",
+        "map" | "a map" => "a table",
+        "sequence" | "a sequence" => "an array",
+        "a boolean" | "a string" => name,
+        _ if name.starts_with("struct ") => "a table",
+        _ if name.starts_with("a map") => "a table",
+        _ => name,
+    }
+}
+
+/// Where the key at `span` sits, as "in [demand]", "in [[stages]]",
+/// "in `rework` of [[stages]]" or "at the top level".
+fn place_of(doc: &DeTable<'_>, span: &Range<usize>) -> Option<String> {
+    let mut path = Vec::new();
+    if !find_key(doc, span, &mut path) {
+        return None;
+    }
+    let Some((first, first_is_array)) = path.first().cloned() else {
+        return Some("at the top level".to_owned());
+    };
+    let table = if first_is_array {
+        format!("[[{first}]]")
+    } else {
+        format!("[{first}]")
+    };
+    Some(match path.last() {
+        Some((last, _)) if path.len() > 1 => format!("in `{last}` of {table}"),
+        _ => format!("in {table}"),
+    })
+}
+
+/// Fills `path` with the tables (and whether each is an array) leading to
+/// the key whose span is `span`.
+fn find_key(table: &DeTable<'_>, span: &Range<usize>, path: &mut Vec<(String, bool)>) -> bool {
+    if table.keys().any(|k| k.span() == *span) {
+        return true;
+    }
+    for (key, value) in table {
+        let name = key.get_ref().to_string();
+        let found = match value.get_ref() {
+            DeValue::Table(inner) => {
+                path.push((name, false));
+                find_key(inner, span, path)
+            }
+            DeValue::Array(items) => {
+                path.push((name, true));
+                items.iter().any(|item| match item.get_ref() {
+                    DeValue::Table(inner) => find_key(inner, span, path),
+                    _ => false,
+                })
+            }
+            _ => continue,
+        };
+        if found {
+            return true;
+        }
+        path.pop();
+    }
+    false
+}
+
+/// Removes the entry whose key or value (or the array element) has `span`.
+fn remove_at(table: &mut DeTable<'_>, span: &Range<usize>) -> bool {
+    let hit = table
+        .iter()
+        .find(|(k, v)| k.span() == *span || v.span() == *span)
+        .map(|(k, _)| k.get_ref().to_string());
+    if let Some(key) = hit {
+        table.remove(key.as_str());
+        return true;
+    }
+    table
+        .iter_mut()
+        .any(|(_, value)| remove_in(value.get_mut(), span))
+}
+
+fn remove_in(value: &mut DeValue<'_>, span: &Range<usize>) -> bool {
+    match value {
+        DeValue::Table(table) => remove_at(table, span),
+        DeValue::Array(items) => {
+            if let Some(i) = items.iter().position(|item| item.span() == *span) {
+                let old = std::mem::replace(items, DeArray::new());
+                *items = old
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, item)| item)
+                    .collect();
+                return true;
+            }
+            items.iter_mut().any(|item| remove_in(item.get_mut(), span))
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_messages_become_plain() {
+        assert_eq!(
+            plain("invalid type: string \"4\", expected i64"),
+            "expected an integer, found string \"4\""
+        );
+        assert_eq!(
+            plain("invalid type: sequence, expected struct RawDemand"),
+            "expected a table, found an array"
+        );
+        assert_eq!(plain("something else"), "something else");
+    }
+}

@@ -1,0 +1,204 @@
+//! What went wrong reading a scenario, said the way cargo says it.
+//!
+//! A [`ScenarioError`] carries every problem found, not just the first: a
+//! planner fixing a file should see all its mistakes in one run. Each
+//! [`Diagnostic`] knows its file (which, with `extends`, may be a base file
+//! rather than the one named on the command line), that file's text and the
+//! byte span of the offending key or value, so it renders with the line,
+//! the column and a caret under the culprit. Rendering uses
+//! annotate-snippets without colour so messages are stable in tests.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use annotate_snippets::{AnnotationKind, Level, Origin, Renderer, Snippet};
+
+/// One problem in a scenario file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file the problem is in.
+    pub path: PathBuf,
+    /// That file's text.
+    pub source: Arc<str>,
+    /// Byte range of the offending key or value in `source`, if known.
+    pub span: Option<Range<usize>>,
+    /// What is wrong: lower case, no trailing period.
+    pub message: String,
+    /// A short note printed under the caret (for example a did-you-mean).
+    pub label: Option<String>,
+    /// How to fix it, printed as `= help: …`.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// The 1-based line and column of the start of the span, if any.
+    pub fn line_col(&self) -> Option<(usize, usize)> {
+        let start = self.span.as_ref()?.start.min(self.source.len());
+        let before = self.source.get(..start)?;
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        Some((line, column))
+    }
+
+    /// Renders like cargo (plain text, no colour).
+    pub fn render(&self) -> String {
+        let path = self.path.display().to_string();
+        let title = Level::ERROR.primary_title(self.message.as_str());
+        let mut group = match self.snippet_span() {
+            Some(span) => {
+                let annotation = AnnotationKind::Primary
+                    .span(span)
+                    .label(self.label.as_deref());
+                title.element(
+                    Snippet::source(&*self.source)
+                        .path(path.as_str())
+                        .annotation(annotation),
+                )
+            }
+            None => title.element(Origin::path(path.as_str())),
+        };
+        if self.span.is_none()
+            && let Some(label) = &self.label
+        {
+            group = group.element(Level::NOTE.message(label.as_str()));
+        }
+        if let Some(help) = &self.help {
+            group = group.element(Level::HELP.message(help.as_str()));
+        }
+        Renderer::plain().render(&[group])
+    }
+
+    /// The span clamped to the text and to character boundaries.
+    fn snippet_span(&self) -> Option<Range<usize>> {
+        let span = self.span.as_ref()?;
+        let len = self.source.len();
+        let mut start = span.start.min(len);
+        let mut end = span.end.clamp(start, len);
+        while !self.source.is_char_boundary(start) {
+            start -= 1;
+        }
+        while !self.source.is_char_boundary(end) {
+            end += 1;
+        }
+        Some(start..end)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render())
+    }
+}
+
+/// Why a scenario could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file named could not be read at all.
+    #[error("error: cannot read scenario file `{}`: {error}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        error: std::io::Error,
+    },
+    /// The file was read but has mistakes: at least one diagnostic.
+    #[error("{}", render_all(.0))]
+    Invalid(Vec<Diagnostic>),
+}
+
+impl ScenarioError {
+    /// The diagnostics (empty for an I/O error).
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            ScenarioError::Io { .. } => &[],
+            ScenarioError::Invalid(list) => list,
+        }
+    }
+}
+
+fn render_all(diagnostics: &[Diagnostic]) -> String {
+    let rendered: Vec<String> = diagnostics.iter().map(Diagnostic::render).collect();
+    rendered.join("\n\n")
+}
+
+/// The allowed word closest to `word`, if it is close enough to be a
+/// likely misspelling (Jaro-Winkler for longer words, Damerau-Levenshtein
+/// for short ones, where swapped letters defeat Jaro-Winkler).
+pub(super) fn did_you_mean<'a>(word: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    let lower = word.to_ascii_lowercase();
+    allowed
+        .iter()
+        .filter_map(|a| {
+            let a_lower = a.to_ascii_lowercase();
+            let jw = strsim::jaro_winkler(&lower, &a_lower);
+            let dl = strsim::normalized_damerau_levenshtein(&lower, &a_lower);
+            (jw >= 0.8 || dl >= 0.6).then_some((jw + dl, *a))
+        })
+        .max_by(|x, y| x.0.total_cmp(&y.0))
+        .map(|(_, a)| a)
+}
+
+/// "`a`, `b` or `c`", for messages.
+pub(super) fn one_of(words: &[&str]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diagnostic(span: Option<Range<usize>>) -> Diagnostic {
+        Diagnostic {
+            path: PathBuf::from("scenarios/demo.toml"),
+            source: Arc::from("name = \"x\"\nlanse = 4\n"),
+            span,
+            message: "unknown key `lanse`".to_owned(),
+            label: Some("did you mean `lanes`?".to_owned()),
+            help: None,
+        }
+    }
+
+    #[test]
+    fn renders_like_cargo() {
+        let text = diagnostic(Some(11..16)).render();
+        let expected = "\
+error: unknown key `lanse`
+ --> scenarios/demo.toml:2:1
+  |
+2 | lanse = 4
+  | ^^^^^ did you mean `lanes`?";
+        assert_eq!(text.trim_end(), expected, "\n{text}");
+        assert_eq!(diagnostic(Some(11..16)).line_col(), Some((2, 1)));
+    }
+
+    #[test]
+    fn renders_without_a_span() {
+        let text = diagnostic(None).render();
+        assert!(text.starts_with("error: unknown key `lanse`\n--> scenarios/demo.toml"));
+        assert!(text.contains("note: did you mean `lanes`?"), "{text}");
+    }
+
+    #[test]
+    fn out_of_range_spans_do_not_panic() {
+        let text = diagnostic(Some(500..900)).render();
+        assert!(text.contains("scenarios/demo.toml"));
+    }
+
+    #[test]
+    fn suggestions_only_for_near_misses() {
+        let keys = ["name", "lanes", "service"];
+        assert_eq!(did_you_mean("lanse", &keys), Some("lanes"));
+        assert_eq!(did_you_mean("servce", &keys), Some("service"));
+        assert_eq!(did_you_mean("zzzz", &keys), None);
+        assert_eq!(did_you_mean("sta", &["sun", "sat"]), Some("sat"));
+        assert_eq!(one_of(&["a", "b", "c"]), "`a`, `b` or `c`");
+    }
+}

@@ -1,0 +1,333 @@
+//! The scenario file as written: plain serde structs, one per TOML table.
+//!
+//! Every field is optional and every value carries its source span, so the
+//! checks in `build` and `stages` can report missing keys, out-of-range
+//! values and bad references at the right place, all at once. Unknown keys
+//! are refused here (`deny_unknown_fields`) and turned into did-you-mean
+//! messages by `decode`.
+//!
+//! Values that may take one of two shapes (`lanes = 4` or a shift table,
+//! `service = "5m"` or a distribution table, a share as one number or per
+//! class) have small hand-written `Deserialize` impls rather than
+//! `#[serde(untagged)]`, which would lose the location of the error.
+//! Strings with a meaning (durations, rates, times) are deserialised as
+//! [`Text`], whose only job is to say what was expected when the value is
+//! not a string at all; parsing the string happens during the checks.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_spanned::Spanned;
+
+/// A value with its byte span in the merged document.
+pub(super) type S<T> = Spanned<T>;
+
+/// A table whose keys are chosen by the user (class names, weekdays).
+pub(super) type NamedNumbers = BTreeMap<S<String>, S<f64>>;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ScenarioFile {
+    pub name: Option<S<String>>,
+    pub description: Option<S<String>>,
+    pub seed: Option<S<i64>>,
+    pub horizon: Option<S<DurationText>>,
+    pub warmup: Option<S<DurationText>>,
+    pub replications: Option<S<i64>>,
+    pub start: Option<S<WeekdayText>>,
+    /// Removed before decoding; listed so it counts as a known key.
+    #[allow(dead_code, reason = "read by `sources` before decoding")]
+    pub extends: Option<S<String>>,
+    pub demand: Option<S<RawDemand>>,
+    pub classes: Option<S<Vec<S<RawClass>>>>,
+    pub port: Option<S<RawPort>>,
+    pub appointments: Option<S<RawAppointments>>,
+    pub costs: Option<S<RawCosts>>,
+    pub stages: Option<S<Vec<S<RawStage>>>>,
+}
+
+/// `[demand]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawDemand {
+    pub rate: Option<S<RateText>>,
+    pub profile: Option<S<Vec<S<f64>>>>,
+    pub days: Option<S<NamedNumbers>>,
+    pub interarrival: Option<S<DistSpec>>,
+}
+
+/// One `[[classes]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawClass {
+    pub name: Option<S<String>>,
+    pub share: Option<S<f64>>,
+    pub priority: Option<S<i64>>,
+}
+
+/// Opening hours as written: a list of time ranges.
+pub(super) type RawHours = S<Vec<S<RangeText>>>;
+
+/// A list of weekdays as written.
+pub(super) type RawDays = S<Vec<S<WeekdayText>>>;
+
+/// `[port]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPort {
+    pub open: Option<RawHours>,
+    pub days: Option<RawDays>,
+    pub parking: Option<S<i64>>,
+    pub road_queue: Option<S<i64>>,
+}
+
+/// `[appointments]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAppointments {
+    pub share: Option<S<f64>>,
+    pub slot: Option<S<DurationText>>,
+    pub capacity: Option<S<i64>>,
+    pub hours: Option<RawHours>,
+    pub no_show: Option<S<f64>>,
+    pub punctuality: Option<S<DistSpec>>,
+    pub priority: Option<S<bool>>,
+}
+
+/// `[costs]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCosts {
+    pub currency: Option<S<String>>,
+    pub per_hour: Option<S<f64>>,
+    pub overnight: Option<S<f64>>,
+    pub per_truck: Option<S<f64>>,
+}
+
+/// One `[[stages]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStage {
+    pub name: Option<S<String>>,
+    pub lanes: Option<S<Lanes>>,
+    pub service: Option<S<DistSpec>>,
+    pub open: Option<RawHours>,
+    pub days: Option<RawDays>,
+    pub share: Option<S<StageShare>>,
+    pub fee: Option<S<f64>>,
+    pub queue: Option<S<QueueText>>,
+    pub rework: Option<S<RawRework>>,
+    pub daily_limit: Option<S<i64>>,
+}
+
+/// One row of a shift table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawShift {
+    pub hours: Option<S<RangeText>>,
+    pub count: Option<S<i64>>,
+    pub days: Option<RawDays>,
+}
+
+/// A stage's `rework` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRework {
+    pub probability: Option<S<f64>>,
+    pub to: Option<S<String>>,
+}
+
+/// Says what a string-valued key expects, for type errors.
+pub(super) trait Expect {
+    /// "a duration like …".
+    const WHAT: &'static str;
+}
+
+/// A string whose meaning is parsed later; `E` names what it should be.
+pub(super) struct Text<E>(pub String, PhantomData<E>);
+
+impl<E> fmt::Debug for Text<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl<'de, E: Expect> Deserialize<'de> for Text<E> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor<E>(PhantomData<E>);
+        impl<E: Expect> Visitor<'_> for TextVisitor<E> {
+            type Value = Text<E>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(E::WHAT)
+            }
+            fn visit_str<Er: de::Error>(self, v: &str) -> Result<Self::Value, Er> {
+                Ok(Text(v.to_owned(), PhantomData))
+            }
+        }
+        deserializer.deserialize_str(TextVisitor(PhantomData))
+    }
+}
+
+macro_rules! expect {
+    ($marker:ident, $alias:ident, $what:expr) => {
+        #[derive(Debug)]
+        pub(super) enum $marker {}
+        impl Expect for $marker {
+            const WHAT: &'static str = $what;
+        }
+        pub(super) type $alias = Text<$marker>;
+    };
+}
+
+expect!(DurationKind, DurationText, super::units::DURATION_EXAMPLES);
+expect!(RateKind, RateText, super::units::RATE_EXAMPLES);
+expect!(RangeKind, RangeText, super::units::RANGE_EXAMPLES);
+expect!(
+    WeekdayKind,
+    WeekdayText,
+    r#"a weekday like "mon" or "saturday""#
+);
+expect!(QueueKind, QueueText, r#""fifo" or "priority""#);
+
+/// `lanes = 4` or a shift table.
+#[derive(Debug)]
+pub(super) enum Lanes {
+    Count(i64),
+    Shifts(Vec<S<RawShift>>),
+}
+
+impl<'de> Deserialize<'de> for Lanes {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(LanesVisitor)
+    }
+}
+
+struct LanesVisitor;
+
+impl<'de> Visitor<'de> for LanesVisitor {
+    type Value = Lanes;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            r#"a lane count like 4 or a shift table like [{ hours = "08:00-20:00", count = 6 }]"#,
+        )
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Lanes, E> {
+        Ok(Lanes::Count(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Lanes, E> {
+        Ok(Lanes::Count(i64::try_from(v).unwrap_or(i64::MAX)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Lanes, A::Error> {
+        Vec::deserialize(SeqAccessDeserializer::new(seq)).map(Lanes::Shifts)
+    }
+}
+
+/// A stage's `share`: one number for every class, or one per class.
+#[derive(Debug)]
+pub(super) enum StageShare {
+    All(f64),
+    PerClass(NamedNumbers),
+}
+
+impl<'de> Deserialize<'de> for StageShare {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ShareVisitor)
+    }
+}
+
+struct ShareVisitor;
+
+impl<'de> Visitor<'de> for ShareVisitor {
+    type Value = StageShare;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a share like 0.3 or a table of shares per class like { truck = 0.3 }")
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<StageShare, E> {
+        Ok(StageShare::All(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<StageShare, E> {
+        Ok(StageShare::All(v as f64))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<StageShare, E> {
+        Ok(StageShare::All(v as f64))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<StageShare, A::Error> {
+        BTreeMap::deserialize(MapAccessDeserializer::new(map)).map(StageShare::PerClass)
+    }
+}
+
+/// A distribution: a plain duration (deterministic) or a table with `dist`
+/// and its parameters, checked against the distribution in `dists`.
+#[derive(Debug)]
+pub(super) enum DistSpec {
+    Fixed(String),
+    Table(BTreeMap<S<String>, S<Param>>),
+}
+
+impl<'de> Deserialize<'de> for DistSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DistVisitor)
+    }
+}
+
+struct DistVisitor;
+
+impl<'de> Visitor<'de> for DistVisitor {
+    type Value = DistSpec;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            r#"a duration like "5m" or a distribution like { dist = "exponential", mean = "5m" }"#,
+        )
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<DistSpec, E> {
+        Ok(DistSpec::Fixed(v.to_owned()))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<DistSpec, A::Error> {
+        BTreeMap::deserialize(MapAccessDeserializer::new(map)).map(DistSpec::Table)
+    }
+}
+
+/// A distribution parameter: a string (a duration or the `dist` name), a
+/// number, or a list of either.
+#[derive(Debug)]
+pub(super) enum Param {
+    Text(String),
+    Int(i64),
+    Float(f64),
+    List(Vec<S<Param>>),
+}
+
+impl<'de> Deserialize<'de> for Param {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ParamVisitor)
+    }
+}
+
+struct ParamVisitor;
+
+impl<'de> Visitor<'de> for ParamVisitor {
+    type Value = Param;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(r#"a duration like "5m", a number, or a list of them"#)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Param, E> {
+        Ok(Param::Text(v.to_owned()))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Param, E> {
+        Ok(Param::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Param, E> {
+        Ok(Param::Float(v as f64))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Param, E> {
+        Ok(Param::Float(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Param, A::Error> {
+        Vec::deserialize(SeqAccessDeserializer::new(seq)).map(Param::List)
+    }
+}

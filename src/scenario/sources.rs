@@ -1,0 +1,329 @@
+//! The files behind one scenario: the file itself and its `extends` chain.
+//!
+//! `extends = "base.toml"` (relative to the extending file) makes a file a
+//! set of changes to another. The chain is read first, checking syntax,
+//! cycles and depth; then every file is parsed into a spanned TOML tree and
+//! the trees are merged, the extending file winning: top-level tables merge
+//! key by key, anything else (arrays, including `[[stages]]` and
+//! `[[classes]]`, and values inside tables) replaces wholesale. In
+//! `[demand]`, `rate` and `interarrival` exclude each other, so setting one
+//! drops the other inherited one (and `interarrival` drops the inherited
+//! `profile` and `days`).
+//!
+//! So that a value in the merged tree still knows its file, each file's
+//! spans are shifted by the file's offset in one virtual concatenation of
+//! all the texts; [`Sources::diagnostic`] maps a span back to its file,
+//! line and column.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_spanned::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::checks::Issue;
+use super::error::Diagnostic;
+
+/// How many files an `extends` chain may hold.
+const MAX_DEPTH: usize = 16;
+
+/// The `[demand]` keys an override drops from its base when it sets the key.
+const EXCLUSIVE: &[(&str, &[&str])] = &[
+    ("rate", &["interarrival"]),
+    ("interarrival", &["rate", "profile", "days"]),
+];
+
+/// One file of the chain.
+#[derive(Clone, Debug)]
+struct SourceFile {
+    path: PathBuf,
+    text: Arc<str>,
+    /// Where its spans start in the virtual concatenation.
+    offset: usize,
+}
+
+/// The chain, the extending file first, then any patches.
+#[derive(Clone, Debug)]
+pub(super) struct Sources {
+    /// In the order read (offsets increase).
+    files: Vec<SourceFile>,
+    /// Indices into `files`, from the lowest precedence to the highest.
+    order: Vec<usize>,
+}
+
+impl Sources {
+    /// Reads the chain that starts with `text` (the contents of `path`).
+    pub fn read(text: &str, path: &Path) -> Result<Sources, Vec<Diagnostic>> {
+        let mut sources = Sources {
+            files: vec![SourceFile {
+                path: path.to_path_buf(),
+                text: Arc::from(text),
+                offset: 0,
+            }],
+            order: vec![0],
+        };
+        let mut seen = vec![identity(path)];
+        while let Some((target, span)) = sources.extends_of_last()? {
+            let base = sources.read_base(&target, span, &mut seen)?;
+            sources.files.push(base);
+            sources.order.insert(0, sources.files.len() - 1);
+        }
+        Ok(sources)
+    }
+
+    /// Adds a patch (`text`, the contents of `path`) that overrides
+    /// everything read so far, with the same merge rules as `extends`. The
+    /// patch's own `extends` is not followed: a patch names the scenario it
+    /// modifies, which is already read.
+    pub fn patch(&mut self, text: &str, path: &Path) -> Result<(), Vec<Diagnostic>> {
+        let offset = self.files.last().map_or(0, |f| f.offset + f.text.len() + 1);
+        self.files.push(SourceFile {
+            path: path.to_path_buf(),
+            text: Arc::from(text),
+            offset,
+        });
+        let index = self.files.len() - 1;
+        DeTable::parse(text).map_err(|e| vec![self.syntax(index, &e)])?;
+        self.order.push(index);
+        Ok(())
+    }
+
+    /// The `extends` of the last file read, with its span (local to it).
+    fn extends_of_last(&self) -> Result<Option<(String, Range<usize>)>, Vec<Diagnostic>> {
+        let index = self.files.len() - 1;
+        let file = &self.files[index];
+        let root = DeTable::parse(&file.text).map_err(|e| vec![self.syntax(index, &e)])?;
+        let Some(value) = root.get_ref().get("extends") else {
+            return Ok(None);
+        };
+        match value.get_ref() {
+            DeValue::String(target) => Ok(Some((target.to_string(), value.span()))),
+            _ => Err(vec![self.local(
+                index,
+                value.span(),
+                "expected a file path like \"base.toml\" for `extends`",
+            )]),
+        }
+    }
+
+    /// Reads the base named by the last file, refusing cycles and chains
+    /// that are too long.
+    fn read_base(
+        &self,
+        target: &str,
+        span: Range<usize>,
+        seen: &mut Vec<PathBuf>,
+    ) -> Result<SourceFile, Vec<Diagnostic>> {
+        let index = self.files.len() - 1;
+        let from = &self.files[index];
+        let path = from.path.parent().unwrap_or(Path::new("")).join(target);
+        let id = identity(&path);
+        if seen.contains(&id) {
+            let mut chain: Vec<String> = self.files.iter().map(|f| show(&f.path)).collect();
+            chain.push(show(&path));
+            let message = format!("`extends` forms a cycle: {}", chain.join(" -> "));
+            return Err(vec![self.local(index, span, &message)]);
+        }
+        if self.files.len() >= MAX_DEPTH {
+            let message = format!("too many levels of `extends` (at most {MAX_DEPTH} files)");
+            return Err(vec![self.local(index, span, &message)]);
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            let message = format!("cannot read base scenario `{}`: {e}", show(&path));
+            vec![self.local(index, span.clone(), &message)]
+        })?;
+        seen.push(id);
+        let offset = from.offset + from.text.len() + 1;
+        Ok(SourceFile {
+            path,
+            text: Arc::from(text),
+            offset,
+        })
+    }
+
+    /// All files merged into one tree, spans shifted to the virtual
+    /// concatenation, without `extends`.
+    pub fn merged(&self) -> Result<Spanned<DeTable<'_>>, Vec<Diagnostic>> {
+        let mut merged: Option<Spanned<DeTable<'_>>> = None;
+        for &index in &self.order {
+            let file = &self.files[index];
+            let root = DeTable::parse(&file.text).map_err(|e| vec![self.syntax(index, &e)])?;
+            let span = shift(root.span(), file.offset);
+            let mut table = shift_table(root.into_inner(), file.offset);
+            table.remove("extends");
+            let result = match merged.take() {
+                None => table,
+                Some(base) => {
+                    let mut base = base.into_inner();
+                    merge(&mut base, table);
+                    base
+                }
+            };
+            merged = Some(Spanned::new(span, result));
+        }
+        merged.ok_or_else(Vec::new)
+    }
+
+    /// Maps an issue in the merged document back to its file.
+    pub fn diagnostic(&self, issue: Issue) -> Diagnostic {
+        let (file, span) = match &issue.span {
+            Some(span) => {
+                let file = self
+                    .files
+                    .iter()
+                    .rev()
+                    .find(|f| f.offset <= span.start)
+                    .unwrap_or(&self.files[0]);
+                let start = span.start - file.offset;
+                let end = span.end.saturating_sub(file.offset).max(start);
+                (file, Some(start..end))
+            }
+            None => (&self.files[0], None),
+        };
+        Diagnostic {
+            path: file.path.clone(),
+            source: file.text.clone(),
+            span,
+            message: issue.message,
+            label: issue.label,
+            help: issue.help,
+        }
+    }
+
+    /// A diagnostic at a span local to file `index`.
+    fn local(&self, index: usize, span: Range<usize>, message: &str) -> Diagnostic {
+        let file = &self.files[index];
+        Diagnostic {
+            path: file.path.clone(),
+            source: file.text.clone(),
+            span: Some(span),
+            message: message.to_owned(),
+            label: None,
+            help: None,
+        }
+    }
+
+    /// A TOML syntax error in file `index`.
+    fn syntax(&self, index: usize, error: &toml::de::Error) -> Diagnostic {
+        let file = &self.files[index];
+        Diagnostic {
+            path: file.path.clone(),
+            source: file.text.clone(),
+            span: error.span(),
+            message: format!("invalid TOML: {}", error.message().trim_end()),
+            label: None,
+            help: None,
+        }
+    }
+}
+
+/// What identifies a file for cycle detection.
+fn identity(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn show(path: &Path) -> String {
+    path.display().to_string()
+}
+
+fn shift(span: Range<usize>, by: usize) -> Range<usize> {
+    span.start + by..span.end + by
+}
+
+fn shift_table(table: DeTable<'_>, by: usize) -> DeTable<'_> {
+    table
+        .into_iter()
+        .map(|(key, value)| {
+            let key_span = shift(key.span(), by);
+            (
+                Spanned::new(key_span, key.into_inner()),
+                shift_value(value, by),
+            )
+        })
+        .collect()
+}
+
+fn shift_value(value: Spanned<DeValue<'_>>, by: usize) -> Spanned<DeValue<'_>> {
+    let span = shift(value.span(), by);
+    let inner = match value.into_inner() {
+        DeValue::Array(items) => {
+            DeValue::Array(items.into_iter().map(|v| shift_value(v, by)).collect())
+        }
+        DeValue::Table(table) => DeValue::Table(shift_table(table, by)),
+        other => other,
+    };
+    Spanned::new(span, inner)
+}
+
+/// Applies `over` to `base`: top-level tables merge key by key, anything
+/// else replaces.
+fn merge<'a>(base: &mut DeTable<'a>, over: DeTable<'a>) {
+    for (key, value) in over {
+        let old = base.remove(key.get_ref().as_ref());
+        let name = key.get_ref().to_string();
+        let value = match old {
+            Some(old) => merge_tables(old, value, &name),
+            None => value,
+        };
+        base.insert(key, value);
+    }
+}
+
+/// Merges two values of one top-level key: tables key by key (the later
+/// wins), anything else is replaced.
+fn merge_tables<'a>(
+    old: Spanned<DeValue<'a>>,
+    new: Spanned<DeValue<'a>>,
+    name: &str,
+) -> Spanned<DeValue<'a>> {
+    let span = new.span();
+    match (old.into_inner(), new.into_inner()) {
+        (DeValue::Table(mut base), DeValue::Table(over)) => {
+            if name == "demand" {
+                drop_excluded(&mut base, &over);
+            }
+            for (key, value) in over {
+                base.remove(key.get_ref().as_ref());
+                base.insert(key, value);
+            }
+            Spanned::new(span, DeValue::Table(base))
+        }
+        (_, new) => Spanned::new(span, new),
+    }
+}
+
+fn drop_excluded(base: &mut DeTable<'_>, over: &DeTable<'_>) {
+    for (key, excluded) in EXCLUSIVE {
+        if over.contains_key(*key) {
+            for other in *excluded {
+                base.remove(*other);
+            }
+        }
+    }
+}
+
+/// The merged document as canonical TOML: keys sorted, no `extends`.
+pub(super) fn canonical(doc: &Spanned<DeTable<'_>>) -> Result<String, String> {
+    use serde::Deserialize;
+    let de = toml::de::Deserializer::from(doc.clone());
+    let table = toml::Table::deserialize(de).map_err(|e| e.message().to_owned())?;
+    let sorted = sort_table(table);
+    toml::to_string(&sorted).map_err(|e| e.to_string())
+}
+
+fn sort_table(table: toml::Table) -> toml::Table {
+    let sorted: std::collections::BTreeMap<String, toml::Value> =
+        table.into_iter().map(|(k, v)| (k, sort_value(v))).collect();
+    sorted.into_iter().collect()
+}
+
+fn sort_value(value: toml::Value) -> toml::Value {
+    match value {
+        toml::Value::Table(t) => toml::Value::Table(sort_table(t)),
+        toml::Value::Array(items) => {
+            toml::Value::Array(items.into_iter().map(sort_value).collect())
+        }
+        other => other,
+    }
+}

@@ -1,0 +1,292 @@
+//! `[[stages]]`: lanes, hours, service, routing shares, rework.
+//!
+//! Stage names are collected first so that a `rework.to` can be resolved
+//! to an index (with a did-you-mean when it names no stage) and checked to
+//! point backwards. Capacity is the lane count or shift table times the
+//! stage's opening hours, which default to the port's.
+
+use super::calendars::{self, EVERY_DAY, Pattern};
+use super::checks::Issues;
+use super::dists::{self, Sign};
+use super::error::{did_you_mean, one_of};
+use super::raw::{Lanes, RawRework, RawShift, RawStage, S, StageShare};
+use super::types::{Class, Rework, Stage};
+use super::units::TimeRange;
+use crate::engine::pool::Discipline;
+
+const PLACE: &str = "in [[stages]]";
+
+/// Opening hours: time ranges (`None` = all day) on some weekdays.
+#[derive(Clone, Debug)]
+pub(super) struct Hours {
+    /// Daily ranges; `None` for the whole day.
+    pub ranges: Option<Vec<TimeRange>>,
+    /// Weekdays on which the ranges start, Monday first.
+    pub days: [bool; 7],
+}
+
+impl Hours {
+    /// 1 while open, else 0.
+    pub fn pattern(&self) -> Pattern {
+        const ALL_DAY: TimeRange = TimeRange {
+            start: 0,
+            end: 24 * 60,
+        };
+        match &self.ranges {
+            Some(ranges) => Pattern::open(ranges, &self.days),
+            None => Pattern::open(&[ALL_DAY], &self.days),
+        }
+    }
+}
+
+/// What every stage needs from the rest of the scenario.
+pub(super) struct Context<'a> {
+    /// The validated classes.
+    pub classes: &'a [Class],
+    /// The port's opening hours, the default for stages.
+    pub hours: &'a Hours,
+    /// Weekday of day 0.
+    pub start: u8,
+}
+
+/// Checks `[[stages]]`.
+pub(super) fn stages(
+    issues: &mut Issues,
+    list: Option<&S<Vec<S<RawStage>>>>,
+    context: &Context<'_>,
+) -> Option<Vec<Stage>> {
+    let Some(list) = list else {
+        issues.push(None, "missing key `stages`").help(
+            "a scenario needs at least one [[stages]] table with `name`, `lanes` and `service`",
+        );
+        return None;
+    };
+    let raws = list.get_ref();
+    if raws.is_empty() || raws.len() > super::build::MAX_ITEMS {
+        let message = format!(
+            "expected between 1 and {} stages, found {}",
+            super::build::MAX_ITEMS,
+            raws.len()
+        );
+        issues.at(list, message);
+        return None;
+    }
+    let names: Vec<Option<&S<String>>> = raws.iter().map(|s| s.get_ref().name.as_ref()).collect();
+    let unique = unique_names(issues, &names, "stage");
+    let plain: Vec<&str> = names
+        .iter()
+        .map(|n| n.map_or("", |n| n.get_ref().as_str()))
+        .collect();
+    let built: Vec<Option<Stage>> = raws
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| stage(issues, raw, i, &plain, context))
+        .collect();
+    let stages: Vec<Stage> = built.into_iter().collect::<Option<_>>()?;
+    unique.then_some(stages)
+}
+
+/// Reports repeated names; true if all present names are unique.
+pub(super) fn unique_names(issues: &mut Issues, names: &[Option<&S<String>>], what: &str) -> bool {
+    let mut unique = true;
+    for (i, name) in names.iter().enumerate() {
+        let Some(name) = name else { continue };
+        let earlier = names[..i]
+            .iter()
+            .flatten()
+            .any(|n| n.get_ref() == name.get_ref());
+        if earlier {
+            issues
+                .at(name, format!("duplicate {what} name `{}`", name.get_ref()))
+                .help(format!("{what} names must be unique"));
+            unique = false;
+        }
+    }
+    unique
+}
+
+fn stage(
+    issues: &mut Issues,
+    raw: &S<RawStage>,
+    index: usize,
+    names: &[&str],
+    context: &Context<'_>,
+) -> Option<Stage> {
+    let s = raw.get_ref();
+    let at = Some(raw.span());
+    let name = issues.required(&s.name, "name", PLACE, at.clone());
+    let lanes = issues
+        .required(&s.lanes, "lanes", PLACE, at.clone())
+        .and_then(|l| lanes(issues, l));
+    let hours = hours(issues, s, context.hours);
+    let service = issues
+        .required(&s.service, "service", PLACE, at)
+        .and_then(|d| dists::dist(issues, d, "service", Sign::NonNegative));
+    let share = s
+        .share
+        .as_ref()
+        .map_or(Some(vec![1.0; context.classes.len()]), |v| {
+            share(issues, v, context.classes)
+        });
+    let fee = s
+        .fee
+        .as_ref()
+        .map_or(Some(0.0), |f| issues.non_negative(f, "fee"));
+    let discipline = s
+        .queue
+        .as_ref()
+        .map_or(Some(Discipline::Fifo), |q| queue(issues, q));
+    let rework = s
+        .rework
+        .as_ref()
+        .map_or(Some(None), |r| rework(issues, r, index, names).map(Some));
+    let daily_limit = s
+        .daily_limit
+        .as_ref()
+        .map_or(Some(None), |d| issues.count(d, "daily_limit", 1).map(Some));
+    let capacity = calendars::product(&lanes?, &hours?.pattern(), context.start);
+    Some(Stage {
+        name: name?.get_ref().clone(),
+        capacity,
+        service: service?,
+        share: share?,
+        fee: fee?,
+        discipline: discipline?,
+        rework: rework?,
+        daily_limit: daily_limit?,
+    })
+}
+
+/// The stage's own hours, falling back to the port's per key.
+fn hours(issues: &mut Issues, s: &RawStage, port: &Hours) -> Option<Hours> {
+    let ranges = match &s.open {
+        Some(open) => issues.ranges(open).map(Some),
+        None => Some(port.ranges.clone()),
+    };
+    let days = s.days.as_ref().map_or(Some(port.days), |d| issues.days(d));
+    Some(Hours {
+        ranges: ranges?,
+        days: days?,
+    })
+}
+
+/// `lanes = 4` or a shift table.
+fn lanes(issues: &mut Issues, lanes: &S<Lanes>) -> Option<Pattern> {
+    match lanes.get_ref() {
+        Lanes::Count(n) => {
+            let count = issues.count(&S::new(lanes.span(), *n), "lanes", 0)?;
+            Some(Pattern::constant(count))
+        }
+        Lanes::Shifts(rows) if rows.is_empty() => {
+            issues.at(lanes, "the shift table is empty; expected rows like { hours = \"08:00-20:00\", count = 6 }");
+            None
+        }
+        Lanes::Shifts(rows) => {
+            let mut pattern = Pattern::shifts();
+            let mut ok = true;
+            for row in rows {
+                ok &= shift(issues, row, &mut pattern).is_some();
+            }
+            ok.then_some(pattern)
+        }
+    }
+}
+
+fn shift(issues: &mut Issues, row: &S<RawShift>, pattern: &mut Pattern) -> Option<()> {
+    let r = row.get_ref();
+    let place = "in a shift of `lanes`";
+    let hours = issues
+        .required(&r.hours, "hours", place, Some(row.span()))
+        .and_then(|h| issues.range(h));
+    let count = issues
+        .required(&r.count, "count", place, Some(row.span()))
+        .and_then(|c| issues.count(c, "count", 0));
+    let days = r.days.as_ref().map_or(Some(EVERY_DAY), |d| issues.days(d));
+    pattern.extend(&[hours?], &days?, count?);
+    Some(())
+}
+
+/// One share for all classes, or per class (missing classes visit).
+fn share(issues: &mut Issues, v: &S<StageShare>, classes: &[Class]) -> Option<Vec<f64>> {
+    match v.get_ref() {
+        StageShare::All(x) => {
+            let x = issues.fraction(&S::new(v.span(), *x), "share")?;
+            Some(vec![x; classes.len()])
+        }
+        StageShare::PerClass(map) => {
+            let mut shares = vec![1.0; classes.len()];
+            let mut ok = true;
+            let names: Vec<&str> = classes.iter().map(|c| c.name.as_str()).collect();
+            for (key, value) in map {
+                let class = names.iter().position(|n| *n == key.get_ref());
+                let x = issues.fraction(value, "share");
+                match (class, x) {
+                    (Some(i), Some(x)) => shares[i] = x,
+                    (None, _) => {
+                        ok = false;
+                        unknown(issues, key, "class", &names);
+                    }
+                    _ => ok = false,
+                }
+            }
+            ok.then_some(shares)
+        }
+    }
+}
+
+/// Reports a name that matches none of `names`.
+fn unknown(issues: &mut Issues, key: &S<String>, what: &str, names: &[&str]) {
+    let issue = issues.at(key, format!("unknown {what} `{}`", key.get_ref()));
+    match did_you_mean(key.get_ref(), names) {
+        Some(near) => issue.label(format!("did you mean `{near}`?")),
+        None => issue.help(format!("expected {}", one_of(names))),
+    };
+}
+
+fn queue(issues: &mut Issues, v: &S<super::raw::QueueText>) -> Option<Discipline> {
+    match v.get_ref().0.as_str() {
+        "fifo" => Some(Discipline::Fifo),
+        "priority" => Some(Discipline::Priority),
+        other => {
+            let issue = issues.at(
+                v,
+                format!("unknown queue discipline \"{other}\"; expected \"fifo\" or \"priority\""),
+            );
+            if let Some(near) = did_you_mean(other, &["fifo", "priority"]) {
+                issue.label(format!("did you mean \"{near}\"?"));
+            }
+            None
+        }
+    }
+}
+
+fn rework(issues: &mut Issues, v: &S<RawRework>, index: usize, names: &[&str]) -> Option<Rework> {
+    let (r, place) = (v.get_ref(), "in `rework`");
+    let probability = issues
+        .required(&r.probability, "probability", place, Some(v.span()))
+        .and_then(|p| {
+            let x = issues.fraction(p, "probability")?;
+            if x >= 1.0 {
+                issues.at(p, "rework `probability` must be below 1, found 1 (every truck would loop forever)");
+                return None;
+            }
+            Some(x)
+        });
+    let to = issues.required(&r.to, "to", place, Some(v.span()))?;
+    let Some(target) = names.iter().position(|n| *n == to.get_ref()) else {
+        unknown(issues, to, "stage", names);
+        return None;
+    };
+    if target > index {
+        let message = format!(
+            "rework goes to the later stage `{}`; it may only return to this stage or an earlier one",
+            to.get_ref()
+        );
+        issues.at(to, message);
+        return None;
+    }
+    Some(Rework {
+        probability: probability?,
+        to: target,
+    })
+}

@@ -1,0 +1,99 @@
+//! A quick look at whether a scenario can cope with its demand, before
+//! simulating it.
+//!
+//! A stage whose offered load (visits per day × mean service time) exceeds
+//! the lane-hours it has per day cannot reach a steady state: its queue
+//! grows for the whole run and the results depend on the horizon. Such a
+//! scenario is legal (it may be exactly what a planner wants to show), so
+//! this is a warning, not an error. The estimate is deliberately simple:
+//! weekly means of demand and capacity, visit shares weighted by class
+//! shares, and rework counted as `1 / (1 − p)` extra visits to every stage
+//! inside the loop.
+
+use super::types::{Arrivals, Scenario, Stage};
+use crate::engine::time::{DAY, HOUR};
+
+/// One message per stage whose weekly mean load exceeds its capacity, or
+/// whose visits exceed its daily limit; empty when everything fits.
+pub fn load_warnings(s: &Scenario) -> Vec<String> {
+    let per_day = arrivals_per_day(&s.arrivals);
+    let loops = rework_factors(&s.stages);
+    let mut warnings = Vec::new();
+    for (stage, factor) in s.stages.iter().zip(loops) {
+        let visits = per_day * visit_probability(s, stage) * factor;
+        warnings.extend(capacity_warning(stage, visits));
+        warnings.extend(limit_warning(stage, visits));
+    }
+    warnings
+}
+
+/// Mean arrivals per day over a week.
+fn arrivals_per_day(arrivals: &Arrivals) -> f64 {
+    match arrivals {
+        Arrivals::Poisson {
+            per_day,
+            hourly,
+            daily,
+        } => {
+            let hourly_mean = hourly.iter().sum::<f64>() / 24.0;
+            let daily_mean = daily.iter().sum::<f64>() / 7.0;
+            per_day * hourly_mean * daily_mean
+        }
+        Arrivals::Renewal { interarrival } => match interarrival.sampler() {
+            Ok(sampler) if sampler.mean() > 0.0 => DAY as f64 / sampler.mean(),
+            _ => 0.0,
+        },
+    }
+}
+
+/// Probability that a truck visits `stage`, over the class mix.
+fn visit_probability(s: &Scenario, stage: &Stage) -> f64 {
+    s.classes
+        .iter()
+        .zip(&stage.share)
+        .map(|(class, share)| class.share * share)
+        .sum()
+}
+
+/// Extra visits from rework: a loop from stage `i` back to `j` multiplies
+/// the visits of stages `j..=i` by `1 / (1 − p)`.
+fn rework_factors(stages: &[Stage]) -> Vec<f64> {
+    let mut factors = vec![1.0; stages.len()];
+    for (i, stage) in stages.iter().enumerate() {
+        if let Some(rework) = &stage.rework {
+            let factor = 1.0 / (1.0 - rework.probability);
+            for f in &mut factors[rework.to.min(i)..=i] {
+                *f *= factor;
+            }
+        }
+    }
+    factors
+}
+
+fn capacity_warning(stage: &Stage, visits: f64) -> Option<String> {
+    let service_hours = stage.service.sampler().map_or(0.0, |s| s.mean()) / HOUR as f64;
+    let offered = visits * service_hours;
+    let capacity = stage.capacity.weekly_mean() * 24.0;
+    if offered <= capacity || offered <= 0.0 {
+        return None;
+    }
+    let percent = if capacity > 0.0 {
+        format!(" ({:.0}%)", offered / capacity * 100.0)
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "stage `{}`: offered load {offered:.1} lane-hours/day exceeds capacity {capacity:.1} lane-hours/day{percent}; queues will grow and the road queue will fill",
+        stage.name
+    ))
+}
+
+fn limit_warning(stage: &Stage, visits: f64) -> Option<String> {
+    let limit = f64::from(stage.daily_limit?);
+    (visits > limit).then(|| {
+        format!(
+            "stage `{}`: {visits:.0} visits/day exceed the daily limit of {limit}; queues will grow and the road queue will fill",
+            stage.name
+        )
+    })
+}
