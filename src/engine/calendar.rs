@@ -71,6 +71,15 @@ impl WeeklyCalendar {
         Self::from_steps(steps, origin)
     }
 
+    /// The same calendar with every value passed through `f` (for example
+    /// half the lanes in every shift).
+    pub fn map_values(&self, f: impl Fn(u32) -> u32) -> Self {
+        let steps = self.steps.iter().map(|&(t, v)| (t, f(v))).collect();
+        let mut out = Self::from_steps(steps, 0);
+        out.origin = self.origin;
+        out
+    }
+
     /// Whether the value never changes.
     pub fn is_constant(&self) -> bool {
         self.steps.len() == 1
@@ -159,6 +168,9 @@ mod tests {
         );
         assert!((cal.weekly_mean() - 2.0).abs() < 1e-12);
         assert_eq!(cal.range(), (1, 3));
+        let halved = cal.map_values(|v| v / 2);
+        assert_eq!((halved.value_at(9 * HOUR), halved.value_at(21 * HOUR)), (1, 0));
+        assert_eq!(cal.map_values(|_| 5).next_change(0), None);
     }
 
     #[test]
