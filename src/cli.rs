@@ -13,10 +13,12 @@
 )]
 
 mod args;
+mod check;
 mod compare;
 mod output;
 mod progress;
 mod run;
+mod signal;
 
 use std::process::ExitCode;
 
@@ -59,13 +61,16 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Compare(args) => compare::compare(&args),
+        Command::Check(args) => check::check(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             match &failure {
                 Failure::User(msg) | Failure::Check(msg) => eprintln!("{msg}"),
-                Failure::Interrupted => eprintln!("interrupted"),
+                Failure::Interrupted => eprintln!(
+                    "interrupted: the results written are incomplete (\"complete\": false)"
+                ),
             }
             ExitCode::from(failure.exit_code())
         }

@@ -6,8 +6,10 @@
 //! values into estimates with Student-t confidence intervals.
 
 pub mod attribution;
+pub mod baseline;
 pub mod compare;
 pub mod estimate;
+pub mod gate;
 pub mod replications;
 pub mod run;
 pub mod summary;

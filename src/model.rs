@@ -28,7 +28,7 @@ mod booking;
 mod port;
 mod results;
 
-pub use port::{Limits, simulate};
+pub use port::{Limits, Trend, simulate};
 pub use results::{ClassResult, Counts, HourlyProfile, RepResult, Runaway, StageResult};
 
 #[cfg(test)]

@@ -1,12 +1,16 @@
 //! Turning results into something people and programs read: a table for
-//! the terminal, JSON, CSV files (and, for comparisons, the same shapes).
+//! the terminal, JSON, CSV files, a self-contained HTML page with charts
+//! (and, for comparisons, the same shapes).
 //!
-//! One file per format. Every file written goes through [`write`]: to a
+//! One file per format. Every file written goes through [`mod@write`]: to a
 //! temporary file in the target directory first, then renamed into place,
 //! so an existing output is never truncated by a failed or interrupted run.
 
 pub mod csv;
 pub mod format;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod svg;
 pub mod table;
 pub mod write;

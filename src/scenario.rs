@@ -30,6 +30,7 @@ mod checks;
 mod decode;
 mod dists;
 mod error;
+pub mod limits;
 mod raw;
 mod sources;
 mod stages;
@@ -46,6 +47,12 @@ pub use warnings::load_warnings;
 
 use checks::Issues;
 use sources::Sources;
+
+/// Parses a duration the way scenario files write them ("90s", "1h 30m",
+/// "28d"), for command-line overrides: the same units, the same errors.
+pub fn parse_duration(text: &str) -> Result<crate::engine::time::Span, String> {
+    units::span(text)
+}
 
 /// Reads a scenario file, resolves `extends`, and validates it.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
@@ -79,7 +86,7 @@ pub fn load_patched(baseline: &Path, patches: &[PathBuf]) -> Result<Scenario, Sc
 }
 
 fn read(path: &Path) -> Result<String, ScenarioError> {
-    std::fs::read_to_string(path).map_err(|error| ScenarioError::Io {
+    limits::read_file(path).map_err(|error| ScenarioError::Io {
         path: path.to_path_buf(),
         error,
     })
@@ -114,7 +121,13 @@ fn finish(sources: &Sources, path: &Path) -> Result<Scenario, ScenarioError> {
         (Some(mut scenario), Ok(resolved)) if issues.list.is_empty() => {
             scenario.source = path.to_path_buf();
             scenario.resolved = resolved;
-            Ok(scenario)
+            match limits::check(&scenario) {
+                Ok(()) => Ok(scenario),
+                Err(message) => {
+                    issues.push(None, message);
+                    Err(invalid(issues.list))
+                }
+            }
         }
         _ => Err(invalid(issues.list)),
     }

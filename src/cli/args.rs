@@ -36,6 +36,86 @@ pub enum Command {
     /// all together) and each intervention's share of the combined change is
     /// reported.
     Compare(CompareArgs),
+    /// Fail CI when scenarios got worse than a recorded baseline.
+    ///
+    /// Runs each FILE with the seed and replications recorded in the
+    /// baseline (common random numbers, so replication i is paired with the
+    /// baseline's replication i) and checks the headline metrics. A metric
+    /// FAILS when it is worse than the baseline by more than --tolerance AND
+    /// the 95% CI of the paired difference excludes zero; the pooled p95 of
+    /// time in port has no per-replication samples and is checked against
+    /// the tolerance only. Improvements pass and are reported. The output
+    /// also says whether the scenario or portsim changed since the baseline.
+    ///
+    /// With --update-baseline the FILEs are run and recorded instead (other
+    /// scenarios in the baseline are kept); review the diff and commit it.
+    ///
+    /// Exit codes: 0 all passed (or baseline written), 1 a metric failed or a
+    /// replication ran away, 2 bad input (arguments, scenario, baseline file,
+    /// a FILE not in the baseline). See docs/ci.md.
+    Check(CheckArgs),
+}
+
+/// Output formats of `check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// A readable table per scenario file, reasons under failures.
+    Table,
+    /// One JSON document on stdout.
+    Json,
+    /// JUnit XML on stdout, for CI test reports.
+    Junit,
+}
+
+/// `portsim check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Scenario files (TOML) to check or record.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The baseline (JSON, written by --update-baseline). Scenarios are
+    /// keyed by their path relative to this file's directory.
+    #[arg(long, value_name = "BASELINE.json")]
+    pub baseline: PathBuf,
+    /// Run the FILEs and record them in the baseline instead of checking.
+    #[arg(long)]
+    pub update_baseline: bool,
+    /// How much worse a metric may get before it fails, relative to the
+    /// baseline: "5%" or "0.05".
+    #[arg(long, value_name = "TOLERANCE", default_value = "5%")]
+    pub tolerance: String,
+    /// Check only these metrics (repeat, or separate with commas).
+    #[arg(
+        long = "metric",
+        value_name = "NAME",
+        value_delimiter = ',',
+        value_parser = clap::builder::PossibleValuesParser::new(crate::experiment::gate::NAMES)
+    )]
+    pub metrics: Vec<String>,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+    /// Also write check.json and check.junit.xml into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// With --update-baseline: replications to record (default: those
+    /// already recorded for the file, else the scenario's; at least 2).
+    #[arg(long, short = 'r', value_name = "N", requires = "update_baseline")]
+    pub replications: Option<u64>,
+    /// With --update-baseline: master seed to record (default: the
+    /// scenario's `seed`).
+    #[arg(long, value_name = "S", requires = "update_baseline")]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Stop a replication when more trucks than this are in the system at
+    /// once (a runaway queue); a runaway fails the check.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub max_trucks: u64,
+    /// No progress bar, and with --update-baseline no summary.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Output formats of `compare`.
@@ -67,6 +147,10 @@ pub struct CompareArgs {
     /// Also write comparison.json into this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Also write a self-contained HTML report with charts to this file
+    /// (opens offline in any browser; prints well).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 /// Output formats of `run`.
@@ -122,4 +206,8 @@ pub struct RunArgs {
     /// hour of day) into this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Also write a self-contained HTML report with charts to this file
+    /// (opens offline in any browser; prints well).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }

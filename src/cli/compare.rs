@@ -11,7 +11,7 @@ use crate::experiment::attribution::{Attribution, attribute};
 use crate::experiment::compare::{Change, compare as compare_metrics};
 use crate::experiment::run::{RunOptions, RunOutput};
 use crate::experiment::summary::{HEADLINE, Summary};
-use crate::report::{json, table};
+use crate::report::{html, json, table};
 use crate::scenario::{self, Scenario};
 
 /// Metrics attributed to interventions.
@@ -66,11 +66,11 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     let (baseline, options) = load(&args.baseline, &args.options)?;
     let (mut variant, _) = load(variant_path, &args.options)?;
     let mut baseline = baseline;
-    let cancel = AtomicBool::new(false);
+    let cancel = super::signal::cancel_flag();
     let seed = baseline.seed;
     let quiet = args.options.quiet;
-    let b = run_aligned(&mut baseline, seed, &options, quiet, &cancel)?;
-    let v = run_aligned(&mut variant, seed, &options, quiet, &cancel)?;
+    let b = run_aligned(&mut baseline, seed, &options, quiet, cancel)?;
+    let v = run_aligned(&mut variant, seed, &options, quiet, cancel)?;
     let changes = changes(&b.summary, &v.summary);
     let manifest = json::Manifest::new(
         &baseline,
@@ -89,11 +89,31 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     if let Some(dir) = &args.out {
         output::file(&dir.join("comparison.json"), pretty.as_bytes())?;
     }
+    if let Some(path) = &args.html {
+        let page = html::compare(&html::Comparison {
+            baseline: html::Side {
+                scenario: &baseline,
+                summary: &b.summary,
+            },
+            variant: html::Side {
+                scenario: &variant,
+                summary: &v.summary,
+            },
+            changes: &changes,
+            manifest: &manifest,
+            complete: b.complete && v.complete,
+            attribution: None,
+        });
+        output::file(path, page.as_bytes())?;
+    }
     match args.format {
         CompareFormat::Table => output::stdout(
             table::compare([&baseline, &variant], &changes, [&b.summary, &v.summary]).as_bytes(),
         )?,
         CompareFormat::Json => output::stdout(pretty.as_bytes())?,
+    }
+    if !(b.complete && v.complete) {
+        return Err(Failure::Interrupted);
     }
     Ok(())
 }
@@ -120,7 +140,7 @@ fn interventions(args: &CompareArgs) -> Result<(), Failure> {
     let (mut baseline, options) = load(&args.baseline, &args.options)?;
     let seed = baseline.seed;
     let quiet = args.options.quiet;
-    let cancel = AtomicBool::new(false);
+    let cancel = super::signal::cancel_flag();
     let names: Vec<String> = args.interventions.iter().map(|p| stem(p)).collect();
     let mut runs: Vec<(usize, Scenario, RunOutput)> = Vec::new();
     for subset in subsets(k) {
@@ -134,7 +154,7 @@ fn interventions(args: &CompareArgs) -> Result<(), Failure> {
             scenario::load_patched(&args.baseline, &patches)
                 .map_err(|e| Failure::User(e.to_string()))?
         };
-        let out = run_aligned(&mut s, seed, &options, quiet, &cancel)?;
+        let out = run_aligned(&mut s, seed, &options, quiet, cancel)?;
         runs.push((subset, s, out));
     }
     baseline.seed = seed;
@@ -199,6 +219,26 @@ fn interventions(args: &CompareArgs) -> Result<(), Failure> {
     if let Some(dir) = &args.out {
         output::file(&dir.join("comparison.json"), pretty.as_bytes())?;
     }
+    if let Some(path) = &args.html {
+        let page = html::compare(&html::Comparison {
+            baseline: html::Side {
+                scenario: &none.1,
+                summary: &none.2.summary,
+            },
+            variant: html::Side {
+                scenario: &all.1,
+                summary: &all.2.summary,
+            },
+            changes: &changes,
+            manifest: &manifest,
+            complete,
+            attribution: Some(html::Attributions {
+                names: &names,
+                metrics: &attributions,
+            }),
+        });
+        output::file(path, page.as_bytes())?;
+    }
     match args.format {
         CompareFormat::Table => {
             let mut text = table::compare(
@@ -210,6 +250,9 @@ fn interventions(args: &CompareArgs) -> Result<(), Failure> {
             output::stdout(text.as_bytes())?;
         }
         CompareFormat::Json => output::stdout(pretty.as_bytes())?,
+    }
+    if !complete {
+        return Err(Failure::Interrupted);
     }
     Ok(())
 }

@@ -12,12 +12,8 @@ use crate::report::{csv, json, table};
 use crate::scenario::{self, Scenario};
 
 fn parse_span(flag: &str, text: &str) -> Result<Span, Failure> {
-    let d = humantime::parse_duration(text).map_err(|e| {
-        Failure::User(format!(
-            "error: invalid value `{text}` for `--{flag}`: {e}; expected a duration like \"90s\", \"15m\", \"8h\", \"3d\" or \"1h 30m\""
-        ))
-    })?;
-    Ok(d.as_millis().min(u128::from(u64::MAX)) as Span)
+    scenario::parse_duration(text)
+        .map_err(|e| Failure::User(format!("error: invalid value `{text}` for `--{flag}`: {e}")))
 }
 
 /// Loads a scenario and applies the command-line overrides.
@@ -46,6 +42,12 @@ pub fn load(file: &Path, args: &RunOptionsArgs) -> Result<(Scenario, RunOptions)
         }
         s.replications = r;
     }
+    scenario::limits::check(&s).map_err(|message| {
+        Failure::User(format!(
+            "error: {message} (in `{}` with the command-line options)",
+            file.display()
+        ))
+    })?;
     if args.threads == Some(0) {
         return Err(Failure::User(
             "error: `--threads` must be at least 1".into(),
@@ -56,6 +58,7 @@ pub fn load(file: &Path, args: &RunOptionsArgs) -> Result<(Scenario, RunOptions)
         threads: args.threads,
         limits: Limits {
             max_in_system: args.max_trucks,
+            trend: true,
         },
     };
     Ok((s, options))
@@ -89,8 +92,8 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             eprintln!("warning: {w}");
         }
     }
-    let cancel = AtomicBool::new(false);
-    let out = execute(&s, &options, args.options.quiet, &cancel)?;
+    let cancel = super::signal::cancel_flag();
+    let out = execute(&s, &options, args.options.quiet, cancel)?;
     let manifest = json::Manifest::new(
         &s,
         options.replications,
@@ -106,14 +109,22 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         output::file(&dir.join("daily.csv"), &csv::daily(&out.summary))?;
         output::file(&dir.join("hourly.csv"), &csv::hourly(&out.summary))?;
     }
+    if let Some(path) = &args.html {
+        let page = crate::report::html::run(&s, &out, &manifest, &warnings);
+        output::file(path, page.as_bytes())?;
+    }
     match args.format {
         Format::Table => output::stdout(table::run(&s, &out, &[]).as_bytes())?,
         Format::Json => output::stdout(pretty.as_bytes())?,
         Format::Csv => output::stdout(&csv::summary(&out.summary))?,
     }
+    if !out.complete {
+        return Err(Failure::Interrupted);
+    }
     if let Some((i, r)) = out.summary.runaways.first() {
         return Err(Failure::Check(format!(
-            "error: replication {i} ran away: {} trucks in the system at day {:.1} (limit --max-trucks {}); stage `{}` had the longest queue ({} waiting), {} on the road; offered load exceeds capacity",
+            "error: replication {i} ran away and was stopped: {} ({} trucks in the system at day {:.1}, limit --max-trucks {}); stage `{}` had the longest queue ({} waiting), {} on the road; offered load exceeds capacity",
+            r.reason,
             r.in_system,
             r.at as f64 / 86_400_000.0,
             options.limits.max_in_system,

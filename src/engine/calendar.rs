@@ -169,7 +169,10 @@ mod tests {
         assert!((cal.weekly_mean() - 2.0).abs() < 1e-12);
         assert_eq!(cal.range(), (1, 3));
         let halved = cal.map_values(|v| v / 2);
-        assert_eq!((halved.value_at(9 * HOUR), halved.value_at(21 * HOUR)), (1, 0));
+        assert_eq!(
+            (halved.value_at(9 * HOUR), halved.value_at(21 * HOUR)),
+            (1, 0)
+        );
         assert_eq!(cal.map_values(|_| 5).next_change(0), None);
     }
 

@@ -29,13 +29,69 @@ pub struct Limits {
     /// Stop a replication when more trucks than this are in the system
     /// (road, port and booked-but-not-arrived).
     pub max_in_system: u64,
+    /// Stop a replication early when, with an unbounded road queue, the
+    /// trucks in the system grow steadily day after day (see [`Trend`]).
+    pub trend: bool,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_in_system: 1_000_000,
+            trend: true,
         }
+    }
+}
+
+/// Days of daily censuses the trend test looks at.
+const TREND_DAYS: usize = 14;
+
+/// A trend test on the trucks in the system, counted at each midnight.
+///
+/// With an unbounded road queue and more demand than capacity, the
+/// backlog grows linearly and never settles. The test fits a line to the
+/// last fourteen midnight counts and calls it a runaway when the slope is
+/// large (at least 100 trucks a day, so at least 1,300 more trucks over the
+/// window) and clearly not noise (t-statistic above 10, which a stable
+/// queue's day-to-day wander does not reach). It never fires with a bounded
+/// road queue, whose backlog cannot grow without limit.
+#[derive(Clone, Debug, Default)]
+pub struct Trend {
+    counts: [f64; TREND_DAYS],
+    seen: usize,
+}
+
+impl Trend {
+    /// Records a midnight count; returns the growth per day if the last
+    /// fourteen counts show a runaway.
+    pub fn record(&mut self, in_system: u64) -> Option<f64> {
+        self.counts[self.seen % TREND_DAYS] = in_system as f64;
+        self.seen += 1;
+        if self.seen < TREND_DAYS {
+            return None;
+        }
+        // Oldest first.
+        let y: Vec<f64> = (0..TREND_DAYS)
+            .map(|i| self.counts[(self.seen + i) % TREND_DAYS])
+            .collect();
+        let n = TREND_DAYS as f64;
+        let x_mean = (n - 1.0) / 2.0;
+        let y_mean = y.iter().sum::<f64>() / n;
+        let sxx: f64 = (0..TREND_DAYS).map(|i| (i as f64 - x_mean).powi(2)).sum();
+        let sxy: f64 = y
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i as f64 - x_mean) * (v - y_mean))
+            .sum();
+        let slope = sxy / sxx;
+        let residual: f64 = y
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v - y_mean - slope * (i as f64 - x_mean)).powi(2))
+            .sum();
+        let se = (residual / (n - 2.0) / sxx).sqrt();
+        let t = if se > 0.0 { slope / se } else { f64::INFINITY };
+        (slope >= 100.0 && t > 10.0).then_some(slope)
     }
 }
 
@@ -113,6 +169,9 @@ struct Port<'a> {
     hour_mark: Time,
     hour_area: f64,
     peak_in_system: u64,
+    trend: Option<Trend>,
+    /// Set when the trend test says the backlog runs away.
+    runaway_growth: Option<f64>,
 }
 
 impl Port<'_> {
@@ -267,11 +326,18 @@ impl Port<'_> {
             self.depart(id, sched);
             return;
         };
+        self.join(s, id, sched);
+    }
+
+    /// Truck `id` joins the queue of stage `s`.
+    fn join(&mut self, s: usize, id: u32, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let priority = self.priority(truck);
-        if let Some(truck) = self.trucks.get_mut(id as usize) {
-            truck.queued = now;
-        }
+        let Some(truck) = self.trucks.get_mut(id as usize) else {
+            return;
+        };
+        truck.queued = now;
+        let truck = *truck;
+        let priority = self.priority(&truck);
         match self.stages[s].pool.request(now, id, priority) {
             Some(id) => self.start(s, id, sched),
             None => self.waiting_changed(now, 1),
@@ -325,18 +391,16 @@ impl Port<'_> {
             truck.steps += 1;
             truck.fees += spec.fee;
         }
-        let next = match &spec.rework {
-            Some(rework) => {
-                let u: f64 = self.stages[s].rework_rng.random();
-                if u < rework.probability {
-                    rework.to
-                } else {
-                    s + 1
-                }
+        if let Some(rework) = &spec.rework {
+            let u: f64 = self.stages[s].rework_rng.random();
+            if u < rework.probability {
+                // Sent back: the truck visits the rework stage whatever its
+                // routing, then carries on from there as routed.
+                self.join(rework.to, id, sched);
+                return;
             }
-            None => s + 1,
-        };
-        self.advance(id, next, sched);
+        }
+        self.advance(id, s + 1, sched);
     }
 
     fn depart(&mut self, id: u32, sched: &mut Scheduler<Event>) {
@@ -457,7 +521,14 @@ impl Port<'_> {
             .map_or((String::new(), 0), |(i, q)| {
                 (self.scenario.stages[i].name.clone(), q as u64)
             });
+        let reason = match self.runaway_growth {
+            Some(slope) => format!(
+                "the trucks in the system grew by {slope:.0} a day over the last {TREND_DAYS} days"
+            ),
+            None => "more trucks in the system than the limit".to_owned(),
+        };
         Runaway {
+            reason,
             at: now,
             in_system: self.trucks.len() as u64,
             stage,
@@ -481,6 +552,11 @@ impl Model for Port<'_> {
             Event::GateCalendar => self.on_gate_calendar(sched),
             Event::Midnight => self.on_midnight(sched),
             Event::Hour => {
+                if hour_of_day(now) == 0
+                    && let Some(trend) = &mut self.trend
+                {
+                    self.runaway_growth = trend.record(self.trucks.len() as u64);
+                }
                 self.close_hour(now);
                 sched.schedule_in(HOUR, Event::Hour);
             }
@@ -555,6 +631,8 @@ pub fn simulate(
         hour_mark: 0,
         hour_area: 0.0,
         peak_in_system: 0,
+        trend: (limits.trend && scenario.port.road_queue.is_none()).then(Trend::default),
+        runaway_growth: None,
     };
     let mut sched = Scheduler::new();
     // Calendars first, so lanes are on duty before the first truck at t = 0.
@@ -572,10 +650,16 @@ pub fn simulate(
     if let Some(first) = port.arrivals.next(0) {
         sched.schedule_at(first, Event::Arrival);
     }
+    // The measured period is [warmup, end): an event exactly at the end
+    // belongs to the next period, so a 24 h window with hourly arrivals
+    // counts 24, not 25. Ticks are integers, so "before end" is "at or
+    // before end - 1".
     let end = scenario.warmup.saturating_add(scenario.horizon);
     let max = limits.max_in_system;
-    let finished = sched.run_while(&mut port, end, |p, _| (p.trucks.len() as u64) <= max);
-    let stopped_at = sched.now().min(end);
+    let finished = sched.run_while(&mut port, end.saturating_sub(1), |p, _| {
+        (p.trucks.len() as u64) <= max && p.runaway_growth.is_none()
+    });
+    let stopped_at = if finished { end } else { sched.now().min(end) };
     let runaway = (!finished).then(|| port.runaway(stopped_at));
     port.close_hour(stopped_at);
 

@@ -82,6 +82,8 @@ pub struct HourlyProfile {
 /// Why a replication was stopped early.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Runaway {
+    /// Why it was stopped, in words.
+    pub reason: String,
     /// Simulated time at which it was stopped.
     pub at: Time,
     /// Trucks in the system then.

@@ -76,10 +76,11 @@ fn conserved(r: &RepResult) {
 fn deterministic_flow_has_no_waiting() {
     let s = scenario(every(20 * MINUTE), vec![stage("a", 1, 10 * MINUTE)]);
     let r = run(&s);
-    // Arrivals at 20, 40, …, 1440 min: 72; the one at 24:00 is at the
-    // horizon and still in service.
-    assert_eq!(r.all.counts.arrived, 72);
+    // The measured day is [0, 24:00): arrivals at 20, 40, …, 1420 min (71),
+    // all cleared 10 min later; the one due at 24:00 belongs to the next day.
+    assert_eq!(r.all.counts.arrived, 71);
     assert_eq!(r.all.counts.cleared, 71);
+    assert_eq!(r.all.counts.backlog, 0);
     assert_eq!(r.all.time_in_port.mean(), (10 * MINUTE) as f64);
     assert_eq!(r.all.wait.mean(), 0.0);
     assert!((r.stages[0].utilization - 0.5).abs() < 0.01);
@@ -160,6 +161,30 @@ fn routing_share_is_respected() {
     assert_eq!(r.stages[0].visits as f64, n);
 }
 
+/// Rework sends a truck to the named stage even if its routing skips it.
+#[test]
+fn rework_visits_the_target_stage_whatever_the_routing() {
+    let mut docs = stage("docs", 100, MINUTE);
+    docs.share = vec![0.0];
+    let mut scan = stage("scan", 100, MINUTE);
+    scan.rework = Some(Rework {
+        probability: 0.5,
+        to: 0,
+    });
+    let mut s = scenario(every(MINUTE), vec![docs, scan]);
+    s.horizon = 5 * DAY;
+    let r = run(&s);
+    // Scans per truck: geometric, mean 2; each rework adds one docs visit.
+    let n = r.all.counts.cleared as f64;
+    let (docs, scans) = (r.stages[0].visits as f64, r.stages[1].visits as f64);
+    assert!((scans / n - 2.0).abs() < 0.05, "{}", scans / n);
+    assert!(
+        (docs - (scans - n)).abs() <= 5.0,
+        "docs {docs}, reworks {}",
+        scans - n
+    );
+}
+
 /// Rework with probability 0.2 back to the same stage: visits per truck
 /// are geometric with mean 1 / 0.8 = 1.25.
 #[test]
@@ -202,11 +227,12 @@ fn full_port_turns_trucks_away() {
     let r = run(&s);
     // Each admitted truck blocks the next two arrivals (at +10 and +20 min).
     assert!(r.all.counts.turned_away > 0);
-    // Admitted at 0:10, 0:40, 1:10, …: every third arrival gets in.
+    // Arrivals at 0:10, 0:20, …, 23:50 (143); admitted at 0:10, 0:40,
+    // 1:10, …: every third gets in.
     let c = r.all.counts;
-    assert_eq!(c.arrived, 144);
+    assert_eq!(c.arrived, 143);
     assert_eq!(c.cleared + c.backlog, 48);
-    assert_eq!(c.turned_away, 96);
+    assert_eq!(c.turned_away, 95);
     assert_eq!(r.all.wait.mean(), 0.0);
     conserved(&r);
 }
@@ -236,10 +262,12 @@ fn costs_add_up() {
     s.costs.per_hour = 0.0;
     s.horizon = 2 * DAY;
     let r = run(&s);
-    // Arrivals at 23:45 and 47:30 (23:30 on day 1); both leave after a
-    // midnight.
-    assert_eq!(r.all.counts.cleared, 2);
-    assert_eq!(r.all.cost, 600.0);
+    // Arrivals at 23:45 and 47:30 (23:30 on day 1): the first leaves at
+    // 00:15 after a midnight; the second would leave at 48:00, the end of
+    // the measured period, so it is backlog.
+    assert_eq!(r.all.counts.cleared, 1);
+    assert_eq!(r.all.counts.backlog, 1);
+    assert_eq!(r.all.cost, 300.0);
 }
 
 /// All trucks book 1-hour slots of 3: never more than 3 arrive per hour.
@@ -283,8 +311,42 @@ fn appointments_respect_slot_capacity_and_no_shows() {
 #[test]
 fn runaway_is_detected() {
     let s = scenario(every(SECOND), vec![stage("slow", 1, HOUR)]);
-    let r = simulate(&s, 0, &Limits { max_in_system: 500 }).expect("valid");
+    let limits = Limits {
+        max_in_system: 500,
+        trend: false,
+    };
+    let r = simulate(&s, 0, &limits).expect("valid");
     let w = r.runaway.expect("stopped");
     assert_eq!(w.stage, "slow");
     assert!(w.in_system > 500 && w.stage_queue >= 499);
+}
+
+/// The trend test stops an overloaded port with an unbounded road queue
+/// long before the ceiling, and leaves a bounded one alone.
+#[test]
+fn trend_test_stops_steady_growth_only_when_unbounded() {
+    // 1,440 trucks a day against 24 a day of capacity: +1,416 a day.
+    let mut s = scenario(every(MINUTE), vec![stage("slow", 1, HOUR)]);
+    s.horizon = 365 * DAY;
+    let r = run(&s);
+    let w = r.runaway.expect("stopped by the trend test");
+    assert!(w.reason.contains("grew by"), "{}", w.reason);
+    assert!(w.at <= 15 * DAY, "stopped at day {}", w.at / DAY);
+    // Same overload, bounded road: the backlog saturates, no runaway.
+    s.port.road_queue = Some(100);
+    s.horizon = 30 * DAY;
+    assert!(run(&s).runaway.is_none());
+}
+
+/// A stable queue's day-to-day wander does not trip the trend test.
+#[test]
+fn trend_test_ignores_a_stable_queue() {
+    let mut trend = Trend::default();
+    let wander = [
+        50u64, 80, 40, 120, 90, 60, 150, 70, 110, 95, 40, 130, 85, 100, 60,
+    ];
+    assert!(wander.iter().all(|&c| trend.record(c).is_none()));
+    let mut growing = Trend::default();
+    let fired: Vec<_> = (0..14u64).map(|d| growing.record(1000 + 500 * d)).collect();
+    assert!(fired[13].is_some_and(|slope| (slope - 500.0).abs() < 1e-9));
 }

@@ -187,6 +187,7 @@ pub fn summary(s: &Summary) -> Map<String, Value> {
             .map(|(i, r)| {
                 json!({
                     "replication": i,
+                    "reason": r.reason,
                     "at_s": r.at as f64 / 1000.0,
                     "in_system": r.in_system,
                     "stage": r.stage,
@@ -302,6 +303,65 @@ pub fn attribution(
         })
         .collect();
     json!({ "interventions": names, "metrics": per_metric })
+}
+
+/// One metric checked by `portsim check`.
+pub fn outcome(o: &crate::experiment::gate::Outcome) -> Value {
+    use crate::experiment::gate::{Stat, Status};
+    let status = match o.status {
+        Status::Passed => "passed",
+        Status::Improved => "improved",
+        Status::Failed => "failed",
+    };
+    json!({
+        "status": status,
+        "test": if o.metric.stat == Stat::Mean { "paired" } else { "tolerance only" },
+        "baseline": o.baseline.map_or(Value::Null, finite),
+        "current": o.current.map_or(Value::Null, finite),
+        "change": o.change.as_ref().map_or(Value::Null, estimate),
+        "change_pct": o.relative.map_or(Value::Null, |r| finite(100.0 * r)),
+        "note": o.note,
+    })
+}
+
+/// The full JSON document of `portsim check`: per scenario file, what
+/// changed since the baseline, each metric's outcome and the run's
+/// manifest.
+pub fn check(
+    checks: &[(crate::experiment::gate::ScenarioCheck, Manifest)],
+    baseline: &std::path::Path,
+    tolerance: crate::experiment::gate::Tolerance,
+) -> Value {
+    let scenarios: Vec<Value> = checks
+        .iter()
+        .map(|(c, manifest)| {
+            let p = &c.provenance;
+            json!({
+                "file": c.file,
+                "baseline_key": c.key,
+                "name": c.name,
+                "passed": c.passed(),
+                "provenance": {
+                    "scenario_changed": p.scenario_changed,
+                    "portsim_changed": p.other_version.is_some(),
+                    "baseline_portsim_version": p.other_version,
+                    "results_identical": p.identical,
+                    "summary": p.to_string(),
+                },
+                "runaway_replications": c.runaways,
+                "metrics": c.outcomes.iter()
+                    .map(|o| (o.metric.name.to_owned(), outcome(o)))
+                    .collect::<Map<String, Value>>(),
+                "manifest": manifest.to_json(),
+            })
+        })
+        .collect();
+    json!({
+        "baseline": baseline.display().to_string(),
+        "tolerance": tolerance.fraction(),
+        "passed": checks.iter().all(|(c, _)| c.passed()),
+        "scenarios": scenarios,
+    })
 }
 
 #[cfg(test)]

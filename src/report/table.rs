@@ -119,8 +119,9 @@ pub fn run(scenario: &Scenario, output: &RunOutput, warnings: &[String]) -> Stri
     for (i, r) in &s.runaways {
         let _ = writeln!(
             out,
-            "\nreplication {i} stopped at day {:.1}: {} trucks in the system; stage `{}` had {} waiting, {} on the road",
+            "\nreplication {i} stopped at day {:.1}: {}; {} trucks in the system; stage `{}` had {} waiting, {} on the road",
             r.at as f64 / 86_400_000.0,
+            r.reason,
             r.in_system,
             r.stage,
             r.stage_queue,
@@ -140,17 +141,22 @@ pub fn verdict_line(c: &crate::experiment::compare::Change) -> String {
         .map(|[lo, hi]| format!(" (95% CI {lo:+.1}% to {hi:+.1}%)"))
         .unwrap_or_default();
     let direction = if c.change.mean >= 0.0 { "rose" } else { "fell" };
+    // From a zero baseline a percentage means nothing: give the change.
+    let amount = if pct.mean.is_finite() {
+        format!("{:.1}%{range}", pct.mean.abs())
+    } else {
+        let ci = c.change.ci95.map_or(String::new(), |[lo, hi]| {
+            format!(" (95% CI {lo:+.1} to {hi:+.1})")
+        });
+        format!("by {:.1}{ci}", c.change.mean.abs())
+    };
     let words = match c.verdict() {
         Verdict::Improved => "an improvement",
         Verdict::Worsened => "a deterioration",
         Verdict::Changed => "a significant change",
         Verdict::NoSignificantChange => return format!("{}: no significant change", label(c.name)),
     };
-    format!(
-        "{} {direction} {:.1}%{range}: {words}",
-        label(c.name),
-        pct.mean.abs()
-    )
+    format!("{} {direction} {amount}: {words}", label(c.name))
 }
 
 /// The table of a two-scenario comparison.
@@ -252,5 +258,81 @@ pub fn attribution(
             }
         }
     }
+    out
+}
+
+/// The table of `portsim check`: per scenario file, what changed since the
+/// baseline and each metric's baseline, current value, change and result,
+/// with the reason under every metric that failed or improved.
+pub fn check(
+    checks: &[crate::experiment::gate::ScenarioCheck],
+    tolerance: crate::experiment::gate::Tolerance,
+) -> String {
+    use crate::experiment::gate::Status;
+    let show = |x: Option<f64>| x.map_or_else(|| "n/a".to_owned(), |x| x.to_string());
+    let mut out = String::new();
+    let (mut total, mut failed, mut improved) = (0, 0, 0);
+    for c in checks {
+        let _ = writeln!(out, "{}: {}", c.file, c.name);
+        let _ = writeln!(
+            out,
+            "  {} replications, seed {} (from the baseline); {}",
+            c.replications, c.seed, c.provenance
+        );
+        let _ = writeln!(
+            out,
+            "  {:<20} {:>14} {:>14} {:>9}  {:<30} result",
+            "metric", "baseline", "current", "change", "95% CI of change"
+        );
+        for o in &c.outcomes {
+            let change = o
+                .relative
+                .filter(|r| r.is_finite())
+                .map_or_else(|| "n/a".to_owned(), |r| format!("{:+.1}%", 100.0 * r));
+            let ci = match &o.change {
+                None => "(tolerance only)".to_owned(),
+                Some(e) => e.ci95.map_or_else(
+                    || "n/a".to_owned(),
+                    |[lo, hi]| {
+                        use crate::experiment::gate::signed;
+                        format!("[{}, {}]", signed(lo), signed(hi))
+                    },
+                ),
+            };
+            let result = match o.status {
+                Status::Passed => "pass",
+                Status::Improved => "improved",
+                Status::Failed => "FAIL",
+            };
+            let _ = writeln!(
+                out,
+                "  {:<20} {:>14} {:>14} {:>9}  {:<30} {result}",
+                o.metric.name,
+                show(o.baseline),
+                show(o.current),
+                change,
+                ci
+            );
+            if o.status != Status::Passed {
+                let _ = writeln!(out, "    {}: {}", o.metric.name, o.note);
+            }
+            total += 1;
+            failed += usize::from(o.status == Status::Failed);
+            improved += usize::from(o.status == Status::Improved);
+        }
+        if !c.runaways.is_empty() {
+            let _ = writeln!(
+                out,
+                "  FAIL: replications {:?} ran away (more trucks in the system than --max-trucks)",
+                c.runaways
+            );
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(
+        out,
+        "checked {} scenario file(s), {total} metrics: {failed} failed, {improved} improved (tolerance {tolerance}; a metric fails when it is worse by more than the tolerance and, except for percentiles, significantly)",
+        checks.len()
+    );
     out
 }

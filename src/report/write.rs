@@ -35,6 +35,16 @@ pub fn atomic_write(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
         .tempfile_in(&dir)
         .map_err(err)?;
     tmp.write_all(contents).map_err(err)?;
+    // Temporary files are created private (0600); a report is meant to be
+    // shared, so give it the replaced file's mode, or rw-r--r--.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode());
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(err)?;
+    }
     tmp.as_file().sync_all().map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())

@@ -129,7 +129,7 @@ impl Sources {
             let message = format!("too many levels of `extends` (at most {MAX_DEPTH} files)");
             return Err(vec![self.local(index, span, &message)]);
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| {
+        let text = super::limits::read_file(&path).map_err(|e| {
             let message = format!("cannot read base scenario `{}`: {e}", show(&path));
             vec![self.local(index, span.clone(), &message)]
         })?;

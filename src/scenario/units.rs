@@ -73,7 +73,7 @@ fn check_units(text: &str, body: &str) -> Result<(), String> {
         if !DURATION_UNITS.contains(&unit) {
             return Err(format!(
                 "unknown unit `{unit}` in duration \"{text}\"; expected ms, s, m, h, d or w, as in {}",
-                &DURATION_EXAMPLES[2..]
+                &DURATION_EXAMPLES["a duration like ".len()..]
             ));
         }
     }
@@ -119,13 +119,13 @@ pub(super) fn rate_per_day(text: &str) -> Result<f64, String> {
         other => {
             return Err(format!(
                 "invalid rate \"{text}\": unknown unit `{other}`; expected one of s, m, h, d, w, as in {}",
-                &RATE_EXAMPLES[2..]
+                &RATE_EXAMPLES["a rate like ".len()..]
             ));
         }
     };
-    if !count.is_finite() || count <= 0.0 {
+    if !count.is_finite() || count < 0.0 {
         return Err(format!(
-            "rate \"{text}\" must be a positive number of trucks per unit of time"
+            "rate \"{text}\" must be zero or more trucks per unit of time"
         ));
     }
     Ok(count * DAY as f64 / per as f64)
@@ -268,13 +268,14 @@ mod tests {
             ("1200", "expected a rate like"),
             ("x/h", "`x` is not a number"),
             ("5/fortnight", "unknown unit `fortnight`"),
-            ("0/h", "must be a positive number"),
-            ("-3/h", "must be a positive number"),
-            ("nan/h", "must be a positive number"),
+            ("-3/h", "must be zero or more"),
+            ("nan/h", "must be zero or more"),
         ] {
             let err = rate_per_day(text).unwrap_err();
             assert!(err.contains(part), "{text}: {err}");
         }
+        // No demand at all is a valid "what if".
+        assert_eq!(rate_per_day("0/h"), Ok(0.0));
     }
 
     #[test]

@@ -73,9 +73,18 @@ fn before_after_reproduces_the_reported_gains() {
         pct("cost_per_truck"),
     );
     eprintln!("steps {steps:+.1}%, throughput {throughput:+.1}%, cost {cost:+.1}%");
-    assert!((-65.0..=-55.0).contains(&steps), "clearance steps {steps:+.1}%");
-    assert!((70.0..=90.0).contains(&throughput), "throughput {throughput:+.1}%");
-    assert!((-60.0..=-40.0).contains(&cost), "cost per truck {cost:+.1}%");
+    assert!(
+        (-65.0..=-55.0).contains(&steps),
+        "clearance steps {steps:+.1}%"
+    );
+    assert!(
+        (70.0..=90.0).contains(&throughput),
+        "throughput {throughput:+.1}%"
+    );
+    assert!(
+        (-60.0..=-40.0).contains(&cost),
+        "cost per truck {cost:+.1}%"
+    );
     let daily = mean(&a, "throughput_per_day");
     assert!(daily > 1_000.0, "after: {daily:.0} departures a day");
     let hours = |s: &Summary| mean(s, "time_in_port_s") / 3600.0;
@@ -84,7 +93,12 @@ fn before_after_reproduces_the_reported_gains() {
     assert!((24.0..=72.0).contains(&tb), "before: {tb:.1} h in port");
     assert!((3.0..=10.0).contains(&ta), "after: {ta:.1} h in port");
     // Every one of those changes is significant, not noise.
-    for m in ["steps_per_truck", "throughput_per_day", "cost_per_truck", "time_in_port_s"] {
+    for m in [
+        "steps_per_truck",
+        "throughput_per_day",
+        "cost_per_truck",
+        "time_in_port_s",
+    ] {
         assert_eq!(change(&b, &a, m).verdict(), Verdict::Improved, "{m}");
     }
 }
@@ -123,8 +137,14 @@ fn each_intervention_alone_moves_the_metrics_the_expected_way() {
             );
         }
     };
-    improved(H24, &["throughput_per_day", "time_in_port_s", "cost_per_truck"]);
-    improved(ONE_STOP, &["steps_per_truck", "cost_per_truck", "time_in_port_s"]);
+    improved(
+        H24,
+        &["throughput_per_day", "time_in_port_s", "cost_per_truck"],
+    );
+    improved(
+        ONE_STOP,
+        &["steps_per_truck", "cost_per_truck", "time_in_port_s"],
+    );
     improved(APPOINTMENTS, &["time_in_port_s", "cost_per_truck"]);
 }
 
@@ -165,9 +185,16 @@ fn common_random_numbers_narrow_the_comparison() {
     let paired = summary(&after, Some(before.seed), reps);
     let independent = summary(&after, Some(before.seed + 1_000_003), reps);
     let width = |v: &Summary, m: &str| change(&b, v, m).change.half_width().expect("interval");
-    for (m, at_most) in [("trucks_arrived", 0.5), ("time_in_port_s", 0.8), ("cost_per_truck", 0.8)] {
+    for (m, at_most) in [
+        ("trucks_arrived", 0.5),
+        ("time_in_port_s", 0.8),
+        ("cost_per_truck", 0.8),
+    ] {
         let (p, i) = (width(&paired, m), width(&independent, m));
-        eprintln!("{m}: CI half-width paired {p:.2}, independent {i:.2} ({:.0}%)", 100.0 * p / i);
+        eprintln!(
+            "{m}: CI half-width paired {p:.2}, independent {i:.2} ({:.0}%)",
+            100.0 * p / i
+        );
         assert!(p < at_most * i, "{m}: paired {p} vs independent {i}");
     }
 }

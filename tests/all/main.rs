@@ -9,6 +9,16 @@
     reason = "helpers print simulated vs analytic figures so a failure can be read"
 )]
 
+mod check;
+mod cli_errors;
+mod cli_run;
 mod determinism;
+mod fuzz_scenarios;
+mod horgos;
+mod port_behaviour;
+mod port_support;
+mod robustness;
+mod scenario_files;
 mod support;
+mod validation_port;
 mod validation_queueing;

@@ -1,0 +1,241 @@
+//! `portsim check`: the regression gate CI runs on committed scenarios, and
+//! `--update-baseline`, which records the baseline it checks against.
+//!
+//! Every input is validated before anything runs (tolerance, metric names,
+//! the baseline file, each scenario and its presence in the baseline), so a
+//! mistake costs no simulation time and exits 2. A check then reruns each
+//! scenario with the baseline's seed and replications and hands the
+//! deciding to [`gate`](crate::experiment::gate); this file only wires
+//! files, runs and output together. A recording replaces only the entries
+//! of the files given and writes the baseline atomically, so an interrupted
+//! or failed run never leaves a half-written baseline.
+
+use std::path::Path;
+
+use super::args::{CheckArgs, CheckFormat, RunOptionsArgs};
+use super::run::{execute, load, threads};
+use super::{Failure, output, signal};
+use crate::experiment::baseline::{self, Baseline, BaselineError, Entry, MIN_REPLICATIONS};
+use crate::experiment::gate::{self, Provenance, ScenarioCheck, Status, Tolerance};
+use crate::experiment::run::{RunOptions, RunOutput};
+use crate::report::json::{self, Manifest};
+use crate::report::{junit, table};
+use crate::scenario::Scenario;
+
+fn user(message: impl std::fmt::Display) -> Failure {
+    Failure::User(format!("error: {message}"))
+}
+
+/// Loads a scenario with the command's run options (no overrides yet).
+fn load_file(file: &Path, args: &CheckArgs) -> Result<(Scenario, RunOptions), Failure> {
+    let options = RunOptionsArgs {
+        replications: None,
+        seed: None,
+        horizon: None,
+        warmup: None,
+        threads: args.threads,
+        max_trucks: args.max_trucks,
+        quiet: args.quiet,
+    };
+    load(file, &options)
+}
+
+/// The file's key in the baseline.
+fn key(args: &CheckArgs, file: &Path) -> Result<String, Failure> {
+    baseline::key(&args.baseline, file).map_err(|e| {
+        user(format_args!(
+            "cannot resolve `{}` relative to baseline `{}`: {e}",
+            file.display(),
+            args.baseline.display()
+        ))
+    })
+}
+
+/// Runs `s` with `seed` and `replications`; an interrupted run is no result.
+fn run_with(
+    s: &mut Scenario,
+    options: &mut RunOptions,
+    seed: u64,
+    replications: u64,
+    quiet: bool,
+) -> Result<RunOutput, Failure> {
+    s.seed = seed;
+    s.replications = replications;
+    options.replications = replications;
+    let out = execute(s, options, quiet, signal::cancel_flag())?;
+    if !out.complete {
+        return Err(Failure::Interrupted);
+    }
+    Ok(out)
+}
+
+/// `portsim check …`.
+pub fn check(args: &CheckArgs) -> Result<(), Failure> {
+    if args.update_baseline {
+        return update(args);
+    }
+    let tolerance = Tolerance::parse(&args.tolerance).map_err(user)?;
+    let metrics = gate::select(&args.metrics).map_err(user)?;
+    let recorded = Baseline::load(&args.baseline).map_err(user)?;
+    let mut jobs = Vec::new();
+    for file in &args.files {
+        let (s, options) = load_file(file, args)?;
+        let key = key(args, file)?;
+        let Some(entry) = recorded.scenarios.get(&key) else {
+            return Err(user(format_args!(
+                "`{}` is not in baseline `{}` (looked up as `{key}`); record it with `portsim check {} --baseline {} --update-baseline`",
+                file.display(),
+                args.baseline.display(),
+                file.display(),
+                args.baseline.display()
+            )));
+        };
+        jobs.push((file, key, entry, s, options));
+    }
+    let mut checks = Vec::new();
+    for (file, key, entry, mut s, mut options) in jobs {
+        let out = run_with(
+            &mut s,
+            &mut options,
+            entry.seed,
+            entry.replications,
+            args.quiet,
+        )?;
+        let current = Entry::record(&s, &json::scenario_hash(&s), &out.summary);
+        let wall = out.wall.as_secs_f64();
+        let check = ScenarioCheck {
+            file: file.display().to_string(),
+            key,
+            name: s.name.clone(),
+            seed: s.seed,
+            replications: options.replications,
+            provenance: Provenance::new(entry, &current),
+            outcomes: gate::check(entry, &out.summary, &metrics, tolerance),
+            runaways: out.summary.runaways.iter().map(|(i, _)| *i).collect(),
+            wall_time_s: wall,
+        };
+        let manifest = Manifest::new(&s, options.replications, threads(&options), wall);
+        checks.push((check, manifest));
+    }
+    report(args, &checks, tolerance)?;
+    verdict(&checks, tolerance)
+}
+
+/// Writes the requested format to stdout and, with --out, both files.
+fn report(
+    args: &CheckArgs,
+    checks: &[(ScenarioCheck, Manifest)],
+    tolerance: Tolerance,
+) -> Result<(), Failure> {
+    let doc = json::check(checks, &args.baseline, tolerance);
+    let pretty = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
+    let plain: Vec<ScenarioCheck> = checks.iter().map(|(c, _)| c.clone()).collect();
+    let xml = junit::check(&plain, tolerance);
+    if let Some(dir) = &args.out {
+        output::file(&dir.join("check.json"), pretty.as_bytes())?;
+        output::file(&dir.join("check.junit.xml"), xml.as_bytes())?;
+    }
+    match args.format {
+        CheckFormat::Table => output::stdout(table::check(&plain, tolerance).as_bytes()),
+        CheckFormat::Json => output::stdout(pretty.as_bytes()),
+        CheckFormat::Junit => output::stdout(xml.as_bytes()),
+    }
+}
+
+/// Exit 1 with every failure listed when anything failed.
+fn verdict(checks: &[(ScenarioCheck, Manifest)], tolerance: Tolerance) -> Result<(), Failure> {
+    let mut lines = Vec::new();
+    for (c, _) in checks {
+        for o in c.outcomes.iter().filter(|o| o.status == Status::Failed) {
+            lines.push(format!(
+                "  {}: {}: {} ({})",
+                c.file, o.metric.name, o.note, c.provenance
+            ));
+        }
+        if !c.runaways.is_empty() {
+            lines.push(format!(
+                "  {}: replications {:?} ran away (more trucks in the system than --max-trucks)",
+                c.file, c.runaways
+            ));
+        }
+    }
+    if lines.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::Check(format!(
+        "error: {} check(s) failed against the baseline (tolerance {tolerance}):\n{}\nif the change is intended, record it with --update-baseline and commit the reviewed diff",
+        lines.len(),
+        lines.join("\n")
+    )))
+}
+
+/// `portsim check … --update-baseline`.
+fn update(args: &CheckArgs) -> Result<(), Failure> {
+    let mut recorded = match Baseline::load(&args.baseline) {
+        Ok(b) => b,
+        Err(BaselineError::Read { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            Baseline::default()
+        }
+        Err(e) => {
+            return Err(user(format_args!(
+                "{e}; fix or delete it to record a new baseline"
+            )));
+        }
+    };
+    if let Some(dir) = args.baseline.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| user(format_args!("cannot create `{}`: {e}", dir.display())))?;
+    }
+    let mut jobs = Vec::new();
+    for file in &args.files {
+        let (s, options) = load_file(file, args)?;
+        let key = key(args, file)?;
+        let old = recorded.scenarios.get(&key);
+        let replications = args
+            .replications
+            .or(old.map(|e| e.replications))
+            .unwrap_or(s.replications);
+        if replications < MIN_REPLICATIONS {
+            return Err(user(format_args!(
+                "a baseline needs at least {MIN_REPLICATIONS} replications for a paired confidence interval, `{}` would record {replications}; pass --replications",
+                file.display()
+            )));
+        }
+        let seed = args.seed.unwrap_or(s.seed);
+        jobs.push((file, key, s, options, seed, replications));
+    }
+    let mut notes = Vec::new();
+    for (file, key, mut s, mut options, seed, replications) in jobs {
+        let out = run_with(&mut s, &mut options, seed, replications, args.quiet)?;
+        if let Some((i, _)) = out.summary.runaways.first() {
+            return Err(Failure::Check(format!(
+                "error: replication {i} of `{}` ran away (more trucks in the system than --max-trucks); not recording a baseline of a runaway scenario",
+                file.display()
+            )));
+        }
+        let entry = Entry::record(&s, &json::scenario_hash(&s), &out.summary);
+        let what = match recorded.scenarios.get(&key) {
+            None => "recorded",
+            Some(old) if *old == entry => "unchanged",
+            Some(_) => "updated",
+        };
+        notes.push(format!(
+            "{what} `{key}` ({replications} replications, seed {seed}, {:.1} s)",
+            out.wall.as_secs_f64()
+        ));
+        recorded.scenarios.insert(key, entry);
+    }
+    output::file(&args.baseline, &recorded.to_bytes())?;
+    if !args.quiet {
+        for n in notes {
+            println!("{n}");
+        }
+        println!(
+            "baseline written to {}; review the diff and commit it",
+            args.baseline.display()
+        );
+    }
+    Ok(())
+}

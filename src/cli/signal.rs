@@ -1,0 +1,28 @@
+//! Ctrl-C and SIGTERM.
+//!
+//! The first signal sets a flag that the replication runner reads before
+//! starting each replication: replications in flight finish, the results
+//! so far are written (marked `"complete": false`), and portsim exits with
+//! 130. A second signal exits at once, for when even that takes too long.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static CANCEL: AtomicBool = AtomicBool::new(false);
+
+/// Installs the handler (once) and returns the flag it sets.
+pub fn cancel_flag() -> &'static AtomicBool {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        // If a handler cannot be installed (another one exists), Ctrl-C
+        // keeps its default meaning: stop at once.
+        let _ = ctrlc::set_handler(|| {
+            if CANCEL.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+            eprintln!(
+                "\ninterrupted: finishing the replications in flight and writing what is done (Ctrl-C again to stop at once)"
+            );
+        });
+    });
+    &CANCEL
+}

@@ -1,0 +1,383 @@
+//! Baselines: recorded results that a later run is checked against.
+//!
+//! A baseline file holds, per scenario file, the headline metrics of one
+//! run (mean, 95% CI, every per-replication sample, and the pooled p95 of
+//! durations), together with what that run depended on: the seed, the
+//! number of replications, the portsim version and the SHA-256 of the fully
+//! resolved scenario. Keeping the samples lets `portsim check` rerun the
+//! scenario with the same seed and replications (common random numbers)
+//! and test the *paired* difference, which is far tighter than comparing
+//! two means; keeping the hash and version lets it say whether the
+//! scenario or the code changed.
+//!
+//! It lives in `experiment/` rather than `report/` because it is more than
+//! an output format: it is read back, validated, and drives a run (seed and
+//! replications come from it), and [`gate`](super::gate) compares against
+//! it. It does not depend on `report/`: the caller passes the scenario
+//! hash in.
+//!
+//! Guarantees, so baselines can be committed and diffed:
+//! * **stable bytes**: the same portsim version and the same scenario give
+//!   the same file on any machine and any thread count (runs are
+//!   deterministic, and every number is rounded to
+//!   [`SIGNIFICANT_DIGITS`] significant digits, which also keeps diffs
+//!   readable);
+//! * **sorted keys, pretty-printed**, one value per line, so a refresh shows
+//!   up in review as a small line diff;
+//! * a missing value (a replication with nothing to measure) is `null`,
+//!   never NaN.
+//!
+//! Scenarios are keyed by their path relative to the baseline file's
+//! directory, with `/` separators ([`key`]), so the same baseline works
+//! from any working directory and on any operating system.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::summary::{Metric, Summary};
+use crate::scenario::Scenario;
+
+/// The version of the file layout this portsim reads and writes.
+pub const FORMAT: u32 = 1;
+
+/// Significant digits kept for every recorded number.
+pub const SIGNIFICANT_DIGITS: usize = 6;
+
+/// The metrics a baseline records (keys of `Summary::metric`).
+pub const RECORDED: [&str; 5] = [
+    "throughput_per_day",
+    "time_in_port_s",
+    "cost_per_truck",
+    "steps_per_truck",
+    "trucks_turned_away",
+];
+
+/// Fewest replications a baseline accepts: a paired confidence interval
+/// needs at least two.
+pub const MIN_REPLICATIONS: u64 = 2;
+
+/// A whole baseline file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Baseline {
+    /// Layout version, [`FORMAT`].
+    pub format: u32,
+    /// Recorded scenarios by [`key`].
+    pub scenarios: BTreeMap<String, Entry>,
+}
+
+/// One scenario's recorded run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The scenario's display name (informative only).
+    pub name: String,
+    /// The portsim version that recorded it.
+    pub portsim_version: String,
+    /// SHA-256 of the fully resolved scenario.
+    pub scenario_hash: String,
+    /// Master seed used.
+    pub seed: u64,
+    /// Replications run.
+    pub replications: u64,
+    /// Recorded metrics by name ([`RECORDED`]).
+    pub metrics: BTreeMap<String, Record>,
+}
+
+/// One recorded metric, every number rounded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Mean across replications (`null` without samples).
+    pub mean: Option<f64>,
+    /// 95% CI of the mean (`null` without one).
+    pub ci95: Option<[f64; 2]>,
+    /// One value per replication, in replication order.
+    pub samples: Vec<Option<f64>>,
+    /// Pooled 95th percentile, for durations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p95: Option<f64>,
+}
+
+/// A baseline that cannot be read or used.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    /// The file could not be read.
+    #[error("cannot read baseline `{}`: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not a baseline (serde_json's message has line and column).
+    #[error("invalid baseline `{}`: {source}", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The file parsed but its content is inconsistent.
+    #[error("invalid baseline `{}`: {reason}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, naming the scenario key and metric.
+        reason: String,
+    },
+}
+
+/// `x` rounded to [`SIGNIFICANT_DIGITS`] significant digits; `None` if it is
+/// not finite. Rounding goes through decimal text, which is exact and the
+/// same on every platform.
+pub fn round(x: f64) -> Option<f64> {
+    round_to(x, SIGNIFICANT_DIGITS)
+}
+
+/// `x` rounded to `digits` significant digits (at least 1); `None` if it is
+/// not finite.
+pub fn round_to(x: f64, digits: usize) -> Option<f64> {
+    if !x.is_finite() {
+        return None;
+    }
+    if x == 0.0 {
+        return Some(0.0);
+    }
+    let text = format!("{:.*e}", digits.max(1) - 1, x);
+    text.parse().ok()
+}
+
+impl Record {
+    /// Records a metric of a run.
+    pub fn from_metric(m: &Metric) -> Record {
+        let e = &m.estimate;
+        Record {
+            mean: if e.n == 0 { None } else { round(e.mean) },
+            ci95: e.ci95.and_then(|[lo, hi]| Some([round(lo)?, round(hi)?])),
+            samples: m.samples.iter().map(|&x| round(x)).collect(),
+            p95: m.percentiles.and_then(|p| round(p.p95)),
+        }
+    }
+
+    /// The samples as numbers, `NaN` where a replication had none.
+    pub fn values(&self) -> Vec<f64> {
+        self.samples.iter().map(|x| x.unwrap_or(f64::NAN)).collect()
+    }
+}
+
+impl Entry {
+    /// Records a run of `scenario` (whose hash the caller computed): its
+    /// seed, the replications summarised and the recorded metrics.
+    pub fn record(scenario: &Scenario, hash: &str, summary: &Summary) -> Entry {
+        Entry {
+            name: scenario.name.clone(),
+            portsim_version: env!("CARGO_PKG_VERSION").to_owned(),
+            scenario_hash: hash.to_owned(),
+            seed: scenario.seed,
+            replications: summary.replications as u64,
+            metrics: RECORDED
+                .iter()
+                .filter_map(|&name| {
+                    Some((name.to_owned(), Record::from_metric(summary.metric(name)?)))
+                })
+                .collect(),
+        }
+    }
+
+    fn problem(&self) -> Option<String> {
+        if self.replications < MIN_REPLICATIONS {
+            return Some(format!(
+                "{} replications recorded, at least {MIN_REPLICATIONS} are needed",
+                self.replications
+            ));
+        }
+        for name in RECORDED {
+            let Some(record) = self.metrics.get(name) else {
+                return Some(format!("metric `{name}` is missing"));
+            };
+            if record.samples.len() as u64 != self.replications {
+                return Some(format!(
+                    "metric `{name}` has {} samples for {} replications",
+                    record.samples.len(),
+                    self.replications
+                ));
+            }
+        }
+        None
+    }
+}
+
+impl Default for Baseline {
+    fn default() -> Self {
+        Baseline {
+            format: FORMAT,
+            scenarios: BTreeMap::new(),
+        }
+    }
+}
+
+impl Baseline {
+    /// Reads and validates the baseline at `path`.
+    pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
+        let bytes = std::fs::read(path).map_err(|source| BaselineError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Baseline::parse(&bytes, path)
+    }
+
+    /// Parses and validates a baseline read from `path`.
+    pub fn parse(bytes: &[u8], path: &Path) -> Result<Baseline, BaselineError> {
+        let baseline: Baseline =
+            serde_json::from_slice(bytes).map_err(|source| BaselineError::Parse {
+                path: path.to_owned(),
+                source,
+            })?;
+        let invalid = |reason| BaselineError::Invalid {
+            path: path.to_owned(),
+            reason,
+        };
+        if baseline.format != FORMAT {
+            return Err(invalid(format!(
+                "format {} is not supported (this portsim reads format {FORMAT}); record it again with --update-baseline",
+                baseline.format
+            )));
+        }
+        for (key, entry) in &baseline.scenarios {
+            if let Some(problem) = entry.problem() {
+                return Err(invalid(format!("scenario `{key}`: {problem}")));
+            }
+        }
+        Ok(baseline)
+    }
+
+    /// The file's bytes: pretty-printed JSON with sorted keys and a final
+    /// newline.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // Through `Value`, whose maps are sorted, so struct fields come out
+        // in key order too.
+        let value = serde_json::to_value(self).unwrap_or_default();
+        let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+        text.push('\n');
+        text.into_bytes()
+    }
+}
+
+/// The key of `scenario` in the baseline at `baseline`: its path relative
+/// to the baseline's directory, with `/` separators (both paths resolved
+/// through the file system, so both must exist).
+pub fn key(baseline: &Path, scenario: &Path) -> std::io::Result<String> {
+    let dir = match baseline.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let dir = dir.canonicalize()?;
+    let file = scenario.canonicalize()?;
+    Ok(relative(&dir, &file))
+}
+
+/// `to` relative to `from` (both absolute), `/`-separated; `to` itself when
+/// they share no root (another drive).
+fn relative(from: &Path, to: &Path) -> String {
+    let a: Vec<Component> = from.components().collect();
+    let b: Vec<Component> = to.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return to.display().to_string();
+    }
+    let ups = std::iter::repeat_n("..".to_owned(), a.len() - common);
+    let downs = b[common..]
+        .iter()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned());
+    ups.chain(downs).collect::<Vec<_>>().join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_keeps_six_significant_digits() {
+        assert_eq!(round(273.071_428_57), Some(273.071));
+        assert_eq!(round(155_848.132), Some(155_848.0));
+        assert_eq!(round(0.000_123_456_78), Some(0.000_123_457));
+        assert_eq!(round(-2.5), Some(-2.5));
+        assert_eq!(round(-0.0), Some(0.0));
+        assert_eq!(round(f64::NAN), None);
+        // Rounding is idempotent, so a recorded value survives a re-record.
+        let x = round(1.0 / 3.0).unwrap();
+        assert_eq!(round(x), Some(x));
+    }
+
+    #[test]
+    fn relative_paths_use_slashes_and_dot_dot() {
+        let r = relative(
+            Path::new("/repo/baselines"),
+            Path::new("/repo/scenarios/a.toml"),
+        );
+        assert_eq!(r, "../scenarios/a.toml");
+        assert_eq!(
+            relative(Path::new("/repo"), Path::new("/repo/a.toml")),
+            "a.toml"
+        );
+    }
+
+    fn entry(samples: usize) -> Entry {
+        let record = Record {
+            mean: Some(1.0),
+            ci95: None,
+            samples: vec![Some(1.0), None, Some(1.0)][..samples].to_vec(),
+            p95: None,
+        };
+        Entry {
+            name: "x".into(),
+            portsim_version: "0.1.0".into(),
+            scenario_hash: "ab".into(),
+            seed: 1,
+            replications: 3,
+            metrics: RECORDED
+                .iter()
+                .map(|n| ((*n).to_owned(), record.clone()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn round_trip_is_sorted_and_exact() {
+        let mut b = Baseline::default();
+        b.scenarios.insert("s.toml".into(), entry(3));
+        let bytes = b.to_bytes();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let keys: Vec<usize> = ["\"metrics\"", "\"name\"", "\"portsim_version\"", "\"seed\""]
+            .iter()
+            .map(|k| text.find(k).unwrap())
+            .collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "{text}");
+        assert!(text.contains("null"));
+        let back = Baseline::parse(&bytes, Path::new("b.json")).unwrap();
+        assert_eq!(back, b);
+        assert_eq!(back.to_bytes(), bytes);
+    }
+
+    #[test]
+    fn inconsistent_files_are_rejected_with_the_reason() {
+        let mut b = Baseline::default();
+        b.scenarios.insert("s.toml".into(), entry(2));
+        let e = Baseline::parse(&b.to_bytes(), Path::new("b.json")).unwrap_err();
+        assert!(
+            e.to_string().contains("2 samples for 3 replications"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("b.json"), "{e}");
+        let e = Baseline::parse(b"{\"format\": 1", Path::new("b.json")).unwrap_err();
+        assert!(
+            e.to_string().starts_with("invalid baseline `b.json`"),
+            "{e}"
+        );
+        let e = Baseline::parse(b"{\"format\": 9, \"scenarios\": {}}", Path::new("b.json"))
+            .unwrap_err();
+        assert!(e.to_string().contains("format 9"), "{e}");
+    }
+}

@@ -1,0 +1,611 @@
+//! The regression gate: is a new run of a scenario worse than its baseline
+//! beyond noise?
+//!
+//! A metric fails when both hold:
+//! * it is worse than the baseline by more than the [`Tolerance`]
+//!   (relative: `|current / baseline − 1|` in the bad direction), and
+//! * the difference is statistically significant: the 95% Student-t
+//!   interval of the paired differences `currentᵢ − baselineᵢ` excludes
+//!   zero ([`compare`]). The current run uses the baseline's seed and
+//!   replications, so replication `i` of both shares its random streams
+//!   (common random numbers) and the pairing removes most of the noise.
+//!
+//! The tolerance keeps tiny but real changes (which pairing makes
+//! significant easily) from failing a build; the significance test keeps
+//! noise from failing it. A change that is better by more than the
+//! tolerance, significantly, is reported as an improvement and passes.
+//!
+//! Percentiles (`time_in_port_s.p95`) are pooled over all replications, so
+//! there are no per-replication samples to pair: they are checked against
+//! the tolerance only. Both sides are compared as the baseline stores
+//! them, rounded by [`baseline::round`](super::baseline::round), so an
+//! identical run shows no change at all.
+
+use std::fmt;
+
+use super::baseline::{Entry, Record, round};
+use super::compare::{Verdict, compare};
+use super::estimate::Estimate;
+use super::summary::{Better, Metric, Summary, Unit};
+
+/// How a gated metric is read from a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stat {
+    /// The mean across replications, tested as a paired difference.
+    Mean,
+    /// The pooled 95th percentile, tested against the tolerance only.
+    P95,
+}
+
+/// A metric the gate can check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GateMetric {
+    /// Name on the command line and in reports.
+    pub name: &'static str,
+    /// The summary metric it is read from.
+    pub source: &'static str,
+    /// Which statistic of it.
+    pub stat: Stat,
+}
+
+const fn mean(name: &'static str) -> GateMetric {
+    GateMetric {
+        name,
+        source: name,
+        stat: Stat::Mean,
+    }
+}
+
+/// Every metric the gate checks by default, in report order.
+pub const METRICS: [GateMetric; 6] = [
+    mean("throughput_per_day"),
+    mean("time_in_port_s"),
+    GateMetric {
+        name: "time_in_port_s.p95",
+        source: "time_in_port_s",
+        stat: Stat::P95,
+    },
+    mean("cost_per_truck"),
+    mean("steps_per_truck"),
+    mean("trucks_turned_away"),
+];
+
+/// The names of [`METRICS`].
+pub const NAMES: [&str; 6] = [
+    METRICS[0].name,
+    METRICS[1].name,
+    METRICS[2].name,
+    METRICS[3].name,
+    METRICS[4].name,
+    METRICS[5].name,
+];
+
+/// The metrics called `names` (all of them when `names` is empty), in
+/// report order; an unknown name is an error listing the valid ones.
+pub fn select(names: &[String]) -> Result<Vec<GateMetric>, String> {
+    if let Some(bad) = names.iter().find(|n| !NAMES.contains(&n.as_str())) {
+        return Err(format!(
+            "unknown metric `{bad}`; valid metrics: {}",
+            NAMES.join(", ")
+        ));
+    }
+    Ok(METRICS
+        .into_iter()
+        .filter(|m| names.is_empty() || names.iter().any(|n| n == m.name))
+        .collect())
+}
+
+/// The relative change allowed in the bad direction, as a fraction.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Tolerance(f64);
+
+impl Tolerance {
+    /// Parses `5%` or `0.05`. A bare number above 1 is refused (it is
+    /// almost always a percentage without its `%`).
+    pub fn parse(text: &str) -> Result<Tolerance, String> {
+        let t = text.trim();
+        let (number, scale) = match t.strip_suffix('%') {
+            Some(n) => (n.trim(), 0.01),
+            None => (t, 1.0),
+        };
+        let bad = || {
+            format!(
+                "invalid tolerance `{text}`: expected a percentage like `5%` or a fraction like `0.05`"
+            )
+        };
+        let x: f64 = number.parse().map_err(|_| bad())?;
+        if !x.is_finite() || x < 0.0 {
+            return Err(bad());
+        }
+        if scale == 1.0 && x > 1.0 {
+            return Err(format!(
+                "invalid tolerance `{text}`: a fraction must be at most 1; did you mean `{text}%`?"
+            ));
+        }
+        Ok(Tolerance(x * scale))
+    }
+
+    /// As a fraction (0.05 for 5%).
+    pub fn fraction(self) -> f64 {
+        self.0
+    }
+}
+
+impl fmt::Display for Tolerance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}%", round(self.0 * 100.0).unwrap_or(0.0))
+    }
+}
+
+/// The result of checking one metric.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Not worse beyond tolerance and noise.
+    Passed,
+    /// Better by more than the tolerance (and significantly, when tested).
+    Improved,
+    /// Worse by more than the tolerance (and significantly, when tested).
+    Failed,
+}
+
+/// One checked metric.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// Which metric.
+    pub metric: GateMetric,
+    /// Its unit.
+    pub unit: Unit,
+    /// Its direction of improvement.
+    pub better: Better,
+    /// Baseline value (mean or p95), as stored.
+    pub baseline: Option<f64>,
+    /// Current value, rounded like the baseline.
+    pub current: Option<f64>,
+    /// Paired difference `current − baseline` with its 95% CI (`None` for
+    /// percentiles, which are checked against the tolerance only).
+    pub change: Option<Estimate>,
+    /// Relative change `current / baseline − 1` (infinite when the
+    /// baseline is zero and the current value is not).
+    pub relative: Option<f64>,
+    /// The decision.
+    pub status: Status,
+    /// The decision in words, e.g. "worse by 12.3% (tolerance 5%); the
+    /// 95% CI of the change, [+80.1, +101], excludes zero".
+    pub note: String,
+}
+
+/// What differs between the baseline's run and this one, besides chance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Provenance {
+    /// The resolved scenario's hash differs.
+    pub scenario_changed: bool,
+    /// The baseline's portsim version, when it differs from this one.
+    pub other_version: Option<String>,
+    /// Every recorded number is the same as in the baseline.
+    pub identical: bool,
+}
+
+impl Provenance {
+    /// Compares the baseline's entry with the entry this run would record.
+    pub fn new(baseline: &Entry, current: &Entry) -> Provenance {
+        Provenance {
+            scenario_changed: baseline.scenario_hash != current.scenario_hash,
+            other_version: (baseline.portsim_version != current.portsim_version)
+                .then(|| baseline.portsim_version.clone()),
+            identical: baseline.metrics == current.metrics,
+        }
+    }
+}
+
+impl fmt::Display for Provenance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut why = Vec::new();
+        if self.scenario_changed {
+            why.push("scenario changed since the baseline".to_owned());
+        }
+        if let Some(v) = &self.other_version {
+            why.push(format!("portsim changed (baseline from v{v})"));
+        }
+        match (why.is_empty(), self.identical) {
+            (true, true) => write!(f, "results identical to the baseline"),
+            (true, false) => write!(
+                f,
+                "results changed although scenario and version are the same (a code change within this version, or a platform difference)"
+            ),
+            (false, true) => write!(f, "{}; results identical", why.join("; ")),
+            (false, false) => write!(f, "{}", why.join("; ")),
+        }
+    }
+}
+
+/// The check of one scenario file.
+#[derive(Clone, Debug)]
+pub struct ScenarioCheck {
+    /// The file as given.
+    pub file: String,
+    /// Its key in the baseline.
+    pub key: String,
+    /// The scenario's name.
+    pub name: String,
+    /// Seed used (the baseline's).
+    pub seed: u64,
+    /// Replications run (the baseline's).
+    pub replications: u64,
+    /// What changed since the baseline.
+    pub provenance: Provenance,
+    /// One outcome per checked metric.
+    pub outcomes: Vec<Outcome>,
+    /// Replications of this run stopped as runaways (always a failure).
+    pub runaways: Vec<usize>,
+    /// Wall-clock seconds of the run.
+    pub wall_time_s: f64,
+}
+
+impl ScenarioCheck {
+    /// Whether every metric passed and nothing ran away.
+    pub fn passed(&self) -> bool {
+        self.runaways.is_empty() && self.outcomes.iter().all(|o| o.status != Status::Failed)
+    }
+}
+
+/// Checks the selected `metrics` of `summary` (a run with the baseline's
+/// seed and replications) against `baseline`.
+pub fn check(
+    baseline: &Entry,
+    summary: &Summary,
+    metrics: &[GateMetric],
+    tolerance: Tolerance,
+) -> Vec<Outcome> {
+    metrics
+        .iter()
+        .filter_map(|gm| {
+            let current = summary.metric(gm.source)?;
+            let record = baseline.metrics.get(gm.source)?;
+            Some(match gm.stat {
+                Stat::Mean => paired(*gm, record, current, tolerance),
+                Stat::P95 => percentile(*gm, record, current, tolerance),
+            })
+        })
+        .collect()
+}
+
+fn rounded(m: &Metric, samples: Vec<f64>) -> Metric {
+    Metric {
+        estimate: Estimate::from_samples(&samples),
+        samples,
+        percentiles: None,
+        ..m.clone()
+    }
+}
+
+fn paired(gm: GateMetric, record: &Record, current: &Metric, tol: Tolerance) -> Outcome {
+    let now = Record::from_metric(current);
+    let (base_values, now_values) = (record.values(), now.values());
+    let (b, v) = pair_means(&base_values, &now_values);
+    let relative = relative(v, b);
+    let c = compare(
+        &rounded(current, base_values),
+        &rounded(current, now_values),
+    );
+    let mut outcome = Outcome {
+        metric: gm,
+        unit: current.unit,
+        better: current.better,
+        baseline: record.mean,
+        current: now.mean,
+        change: Some(c.change),
+        relative,
+        status: Status::Passed,
+        note: String::new(),
+    };
+    if c.change.n == 0 {
+        let (status, note) = match (record.mean, now.mean) {
+            (Some(_), None) => (Status::Failed, "no samples in this run"),
+            (None, Some(_)) => (Status::Passed, "no samples in the baseline"),
+            _ => (Status::Passed, "no paired samples"),
+        };
+        outcome.status = status;
+        outcome.note = note.to_owned();
+        return outcome;
+    }
+    let ci = c
+        .change
+        .ci95
+        .map(|[lo, hi]| format!("[{}, {}]", signed(lo), signed(hi)))
+        .unwrap_or_default();
+    let worse = worse_by(current.better, relative);
+    let significant = c.verdict() != Verdict::NoSignificantChange;
+    let beyond = worse.abs() > tol.fraction();
+    (outcome.status, outcome.note) = match (c.verdict(), beyond) {
+        _ if c.change.mean == 0.0 && c.change.half_width() == Some(0.0) => {
+            (Status::Passed, "unchanged".to_owned())
+        }
+        (Verdict::Worsened, true) => (
+            Status::Failed,
+            format!(
+                "worse by {} (tolerance {tol}); the 95% CI of the change, {ci}, excludes zero",
+                pct(worse)
+            ),
+        ),
+        (Verdict::Improved, true) => (
+            Status::Improved,
+            format!(
+                "better by {} (tolerance {tol}); the 95% CI of the change, {ci}, excludes zero",
+                pct(-worse)
+            ),
+        ),
+        _ if significant => (
+            Status::Passed,
+            format!("{} within the {tol} tolerance", direction(worse)),
+        ),
+        _ => (
+            Status::Passed,
+            format!(
+                "{}, not significant: the 95% CI of the change, {ci}, includes zero",
+                direction(worse)
+            ),
+        ),
+    };
+    outcome
+}
+
+fn percentile(gm: GateMetric, record: &Record, current: &Metric, tol: Tolerance) -> Outcome {
+    let now = current.percentiles.and_then(|p| round(p.p95));
+    let relative = match (now, record.p95) {
+        (Some(c), Some(b)) => relative(c, b),
+        _ => None,
+    };
+    let worse = worse_by(current.better, relative);
+    let (status, note) = match (record.p95, now) {
+        (Some(_), None) => (Status::Failed, "no samples in this run".to_owned()),
+        (None, _) => (Status::Passed, "no samples in the baseline".to_owned()),
+        _ if worse == 0.0 => (Status::Passed, "unchanged".to_owned()),
+        _ if worse > tol.fraction() => (
+            Status::Failed,
+            format!(
+                "worse by {} (tolerance {tol}; a pooled percentile, checked against the tolerance only)",
+                pct(worse)
+            ),
+        ),
+        _ if -worse > tol.fraction() => (
+            Status::Improved,
+            format!(
+                "better by {} (tolerance {tol}; a pooled percentile, checked against the tolerance only)",
+                pct(-worse)
+            ),
+        ),
+        _ => (
+            Status::Passed,
+            format!(
+                "{} within the {tol} tolerance (tolerance only)",
+                direction(worse)
+            ),
+        ),
+    };
+    Outcome {
+        metric: gm,
+        unit: current.unit,
+        better: current.better,
+        baseline: record.p95,
+        current: now,
+        change: None,
+        relative,
+        status,
+        note,
+    }
+}
+
+/// Means of the baseline and current values over the replications where
+/// both are finite (the pairs `compare` uses).
+fn pair_means(base: &[f64], now: &[f64]) -> (f64, f64) {
+    let pairs: Vec<(f64, f64)> = base
+        .iter()
+        .zip(now)
+        .filter(|(b, v)| b.is_finite() && v.is_finite())
+        .map(|(&b, &v)| (b, v))
+        .collect();
+    let n = pairs.len().max(1) as f64;
+    (
+        pairs.iter().map(|p| p.0).sum::<f64>() / n,
+        pairs.iter().map(|p| p.1).sum::<f64>() / n,
+    )
+}
+
+/// `now / base − 1`; ±∞ when the base is zero and `now` is not.
+fn relative(now: f64, base: f64) -> Option<f64> {
+    if !now.is_finite() || !base.is_finite() {
+        None
+    } else if base == 0.0 {
+        Some(if now == 0.0 {
+            0.0
+        } else {
+            f64::INFINITY.copysign(now)
+        })
+    } else {
+        Some(now / base - 1.0)
+    }
+}
+
+/// How much worse, as a fraction (negative when better; zero for metrics
+/// where neither direction is better).
+fn worse_by(better: Better, relative: Option<f64>) -> f64 {
+    let r = relative.unwrap_or(0.0);
+    match better {
+        Better::Higher => -r,
+        Better::Lower => r,
+        Better::Neither => 0.0,
+    }
+}
+
+fn pct(fraction: f64) -> String {
+    if fraction.is_infinite() {
+        "more than any tolerance (the baseline is zero)".to_owned()
+    } else {
+        format!("{:.1}%", fraction * 100.0)
+    }
+}
+
+fn direction(worse: f64) -> String {
+    if worse > 0.0 {
+        format!("worse by {}", pct(worse))
+    } else if worse < 0.0 {
+        format!("better by {}", pct(-worse))
+    } else {
+        "no change".to_owned()
+    }
+}
+
+/// A change for people: 4 significant digits, a sign unless zero.
+pub fn signed(x: f64) -> String {
+    let r = super::baseline::round_to(x, 4).unwrap_or(x);
+    if r > 0.0 {
+        format!("+{r}")
+    } else {
+        format!("{r}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::stats::Percentiles;
+
+    fn metric(samples: Vec<f64>, better: Better, p95: Option<f64>) -> Metric {
+        Metric {
+            name: "time_in_port_s",
+            unit: Unit::Seconds,
+            better,
+            estimate: Estimate::from_samples(&samples),
+            samples,
+            percentiles: p95.map(|p95| Percentiles {
+                p50: 0.0,
+                p90: 0.0,
+                p95,
+                p99: 0.0,
+                max: 0.0,
+            }),
+        }
+    }
+
+    fn five() -> Tolerance {
+        Tolerance::parse("5%").unwrap()
+    }
+
+    fn check_one(base: Vec<f64>, now: Vec<f64>, better: Better) -> Outcome {
+        let record = Record::from_metric(&metric(base, better, None));
+        paired(METRICS[1], &record, &metric(now, better, None), five())
+    }
+
+    #[test]
+    fn tolerance_accepts_percent_and_fraction() {
+        assert_eq!(Tolerance::parse("5%").unwrap().fraction(), 0.05);
+        assert_eq!(Tolerance::parse("0.05").unwrap().fraction(), 0.05);
+        assert_eq!(Tolerance::parse(" 0 % ").unwrap().fraction(), 0.0);
+        assert_eq!(Tolerance::parse("2.5%").unwrap().to_string(), "2.5%");
+        for bad in ["", "-1%", "five", "NaN", "inf%"] {
+            assert!(Tolerance::parse(bad).is_err(), "{bad}");
+        }
+        assert!(
+            Tolerance::parse("5")
+                .unwrap_err()
+                .contains("did you mean `5%`")
+        );
+    }
+
+    #[test]
+    fn unknown_metrics_list_the_valid_ones() {
+        assert_eq!(select(&[]).unwrap().len(), 6);
+        let one = select(&["time_in_port_s.p95".into()]).unwrap();
+        assert_eq!(one[0].stat, Stat::P95);
+        let e = select(&["thruput".into()]).unwrap_err();
+        assert!(
+            e.contains("`thruput`") && e.contains("cost_per_truck"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn identical_runs_pass_unchanged() {
+        let s = vec![100.123_456_7, 200.0, 150.0];
+        let o = check_one(s.clone(), s, Better::Lower);
+        assert_eq!((o.status, o.note.as_str()), (Status::Passed, "unchanged"));
+    }
+
+    #[test]
+    fn worse_beyond_tolerance_and_significant_fails() {
+        let base = vec![100.0, 200.0, 150.0, 120.0];
+        let now: Vec<f64> = base.iter().map(|x| x * 1.2 + 1.0).collect();
+        let o = check_one(base.clone(), now, Better::Lower);
+        assert_eq!(o.status, Status::Failed, "{}", o.note);
+        assert!(o.note.starts_with("worse by 2"), "{}", o.note);
+        // The same change for a metric where higher is better is an improvement.
+        let now: Vec<f64> = base.iter().map(|x| x * 1.2 + 1.0).collect();
+        assert_eq!(
+            check_one(base, now, Better::Higher).status,
+            Status::Improved
+        );
+    }
+
+    #[test]
+    fn small_or_noisy_changes_pass() {
+        let base = vec![100.0, 200.0, 150.0, 120.0];
+        // 2 % worse, significant: within tolerance.
+        let now: Vec<f64> = base.iter().map(|x| x * 1.02 + 0.1).collect();
+        let o = check_one(base.clone(), now, Better::Lower);
+        assert_eq!(o.status, Status::Passed);
+        assert!(o.note.contains("within the 5% tolerance"), "{}", o.note);
+        // 20 % worse on average, but the paired differences straddle zero.
+        let now = vec![300.0, 100.0, 250.0, 10.0];
+        let o = check_one(base, now, Better::Lower);
+        assert_eq!(o.status, Status::Passed);
+        assert!(o.note.contains("not significant"), "{}", o.note);
+    }
+
+    #[test]
+    fn a_zero_baseline_that_becomes_positive_fails_when_significant() {
+        let o = check_one(vec![0.0; 4], vec![5.0, 6.0, 7.0, 5.0], Better::Lower);
+        assert_eq!(o.status, Status::Failed, "{}", o.note);
+        assert_eq!(o.relative, Some(f64::INFINITY));
+    }
+
+    #[test]
+    fn percentiles_use_the_tolerance_only() {
+        let record = Record::from_metric(&metric(vec![1.0, 1.0], Better::Lower, Some(1000.0)));
+        let run = |p95| {
+            percentile(
+                METRICS[2],
+                &record,
+                &metric(vec![1.0, 1.0], Better::Lower, Some(p95)),
+                five(),
+            )
+        };
+        assert_eq!(run(1000.0).status, Status::Passed);
+        assert_eq!(run(1040.0).status, Status::Passed);
+        let o = run(1100.0);
+        assert_eq!(o.status, Status::Failed);
+        assert!(o.note.contains("tolerance only"), "{}", o.note);
+        assert_eq!(run(900.0).status, Status::Improved);
+    }
+
+    #[test]
+    fn provenance_names_what_changed() {
+        let e = Entry {
+            name: "x".into(),
+            portsim_version: "0.1.0".into(),
+            scenario_hash: "a".into(),
+            seed: 1,
+            replications: 2,
+            metrics: Default::default(),
+        };
+        let same = Provenance::new(&e, &e);
+        assert_eq!(same.to_string(), "results identical to the baseline");
+        let mut other = e.clone();
+        other.scenario_hash = "b".into();
+        other.portsim_version = "0.2.0".into();
+        let p = Provenance::new(&e, &other);
+        assert_eq!(
+            p.to_string(),
+            "scenario changed since the baseline; portsim changed (baseline from v0.1.0); results identical"
+        );
+    }
+}

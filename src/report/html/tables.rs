@@ -1,0 +1,294 @@
+//! The report's tables and cards: headline metrics with their intervals
+//! and units, compared metrics with verdicts, percentiles, Shapley shares,
+//! and the provenance footer. Numbers go through [`crate::report::format`],
+//! so they read as in the terminal table; user text is escaped here.
+
+use std::fmt::Write;
+
+use super::charts::Series;
+use super::{Attributions, Comparison};
+use crate::engine::time::{DAY, SECOND};
+use crate::experiment::compare::{Change, Verdict};
+use crate::experiment::estimate::Estimate;
+use crate::experiment::summary::{Summary, Unit};
+use crate::report::format::{duration, interval, number, value};
+use crate::report::json::{Manifest, scenario_hash};
+use crate::report::svg::escape;
+use crate::report::table::label;
+use crate::scenario::Scenario;
+
+/// Metrics shown as cards at the top of the page.
+pub const KEY: [&str; 4] = [
+    "throughput_per_day",
+    "time_in_port_s",
+    "wait_s",
+    "cost_per_truck",
+];
+
+/// A span in days, e.g. "1 day", "28 days", "3.5 days".
+pub fn days(span: u64) -> String {
+    let d = span as f64 / DAY as f64;
+    let text = number(d, 1).trim_end_matches(".0").to_owned();
+    if text == "1" {
+        "1 day".into()
+    } else {
+        format!("{text} days")
+    }
+}
+
+/// What a metric counts, in words, with its unit.
+pub fn meaning(name: &str, currency: &str) -> String {
+    match name {
+        "throughput_per_day" => "trucks cleared per day".into(),
+        "time_in_port_s" => "arrival to exit, per cleared truck".into(),
+        "wait_s" => "time queueing (road and stages), per cleared truck".into(),
+        "steps_per_truck" => "clearance steps per cleared truck".into(),
+        "cost_per_truck" => format!("{currency} per cleared truck"),
+        "trucks_arrived" | "trucks_cleared" | "trucks_turned_away" | "no_shows" => {
+            "trucks over the measured period (per replication)".into()
+        }
+        "backlog" => "trucks still in port at the end".into(),
+        other => other.into(),
+    }
+}
+
+pub fn verdict(c: &Change) -> (&'static str, &'static str) {
+    match c.verdict() {
+        Verdict::Improved => ("improved", "✓ improved"),
+        Verdict::Worsened => ("worsened", "✗ worsened"),
+        Verdict::Changed => ("changed", "≠ changed"),
+        Verdict::NoSignificantChange => ("none", "○ no significant change"),
+    }
+}
+
+pub fn signed(text: String, x: f64) -> String {
+    if x > 0.0 { format!("+{text}") } else { text }
+}
+
+/// The change as text and its interval: relative when the baseline is
+/// not zero, absolute otherwise.
+pub fn change_text(c: &Change, unit: Unit, cur: &str) -> (String, String) {
+    if c.change_pct.mean.is_finite() && c.change_pct.n > 0 {
+        let ci = c
+            .change_pct
+            .ci95
+            .map_or("n/a".into(), |[lo, hi]| format!("{lo:+.1}% to {hi:+.1}%"));
+        (format!("{:+.1}%", c.change_pct.mean), ci)
+    } else {
+        let v = |x: f64| signed(value(x, unit, cur), x);
+        let ci = c
+            .change
+            .ci95
+            .map_or("n/a".into(), |[lo, hi]| format!("{} to {}", v(lo), v(hi)));
+        (v(c.change.mean), ci)
+    }
+}
+
+pub fn unit_of(s: &Summary, name: &str) -> Unit {
+    s.metric(name).map_or(Unit::Trucks, |m| m.unit)
+}
+
+pub fn percentile_text(s: &Summary, name: &str) -> (String, String) {
+    s.metric(name)
+        .and_then(|m| m.percentiles)
+        .map_or(("".into(), "".into()), |p| {
+            (duration(p.p50), duration(p.p95))
+        })
+}
+
+/// Key metrics of a single run as cards.
+pub fn run_cards(out: &mut String, s: &Summary, cur: &str) {
+    out.push_str("<div class=\"cards\">");
+    for m in KEY.iter().filter_map(|k| s.metric(k)) {
+        let (p50, p95) = percentile_text(s, m.name);
+        let extra = if p50.is_empty() {
+            String::new()
+        } else {
+            format!("<div class=\"sub\">median {p50} · p95 {p95}</div>")
+        };
+        let _ = write!(
+            out,
+            "<div class=\"card\"><div class=\"k\">{}</div><div class=\"big\">{}</div><div class=\"sub\">95% CI {}</div>{extra}</div>",
+            escape(label(m.name)),
+            escape(&value(m.estimate.mean, m.unit, cur)),
+            escape(&interval(&m.estimate, m.unit, cur))
+        );
+    }
+    out.push_str("</div>");
+}
+
+/// The full table of a run's headline metrics.
+pub fn run_table(out: &mut String, s: &Summary, cur: &str) {
+    out.push_str("<table class=\"metrics\"><thead><tr><th>metric</th><th>mean</th><th>95% CI</th><th>median (p50)</th><th>p95</th><th>measured as</th></tr></thead><tbody>");
+    for m in &s.metrics {
+        let (p50, p95) = percentile_text(s, m.name);
+        let _ = write!(
+            out,
+            "<tr><th>{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"unit\">{}</td></tr>",
+            escape(label(m.name)),
+            escape(&value(m.estimate.mean, m.unit, cur)),
+            escape(&interval(&m.estimate, m.unit, cur)),
+            escape(&p50),
+            escape(&p95),
+            escape(&meaning(m.name, cur))
+        );
+    }
+    out.push_str("</tbody></table>");
+}
+
+/// Key changes as cards: baseline → variant, the change and the verdict.
+pub fn compare_cards(out: &mut String, c: &Comparison, cur: &str) {
+    out.push_str("<div class=\"cards\">");
+    for ch in KEY
+        .iter()
+        .filter_map(|k| c.changes.iter().find(|ch| ch.name == *k))
+    {
+        let unit = unit_of(c.baseline.summary, ch.name);
+        let (text, ci) = change_text(ch, unit, cur);
+        let (class, words) = verdict(ch);
+        let _ = write!(
+            out,
+            "<div class=\"card\"><div class=\"k\">{}</div><div class=\"sub\">{} → {}</div><div class=\"big\">{}</div><div class=\"sub\">95% CI {}</div><div class=\"v {class}\">{words}</div></div>",
+            escape(label(ch.name)),
+            escape(&value(ch.baseline.mean, unit, cur)),
+            escape(&value(ch.variant.mean, unit, cur)),
+            escape(&text),
+            escape(&ci),
+        );
+    }
+    out.push_str("</div>");
+}
+
+pub fn cell(e: &Estimate, unit: Unit, cur: &str) -> String {
+    format!(
+        "<td class=\"num\">{}<div class=\"ci\">{}</div></td>",
+        escape(&value(e.mean, unit, cur)),
+        escape(&interval(e, unit, cur))
+    )
+}
+
+/// Every compared metric: both sides with intervals, change, verdict.
+pub fn compare_table(out: &mut String, c: &Comparison, labels: [&str; 2], cur: &str) {
+    let _ = write!(
+        out,
+        "<table class=\"metrics\"><thead><tr><th>metric</th><th>{}<div class=\"ci\">mean, 95% CI</div></th><th>{}<div class=\"ci\">mean, 95% CI</div></th><th>change</th><th>95% CI of the change</th><th>verdict</th></tr></thead><tbody>",
+        escape(labels[0]),
+        escape(labels[1])
+    );
+    for ch in c.changes {
+        let unit = unit_of(c.baseline.summary, ch.name);
+        let (text, ci) = change_text(ch, unit, cur);
+        let (class, words) = verdict(ch);
+        let _ = write!(
+            out,
+            "<tr><th>{}<div class=\"ci\">{}</div></th>{}{}<td class=\"num\">{}</td><td class=\"num\">{}</td><td><span class=\"v {class}\">{words}</span></td></tr>",
+            escape(label(ch.name)),
+            escape(&meaning(ch.name, cur)),
+            cell(&ch.baseline, unit, cur),
+            cell(&ch.variant, unit, cur),
+            escape(&text),
+            escape(&ci)
+        );
+    }
+    out.push_str("</tbody></table>");
+}
+
+/// Percentiles of time in port per series, under the distribution chart.
+pub fn percentile_table(out: &mut String, series: &[Series]) {
+    out.push_str("<table class=\"metrics compact\"><thead><tr><th></th><th>trucks cleared</th><th>mean</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>longest</th></tr></thead><tbody>");
+    for s in series {
+        let t = &s.summary.time_in_port;
+        let p = t.percentiles();
+        let sec = |x: f64| escape(&duration(x / SECOND as f64));
+        let _ = write!(
+            out,
+            "<tr><th>{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            escape(s.label),
+            number(t.count() as f64, 0),
+            sec(t.mean()),
+            sec(p.p50),
+            sec(p.p90),
+            sec(p.p95),
+            sec(p.p99),
+            sec(p.max)
+        );
+    }
+    out.push_str("</tbody></table>");
+}
+
+/// One cell of the provenance table: HTML from a scenario and its results.
+type Cell<'a> = dyn Fn(&Scenario, &Summary) -> String + 'a;
+
+/// The footer that traces a page back to its inputs.
+pub fn provenance(out: &mut String, sides: &[(&str, &Scenario, &Summary)], manifest: &Manifest) {
+    out.push_str("<footer><h2>About this report</h2><table class=\"prov\"><thead><tr><th></th>");
+    for (which, _, _) in sides {
+        let _ = write!(out, "<th>{}</th>", escape(which));
+    }
+    out.push_str("</tr></thead><tbody>");
+    let rows: [(&str, &Cell); 7] = [
+        ("scenario", &|s, _| escape(&s.name)),
+        ("description", &|s, _| escape(&s.description)),
+        ("file", &|s, _| {
+            format!("<code>{}</code>", escape(&s.source.display().to_string()))
+        }),
+        ("scenario hash (SHA-256)", &|s, _| {
+            format!("<code class=\"hash\">{}</code>", scenario_hash(s))
+        }),
+        ("measured period", &|s, _| {
+            format!("{} after {} of warm-up", days(s.horizon), days(s.warmup))
+        }),
+        ("seed", &|_, _| manifest.seed.to_string()),
+        ("replications", &|_, sum| {
+            format!(
+                "{} of {} requested",
+                sum.replications, manifest.replications
+            )
+        }),
+    ];
+    for (name, f) in rows {
+        let _ = write!(out, "<tr><th>{name}</th>");
+        for (_, s, sum) in sides {
+            let _ = write!(out, "<td>{}</td>", f(s, sum));
+        }
+        out.push_str("</tr>");
+    }
+    let _ = write!(
+        out,
+        "</tbody></table><p>Made by portsim {}. Every figure is a mean over independent replications with a 95% confidence interval (Student t). Run the same scenario files with the same seed and portsim version to get the same numbers; the scenario hash identifies the fully resolved scenario.</p></footer>",
+        escape(manifest.version)
+    );
+}
+
+/// Shapley values, shares and main effects per metric and intervention.
+pub fn attribution(out: &mut String, a: &Attributions, units: &Summary, cur: &str) {
+    let fmt = |m: &str, x: f64| signed(value(x, unit_of(units, m), cur), x);
+    out.push_str("<table class=\"metrics compact\"><thead><tr><th>metric</th><th>intervention</th><th>share</th><th>Shapley value (95% CI)</th><th>main effect (95% CI)</th></tr></thead><tbody>");
+    for (m, att) in a.metrics {
+        let est = |e: &Estimate| {
+            let ci = e.ci95.map_or(String::new(), |[lo, hi]| {
+                format!(" [{}, {}]", fmt(m, lo), fmt(m, hi))
+            });
+            escape(&format!("{}{ci}", fmt(m, e.mean)))
+        };
+        for (j, name) in a.names.iter().enumerate() {
+            let _ = write!(
+                out,
+                "<tr><th>{}</th><td>{}</td><td class=\"num\">{}%</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                escape(label(m)),
+                escape(name),
+                number(att.share_pct[j], 1),
+                est(&att.shapley[j]),
+                est(&att.main_effects[j]),
+            );
+        }
+        let _ = write!(
+            out,
+            "<tr class=\"total\"><th>{}</th><td>all together</td><td class=\"num\">100%</td><td class=\"num\">{}</td><td class=\"unit\">{}</td></tr>",
+            escape(label(m)),
+            est(&att.combined),
+            escape(&meaning(m, cur)),
+        );
+    }
+    out.push_str("</tbody></table>");
+}
