@@ -78,13 +78,47 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         threads(&options),
         (b.wall + v.wall).as_secs_f64(),
     );
-    let doc = json::compare(
-        [&baseline, &variant],
-        [&b.summary, &v.summary],
-        &changes,
-        &manifest,
-        b.complete && v.complete,
-    );
+    emit(
+        args,
+        &Outcome {
+            sides: [(&baseline, &b.summary), (&variant, &v.summary)],
+            changes: &changes,
+            manifest: &manifest,
+            complete: b.complete && v.complete,
+            attribution: None,
+        },
+    )
+}
+
+/// Intervention names, their attribution per metric, and each one's
+/// changes alone (as JSON).
+type Attributed<'a> = (
+    &'a [String],
+    &'a [(&'a str, Attribution)],
+    serde_json::Value,
+);
+
+/// What a comparison found, pairwise or with attribution.
+struct Outcome<'a> {
+    /// Baseline and variant (for attribution: no intervention and all).
+    sides: [(&'a Scenario, &'a Summary); 2],
+    changes: &'a [Change],
+    manifest: &'a json::Manifest,
+    complete: bool,
+    attribution: Option<Attributed<'a>>,
+}
+
+/// Writes the comparison: JSON (stdout and `--out`), `--html`, the table;
+/// exits 130 after writing if the run was interrupted.
+fn emit(args: &CompareArgs, o: &Outcome) -> Result<(), Failure> {
+    let [(bs, bsum), (vs, vsum)] = o.sides;
+    let mut doc = json::compare([bs, vs], [bsum, vsum], o.changes, o.manifest, o.complete);
+    if let (Some((names, attributions, alone)), serde_json::Value::Object(map)) =
+        (&o.attribution, &mut doc)
+    {
+        map.insert("attribution".into(), json::attribution(names, attributions));
+        map.insert("alone".into(), alone.clone());
+    }
     let pretty = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
     if let Some(dir) = &args.out {
         output::file(&dir.join("comparison.json"), pretty.as_bytes())?;
@@ -92,27 +126,34 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     if let Some(path) = &args.html {
         let page = html::compare(&html::Comparison {
             baseline: html::Side {
-                scenario: &baseline,
-                summary: &b.summary,
+                scenario: bs,
+                summary: bsum,
             },
             variant: html::Side {
-                scenario: &variant,
-                summary: &v.summary,
+                scenario: vs,
+                summary: vsum,
             },
-            changes: &changes,
-            manifest: &manifest,
-            complete: b.complete && v.complete,
-            attribution: None,
+            changes: o.changes,
+            manifest: o.manifest,
+            complete: o.complete,
+            attribution: o
+                .attribution
+                .as_ref()
+                .map(|(names, metrics, _)| html::Attributions { names, metrics }),
         });
         output::file(path, page.as_bytes())?;
     }
     match args.format {
-        CompareFormat::Table => output::stdout(
-            table::compare([&baseline, &variant], &changes, [&b.summary, &v.summary]).as_bytes(),
-        )?,
+        CompareFormat::Table => {
+            let mut text = table::compare([bs, vs], o.changes, [bsum, vsum]);
+            if let Some((names, attributions, _)) = &o.attribution {
+                text.push_str(&table::attribution(names, attributions));
+            }
+            output::stdout(text.as_bytes())?;
+        }
         CompareFormat::Json => output::stdout(pretty.as_bytes())?,
     }
-    if !(b.complete && v.complete) {
+    if !o.complete {
         return Err(Failure::Interrupted);
     }
     Ok(())
@@ -187,74 +228,30 @@ fn interventions(args: &CompareArgs) -> Result<(), Failure> {
     let wall: f64 = runs.iter().map(|r| r.2.wall.as_secs_f64()).sum();
     let manifest = json::Manifest::new(&baseline, options.replications, threads(&options), wall);
     let complete = runs.iter().all(|r| r.2.complete);
-    let mut doc = json::compare(
-        [&none.1, &all.1],
-        [&none.2.summary, &all.2.summary],
-        &changes,
-        &manifest,
-        complete,
-    );
-    if let serde_json::Value::Object(map) = &mut doc {
-        map.insert(
-            "attribution".into(),
-            json::attribution(&names, &attributions),
-        );
-        let single: serde_json::Map<String, serde_json::Value> = (0..k)
-            .filter_map(|j| {
-                let run = find(1 << j)?;
-                let c = self::changes(&none.2.summary, &run.2.summary);
-                Some((
-                    names[j].clone(),
-                    serde_json::Value::Object(
-                        c.iter()
-                            .map(|c| (c.name.to_owned(), json::change(c)))
-                            .collect(),
-                    ),
-                ))
-            })
-            .collect();
-        map.insert("alone".into(), serde_json::Value::Object(single));
-    }
-    let pretty = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
-    if let Some(dir) = &args.out {
-        output::file(&dir.join("comparison.json"), pretty.as_bytes())?;
-    }
-    if let Some(path) = &args.html {
-        let page = html::compare(&html::Comparison {
-            baseline: html::Side {
-                scenario: &none.1,
-                summary: &none.2.summary,
-            },
-            variant: html::Side {
-                scenario: &all.1,
-                summary: &all.2.summary,
-            },
+    let alone: serde_json::Map<String, serde_json::Value> = (0..k)
+        .filter_map(|j| {
+            let run = find(1 << j)?;
+            let c = self::changes(&none.2.summary, &run.2.summary);
+            Some((
+                names[j].clone(),
+                serde_json::Value::Object(
+                    c.iter()
+                        .map(|c| (c.name.to_owned(), json::change(c)))
+                        .collect(),
+                ),
+            ))
+        })
+        .collect();
+    emit(
+        args,
+        &Outcome {
+            sides: [(&none.1, &none.2.summary), (&all.1, &all.2.summary)],
             changes: &changes,
             manifest: &manifest,
             complete,
-            attribution: Some(html::Attributions {
-                names: &names,
-                metrics: &attributions,
-            }),
-        });
-        output::file(path, page.as_bytes())?;
-    }
-    match args.format {
-        CompareFormat::Table => {
-            let mut text = table::compare(
-                [&none.1, &all.1],
-                &changes,
-                [&none.2.summary, &all.2.summary],
-            );
-            text.push_str(&table::attribution(&names, &attributions));
-            output::stdout(text.as_bytes())?;
-        }
-        CompareFormat::Json => output::stdout(pretty.as_bytes())?,
-    }
-    if !complete {
-        return Err(Failure::Interrupted);
-    }
-    Ok(())
+            attribution: Some((&names, &attributions, serde_json::Value::Object(alone))),
+        },
+    )
 }
 
 fn stem(path: &std::path::Path) -> String {

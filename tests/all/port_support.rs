@@ -88,23 +88,7 @@ pub fn metric<'a>(list: &'a [Metric], name: &str) -> &'a Metric {
 /// Asserts that `analytic` lies in the 95% CI of `est` and the relative
 /// error is below `tolerance`, printing both so a failure can be read.
 pub fn assert_close(what: &str, est: &Estimate, analytic: f64, tolerance: f64) {
-    let rel = (est.mean - analytic).abs() / analytic.abs();
-    let [lo, hi] = est.ci95.expect("at least two replications");
-    eprintln!(
-        "{what}: simulated {:.4} [{lo:.4}, {hi:.4}], analytic {analytic:.4}, error {:.2}%, CI half-width {:.2}%",
-        est.mean,
-        rel * 100.0,
-        (hi - lo) / 2.0 / analytic.abs() * 100.0
-    );
-    assert!(
-        est.covers(analytic),
-        "{what}: analytic {analytic} outside the 95% CI [{lo}, {hi}]"
-    );
-    assert!(
-        rel < tolerance,
-        "{what}: relative error {rel} above {tolerance} (simulated {}, analytic {analytic})",
-        est.mean
-    );
+    crate::support::assert_agrees(what, *est, analytic, tolerance);
 }
 
 /// Asserts that the mean of `est` is within 4 standard errors of

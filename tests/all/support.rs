@@ -89,13 +89,13 @@ pub fn estimate(results: &[TandemResult], f: impl Fn(&TandemResult) -> f64) -> E
 /// Asserts that `analytic` lies in the replication CI and that the relative
 /// error is below `tolerance`.
 pub fn assert_agrees(what: &str, est: Estimate, analytic: f64, tolerance: f64) {
-    let rel = (est.mean - analytic).abs() / analytic;
+    let rel = (est.mean - analytic).abs() / analytic.abs();
     let [lo, hi] = est.ci95.expect("at least two replications");
     eprintln!(
         "{what}: simulated {:.4} [{lo:.4}, {hi:.4}], analytic {analytic:.4}, error {:.2}%, half-width {:.2}%",
         est.mean,
         rel * 100.0,
-        (hi - lo) / 2.0 / analytic * 100.0
+        (hi - lo) / 2.0 / analytic.abs() * 100.0
     );
     assert!(
         est.covers(analytic),
