@@ -9,6 +9,7 @@
     reason = "helpers print simulated vs analytic figures so a failure can be read"
 )]
 
+mod architecture;
 mod check;
 mod cli_errors;
 mod cli_run;
