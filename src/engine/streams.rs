@@ -93,10 +93,9 @@ mod tests {
 
     #[test]
     fn draws_are_pinned() {
-        // Guards against an upstream change of ChaCha8 or of the key layout.
+        // Guards against an upstream change of ChaCha8 or of the key layout:
+        // either would silently change every published result and baseline.
         let draws = first(&Streams::new(1, 0), "x", 2);
-        let again = first(&Streams::new(1, 0), "x", 2);
-        assert_eq!(draws, again);
-        assert_ne!(draws[0], draws[1]);
+        assert_eq!(draws, vec![0x29ac_556d_fdbb_2752, 0xe790_b4dc_6eee_e5a3]);
     }
 }

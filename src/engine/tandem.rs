@@ -238,6 +238,7 @@ pub fn run(spec: &TandemSpec, streams: &Streams) -> Result<TandemResult, DistErr
                 wait: s.wait,
             })
             .collect(),
+        departures: model.sojourn.count(),
         sojourn: model.sojourn,
         mean_in_system: model.in_system.mean(end),
         arrival_rate: if measured > 0 {
@@ -245,14 +246,9 @@ pub fn run(spec: &TandemSpec, streams: &Streams) -> Result<TandemResult, DistErr
         } else {
             0.0
         },
-        departures: 0,
         events: sched.events_processed(),
         peak_pending_events: sched.peak_pending(),
         peak_in_system: model.peak_in_system,
-    })
-    .map(|mut r| {
-        r.departures = r.sojourn.count();
-        r
     })
 }
 

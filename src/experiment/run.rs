@@ -89,7 +89,7 @@ pub fn run(
         }
     }
     let complete = reps.len() as u64 == options.replications;
-    let only: Vec<RepResult> = reps.iter().map(|(_, r)| r.clone()).collect();
+    let only: Vec<&RepResult> = reps.iter().map(|(_, r)| r).collect();
     let stage_names: Vec<String> = scenario.stages.iter().map(|s| s.name.clone()).collect();
     let class_names: Vec<String> = scenario.classes.iter().map(|c| c.name.clone()).collect();
     Ok(RunOutput {

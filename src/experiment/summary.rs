@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::estimate::Estimate;
 use crate::engine::stats::{DurationStats, Percentiles};
 use crate::engine::time::SECOND;
-use crate::model::{ClassResult, RepResult, Runaway};
+use crate::model::{ClassResult, RepResult, Runaway, StageResult};
 
 /// Which way is better for a metric.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -259,7 +259,7 @@ fn estimate(values: impl Iterator<Item = f64>) -> Estimate {
 
 /// Summarises replications (in replication order) of a scenario with the
 /// given stage and class names.
-pub fn summarize(reps: &[RepResult], stage_names: &[String], class_names: &[String]) -> Summary {
+pub fn summarize(reps: &[&RepResult], stage_names: &[String], class_names: &[String]) -> Summary {
     let days: Vec<f64> = reps.iter().map(|r| r.days).collect();
     let all: Vec<&ClassResult> = reps.iter().map(|r| &r.all).collect();
     let metrics = group_metrics(&all, &days);
@@ -267,8 +267,7 @@ pub fn summarize(reps: &[RepResult], stage_names: &[String], class_names: &[Stri
         .iter()
         .enumerate()
         .map(|(s, name)| {
-            let stage = |r: &RepResult| r.stages.get(s).cloned();
-            let st: Vec<_> = reps.iter().filter_map(stage).collect();
+            let st: Vec<&StageResult> = reps.iter().filter_map(|r| r.stages.get(s)).collect();
             let wait_samples = st
                 .iter()
                 .map(|x| ratio(x.wait.sum() as f64 / SECOND as f64, x.wait.count()))
