@@ -23,6 +23,7 @@
 
 pub mod calendar;
 pub mod dist;
+pub mod draws;
 pub mod event_queue;
 pub mod pool;
 pub mod sim;

@@ -16,10 +16,11 @@
 
 use rand::RngExt;
 use rand::distr::weighted::WeightedIndex;
-use rand_distr::{Distribution, Exp, Gamma, LogNormal, Normal, Triangular, Uniform};
+use rand_distr::{Distribution, Exp, Exp1, Gamma, LogNormal, Normal, Triangular, Uniform};
 use statrs::distribution::{ContinuousCDF, Normal as StatNormal};
 
 use super::streams::Rng;
+use super::time::{Span, ticks};
 
 /// A probability distribution, as a user describes it.
 #[derive(Clone, Debug, PartialEq)]
@@ -148,7 +149,13 @@ pub struct Sampler {
 
 #[derive(Clone, Debug)]
 enum Kind {
-    Exp(Exp<f64>),
+    /// Exponential as `Exp1 × scale`, which is how `rand_distr::Exp`
+    /// draws (scale = 1 / rate), so the values are the same; drawing `Exp1`
+    /// directly lets the compiler inline the ziggurat into the caller.
+    Exp {
+        /// The mean, computed as `Exp` computes it from the rate.
+        scale: f64,
+    },
     Const(f64),
     Uniform(Uniform<f64>),
     Triangular(Triangular<f64>),
@@ -171,7 +178,10 @@ impl Dist {
         let (kind, mean) = match *self {
             Dist::Exponential { mean } => {
                 let mean = positive("mean", mean)?;
-                (Kind::Exp(Exp::new(1.0 / mean).map_err(|_| bad(()))?), mean)
+                let rate = 1.0 / mean;
+                // Validated as `rand_distr` would, then kept as its scale.
+                Exp::new(rate).map_err(|_| bad(()))?;
+                (Kind::Exp { scale: 1.0 / rate }, mean)
             }
             Dist::Deterministic { value } => {
                 let value = non_negative("value", value)?;
@@ -296,8 +306,34 @@ impl Sampler {
     /// are clamped to zero.
     #[inline]
     pub fn sample(&self, rng: &mut Rng) -> f64 {
+        // The exponential (every Poisson process, most service models) is
+        // drawn inline; the rest go through one out-of-line match, whose
+        // register spills cost as much as a whole exponential draw.
+        if let Kind::Exp { scale } = self.kind {
+            return Distribution::<f64>::sample(&Exp1, rng) * scale;
+        }
+        self.sample_general(rng)
+    }
+
+    /// Fills `out` with durations rounded to whole ticks: the same values,
+    /// in the same order, as calling [`Sampler::sample`] once per slot.
+    pub fn fill_ticks(&self, rng: &mut Rng, out: &mut [Span]) {
+        // One dispatch per batch instead of one per draw.
+        if let Kind::Exp { scale } = self.kind {
+            for slot in out {
+                *slot = ticks(Distribution::<f64>::sample(&Exp1, rng) * scale);
+            }
+        } else {
+            for slot in out {
+                *slot = ticks(self.sample_general(rng));
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn sample_general(&self, rng: &mut Rng) -> f64 {
         match &self.kind {
-            Kind::Exp(d) => d.sample(rng),
+            Kind::Exp { scale } => Distribution::<f64>::sample(&Exp1, rng) * scale,
             Kind::Const(v) => v.max(0.0),
             Kind::Uniform(d) => d.sample(rng),
             Kind::Triangular(d) => d.sample(rng),

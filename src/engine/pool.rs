@@ -109,8 +109,24 @@ impl<T> Pool<T> {
     #[inline]
     pub fn release(&mut self, now: Time) -> Option<T> {
         debug_assert!(self.busy > 0, "release without a busy server");
+        if self.waiting > 0 && self.busy <= self.capacity {
+            // The server goes straight on to the next item: the number of
+            // busy servers does not change, so its statistic is untouched.
+            if let Some(item) = self.pop_waiting(now) {
+                return Some(item);
+            }
+        }
         self.set_busy(now, self.busy.saturating_sub(1));
         self.start_next(now)
+    }
+
+    /// Takes the next waiting item out of the queue.
+    #[inline]
+    fn pop_waiting(&mut self, now: Time) -> Option<T> {
+        let item = self.levels.iter_mut().find_map(|(_, q)| q.pop_front())?;
+        self.waiting -= 1;
+        self.queue_len.set(now, self.waiting as u64);
+        Some(item)
     }
 
     /// Starts the next waiting item if a server is free. Call it in a loop
@@ -120,9 +136,7 @@ impl<T> Pool<T> {
         if self.busy >= self.capacity || self.waiting == 0 {
             return None;
         }
-        let item = self.levels.iter_mut().find_map(|(_, q)| q.pop_front())?;
-        self.waiting -= 1;
-        self.queue_len.set(now, self.waiting as u64);
+        let item = self.pop_waiting(now)?;
         self.set_busy(now, self.busy + 1);
         Some(item)
     }

@@ -81,13 +81,7 @@ impl<E: Copy> Scheduler<E> {
     /// clock to `until`. Events due later stay pending, so a run can be
     /// continued with a later `until`.
     pub fn run_until<M: Model<Event = E>>(&mut self, model: &mut M, until: Time) {
-        while let Some(t) = self.queue.peek_time() {
-            if t > until {
-                break;
-            }
-            let Some((t, event)) = self.queue.pop() else {
-                break;
-            };
+        while let Some((t, event)) = self.queue.pop_due(until) {
             self.now = t;
             self.processed += 1;
             model.handle(event, self);
@@ -103,13 +97,7 @@ impl<E: Copy> Scheduler<E> {
         until: Time,
         mut keep_going: impl FnMut(&M, Time) -> bool,
     ) -> bool {
-        while let Some(t) = self.queue.peek_time() {
-            if t > until {
-                break;
-            }
-            let Some((t, event)) = self.queue.pop() else {
-                break;
-            };
+        while let Some((t, event)) = self.queue.pop_due(until) {
             self.now = t;
             self.processed += 1;
             model.handle(event, self);

@@ -9,14 +9,13 @@
 //! with several. The validation suite and the benchmarks run it; it is not
 //! the port model, which lives in `crate::model`.
 
-use slab::Slab;
-
-use super::dist::{Dist, DistError, Sampler};
+use super::dist::{Dist, DistError};
+use super::draws::Draws;
 use super::pool::{Discipline, Pool};
 use super::sim::{Model, Scheduler};
 use super::stats::{DurationStats, TimeWeighted};
-use super::streams::{Rng, Streams};
-use super::time::{Span, Time, ticks};
+use super::streams::Streams;
+use super::time::{Span, Time};
 
 /// One station: servers and their service-time distribution (in ticks).
 #[derive(Clone, Debug)]
@@ -75,32 +74,35 @@ pub struct TandemResult {
     pub peak_in_system: usize,
 }
 
+/// A customer carries no identity beyond its arrival time: it travels in
+/// the service-completion event and, while waiting, in the pool's queue.
+/// No customer table is needed, so nothing is looked up per event.
 #[derive(Clone, Copy, Debug)]
 enum Event {
     Arrival,
-    Done { station: u32, customer: u32 },
+    Done { station: u32, entered: Time },
     WarmupEnd,
 }
 
+/// A customer waiting at a station.
 #[derive(Clone, Copy, Debug)]
-struct Customer {
+struct Waiting {
     entered: Time,
     queued: Time,
 }
 
 struct Station {
-    pool: Pool<u32>,
-    service: Sampler,
-    rng: Rng,
+    pool: Pool<Waiting>,
+    service: Draws,
     wait: DurationStats,
 }
 
 struct Tandem {
-    interarrival: Sampler,
-    arrival_rng: Rng,
+    interarrival: Draws,
     stations: Vec<Station>,
-    customers: Slab<Customer>,
     in_system: TimeWeighted,
+    /// Customers in the system now.
+    present: usize,
     sojourn: DurationStats,
     arrivals: u64,
     measured_arrivals: u64,
@@ -109,31 +111,30 @@ struct Tandem {
 }
 
 impl Tandem {
-    /// Customer `id` joins station `s` at `now`.
+    /// A customer who entered the system at `entered` joins station `s` now.
     #[inline]
-    fn join(&mut self, s: usize, id: u32, sched: &mut Scheduler<Event>) {
+    fn join(&mut self, s: usize, entered: Time, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        if let Some(c) = self.customers.get_mut(id as usize) {
-            c.queued = now;
-        }
-        let station = &mut self.stations[s];
-        if let Some(id) = station.pool.request(now, id, 0) {
-            self.start(s, id, sched);
+        let waiting = Waiting {
+            entered,
+            queued: now,
+        };
+        if let Some(w) = self.stations[s].pool.request(now, waiting, 0) {
+            self.start(s, w, sched);
         }
     }
 
     #[inline]
-    fn start(&mut self, s: usize, id: u32, sched: &mut Scheduler<Event>) {
+    fn start(&mut self, s: usize, w: Waiting, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         let station = &mut self.stations[s];
-        let queued = self.customers.get(id as usize).map_or(now, |c| c.queued);
-        station.wait.record(now - queued);
-        let service = ticks(station.service.sample(&mut station.rng));
+        station.wait.record(now - w.queued);
+        let service = station.service.next_ticks();
         sched.schedule_in(
             service,
             Event::Done {
                 station: s as u32,
-                customer: id,
+                entered: w.entered,
             },
         );
     }
@@ -148,29 +149,26 @@ impl Model for Tandem {
             Event::Arrival => {
                 self.arrivals += 1;
                 self.measured_arrivals += 1;
-                let id = self.customers.insert(Customer {
-                    entered: now,
-                    queued: now,
-                }) as u32;
-                self.in_system.set(now, self.customers.len() as u64);
-                self.peak_in_system = self.peak_in_system.max(self.customers.len());
+                self.present += 1;
+                self.in_system.set(now, self.present as u64);
+                self.peak_in_system = self.peak_in_system.max(self.present);
                 if self.arrivals < self.max_arrivals {
-                    let gap = ticks(self.interarrival.sample(&mut self.arrival_rng));
+                    let gap = self.interarrival.next_ticks();
                     sched.schedule_in(gap, Event::Arrival);
                 }
-                self.join(0, id, sched);
+                self.join(0, now, sched);
             }
-            Event::Done { station, customer } => {
+            Event::Done { station, entered } => {
                 let s = station as usize;
                 if let Some(next) = self.stations[s].pool.release(now) {
                     self.start(s, next, sched);
                 }
                 if s + 1 < self.stations.len() {
-                    self.join(s + 1, customer, sched);
-                } else if self.customers.contains(customer as usize) {
-                    let c = self.customers.remove(customer as usize);
-                    self.sojourn.record(now - c.entered);
-                    self.in_system.set(now, self.customers.len() as u64);
+                    self.join(s + 1, entered, sched);
+                } else {
+                    self.present -= 1;
+                    self.sojourn.record(now - entered);
+                    self.in_system.set(now, self.present as u64);
                 }
             }
             Event::WarmupEnd => {
@@ -198,17 +196,18 @@ pub fn run(spec: &TandemSpec, streams: &Streams) -> Result<TandemResult, DistErr
         .map(|(i, st)| {
             Ok(Station {
                 pool: Pool::new(st.servers, Discipline::Fifo, 0),
-                service: st.service.sampler()?,
-                rng: streams.stream(&format!("service/{i}")),
+                service: Draws::new(
+                    st.service.sampler()?,
+                    streams.stream(&format!("service/{i}")),
+                ),
                 wait: DurationStats::new(1),
             })
         })
         .collect::<Result<Vec<_>, DistError>>()?;
     let mut model = Tandem {
-        interarrival: spec.interarrival.sampler()?,
-        arrival_rng: streams.stream("arrivals"),
+        interarrival: Draws::new(spec.interarrival.sampler()?, streams.stream("arrivals")),
         stations,
-        customers: Slab::with_capacity(1024),
+        present: 0,
         in_system: TimeWeighted::new(0, 0),
         sojourn: DurationStats::new(1),
         arrivals: 0,
@@ -217,7 +216,7 @@ pub fn run(spec: &TandemSpec, streams: &Streams) -> Result<TandemResult, DistErr
         peak_in_system: 0,
     };
     let mut sched = Scheduler::new();
-    let first = ticks(model.interarrival.sample(&mut model.arrival_rng));
+    let first = model.interarrival.next_ticks();
     if model.max_arrivals > 0 {
         sched.schedule_at(first, Event::Arrival);
     }
