@@ -24,7 +24,7 @@ const BATCH: usize = 64;
 pub struct Draws {
     sampler: Sampler,
     rng: Rng,
-    buffer: Box<[Span; BATCH]>,
+    buffer: [Span; BATCH],
     next: usize,
 }
 
@@ -34,7 +34,7 @@ impl Draws {
         Draws {
             sampler,
             rng,
-            buffer: Box::new([0; BATCH]),
+            buffer: [0; BATCH],
             next: BATCH,
         }
     }

@@ -34,7 +34,9 @@ pub struct Pool<T> {
     discipline: Discipline,
     capacity: u32,
     busy: u32,
-    /// Waiting items by priority level, highest level first.
+    /// Waiting items under [`Discipline::Fifo`].
+    fifo: VecDeque<T>,
+    /// Waiting items under [`Discipline::Priority`], by level, highest first.
     levels: Vec<(i32, VecDeque<T>)>,
     waiting: usize,
     queue_len: TimeWeighted,
@@ -50,6 +52,7 @@ impl<T> Pool<T> {
             discipline,
             capacity,
             busy: 0,
+            fifo: VecDeque::new(),
             levels: Vec::new(),
             waiting: 0,
             queue_len: TimeWeighted::new(now, 0),
@@ -73,16 +76,10 @@ impl<T> Pool<T> {
 
     /// Puts `item` in the queue without trying to start it.
     pub fn enqueue(&mut self, now: Time, item: T, priority: i32) {
-        let level = match self.discipline {
-            Discipline::Fifo => 0,
-            Discipline::Priority => priority,
-        };
-        let queue = match self.levels.first_mut() {
-            // The common case: one level (always so under FIFO).
-            Some((p, q)) if *p == level => q,
-            _ => self.level_mut(level),
-        };
-        queue.push_back(item);
+        match self.discipline {
+            Discipline::Fifo => self.fifo.push_back(item),
+            Discipline::Priority => self.level_mut(priority).push_back(item),
+        }
         self.waiting += 1;
         self.peak_waiting = self.peak_waiting.max(self.waiting);
         self.queue_len.set(now, self.waiting as u64);
@@ -123,7 +120,10 @@ impl<T> Pool<T> {
     /// Takes the next waiting item out of the queue.
     #[inline]
     fn pop_waiting(&mut self, now: Time) -> Option<T> {
-        let item = self.levels.iter_mut().find_map(|(_, q)| q.pop_front())?;
+        let item = match self.discipline {
+            Discipline::Fifo => self.fifo.pop_front(),
+            Discipline::Priority => self.levels.iter_mut().find_map(|(_, q)| q.pop_front()),
+        }?;
         self.waiting -= 1;
         self.queue_len.set(now, self.waiting as u64);
         Some(item)
@@ -177,7 +177,10 @@ impl<T> Pool<T> {
 
     /// Iterates over the waiting items, in service order.
     pub fn iter_waiting(&self) -> impl Iterator<Item = &T> {
-        self.levels.iter().flat_map(|(_, q)| q.iter())
+        // One of the two is always empty.
+        self.fifo
+            .iter()
+            .chain(self.levels.iter().flat_map(|(_, q)| q.iter()))
     }
 
     /// Forgets the statistics gathered so far (end of warm-up).
