@@ -501,4 +501,47 @@ mod tests {
             assert!(dist.sampler().is_err(), "{dist:?} accepted");
         }
     }
+
+    /// The inline exponential must give exactly the draws of
+    /// `rand_distr::Exp`, so results do not depend on which path drew them.
+    #[test]
+    fn exponential_matches_rand_distr_bit_for_bit() {
+        for mean in [1.0, 1_111.111, 10_000.0, 3.7e7] {
+            let ours = Dist::Exponential { mean }.sampler().expect("valid");
+            let theirs = Exp::new(1.0 / mean).expect("valid");
+            let mut a = Streams::new(3, 1).stream("exp");
+            let mut b = Streams::new(3, 1).stream("exp");
+            for _ in 0..10_000 {
+                assert_eq!(
+                    ours.sample(&mut a).to_bits(),
+                    theirs.sample(&mut b).to_bits()
+                );
+            }
+        }
+    }
+
+    /// Filling a batch gives the values of one draw per slot, in order, for
+    /// the inline exponential and the general path alike.
+    #[test]
+    fn fill_ticks_equals_drawing_one_at_a_time() {
+        for dist in [
+            Dist::Exponential { mean: 500.0 },
+            Dist::LogNormal {
+                mean: 500.0,
+                sd: 200.0,
+            },
+            Dist::Normal {
+                mean: 10.0,
+                sd: 30.0,
+            },
+        ] {
+            let s = dist.sampler().expect("valid");
+            let mut a = Streams::new(9, 0).stream("fill");
+            let mut b = Streams::new(9, 0).stream("fill");
+            let mut batch = [0; 100];
+            s.fill_ticks(&mut a, &mut batch);
+            let one_by_one: Vec<Span> = (0..100).map(|_| ticks(s.sample(&mut b))).collect();
+            assert_eq!(batch.as_slice(), one_by_one.as_slice(), "{dist:?}");
+        }
+    }
 }

@@ -15,6 +15,8 @@
 use super::dist::Sampler;
 use super::streams::Rng;
 use super::time::Span;
+#[cfg(test)]
+use super::time::ticks;
 
 /// Draws computed per refill.
 const BATCH: usize = 64;
@@ -54,5 +56,35 @@ impl Draws {
     fn refill(&mut self) {
         self.sampler.fill_ticks(&mut self.rng, &mut self.buffer[..]);
         self.next = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::dist::Dist;
+    use crate::engine::streams::Streams;
+
+    /// Across several refills, the batched values are the one-at-a-time
+    /// values in the same order.
+    #[test]
+    fn batches_give_the_one_at_a_time_sequence() {
+        let dist = Dist::Gamma {
+            mean: 90.0,
+            sd: 40.0,
+        };
+        let mut draws = Draws::new(
+            dist.sampler().expect("valid"),
+            Streams::new(5, 2).stream("service/0"),
+        );
+        let sampler = dist.sampler().expect("valid");
+        let mut rng = Streams::new(5, 2).stream("service/0");
+        for i in 0..3 * BATCH + 7 {
+            assert_eq!(
+                draws.next_ticks(),
+                ticks(sampler.sample(&mut rng)),
+                "draw {i}"
+            );
+        }
     }
 }

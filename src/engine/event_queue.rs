@@ -289,4 +289,20 @@ mod tests {
             assert_eq!(q.len(), reference.len());
         }
     }
+
+    #[test]
+    fn pop_due_leaves_later_events_pending() {
+        let mut q = EventQueue::new();
+        for t in [30u64, 10, 20] {
+            q.push(t, t);
+        }
+        assert_eq!(q.pop_due(20), Some((10, 10)));
+        assert_eq!(q.pop_due(20), Some((20, 20)));
+        assert_eq!(q.pop_due(20), None);
+        assert_eq!(q.len(), 1);
+        q.push(25, 25); // reuses nothing: the spent top was already removed
+        assert_eq!(q.pop_due(u64::MAX), Some((25, 25)));
+        assert_eq!(q.pop_due(u64::MAX), Some((30, 30)));
+        assert_eq!(q.pop_due(u64::MAX), None);
+    }
 }

@@ -280,4 +280,35 @@ mod tests {
         assert_eq!(pool.utilization(30), 0.0);
         assert_eq!(pool.peak_waiting(), 1);
     }
+
+    /// A server that goes straight on to the next item leaves the busy
+    /// count unchanged, and the statistics match a hand computation.
+    #[test]
+    fn hand_over_keeps_busy_time_exact() {
+        // Two servers, three items at t = 0: two start, one waits until the
+        // first finishes at 4. Busy: 2 over [0, 9), 1 over [9, 10).
+        let mut pool = Pool::new(2, Discipline::Fifo, 0);
+        for item in ['a', 'b', 'c'] {
+            pool.request(0, item, 0);
+        }
+        assert_eq!(pool.release(4), Some('c'));
+        assert_eq!(pool.busy(), 2);
+        assert_eq!(pool.release(9), None);
+        assert_eq!(pool.release(10), None);
+        assert!((pool.mean_busy(10) - 1.9).abs() < 1e-12);
+        assert!((pool.utilization(10) - 0.95).abs() < 1e-12);
+        assert!((pool.mean_queue_len(10) - 0.4).abs() < 1e-12);
+    }
+
+    /// After a closure (busy above capacity) a release must not hand over.
+    #[test]
+    fn no_hand_over_while_over_capacity() {
+        let mut pool = Pool::new(2, Discipline::Fifo, 0);
+        for item in [1, 2, 3] {
+            pool.request(0, item, 0);
+        }
+        pool.set_capacity(1, 1);
+        assert_eq!(pool.release(2), None, "busy 2 > capacity 1");
+        assert_eq!(pool.release(3), Some(3), "busy 1 = capacity 1");
+    }
 }
