@@ -28,16 +28,21 @@ pub enum Discipline {
     Priority,
 }
 
+/// The waiting items, shaped by the discipline.
+#[derive(Clone, Debug)]
+enum Queue<T> {
+    /// One line, first come first served.
+    Fifo(VecDeque<T>),
+    /// One line per priority level, highest level first.
+    Priority(Vec<(i32, VecDeque<T>)>),
+}
+
 /// A pool of identical servers with a queue.
 #[derive(Clone, Debug)]
 pub struct Pool<T> {
-    discipline: Discipline,
     capacity: u32,
     busy: u32,
-    /// Waiting items under [`Discipline::Fifo`].
-    fifo: VecDeque<T>,
-    /// Waiting items under [`Discipline::Priority`], by level, highest first.
-    levels: Vec<(i32, VecDeque<T>)>,
+    queue: Queue<T>,
     waiting: usize,
     queue_len: TimeWeighted,
     busy_servers: TimeWeighted,
@@ -49,11 +54,12 @@ impl<T> Pool<T> {
     /// An idle pool with `capacity` servers on duty at time `now`.
     pub fn new(capacity: u32, discipline: Discipline, now: Time) -> Self {
         Pool {
-            discipline,
             capacity,
             busy: 0,
-            fifo: VecDeque::new(),
-            levels: Vec::new(),
+            queue: match discipline {
+                Discipline::Fifo => Queue::Fifo(VecDeque::new()),
+                Discipline::Priority => Queue::Priority(Vec::new()),
+            },
             waiting: 0,
             queue_len: TimeWeighted::new(now, 0),
             busy_servers: TimeWeighted::new(now, 0),
@@ -76,29 +82,13 @@ impl<T> Pool<T> {
 
     /// Puts `item` in the queue without trying to start it.
     pub fn enqueue(&mut self, now: Time, item: T, priority: i32) {
-        match self.discipline {
-            Discipline::Fifo => self.fifo.push_back(item),
-            Discipline::Priority => self.level_mut(priority).push_back(item),
+        match &mut self.queue {
+            Queue::Fifo(line) => line.push_back(item),
+            Queue::Priority(levels) => level_mut(levels, priority).push_back(item),
         }
         self.waiting += 1;
         self.peak_waiting = self.peak_waiting.max(self.waiting);
         self.queue_len.set(now, self.waiting as u64);
-    }
-
-    /// The queue of priority `level`, created in order if missing.
-    fn level_mut(&mut self, level: i32) -> &mut VecDeque<T> {
-        match self.levels.iter().position(|(p, _)| *p <= level) {
-            Some(i) if self.levels[i].0 == level => &mut self.levels[i].1,
-            Some(i) => {
-                self.levels.insert(i, (level, VecDeque::new()));
-                &mut self.levels[i].1
-            }
-            None => {
-                self.levels.push((level, VecDeque::new()));
-                let last = self.levels.len() - 1;
-                &mut self.levels[last].1
-            }
-        }
     }
 
     /// A server finished its item. If a waiting item can start, the server
@@ -120,9 +110,9 @@ impl<T> Pool<T> {
     /// Takes the next waiting item out of the queue.
     #[inline]
     fn pop_waiting(&mut self, now: Time) -> Option<T> {
-        let item = match self.discipline {
-            Discipline::Fifo => self.fifo.pop_front(),
-            Discipline::Priority => self.levels.iter_mut().find_map(|(_, q)| q.pop_front()),
+        let item = match &mut self.queue {
+            Queue::Fifo(line) => line.pop_front(),
+            Queue::Priority(levels) => levels.iter_mut().find_map(|(_, q)| q.pop_front()),
         }?;
         self.waiting -= 1;
         self.queue_len.set(now, self.waiting as u64);
@@ -177,10 +167,14 @@ impl<T> Pool<T> {
 
     /// Iterates over the waiting items, in service order.
     pub fn iter_waiting(&self) -> impl Iterator<Item = &T> {
-        // One of the two is always empty.
-        self.fifo
-            .iter()
-            .chain(self.levels.iter().flat_map(|(_, q)| q.iter()))
+        // A FIFO pool is one line; a priority pool, its levels in order.
+        let (line, levels) = match &self.queue {
+            Queue::Fifo(line) => (Some(line), &[][..]),
+            Queue::Priority(levels) => (None, levels.as_slice()),
+        };
+        line.into_iter()
+            .flatten()
+            .chain(levels.iter().flat_map(|(_, q)| q.iter()))
     }
 
     /// Forgets the statistics gathered so far (end of warm-up).
@@ -209,6 +203,22 @@ impl<T> Pool<T> {
             self.busy_servers.area(now) / duty
         } else {
             0.0
+        }
+    }
+}
+
+/// The line of priority `level`, created in order if missing.
+fn level_mut<T>(levels: &mut Vec<(i32, VecDeque<T>)>, level: i32) -> &mut VecDeque<T> {
+    match levels.iter().position(|(p, _)| *p <= level) {
+        Some(i) if levels[i].0 == level => &mut levels[i].1,
+        Some(i) => {
+            levels.insert(i, (level, VecDeque::new()));
+            &mut levels[i].1
+        }
+        None => {
+            levels.push((level, VecDeque::new()));
+            let last = levels.len() - 1;
+            &mut levels[last].1
         }
     }
 }
