@@ -12,4 +12,5 @@ pub mod estimate;
 pub mod gate;
 pub mod replications;
 pub mod run;
+pub mod stability;
 pub mod summary;

@@ -25,11 +25,15 @@
 
 mod arrivals;
 mod booking;
+pub mod guard;
 mod port;
 mod results;
+mod stage;
 
-pub use port::{Limits, Trend, simulate};
-pub use results::{ClassResult, Counts, HourlyProfile, RepResult, Runaway, StageResult};
+pub use port::{Limits, simulate};
+pub use results::{
+    ClassResult, Counts, GateResult, HourlyProfile, RepResult, StageResult, Stopped, Unfinished,
+};
 
 #[cfg(test)]
 mod tests;

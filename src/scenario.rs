@@ -43,7 +43,7 @@ mod tests;
 
 pub use error::{Diagnostic, ScenarioError};
 pub use types::*;
-pub use warnings::load_warnings;
+pub use warnings::{load_warnings, visits_per_truck};
 
 use checks::Issues;
 use sources::Sources;

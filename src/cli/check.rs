@@ -63,7 +63,7 @@ fn run_with(
     s.replications = replications;
     options.replications = replications;
     let out = execute(s, options, quiet, signal::cancel_flag())?;
-    if !out.complete {
+    if out.interrupted {
         return Err(Failure::Interrupted);
     }
     Ok(out)
@@ -101,7 +101,12 @@ pub fn check(args: &CheckArgs) -> Result<(), Failure> {
             entry.replications,
             args.quiet,
         )?;
-        let current = Entry::record(&s, &json::scenario_hash(&s), &out.summary);
+        let current = Entry::record(
+            &s,
+            &json::scenario_hash(&s),
+            &out.summary,
+            options.replications,
+        );
         let wall = out.wall.as_secs_f64();
         let check = ScenarioCheck {
             file: file.display().to_string(),
@@ -111,7 +116,7 @@ pub fn check(args: &CheckArgs) -> Result<(), Failure> {
             replications: options.replications,
             provenance: Provenance::new(entry, &current),
             outcomes: gate::check(entry, &out.summary, &metrics, tolerance),
-            runaways: out.summary.runaways.iter().map(|(i, _)| *i).collect(),
+            stopped: out.summary.stopped.iter().map(|(i, _)| *i).collect(),
             wall_time_s: wall,
         };
         let manifest = Manifest::new(&s, options.replications, threads(&options), wall);
@@ -152,10 +157,10 @@ fn verdict(checks: &[(ScenarioCheck, Manifest)], tolerance: Tolerance) -> Result
                 c.file, o.metric.name, o.note, c.provenance
             ));
         }
-        if !c.runaways.is_empty() {
+        if !c.stopped.is_empty() {
             lines.push(format!(
-                "  {}: replications {:?} ran away (more trucks in the system than --max-trucks)",
-                c.file, c.runaways
+                "  {}: replications {:?} were stopped by the runaway guard (the trucks in the system reached, or were heading past, --max-trucks)",
+                c.file, c.stopped
             ));
         }
     }
@@ -209,13 +214,13 @@ fn update(args: &CheckArgs) -> Result<(), Failure> {
     let mut notes = Vec::new();
     for (file, key, mut s, mut options, seed, replications) in jobs {
         let out = run_with(&mut s, &mut options, seed, replications, args.quiet)?;
-        if let Some((i, _)) = out.summary.runaways.first() {
+        if let Some((i, _)) = out.summary.stopped.first() {
             return Err(Failure::Check(format!(
-                "error: replication {i} of `{}` ran away (more trucks in the system than --max-trucks); not recording a baseline of a runaway scenario",
+                "error: replication {i} of `{}` was stopped by the runaway guard (the trucks in the system reached, or were heading past, --max-trucks); not recording a baseline of a run that did not finish",
                 file.display()
             )));
         }
-        let entry = Entry::record(&s, &json::scenario_hash(&s), &out.summary);
+        let entry = Entry::record(&s, &json::scenario_hash(&s), &out.summary, replications);
         let what = match recorded.scenarios.get(&key) {
             None => "recorded",
             Some(old) if *old == entry => "unchanged",

@@ -28,8 +28,8 @@ pub fn changes(baseline: &Summary, variant: &Summary) -> Vec<Change> {
         .iter()
         .filter_map(|name| {
             Some(compare_metrics(
-                baseline.metric(name)?,
-                variant.metric(name)?,
+                (baseline.metric(name)?, &baseline.indices),
+                (variant.metric(name)?, &variant.indices),
             ))
         })
         .collect()
@@ -207,6 +207,19 @@ fn interventions(args: &CompareArgs) -> Result<(), Failure> {
         ));
     };
     let changes = changes(&none.2.summary, &all.2.summary);
+    // Replications that count in every subset, so that each is paired by
+    // its index across the whole factorial.
+    let common: Vec<u64> = none
+        .2
+        .summary
+        .indices
+        .iter()
+        .copied()
+        .filter(|i| {
+            runs.iter()
+                .all(|r| r.2.summary.indices.binary_search(i).is_ok())
+        })
+        .collect();
     let attributions: Vec<(&str, Attribution)> = if k <= 4 {
         ATTRIBUTED
             .iter()
@@ -214,8 +227,19 @@ fn interventions(args: &CompareArgs) -> Result<(), Failure> {
                 let responses: Vec<Vec<f64>> = (0..=full)
                     .map(|s| {
                         find(s)
-                            .and_then(|r| r.2.summary.metric(metric))
-                            .map(|m| m.samples.clone())
+                            .and_then(|r| {
+                                let summary = &r.2.summary;
+                                let m = summary.metric(metric)?;
+                                Some(
+                                    common
+                                        .iter()
+                                        .filter_map(|i| {
+                                            let k = summary.indices.binary_search(i).ok()?;
+                                            m.samples.get(k).copied()
+                                        })
+                                        .collect(),
+                                )
+                            })
                             .unwrap_or_default()
                     })
                     .collect();

@@ -58,7 +58,6 @@ pub fn load(file: &Path, args: &RunOptionsArgs) -> Result<(Scenario, RunOptions)
         threads: args.threads,
         limits: Limits {
             max_in_system: args.max_trucks,
-            trend: true,
         },
     };
     Ok((s, options))
@@ -118,20 +117,35 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         Format::Json => output::stdout(pretty.as_bytes())?,
         Format::Csv => output::stdout(&csv::summary(&out.summary))?,
     }
-    if !out.complete {
+    if out.interrupted {
         return Err(Failure::Interrupted);
     }
-    if let Some((i, r)) = out.summary.runaways.first() {
-        return Err(Failure::Check(format!(
-            "error: replication {i} ran away and was stopped: {} ({} trucks in the system at day {:.1}, limit --max-trucks {}); stage `{}` had the longest queue ({} waiting), {} on the road; offered load exceeds capacity",
-            r.reason,
-            r.in_system,
-            r.at as f64 / 86_400_000.0,
-            options.limits.max_in_system,
-            r.stage,
-            r.stage_queue,
-            r.road_queue
-        )));
+    stopped_failure(&out.summary)
+}
+
+/// Exit 1 naming every replication the runaway guard stopped, if any.
+pub fn stopped_failure(summary: &crate::experiment::summary::Summary) -> Result<(), Failure> {
+    if summary.stopped.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    let lines: Vec<String> = summary
+        .stopped
+        .iter()
+        .map(|(i, r)| {
+            format!(
+                "  replication {i}, at day {:.1}: {}; stage `{}` had the longest queue ({} waiting), {} on the road",
+                r.at as f64 / 86_400_000.0,
+                r.reason,
+                r.stage,
+                r.stage_queue,
+                r.road_queue
+            )
+        })
+        .collect();
+    Err(Failure::Check(format!(
+        "error: {} replication(s) were stopped by the runaway guard and left out of every figure ({} counted; the results are marked incomplete):\n{}\nraise --max-trucks if the machine has the memory, or shorten the horizon",
+        summary.stopped.len(),
+        summary.replications,
+        lines.join("\n")
+    )))
 }

@@ -134,6 +134,43 @@ impl WeeklyCalendar {
         total / WEEK as f64
     }
 
+    /// The area under the calendar over `[from, to)`: value × ticks, exact
+    /// (for lanes, lane-ticks on duty).
+    pub fn integral(&self, from: Time, to: Time) -> u128 {
+        let mut total = 0u128;
+        let mut t = from;
+        while t < to {
+            let end = self.next_change(t).map_or(to, |c| c.min(to));
+            total += u128::from(self.value_at(t)) * u128::from(end - t);
+            t = end;
+        }
+        total
+    }
+
+    /// The pointwise combination `f(self(t), other(t))` of two calendars
+    /// (for example "open in both": `min`), with `self`'s origin.
+    pub fn combine(&self, other: &WeeklyCalendar, f: impl Fn(u32, u32) -> u32) -> Self {
+        // Change points in simulated time over one week, from both.
+        let mut times: Vec<Time> = [self, other]
+            .iter()
+            .flat_map(|c| c.steps.iter().map(|s| (s.0 + WEEK - c.origin) % WEEK))
+            .collect();
+        times.sort_unstable();
+        times.dedup();
+        let steps = times
+            .into_iter()
+            .map(|t| {
+                (
+                    (t + self.origin) % WEEK,
+                    f(self.value_at(t), other.value_at(t)),
+                )
+            })
+            .collect();
+        let mut out = Self::from_steps(steps, 0);
+        out.origin = self.origin;
+        out
+    }
+
     fn offset(&self, t: Time) -> Span {
         ((t % WEEK) + self.origin) % WEEK
     }
@@ -196,6 +233,32 @@ mod tests {
         let empty = WeeklyCalendar::from_steps(vec![], 0);
         assert_eq!(empty.value_at(5), 0);
         assert_eq!(empty.next_change(5), None);
+    }
+
+    #[test]
+    fn integral_and_combination() {
+        let cal = day_shift(0);
+        // A day: 8 h × 1 + 12 h × 3 + 4 h × 1 = 48 lane-hours.
+        assert_eq!(cal.integral(0, DAY), u128::from(48 * HOUR));
+        assert_eq!(
+            cal.integral(DAY + 8 * HOUR, DAY + 9 * HOUR),
+            u128::from(3 * HOUR)
+        );
+        assert_eq!(cal.integral(5, 5), 0);
+        // Open on weekdays only, from a Saturday: combined with the day
+        // shift by `min`, Saturday and Sunday are 0 all day.
+        let weekdays = WeeklyCalendar::from_steps(vec![(0, 1), (5 * DAY, 0)], 5 * DAY);
+        let shifted = day_shift(5 * DAY);
+        let both = shifted.combine(&weekdays, u32::min);
+        assert_eq!(both.value_at(9 * HOUR), 0, "Saturday");
+        assert_eq!(both.value_at(DAY + 9 * HOUR), 0, "Sunday");
+        assert_eq!(
+            both.value_at(2 * DAY + 9 * HOUR),
+            1,
+            "Monday, 3 lanes but open 1"
+        );
+        assert_eq!(both.value_at(2 * DAY + 3 * HOUR), 1);
+        assert_eq!(both.integral(0, WEEK), u128::from(5 * DAY));
     }
 
     #[test]

@@ -7,12 +7,20 @@
 //! Capacity may change at any time (a lane closes for the night, a shift
 //! adds desks). A server that goes off duty while busy finishes its current
 //! item first: service is never pre-empted, so `busy` may exceed `capacity`
-//! for a while, and no new item starts until `busy < capacity` again.
+//! for a while, and no new item starts until `busy < capacity` again. That
+//! work past the end of duty is *overtime*, kept apart from utilisation.
+//!
+//! A pool can also be *held* (a daily quota was reached): its servers stay
+//! on duty but start nothing new until the hold is lifted. Held time counts
+//! as on-duty idle time, so utilisation shows how busy the servers were while
+//! they were there, and a quota that binds is not mistaken for a lack of
+//! servers.
 //!
 //! The pool does not schedule anything itself; it tells the model which item
 //! starts service, and the model schedules the completion. It keeps the
 //! time-weighted statistics a planner asks for: mean queue length, mean busy
-//! servers and utilisation (busy time over on-duty time).
+//! servers, utilisation (busy time on duty over on-duty time, never above
+//! one) and overtime (busy time beyond the servers on duty).
 
 use std::collections::VecDeque;
 
@@ -41,12 +49,17 @@ enum Queue<T> {
 #[derive(Clone, Debug)]
 pub struct Pool<T> {
     capacity: u32,
+    /// Servers that may start an item: `capacity`, or 0 while held.
+    start_limit: u32,
+    held: bool,
     busy: u32,
     queue: Queue<T>,
     waiting: usize,
     queue_len: TimeWeighted,
     busy_servers: TimeWeighted,
     on_duty: TimeWeighted,
+    /// Busy servers beyond those on duty (`busy − capacity`, at least 0).
+    overtime: TimeWeighted,
     peak_waiting: usize,
 }
 
@@ -55,6 +68,8 @@ impl<T> Pool<T> {
     pub fn new(capacity: u32, discipline: Discipline, now: Time) -> Self {
         Pool {
             capacity,
+            start_limit: capacity,
+            held: false,
             busy: 0,
             queue: match discipline {
                 Discipline::Fifo => Queue::Fifo(VecDeque::new()),
@@ -64,6 +79,7 @@ impl<T> Pool<T> {
             queue_len: TimeWeighted::new(now, 0),
             busy_servers: TimeWeighted::new(now, 0),
             on_duty: TimeWeighted::new(now, u64::from(capacity)),
+            overtime: TimeWeighted::new(now, 0),
             peak_waiting: 0,
         }
     }
@@ -72,12 +88,18 @@ impl<T> Pool<T> {
     /// once (the caller starts its service), or `None` if it now waits.
     #[inline]
     pub fn request(&mut self, now: Time, item: T, priority: i32) -> Option<T> {
-        if self.waiting == 0 && self.busy < self.capacity {
+        if self.waiting == 0 && self.busy < self.start_limit {
             self.set_busy(now, self.busy + 1);
             return Some(item);
         }
         self.enqueue(now, item, priority);
         None
+    }
+
+    /// Whether an item offered now would start at once.
+    #[inline]
+    pub fn would_start(&self) -> bool {
+        self.waiting == 0 && self.busy < self.start_limit
     }
 
     /// Puts `item` in the queue without trying to start it.
@@ -96,7 +118,7 @@ impl<T> Pool<T> {
     #[inline]
     pub fn release(&mut self, now: Time) -> Option<T> {
         debug_assert!(self.busy > 0, "release without a busy server");
-        if self.waiting > 0 && self.busy <= self.capacity {
+        if self.waiting > 0 && self.busy <= self.start_limit {
             // The server goes straight on to the next item: the number of
             // busy servers does not change, so its statistic is untouched.
             if let Some(item) = self.pop_waiting(now) {
@@ -123,7 +145,7 @@ impl<T> Pool<T> {
     /// after raising the capacity.
     #[inline]
     pub fn start_next(&mut self, now: Time) -> Option<T> {
-        if self.busy >= self.capacity || self.waiting == 0 {
+        if self.busy >= self.start_limit || self.waiting == 0 {
             return None;
         }
         let item = self.pop_waiting(now)?;
@@ -136,13 +158,36 @@ impl<T> Pool<T> {
     /// start items on newly added servers.
     pub fn set_capacity(&mut self, now: Time, capacity: u32) {
         self.capacity = capacity;
+        self.start_limit = if self.held { 0 } else { capacity };
         self.on_duty.set(now, u64::from(capacity));
+        self.track_overtime(now);
+    }
+
+    /// Holds the pool (`true`: servers stay on duty but start nothing) or
+    /// lifts the hold. Call [`Pool::start_next`] in a loop after lifting it.
+    pub fn set_held(&mut self, held: bool) {
+        self.held = held;
+        self.start_limit = if held { 0 } else { self.capacity };
+    }
+
+    /// Whether the pool is held.
+    pub fn is_held(&self) -> bool {
+        self.held
     }
 
     #[inline]
     fn set_busy(&mut self, now: Time, busy: u32) {
         self.busy = busy;
         self.busy_servers.set(now, u64::from(busy));
+        self.track_overtime(now);
+    }
+
+    #[inline]
+    fn track_overtime(&mut self, now: Time) {
+        let over = u64::from(self.busy.saturating_sub(self.capacity));
+        if over != self.overtime.value() {
+            self.overtime.set(now, over);
+        }
     }
 
     /// Servers on duty.
@@ -182,6 +227,7 @@ impl<T> Pool<T> {
         self.queue_len.reset(now);
         self.busy_servers.reset(now);
         self.on_duty.reset(now);
+        self.overtime.reset(now);
     }
 
     /// Time-average number of waiting items up to `now`.
@@ -194,16 +240,28 @@ impl<T> Pool<T> {
         self.busy_servers.mean(now)
     }
 
-    /// Busy server-time over on-duty server-time up to `now` (0 when no
-    /// server was ever on duty). May exceed 1 slightly when servers finish
-    /// items after going off duty.
+    /// Busy server-time while on duty over on-duty server-time up to `now`
+    /// (0 when no server was ever on duty): at most 1. Items finished after
+    /// their server went off duty count as [`Pool::overtime`] instead.
     pub fn utilization(&self, now: Time) -> f64 {
         let duty = self.on_duty.area(now);
         if duty > 0.0 {
-            self.busy_servers.area(now) / duty
+            let on_duty_busy = self.busy_servers.area(now) - self.overtime.area(now);
+            (on_duty_busy / duty).clamp(0.0, 1.0)
         } else {
             0.0
         }
+    }
+
+    /// On-duty server-time up to `now`, in server-ticks.
+    pub fn on_duty_time(&self, now: Time) -> f64 {
+        self.on_duty.area(now)
+    }
+
+    /// Busy server-time beyond the servers on duty up to `now` (work
+    /// carried past closing), in server-ticks.
+    pub fn overtime(&self, now: Time) -> f64 {
+        self.overtime.area(now)
     }
 }
 
@@ -308,6 +366,32 @@ mod tests {
         assert!((pool.mean_busy(10) - 1.9).abs() < 1e-12);
         assert!((pool.utilization(10) - 0.95).abs() < 1e-12);
         assert!((pool.mean_queue_len(10) - 0.4).abs() < 1e-12);
+    }
+
+    /// Work past closing is overtime, not utilisation above one; a held pool
+    /// keeps its servers on duty and starts nothing.
+    #[test]
+    fn overtime_and_holds() {
+        // One server on duty over [0, 10); busy over [0, 14): 10 on duty,
+        // 4 of overtime. Over [0, 20): utilisation 10 / 10 = 1, not 1.4.
+        let mut pool = Pool::new(1, Discipline::Fifo, 0);
+        pool.request(0, 'a', 0);
+        pool.set_capacity(10, 0);
+        assert_eq!(pool.release(14), None);
+        assert!((pool.utilization(20) - 1.0).abs() < 1e-12);
+        assert!((pool.overtime(20) - 4.0).abs() < 1e-12);
+        assert!((pool.on_duty_time(20) - 10.0).abs() < 1e-12);
+        // Held: on duty, idle, nothing starts; lifting the hold starts it.
+        let mut pool = Pool::new(2, Discipline::Fifo, 0);
+        pool.set_held(true);
+        assert_eq!(pool.request(0, 'b', 0), None);
+        assert_eq!(pool.start_next(5), None);
+        pool.set_held(false);
+        assert_eq!(pool.start_next(10), Some('b'));
+        assert_eq!(pool.release(20), None);
+        // 2 servers on duty over [0, 20), one busy over [10, 20): 25 %.
+        assert!((pool.utilization(20) - 0.25).abs() < 1e-12);
+        assert_eq!(pool.overtime(20), 0.0);
     }
 
     /// After a closure (busy above capacity) a release must not hand over.

@@ -37,6 +37,17 @@ pub fn seconds(t: Span) -> f64 {
     t as f64 / SECOND as f64
 }
 
+/// A span in the largest whole unit that divides it, as a scenario file
+/// writes it (`"30m"`, `"7d"`, `"90s"`, `"1500ms"`).
+pub fn format_span(t: Span) -> String {
+    for (unit, label) in [(DAY, "d"), (HOUR, "h"), (MINUTE, "m"), (SECOND, "s")] {
+        if t > 0 && t.is_multiple_of(unit) {
+            return format!("{}{label}", t / unit);
+        }
+    }
+    format!("{t}ms")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +61,10 @@ mod tests {
         assert_eq!(ticks(f64::NAN), 0);
         assert_eq!(ticks(f64::INFINITY), u64::MAX);
         assert_eq!(seconds(90 * SECOND), 90.0);
+        assert_eq!(format_span(30 * MINUTE), "30m");
+        assert_eq!(format_span(7 * DAY), "7d");
+        assert_eq!(format_span(90 * SECOND), "90s");
+        assert_eq!(format_span(1_500), "1500ms");
+        assert_eq!(format_span(0), "0ms");
     }
 }

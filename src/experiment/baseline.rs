@@ -1,8 +1,8 @@
 //! Baselines: recorded results that a later run is checked against.
 //!
-//! A baseline file holds, per scenario file, the headline metrics of one
-//! run (mean, 95% CI, every per-replication sample, and the pooled p95 of
-//! durations), together with what that run depended on: the seed, the
+//! A baseline file holds, per scenario file, the gated metrics of one run
+//! (mean, 95% CI and every per-replication sample, percentiles such as
+//! `time_in_port_s.p95` included), together with what that run depended on: the seed, the
 //! number of replications, the portsim version and the SHA-256 of the fully
 //! resolved scenario. Keeping the samples lets `portsim check` rerun the
 //! scenario with the same seed and replications (common random numbers)
@@ -39,16 +39,25 @@ use serde::{Deserialize, Serialize};
 use super::summary::{Metric, Summary};
 use crate::scenario::Scenario;
 
-/// The version of the file layout this portsim reads and writes.
-pub const FORMAT: u32 = 1;
+/// The version of the file layout this portsim reads and writes. Bumped
+/// whenever the meaning of a recorded number changes, so an old baseline
+/// is refused instead of compared with numbers that mean something else.
+///
+/// * 1: throughput counted the trucks that arrived *and* left in the
+///   window; the p95 was pooled over replications, without samples.
+/// * 2: throughput is every departure in the window per day; time in port
+///   and cost are those of the trucks that left; percentiles are recorded
+///   per replication (`time_in_port_s.p95`) and paired like means.
+pub const FORMAT: u32 = 2;
 
 /// Significant digits kept for every recorded number.
 pub const SIGNIFICANT_DIGITS: usize = 6;
 
 /// The metrics a baseline records (keys of `Summary::metric`).
-pub const RECORDED: [&str; 5] = [
+pub const RECORDED: [&str; 6] = [
     "throughput_per_day",
     "time_in_port_s",
+    "time_in_port_s.p95",
     "cost_per_truck",
     "steps_per_truck",
     "trucks_turned_away",
@@ -91,11 +100,9 @@ pub struct Record {
     pub mean: Option<f64>,
     /// 95% CI of the mean (`null` without one).
     pub ci95: Option<[f64; 2]>,
-    /// One value per replication, in replication order.
+    /// One value per replication, in replication order (`null` where the
+    /// replication had nothing to measure, or did not count).
     pub samples: Vec<Option<f64>>,
-    /// Pooled 95th percentile, for durations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub p95: Option<f64>,
 }
 
 /// A baseline that cannot be read or used.
@@ -150,14 +157,21 @@ pub fn round_to(x: f64, digits: usize) -> Option<f64> {
 }
 
 impl Record {
-    /// Records a metric of a run.
-    pub fn from_metric(m: &Metric) -> Record {
+    /// Records a metric of a run whose samples belong to replications
+    /// `indices`, out of `replications` (0, 1, … in order; any index
+    /// without a sample is `null`).
+    pub fn from_metric(m: &Metric, indices: &[u64], replications: u64) -> Record {
         let e = &m.estimate;
+        let mut samples = vec![None; replications as usize];
+        for (&i, &x) in indices.iter().zip(&m.samples) {
+            if let Some(slot) = samples.get_mut(i as usize) {
+                *slot = round(x);
+            }
+        }
         Record {
             mean: if e.n == 0 { None } else { round(e.mean) },
             ci95: e.ci95.and_then(|[lo, hi]| Some([round(lo)?, round(hi)?])),
-            samples: m.samples.iter().map(|&x| round(x)).collect(),
-            p95: m.percentiles.and_then(|p| round(p.p95)),
+            samples,
         }
     }
 
@@ -168,19 +182,23 @@ impl Record {
 }
 
 impl Entry {
-    /// Records a run of `scenario` (whose hash the caller computed): its
-    /// seed, the replications summarised and the recorded metrics.
-    pub fn record(scenario: &Scenario, hash: &str, summary: &Summary) -> Entry {
+    /// Records a run of `scenario` (whose hash the caller computed) with
+    /// `replications` requested: its seed and the recorded metrics.
+    pub fn record(scenario: &Scenario, hash: &str, summary: &Summary, replications: u64) -> Entry {
         Entry {
             name: scenario.name.clone(),
             portsim_version: env!("CARGO_PKG_VERSION").to_owned(),
             scenario_hash: hash.to_owned(),
             seed: scenario.seed,
-            replications: summary.replications as u64,
+            replications,
             metrics: RECORDED
                 .iter()
                 .filter_map(|&name| {
-                    Some((name.to_owned(), Record::from_metric(summary.metric(name)?)))
+                    let m = summary.metric(name)?;
+                    Some((
+                        name.to_owned(),
+                        Record::from_metric(m, &summary.indices, replications),
+                    ))
                 })
                 .collect(),
         }
@@ -240,9 +258,15 @@ impl Baseline {
             reason,
         };
         if baseline.format != FORMAT {
+            let why = if baseline.format < FORMAT {
+                " (it was recorded by an older portsim, whose numbers meant something else: throughput then counted only the trucks that arrived and left in the window)"
+            } else {
+                " (it was recorded by a newer portsim)"
+            };
             return Err(invalid(format!(
-                "format {} is not supported (this portsim reads format {FORMAT}); record it again with --update-baseline",
-                baseline.format
+                "format {} is not supported; this portsim reads format {FORMAT}{why}; record it again: portsim check FILE... --baseline {} --update-baseline",
+                baseline.format,
+                path.display()
             )));
         }
         for (key, entry) in &baseline.scenarios {
@@ -329,7 +353,6 @@ mod tests {
             mean: Some(1.0),
             ci95: None,
             samples: vec![Some(1.0), None, Some(1.0)][..samples].to_vec(),
-            p95: None,
         };
         Entry {
             name: "x".into(),
@@ -371,7 +394,7 @@ mod tests {
             "{e}"
         );
         assert!(e.to_string().contains("b.json"), "{e}");
-        let e = Baseline::parse(b"{\"format\": 1", Path::new("b.json")).unwrap_err();
+        let e = Baseline::parse(b"{\"format\": 2", Path::new("b.json")).unwrap_err();
         assert!(
             e.to_string().starts_with("invalid baseline `b.json`"),
             "{e}"
@@ -379,5 +402,11 @@ mod tests {
         let e = Baseline::parse(b"{\"format\": 9, \"scenarios\": {}}", Path::new("b.json"))
             .unwrap_err();
         assert!(e.to_string().contains("format 9"), "{e}");
+        let e = Baseline::parse(b"{\"format\": 1, \"scenarios\": {}}", Path::new("b.json"))
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("older portsim") && e.to_string().contains("--update-baseline"),
+            "{e}"
+        );
     }
 }

@@ -20,6 +20,8 @@ use super::summary::{Better, Metric};
 pub struct Change {
     /// Metric key.
     pub name: &'static str,
+    /// Replications paired (finished on both sides, with a value on both).
+    pub pairs: usize,
     /// Direction of improvement.
     pub better: Better,
     /// Baseline mean and CI.
@@ -63,26 +65,49 @@ impl Change {
     }
 }
 
-/// Pairs the samples of `baseline` and `variant` (same replication
-/// indices, same order) and compares them. Pairs where either value is not
-/// finite are left out.
-pub fn compare(baseline: &Metric, variant: &Metric) -> Change {
-    let pairs: Vec<(f64, f64)> = baseline
-        .samples
-        .iter()
-        .zip(&variant.samples)
-        .map(|(&b, &v)| (b, v))
-        .filter(|(b, v)| b.is_finite() && v.is_finite())
-        .collect();
+/// One side of a comparison: a metric and the replication index of each of
+/// its samples (ascending).
+pub type Side<'a> = (&'a Metric, &'a [u64]);
+
+/// The sample pairs of two sides: replications present on both, matched by
+/// index (never by position, so an interrupted or cut run cannot pair
+/// replication 3 with replication 8), both values finite.
+pub fn pairs(baseline: Side, variant: Side) -> Vec<(f64, f64)> {
+    let (b, bi) = baseline;
+    let (v, vi) = variant;
+    let mut out = Vec::new();
+    let mut j = 0;
+    for (k, &index) in bi.iter().enumerate() {
+        while j < vi.len() && vi[j] < index {
+            j += 1;
+        }
+        if j < vi.len() && vi[j] == index {
+            let (x, y) = (b.samples[k], v.samples[j]);
+            if x.is_finite() && y.is_finite() {
+                out.push((x, y));
+            }
+        }
+    }
+    out
+}
+
+/// Pairs the samples of `baseline` and `variant` by replication index and
+/// compares them. Pairs where either value is not finite are left out.
+pub fn compare(baseline: Side, variant: Side) -> Change {
+    let pairs = pairs(baseline, variant);
     let diffs: Vec<f64> = pairs.iter().map(|(b, v)| v - b).collect();
     let n = pairs.len();
     let b_mean = pairs.iter().map(|p| p.0).sum::<f64>() / n.max(1) as f64;
     let v_mean = pairs.iter().map(|p| p.1).sum::<f64>() / n.max(1) as f64;
+    let side = |f: fn(&(f64, f64)) -> f64| {
+        Estimate::from_samples(&pairs.iter().map(f).collect::<Vec<_>>()).at_least(0.0)
+    };
     Change {
-        name: baseline.name,
-        better: baseline.better,
-        baseline: baseline.estimate,
-        variant: variant.estimate,
+        name: baseline.0.name,
+        pairs: n,
+        better: baseline.0.better,
+        baseline: side(|p| p.0),
+        variant: side(|p| p.1),
         change: Estimate::from_samples(&diffs),
         change_pct: ratio_pct(&pairs, b_mean, v_mean),
         independent_half_width: independent_half_width(&pairs),
@@ -138,14 +163,26 @@ mod tests {
     use crate::experiment::summary::Unit;
 
     fn metric(samples: Vec<f64>, better: Better) -> Metric {
-        Metric {
-            name: "x",
-            unit: Unit::Trucks,
-            better,
-            estimate: Estimate::from_samples(&samples),
-            samples,
-            percentiles: None,
-        }
+        Metric::new("x", Unit::Trucks, better, samples)
+    }
+
+    const FIVE: [u64; 5] = [0, 1, 2, 3, 4];
+
+    fn cmp(b: &Metric, v: &Metric) -> Change {
+        compare((b, &FIVE[..b.samples.len()]), (v, &FIVE[..v.samples.len()]))
+    }
+
+    /// An interrupted variant that finished replications {0, 1, 4} is
+    /// paired with baseline 0, 1 and 4, not with baseline 0, 1 and 2.
+    #[test]
+    fn pairs_by_replication_index() {
+        let b = metric(vec![10.0, 20.0, 30.0, 40.0, 50.0], Better::Higher);
+        let v = metric(vec![10.0, 20.0, 50.0], Better::Higher);
+        let c = compare((&b, &FIVE), (&v, &[0, 1, 4]));
+        assert_eq!(c.pairs, 3);
+        assert_eq!(c.change.mean, 0.0);
+        assert_eq!(c.change.half_width(), Some(0.0));
+        assert_eq!(c.baseline.mean, c.variant.mean);
     }
 
     #[test]
@@ -153,7 +190,7 @@ mod tests {
         // The variant is the baseline plus 10, with large shared noise.
         let b = vec![100.0, 300.0, 50.0, 220.0, 180.0];
         let v: Vec<f64> = b.iter().map(|x| x + 10.0).collect();
-        let c = compare(&metric(b, Better::Higher), &metric(v, Better::Higher));
+        let c = cmp(&metric(b, Better::Higher), &metric(v, Better::Higher));
         assert_eq!(c.change.mean, 10.0);
         assert_eq!(c.change.half_width(), Some(0.0));
         assert!(c.independent_half_width.is_some_and(|w| w > 100.0));
@@ -164,7 +201,7 @@ mod tests {
     fn relative_change_is_ratio_of_means() {
         let b = vec![100.0, 200.0];
         let v = vec![180.0, 360.0];
-        let c = compare(&metric(b, Better::Lower), &metric(v, Better::Lower));
+        let c = cmp(&metric(b, Better::Lower), &metric(v, Better::Lower));
         assert!((c.change_pct.mean - 80.0).abs() < 1e-9);
         // v = 1.8 b exactly: the ratio estimator has zero spread.
         assert!(c.change_pct.half_width().is_some_and(|w| w.abs() < 1e-9));
@@ -177,7 +214,7 @@ mod tests {
     fn noise_around_zero_is_not_significant() {
         let b = vec![10.0, 12.0, 11.0, 9.0];
         let v = vec![11.0, 11.0, 12.0, 8.0];
-        let c = compare(&metric(b, Better::Higher), &metric(v, Better::Higher));
+        let c = cmp(&metric(b, Better::Higher), &metric(v, Better::Higher));
         assert_eq!(c.verdict(), Verdict::NoSignificantChange);
     }
 }

@@ -4,7 +4,13 @@
 //! a metric over `n` of them has a Student-t interval with `n − 1` degrees
 //! of freedom. With fewer than two replications there is no interval, and
 //! the estimate says so (`ci95` is `None`) rather than printing a
-//! zero-width one.
+//! zero-width one; with no samples at all the mean is NaN, so it can never
+//! pass for a real zero (reports print `null` or "n/a").
+//!
+//! A quantity that cannot be negative (a count, a duration, a rate) gets an
+//! interval cut at zero ([`Estimate::at_least`]): the Student-t interval is
+//! symmetric, and below zero it would claim values that cannot occur. The
+//! cut interval still covers the mean at least as often as the uncut one.
 
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
@@ -30,7 +36,7 @@ impl Estimate {
         let n = finite.len();
         if n == 0 {
             return Estimate {
-                mean: 0.0,
+                mean: f64::NAN,
                 ci95: None,
                 n,
             };
@@ -50,6 +56,19 @@ impl Estimate {
             ci95: Some([mean - half, mean + half]),
             n,
         }
+    }
+
+    /// The same estimate with its interval kept within `[lo, hi]`, for a
+    /// quantity that cannot leave that range (counts and durations are at
+    /// least 0; a utilisation lies in [0, 1]).
+    pub fn within(mut self, lo: f64, hi: f64) -> Estimate {
+        self.ci95 = self.ci95.map(|[a, b]| [a.clamp(lo, hi), b.clamp(lo, hi)]);
+        self
+    }
+
+    /// The same estimate with its interval cut at `lo` (see [`within`](Self::within)).
+    pub fn at_least(self, lo: f64) -> Estimate {
+        self.within(lo, f64::INFINITY)
     }
 
     /// Half the width of the interval (`None` without an interval).
@@ -108,8 +127,22 @@ mod tests {
     }
 
     #[test]
+    fn bounded_quantities_keep_their_interval_in_range() {
+        // Counts 0, 0, 0, 3: the t interval reaches below zero.
+        let e = Estimate::from_samples(&[0.0, 0.0, 0.0, 3.0]);
+        assert!(e.ci95.is_some_and(|[lo, _]| lo < 0.0));
+        let cut = e.at_least(0.0);
+        assert_eq!(cut.ci95.map(|c| c[0]), Some(0.0));
+        assert_eq!(cut.ci95.map(|c| c[1]), e.ci95.map(|c| c[1]));
+        assert_eq!(cut.mean, 0.75);
+        let u = Estimate::from_samples(&[0.99, 1.0, 1.0]).within(0.0, 1.0);
+        assert!(u.ci95.is_some_and(|[_, hi]| hi == 1.0));
+    }
+
+    #[test]
     fn too_few_samples_have_no_interval() {
         assert_eq!(Estimate::from_samples(&[]).ci95, None);
+        assert!(Estimate::from_samples(&[]).mean.is_nan());
         let one = Estimate::from_samples(&[4.0, f64::NAN]);
         assert_eq!((one.mean, one.ci95, one.n), (4.0, None, 1));
         assert!(!one.excludes_zero());

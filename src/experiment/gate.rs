@@ -15,59 +15,51 @@
 //! noise from failing it. A change that is better by more than the
 //! tolerance, significantly, is reported as an improvement and passes.
 //!
-//! Percentiles (`time_in_port_s.p95`) are pooled over all replications, so
-//! there are no per-replication samples to pair: they are checked against
-//! the tolerance only. Both sides are compared as the baseline stores
-//! them, rounded by [`baseline::round`](super::baseline::round), so an
-//! identical run shows no change at all.
+//! Percentiles (`time_in_port_s.p95`) are tested the same way: each
+//! replication has its own p95, so they pair like means. Replications are
+//! paired by index (a replication the current run stopped is left out).
+//! Both sides are compared as the baseline stores them, rounded by
+//! [`baseline::round`](super::baseline::round), so an identical run shows
+//! no change at all. A metric with no samples is `null` on either side and
+//! is never read as zero.
 
 use std::fmt;
 
 use super::baseline::{Entry, Record, round};
-use super::compare::{Verdict, compare};
+use super::compare::{Side, Verdict, compare};
 use super::estimate::Estimate;
 use super::summary::{Better, Metric, Summary, Unit};
 
-/// How a gated metric is read from a run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stat {
-    /// The mean across replications, tested as a paired difference.
-    Mean,
-    /// The pooled 95th percentile, tested against the tolerance only.
-    P95,
-}
-
-/// A metric the gate can check.
+/// A metric the gate can check: a headline metric or one of its
+/// percentiles, by its key in the summary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GateMetric {
-    /// Name on the command line and in reports.
+    /// Name on the command line, in reports, and in the summary.
     pub name: &'static str,
-    /// The summary metric it is read from.
-    pub source: &'static str,
-    /// Which statistic of it.
-    pub stat: Stat,
 }
 
-const fn mean(name: &'static str) -> GateMetric {
-    GateMetric {
-        name,
-        source: name,
-        stat: Stat::Mean,
-    }
-}
-
-/// Every metric the gate checks by default, in report order.
+/// Every metric the gate checks by default, in report order. Each is
+/// tested as a paired difference over replications, percentiles included
+/// (their samples are the replications' own percentiles).
 pub const METRICS: [GateMetric; 6] = [
-    mean("throughput_per_day"),
-    mean("time_in_port_s"),
+    GateMetric {
+        name: "throughput_per_day",
+    },
+    GateMetric {
+        name: "time_in_port_s",
+    },
     GateMetric {
         name: "time_in_port_s.p95",
-        source: "time_in_port_s",
-        stat: Stat::P95,
     },
-    mean("cost_per_truck"),
-    mean("steps_per_truck"),
-    mean("trucks_turned_away"),
+    GateMetric {
+        name: "cost_per_truck",
+    },
+    GateMetric {
+        name: "steps_per_truck",
+    },
+    GateMetric {
+        name: "trucks_turned_away",
+    },
 ];
 
 /// The names of [`METRICS`].
@@ -161,8 +153,7 @@ pub struct Outcome {
     pub baseline: Option<f64>,
     /// Current value, rounded like the baseline.
     pub current: Option<f64>,
-    /// Paired difference `current − baseline` with its 95% CI (`None` for
-    /// percentiles, which are checked against the tolerance only).
+    /// Paired difference `current − baseline` with its 95% CI.
     pub change: Option<Estimate>,
     /// Relative change `current / baseline − 1` (infinite when the
     /// baseline is zero and the current value is not).
@@ -235,8 +226,9 @@ pub struct ScenarioCheck {
     pub provenance: Provenance,
     /// One outcome per checked metric.
     pub outcomes: Vec<Outcome>,
-    /// Replications of this run stopped as runaways (always a failure).
-    pub runaways: Vec<usize>,
+    /// Replications of this run stopped by the runaway guard (always a
+    /// failure).
+    pub stopped: Vec<u64>,
     /// Wall-clock seconds of the run.
     pub wall_time_s: f64,
 }
@@ -244,7 +236,7 @@ pub struct ScenarioCheck {
 impl ScenarioCheck {
     /// Whether every metric passed and nothing ran away.
     pub fn passed(&self) -> bool {
-        self.runaways.is_empty() && self.outcomes.iter().all(|o| o.status != Status::Failed)
+        self.stopped.is_empty() && self.outcomes.iter().all(|o| o.status != Status::Failed)
     }
 }
 
@@ -259,47 +251,42 @@ pub fn check(
     metrics
         .iter()
         .filter_map(|gm| {
-            let current = summary.metric(gm.source)?;
-            let record = baseline.metrics.get(gm.source)?;
-            Some(match gm.stat {
-                Stat::Mean => paired(*gm, record, current, tolerance),
-                Stat::P95 => percentile(*gm, record, current, tolerance),
-            })
+            let current = summary.metric(gm.name)?;
+            let record = baseline.metrics.get(gm.name)?;
+            Some(paired(*gm, record, (current, &summary.indices), tolerance))
         })
         .collect()
 }
 
 fn rounded(m: &Metric, samples: Vec<f64>) -> Metric {
-    Metric {
-        estimate: Estimate::from_samples(&samples),
-        samples,
-        percentiles: None,
-        ..m.clone()
-    }
+    Metric::new(m.name, m.unit, m.better, samples)
 }
 
-fn paired(gm: GateMetric, record: &Record, current: &Metric, tol: Tolerance) -> Outcome {
-    let now = Record::from_metric(current);
-    let (base_values, now_values) = (record.values(), now.values());
-    let (b, v) = pair_means(&base_values, &now_values);
-    let relative = relative(v, b);
-    let c = compare(
-        &rounded(current, base_values),
-        &rounded(current, now_values),
-    );
+fn paired(gm: GateMetric, record: &Record, current: Side, tol: Tolerance) -> Outcome {
+    let (current, indices) = current;
+    let now_values: Vec<f64> = current
+        .samples
+        .iter()
+        .map(|&x| round(x).unwrap_or(f64::NAN))
+        .collect();
+    let base_values = record.values();
+    let base_indices: Vec<u64> = (0..base_values.len() as u64).collect();
+    let (base, now) = (rounded(current, base_values), rounded(current, now_values));
+    let c = compare((&base, &base_indices), (&now, indices));
+    let relative = relative(c.variant.mean, c.baseline.mean);
     let mut outcome = Outcome {
         metric: gm,
         unit: current.unit,
         better: current.better,
         baseline: record.mean,
-        current: now.mean,
+        current: round(now.estimate.mean),
         change: Some(c.change),
         relative,
         status: Status::Passed,
         note: String::new(),
     };
     if c.change.n == 0 {
-        let (status, note) = match (record.mean, now.mean) {
+        let (status, note) = match (record.mean, round(now.estimate.mean)) {
             (Some(_), None) => (Status::Failed, "no samples in this run"),
             (None, Some(_)) => (Status::Passed, "no samples in the baseline"),
             _ => (Status::Passed, "no paired samples"),
@@ -347,68 +334,6 @@ fn paired(gm: GateMetric, record: &Record, current: &Metric, tol: Tolerance) -> 
         ),
     };
     outcome
-}
-
-fn percentile(gm: GateMetric, record: &Record, current: &Metric, tol: Tolerance) -> Outcome {
-    let now = current.percentiles.and_then(|p| round(p.p95));
-    let relative = match (now, record.p95) {
-        (Some(c), Some(b)) => relative(c, b),
-        _ => None,
-    };
-    let worse = worse_by(current.better, relative);
-    let (status, note) = match (record.p95, now) {
-        (Some(_), None) => (Status::Failed, "no samples in this run".to_owned()),
-        (None, _) => (Status::Passed, "no samples in the baseline".to_owned()),
-        _ if worse == 0.0 => (Status::Passed, "unchanged".to_owned()),
-        _ if worse > tol.fraction() => (
-            Status::Failed,
-            format!(
-                "worse by {} (tolerance {tol}; a pooled percentile, checked against the tolerance only)",
-                pct(worse)
-            ),
-        ),
-        _ if -worse > tol.fraction() => (
-            Status::Improved,
-            format!(
-                "better by {} (tolerance {tol}; a pooled percentile, checked against the tolerance only)",
-                pct(-worse)
-            ),
-        ),
-        _ => (
-            Status::Passed,
-            format!(
-                "{} within the {tol} tolerance (tolerance only)",
-                direction(worse)
-            ),
-        ),
-    };
-    Outcome {
-        metric: gm,
-        unit: current.unit,
-        better: current.better,
-        baseline: record.p95,
-        current: now,
-        change: None,
-        relative,
-        status,
-        note,
-    }
-}
-
-/// Means of the baseline and current values over the replications where
-/// both are finite (the pairs `compare` uses).
-fn pair_means(base: &[f64], now: &[f64]) -> (f64, f64) {
-    let pairs: Vec<(f64, f64)> = base
-        .iter()
-        .zip(now)
-        .filter(|(b, v)| b.is_finite() && v.is_finite())
-        .map(|(&b, &v)| (b, v))
-        .collect();
-    let n = pairs.len().max(1) as f64;
-    (
-        pairs.iter().map(|p| p.0).sum::<f64>() / n,
-        pairs.iter().map(|p| p.1).sum::<f64>() / n,
-    )
 }
 
 /// `now / base − 1`; ±∞ when the base is zero and `now` is not.
@@ -468,32 +393,24 @@ pub fn signed(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::stats::Percentiles;
 
-    fn metric(samples: Vec<f64>, better: Better, p95: Option<f64>) -> Metric {
-        Metric {
-            name: "time_in_port_s",
-            unit: Unit::Seconds,
-            better,
-            estimate: Estimate::from_samples(&samples),
-            samples,
-            percentiles: p95.map(|p95| Percentiles {
-                p50: 0.0,
-                p90: 0.0,
-                p95,
-                p99: 0.0,
-                max: 0.0,
-            }),
-        }
+    fn metric(samples: Vec<f64>, better: Better) -> Metric {
+        Metric::new("time_in_port_s", Unit::Seconds, better, samples)
     }
 
     fn five() -> Tolerance {
         Tolerance::parse("5%").unwrap()
     }
 
+    fn check_indexed(base: Vec<f64>, now: Vec<f64>, indices: &[u64], better: Better) -> Outcome {
+        let n = base.len() as u64;
+        let record = Record::from_metric(&metric(base, better), &(0..n).collect::<Vec<_>>(), n);
+        paired(METRICS[1], &record, (&metric(now, better), indices), five())
+    }
+
     fn check_one(base: Vec<f64>, now: Vec<f64>, better: Better) -> Outcome {
-        let record = Record::from_metric(&metric(base, better, None));
-        paired(METRICS[1], &record, &metric(now, better, None), five())
+        let indices: Vec<u64> = (0..now.len() as u64).collect();
+        check_indexed(base, now, &indices, better)
     }
 
     #[test]
@@ -516,7 +433,7 @@ mod tests {
     fn unknown_metrics_list_the_valid_ones() {
         assert_eq!(select(&[]).unwrap().len(), 6);
         let one = select(&["time_in_port_s.p95".into()]).unwrap();
-        assert_eq!(one[0].stat, Stat::P95);
+        assert_eq!(one[0].name, "time_in_port_s.p95");
         let e = select(&["thruput".into()]).unwrap_err();
         assert!(
             e.contains("`thruput`") && e.contains("cost_per_truck"),
@@ -568,23 +485,26 @@ mod tests {
         assert_eq!(o.relative, Some(f64::INFINITY));
     }
 
+    /// A run that lost replications 1 and 2 is paired with baseline 0 and
+    /// 3, not with baseline 0 and 1.
     #[test]
-    fn percentiles_use_the_tolerance_only() {
-        let record = Record::from_metric(&metric(vec![1.0, 1.0], Better::Lower, Some(1000.0)));
-        let run = |p95| {
-            percentile(
-                METRICS[2],
-                &record,
-                &metric(vec![1.0, 1.0], Better::Lower, Some(p95)),
-                five(),
-            )
-        };
-        assert_eq!(run(1000.0).status, Status::Passed);
-        assert_eq!(run(1040.0).status, Status::Passed);
-        let o = run(1100.0);
-        assert_eq!(o.status, Status::Failed);
-        assert!(o.note.contains("tolerance only"), "{}", o.note);
-        assert_eq!(run(900.0).status, Status::Improved);
+    fn replications_pair_by_index() {
+        let base = vec![100.0, 500.0, 900.0, 130.0];
+        let o = check_indexed(base, vec![100.0, 130.0], &[0, 3], Better::Lower);
+        assert_eq!((o.status, o.note.as_str()), (Status::Passed, "unchanged"));
+        assert_eq!(o.change.map(|c| c.n), Some(2));
+    }
+
+    /// An empty metric is null on both sides, never zero: a baseline
+    /// without samples never makes a run look like a 100 % change.
+    #[test]
+    fn empty_metrics_are_not_zero() {
+        let nan = vec![f64::NAN; 3];
+        let o = check_one(nan.clone(), vec![5.0, 6.0, 7.0], Better::Lower);
+        assert_eq!((o.status, o.baseline), (Status::Passed, None));
+        assert_eq!(o.note, "no samples in the baseline");
+        let o = check_one(vec![5.0, 6.0, 7.0], nan, Better::Lower);
+        assert_eq!((o.status, o.current), (Status::Failed, None));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //!
 //! A run can be cancelled through a shared flag (Ctrl-C): replications
 //! already running finish, those not yet started are skipped, and the
-//! output says how many completed. Results stay in replication order.
+//! output says how many completed. A replication stopped by the runaway
+//! guard is kept (with its index and reason) but left out of the summary.
+//! Results stay in replication order.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -42,8 +44,11 @@ pub struct RunOutput {
     pub reps: Vec<(u64, RepResult)>,
     /// Their summary.
     pub summary: Summary,
-    /// Whether every requested replication completed.
+    /// Whether every requested replication ran to its horizon and counts
+    /// (not interrupted, none stopped by the runaway guard).
     pub complete: bool,
+    /// Whether the run was interrupted (Ctrl-C, SIGTERM).
+    pub interrupted: bool,
     /// Replications requested.
     pub requested: u64,
     /// Wall-clock time taken.
@@ -88,14 +93,14 @@ pub fn run(
             reps.push((i as u64, r?));
         }
     }
-    let complete = reps.len() as u64 == options.replications;
-    let only: Vec<&RepResult> = reps.iter().map(|(_, r)| r).collect();
-    let stage_names: Vec<String> = scenario.stages.iter().map(|s| s.name.clone()).collect();
-    let class_names: Vec<String> = scenario.classes.iter().map(|c| c.name.clone()).collect();
+    let interrupted = (reps.len() as u64) < options.replications;
+    let refs: Vec<(u64, &RepResult)> = reps.iter().map(|(i, r)| (*i, r)).collect();
+    let summary = summarize(scenario, &refs);
     Ok(RunOutput {
-        summary: summarize(&only, &stage_names, &class_names),
+        complete: !interrupted && summary.stopped.is_empty(),
+        interrupted,
+        summary,
         reps,
-        complete,
         requested: options.replications,
         wall: started.elapsed(),
     })

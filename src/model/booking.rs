@@ -1,5 +1,6 @@
 //! Appointment slots: each booking takes the first slot, starting at or
-//! after the truck's wish, that still has room.
+//! after the truck's wish and no more than the lead limit after it, that
+//! still has room.
 //!
 //! Bookings are made in arrival order, so wishes never go back in time:
 //! once a slot is full or passed no later booking can use it. The book
@@ -7,33 +8,35 @@
 //! amortised constant time), however far ahead bookings reach.
 
 use crate::engine::calendar::WeeklyCalendar;
-use crate::engine::time::{Span, Time, WEEK};
+use crate::engine::time::{Span, Time};
 
 /// The slot book of one replication.
 pub struct SlotBook {
     slot: Span,
     capacity: u32,
     hours: WeeklyCalendar,
+    max_lead: Span,
     current: u64,
     used: u32,
 }
 
 impl SlotBook {
     /// Slots of length `slot` with `capacity` trucks each, bookable when
-    /// their start falls in `hours`.
-    pub fn new(slot: Span, capacity: u32, hours: WeeklyCalendar) -> Self {
+    /// their start falls in `hours`, at most `max_lead` after the wish.
+    pub fn new(slot: Span, capacity: u32, hours: WeeklyCalendar, max_lead: Span) -> Self {
         SlotBook {
             slot: slot.max(1),
             capacity,
             hours,
+            max_lead,
             current: 0,
             used: 0,
         }
     }
 
     /// Books the first slot starting at or after `wish` with room left and
-    /// returns its start, or `None` if no slot is bookable within two weeks
-    /// of the wish (the truck then comes without a booking).
+    /// returns its start, or `None` if no slot with room starts within
+    /// `max_lead` of the wish.
     pub fn book(&mut self, wish: Time) -> Option<Time> {
         if self.capacity == 0 {
             return None;
@@ -47,7 +50,7 @@ impl SlotBook {
                 self.current
             };
         }
-        let limit = wish.saturating_add(2 * WEEK);
+        let limit = wish.saturating_add(self.max_lead);
         loop {
             let start = index.checked_mul(self.slot)?;
             if start > limit {
@@ -72,11 +75,11 @@ impl SlotBook {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::time::{DAY, HOUR, MINUTE};
+    use crate::engine::time::{DAY, HOUR, MINUTE, WEEK};
 
     #[test]
     fn fills_slots_in_order_and_respects_capacity() {
-        let mut book = SlotBook::new(30 * MINUTE, 2, WeeklyCalendar::constant(1));
+        let mut book = SlotBook::new(30 * MINUTE, 2, WeeklyCalendar::constant(1), WEEK);
         assert_eq!(book.book(0), Some(0));
         assert_eq!(
             book.book(5 * MINUTE),
@@ -99,7 +102,7 @@ mod tests {
             .flat_map(|d| [(d * DAY + 8 * HOUR, 1), (d * DAY + 12 * HOUR, 0)])
             .collect();
         let hours = WeeklyCalendar::from_steps(steps, 0);
-        let mut book = SlotBook::new(HOUR, 1, hours);
+        let mut book = SlotBook::new(HOUR, 1, hours, WEEK);
         assert_eq!(book.book(0), Some(8 * HOUR));
         assert_eq!(book.book(0), Some(9 * HOUR));
         assert_eq!(book.book(11 * HOUR + 1), Some(DAY + 8 * HOUR));
@@ -107,9 +110,24 @@ mod tests {
 
     #[test]
     fn unbookable_calendar_gives_none() {
-        let mut book = SlotBook::new(HOUR, 1, WeeklyCalendar::constant(0));
+        let mut book = SlotBook::new(HOUR, 1, WeeklyCalendar::constant(0), WEEK);
         assert_eq!(book.book(0), None);
-        let mut zero = SlotBook::new(HOUR, 0, WeeklyCalendar::constant(1));
+        let mut zero = SlotBook::new(HOUR, 0, WeeklyCalendar::constant(1), WEEK);
         assert_eq!(zero.book(0), None);
+    }
+
+    #[test]
+    fn no_booking_beyond_the_lead_limit() {
+        // One truck per hour-slot, a 3-hour limit: the wish at 0 takes the
+        // slots at 0, 1 h, 2 h and 3 h (3 h after the wish is still within
+        // it), then none is left.
+        let mut book = SlotBook::new(HOUR, 1, WeeklyCalendar::constant(1), 3 * HOUR);
+        let got: Vec<_> = (0..5).map(|_| book.book(0)).collect();
+        assert_eq!(
+            got,
+            [Some(0), Some(HOUR), Some(2 * HOUR), Some(3 * HOUR), None]
+        );
+        // A later wish reaches further.
+        assert_eq!(book.book(HOUR), Some(4 * HOUR));
     }
 }

@@ -1,97 +1,57 @@
-//! The port's event handlers: arrivals, the gate, stages, departures.
+//! The port's event handlers: arrivals, bookings, the gate, stages,
+//! departures.
 //!
 //! The gate is a [`Pool`] whose servers are parking places: a truck holds
 //! one from entering the port area until it leaves, the pool's queue is the
 //! road queue, and its capacity is the parking size while the gate is open
 //! and zero while it is closed (trucks inside stay). Each stage is a pool
-//! of lanes whose capacity follows the stage's calendar, or drops to zero
-//! for the rest of the day once its daily limit is reached. Entering the
-//! port is a separate zero-delay event, so a long road queue admitted at
-//! once never recurses.
+//! of lanes (see [`stage`](super::stage)). Entering the port is a separate
+//! zero-delay event, so a long road queue admitted at once never recurses.
+//!
+//! # Where a truck waits
+//!
+//! * The gate is closed, or the parking is full: on the road.
+//! * With `parking` set: inside the port area once admitted, at whichever
+//!   stage it has reached (counting against `parking`).
+//! * Without `parking`: the port area is unbounded, but a truck waiting to
+//!   start its *first* stage still waits on the road, and counts against
+//!   `road_queue` until that service starts.
+//!
+//! An arriving truck that would have to wait on the road while the road
+//! queue is full is turned away.
 
 use rand::RngExt;
 use slab::Slab;
 
 use super::arrivals::ArrivalGen;
 use super::booking::SlotBook;
-use super::results::{ClassResult, HourlyProfile, RepResult, Runaway, StageResult};
+use super::guard::{Guard, Trip};
+use super::results::{
+    ClassResult, GateResult, HourlyProfile, RepResult, StageResult, Stopped, Unfinished,
+};
+use super::stage::{Stage, capacity};
 use crate::engine::dist::{DistError, Sampler};
 use crate::engine::pool::{Discipline, Pool};
 use crate::engine::sim::{Model, Scheduler};
 use crate::engine::stats::{DailyCounts, DurationStats, TimeWeighted};
 use crate::engine::streams::{Rng, Streams};
-use crate::engine::time::{DAY, HOUR, SECOND, Span, Time, ticks};
-use crate::scenario::Scenario;
+use crate::engine::time::{DAY, HOUR, SECOND, Time, ticks};
+use crate::scenario::{NoSlot, Scenario};
 
 /// Guards against runaway replications.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     /// Stop a replication when more trucks than this are in the system
-    /// (road, port and booked-but-not-arrived).
+    /// (road, port and booked-but-not-arrived), or when their growth says
+    /// they will be before the end (see [`guard`](super::guard)).
     pub max_in_system: u64,
-    /// Stop a replication early when, with an unbounded road queue, the
-    /// trucks in the system grow steadily day after day (see [`Trend`]).
-    pub trend: bool,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_in_system: 1_000_000,
-            trend: true,
         }
-    }
-}
-
-/// Days of daily censuses the trend test looks at.
-const TREND_DAYS: usize = 14;
-
-/// A trend test on the trucks in the system, counted at each midnight.
-///
-/// With an unbounded road queue and more demand than capacity, the
-/// backlog grows linearly and never settles. The test fits a line to the
-/// last fourteen midnight counts and calls it a runaway when the slope is
-/// large (at least 100 trucks a day, so at least 1,300 more trucks over the
-/// window) and clearly not noise (t-statistic above 10, which a stable
-/// queue's day-to-day wander does not reach). It never fires with a bounded
-/// road queue, whose backlog cannot grow without limit.
-#[derive(Clone, Debug, Default)]
-pub struct Trend {
-    counts: [f64; TREND_DAYS],
-    seen: usize,
-}
-
-impl Trend {
-    /// Records a midnight count; returns the growth per day if the last
-    /// fourteen counts show a runaway.
-    pub fn record(&mut self, in_system: u64) -> Option<f64> {
-        self.counts[self.seen % TREND_DAYS] = in_system as f64;
-        self.seen += 1;
-        if self.seen < TREND_DAYS {
-            return None;
-        }
-        // Oldest first.
-        let y: Vec<f64> = (0..TREND_DAYS)
-            .map(|i| self.counts[(self.seen + i) % TREND_DAYS])
-            .collect();
-        let n = TREND_DAYS as f64;
-        let x_mean = (n - 1.0) / 2.0;
-        let y_mean = y.iter().sum::<f64>() / n;
-        let sxx: f64 = (0..TREND_DAYS).map(|i| (i as f64 - x_mean).powi(2)).sum();
-        let sxy: f64 = y
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (i as f64 - x_mean) * (v - y_mean))
-            .sum();
-        let slope = sxy / sxx;
-        let residual: f64 = y
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v - y_mean - slope * (i as f64 - x_mean)).powi(2))
-            .sum();
-        let se = (residual / (n - 2.0) / sxx).sqrt();
-        let t = if se > 0.0 { slope / se } else { f64::INFINITY };
-        (slope >= 100.0 && t > 10.0).then_some(slope)
     }
 }
 
@@ -99,7 +59,7 @@ impl Trend {
 enum Event {
     /// The arrival process fires.
     Arrival,
-    /// A booked truck shows up.
+    /// A booked truck's time comes: it shows up, or it is a no-show.
     Show(u32),
     /// A truck admitted by the gate enters the port area.
     Enter(u32),
@@ -111,7 +71,8 @@ enum Event {
     GateCalendar,
     /// Midnight: daily limits start afresh.
     Midnight,
-    /// An hour boundary, for the hour-of-day profile.
+    /// An hour boundary, for the hour-of-day profile (and, at midnight,
+    /// the runaway guard).
     Hour,
     /// Warm-up ends: statistics start.
     WarmupEnd,
@@ -121,29 +82,20 @@ enum Event {
 struct Truck {
     class: u8,
     booked: bool,
-    /// Arrived after warm-up, so counted.
-    cohort: bool,
+    /// Booked and not at the port yet.
+    pending: bool,
+    /// Booked but will not come: dropped at its slot time.
+    no_show: bool,
+    /// Waiting on the road for its first stage (a port without parking).
+    on_road: bool,
+    /// Has started its first service.
+    started: bool,
     arrived: Time,
     queued: Time,
-    service: Span,
+    service: u64,
     fees: f64,
     steps: u32,
     routing: u64,
-    /// Booked but will not come: dropped at its slot time.
-    no_show: bool,
-}
-
-struct Stage {
-    pool: Pool<u32>,
-    service: Sampler,
-    service_rng: Rng,
-    routing_rng: Rng,
-    rework_rng: Rng,
-    wait: DurationStats,
-    visits: u64,
-    calendar_value: u32,
-    started_today: u32,
-    limited: bool,
 }
 
 struct Port<'a> {
@@ -160,18 +112,26 @@ struct Port<'a> {
     trucks: Slab<Truck>,
     /// Trucks waiting on the road or in a stage queue.
     waiting: TimeWeighted,
+    /// Trucks on the road waiting for their first stage (no parking).
+    road_first: usize,
+    /// Trucks on the road (gate queue plus `road_first`).
+    road: TimeWeighted,
     measured: bool,
     all: ClassResult,
     classes: Vec<ClassResult>,
-    cohort_in_system: Vec<u64>,
+    /// Trucks at the port, per class.
+    in_port: Vec<u64>,
+    /// Booked trucks not at the port yet, per class.
+    pending: Vec<u64>,
+    booking_lead: DurationStats,
+    road_start: u64,
     daily: DailyCounts,
     hourly: HourlyProfile,
     hour_mark: Time,
     hour_area: f64,
     peak_in_system: u64,
-    trend: Option<Trend>,
-    /// Set when the trend test says the backlog runs away.
-    runaway_growth: Option<f64>,
+    guard: Guard,
+    trip: Option<Trip>,
 }
 
 impl Port<'_> {
@@ -188,6 +148,25 @@ impl Port<'_> {
     fn waiting_changed(&mut self, now: Time, delta: i64) {
         let value = self.waiting.value().saturating_add_signed(delta);
         self.waiting.set(now, value);
+    }
+
+    fn road_len(&self) -> usize {
+        self.gate.waiting() + self.road_first
+    }
+
+    fn road_changed(&mut self, now: Time) {
+        let len = self.road_len() as u64;
+        if len != self.road.value() {
+            self.road.set(now, len);
+        }
+    }
+
+    /// Counts an event for the whole port and the truck's class.
+    fn count(&mut self, class: usize, f: impl Fn(&mut super::results::Counts)) {
+        if self.measured {
+            f(&mut self.all.counts);
+            f(&mut self.classes[class].counts);
+        }
     }
 
     fn on_arrival(&mut self, sched: &mut Scheduler<Event>) {
@@ -218,62 +197,89 @@ impl Port<'_> {
         let mut truck = Truck {
             class: class as u8,
             booked: false,
-            cohort: false,
+            pending: false,
+            no_show: false,
+            on_road: false,
+            started: false,
             arrived: now,
             queued: now,
             service: 0,
             fees: 0.0,
             steps: 0,
             routing,
-            no_show: false,
         };
-        let slot = match (&self.scenario.appointments, &mut self.slots) {
-            (Some(appointments), Some(book)) if wants_booking < appointments.share => {
-                book.book(now)
+        self.count(class, |c| c.offered += 1);
+        let scenario = self.scenario;
+        if let Some(appointments) = &scenario.appointments
+            && wants_booking < appointments.share
+        {
+            let Some(slot) = self.slots.as_mut().and_then(|book| book.book(now)) else {
+                if appointments.no_slot == NoSlot::TurnAway {
+                    self.count(class, |c| {
+                        c.turned_away += 1;
+                        c.turned_away_no_slot += 1;
+                    });
+                    return;
+                }
+                self.count(class, |c| c.unbooked_walk_ins += 1);
+                let id = self.trucks.insert(truck) as u32;
+                self.arrive(id, sched);
+                return;
+            };
+            if self.measured {
+                self.booking_lead.record(slot - now);
             }
-            _ => None,
-        };
-        let Some(slot) = slot else {
+            self.count(class, |c| c.bookings += 1);
+            truck.booked = true;
+            truck.pending = true;
+            truck.no_show = self.no_show_rng.random::<f64>() < appointments.no_show;
+            let offset = self
+                .punctuality
+                .as_ref()
+                .map_or(0.0, |p| p.sample_offset(&mut self.punctuality_rng));
+            // A no-show is dropped at its slot's start, so it is counted in
+            // the same period as the trucks that did come.
+            let at = if truck.no_show {
+                slot as f64
+            } else {
+                (slot as f64 + offset).max(now as f64)
+            };
+            self.pending[class] += 1;
             let id = self.trucks.insert(truck) as u32;
-            self.arrive(id, sched);
+            sched.schedule_at(ticks(at), Event::Show(id));
             return;
-        };
-        truck.booked = true;
-        let no_show_p = self
-            .scenario
-            .appointments
-            .as_ref()
-            .map_or(0.0, |a| a.no_show);
-        truck.no_show = self.no_show_rng.random::<f64>() < no_show_p;
-        let offset = self
-            .punctuality
-            .as_ref()
-            .map_or(0.0, |p| p.sample_offset(&mut self.punctuality_rng));
-        // A no-show is dropped at its slot's start, so it is counted in the
-        // same period as the trucks that did come.
-        let at = if truck.no_show {
-            slot as f64
-        } else {
-            (slot as f64 + offset).max(now as f64)
-        };
+        }
         let id = self.trucks.insert(truck) as u32;
-        sched.schedule_at(ticks(at), Event::Show(id));
+        self.arrive(id, sched);
     }
 
     /// A booked truck's time has come: it arrives, or it is a no-show.
     fn show(&mut self, id: u32, sched: &mut Scheduler<Event>) {
-        match self.trucks.get(id as usize) {
-            Some(truck) if truck.no_show => {
-                let class = usize::from(truck.class);
-                if self.measured {
-                    self.all.counts.no_shows += 1;
-                    self.classes[class].counts.no_shows += 1;
-                }
-                self.trucks.remove(id as usize);
-            }
-            Some(_) => self.arrive(id, sched),
-            None => {}
+        let Some(truck) = self.trucks.get_mut(id as usize) else {
+            return;
+        };
+        truck.pending = false;
+        let (class, no_show) = (usize::from(truck.class), truck.no_show);
+        self.pending[class] -= 1;
+        if no_show {
+            self.count(class, |c| c.no_shows += 1);
+            self.trucks.remove(id as usize);
+        } else {
+            self.arrive(id, sched);
         }
+    }
+
+    /// Whether a truck arriving now would have to wait on the road.
+    fn must_wait_on_road(&self, truck: &Truck) -> bool {
+        if self.gate.waiting() > 0 || self.gate.busy() >= self.gate.capacity() {
+            return true;
+        }
+        if self.scenario.port.parking.is_some() {
+            return false;
+        }
+        // No parking: it waits on the road if its first stage is busy.
+        let first = (0..self.stages.len()).find(|&s| truck.routing >> s & 1 == 1);
+        first.is_some_and(|s| !self.stages[s].pool.would_start())
     }
 
     /// Truck `id` reaches the port: enters, queues on the road, or leaves.
@@ -283,36 +289,33 @@ impl Port<'_> {
             return;
         };
         truck.arrived = now;
-        truck.cohort = self.measured;
         let truck = *truck;
         let class = usize::from(truck.class);
-        if truck.cohort {
-            for counts in [&mut self.all.counts, &mut self.classes[class].counts] {
-                counts.arrived += 1;
-                counts.booked += u64::from(truck.booked);
-            }
-            self.cohort_in_system[class] += 1;
+        self.count(class, |c| {
+            c.arrived += 1;
+            c.booked += u64::from(truck.booked);
+        });
+        if self.measured {
             self.hourly.arrivals[hour_of_day(now)] += 1;
         }
-        let must_queue = self.gate.waiting() > 0 || self.gate.busy() >= self.gate.capacity();
         let road_full = self
             .scenario
             .port
             .road_queue
-            .is_some_and(|cap| self.gate.waiting() >= cap as usize);
-        if must_queue && road_full {
-            if truck.cohort {
-                self.all.counts.turned_away += 1;
-                self.classes[class].counts.turned_away += 1;
-                self.cohort_in_system[class] -= 1;
-            }
+            .is_some_and(|cap| self.road_len() >= cap as usize);
+        if road_full && self.must_wait_on_road(&truck) {
+            self.count(class, |c| c.turned_away += 1);
             self.trucks.remove(id as usize);
             return;
         }
+        self.in_port[class] += 1;
         let priority = self.priority(&truck);
         match self.gate.request(now, id, priority) {
             Some(id) => self.advance(id, 0, sched),
-            None => self.waiting_changed(now, 1),
+            None => {
+                self.waiting_changed(now, 1);
+                self.road_changed(now);
+            }
         }
     }
 
@@ -332,15 +335,28 @@ impl Port<'_> {
     /// Truck `id` joins the queue of stage `s`.
     fn join(&mut self, s: usize, id: u32, sched: &mut Scheduler<Event>) {
         let now = sched.now();
+        let on_road = self.scenario.port.parking.is_none();
         let Some(truck) = self.trucks.get_mut(id as usize) else {
             return;
         };
         truck.queued = now;
         let truck = *truck;
+        if self.measured {
+            self.stages[s].joins += 1;
+        }
         let priority = self.priority(&truck);
         match self.stages[s].pool.request(now, id, priority) {
             Some(id) => self.start(s, id, sched),
-            None => self.waiting_changed(now, 1),
+            None => {
+                self.waiting_changed(now, 1);
+                if on_road && !truck.started {
+                    if let Some(t) = self.trucks.get_mut(id as usize) {
+                        t.on_road = true;
+                    }
+                    self.road_first += 1;
+                    self.road_changed(now);
+                }
+            }
         }
     }
 
@@ -348,16 +364,28 @@ impl Port<'_> {
         let now = sched.now();
         let stage = &mut self.stages[s];
         let service = ticks(stage.service.sample(&mut stage.service_rng));
+        let mut left_road = false;
         if let Some(truck) = self.trucks.get_mut(id as usize) {
-            stage.wait.record(now - truck.queued);
+            if self.measured {
+                stage.wait.record(now - truck.queued);
+            }
             truck.service += service;
+            truck.started = true;
+            left_road = std::mem::take(&mut truck.on_road);
         }
         stage.started_today += 1;
         if let Some(limit) = self.scenario.stages[s].daily_limit
             && stage.started_today >= limit
+            && !stage.pool.is_held()
         {
-            stage.limited = true;
-            stage.pool.set_capacity(now, 0);
+            stage.pool.set_held(true);
+            if self.measured {
+                stage.limit_days += 1;
+            }
+        }
+        if left_road {
+            self.road_first -= 1;
+            self.road_changed(now);
         }
         sched.schedule_in(
             service,
@@ -407,21 +435,20 @@ impl Port<'_> {
         let now = sched.now();
         if let Some(next) = self.gate.release(now) {
             self.waiting_changed(now, -1);
+            self.road_changed(now);
             sched.schedule_in(0, Event::Enter(next));
         }
         if !self.trucks.contains(id as usize) {
             return;
         }
         let truck = self.trucks.remove(id as usize);
-        if self.measured {
-            self.daily.record(now);
-            self.hourly.departures[hour_of_day(now)] += 1;
-        }
-        if !truck.cohort {
+        let class = usize::from(truck.class);
+        self.in_port[class] -= 1;
+        if !self.measured {
             return;
         }
-        let class = usize::from(truck.class);
-        self.cohort_in_system[class] -= 1;
+        self.daily.record(now);
+        self.hourly.departures[hour_of_day(now)] += 1;
         let time = now - truck.arrived;
         let costs = &self.scenario.costs;
         let nights = (now / DAY - truck.arrived / DAY) as f64;
@@ -452,6 +479,7 @@ impl Port<'_> {
             self.waiting_changed(now, -1);
             sched.schedule_in(0, Event::Enter(id));
         }
+        self.road_changed(now);
         if let Some(next) = port.open.next_change(now) {
             sched.schedule_at(next, Event::GateCalendar);
         }
@@ -462,25 +490,22 @@ impl Port<'_> {
         let calendar = &self.scenario.stages[s].capacity;
         let value = calendar.value_at(now);
         let next = calendar.next_change(now);
-        let stage = &mut self.stages[s];
-        stage.calendar_value = value;
-        if !stage.limited {
-            stage.pool.set_capacity(now, value);
-            self.fill_lanes(s, sched);
-        }
+        self.stages[s].pool.set_capacity(now, value);
+        self.fill_lanes(s, sched);
         if let Some(next) = next {
             sched.schedule_at(next, Event::StageCalendar(s as u16));
         }
     }
 
     fn on_midnight(&mut self, sched: &mut Scheduler<Event>) {
-        let now = sched.now();
         for s in 0..self.stages.len() {
             let stage = &mut self.stages[s];
             stage.started_today = 0;
-            if stage.limited {
-                stage.limited = false;
-                stage.pool.set_capacity(now, stage.calendar_value);
+            if stage.pool.is_held() {
+                if self.measured {
+                    stage.held_over += stage.pool.waiting() as u64;
+                }
+                stage.pool.set_held(false);
                 self.fill_lanes(s, sched);
             }
         }
@@ -506,12 +531,19 @@ impl Port<'_> {
         self.measured = true;
         for stage in &mut self.stages {
             stage.pool.reset_stats(now);
-            stage.wait.reset();
-            stage.visits = 0;
+            stage.present_start = stage.present();
+        }
+        self.road.reset(now);
+        self.road_start = self.road_len() as u64;
+        for (c, result) in self.classes.iter_mut().enumerate() {
+            result.counts.in_port_start = self.in_port[c];
+            result.counts.booked_start = self.pending[c];
+            self.all.counts.in_port_start += self.in_port[c];
+            self.all.counts.booked_start += self.pending[c];
         }
     }
 
-    fn runaway(&self, now: Time) -> Runaway {
+    fn stopped(&self, now: Time, trip: Option<Trip>) -> Stopped {
         let (stage, queue) = self
             .stages
             .iter()
@@ -521,20 +553,39 @@ impl Port<'_> {
             .map_or((String::new(), 0), |(i, q)| {
                 (self.scenario.stages[i].name.clone(), q as u64)
             });
-        let reason = match self.runaway_growth {
-            Some(slope) => format!(
-                "the trucks in the system grew by {slope:.0} a day over the last {TREND_DAYS} days"
+        let ceiling = self.guard.ceiling();
+        let reason = match trip {
+            Some(Trip::Projected { per_day }) => format!(
+                "the trucks in the system grew by {per_day:.0} a day and would pass the limit of {ceiling} (--max-trucks) before the end of the run"
             ),
-            None => "more trucks in the system than the limit".to_owned(),
+            _ => format!("the trucks in the system passed the limit of {ceiling} (--max-trucks)"),
         };
-        Runaway {
+        Stopped {
             reason,
             at: now,
             in_system: self.trucks.len() as u64,
             stage,
             stage_queue: queue,
-            road_queue: self.gate.waiting() as u64,
+            road_queue: self.road_len() as u64,
         }
+    }
+
+    /// The state when the window closes: what is left at the port.
+    fn close_window(&mut self, end: Time) -> Unfinished {
+        for (c, result) in self.classes.iter_mut().enumerate() {
+            result.counts.in_port_end = self.in_port[c];
+            result.counts.booked_ahead = self.pending[c];
+            self.all.counts.in_port_end += self.in_port[c];
+            self.all.counts.booked_ahead += self.pending[c];
+        }
+        let mut unfinished = Unfinished::default();
+        for (_, truck) in self.trucks.iter().filter(|(_, t)| !t.pending) {
+            let age = end.saturating_sub(truck.arrived);
+            unfinished.count += 1;
+            unfinished.age_sum += u128::from(age);
+            unfinished.age_max = unfinished.age_max.max(age);
+        }
+        unfinished
     }
 }
 
@@ -552,10 +603,8 @@ impl Model for Port<'_> {
             Event::GateCalendar => self.on_gate_calendar(sched),
             Event::Midnight => self.on_midnight(sched),
             Event::Hour => {
-                if hour_of_day(now) == 0
-                    && let Some(trend) = &mut self.trend
-                {
-                    self.runaway_growth = trend.record(self.trucks.len() as u64);
+                if hour_of_day(now) == 0 {
+                    self.trip = self.guard.midnight(now, self.trucks.len() as u64);
                 }
                 self.close_hour(now);
                 sched.schedule_in(HOUR, Event::Hour);
@@ -580,20 +629,7 @@ pub fn simulate(
     let stages = scenario
         .stages
         .iter()
-        .map(|spec| {
-            Ok(Stage {
-                pool: Pool::new(0, spec.discipline, 0),
-                service: spec.service.sampler()?,
-                service_rng: streams.stream(&format!("service/{}", spec.name)),
-                routing_rng: streams.stream(&format!("routing/{}", spec.name)),
-                rework_rng: streams.stream(&format!("rework/{}", spec.name)),
-                wait: DurationStats::new(SECOND),
-                visits: 0,
-                calendar_value: 0,
-                started_today: 0,
-                limited: false,
-            })
-        })
+        .map(|spec| Stage::new(spec, &streams))
         .collect::<Result<Vec<_>, DistError>>()?;
     let appointments = scenario.appointments.as_ref();
     let gate_discipline = if appointments.is_some_and(|a| a.priority) {
@@ -601,6 +637,8 @@ pub fn simulate(
     } else {
         Discipline::Fifo
     };
+    let end = scenario.warmup.saturating_add(scenario.horizon);
+    let classes = scenario.classes.len();
     let mut port = Port {
         scenario,
         arrivals: ArrivalGen::new(
@@ -613,26 +651,27 @@ pub fn simulate(
         no_show_rng: streams.stream("no-show"),
         punctuality_rng: streams.stream("punctuality"),
         punctuality: appointments.map(|a| a.punctuality.sampler()).transpose()?,
-        slots: appointments.map(|a| SlotBook::new(a.slot, a.capacity, a.hours.clone())),
+        slots: appointments.map(|a| SlotBook::new(a.slot, a.capacity, a.hours.clone(), a.max_lead)),
         gate: Pool::new(0, gate_discipline, 0),
         stages,
         trucks: Slab::with_capacity(1024),
         waiting: TimeWeighted::new(0, 0),
+        road_first: 0,
+        road: TimeWeighted::new(0, 0),
         measured: scenario.warmup == 0,
         all: ClassResult::new(),
-        classes: scenario
-            .classes
-            .iter()
-            .map(|_| ClassResult::new())
-            .collect(),
-        cohort_in_system: vec![0; scenario.classes.len()],
+        classes: (0..classes).map(|_| ClassResult::new()).collect(),
+        in_port: vec![0; classes],
+        pending: vec![0; classes],
+        booking_lead: DurationStats::new(SECOND),
+        road_start: 0,
         daily: DailyCounts::new(scenario.warmup),
         hourly: HourlyProfile::default(),
         hour_mark: 0,
         hour_area: 0.0,
         peak_in_system: 0,
-        trend: (limits.trend && scenario.port.road_queue.is_none()).then(Trend::default),
-        runaway_growth: None,
+        guard: Guard::new(limits.max_in_system, end),
+        trip: None,
     };
     let mut sched = Scheduler::new();
     // Calendars first, so lanes are on duty before the first truck at t = 0.
@@ -654,39 +693,62 @@ pub fn simulate(
     // belongs to the next period, so a 24 h window with hourly arrivals
     // counts 24, not 25. Ticks are integers, so "before end" is "at or
     // before end - 1".
-    let end = scenario.warmup.saturating_add(scenario.horizon);
-    let max = limits.max_in_system;
     let finished = sched.run_while(&mut port, end.saturating_sub(1), |p, _| {
-        (p.trucks.len() as u64) <= max && p.runaway_growth.is_none()
+        !p.guard.over(p.trucks.len() as u64) && p.trip.is_none()
     });
     let stopped_at = if finished { end } else { sched.now().min(end) };
-    let runaway = (!finished).then(|| port.runaway(stopped_at));
+    let stopped = (!finished).then(|| port.stopped(stopped_at, port.trip));
     port.close_hour(stopped_at);
-
-    for (class, result) in port.classes.iter_mut().enumerate() {
-        result.counts.backlog = port.cohort_in_system[class];
-        port.all.counts.backlog += port.cohort_in_system[class];
-    }
-    let measured = stopped_at.saturating_sub(scenario.warmup);
-    let days = measured as f64 / DAY as f64;
-    Ok(RepResult {
-        stages: port
-            .stages
-            .into_iter()
-            .map(|s| StageResult {
+    let unfinished = port.close_window(stopped_at);
+    let from = scenario.warmup.min(stopped_at);
+    let measured = stopped_at - from;
+    let road_end = port.road_len() as u64;
+    let stages = port
+        .stages
+        .into_iter()
+        .zip(&scenario.stages)
+        .map(|(s, spec)| {
+            let (capacity, limit_bound) = capacity(spec, s.service.mean(), from, stopped_at);
+            StageResult {
                 visits: s.visits,
+                joins: s.joins,
                 utilization: s.pool.utilization(stopped_at),
+                on_duty: s.pool.on_duty_time(stopped_at),
+                overtime: s.pool.overtime(stopped_at),
+                capacity,
+                limit_bound,
                 mean_queue_len: s.pool.mean_queue_len(stopped_at),
+                present_start: s.present_start,
+                present_end: s.present(),
+                limit_days: s.limit_days,
+                held_over: s.held_over,
                 wait: s.wait,
-            })
-            .collect(),
+            }
+        })
+        .collect();
+    let result = RepResult {
+        stages,
+        gate: GateResult {
+            road_start: port.road_start,
+            road_end,
+            mean_road_queue: port.road.mean(stopped_at),
+        },
+        unfinished,
+        booking_lead: port.booking_lead,
         all: port.all,
         classes: port.classes,
         daily_departures: port.daily.counts(measured.div_ceil(DAY) as usize),
         hourly: port.hourly,
-        days,
+        days: measured as f64 / DAY as f64,
         events: sched.events_processed(),
         peak_in_system: port.peak_in_system,
-        runaway,
-    })
+        stopped,
+    };
+    debug_assert!(
+        result.all.counts.system_balanced(),
+        "{:?}",
+        result.all.counts
+    );
+    debug_assert!(result.all.counts.port_balanced(), "{:?}", result.all.counts);
+    Ok(result)
 }

@@ -2,29 +2,118 @@
 //!
 //! Raw sums and histograms, not yet divided into per-truck figures: the
 //! experiment layer turns them into metrics and confidence intervals.
+//!
+//! Everything refers to the measured window `[warm-up, end)`. Counts are of
+//! events inside it (a truck that arrives in the warm-up and leaves in the
+//! window is counted as cleared); durations and costs are those of the
+//! trucks that left in it. Together with the state at both edges of the
+//! window the counts form an exact flow balance, see [`Counts`].
 
 use crate::engine::stats::DurationStats;
-use crate::engine::time::Time;
+use crate::engine::time::{Span, Time};
 
-/// Truck counts over the measured period (trucks that arrived after
-/// warm-up). `arrived = cleared + turned_away + backlog` always holds.
+/// Truck counts over the measured window, and the state at its two edges.
+///
+/// The *system* is the road queue, the port area, and the booked trucks
+/// that have not reached the port yet. In every replication, exactly:
+///
+/// ```text
+/// in_port_start + booked_start + offered
+///     = cleared + turned_away + no_shows + in_port_end + booked_ahead
+/// ```
+///
+/// and, for the port alone (booked trucks join it when they reach it):
+///
+/// ```text
+/// in_port_start + arrived = cleared + (turned_away − turned_away_no_slot) + in_port_end
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
-    /// Trucks that reached the port.
+    /// Trucks the arrival process produced in the window: walk-ins and
+    /// trucks asking for a slot (demand).
+    pub offered: u64,
+    /// Trucks that reached the port in the window (walk-ins, and booked
+    /// trucks at their slot).
     pub arrived: u64,
-    /// Of those, trucks that left cleared.
+    /// Trucks that left the port cleared in the window.
     pub cleared: u64,
-    /// Of those, trucks that found the road queue full and left.
+    /// Trucks turned away in the window: the road queue was full, or no
+    /// slot was free and booking is mandatory.
     pub turned_away: u64,
-    /// Of those, trucks still in the port or on the road at the end.
-    pub backlog: u64,
-    /// Booked trucks that did not come (not counted as arrived).
+    /// Of those, trucks that found no slot within the booking lead limit.
+    pub turned_away_no_slot: u64,
+    /// Booked trucks whose slot fell in the window and that did not come.
     pub no_shows: u64,
-    /// Arrived trucks that had booked a slot.
+    /// Trucks that reached the port with a booking.
     pub booked: u64,
+    /// Slots booked in the window.
+    pub bookings: u64,
+    /// Trucks that wanted a slot and found none within the lead limit, and
+    /// came without one.
+    pub unbooked_walk_ins: u64,
+    /// Trucks at the port (road or inside) when the window opened.
+    pub in_port_start: u64,
+    /// Booked trucks not yet at the port when the window opened.
+    pub booked_start: u64,
+    /// Trucks at the port (road or inside) when the window closed: the
+    /// backlog.
+    pub in_port_end: u64,
+    /// Booked trucks not yet at the port when the window closed (their slot
+    /// lies beyond it).
+    pub booked_ahead: u64,
 }
 
-/// Per-truck sums over the cleared trucks of a group (all, or one class).
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, o: Counts) {
+        self.offered += o.offered;
+        self.arrived += o.arrived;
+        self.cleared += o.cleared;
+        self.turned_away += o.turned_away;
+        self.turned_away_no_slot += o.turned_away_no_slot;
+        self.no_shows += o.no_shows;
+        self.booked += o.booked;
+        self.bookings += o.bookings;
+        self.unbooked_walk_ins += o.unbooked_walk_ins;
+        self.in_port_start += o.in_port_start;
+        self.booked_start += o.booked_start;
+        self.in_port_end += o.in_port_end;
+        self.booked_ahead += o.booked_ahead;
+    }
+}
+
+impl Counts {
+    /// Whether the system flow balance holds (it always should).
+    pub fn system_balanced(&self) -> bool {
+        self.in_port_start + self.booked_start + self.offered
+            == self.cleared
+                + self.turned_away
+                + self.no_shows
+                + self.in_port_end
+                + self.booked_ahead
+    }
+
+    /// Whether the port flow balance holds (it always should).
+    pub fn port_balanced(&self) -> bool {
+        self.in_port_start + self.arrived
+            == self.cleared + self.turned_away - self.turned_away_no_slot + self.in_port_end
+    }
+}
+
+/// Trucks still at the port when the window closed, and how long they had
+/// been there: time in port counts only trucks that left, so these are the
+/// stays it leaves out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Unfinished {
+    /// How many.
+    pub count: u64,
+    /// Sum of their ages (time since they reached the port), in ticks.
+    pub age_sum: u128,
+    /// The oldest age, in ticks.
+    pub age_max: Span,
+}
+
+/// Per-truck sums over the trucks of a group (all, or one class) that left
+/// in the window, plus the group's counts.
 #[derive(Clone, Debug)]
 pub struct ClassResult {
     /// Counts for the group.
@@ -33,9 +122,9 @@ pub struct ClassResult {
     pub time_in_port: DurationStats,
     /// Time in port not spent in service, in ticks.
     pub wait: DurationStats,
-    /// Total clearance steps (stage visits) of cleared trucks.
+    /// Total clearance steps (stage visits) of the trucks that left.
     pub steps: u64,
-    /// Total cost of cleared trucks.
+    /// Total cost of the trucks that left.
     pub cost: f64,
 }
 
@@ -51,23 +140,55 @@ impl ClassResult {
     }
 }
 
-/// What one stage measured.
+/// What one stage measured over the window.
 #[derive(Clone, Debug)]
 pub struct StageResult {
     /// Visits completed (clearance steps served).
     pub visits: u64,
-    /// Busy lane-time over on-duty lane-time.
+    /// Trucks that joined its queue.
+    pub joins: u64,
+    /// Busy lane-time while on duty over on-duty lane-time (at most 1).
     pub utilization: f64,
+    /// On-duty lane-time, in lane-ticks.
+    pub on_duty: f64,
+    /// Busy lane-time past the end of duty (work carried past closing), in
+    /// lane-ticks.
+    pub overtime: f64,
+    /// The most visits its lanes could serve in the window at the mean
+    /// service time (and within its daily limit, if any).
+    pub capacity: f64,
+    /// Whether the daily limit, not the lanes, bounds that capacity.
+    pub limit_bound: bool,
     /// Time-average number of trucks waiting.
     pub mean_queue_len: f64,
     /// Time from joining the queue to starting service, in ticks.
     pub wait: DurationStats,
+    /// Trucks at the stage (waiting or served) when the window opened.
+    pub present_start: u64,
+    /// Trucks at the stage (waiting or served) when the window closed.
+    pub present_end: u64,
+    /// Days on which the daily limit was reached.
+    pub limit_days: u64,
+    /// Trucks waiting when the daily limit was reached (held over to the
+    /// next day), summed over those days.
+    pub held_over: u64,
+}
+
+/// The gate and the road queue outside it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GateResult {
+    /// Trucks on the road when the window opened.
+    pub road_start: u64,
+    /// Trucks on the road when the window closed.
+    pub road_end: u64,
+    /// Time-average number of trucks on the road.
+    pub mean_road_queue: f64,
 }
 
 /// Hour-of-day profile over the measured period, summed over its days.
 #[derive(Clone, Debug, Default)]
 pub struct HourlyProfile {
-    /// Arrivals per hour of day.
+    /// Arrivals at the port per hour of day.
     pub arrivals: [u64; 24],
     /// Departures per hour of day.
     pub departures: [u64; 24],
@@ -79,9 +200,9 @@ pub struct HourlyProfile {
     pub ticks: [u64; 24],
 }
 
-/// Why a replication was stopped early.
+/// Why a replication was stopped before its horizon.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Runaway {
+pub struct Stopped {
     /// Why it was stopped, in words.
     pub reason: String,
     /// Simulated time at which it was stopped.
@@ -105,6 +226,12 @@ pub struct RepResult {
     pub classes: Vec<ClassResult>,
     /// Per stage, in scenario order.
     pub stages: Vec<StageResult>,
+    /// The gate and road queue.
+    pub gate: GateResult,
+    /// Trucks still at the port at the end.
+    pub unfinished: Unfinished,
+    /// Booking lead times (wish to slot) of the slots booked in the window.
+    pub booking_lead: DurationStats,
     /// Departures per day of the measured period (every truck that left).
     pub daily_departures: Vec<u64>,
     /// Hour-of-day profile.
@@ -115,6 +242,7 @@ pub struct RepResult {
     pub events: u64,
     /// Most trucks in the system (road, port and booked-but-not-arrived) at once.
     pub peak_in_system: u64,
-    /// Set when the replication was stopped because trucks piled up.
-    pub runaway: Option<Runaway>,
+    /// Set when the replication was stopped before its horizon (the
+    /// runaway guard); such a replication is left out of every metric.
+    pub stopped: Option<Stopped>,
 }

@@ -5,7 +5,7 @@ use super::*;
 use crate::engine::calendar::WeeklyCalendar;
 use crate::engine::dist::Dist;
 use crate::engine::pool::Discipline;
-use crate::engine::time::{DAY, HOUR, MINUTE, SECOND};
+use crate::engine::time::{DAY, HOUR, MINUTE, SECOND, WEEK};
 use crate::scenario::*;
 
 fn every(gap: u64) -> Arrivals {
@@ -66,9 +66,20 @@ fn run(s: &Scenario) -> RepResult {
     simulate(s, 0, &Limits::default()).expect("valid scenario")
 }
 
+/// Both flow balances hold, for all trucks and for every class.
 fn conserved(r: &RepResult) {
-    let c = r.all.counts;
-    assert_eq!(c.arrived, c.cleared + c.turned_away + c.backlog, "{c:?}");
+    for c in std::iter::once(&r.all).chain(&r.classes).map(|g| g.counts) {
+        assert_eq!(
+            c.in_port_start + c.booked_start + c.offered,
+            c.cleared + c.turned_away + c.no_shows + c.in_port_end + c.booked_ahead,
+            "{c:?}"
+        );
+        assert_eq!(
+            c.in_port_start + c.arrived,
+            c.cleared + c.turned_away - c.turned_away_no_slot + c.in_port_end,
+            "{c:?}"
+        );
+    }
 }
 
 /// Every 20 min a truck, 10 min of service on one lane: nobody waits.
@@ -80,7 +91,7 @@ fn deterministic_flow_has_no_waiting() {
     // all cleared 10 min later; the one due at 24:00 belongs to the next day.
     assert_eq!(r.all.counts.arrived, 71);
     assert_eq!(r.all.counts.cleared, 71);
-    assert_eq!(r.all.counts.backlog, 0);
+    assert_eq!(r.all.counts.in_port_end, 0);
     assert_eq!(r.all.time_in_port.mean(), (10 * MINUTE) as f64);
     assert_eq!(r.all.wait.mean(), 0.0);
     assert!((r.stages[0].utilization - 0.5).abs() < 0.01);
@@ -214,7 +225,101 @@ fn daily_limit_caps_departures() {
     s.horizon = 5 * DAY;
     let r = run(&s);
     assert_eq!(r.daily_departures, vec![10; 5]);
-    assert_eq!(r.all.counts.backlog, r.all.counts.arrived - 50);
+    assert_eq!(r.all.counts.in_port_end, r.all.counts.arrived - 50);
+    // The lanes are on duty all day but the limit holds them: 10 one-minute
+    // services a day on 5 lanes is 10 / (5 × 1440) busy, never above 1.
+    let st = &r.stages[0];
+    assert!(
+        (st.utilization - 10.0 / 7200.0).abs() < 1e-9,
+        "{}",
+        st.utilization
+    );
+    assert!(st.limit_bound);
+    assert_eq!(st.capacity, 50.0);
+    assert_eq!(st.limit_days, 5);
+    // Held over at each midnight: day 0 has arrivals at 1, 2, …, 23 h (the
+    // one at 24:00 comes just after midnight), so 23 − 10 = 13 wait; then
+    // 27, 41, 55 (the fifth midnight is the end of the run).
+    assert_eq!(st.held_over, 13 + 27 + 41 + 55);
+    conserved(&r);
+}
+
+/// Work carried past closing is overtime, not utilisation above 100 %.
+#[test]
+fn utilisation_stays_at_most_one_with_overtime() {
+    // One lane open 08:00–16:00; a 2-hour service started at 15:00 runs
+    // to 17:00. Trucks every 2 h keep the lane busy all day.
+    let mut st = stage("a", 1, 2 * HOUR);
+    st.capacity = WeeklyCalendar::from_steps(
+        (0..7)
+            .flat_map(|d| [(d * DAY + 8 * HOUR, 1), (d * DAY + 16 * HOUR, 0)])
+            .collect(),
+        0,
+    );
+    let mut s = scenario(every(2 * HOUR), vec![st]);
+    s.horizon = 7 * DAY;
+    let r = run(&s);
+    let st = &r.stages[0];
+    assert!(
+        st.utilization <= 1.0 && st.utilization > 0.99,
+        "{}",
+        st.utilization
+    );
+    // Every day: starts at 8, 10, 12, 14 (done by 16:00): no overtime.
+    assert_eq!(st.overtime, 0.0);
+    // Shift the services to start at 9, 11, 13, 15: one hour past 16:00.
+    s.stages[0].service = Dist::Deterministic {
+        value: (2 * HOUR) as f64,
+    };
+    s.stages[0].capacity = WeeklyCalendar::from_steps(
+        (0..7)
+            .flat_map(|d| [(d * DAY + 9 * HOUR, 1), (d * DAY + 16 * HOUR, 0)])
+            .collect(),
+        0,
+    );
+    let r = run(&s);
+    let st = &r.stages[0];
+    assert!(st.utilization <= 1.0, "{}", st.utilization);
+    assert_eq!(st.overtime, (7 * HOUR) as f64, "one lane-hour a day");
+    conserved(&r);
+}
+
+/// The one-desk port of the issue, made deterministic: a truck every
+/// 30 min, one lane serving one an hour, 100 places on the road. It leaves
+/// exactly 24 trucks a day whatever the horizon.
+#[test]
+fn saturated_desk_reports_what_leaves() {
+    let mut s = scenario(every(30 * MINUTE), vec![stage("desk", 1, HOUR)]);
+    s.port.road_queue = Some(100);
+    s.warmup = 7 * DAY;
+    s.horizon = 28 * DAY;
+    let r = run(&s);
+    assert_eq!(r.daily_departures, vec![24; 28]);
+    assert_eq!(r.all.counts.cleared, 24 * 28);
+    // At the port: the road queue is full (100) and one is in service.
+    assert_eq!(r.all.counts.in_port_start, 101);
+    assert_eq!(r.all.counts.in_port_end, 101);
+    assert_eq!(r.gate.road_end, 100);
+    // Every truck that left waited for 100 ahead of it on the road: 100 h
+    // plus its own hour, give or take the half hour of arrival phase.
+    let t = r.all.time_in_port.mean() / HOUR as f64;
+    assert!((100.0..=101.5).contains(&t), "{t}");
+    // The unfinished trucks have been there up to the same ~101 h.
+    assert!(r.unfinished.age_max <= 102 * HOUR);
+    conserved(&r);
+}
+
+/// Without parking, `road_queue` alone bounds the trucks waiting for the
+/// first stage.
+#[test]
+fn road_queue_bounds_without_parking() {
+    let mut s = scenario(every(30 * MINUTE), vec![stage("desk", 1, HOUR)]);
+    s.port.road_queue = Some(10);
+    s.horizon = 5 * DAY;
+    let r = run(&s);
+    assert!(r.all.counts.turned_away > 100, "{:?}", r.all.counts);
+    assert!(r.peak_in_system <= 11, "{}", r.peak_in_system);
+    assert_eq!(r.gate.road_end, 10);
     conserved(&r);
 }
 
@@ -231,7 +336,7 @@ fn full_port_turns_trucks_away() {
     // 1:10, …: every third gets in.
     let c = r.all.counts;
     assert_eq!(c.arrived, 143);
-    assert_eq!(c.cleared + c.backlog, 48);
+    assert_eq!(c.cleared + c.in_port_end, 48);
     assert_eq!(c.turned_away, 95);
     assert_eq!(r.all.wait.mean(), 0.0);
     conserved(&r);
@@ -266,7 +371,7 @@ fn costs_add_up() {
     // 00:15 after a midnight; the second would leave at 48:00, the end of
     // the measured period, so it is backlog.
     assert_eq!(r.all.counts.cleared, 1);
-    assert_eq!(r.all.counts.backlog, 1);
+    assert_eq!(r.all.counts.in_port_end, 1);
     assert_eq!(r.all.cost, 300.0);
 }
 
@@ -289,6 +394,8 @@ fn appointments_respect_slot_capacity_and_no_shows() {
         no_show: 0.1,
         punctuality: Dist::Deterministic { value: 0.0 },
         priority: false,
+        max_lead: 2 * WEEK,
+        no_slot: NoSlot::WalkIn,
     });
     s.horizon = 10 * DAY;
     let r = run(&s);
@@ -299,54 +406,98 @@ fn appointments_respect_slot_capacity_and_no_shows() {
             r.hourly.arrivals[h]
         );
     }
-    // Slots fill up (demand 5/h > 3/h), so ~72 bookings a day, 10% no-shows.
-    let booked = (r.all.counts.arrived + r.all.counts.no_shows) as f64;
-    let rate = r.all.counts.no_shows as f64 / booked;
-    assert!((rate - 0.1).abs() < 4.0 * (0.09 / booked).sqrt(), "{rate}");
-    assert_eq!(r.all.counts.booked, r.all.counts.arrived);
+    // Slots fill up (demand 5/h > 3/h), so ~72 slots a day, 10% no-shows.
+    let c = r.all.counts;
+    let shown = (c.booked + c.no_shows) as f64;
+    let rate = c.no_shows as f64 / shown;
+    assert!((rate - 0.1).abs() < 4.0 * (0.09 / shown).sqrt(), "{rate}");
+    assert_eq!(c.booked, c.arrived);
+    // Demand of 120 a day for 72 slots: the surplus books further ahead,
+    // and is still booked (not lost) at the end.
+    assert!(c.booked_ahead > 100, "{c:?}");
+    assert_eq!(c.bookings, c.offered);
+    assert!(r.booking_lead.percentiles().max > DAY as f64);
     conserved(&r);
 }
 
-/// Runaway: far more demand than capacity stops at the ceiling.
+/// With a lead limit, the surplus does not drift ahead for ever: past the
+/// limit it walks in, or, with mandatory booking, is turned away.
 #[test]
-fn runaway_is_detected() {
+fn booking_lead_is_bounded() {
+    let mut s = scenario(every(15 * MINUTE), vec![stage("a", 100, MINUTE)]);
+    s.appointments = Some(Appointments {
+        share: 1.0,
+        slot: HOUR,
+        capacity: 2,
+        hours: WeeklyCalendar::constant(1),
+        no_show: 0.0,
+        punctuality: Dist::Deterministic { value: 0.0 },
+        priority: false,
+        max_lead: 6 * HOUR,
+        no_slot: NoSlot::WalkIn,
+    });
+    s.horizon = 3 * DAY;
+    let r = run(&s);
+    let c = r.all.counts;
+    // 4 wishes an hour for 2 places: half walk in once the book is 6 h full.
+    assert!(c.unbooked_walk_ins > 100, "{c:?}");
+    assert!(r.booking_lead.percentiles().max <= (6 * HOUR) as f64);
+    assert!(c.booked_ahead <= 2 * 7, "at most 6 h of slots ahead: {c:?}");
+    conserved(&r);
+    if let Some(a) = &mut s.appointments {
+        a.no_slot = NoSlot::TurnAway;
+    }
+    let r = run(&s);
+    let c = r.all.counts;
+    assert_eq!(c.unbooked_walk_ins, 0);
+    assert!(c.turned_away_no_slot > 100 && c.turned_away == c.turned_away_no_slot);
+    assert_eq!(c.offered, c.bookings + c.turned_away_no_slot);
+    conserved(&r);
+}
+
+/// The guard stops a replication at the ceiling.
+#[test]
+fn runaway_stops_at_the_ceiling() {
     let s = scenario(every(SECOND), vec![stage("slow", 1, HOUR)]);
-    let limits = Limits {
-        max_in_system: 500,
-        trend: false,
-    };
+    let limits = Limits { max_in_system: 500 };
     let r = simulate(&s, 0, &limits).expect("valid");
-    let w = r.runaway.expect("stopped");
+    let w = r.stopped.expect("stopped");
     assert_eq!(w.stage, "slow");
     assert!(w.in_system > 500 && w.stage_queue >= 499);
 }
 
-/// The trend test stops an overloaded port with an unbounded road queue
-/// long before the ceiling, and leaves a bounded one alone.
+/// An overloaded port with an unbounded road queue runs its whole
+/// horizon (an overload is a finding), unless its growth would take it
+/// past the ceiling before the end: then it stops early, within days.
 #[test]
-fn trend_test_stops_steady_growth_only_when_unbounded() {
+fn overload_runs_to_the_horizon_unless_heading_past_the_ceiling() {
     // 1,440 trucks a day against 24 a day of capacity: +1,416 a day.
     let mut s = scenario(every(MINUTE), vec![stage("slow", 1, HOUR)]);
-    s.horizon = 365 * DAY;
+    s.horizon = 60 * DAY;
     let r = run(&s);
-    let w = r.runaway.expect("stopped by the trend test");
+    assert!(r.stopped.is_none());
+    assert_eq!(r.all.counts.cleared, 24 * 60 - 1, "the first needs an hour");
+    assert!((r.stages[0].present_end as i64 - 1_416 * 60).abs() < 100);
+    conserved(&r);
+    // A year of it would pass 100,000: stopped in the first weeks.
+    s.horizon = 365 * DAY;
+    let r = simulate(
+        &s,
+        0,
+        &Limits {
+            max_in_system: 100_000,
+        },
+    )
+    .expect("valid");
+    let w = r.stopped.expect("projected past the ceiling");
     assert!(w.reason.contains("grew by"), "{}", w.reason);
-    assert!(w.at <= 15 * DAY, "stopped at day {}", w.at / DAY);
-    // Same overload, bounded road: the backlog saturates, no runaway.
+    assert!(
+        w.at <= 15 * DAY && w.in_system < 100_000,
+        "day {}",
+        w.at / DAY
+    );
+    // Same overload, bounded road: the backlog saturates, no stop.
     s.port.road_queue = Some(100);
     s.horizon = 30 * DAY;
-    assert!(run(&s).runaway.is_none());
-}
-
-/// A stable queue's day-to-day wander does not trip the trend test.
-#[test]
-fn trend_test_ignores_a_stable_queue() {
-    let mut trend = Trend::default();
-    let wander = [
-        50u64, 80, 40, 120, 90, 60, 150, 70, 110, 95, 40, 130, 85, 100, 60,
-    ];
-    assert!(wander.iter().all(|&c| trend.record(c).is_none()));
-    let mut growing = Trend::default();
-    let fired: Vec<_> = (0..14u64).map(|d| growing.record(1000 + 500 * d)).collect();
-    assert!(fired[13].is_some_and(|slope| (slope - 500.0).abs() < 1e-9));
+    assert!(run(&s).stopped.is_none());
 }

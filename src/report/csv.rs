@@ -6,7 +6,9 @@
 
 use crate::experiment::estimate::Estimate;
 use crate::experiment::run::RunOutput;
+use crate::experiment::stability::Bound;
 use crate::experiment::summary::{HEADLINE, Metric, Summary};
+use crate::model::Counts;
 
 type Rows = Vec<Vec<String>>;
 
@@ -40,58 +42,98 @@ fn to_csv(header: &[&str], rows: Rows) -> Vec<u8> {
 fn metric_row(scope: &str, m: &Metric) -> Vec<String> {
     let mut row = vec![scope.to_owned(), m.name.to_owned()];
     row.extend(est(&m.estimate));
-    let p = m.percentiles;
-    for v in [
-        p.map(|p| p.p50),
-        p.map(|p| p.p90),
-        p.map(|p| p.p95),
-        p.map(|p| p.p99),
-        p.map(|p| p.max),
-    ] {
-        row.push(v.map_or(String::new(), num));
+    let p = m.percentiles.as_deref();
+    for (_, pm) in PERCENTILES.iter().zip(0..) {
+        let e = p.map(|p| p.each()[pm].1.estimate);
+        match e {
+            Some(e) => row.extend(est(&e)),
+            None => row.extend([String::new(), String::new(), String::new()]),
+        }
     }
+    row.push(p.map_or(String::new(), |p| num(p.max)));
     row
 }
 
-/// Headline metrics, overall and per class.
+const PERCENTILES: [&str; 4] = ["p50", "p90", "p95", "p99"];
+
+/// Headline metrics, overall and per class. Durations are in seconds; each
+/// percentile has its mean over replications and that mean's 95% CI.
 pub fn summary(s: &Summary) -> Vec<u8> {
     let mut rows: Rows = s.metrics.iter().map(|m| metric_row("all", m)).collect();
     for class in &s.classes {
         rows.extend(class.metrics.iter().map(|m| metric_row(&class.name, m)));
     }
-    to_csv(
-        &[
-            "scope",
-            "metric",
-            "mean",
-            "ci95_low",
-            "ci95_high",
-            "p50",
-            "p90",
-            "p95",
-            "p99",
-            "max",
-        ],
-        rows,
-    )
+    let mut header = vec![
+        "scope".to_owned(),
+        "metric".into(),
+        "mean".into(),
+        "ci95_low".into(),
+        "ci95_high".into(),
+    ];
+    for p in PERCENTILES {
+        header.extend([
+            p.to_owned(),
+            format!("{p}_ci95_low"),
+            format!("{p}_ci95_high"),
+        ]);
+    }
+    header.push("max".into());
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    to_csv(&header, rows)
 }
 
-/// One row per replication with its headline values.
+/// The flow-balance terms of one replication, in [`FLOW`] order.
+fn flow_row(c: &Counts) -> [u64; 11] {
+    [
+        c.in_port_start,
+        c.booked_start,
+        c.offered,
+        c.arrived,
+        c.cleared,
+        c.turned_away,
+        c.turned_away_no_slot,
+        c.no_shows,
+        c.in_port_end,
+        c.booked_ahead,
+        c.bookings,
+    ]
+}
+
+/// Column names of [`flow_row`].
+const FLOW: [&str; 11] = [
+    "in_port_start",
+    "booked_start",
+    "offered",
+    "arrived",
+    "cleared",
+    "turned_away",
+    "turned_away_no_slot",
+    "no_shows",
+    "in_port_end",
+    "booked_ahead",
+    "bookings",
+];
+
+/// One row per replication that counts: its headline values and the terms
+/// of its flow balance (`in_port_start + booked_start + offered = cleared
+/// + turned_away + no_shows + in_port_end + booked_ahead`).
 pub fn replications(out: &RunOutput) -> Vec<u8> {
+    let s = &out.summary;
     let mut header = vec!["replication"];
     header.extend(HEADLINE);
-    let rows = out
-        .reps
+    header.extend(FLOW);
+    let rows = s
+        .indices
         .iter()
         .enumerate()
-        .map(|(k, (i, _))| {
+        .map(|(k, i)| {
             let mut row = vec![i.to_string()];
             for name in HEADLINE {
-                let v = out
-                    .summary
-                    .metric(name)
-                    .and_then(|m| m.samples.get(k).copied());
+                let v = s.metric(name).and_then(|m| m.samples.get(k).copied());
                 row.push(v.map_or(String::new(), num));
+            }
+            if let Some(c) = s.flow.counts.get(k) {
+                row.extend(flow_row(c).iter().map(u64::to_string));
             }
             row
         })
@@ -101,40 +143,72 @@ pub fn replications(out: &RunOutput) -> Vec<u8> {
 
 /// One row per stage.
 pub fn stages(s: &Summary) -> Vec<u8> {
+    let bottleneck = s.bottleneck();
     let rows = s
         .stages
         .iter()
-        .map(|st| {
+        .enumerate()
+        .map(|(i, st)| {
             let mut row = vec![st.name.clone()];
             for e in [
                 &st.visits,
                 &st.utilization,
+                &st.overtime_per_day,
                 &st.wait.estimate,
                 &st.queue_length,
+                &st.flow.demand_per_day,
+                &st.flow.load,
+                &st.flow.growth_per_day,
             ] {
                 row.extend(est(e));
             }
+            let f = &st.flow;
+            row.push(num(f.capacity_per_day));
+            row.push(
+                match f.bound {
+                    Bound::Lanes => "lanes",
+                    Bound::DailyLimit(_) => "daily_limit",
+                }
+                .into(),
+            );
+            row.push(f.unstable.is_some().to_string());
+            row.push(
+                f.unstable
+                    .map_or(String::new(), |u| num(u.shortfall_per_day)),
+            );
+            row.push((Some(i) == bottleneck).to_string());
             row
         })
         .collect();
-    to_csv(
-        &[
-            "stage",
-            "visits",
-            "visits_ci95_low",
-            "visits_ci95_high",
-            "utilization",
-            "utilization_ci95_low",
-            "utilization_ci95_high",
-            "wait_s",
-            "wait_s_ci95_low",
-            "wait_s_ci95_high",
-            "queue_length",
-            "queue_length_ci95_low",
-            "queue_length_ci95_high",
-        ],
-        rows,
-    )
+    let mut header = vec!["stage".to_owned()];
+    for name in [
+        "visits",
+        "utilization",
+        "overtime_lane_hours_per_day",
+        "wait_s",
+        "queue_length",
+        "demand_per_day",
+        "load",
+        "growth_per_day",
+    ] {
+        header.extend([
+            name.to_owned(),
+            format!("{name}_ci95_low"),
+            format!("{name}_ci95_high"),
+        ]);
+    }
+    header.extend(
+        [
+            "capacity_per_day",
+            "bound",
+            "unstable",
+            "shortfall_per_day",
+            "bottleneck",
+        ]
+        .map(str::to_owned),
+    );
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    to_csv(&header, rows)
 }
 
 /// Departures per day of the measured period.

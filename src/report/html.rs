@@ -31,7 +31,6 @@ use self::charts::Series;
 use super::format::value;
 use super::json::{Manifest, scenario_hash};
 use super::svg::escape;
-use super::table::bottleneck;
 use crate::engine::time::DAY;
 use crate::experiment::attribution::Attribution;
 use crate::experiment::compare::Change;
@@ -120,17 +119,21 @@ fn currency(s: &Scenario) -> &str {
 fn notices(page: &mut Page, complete: bool, warnings: &[String], summaries: &[(&str, &Summary)]) {
     let mut items: Vec<String> = Vec::new();
     if !complete {
-        items.push("The run was interrupted: not every replication completed, so intervals are wider than planned.".into());
+        items.push("Incomplete: not every requested replication counts (interrupted, or stopped by the runaway guard), so intervals are wider than planned.".into());
     }
     items.extend(warnings.iter().map(|w| format!("Warning: {w}")));
     for (which, s) in summaries {
-        for (i, r) in &s.runaways {
+        items.extend(
+            s.findings()
+                .iter()
+                .map(|f| format!("{which}: finding: {f}.")),
+        );
+        for (i, r) in &s.stopped {
             items.push(format!(
-                "{which}: replication {i} was stopped at day {:.1} with {} trucks in the system (stage `{}` had {} waiting): demand exceeds capacity.",
+                "{which}: replication {i} was stopped at day {:.1} with {} trucks in the system ({}); it is left out of every figure.",
                 r.at as f64 / DAY as f64,
                 r.in_system,
-                r.stage,
-                r.stage_queue
+                r.reason,
             ));
         }
     }
@@ -226,7 +229,9 @@ fn chart_sections(page: &mut Page, series: &[Series]) {
     let scale = charts::stage_scale(series);
     for s in series {
         let id = page.id();
-        let busiest = bottleneck(s.summary)
+        let busiest = s
+            .summary
+            .bottleneck()
             .and_then(|i| s.summary.stages.get(i))
             .map(|st| format!("Busiest stage: <strong>{}</strong>.", escape(&st.name)))
             .unwrap_or_default();

@@ -1,16 +1,20 @@
 //! JSON output: the machine-readable shape scripts and CI rely on.
 //!
 //! Every estimate is `{mean, ci95: [lo, hi]}`; durations are in seconds and
-//! also carry `p50, p90, p95, p99, max`. A metric with no samples has a
-//! `null` mean, one with too few samples for an interval a `null` `ci95`,
-//! and both say why in `note`: no NaN or infinity ever reaches the output.
+//! also carry `p50, p90, p95, p99` (each `{mean, ci95}`: the mean and
+//! interval of the replications' own percentiles) and `max` (the largest
+//! value in any replication). A metric with no samples has a `null` mean,
+//! one with too few samples for an interval a `null` `ci95`, and both say
+//! why in `note`: no NaN or infinity ever reaches the output.
 
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::experiment::estimate::Estimate;
 use crate::experiment::run::RunOutput;
-use crate::experiment::summary::{Metric, Summary};
+use crate::experiment::stability::{Bound, Instability};
+use crate::experiment::summary::{FlowSummary, Metric, StageSummary, Summary};
+use crate::model::Counts;
 use crate::scenario::Scenario;
 
 /// What makes a result reproducible.
@@ -96,19 +100,14 @@ pub fn estimate(e: &Estimate) -> Value {
     Value::Object(map)
 }
 
-/// A metric: its estimate plus pooled percentiles for durations.
+/// A metric: its estimate plus, for durations, its percentiles.
 pub fn metric(m: &Metric) -> Value {
     let mut value = estimate(&m.estimate);
-    if let (Some(p), Value::Object(map)) = (m.percentiles, &mut value) {
-        for (k, v) in [
-            ("p50", p.p50),
-            ("p90", p.p90),
-            ("p95", p.p95),
-            ("p99", p.p99),
-            ("max", p.max),
-        ] {
-            map.insert(k.into(), finite(v));
+    if let (Some(p), Value::Object(map)) = (m.percentiles.as_deref(), &mut value) {
+        for (k, pm) in p.each() {
+            map.insert(k.into(), estimate(&pm.estimate));
         }
+        map.insert("max".into(), finite(p.max));
     }
     value
 }
@@ -135,24 +134,90 @@ pub fn scenario(s: &Scenario) -> Value {
     })
 }
 
-/// The body of a summary: metrics, stages, classes, daily and hourly series.
+fn instability(u: Option<Instability>) -> Value {
+    u.map_or(Value::Null, |u| {
+        json!({
+            "growth_per_day": finite(u.growth_per_day),
+            "shortfall_per_day": finite(u.shortfall_per_day),
+        })
+    })
+}
+
+fn stage(st: &StageSummary, bottleneck: bool) -> Value {
+    let f = &st.flow;
+    json!({
+        "name": st.name,
+        "visits": estimate(&st.visits),
+        "utilization": estimate(&st.utilization),
+        "overtime_lane_hours_per_day": estimate(&st.overtime_per_day),
+        "wait_s": metric(&st.wait),
+        "queue_length": estimate(&st.queue_length),
+        "demand_per_day": estimate(&f.demand_per_day),
+        "capacity_per_day": finite(f.capacity_per_day),
+        "load": estimate(&f.load),
+        "bound": match f.bound { Bound::Lanes => "lanes", Bound::DailyLimit(_) => "daily_limit" },
+        "daily_limit": f.limit.as_ref().map_or(Value::Null, |l| json!({
+            "limit": l.limit,
+            "share_of_days_reached": estimate(&l.days_reached),
+            "held_over_per_day": estimate(&l.held_over_per_day),
+        })),
+        "growth_per_day": estimate(&f.growth_per_day),
+        "unstable": instability(f.unstable),
+        "bottleneck": bottleneck,
+    })
+}
+
+/// The flow balance: each term's mean over the replications.
+fn flow(f: &FlowSummary) -> Value {
+    let m = |term: fn(&Counts) -> u64| finite(f.mean(term));
+    json!({
+        "in_system_start": { "port": m(|c| c.in_port_start), "booked": m(|c| c.booked_start) },
+        "offered": m(|c| c.offered),
+        "arrived": m(|c| c.arrived),
+        "bookings": m(|c| c.bookings),
+        "unbooked_walk_ins": m(|c| c.unbooked_walk_ins),
+        "cleared": m(|c| c.cleared),
+        "turned_away": m(|c| c.turned_away),
+        "turned_away_no_slot": m(|c| c.turned_away_no_slot),
+        "no_shows": m(|c| c.no_shows),
+        "in_system_end": { "port": m(|c| c.in_port_end), "booked": m(|c| c.booked_ahead) },
+        "balanced": f.balanced,
+    })
+}
+
+/// The body of a summary: metrics, flow, stages, gate, classes, series.
 pub fn summary(s: &Summary) -> Map<String, Value> {
     let mut map = Map::new();
     map.insert("metrics".into(), metrics(&s.metrics));
+    map.insert("flow".into(), flow(&s.flow));
+    map.insert(
+        "unfinished".into(),
+        json!({
+            "count": estimate(&s.unfinished.count),
+            "mean_age_s": estimate(&s.unfinished.mean_age_s),
+            "max_age_s": finite(s.unfinished.max_age_s),
+        }),
+    );
+    let bottleneck = s.bottleneck();
     map.insert(
         "stages".into(),
         s.stages
             .iter()
-            .map(|st| {
-                json!({
-                    "name": st.name,
-                    "visits": estimate(&st.visits),
-                    "utilization": estimate(&st.utilization),
-                    "wait_s": metric(&st.wait),
-                    "queue_length": estimate(&st.queue_length),
-                })
-            })
+            .enumerate()
+            .map(|(i, st)| stage(st, Some(i) == bottleneck))
             .collect(),
+    );
+    let g = &s.gate;
+    map.insert(
+        "gate".into(),
+        json!({
+            "arrivals_per_day": estimate(&g.arrivals_per_day),
+            "road_queue": estimate(&g.road_queue),
+            "turned_away_per_day": estimate(&g.turned_away_per_day),
+            "growth_per_day": estimate(&g.growth_per_day),
+            "shortfall_per_day": estimate(&g.shortfall_per_day),
+            "unstable": instability(g.unstable),
+        }),
     );
     map.insert(
         "classes".into(),
@@ -180,9 +245,10 @@ pub fn summary(s: &Summary) -> Map<String, Value> {
             "waiting": s.hourly.waiting.iter().map(estimate).collect::<Vec<_>>(),
         }),
     );
+    map.insert("findings".into(), json!(s.findings()));
     map.insert(
-        "runaways".into(),
-        s.runaways
+        "stopped".into(),
+        s.stopped
             .iter()
             .map(|(i, r)| {
                 json!({
@@ -204,8 +270,16 @@ pub fn summary(s: &Summary) -> Map<String, Value> {
 pub fn run(s: &Scenario, out: &RunOutput, manifest: &Manifest, warnings: &[String]) -> Value {
     let mut map = Map::new();
     map.insert("scenario".into(), scenario(s));
-    map.insert("replications".into(), json!(out.reps.len()));
+    map.insert("replications".into(), json!(out.summary.replications));
+    map.insert(
+        "replications_complete".into(),
+        json!(out.summary.replications),
+    );
     map.insert("replications_requested".into(), json!(out.requested));
+    map.insert(
+        "replications_stopped".into(),
+        json!(out.summary.stopped.len()),
+    );
     map.insert("complete".into(), json!(out.complete));
     map.extend(summary(&out.summary));
     map.insert("warnings".into(), json!(warnings));
@@ -224,6 +298,7 @@ pub fn change(c: &crate::experiment::compare::Change) -> Value {
         Verdict::NoSignificantChange => "no significant change",
     };
     json!({
+        "pairs": c.pairs,
         "baseline": estimate(&c.baseline),
         "variant": estimate(&c.variant),
         "change": estimate(&c.change),
@@ -307,7 +382,7 @@ pub fn attribution(
 
 /// One metric checked by `portsim check`.
 pub fn outcome(o: &crate::experiment::gate::Outcome) -> Value {
-    use crate::experiment::gate::{Stat, Status};
+    use crate::experiment::gate::Status;
     let status = match o.status {
         Status::Passed => "passed",
         Status::Improved => "improved",
@@ -315,7 +390,7 @@ pub fn outcome(o: &crate::experiment::gate::Outcome) -> Value {
     };
     json!({
         "status": status,
-        "test": if o.metric.stat == Stat::Mean { "paired" } else { "tolerance only" },
+        "test": "paired",
         "baseline": o.baseline.map_or(Value::Null, finite),
         "current": o.current.map_or(Value::Null, finite),
         "change": o.change.as_ref().map_or(Value::Null, estimate),
@@ -348,7 +423,7 @@ pub fn check(
                     "results_identical": p.identical,
                     "summary": p.to_string(),
                 },
-                "runaway_replications": c.runaways,
+                "stopped_replications": c.stopped,
                 "metrics": c.outcomes.iter()
                     .map(|o| (o.metric.name.to_owned(), outcome(o)))
                     .collect::<Map<String, Value>>(),

@@ -79,7 +79,7 @@ fn testcase(out: &mut String, check: &ScenarioCheck, o: &Outcome) {
 
 /// Test cases and failures of a scenario (a runaway counts as one of each).
 fn counts(check: &ScenarioCheck) -> (usize, usize) {
-    let runaway = usize::from(!check.runaways.is_empty());
+    let runaway = usize::from(!check.stopped.is_empty());
     let failed = check
         .outcomes
         .iter()
@@ -119,8 +119,8 @@ fn testsuite(out: &mut String, check: &ScenarioCheck, tolerance: Tolerance) {
     for o in &check.outcomes {
         testcase(out, check, o);
     }
-    if !check.runaways.is_empty() {
-        let list: Vec<String> = check.runaways.iter().map(|i| i.to_string()).collect();
+    if !check.stopped.is_empty() {
+        let list: Vec<String> = check.stopped.iter().map(|i| i.to_string()).collect();
         let _ = writeln!(
             out,
             "    <testcase name=\"runaway\" classname=\"{}\" time=\"0\">\n      <failure message=\"{}\" type=\"runaway\"/>\n    </testcase>",

@@ -5,7 +5,9 @@ use std::fmt::Write;
 
 use super::format::{interval, number, value};
 use crate::experiment::run::RunOutput;
+use crate::experiment::stability::Bound;
 use crate::experiment::summary::{Metric, Summary};
+use crate::model::Counts;
 use crate::scenario::Scenario;
 
 /// Readable labels for metric keys.
@@ -16,65 +18,143 @@ pub fn label(name: &str) -> &str {
         "wait_s" => "waiting time",
         "steps_per_truck" => "clearance steps",
         "cost_per_truck" => "cost per truck",
+        "trucks_offered" => "trucks offered",
         "trucks_arrived" => "trucks arrived",
         "trucks_cleared" => "trucks cleared",
         "trucks_turned_away" => "trucks turned away",
         "backlog" => "backlog at end",
+        "booked_ahead" => "booked ahead at end",
         "no_shows" => "no-shows",
+        "booking_lead_s" => "booking lead time",
         other => other,
     }
 }
 
-fn metric_line(out: &mut String, m: &Metric, currency: &str) {
-    let pct = m
-        .percentiles
-        .map(|p| {
-            format!(
-                "p50 {}  p95 {}",
-                super::format::duration(p.p50),
-                super::format::duration(p.p95)
-            )
+/// `p50 3.2 h [3.1, 3.3]  p95 …` for a duration metric.
+fn percentile_text(m: &Metric) -> String {
+    let Some(p) = m.percentiles.as_deref() else {
+        return String::new();
+    };
+    [("p50", &p.p50), ("p95", &p.p95)]
+        .iter()
+        .map(|(k, pm)| {
+            let e = &pm.estimate;
+            if e.n == 0 {
+                return format!("{k} n/a");
+            }
+            let (div, unit) = super::format::duration_unit(e.mean);
+            match e.ci95 {
+                Some([lo, hi]) => format!(
+                    "{k} {:.1} {unit} [{:.1}, {:.1}]",
+                    e.mean / div,
+                    lo / div,
+                    hi / div
+                ),
+                None => format!("{k} {:.1} {unit}", e.mean / div),
+            }
         })
-        .unwrap_or_default();
-    let _ = writeln!(
-        out,
+        .collect::<Vec<_>>()
+        .join("  ")
+}
+
+fn metric_line(out: &mut String, m: &Metric, currency: &str) {
+    let shown = if m.estimate.n == 0 {
+        "n/a".to_owned()
+    } else {
+        value(m.estimate.mean, m.unit, currency)
+    };
+    let line = format!(
         "  {:<20} {:>18}  {:<30} {}",
         label(m.name),
-        value(m.estimate.mean, m.unit, currency),
+        shown,
         interval(&m.estimate, m.unit, currency),
-        pct
+        percentile_text(m)
     );
+    let _ = writeln!(out, "{}", line.trim_end());
 }
 
-/// The stage whose lanes are busiest (the likely bottleneck).
-pub fn bottleneck(s: &Summary) -> Option<usize> {
-    s.stages
-        .iter()
-        .enumerate()
-        .filter(|(_, st)| st.utilization.n > 0)
-        .max_by(|a, b| a.1.utilization.mean.total_cmp(&b.1.utilization.mean))
-        .map(|(i, _)| i)
+/// Whether a metric belongs in a run's table for this scenario.
+fn shown(scenario: &Scenario, name: &str) -> bool {
+    scenario.appointments.is_some()
+        || !matches!(name, "booked_ahead" | "no_shows" | "booking_lead_s")
 }
 
-/// Stages: utilisation, wait and queue, bottleneck marked.
+/// Stages: utilisation, load and capacity, wait and queue; the bottleneck
+/// (highest load) marked, unstable stages flagged.
 pub fn stages(out: &mut String, s: &Summary) {
-    let _ = writeln!(out, "\nstages (utilisation of lanes on duty; * = busiest)");
     let _ = writeln!(
         out,
-        "  {:<24} {:>12} {:>12} {:>14} {:>12}",
-        "stage", "visits/rep", "utilisation", "mean wait", "mean queue"
+        "\nstages (utilisation of lanes on duty; load = demand / capacity; * = bottleneck, the highest load)"
     );
-    let busiest = bottleneck(s);
+    let _ = writeln!(
+        out,
+        "  {:<24} {:>10} {:>12} {:>8} {:>14} {:>12} {:>10}  status",
+        "stage", "visits/rep", "utilisation", "load", "capacity/day", "mean wait", "mean queue"
+    );
+    let bottleneck = s.bottleneck();
     for (i, st) in s.stages.iter().enumerate() {
-        let mark = if Some(i) == busiest { "*" } else { " " };
+        let mark = if Some(i) == bottleneck { "*" } else { " " };
+        let f = &st.flow;
+        let status = match (f.unstable, f.bound) {
+            (Some(_), Bound::DailyLimit(l)) => format!("CANNOT KEEP UP (daily limit {l})"),
+            (Some(_), Bound::Lanes) => "CANNOT KEEP UP".to_owned(),
+            (None, Bound::DailyLimit(l)) => format!("limit-bound ({l}/day)"),
+            (None, Bound::Lanes) => "ok".to_owned(),
+        };
+        let pct = |e: &crate::experiment::estimate::Estimate| {
+            if e.n == 0 {
+                "n/a".to_owned()
+            } else {
+                format!("{:.1}%", e.mean * 100.0)
+            }
+        };
         let _ = writeln!(
             out,
-            " {mark}{:<24} {:>12} {:>11.1}% {:>14} {:>12}",
+            " {mark}{:<24} {:>10} {:>12} {:>8} {:>14} {:>12} {:>10}  {status}",
             st.name,
             number(st.visits.mean, 0),
-            st.utilization.mean * 100.0,
-            super::format::duration(st.wait.estimate.mean),
+            pct(&st.utilization),
+            pct(&f.load),
+            number(f.capacity_per_day, 0),
+            if st.wait.estimate.n == 0 {
+                "n/a".to_owned()
+            } else {
+                super::format::duration(st.wait.estimate.mean)
+            },
             number(st.queue_length.mean, 1)
+        );
+    }
+}
+
+/// The flow balance and what was left at the end, in one paragraph.
+fn flow(out: &mut String, s: &Summary) {
+    let f = &s.flow;
+    let n = |term: fn(&Counts) -> u64| number(f.mean(term), 1);
+    let _ = writeln!(
+        out,
+        "\nflow (means per replication): at the port at the start {} + booked on the way {} + offered {} = cleared {} + turned away {} + no-shows {} + at the port at the end {} + booked ahead {}{}",
+        n(|c| c.in_port_start),
+        n(|c| c.booked_start),
+        n(|c| c.offered),
+        n(|c| c.cleared),
+        n(|c| c.turned_away),
+        n(|c| c.no_shows),
+        n(|c| c.in_port_end),
+        n(|c| c.booked_ahead),
+        if f.balanced {
+            ""
+        } else {
+            "  (NOT BALANCED: please report this)"
+        }
+    );
+    let u = &s.unfinished;
+    if u.count.mean > 0.0 {
+        let _ = writeln!(
+            out,
+            "still at the port at the end: {} trucks, there {} on average so far (oldest {})",
+            number(u.count.mean, 1),
+            super::format::duration(u.mean_age_s.mean),
+            super::format::duration(u.max_age_s)
         );
     }
 }
@@ -86,27 +166,33 @@ pub fn run(scenario: &Scenario, output: &RunOutput, warnings: &[String]) -> Stri
     let mut out = String::new();
     let _ = writeln!(out, "{}", scenario.name);
     let days = scenario.horizon as f64 / 86_400_000.0;
+    let status = if output.interrupted {
+        " (INCOMPLETE: interrupted)"
+    } else if !s.stopped.is_empty() {
+        " (INCOMPLETE: replications stopped by the runaway guard)"
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "{} of {} replications, {} days measured after {} days of warm-up, seed {}{}",
-        output.reps.len(),
+        "{} of {} replications, {} days measured after {} days of warm-up, seed {}{status}",
+        s.replications,
         output.requested,
         number(days, 1),
         number(scenario.warmup as f64 / 86_400_000.0, 1),
         scenario.seed,
-        if output.complete {
-            ""
-        } else {
-            " (INCOMPLETE: interrupted)"
-        }
     );
     for w in warnings {
         let _ = writeln!(out, "warning: {w}");
     }
-    let _ = writeln!(out, "\nall trucks (mean, 95% CI across replications)");
-    for m in &s.metrics {
+    let _ = writeln!(
+        out,
+        "\nall trucks (mean, 95% CI across replications; times and costs of the trucks that left)"
+    );
+    for m in s.metrics.iter().filter(|m| shown(scenario, m.name)) {
         metric_line(&mut out, m, currency);
     }
+    flow(&mut out, s);
     stages(&mut out, s);
     if s.classes.len() > 1 {
         for class in &s.classes {
@@ -116,10 +202,17 @@ pub fn run(scenario: &Scenario, output: &RunOutput, warnings: &[String]) -> Stri
             }
         }
     }
-    for (i, r) in &s.runaways {
+    let findings = s.findings();
+    if !findings.is_empty() {
+        let _ = writeln!(out, "\nfindings");
+        for f in findings {
+            let _ = writeln!(out, "  {f}");
+        }
+    }
+    for (i, r) in &s.stopped {
         let _ = writeln!(
             out,
-            "\nreplication {i} stopped at day {:.1}: {}; {} trucks in the system; stage `{}` had {} waiting, {} on the road",
+            "\nreplication {i} stopped at day {:.1} and left out of every figure: {}; {} trucks in the system; stage `{}` had {} waiting, {} on the road",
             r.at as f64 / 86_400_000.0,
             r.reason,
             r.in_system,
@@ -320,11 +413,11 @@ pub fn check(
             failed += usize::from(o.status == Status::Failed);
             improved += usize::from(o.status == Status::Improved);
         }
-        if !c.runaways.is_empty() {
+        if !c.stopped.is_empty() {
             let _ = writeln!(
                 out,
                 "  FAIL: replications {:?} ran away (more trucks in the system than --max-trucks)",
-                c.runaways
+                c.stopped
             );
         }
         let _ = writeln!(out);

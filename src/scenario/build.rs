@@ -14,10 +14,10 @@ use super::raw::{
     NamedNumbers, RawAppointments, RawClass, RawCosts, RawDemand, RawPort, S, ScenarioFile,
 };
 use super::stages::{self, Hours};
-use super::types::{Appointments, Arrivals, Class, Costs, Port, Scenario};
+use super::types::{Appointments, Arrivals, Class, Costs, NoSlot, Port, Scenario};
 use super::units::{self, WEEKDAYS};
 use crate::engine::dist::Dist;
-use crate::engine::time::HOUR;
+use crate::engine::time::{DAY, HOUR, Span};
 
 /// The model keeps sets of classes and stages in a `u64` bitmask.
 pub(super) const MAX_ITEMS: usize = 64;
@@ -52,7 +52,7 @@ pub(super) fn scenario(file: &ScenarioFile, issues: &mut Issues) -> Option<Scena
     let classes = classes(issues, file.classes.as_ref());
     let day0 = start.unwrap_or(0);
     let (port, hours) = port(issues, file.port.as_ref(), day0);
-    let appointments = appointments(issues, file.appointments.as_ref(), day0);
+    let appointments = appointments(issues, file.appointments.as_ref(), day0, port.as_ref());
     let costs = costs(issues, file.costs.as_ref());
     // Stages are checked even when the classes are not, against the class
     // names that were given, so that all problems show at once.
@@ -347,6 +347,7 @@ fn appointments(
     issues: &mut Issues,
     raw: Option<&S<RawAppointments>>,
     start: u8,
+    port: Option<&Port>,
 ) -> Option<Option<Appointments>> {
     let Some(raw) = raw else { return Some(None) };
     let (a, place, at) = (raw.get_ref(), "in [appointments]", Some(raw.span()));
@@ -374,6 +375,13 @@ fn appointments(
         .map_or(Some(Dist::Deterministic { value: 0.0 }), |p| {
             dists::dist(issues, p, "punctuality", Sign::Signed)
         });
+    let max_lead = a.max_lead.as_ref().map_or(Some(DEFAULT_MAX_LEAD), |m| {
+        issues.positive_duration(m, "max_lead")
+    });
+    let no_slot = a
+        .no_slot
+        .as_ref()
+        .map_or(Some(NoSlot::WalkIn), |v| no_slot(issues, v));
     let (share, capacity) = (share?, capacity?);
     if capacity == 0 {
         if share > 0.0 {
@@ -393,15 +401,45 @@ fn appointments(
         ranges: hours?,
         days: EVERY_DAY,
     };
+    let bookable = calendars::calendar(&hours.pattern(), start);
+    // A slot exists only while the gate is open, whatever `hours` says.
+    let hours = match port {
+        Some(port) => bookable.combine(&port.open, |h, open| h.min(open)),
+        None => bookable,
+    };
     Some(Some(Appointments {
         share,
         slot: slot?,
         capacity,
-        hours: calendars::calendar(&hours.pattern(), start),
+        hours,
+        max_lead: max_lead?,
+        no_slot: no_slot?,
         no_show: no_show?,
         punctuality: punctuality?,
         priority: a.priority.as_ref().is_some_and(|p| *p.get_ref()),
     }))
+}
+
+/// How far ahead a truck books at most when `max_lead` is not given.
+pub const DEFAULT_MAX_LEAD: Span = 7 * DAY;
+
+fn no_slot(issues: &mut Issues, v: &S<super::raw::NoSlotText>) -> Option<NoSlot> {
+    match v.get_ref().0.as_str() {
+        "walk-in" => Some(NoSlot::WalkIn),
+        "turn-away" => Some(NoSlot::TurnAway),
+        other => {
+            let issue = issues.at(
+                v,
+                format!(
+                    "unknown `no_slot` value \"{other}\"; expected \"walk-in\" or \"turn-away\""
+                ),
+            );
+            if let Some(near) = did_you_mean(other, &["walk-in", "turn-away"]) {
+                issue.label(format!("did you mean \"{near}\"?"));
+            }
+            None
+        }
+    }
 }
 
 /// `[costs]`.

@@ -97,6 +97,8 @@ pub(super) struct RawAppointments {
     pub no_show: Option<S<f64>>,
     pub punctuality: Option<S<DistSpec>>,
     pub priority: Option<S<bool>>,
+    pub max_lead: Option<S<DurationText>>,
+    pub no_slot: Option<S<NoSlotText>>,
 }
 
 /// `[costs]`.
@@ -193,6 +195,7 @@ expect!(
     r#"a weekday like "mon" or "saturday""#
 );
 expect!(QueueKind, QueueText, r#""fifo" or "priority""#);
+expect!(NoSlotKind, NoSlotText, r#""walk-in" or "turn-away""#);
 
 /// `lanes = 4` or a shift table.
 #[derive(Debug)]

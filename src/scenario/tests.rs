@@ -802,7 +802,7 @@ fn overloaded_stages_are_warned_about() {
     assert_eq!(
         warnings,
         vec![
-            "stage `a`: offered load 50.0 lane-hours/day exceeds capacity 48.0 lane-hours/day (104%); queues will grow and the road queue will fill"
+            "stage `a`: offered load 50.0 lane-hours/day exceeds capacity 48.0 lane-hours/day (104%); its queue will grow without limit over the run (the road queue is unbounded)"
         ]
     );
     // A daily limit below the visits per day.

@@ -103,8 +103,13 @@ pub struct Appointments {
     pub slot: Span,
     /// Trucks per slot (at least 1).
     pub capacity: u32,
-    /// 1 while slots can be booked, 0 otherwise.
+    /// 1 where a slot may start, 0 otherwise: the `hours` of the file while
+    /// the gate is open (no slot is sold for a time the gate is closed).
     pub hours: WeeklyCalendar,
+    /// How far ahead of its wish a truck books at most.
+    pub max_lead: Span,
+    /// What a truck does when no slot is free within `max_lead`.
+    pub no_slot: NoSlot,
     /// Probability that a booked truck does not come, in [0, 1].
     pub no_show: f64,
     /// Arrival offset from the slot's start, in ticks (may be negative).
@@ -112,6 +117,15 @@ pub struct Appointments {
     /// Whether booked trucks go ahead of walk-ins (at the gate and at stages
     /// whose queue is `priority`).
     pub priority: bool,
+}
+
+/// What a truck that wanted a slot does when none is free in time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoSlot {
+    /// It comes at its own time without a booking.
+    WalkIn,
+    /// It is turned away (booking is mandatory).
+    TurnAway,
 }
 
 /// What a truck's stay costs.

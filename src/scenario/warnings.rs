@@ -10,21 +10,62 @@
 //! shares, and rework counted as `1 / (1 − p)` extra visits to every stage
 //! inside the loop.
 
-use super::types::{Arrivals, Scenario, Stage};
-use crate::engine::time::{DAY, HOUR};
+use super::types::{Arrivals, NoSlot, Scenario, Stage};
+use crate::engine::time::{DAY, HOUR, WEEK};
 
 /// One message per stage whose weekly mean load exceeds its capacity, or
 /// whose visits exceed its daily limit; empty when everything fits.
 pub fn load_warnings(s: &Scenario) -> Vec<String> {
     let per_day = arrivals_per_day(&s.arrivals);
-    let loops = rework_factors(&s.stages);
     let mut warnings = Vec::new();
-    for (stage, factor) in s.stages.iter().zip(loops) {
-        let visits = per_day * visit_probability(s, stage) * factor;
-        warnings.extend(capacity_warning(stage, visits));
-        warnings.extend(limit_warning(stage, visits));
+    warnings.extend(booking_warning(s, per_day));
+    for (stage, per_truck) in s.stages.iter().zip(visits_per_truck(s)) {
+        let visits = per_day * per_truck;
+        warnings.extend(capacity_warning(s, stage, visits));
+        warnings.extend(limit_warning(s, stage, visits));
     }
     warnings
+}
+
+/// Booked demand above what the slots hold: the surplus books further and
+/// further ahead, up to `max_lead`, and then walks in or is turned away.
+fn booking_warning(s: &Scenario, per_day: f64) -> Option<String> {
+    let a = s.appointments.as_ref()?;
+    let wanted = per_day * a.share;
+    let slots_per_day = a.hours.integral(0, WEEK) as f64 / a.slot.max(1) as f64 / 7.0;
+    let held = slots_per_day * f64::from(a.capacity);
+    if wanted <= held {
+        return None;
+    }
+    let then = match a.no_slot {
+        NoSlot::WalkIn => "walks in without a slot",
+        NoSlot::TurnAway => "is turned away",
+    };
+    Some(format!(
+        "appointments: ~{wanted:.0} trucks/day want a slot but the slots hold ~{held:.0}/day ({} per {} slot, ~{slots_per_day:.0} slots a day while the gate is open); the surplus books further ahead, up to {} (max_lead), and then {then}",
+        a.capacity,
+        crate::engine::time::format_span(a.slot),
+        crate::engine::time::format_span(a.max_lead),
+    ))
+}
+
+/// Expected visits to each stage per truck that reaches the port: its
+/// visit probability over the class mix, times the rework loops through it.
+pub fn visits_per_truck(s: &Scenario) -> Vec<f64> {
+    s.stages
+        .iter()
+        .zip(rework_factors(&s.stages))
+        .map(|(stage, factor)| visit_probability(s, stage) * factor)
+        .collect()
+}
+
+/// What happens to the excess at an overloaded stage, in the words of the
+/// port's bounds.
+fn consequence(s: &Scenario) -> &'static str {
+    match s.port.road_queue {
+        Some(_) => "queues will grow until the road queue is full, then trucks are turned away",
+        None => "its queue will grow without limit over the run (the road queue is unbounded)",
+    }
 }
 
 /// Mean arrivals per day over a week.
@@ -70,7 +111,7 @@ fn rework_factors(stages: &[Stage]) -> Vec<f64> {
     factors
 }
 
-fn capacity_warning(stage: &Stage, visits: f64) -> Option<String> {
+fn capacity_warning(s: &Scenario, stage: &Stage, visits: f64) -> Option<String> {
     let service_hours = stage.service.sampler().map_or(0.0, |s| s.mean()) / HOUR as f64;
     let offered = visits * service_hours;
     let capacity = stage.capacity.weekly_mean() * 24.0;
@@ -83,17 +124,19 @@ fn capacity_warning(stage: &Stage, visits: f64) -> Option<String> {
         String::new()
     };
     Some(format!(
-        "stage `{}`: offered load {offered:.1} lane-hours/day exceeds capacity {capacity:.1} lane-hours/day{percent}; queues will grow and the road queue will fill",
-        stage.name
+        "stage `{}`: offered load {offered:.1} lane-hours/day exceeds capacity {capacity:.1} lane-hours/day{percent}; {}",
+        stage.name,
+        consequence(s)
     ))
 }
 
-fn limit_warning(stage: &Stage, visits: f64) -> Option<String> {
+fn limit_warning(s: &Scenario, stage: &Stage, visits: f64) -> Option<String> {
     let limit = f64::from(stage.daily_limit?);
     (visits > limit).then(|| {
         format!(
-            "stage `{}`: {visits:.0} visits/day exceed the daily limit of {limit}; queues will grow and the road queue will fill",
-            stage.name
+            "stage `{}`: {visits:.0} visits/day exceed the daily limit of {limit}; {}",
+            stage.name,
+            consequence(s)
         )
     })
 }

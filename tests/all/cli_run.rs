@@ -3,8 +3,9 @@
 //! Why: the JSON and CSV outputs are the contract other tools rely on, so
 //! their shape is pinned here (every headline metric with `mean` and a
 //! two-element `ci95`, ordered percentiles, stages, classes, manifest), as
-//! are the files `--out` writes (with the conservation identity
-//! `arrived = cleared + turned_away + backlog` on every replication row),
+//! are the files `--out` writes (with the flow balance
+//! `in_port_start + booked_start + offered = cleared + turned_away +
+//! no_shows + in_port_end + booked_ahead` on every replication row),
 //! the CSV and table formats, the clean separation of stdout (results)
 //! from stderr (warnings; no progress bar off a terminal), determinism
 //! across thread counts and runs, the single-replication case (no interval,
@@ -22,16 +23,19 @@ use serde_json::Value;
 const EXAMPLE: &str = "scenarios/example.toml";
 
 /// The headline metrics every report carries.
-const METRICS: [&str; 9] = [
+const METRICS: [&str; 12] = [
     "throughput_per_day",
     "time_in_port_s",
     "wait_s",
     "steps_per_truck",
     "cost_per_truck",
+    "trucks_offered",
     "trucks_arrived",
     "trucks_cleared",
     "trucks_turned_away",
     "backlog",
+    "booked_ahead",
+    "no_shows",
 ];
 
 /// Runs `portsim ARGS` from the crate root.
@@ -86,12 +90,17 @@ fn check_estimate(v: &Value, what: &str) {
     );
 }
 
-/// Duration metrics also carry ordered percentiles.
+/// Duration metrics also carry ordered percentiles, each `{mean, ci95}`
+/// (the mean of the replications' own percentiles), and the largest value.
 fn check_percentiles(v: &Value, what: &str) {
-    let p: Vec<f64> = ["p50", "p90", "p95", "p99", "max"]
+    let mut p: Vec<f64> = ["p50", "p90", "p95", "p99"]
         .iter()
-        .map(|k| number(&v[*k], &format!("{what}.{k}")))
+        .map(|k| {
+            check_estimate(&v[*k], &format!("{what}.{k}"));
+            number(&v[*k]["mean"], &format!("{what}.{k}"))
+        })
         .collect();
+    p.push(number(&v["max"], &format!("{what}.max")));
     assert!(
         p.windows(2).all(|w| w[0] <= w[1]),
         "{what}: p50 <= p90 <= p95 <= p99 <= max, got {p:?}"
@@ -207,14 +216,9 @@ fn out_dir_holds_results_and_csvs() {
     let (header, rows) = read_csv_file(dir.path(), "replications.csv");
     assert_eq!(rows.len(), 4, "one row per replication");
     let col = |name| column(&header, name);
-    let (rep, arrived, cleared, away, backlog) = (
-        col("replication"),
-        col("trucks_arrived"),
-        col("trucks_cleared"),
-        col("trucks_turned_away"),
-        col("backlog"),
-    );
-    let value = |row: &[String], c: usize| -> f64 {
+    let rep = col("replication");
+    let value = |row: &[String], name: &str| -> f64 {
+        let c = column(&header, name);
         row[c]
             .parse()
             .unwrap_or_else(|_| panic!("`{}` in column {}", row[c], header[c]))
@@ -222,18 +226,15 @@ fn out_dir_holds_results_and_csvs() {
     let mut sum_arrived = 0.0;
     for (i, row) in rows.iter().enumerate() {
         assert_eq!(row[rep], i.to_string());
-        let (a, c, t, b) = (
-            value(row, arrived),
-            value(row, cleared),
-            value(row, away),
-            value(row, backlog),
-        );
+        let v = |name| value(row, name);
         assert_eq!(
-            a,
-            c + t + b,
-            "replication {i}: arrived = cleared + turned away + backlog"
+            v("in_port_start") + v("booked_start") + v("offered"),
+            v("cleared") + v("turned_away") + v("no_shows") + v("in_port_end") + v("booked_ahead"),
+            "replication {i}: the flow balance"
         );
-        sum_arrived += a;
+        assert_eq!(v("trucks_cleared"), v("cleared"));
+        assert_eq!(v("backlog"), v("in_port_end"));
+        sum_arrived += v("trucks_arrived");
     }
     let mean = number(&doc["metrics"]["trucks_arrived"]["mean"], "arrived");
     assert!(

@@ -6,7 +6,7 @@
 //! shares, rework, opening hours, weekdays, shifts, appointments, the road
 //! queue, costs, daily limits, priority queues) so a change that silently
 //! alters a semantic fails here. Every run also checks, on every
-//! replication, that `arrived = cleared + turned_away + backlog` (see
+//! replication, that both flow balances hold (see
 //! `port_support::assert_conserved`).
 //!
 //! Tolerances: where a count is binomial or Poisson, the bound is 4
@@ -472,7 +472,7 @@ service = "10m"
             r.all.time_in_port.sum(),
             u128::from(r.all.counts.cleared) * 600_000
         );
-        assert!(r.all.counts.backlog <= 1);
+        assert!(r.all.counts.in_port_end <= 1);
     }
 }
 
@@ -506,7 +506,7 @@ fee = 50
     let r = &out.reps[0].1;
     assert_eq!(r.all.counts.arrived, 8);
     assert_eq!(r.all.counts.cleared, 7);
-    assert_eq!(r.all.counts.backlog, 1);
+    assert_eq!(r.all.counts.in_port_end, 1);
     assert_eq!(r.all.wait.sum(), 0);
     let expected = 7.0 * (50.0 + 20.0 + 10.0 * 100.0) + 2.0 * 300.0;
     assert!(
@@ -644,7 +644,10 @@ daily_limit = 300
     );
     for r in reps(&out) {
         let c = r.all.counts;
-        assert!(c.cleared > 0 && c.turned_away > 0 && c.backlog > 0, "{c:?}");
+        assert!(
+            c.cleared > 0 && c.turned_away > 0 && c.in_port_end > 0,
+            "{c:?}"
+        );
         assert!(c.no_shows > 0 && c.booked > 0, "{c:?}");
     }
 }

@@ -31,9 +31,9 @@ pub fn run_all(s: &Scenario) -> RunOutput {
     .expect("scenario runs");
     assert!(out.complete, "all replications completed");
     assert!(
-        out.summary.runaways.is_empty(),
-        "no replication ran away: {:?}",
-        out.summary.runaways
+        out.summary.stopped.is_empty(),
+        "no replication was stopped: {:?}",
+        out.summary.stopped
     );
     assert_conserved(&out);
     out
@@ -46,28 +46,30 @@ pub fn run_text(text: &str) -> (Scenario, RunOutput) {
     (s, out)
 }
 
-fn conserved(what: &str, c: &Counts) {
+/// The two flow balances, written out term by term (independently of
+/// `Counts::system_balanced`, so a slip there is caught here).
+pub fn conserved(what: &str, c: &Counts) {
     assert_eq!(
-        c.arrived,
-        c.cleared + c.turned_away + c.backlog,
-        "{what}: arrived = cleared + turned away + backlog ({c:?})"
+        c.in_port_start + c.booked_start + c.offered,
+        c.cleared + c.turned_away + c.no_shows + c.in_port_end + c.booked_ahead,
+        "{what}: at start + offered = cleared + turned away + no-shows + at end ({c:?})"
+    );
+    assert_eq!(
+        c.in_port_start + c.arrived + c.turned_away_no_slot,
+        c.cleared + c.turned_away + c.in_port_end,
+        "{what}: at the port at start + arrived = cleared + turned away at the port + at the port at end ({c:?})"
     );
 }
 
-/// `arrived = cleared + turned_away + backlog` for all trucks and for each
-/// class in every replication, and the classes add up to all trucks.
+/// Both flow balances for all trucks and for each class in every
+/// replication, and the classes add up to all trucks.
 pub fn assert_conserved(out: &RunOutput) {
     for (i, r) in &out.reps {
         conserved(&format!("replication {i}, all trucks"), &r.all.counts);
         let mut sum = Counts::default();
         for (c, class) in r.classes.iter().enumerate() {
             conserved(&format!("replication {i}, class {c}"), &class.counts);
-            sum.arrived += class.counts.arrived;
-            sum.cleared += class.counts.cleared;
-            sum.turned_away += class.counts.turned_away;
-            sum.backlog += class.counts.backlog;
-            sum.no_shows += class.counts.no_shows;
-            sum.booked += class.counts.booked;
+            sum += class.counts;
         }
         assert_eq!(sum, r.all.counts, "replication {i}: classes add up");
     }

@@ -15,7 +15,7 @@ use crate::report::format::{duration, duration_unit, number};
 use crate::report::svg::{
     Axis, Bar, HBars, LegendItem, Panel, Plot, Swatch, nice_step, row_label_width,
 };
-use crate::report::table::{bottleneck, label};
+use crate::report::table::label;
 use crate::scenario::Scenario;
 
 /// Width of a full-width chart, in viewBox units.
@@ -287,7 +287,7 @@ pub fn stage_scale(series: &[Series]) -> StageScale {
 pub fn stages(id: &str, s: &Series, scale: StageScale) -> String {
     let (util_top, wait_top) = (scale.util, scale.wait);
     let summary = s.summary;
-    let busiest = bottleneck(summary);
+    let busiest = summary.bottleneck();
     let (div, unit) = duration_unit(wait_top);
     let util_rows = summary.stages.iter().enumerate().map(|(i, st)| {
         let u = st.utilization.scaled(100.0);

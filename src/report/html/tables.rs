@@ -90,9 +90,9 @@ pub fn unit_of(s: &Summary, name: &str) -> Unit {
 
 pub fn percentile_text(s: &Summary, name: &str) -> (String, String) {
     s.metric(name)
-        .and_then(|m| m.percentiles)
+        .and_then(|m| m.percentiles.as_deref())
         .map_or(("".into(), "".into()), |p| {
-            (duration(p.p50), duration(p.p95))
+            (duration(p.p50.estimate.mean), duration(p.p95.estimate.mean))
         })
 }
 

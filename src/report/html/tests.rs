@@ -57,7 +57,12 @@ fn compare_page(with_attribution: bool) -> String {
     let (bo, vo) = (execute(&b), execute(&v));
     let changes: Vec<Change> = HEADLINE
         .iter()
-        .filter_map(|m| Some(compare_metric(bo.summary.metric(m)?, vo.summary.metric(m)?)))
+        .filter_map(|m| {
+            Some(compare_metric(
+                (bo.summary.metric(m)?, &bo.summary.indices),
+                (vo.summary.metric(m)?, &vo.summary.indices),
+            ))
+        })
         .collect();
     let names = vec!["more <lanes>".to_owned(), "other".to_owned()];
     let responses = vec![

@@ -1,0 +1,269 @@
+//! Can each stage, and the gate, keep up? Demand against capacity, daily
+//! limits, queue growth, and the findings a planner reads.
+//!
+//! An overloaded port is a result, not an error: the run completes and the
+//! report says where and by how much it falls short.
+//!
+//! # The criterion
+//!
+//! A **stage** cannot keep up (`unstable`) when either
+//! * its *load* is at least one: its demand per day (trucks reaching the
+//!   port per day × the stage's expected visits per truck, from routing
+//!   shares and rework loops) is at least its capacity per day (on-duty
+//!   lane-time over the mean service time, and no more than its daily
+//!   limit); or
+//! * the trucks at it (waiting or served) grew over the window by at least
+//!   2 % of its demand per day, with a 95 % interval of the growth that
+//!   excludes zero (a backstop for capacity the formula misjudges).
+//!
+//! Its `shortfall_per_day` is the larger of demand − capacity and the
+//! measured growth; `growth_per_day` is the measured growth of the trucks
+//! at it (near zero when the parking or road queue holds the excess back
+//! upstream).
+//!
+//! The **gate** cannot keep up when the trucks it fails to admit (turned
+//! away because the road queue is full, plus the growth of the road queue)
+//! come to at least 1 % of arrivals and half a truck a day, with a 95 %
+//! interval that excludes zero.
+
+use super::estimate::Estimate;
+use super::summary::Summary;
+use crate::model::RepResult;
+use crate::report::format::{duration, number};
+use crate::scenario::Stage;
+
+/// What bounds a stage's capacity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bound {
+    /// Its lanes and their hours.
+    Lanes,
+    /// Its daily limit (service starts per day).
+    DailyLimit(u32),
+}
+
+/// A stage or gate that cannot keep up.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Instability {
+    /// Measured growth per day of the trucks waiting there.
+    pub growth_per_day: f64,
+    /// How many trucks a day it falls short of demand.
+    pub shortfall_per_day: f64,
+}
+
+/// How often a daily limit was reached.
+#[derive(Clone, Debug)]
+pub struct LimitSummary {
+    /// The limit.
+    pub limit: u32,
+    /// Share of the measured days on which it was reached.
+    pub days_reached: Estimate,
+    /// Trucks held over to the next day by it, per day.
+    pub held_over_per_day: Estimate,
+}
+
+/// A stage's demand, capacity and stability.
+#[derive(Clone, Debug)]
+pub struct StageFlow {
+    /// Visits wanted per day.
+    pub demand_per_day: Estimate,
+    /// Visits its lanes (and limit) can serve per day.
+    pub capacity_per_day: f64,
+    /// Demand over capacity.
+    pub load: Estimate,
+    /// What bounds its capacity.
+    pub bound: Bound,
+    /// Its daily limit, if it has one.
+    pub limit: Option<LimitSummary>,
+    /// Growth per day of the trucks at it.
+    pub growth_per_day: Estimate,
+    /// Set when it cannot keep up.
+    pub unstable: Option<Instability>,
+}
+
+/// The gate and the road queue.
+#[derive(Clone, Debug)]
+pub struct GateSummary {
+    /// Trucks reaching the port per day.
+    pub arrivals_per_day: Estimate,
+    /// Time-average trucks on the road.
+    pub road_queue: Estimate,
+    /// Trucks turned away per day because the road queue was full.
+    pub turned_away_per_day: Estimate,
+    /// Growth per day of the road queue.
+    pub growth_per_day: Estimate,
+    /// Trucks a day the gate fails to admit (turned away + growth).
+    pub shortfall_per_day: Estimate,
+    /// Set when it cannot keep up.
+    pub unstable: Option<Instability>,
+}
+
+fn estimate(values: impl Iterator<Item = f64>) -> Estimate {
+    Estimate::from_samples(&values.collect::<Vec<_>>())
+}
+
+fn per_day(x: f64, days: f64) -> f64 {
+    if days > 0.0 { x / days } else { f64::NAN }
+}
+
+/// Whether `e` is positive beyond noise (or positive, with one sample).
+fn clearly_positive(e: &Estimate) -> bool {
+    match e.ci95 {
+        Some([lo, _]) => lo > 0.0,
+        None => e.mean > 0.0,
+    }
+}
+
+/// Stage `s` (spec `spec`, `per_truck` visits per arriving truck) over the
+/// replications `reps`.
+pub fn stage_flow(spec: &Stage, per_truck: f64, reps: &[&RepResult], s: usize) -> StageFlow {
+    let days = |r: &RepResult| r.days;
+    let demand = estimate(
+        reps.iter()
+            .map(|r| per_day(r.all.counts.arrived as f64 * per_truck, days(r))),
+    );
+    let capacities: Vec<f64> = reps
+        .iter()
+        .map(|r| per_day(r.stages[s].capacity, days(r)))
+        .collect();
+    let capacity = capacities.iter().sum::<f64>() / capacities.len().max(1) as f64;
+    let load = estimate(reps.iter().zip(&capacities).map(|(r, &c)| {
+        let d = per_day(r.all.counts.arrived as f64 * per_truck, days(r));
+        if c > 0.0 {
+            d / c
+        } else if d > 0.0 {
+            f64::INFINITY
+        } else {
+            f64::NAN
+        }
+    }));
+    let growth = estimate(reps.iter().map(|r| {
+        let st = &r.stages[s];
+        per_day(st.present_end as f64 - st.present_start as f64, days(r))
+    }));
+    let limit_bound = reps.iter().any(|r| r.stages[s].limit_bound);
+    let limit = spec.daily_limit.map(|limit| LimitSummary {
+        limit,
+        days_reached: estimate(
+            reps.iter()
+                .map(|r| per_day(r.stages[s].limit_days as f64, days(r).ceil())),
+        )
+        .within(0.0, 1.0),
+        held_over_per_day: estimate(
+            reps.iter()
+                .map(|r| per_day(r.stages[s].held_over as f64, days(r))),
+        )
+        .at_least(0.0),
+    });
+    let overloaded = load.n > 0 && load.mean >= 1.0;
+    let growing = clearly_positive(&growth) && growth.mean >= 0.02 * demand.mean;
+    let unstable = (overloaded || growing).then(|| Instability {
+        growth_per_day: growth.mean,
+        shortfall_per_day: (demand.mean - capacity).max(growth.mean).max(0.0),
+    });
+    StageFlow {
+        demand_per_day: demand.at_least(0.0),
+        capacity_per_day: capacity,
+        load: load.at_least(0.0),
+        bound: match spec.daily_limit {
+            Some(l) if limit_bound => Bound::DailyLimit(l),
+            _ => Bound::Lanes,
+        },
+        limit,
+        growth_per_day: growth,
+        unstable,
+    }
+}
+
+/// The gate over the replications `reps` (measured `days` each).
+pub fn gate(reps: &[&RepResult], days: &[f64]) -> GateSummary {
+    let each = |f: &dyn Fn(&RepResult) -> f64| -> Estimate {
+        estimate(reps.iter().zip(days).map(|(r, &d)| per_day(f(r), d)))
+    };
+    let turned =
+        |r: &RepResult| (r.all.counts.turned_away - r.all.counts.turned_away_no_slot) as f64;
+    let growth = |r: &RepResult| r.gate.road_end as f64 - r.gate.road_start as f64;
+    let arrivals = each(&|r| r.all.counts.arrived as f64);
+    let shortfall = each(&|r| turned(r) + growth(r));
+    let growth = each(&growth);
+    let material = shortfall.mean >= (0.01 * arrivals.mean).max(0.5);
+    let unstable = (material && clearly_positive(&shortfall)).then_some(Instability {
+        growth_per_day: growth.mean,
+        shortfall_per_day: shortfall.mean,
+    });
+    GateSummary {
+        arrivals_per_day: arrivals.at_least(0.0),
+        road_queue: estimate(reps.iter().map(|r| r.gate.mean_road_queue)).at_least(0.0),
+        turned_away_per_day: each(&turned).at_least(0.0),
+        growth_per_day: growth,
+        shortfall_per_day: shortfall,
+        unstable,
+    }
+}
+
+/// The findings of a summary, in plain words.
+pub fn findings(s: &Summary) -> Vec<String> {
+    let mut out = Vec::new();
+    for st in &s.stages {
+        let Some(u) = st.flow.unstable else { continue };
+        let f = &st.flow;
+        let bound = match f.bound {
+            Bound::Lanes => "its lanes".to_owned(),
+            Bound::DailyLimit(l) => format!("its daily limit of {l}"),
+        };
+        let queue = if u.growth_per_day >= (0.01 * f.demand_per_day.mean).max(0.5) {
+            format!("its queue grows ~{}/day", number(u.growth_per_day, 0))
+        } else if s.gate.unstable.is_some() {
+            "its queue is capped by the port's bounds and the excess is turned away at the gate"
+                .to_owned()
+        } else {
+            "the excess waits upstream".to_owned()
+        };
+        out.push(format!(
+            "stage `{}` cannot keep up: demand ~{}/day exceeds its capacity ~{}/day ({bound}); {queue}",
+            st.name,
+            number(f.demand_per_day.mean, 0),
+            number(f.capacity_per_day, 0),
+        ));
+    }
+    let g = &s.gate;
+    if let Some(u) = g.unstable {
+        let mut what = Vec::new();
+        if g.turned_away_per_day.mean >= 0.5 {
+            what.push(format!(
+                "~{}/day are turned away (road queue full)",
+                number(g.turned_away_per_day.mean, 0)
+            ));
+        }
+        if u.growth_per_day >= 0.5 {
+            what.push(format!(
+                "the road queue grows ~{}/day",
+                number(u.growth_per_day, 0)
+            ));
+        }
+        out.push(format!(
+            "the gate cannot keep up: ~{} trucks/day reach the port and {}",
+            number(g.arrivals_per_day.mean, 0),
+            what.join(" and ")
+        ));
+    }
+    // Departures are a biased sample of stays when trucks pile up during
+    // the window: the ones that arrived late, and stay longest, are missing.
+    let cleared = s.flow.mean(|c| c.cleared);
+    let piled = s.flow.mean(|c| c.in_port_end) - s.flow.mean(|c| c.in_port_start);
+    let u = &s.unfinished;
+    if piled >= 0.05 * cleared && piled >= 0.5 {
+        let share = if cleared > 0.0 {
+            format!("{:.0}% of departures", 100.0 * u.count.mean / cleared)
+        } else {
+            "none left".to_owned()
+        };
+        out.push(format!(
+            "{} trucks ({share}) were still at the port at the end, {} more than at the start, there ~{} so far on average (oldest {}); time in port counts only trucks that left, so it leaves out these stays",
+            number(u.count.mean, 0),
+            number(piled, 0),
+            duration(u.mean_age_s.mean),
+            duration(u.max_age_s),
+        ));
+    }
+    out
+}
