@@ -15,7 +15,7 @@ use std::path::Path;
 use super::args::{CheckArgs, CheckFormat, RunOptionsArgs};
 use super::run::{execute, load, threads};
 use super::{Failure, output, signal};
-use crate::experiment::baseline::{self, Baseline, BaselineError, Entry, MIN_REPLICATIONS};
+use crate::experiment::baseline::{self, Baseline, Entry, MIN_REPLICATIONS};
 use crate::experiment::gate::{self, Provenance, ScenarioCheck, Status, Tolerance};
 use crate::experiment::run::{RunOptions, RunOutput};
 use crate::report::json::{self, Manifest};
@@ -176,19 +176,8 @@ fn verdict(checks: &[(ScenarioCheck, Manifest)], tolerance: Tolerance) -> Result
 
 /// `portsim check … --update-baseline`.
 fn update(args: &CheckArgs) -> Result<(), Failure> {
-    let mut recorded = match Baseline::load(&args.baseline) {
-        Ok(b) => b,
-        Err(BaselineError::Read { source, .. })
-            if source.kind() == std::io::ErrorKind::NotFound =>
-        {
-            Baseline::default()
-        }
-        Err(e) => {
-            return Err(user(format_args!(
-                "{e}; fix or delete it to record a new baseline"
-            )));
-        }
-    };
+    let (mut recorded, old_format) = Baseline::load_for_update(&args.baseline)
+        .map_err(|e| user(format_args!("{e}; fix or delete it to record a new baseline")))?;
     if let Some(dir) = args.baseline.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|e| user(format_args!("cannot create `{}`: {e}", dir.display())))?;
@@ -231,6 +220,31 @@ fn update(args: &CheckArgs) -> Result<(), Failure> {
             out.wall.as_secs_f64()
         ));
         recorded.scenarios.insert(key, entry);
+    }
+    if let Some(format) = old_format {
+        // Entries of the old format that were not re-recorded cannot be
+        // carried over: their numbers mean something else.
+        let stale: Vec<String> = recorded
+            .scenarios
+            .iter()
+            .filter(|(_, e)| e.metrics.is_empty())
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in &stale {
+            recorded.scenarios.remove(key);
+        }
+        notes.push(format!(
+            "converted the baseline from format {format} to format {}{}",
+            crate::experiment::baseline::FORMAT,
+            if stale.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; dropped entries not given here (record them again): {}",
+                    stale.join(", ")
+                )
+            }
+        ));
     }
     output::file(&args.baseline, &recorded.to_bytes())?;
     if !args.quiet {

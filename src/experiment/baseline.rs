@@ -277,6 +277,51 @@ impl Baseline {
         Ok(baseline)
     }
 
+    /// Reads the baseline at `path` to record into it: a file of an older
+    /// format is accepted, but only each scenario's seed and replications
+    /// are kept from it (its numbers meant something else); the second
+    /// value is that old format. A missing file is an empty baseline.
+    pub fn load_for_update(path: &Path) -> Result<(Baseline, Option<u32>), BaselineError> {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((Baseline::default(), None));
+            }
+            Err(source) => {
+                return Err(BaselineError::Read {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        };
+        let parsed: Baseline =
+            serde_json::from_slice(&bytes).map_err(|source| BaselineError::Parse {
+                path: path.to_owned(),
+                source,
+            })?;
+        if parsed.format >= FORMAT {
+            return Baseline::parse(&bytes, path).map(|b| (b, None));
+        }
+        let scenarios = parsed
+            .scenarios
+            .into_iter()
+            .map(|(key, e)| {
+                let entry = Entry {
+                    metrics: BTreeMap::new(),
+                    ..e
+                };
+                (key, entry)
+            })
+            .collect();
+        Ok((
+            Baseline {
+                format: FORMAT,
+                scenarios,
+            },
+            Some(parsed.format),
+        ))
+    }
+
     /// The file's bytes: pretty-printed JSON with sorted keys and a final
     /// newline.
     pub fn to_bytes(&self) -> Vec<u8> {

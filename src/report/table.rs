@@ -424,7 +424,7 @@ pub fn check(
     }
     let _ = writeln!(
         out,
-        "checked {} scenario file(s), {total} metrics: {failed} failed, {improved} improved (tolerance {tolerance}; a metric fails when it is worse by more than the tolerance and, except for percentiles, significantly)",
+        "checked {} scenario file(s), {total} metrics: {failed} failed, {improved} improved (tolerance {tolerance}; a metric fails when it is worse by more than the tolerance and significantly, in paired replications)",
         checks.len()
     );
     out
