@@ -99,15 +99,21 @@ pub fn compare(baseline: Side, variant: Side) -> Change {
     let n = pairs.len();
     let b_mean = pairs.iter().map(|p| p.0).sum::<f64>() / n.max(1) as f64;
     let v_mean = pairs.iter().map(|p| p.1).sum::<f64>() / n.max(1) as f64;
-    let side = |f: fn(&(f64, f64)) -> f64| {
-        Estimate::from_samples(&pairs.iter().map(f).collect::<Vec<_>>()).at_least(0.0)
+    // Each side over the paired replications; with no pairs (a metric only
+    // one side can measure), each side's own estimate.
+    let side = |own: &Metric, f: fn(&(f64, f64)) -> f64| {
+        if n == 0 {
+            own.estimate
+        } else {
+            Estimate::from_samples(&pairs.iter().map(f).collect::<Vec<_>>()).at_least(0.0)
+        }
     };
     Change {
         name: baseline.0.name,
         pairs: n,
         better: baseline.0.better,
-        baseline: side(|p| p.0),
-        variant: side(|p| p.1),
+        baseline: side(baseline.0, |p| p.0),
+        variant: side(variant.0, |p| p.1),
         change: Estimate::from_samples(&diffs),
         change_pct: ratio_pct(&pairs, b_mean, v_mean),
         independent_half_width: independent_half_width(&pairs),

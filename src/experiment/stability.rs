@@ -203,6 +203,8 @@ pub fn gate(reps: &[&RepResult], days: &[f64]) -> GateSummary {
 /// The findings of a summary, in plain words.
 pub fn findings(s: &Summary) -> Vec<String> {
     let mut out = Vec::new();
+    // (consequence, stage lines) in order of first appearance.
+    let mut groups: Vec<(String, Vec<(f64, String, String)>)> = Vec::new();
     for st in &s.stages {
         let Some(u) = st.flow.unstable else { continue };
         let f = &st.flow;
@@ -218,11 +220,38 @@ pub fn findings(s: &Summary) -> Vec<String> {
         } else {
             "the excess waits upstream".to_owned()
         };
-        out.push(format!(
+        let one = format!(
             "stage `{}` cannot keep up: demand ~{}/day exceeds its capacity ~{}/day ({bound}); {queue}",
             st.name,
             number(f.demand_per_day.mean, 0),
             number(f.capacity_per_day, 0),
+        );
+        let short = format!(
+            "`{}` ~{}/day for ~{} ({:.0}%)",
+            st.name,
+            number(f.capacity_per_day, 0),
+            number(f.demand_per_day.mean, 0),
+            100.0 * f.load.mean
+        );
+        match groups.iter_mut().find(|(q, _)| *q == queue) {
+            Some((_, list)) => list.push((f.load.mean, one, short)),
+            None => groups.push((queue, vec![(f.load.mean, one, short)])),
+        }
+    }
+    for (queue, mut list) in groups {
+        if list.len() < 3 {
+            out.extend(list.into_iter().map(|(_, one, _)| one));
+            continue;
+        }
+        // Many stages short of the same demand (a port whose opening
+        // hours bind): one line, tightest first.
+        list.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let names: Vec<String> = list.into_iter().map(|(_, _, short)| short).collect();
+        out.push(format!(
+            "{} stages cannot keep up (capacity for demand, load): {}; {}",
+            names.len(),
+            names.join(", "),
+            queue.replacen("its queue is", "their queues are", 1)
         ));
     }
     let g = &s.gate;

@@ -406,7 +406,7 @@ fn group_metrics(
             count(|c| c.turned_away),
         ),
         Metric::new("backlog", Trucks, Lower, count(|c| c.in_port_end)),
-        Metric::new("booked_ahead", Trucks, Lower, count(|c| c.booked_ahead)),
+        Metric::new("booked_ahead", Trucks, Neither, count(|c| c.booked_ahead)),
         Metric::new("no_shows", Trucks, Neither, count(|c| c.no_shows)),
     ];
     if let Some(leads) = leads {

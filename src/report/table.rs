@@ -243,6 +243,17 @@ pub fn verdict_line(c: &crate::experiment::compare::Change) -> String {
         });
         format!("by {:.1}{ci}", c.change.mean.abs())
     };
+    if c.pairs == 0 {
+        let side = match (c.baseline.n > 0, c.variant.n > 0) {
+            (true, false) => "measured in the baseline only",
+            (false, true) => "measured in the variant only",
+            _ => "measured on neither side",
+        };
+        return format!("{}: not compared ({side})", label(c.name));
+    }
+    if c.change.mean == 0.0 && c.change.half_width() == Some(0.0) {
+        return format!("{}: unchanged (the same in every replication)", label(c.name));
+    }
     let words = match c.verdict() {
         Verdict::Improved => "an improvement",
         Verdict::Worsened => "a deterioration",
