@@ -176,8 +176,11 @@ fn verdict(checks: &[(ScenarioCheck, Manifest)], tolerance: Tolerance) -> Result
 
 /// `portsim check … --update-baseline`.
 fn update(args: &CheckArgs) -> Result<(), Failure> {
-    let (mut recorded, old_format) = Baseline::load_for_update(&args.baseline)
-        .map_err(|e| user(format_args!("{e}; fix or delete it to record a new baseline")))?;
+    let (mut recorded, old_format) = Baseline::load_for_update(&args.baseline).map_err(|e| {
+        user(format_args!(
+            "{e}; fix or delete it to record a new baseline"
+        ))
+    })?;
     if let Some(dir) = args.baseline.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|e| user(format_args!("cannot create `{}`: {e}", dir.display())))?;

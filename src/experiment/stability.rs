@@ -203,8 +203,10 @@ pub fn gate(reps: &[&RepResult], days: &[f64]) -> GateSummary {
 /// The findings of a summary, in plain words.
 pub fn findings(s: &Summary) -> Vec<String> {
     let mut out = Vec::new();
-    // (consequence, stage lines) in order of first appearance.
-    let mut groups: Vec<(String, Vec<(f64, String, String)>)> = Vec::new();
+    // Stages grouped by what happens to their excess, in order of first
+    // appearance: (load, the full sentence, a short form for a list).
+    type Line = (f64, String, String);
+    let mut groups: Vec<(String, Vec<Line>)> = Vec::new();
     for st in &s.stages {
         let Some(u) = st.flow.unstable else { continue };
         let f = &st.flow;

@@ -202,7 +202,7 @@ fn chart_sections(page: &mut Page, series: &[Series]) {
 
     page.h2(
         "Time in port",
-        "The share of cleared trucks that left within a given time after arriving, pooled over all replications (the table counts them). Markers show the median (p50) and the 95th percentile (p95); the axis ends near the 99th percentile.",
+        "The share of the trucks that left the port within a given time after arriving, pooled over all replications. Markers show the median (p50) and the 95th percentile (p95); the axis ends near the 99th percentile. The table gives each percentile as the mean of the replications' own percentiles, with its 95% confidence interval.",
     );
     let id = page.id();
     let turned_away: f64 = series
@@ -224,7 +224,7 @@ fn chart_sections(page: &mut Page, series: &[Series]) {
 
     page.h2(
         "Stages",
-        "Lane utilisation is the share of on-duty lane time spent serving trucks; it can pass 100% slightly when lanes finish a truck after going off duty. The busiest stage, the likely bottleneck, is drawn solid. Whiskers are 95% confidence intervals.",
+        "Lane utilisation is the share of on-duty lane time spent serving trucks, never above 100% (finishing a truck after closing is overtime). Load is demand over capacity; the bottleneck, the stage with the highest load, is drawn solid. A stage cannot keep up when its load reaches 100%. Whiskers are 95% confidence intervals.",
     );
     let scale = charts::stage_scale(series);
     for s in series {
@@ -233,10 +233,14 @@ fn chart_sections(page: &mut Page, series: &[Series]) {
             .summary
             .bottleneck()
             .and_then(|i| s.summary.stages.get(i))
-            .map(|st| format!("Busiest stage: <strong>{}</strong>.", escape(&st.name)))
+            .map(|st| format!("Bottleneck: <strong>{}</strong>.", escape(&st.name)))
             .unwrap_or_default();
         let title = titled(s, "Utilisation and mean wait per stage");
         page.figure(&title, &charts::stages(&id, s, scale), &busiest);
+        if series.len() > 1 {
+            let _ = write!(page.body, "<p class=\"note\">{}</p>", escape(s.label));
+        }
+        tables::stage_table(&mut page.body, s.summary);
     }
 }
 
@@ -280,7 +284,7 @@ pub fn run(
         "Means over replications with 95% confidence intervals.",
     );
     tables::run_cards(&mut page.body, s, cur);
-    tables::run_table(&mut page.body, s, cur);
+    tables::run_table(&mut page.body, scenario, s, cur);
     let series = [Series {
         label: "this scenario",
         scenario,

@@ -252,7 +252,10 @@ pub fn verdict_line(c: &crate::experiment::compare::Change) -> String {
         return format!("{}: not compared ({side})", label(c.name));
     }
     if c.change.mean == 0.0 && c.change.half_width() == Some(0.0) {
-        return format!("{}: unchanged (the same in every replication)", label(c.name));
+        return format!(
+            "{}: unchanged (the same in every replication)",
+            label(c.name)
+        );
     }
     let words = match c.verdict() {
         Verdict::Improved => "an improvement",

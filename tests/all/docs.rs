@@ -89,13 +89,21 @@ fn the_readme_shows_real_output() {
 fn shell_lines_are_read_as_portsim_commands() {
     assert_eq!(
         portsim_args("cargo run --release -- run a.toml --seed 3   # the main job"),
-        Some(vec!["run".into(), "a.toml".into(), "--seed".into(), "3".into()])
+        Some(vec![
+            "run".into(),
+            "a.toml".into(),
+            "--seed".into(),
+            "3".into()
+        ])
     );
     assert_eq!(portsim_args("cargo test --release"), None);
     let doc = "```sh\nportsim run x.toml\n```\n\n```text\nhello\n```\n```text\nno command\n```\n";
     assert_eq!(
         blocks(doc),
-        vec![(vec!["run".to_owned(), "x.toml".to_owned()], "hello\n".to_owned())]
+        vec![(
+            vec!["run".to_owned(), "x.toml".to_owned()],
+            "hello\n".to_owned()
+        )]
     );
 }
 
@@ -122,9 +130,16 @@ fn every_cited_source_section_exists() {
     let mut cited = 0;
     for file in files {
         let text = std::fs::read_to_string(&file).expect("read");
-        assert!(!text.contains("domain.md"), "{} points outside the repository", file.display());
+        assert!(
+            !text.contains("domain.md"),
+            "{} points outside the repository",
+            file.display()
+        );
         const MARK: &str = "[sources §";
-        for rest in text.match_indices(MARK).map(|(i, _)| &text[i + MARK.len()..]) {
+        for rest in text
+            .match_indices(MARK)
+            .map(|(i, _)| &text[i + MARK.len()..])
+        {
             if rest.starts_with("N]") {
                 continue; // the notation itself, explained
             }

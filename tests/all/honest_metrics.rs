@@ -145,7 +145,11 @@ fn booking_demand_above_slot_capacity_is_kept_and_warned_about() {
     // each day, so by the end of the 14-day warm-up they are three days
     // (~144 slots) full, and from then on 12 a day walk in.
     assert!((m("throughput_per_day") - 60.0).abs() < 3.0);
-    assert!(m("booked_ahead") > 120.0 && m("booked_ahead") <= 146.0, "{}", m("booked_ahead"));
+    assert!(
+        m("booked_ahead") > 120.0 && m("booked_ahead") <= 146.0,
+        "{}",
+        m("booked_ahead")
+    );
     assert!(num(&doc["flow"]["unbooked_walk_ins"]) > 100.0);
     assert_eq!(doc["flow"]["balanced"], Value::Bool(true));
     let lead = &doc["metrics"]["booking_lead_s"];
@@ -156,7 +160,10 @@ fn booking_demand_above_slot_capacity_is_kept_and_warned_about() {
     let file = write(
         dir.path(),
         "mandatory.toml",
-        &text.replace("max_lead = \"3d\"", "max_lead = \"3d\"\nno_slot = \"turn-away\""),
+        &text.replace(
+            "max_lead = \"3d\"",
+            "max_lead = \"3d\"\nno_slot = \"turn-away\"",
+        ),
     );
     let doc = json_of(&file, &[]);
     assert!(num(&doc["flow"]["turned_away_no_slot"]) > 100.0);
@@ -289,7 +296,10 @@ fn intervals_are_bounded_and_percentiles_have_them() {
         for p in ["p50", "p90", "p95", "p99"] {
             let e = &doc["metrics"][m][p];
             let [lo, hi] = [num(&e["ci95"][0]), num(&e["ci95"][1])];
-            assert!(lo >= 0.0 && lo <= num(&e["mean"]) && num(&e["mean"]) <= hi, "{m}.{p}: {e}");
+            assert!(
+                lo >= 0.0 && lo <= num(&e["mean"]) && num(&e["mean"]) <= hi,
+                "{m}.{p}: {e}"
+            );
         }
     }
 }
@@ -306,8 +316,17 @@ fn empty_metrics_are_empty() {
          [[stages]]\nname = \"desk\"\nlanes = 1\nservice = \"1h\"\n",
     );
     let doc = json_of(&file, &[]);
-    for m in ["time_in_port_s", "wait_s", "cost_per_truck", "steps_per_truck"] {
-        assert!(doc["metrics"][m]["mean"].is_null(), "{m}: {}", doc["metrics"][m]);
+    for m in [
+        "time_in_port_s",
+        "wait_s",
+        "cost_per_truck",
+        "steps_per_truck",
+    ] {
+        assert!(
+            doc["metrics"][m]["mean"].is_null(),
+            "{m}: {}",
+            doc["metrics"][m]
+        );
     }
     assert!(doc["metrics"]["time_in_port_s"]["p95"]["mean"].is_null());
     assert_eq!(num(&doc["metrics"]["throughput_per_day"]["mean"]), 0.0);
@@ -318,7 +337,12 @@ fn empty_metrics_are_empty() {
         .lines()
         .find(|l| l.starts_with("all,time_in_port_s,"))
         .expect("row");
-    assert!(row.trim_start_matches("all,time_in_port_s,").chars().all(|c| c == ','), "{row}");
+    assert!(
+        row.trim_start_matches("all,time_in_port_s,")
+            .chars()
+            .all(|c| c == ','),
+        "{row}"
+    );
     let table = portsim(&["run", path, "--quiet"]);
     let table = String::from_utf8_lossy(&table.stdout).into_owned();
     let line = table

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use super::charts::Series;
 use super::{Attributions, Comparison};
-use crate::engine::time::{DAY, SECOND};
+use crate::engine::time::DAY;
 use crate::experiment::compare::{Change, Verdict};
 use crate::experiment::estimate::Estimate;
 use crate::experiment::summary::{Summary, Unit};
@@ -39,15 +39,19 @@ pub fn days(span: u64) -> String {
 /// What a metric counts, in words, with its unit.
 pub fn meaning(name: &str, currency: &str) -> String {
     match name {
-        "throughput_per_day" => "trucks cleared per day".into(),
-        "time_in_port_s" => "arrival to exit, per cleared truck".into(),
-        "wait_s" => "time queueing (road and stages), per cleared truck".into(),
-        "steps_per_truck" => "clearance steps per cleared truck".into(),
-        "cost_per_truck" => format!("{currency} per cleared truck"),
-        "trucks_arrived" | "trucks_cleared" | "trucks_turned_away" | "no_shows" => {
-            "trucks over the measured period (per replication)".into()
-        }
-        "backlog" => "trucks still in port at the end".into(),
+        "throughput_per_day" => "trucks that left the port, per day".into(),
+        "time_in_port_s" => "arrival to exit, per truck that left".into(),
+        "wait_s" => "time queueing (road and stages), per truck that left".into(),
+        "steps_per_truck" => "clearance steps per truck that left".into(),
+        "cost_per_truck" => format!("{currency} per truck that left"),
+        "trucks_offered" => "demand: trucks that came or asked for a slot (per replication)".into(),
+        "trucks_arrived" => "trucks that reached the port (per replication)".into(),
+        "trucks_cleared" => "trucks that left the port (per replication)".into(),
+        "trucks_turned_away" => "road queue full, or no slot (per replication)".into(),
+        "no_shows" => "booked trucks that did not come (per replication)".into(),
+        "backlog" => "trucks still at the port at the end".into(),
+        "booked_ahead" => "booked trucks whose slot lies beyond the end".into(),
+        "booking_lead_s" => "wish to slot, per slot booked".into(),
         other => other.into(),
     }
 }
@@ -118,9 +122,14 @@ pub fn run_cards(out: &mut String, s: &Summary, cur: &str) {
 }
 
 /// The full table of a run's headline metrics.
-pub fn run_table(out: &mut String, s: &Summary, cur: &str) {
-    out.push_str("<table class=\"metrics\"><thead><tr><th>metric</th><th>mean</th><th>95% CI</th><th>median (p50)</th><th>p95</th><th>measured as</th></tr></thead><tbody>");
-    for m in &s.metrics {
+pub fn run_table(out: &mut String, scenario: &Scenario, s: &Summary, cur: &str) {
+    out.push_str("<table class=\"metrics\"><thead><tr><th>metric</th><th>mean</th><th>95% CI</th><th>median (p50), 95% CI</th><th>p95, 95% CI</th><th>measured as</th></tr></thead><tbody>");
+    let booking = |name: &str| matches!(name, "booked_ahead" | "no_shows" | "booking_lead_s");
+    for m in s
+        .metrics
+        .iter()
+        .filter(|m| scenario.appointments.is_some() || !booking(m.name))
+    {
         let (p50, p95) = percentile_text(s, m.name);
         let _ = write!(
             out,
@@ -193,24 +202,88 @@ pub fn compare_table(out: &mut String, c: &Comparison, labels: [&str; 2], cur: &
     out.push_str("</tbody></table>");
 }
 
-/// Percentiles of time in port per series, under the distribution chart.
+/// Percentiles of time in port per series, under the distribution chart:
+/// each the mean of the replications' own percentiles, with its 95% CI.
 pub fn percentile_table(out: &mut String, series: &[Series]) {
-    out.push_str("<table class=\"metrics compact\"><thead><tr><th></th><th>trucks cleared</th><th>mean</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>longest</th></tr></thead><tbody>");
+    out.push_str("<table class=\"metrics compact\"><thead><tr><th></th><th>trucks that left</th><th>mean</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>longest</th></tr></thead><tbody>");
     for s in series {
-        let t = &s.summary.time_in_port;
-        let p = t.percentiles();
-        let sec = |x: f64| escape(&duration(x / SECOND as f64));
+        let Some(m) = s.summary.metric("time_in_port_s") else {
+            continue;
+        };
+        let cleared = s
+            .summary
+            .metric("trucks_cleared")
+            .map_or(f64::NAN, |c| c.estimate.mean);
+        let cell = |e: &Estimate| {
+            let ci = interval(e, Unit::Seconds, "");
+            format!(
+                "<td class=\"num\">{}<div class=\"ci\">{}</div></td>",
+                escape(&value(e.mean, Unit::Seconds, "")),
+                escape(&ci)
+            )
+        };
         let _ = write!(
             out,
-            "<tr><th>{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><th>{}</th><td class=\"num\">{}</td>{}",
             escape(s.label),
-            number(t.count() as f64, 0),
-            sec(t.mean()),
-            sec(p.p50),
-            sec(p.p90),
-            sec(p.p95),
-            sec(p.p99),
-            sec(p.max)
+            number(cleared, 0),
+            cell(&m.estimate)
+        );
+        if let Some(p) = m.percentiles.as_deref() {
+            for (_, pm) in p.each() {
+                out.push_str(&cell(&pm.estimate));
+            }
+            let _ = write!(
+                out,
+                "<td class=\"num\">{}</td>",
+                escape(&value(p.max, Unit::Seconds, ""))
+            );
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>");
+}
+
+/// Demand, capacity and status per stage: which stages cannot keep up,
+/// which are bound by a daily limit, and the bottleneck.
+pub fn stage_table(out: &mut String, s: &Summary) {
+    use crate::experiment::stability::Bound;
+    out.push_str("<table class=\"metrics compact\"><thead><tr><th>stage</th><th>demand /day</th><th>capacity /day</th><th>load</th><th>utilisation</th><th>overtime lane-h /day</th><th>status</th></tr></thead><tbody>");
+    let bottleneck = s.bottleneck();
+    for (i, st) in s.stages.iter().enumerate() {
+        let f = &st.flow;
+        let status = match (f.unstable, f.bound) {
+            (Some(u), Bound::DailyLimit(l)) => format!(
+                "cannot keep up: short ~{}/day (daily limit {l})",
+                number(u.shortfall_per_day, 0)
+            ),
+            (Some(u), Bound::Lanes) => format!(
+                "cannot keep up: short ~{}/day",
+                number(u.shortfall_per_day, 0)
+            ),
+            (None, Bound::DailyLimit(l)) => format!("limit-bound ({l}/day)"),
+            (None, Bound::Lanes) => "keeps up".to_owned(),
+        };
+        let mark = if Some(i) == bottleneck {
+            " (bottleneck)"
+        } else {
+            ""
+        };
+        let class = if f.unstable.is_some() {
+            " class=\"bad\""
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            "<tr{class}><th>{}{mark}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}%</td><td class=\"num\">{}%</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            escape(&st.name),
+            number(f.demand_per_day.mean, 0),
+            number(f.capacity_per_day, 0),
+            number(100.0 * f.load.mean, 0),
+            number(100.0 * st.utilization.mean, 1),
+            number(st.overtime_per_day.mean, 1),
+            escape(&status)
         );
     }
     out.push_str("</tbody></table>");

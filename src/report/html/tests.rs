@@ -163,7 +163,7 @@ fn metrics_carry_units_and_verdicts() {
     for text in [
         "/day",
         "95% CI",
-        "trucks cleared per day",
+        "trucks that left the port, per day",
         "baseline",
         "variant",
     ] {
