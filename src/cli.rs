@@ -2,9 +2,14 @@
 //! codes.
 //!
 //! Exit codes: 0 success; 1 a check failed (a regression, or a replication
-//! that ran away); 2 a user error (bad arguments or scenario); 130
-//! interrupted. Errors are printed to stderr, results to stdout or files,
-//! and the progress bar only when stderr is a terminal.
+//! that ran away); 2 a user error (bad arguments, scenario or baseline, a
+//! limit, a file that cannot be read or written, stdout that cannot be
+//! written); 130 interrupted. Errors are printed to stderr (control
+//! characters escaped), results to stdout or files, and the progress bar
+//! only when stderr is a terminal.
+//!
+//! Every input is read before the Ctrl-C handler is installed (see
+//! `signal`), so a signal while portsim is still reading ends it at once.
 
 #![allow(
     clippy::print_stdout,
@@ -19,6 +24,7 @@ mod output;
 mod progress;
 mod run;
 mod signal;
+mod terminal;
 
 use std::process::ExitCode;
 
@@ -33,8 +39,12 @@ pub enum Failure {
     User(String),
     /// A check failed or the model ran away (exit 1).
     Check(String),
-    /// Interrupted by a signal (exit 130).
-    Interrupted,
+    /// Interrupted by a signal (exit 130), after writing partial results
+    /// (`written`) or nothing.
+    Interrupted {
+        /// Whether partial results were written.
+        written: bool,
+    },
 }
 
 impl Failure {
@@ -42,7 +52,7 @@ impl Failure {
         match self {
             Failure::User(_) => 2,
             Failure::Check(_) => 1,
-            Failure::Interrupted => 130,
+            Failure::Interrupted { .. } => 130,
         }
     }
 }
@@ -67,10 +77,13 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             match &failure {
-                Failure::User(msg) | Failure::Check(msg) => eprintln!("{msg}"),
-                Failure::Interrupted => eprintln!(
+                Failure::User(msg) | Failure::Check(msg) => eprintln!("{}", terminal::clean(msg)),
+                Failure::Interrupted { written: true } => eprintln!(
                     "interrupted: the results written are incomplete (\"complete\": false)"
                 ),
+                Failure::Interrupted { written: false } => {
+                    eprintln!("interrupted: nothing was written")
+                }
             }
             ExitCode::from(failure.exit_code())
         }

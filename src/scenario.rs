@@ -30,6 +30,7 @@ mod checks;
 mod decode;
 mod dists;
 mod error;
+pub mod input;
 pub mod limits;
 mod raw;
 mod sources;
@@ -77,6 +78,12 @@ pub fn load_patched(baseline: &Path, patches: &[PathBuf]) -> Result<Scenario, Sc
     let text = read(baseline)?;
     let mut sources = Sources::read(&text, baseline).map_err(ScenarioError::Invalid)?;
     for patch in patches {
+        if !sources::is_toml(patch) {
+            return Err(ScenarioError::NotToml {
+                path: patch.clone(),
+                what: "an intervention",
+            });
+        }
         let text = read(patch)?;
         sources
             .patch(&text, patch)
@@ -90,6 +97,33 @@ fn read(path: &Path) -> Result<String, ScenarioError> {
         path: path.to_path_buf(),
         error,
     })
+}
+
+/// Where a limit's key is in the file, and a note for under the caret.
+fn limited_span(
+    file: &raw::ScenarioFile,
+    key: limits::LimitedKey,
+) -> (Option<std::ops::Range<usize>>, Option<&'static str>) {
+    use limits::LimitedKey;
+    match key {
+        LimitedKey::Replications => (file.replications.as_ref().map(|r| r.span()), None),
+        LimitedKey::Horizon => match (&file.horizon, &file.warmup) {
+            (Some(h), _) => (Some(h.span()), Some("`horizon` (plus `warmup`)")),
+            (None, Some(w)) => (Some(w.span()), Some("`warmup`")),
+            (None, None) => (None, None),
+        },
+        LimitedKey::Demand => {
+            let demand = file.demand.as_ref().map(|d| d.get_ref());
+            let rate = demand.and_then(|d| d.rate.as_ref().map(|r| r.span()));
+            let gap = demand.and_then(|d| d.interarrival.as_ref().map(|g| g.span()));
+            match (rate, gap) {
+                (Some(span), _) => (Some(span), Some("the arrival `rate`")),
+                (None, Some(span)) => (Some(span), Some("the `interarrival` time")),
+                (None, None) => (file.demand.as_ref().map(|d| d.span()), None),
+            }
+        }
+        LimitedKey::None => (None, None),
+    }
 }
 
 /// Merges the files, decodes, validates, and fills in `source` and
@@ -123,8 +157,12 @@ fn finish(sources: &Sources, path: &Path) -> Result<Scenario, ScenarioError> {
             scenario.resolved = resolved;
             match limits::check(&scenario) {
                 Ok(()) => Ok(scenario),
-                Err(message) => {
-                    issues.push(None, message);
+                Err(limit) => {
+                    let (span, label) = limited_span(&file, limit.key());
+                    let issue = issues.push(span, limit.to_string());
+                    if let Some(label) = label {
+                        issue.label(label);
+                    }
                     Err(invalid(issues.list))
                 }
             }

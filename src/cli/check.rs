@@ -12,15 +12,20 @@
 
 use std::path::Path;
 
+use sha2::Digest;
+
 use super::args::{CheckArgs, CheckFormat, RunOptionsArgs};
+use super::output::Outputs;
 use super::run::{execute, load, threads};
 use super::{Failure, output, signal};
 use crate::experiment::baseline::{self, Baseline, Entry, MIN_REPLICATIONS};
 use crate::experiment::gate::{self, Provenance, ScenarioCheck, Status, Tolerance};
 use crate::experiment::run::{RunOptions, RunOutput};
 use crate::report::json::{self, Manifest};
+use crate::report::run_id::{Overrides, RunIdentity, Simulated, hex};
+use crate::report::set::SetInfo;
 use crate::report::{junit, table};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, limits};
 
 fn user(message: impl std::fmt::Display) -> Failure {
     Failure::User(format!("error: {message}"))
@@ -64,7 +69,7 @@ fn run_with(
     options.replications = replications;
     let out = execute(s, options, quiet, signal::cancel_flag())?;
     if out.interrupted {
-        return Err(Failure::Interrupted);
+        return Err(Failure::Interrupted { written: false });
     }
     Ok(out)
 }
@@ -92,6 +97,32 @@ pub fn check(args: &CheckArgs) -> Result<(), Failure> {
         };
         jobs.push((file, key, entry, s, options));
     }
+    let id = RunIdentity {
+        command: "check",
+        runs: jobs
+            .iter()
+            .map(|(_, key, entry, s, _)| Simulated {
+                label: key.clone(),
+                scenario_hash: json::scenario_hash(s),
+                seed: entry.seed,
+                replications: entry.replications,
+            })
+            .collect(),
+        max_trucks: args.max_trucks,
+        overrides: Overrides::default(),
+        other: vec![
+            (
+                "baseline_sha256".into(),
+                hex(&sha2::Sha256::digest(recorded.to_bytes())),
+            ),
+            ("tolerance".into(), tolerance.to_string()),
+            (
+                "metrics".into(),
+                metrics.iter().map(|m| m.name).collect::<Vec<_>>().join(","),
+            ),
+        ],
+    };
+    let outputs = output::prepare(args.out.as_deref(), None, SET)?;
     let mut checks = Vec::new();
     for (file, key, entry, mut s, mut options) in jobs {
         let out = run_with(
@@ -119,16 +150,22 @@ pub fn check(args: &CheckArgs) -> Result<(), Failure> {
             stopped: out.summary.stopped.iter().map(|(i, _)| *i).collect(),
             wall_time_s: wall,
         };
-        let manifest = Manifest::new(&s, options.replications, threads(&options), wall);
+        let manifest =
+            Manifest::new(&s, options.replications, threads(&options), wall).with_run_id(id.id());
         checks.push((check, manifest));
     }
-    report(args, &checks, tolerance)?;
+    report(args, &outputs, &id, &checks, tolerance)?;
     verdict(&checks, tolerance)
 }
+
+/// The files of a `check --out` set.
+const SET: &[&str] = &["check.json", "check.junit.xml"];
 
 /// Writes the requested format to stdout and, with --out, both files.
 fn report(
     args: &CheckArgs,
+    outputs: &Outputs,
+    id: &RunIdentity,
     checks: &[(ScenarioCheck, Manifest)],
     tolerance: Tolerance,
 ) -> Result<(), Failure> {
@@ -136,12 +173,23 @@ fn report(
     let pretty = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
     let plain: Vec<ScenarioCheck> = checks.iter().map(|(c, _)| c.clone()).collect();
     let xml = junit::check(&plain, tolerance);
-    if let Some(dir) = &args.out {
-        output::file(&dir.join("check.json"), pretty.as_bytes())?;
-        output::file(&dir.join("check.junit.xml"), xml.as_bytes())?;
-    }
+    let replications = checks.iter().map(|(c, _)| c.replications).sum();
+    output::out_set(
+        outputs,
+        vec![
+            ("check.json", pretty.clone().into_bytes()),
+            ("check.junit.xml", xml.clone().into_bytes()),
+        ],
+        &SetInfo {
+            run_id: id.id(),
+            identity: id.to_json(),
+            complete: true,
+            replications,
+            replications_requested: replications,
+        },
+    )?;
     match args.format {
-        CheckFormat::Table => output::stdout(table::check(&plain, tolerance).as_bytes()),
+        CheckFormat::Table => output::text(&table::check(&plain, tolerance)),
         CheckFormat::Json => output::stdout(pretty.as_bytes()),
         CheckFormat::Junit => output::stdout(xml.as_bytes()),
     }
@@ -176,6 +224,8 @@ fn verdict(checks: &[(ScenarioCheck, Manifest)], tolerance: Tolerance) -> Result
 
 /// `portsim check … --update-baseline`.
 fn update(args: &CheckArgs) -> Result<(), Failure> {
+    // Where the baseline will go is checked before anything runs.
+    crate::report::write::target(&args.baseline).map_err(user)?;
     let (mut recorded, old_format) = Baseline::load_for_update(&args.baseline).map_err(|e| {
         user(format_args!(
             "{e}; fix or delete it to record a new baseline"
@@ -184,6 +234,13 @@ fn update(args: &CheckArgs) -> Result<(), Failure> {
     if let Some(dir) = args.baseline.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|e| user(format_args!("cannot create `{}`: {e}", dir.display())))?;
+    }
+    if let Some(r) = args.replications {
+        limits::replications(r).map_err(|e| {
+            user(format_args!(
+                "invalid value `{r}` for `--replications`: {e}"
+            ))
+        })?;
     }
     let mut jobs = Vec::new();
     for file in &args.files {
@@ -251,13 +308,16 @@ fn update(args: &CheckArgs) -> Result<(), Failure> {
     }
     output::file(&args.baseline, &recorded.to_bytes())?;
     if !args.quiet {
+        let mut text = String::new();
         for n in notes {
-            println!("{n}");
+            text.push_str(&n);
+            text.push('\n');
         }
-        println!(
-            "baseline written to {}; review the diff and commit it",
+        text.push_str(&format!(
+            "baseline written to {}; review the diff and commit it\n",
             args.baseline.display()
-        );
+        ));
+        output::text(&text)?;
     }
     Ok(())
 }

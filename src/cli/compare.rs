@@ -5,12 +5,15 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use super::args::{CompareArgs, CompareFormat};
-use super::run::{execute, load, threads};
+use super::output::Outputs;
+use super::run::{execute, identity, load, overrides, threads};
 use super::{Failure, output};
 use crate::experiment::attribution::{Attribution, attribute};
 use crate::experiment::compare::{Change, compare as compare_metrics};
 use crate::experiment::run::{RunOptions, RunOutput};
 use crate::experiment::summary::{HEADLINE, Summary};
+use crate::report::run_id::{Overrides, RunIdentity};
+use crate::report::set::SetInfo;
 use crate::report::{html, json, table};
 use crate::scenario::{self, Scenario};
 
@@ -66,8 +69,16 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     let (baseline, options) = load(&args.baseline, &args.options)?;
     let (mut variant, _) = load(variant_path, &args.options)?;
     let mut baseline = baseline;
-    let cancel = super::signal::cancel_flag();
     let seed = baseline.seed;
+    variant.seed = seed;
+    let id = identity(
+        "compare",
+        &[("baseline".into(), &baseline), ("variant".into(), &variant)],
+        &options,
+        &args.options,
+    )?;
+    let outputs = output::prepare(args.out.as_deref(), args.html.as_deref(), SET)?;
+    let cancel = super::signal::cancel_flag();
     let quiet = args.options.quiet;
     let b = run_aligned(&mut baseline, seed, &options, quiet, cancel)?;
     let v = run_aligned(&mut variant, seed, &options, quiet, cancel)?;
@@ -77,9 +88,14 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         options.replications,
         threads(&options),
         (b.wall + v.wall).as_secs_f64(),
-    );
+    )
+    .with_run_id(id.id());
+    let done = b.reps.len().min(v.reps.len()) as u64;
     emit(
         args,
+        &outputs,
+        &id,
+        done,
         &Outcome {
             sides: [(&baseline, &b.summary), (&variant, &v.summary)],
             changes: &changes,
@@ -108,9 +124,19 @@ struct Outcome<'a> {
     attribution: Option<Attributed<'a>>,
 }
 
+/// The files of a `compare --out` set.
+const SET: &[&str] = &["comparison.json"];
+
 /// Writes the comparison: JSON (stdout and `--out`), `--html`, the table;
-/// exits 130 after writing if the run was interrupted.
-fn emit(args: &CompareArgs, o: &Outcome) -> Result<(), Failure> {
+/// exits 130 after writing if the run was interrupted. `done` is the
+/// replications every side completed.
+fn emit(
+    args: &CompareArgs,
+    outputs: &Outputs,
+    id: &RunIdentity,
+    done: u64,
+    o: &Outcome,
+) -> Result<(), Failure> {
     let [(bs, bsum), (vs, vsum)] = o.sides;
     let mut doc = json::compare([bs, vs], [bsum, vsum], o.changes, o.manifest, o.complete);
     if let (Some((names, attributions, alone)), serde_json::Value::Object(map)) =
@@ -120,11 +146,19 @@ fn emit(args: &CompareArgs, o: &Outcome) -> Result<(), Failure> {
         map.insert("alone".into(), alone.clone());
     }
     let pretty = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
-    if let Some(dir) = &args.out {
-        output::file(&dir.join("comparison.json"), pretty.as_bytes())?;
-    }
-    if let Some(path) = &args.html {
-        let page = html::compare(&html::Comparison {
+    output::out_set(
+        outputs,
+        vec![("comparison.json", pretty.clone().into_bytes())],
+        &SetInfo {
+            run_id: id.id(),
+            identity: id.to_json(),
+            complete: o.complete,
+            replications: done,
+            replications_requested: o.manifest.replications,
+        },
+    )?;
+    let page_on_stdout = output::page(outputs, || {
+        html::compare(&html::Comparison {
             baseline: html::Side {
                 scenario: bs,
                 summary: bsum,
@@ -140,21 +174,21 @@ fn emit(args: &CompareArgs, o: &Outcome) -> Result<(), Failure> {
                 .attribution
                 .as_ref()
                 .map(|(names, metrics, _)| html::Attributions { names, metrics }),
-        });
-        output::file(path, page.as_bytes())?;
-    }
+        })
+    })?;
     match args.format {
+        _ if page_on_stdout => {}
         CompareFormat::Table => {
             let mut text = table::compare([bs, vs], o.changes, [bsum, vsum]);
             if let Some((names, attributions, _)) = &o.attribution {
                 text.push_str(&table::attribution(names, attributions));
             }
-            output::stdout(text.as_bytes())?;
+            output::text(&text)?;
         }
         CompareFormat::Json => output::stdout(pretty.as_bytes())?,
     }
     if !o.complete {
-        return Err(Failure::Interrupted);
+        return Err(Failure::Interrupted { written: true });
     }
     Ok(())
 }
@@ -181,9 +215,11 @@ fn interventions(args: &CompareArgs) -> Result<(), Failure> {
     let (mut baseline, options) = load(&args.baseline, &args.options)?;
     let seed = baseline.seed;
     let quiet = args.options.quiet;
-    let cancel = super::signal::cancel_flag();
     let names: Vec<String> = args.interventions.iter().map(|p| stem(p)).collect();
-    let mut runs: Vec<(usize, Scenario, RunOutput)> = Vec::new();
+    let over = overrides(&args.options)?;
+    // Every scenario of the factorial is read and validated before
+    // anything runs (and before the signal handler is installed).
+    let mut planned: Vec<(usize, Scenario)> = Vec::new();
     for subset in subsets(k) {
         let patches: Vec<PathBuf> = (0..k)
             .filter(|j| subset & (1 << j) != 0)
@@ -192,9 +228,30 @@ fn interventions(args: &CompareArgs) -> Result<(), Failure> {
         let mut s = if subset == 0 {
             baseline.clone()
         } else {
-            scenario::load_patched(&args.baseline, &patches)
-                .map_err(|e| Failure::User(e.to_string()))?
+            let mut s = scenario::load_patched(&args.baseline, &patches)
+                .map_err(|e| Failure::User(e.to_string()))?;
+            apply_overrides(&mut s, &over);
+            scenario::limits::check(&s).map_err(|e| {
+                Failure::User(format!(
+                    "error: {e} (`{}` with {})",
+                    args.baseline.display(),
+                    subset_label(subset, &names)
+                ))
+            })?;
+            s
         };
+        s.seed = seed;
+        planned.push((subset, s));
+    }
+    let labels: Vec<(String, &Scenario)> = planned
+        .iter()
+        .map(|(subset, s)| (subset_label(*subset, &names), s))
+        .collect();
+    let id = identity("compare", &labels, &options, &args.options)?;
+    let outputs = output::prepare(args.out.as_deref(), args.html.as_deref(), SET)?;
+    let cancel = super::signal::cancel_flag();
+    let mut runs: Vec<(usize, Scenario, RunOutput)> = Vec::new();
+    for (subset, mut s) in planned {
         let out = run_aligned(&mut s, seed, &options, quiet, cancel)?;
         runs.push((subset, s, out));
     }
@@ -250,8 +307,14 @@ fn interventions(args: &CompareArgs) -> Result<(), Failure> {
         Vec::new()
     };
     let wall: f64 = runs.iter().map(|r| r.2.wall.as_secs_f64()).sum();
-    let manifest = json::Manifest::new(&baseline, options.replications, threads(&options), wall);
+    let manifest = json::Manifest::new(&baseline, options.replications, threads(&options), wall)
+        .with_run_id(id.id());
     let complete = runs.iter().all(|r| r.2.complete);
+    let done = runs
+        .iter()
+        .map(|r| r.2.reps.len() as u64)
+        .min()
+        .unwrap_or(0);
     let alone: serde_json::Map<String, serde_json::Value> = (0..k)
         .filter_map(|j| {
             let run = find(1 << j)?;
@@ -268,6 +331,9 @@ fn interventions(args: &CompareArgs) -> Result<(), Failure> {
         .collect();
     emit(
         args,
+        &outputs,
+        &id,
+        done,
         &Outcome {
             sides: [(&none.1, &none.2.summary), (&all.1, &all.2.summary)],
             changes: &changes,
@@ -276,6 +342,30 @@ fn interventions(args: &CompareArgs) -> Result<(), Failure> {
             attribution: Some((&names, &attributions, serde_json::Value::Object(alone))),
         },
     )
+}
+
+/// "baseline", or the interventions of `subset` joined by `+`.
+fn subset_label(subset: usize, names: &[String]) -> String {
+    if subset == 0 {
+        return "baseline".to_owned();
+    }
+    let parts: Vec<&str> = (0..names.len())
+        .filter(|j| subset & (1 << j) != 0)
+        .map(|j| names[j].as_str())
+        .collect();
+    parts.join("+")
+}
+
+/// The command-line overrides, applied to a patched baseline as they were
+/// to the baseline itself, so every run of the factorial is paired over
+/// the same period (seed and replications are set by `run_aligned`).
+fn apply_overrides(s: &mut Scenario, over: &Overrides) {
+    if let Some(h) = over.horizon_ms {
+        s.horizon = h;
+    }
+    if let Some(w) = over.warmup_ms {
+        s.warmup = w;
+    }
 }
 
 fn stem(path: &std::path::Path) -> String {

@@ -1,10 +1,26 @@
-//! Writing results: stdout (a closed pipe is not an error) and files.
+//! Writing results: stdout, single files (`--html`, a baseline) and the
+//! `--out DIR` set, each checked before anything runs.
+//!
+//! * stdout: a reader that went away (broken pipe) is fine; any other
+//!   failure (a full disk behind `> file`, `/dev/full`) is exit 2 with a
+//!   message. Text for people goes through `terminal::clean`;
+//! * `--html FILE` is resolved when the command starts ([`prepare`]): `-`
+//!   means stdout, a device, FIFO, socket or directory is refused (exit 2)
+//!   before any simulation time is spent, and so is a file that `--out`
+//!   also writes;
+//! * `--out DIR` is locked for the whole run ([`DirLock`]) and written as
+//!   one set ([`set`]), `manifest.json` last.
 
-use std::io::Write;
-use std::path::Path;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
-use super::Failure;
-use crate::report::write::atomic_write;
+use super::{Failure, terminal};
+use crate::report::set::{self, DirLock, SetInfo};
+use crate::report::write::{self, atomic_write};
+
+fn user(message: impl std::fmt::Display) -> Failure {
+    Failure::User(format!("error: {message}"))
+}
 
 /// Prints to stdout; a reader that went away (broken pipe) is fine.
 pub fn stdout(bytes: &[u8]) -> Result<(), Failure> {
@@ -12,13 +28,127 @@ pub fn stdout(bytes: &[u8]) -> Result<(), Failure> {
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure::Check(format!(
-            "error: cannot write to stdout: {e}"
-        ))),
+        Err(e) => Err(user(format_args!("cannot write to standard output: {e}"))),
     }
 }
 
-/// Writes a file atomically.
+/// Prints text meant for people, control characters escaped.
+pub fn text(text: &str) -> Result<(), Failure> {
+    stdout(terminal::clean(text).as_bytes())
+}
+
+/// Prints CSV: exact into a file or pipe, escaped on a terminal.
+pub fn csv(bytes: &[u8]) -> Result<(), Failure> {
+    if std::io::stdout().is_terminal() {
+        text(&String::from_utf8_lossy(bytes))
+    } else {
+        stdout(bytes)
+    }
+}
+
+/// Writes a file atomically (links followed, devices refused).
 pub fn file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    atomic_write(path, bytes).map_err(|e| Failure::User(format!("error: {e}")))
+    atomic_write(path, bytes).map_err(user)
+}
+
+/// Where `--html` goes.
+#[derive(Debug)]
+pub enum Page {
+    /// `-`: standard output, instead of the table or JSON.
+    Stdout,
+    /// A file, written atomically.
+    File(PathBuf),
+}
+
+/// The outputs of a command, checked and locked before it runs.
+#[derive(Debug, Default)]
+pub struct Outputs {
+    /// The `--out` directory, locked, and the names of its set.
+    pub set: Option<(DirLock, &'static [&'static str])>,
+    /// `--html`.
+    pub html: Option<Page>,
+}
+
+/// Checks `--out` (locking it; its set holds `names`) and `--html`.
+pub fn prepare(
+    out: Option<&Path>,
+    html: Option<&Path>,
+    names: &'static [&'static str],
+) -> Result<Outputs, Failure> {
+    let set = match out {
+        Some(dir) if dir.as_os_str() == "-" => {
+            return Err(user(
+                "`--out` takes a directory for the result files; standard output is for --format",
+            ));
+        }
+        Some(dir) => Some((DirLock::acquire(dir).map_err(user)?, names)),
+        None => None,
+    };
+    let html = match html {
+        None => None,
+        Some(p) if p.as_os_str() == "-" => Some(Page::Stdout),
+        Some(p) => {
+            let target = write::target(p).map_err(user)?;
+            if let Some((lock, names)) = &set
+                && let Some(name) = collision(&target, lock.dir(), names)
+            {
+                return Err(user(format_args!(
+                    "`--html {}` is `{name}` of the `--out {}` set; give the page another name",
+                    p.display(),
+                    lock.dir().display()
+                )));
+            }
+            Some(Page::File(p.to_owned()))
+        }
+    };
+    Ok(Outputs { set, html })
+}
+
+/// The file identity used to compare two targets: canonical directory and
+/// file name (the file itself need not exist).
+fn place(target: &Path) -> Option<(PathBuf, std::ffi::OsString)> {
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    Some((dir.canonicalize().ok()?, target.file_name()?.to_owned()))
+}
+
+/// The name of the set's file (or manifest, or lock) that `target` is.
+fn collision(target: &Path, dir: &Path, names: &[&'static str]) -> Option<&'static str> {
+    let page = place(target)?;
+    names
+        .iter()
+        .chain(&[set::MANIFEST, set::LOCK])
+        .copied()
+        .find(|name| {
+            write::target(&dir.join(name))
+                .ok()
+                .and_then(|t| place(&t))
+                .is_some_and(|p| p == page)
+        })
+}
+
+/// Writes the `--out` set, if there is one: `files` (name, bytes) must be
+/// the names given to [`prepare`], in order.
+pub fn out_set(
+    outputs: &Outputs,
+    files: Vec<(&'static str, Vec<u8>)>,
+    info: &SetInfo,
+) -> Result<(), Failure> {
+    let Some((lock, _)) = &outputs.set else {
+        return Ok(());
+    };
+    let files: Vec<(String, Vec<u8>)> = files.into_iter().map(|(n, b)| (n.to_owned(), b)).collect();
+    set::write_set(lock, &files, info).map_err(user)
+}
+
+/// Writes the HTML page where `--html` says: to its file, or to stdout.
+/// Returns whether stdout was used.
+pub fn page(outputs: &Outputs, page: impl FnOnce() -> String) -> Result<bool, Failure> {
+    match &outputs.html {
+        None => Ok(false),
+        Some(Page::Stdout) => stdout(page().as_bytes()).map(|()| true),
+        Some(Page::File(path)) => file(path, page().as_bytes()).map(|()| false),
+    }
 }

@@ -4,11 +4,14 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use super::args::{Format, RunArgs, RunOptionsArgs};
-use super::{Failure, output, progress};
+use super::{Failure, output, progress, terminal};
 use crate::engine::time::Span;
 use crate::experiment::run::{RunOptions, RunOutput, run as run_scenario};
 use crate::model::Limits;
+use crate::report::run_id::{Overrides, RunIdentity, Simulated};
+use crate::report::set::SetInfo;
 use crate::report::{csv, json, table};
+use crate::scenario::limits::{self, LimitError};
 use crate::scenario::{self, Scenario};
 
 fn parse_span(flag: &str, text: &str) -> Result<Span, Failure> {
@@ -16,51 +19,117 @@ fn parse_span(flag: &str, text: &str) -> Result<Span, Failure> {
         .map_err(|e| Failure::User(format!("error: invalid value `{text}` for `--{flag}`: {e}")))
 }
 
-/// Loads a scenario and applies the command-line overrides.
+/// A limit broken by a flag's value.
+fn flag_limit(flag: &str, value: impl std::fmt::Display, e: LimitError) -> Failure {
+    Failure::User(format!(
+        "error: invalid value `{value}` for `--{flag}`: {e}"
+    ))
+}
+
+/// The command-line overrides as the values that take effect.
+pub fn overrides(args: &RunOptionsArgs) -> Result<Overrides, Failure> {
+    Ok(Overrides {
+        horizon_ms: args
+            .horizon
+            .as_deref()
+            .map(|h| parse_span("horizon", h))
+            .transpose()?,
+        warmup_ms: args
+            .warmup
+            .as_deref()
+            .map(|w| parse_span("warmup", w))
+            .transpose()?,
+        seed: args.seed,
+        replications: args.replications,
+        set: Vec::new(),
+    })
+}
+
+/// The overrides given, as the flags read ("--horizon 30000d").
+fn given(args: &RunOptionsArgs) -> String {
+    let mut flags = Vec::new();
+    if let Some(r) = args.replications {
+        flags.push(format!("--replications {r}"));
+    }
+    if let Some(h) = &args.horizon {
+        flags.push(format!("--horizon {h}"));
+    }
+    if let Some(w) = &args.warmup {
+        flags.push(format!("--warmup {w}"));
+    }
+    flags.join(" ")
+}
+
+/// Loads a scenario and applies the command-line overrides, checking
+/// every flag against the same limits as the file.
 pub fn load(file: &Path, args: &RunOptionsArgs) -> Result<(Scenario, RunOptions), Failure> {
+    if let Some(r) = args.replications {
+        limits::replications(r).map_err(|e| flag_limit("replications", r, e))?;
+    }
+    if let Some(j) = args.threads {
+        limits::threads(j).map_err(|e| flag_limit("threads", j, e))?;
+    }
+    let over = overrides(args)?;
+    if over.horizon_ms == Some(0) {
+        return Err(Failure::User(
+            "error: `--horizon` must be longer than zero".into(),
+        ));
+    }
     let mut s = scenario::load(file).map_err(|e| Failure::User(e.to_string()))?;
     if let Some(seed) = args.seed {
         s.seed = seed;
     }
-    if let Some(h) = &args.horizon {
-        let h = parse_span("horizon", h)?;
-        if h == 0 {
-            return Err(Failure::User(
-                "error: `--horizon` must be longer than zero".into(),
-            ));
-        }
+    if let Some(h) = over.horizon_ms {
         s.horizon = h;
     }
-    if let Some(w) = &args.warmup {
-        s.warmup = parse_span("warmup", w)?;
+    if let Some(w) = over.warmup_ms {
+        s.warmup = w;
     }
     if let Some(r) = args.replications {
-        if r == 0 {
-            return Err(Failure::User(
-                "error: `--replications` must be at least 1".into(),
-            ));
-        }
         s.replications = r;
     }
-    scenario::limits::check(&s).map_err(|message| {
+    limits::check(&s).map_err(|e| {
         Failure::User(format!(
-            "error: {message} (in `{}` with the command-line options)",
-            file.display()
+            "error: {e} (`{}` with {})",
+            file.display(),
+            given(args)
         ))
     })?;
-    if args.threads == Some(0) {
-        return Err(Failure::User(
-            "error: `--threads` must be at least 1".into(),
-        ));
-    }
     let options = RunOptions {
         replications: s.replications,
-        threads: args.threads,
+        // More threads than replications would only start idle ones.
+        threads: args
+            .threads
+            .map(|j| j.min(usize::try_from(s.replications).unwrap_or(usize::MAX))),
         limits: Limits {
             max_in_system: args.max_trucks,
         },
     };
     Ok((s, options))
+}
+
+/// The identity of running `runs` (label, scenario) with `options`.
+pub fn identity(
+    command: &'static str,
+    runs: &[(String, &Scenario)],
+    options: &RunOptions,
+    args: &RunOptionsArgs,
+) -> Result<RunIdentity, Failure> {
+    Ok(RunIdentity {
+        command,
+        runs: runs
+            .iter()
+            .map(|(label, s)| Simulated {
+                label: label.clone(),
+                scenario_hash: json::scenario_hash(s),
+                seed: s.seed,
+                replications: options.replications,
+            })
+            .collect(),
+        max_trucks: options.limits.max_in_system,
+        overrides: overrides(args)?,
+        other: Vec::new(),
+    })
 }
 
 /// Runs `scenario` with a progress bar.
@@ -70,7 +139,7 @@ pub fn execute(
     quiet: bool,
     cancel: &AtomicBool,
 ) -> Result<RunOutput, Failure> {
-    let bar = progress::bar(options.replications, &s.name, quiet);
+    let bar = progress::bar(options.replications, &terminal::clean(&s.name), quiet);
     let out = run_scenario(s, options, cancel, || bar.inc(1))
         .map_err(|e| Failure::Check(format!("error: {e}")))?;
     bar.finish_and_clear();
@@ -82,13 +151,24 @@ pub fn threads(options: &RunOptions) -> usize {
     options.threads.unwrap_or_else(rayon::current_num_threads)
 }
 
+/// The files of a `run --out` set, in order.
+pub const SET: &[&str] = &[
+    "results.json",
+    "replications.csv",
+    "stages.csv",
+    "daily.csv",
+    "hourly.csv",
+];
+
 /// `portsim run FILE …`.
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let (s, options) = load(&args.file, &args.options)?;
+    let id = identity("run", &[("scenario".into(), &s)], &options, &args.options)?;
+    let outputs = output::prepare(args.out.as_deref(), args.html.as_deref(), SET)?;
     let warnings = scenario::load_warnings(&s);
     if !args.options.quiet {
         for w in &warnings {
-            eprintln!("warning: {w}");
+            eprintln!("warning: {}", terminal::clean(w));
         }
     }
     let cancel = super::signal::cancel_flag();
@@ -98,27 +178,40 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         options.replications,
         threads(&options),
         out.wall.as_secs_f64(),
-    );
+    )
+    .with_run_id(id.id());
     let doc = json::run(&s, &out, &manifest, &warnings);
     let pretty = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
-    if let Some(dir) = &args.out {
-        output::file(&dir.join("results.json"), pretty.as_bytes())?;
-        output::file(&dir.join("replications.csv"), &csv::replications(&out))?;
-        output::file(&dir.join("stages.csv"), &csv::stages(&out.summary))?;
-        output::file(&dir.join("daily.csv"), &csv::daily(&out.summary))?;
-        output::file(&dir.join("hourly.csv"), &csv::hourly(&out.summary))?;
-    }
-    if let Some(path) = &args.html {
-        let page = crate::report::html::run(&s, &out, &manifest, &warnings);
-        output::file(path, page.as_bytes())?;
-    }
-    match args.format {
-        Format::Table => output::stdout(table::run(&s, &out, &[]).as_bytes())?,
-        Format::Json => output::stdout(pretty.as_bytes())?,
-        Format::Csv => output::stdout(&csv::summary(&out.summary))?,
+    let mark = |bytes: Vec<u8>| csv::with_complete(&bytes, out.complete);
+    output::out_set(
+        &outputs,
+        vec![
+            ("results.json", pretty.clone().into_bytes()),
+            ("replications.csv", mark(csv::replications(&out))),
+            ("stages.csv", mark(csv::stages(&out.summary))),
+            ("daily.csv", mark(csv::daily(&out.summary))),
+            ("hourly.csv", mark(csv::hourly(&out.summary))),
+        ],
+        &SetInfo {
+            run_id: id.id(),
+            identity: id.to_json(),
+            complete: out.complete,
+            replications: out.reps.len() as u64,
+            replications_requested: out.requested,
+        },
+    )?;
+    let page_on_stdout = output::page(&outputs, || {
+        crate::report::html::run(&s, &out, &manifest, &warnings)
+    })?;
+    if !page_on_stdout {
+        match args.format {
+            Format::Table => output::text(&table::run(&s, &out, &[]))?,
+            Format::Json => output::stdout(pretty.as_bytes())?,
+            Format::Csv => output::csv(&mark(csv::summary(&out.summary)))?,
+        }
     }
     if out.interrupted {
-        return Err(Failure::Interrupted);
+        return Err(Failure::Interrupted { written: true });
     }
     stopped_failure(&out.summary)
 }

@@ -4,6 +4,13 @@
 //! starting each replication: replications in flight finish, the results
 //! so far are written (marked `"complete": false`), and portsim exits with
 //! 130. A second signal exits at once, for when even that takes too long.
+//!
+//! The handler is installed by the first call to [`cancel_flag`], which
+//! the commands make only once every input (scenarios, interventions,
+//! baselines) is read and validated. Until then SIGINT and SIGTERM keep
+//! their default action, so a process still reading input always ends on
+//! the first signal; no signal is ever swallowed while nothing can react
+//! to the flag.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -20,7 +27,7 @@ pub fn cancel_flag() -> &'static AtomicBool {
                 std::process::exit(130);
             }
             eprintln!(
-                "\ninterrupted: finishing the replications in flight and writing what is done (Ctrl-C again to stop at once)"
+                "\ninterrupted: finishing the replications in flight (Ctrl-C again to stop at once)"
             );
         });
     });

@@ -38,6 +38,8 @@ use serde::{Deserialize, Serialize};
 
 use super::summary::{Metric, Summary};
 use crate::scenario::Scenario;
+use crate::scenario::input::InputError;
+use crate::scenario::limits::{self, MAX_REPLICATIONS};
 
 /// The version of the file layout this portsim reads and writes. Bumped
 /// whenever the meaning of a recorded number changes, so an old baseline
@@ -113,9 +115,9 @@ pub enum BaselineError {
     Read {
         /// The file.
         path: PathBuf,
-        /// Why.
+        /// Why (including: not a regular file, too large).
         #[source]
-        source: std::io::Error,
+        source: InputError,
     },
     /// The file is not a baseline (serde_json's message has line and column).
     #[error("invalid baseline `{}`: {source}", path.display())]
@@ -211,6 +213,12 @@ impl Entry {
                 self.replications
             ));
         }
+        if self.replications > MAX_REPLICATIONS {
+            return Some(format!(
+                "{} replications recorded, more than the limit of {MAX_REPLICATIONS}",
+                self.replications
+            ));
+        }
         for name in RECORDED {
             let Some(record) = self.metrics.get(name) else {
                 return Some(format!("metric `{name}` is missing"));
@@ -222,8 +230,52 @@ impl Entry {
                     self.replications
                 ));
             }
+            if let Some(problem) = record.problem() {
+                return Some(format!("metric `{name}`: {problem}"));
+            }
         }
         None
+    }
+}
+
+/// Why a recorded number cannot be right, if it cannot: every recorded
+/// metric is a count, a duration, a rate or an amount, so never negative,
+/// and never beyond [`limits::MAX_BASELINE_VALUE`] in size.
+fn implausible(what: &str, x: f64, signed: bool) -> Option<String> {
+    let max = limits::MAX_BASELINE_VALUE;
+    if !x.is_finite() || x.abs() > max {
+        Some(format!(
+            "{what} is {x}, beyond any plausible value (at most {max:e} in size)"
+        ))
+    } else if !signed && x < 0.0 {
+        Some(format!("{what} is {x}, but the metric cannot be negative"))
+    } else {
+        None
+    }
+}
+
+impl Record {
+    /// The first implausible number in the record, if any.
+    fn problem(&self) -> Option<String> {
+        if let Some(p) = self.mean.and_then(|m| implausible("the mean", m, false)) {
+            return Some(p);
+        }
+        if let Some([lo, hi]) = self.ci95 {
+            // An interval may reach below zero; it must still be finite
+            // and ordered.
+            let bad = implausible("the 95% CI's low end", lo, true)
+                .or_else(|| implausible("the 95% CI's high end", hi, true));
+            if bad.is_some() {
+                return bad;
+            }
+            if lo > hi {
+                return Some(format!("the 95% CI [{lo}, {hi}] is the wrong way round"));
+            }
+        }
+        self.samples
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| x.and_then(|x| implausible(&format!("sample {i}"), x, false)))
     }
 }
 
@@ -239,7 +291,7 @@ impl Default for Baseline {
 impl Baseline {
     /// Reads and validates the baseline at `path`.
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
-        let bytes = std::fs::read(path).map_err(|source| BaselineError::Read {
+        let bytes = limits::read_baseline(path).map_err(|source| BaselineError::Read {
             path: path.to_owned(),
             source,
         })?;
@@ -282,9 +334,9 @@ impl Baseline {
     /// are kept from it (its numbers meant something else); the second
     /// value is that old format. A missing file is an empty baseline.
     pub fn load_for_update(path: &Path) -> Result<(Baseline, Option<u32>), BaselineError> {
-        let bytes = match std::fs::read(path) {
+        let bytes = match limits::read_baseline(path) {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(e) if e.is_not_found() => {
                 return Ok((Baseline::default(), None));
             }
             Err(source) => {
@@ -301,6 +353,21 @@ impl Baseline {
             })?;
         if parsed.format >= FORMAT {
             return Baseline::parse(&bytes, path).map(|b| (b, None));
+        }
+        // The seed and replications kept drive the new recording, so they
+        // meet the same limits as a baseline of this format.
+        if let Some((key, e)) = parsed
+            .scenarios
+            .iter()
+            .find(|(_, e)| limits::replications(e.replications).is_err())
+        {
+            return Err(BaselineError::Invalid {
+                path: path.to_owned(),
+                reason: format!(
+                    "scenario `{key}`: {} replications recorded, more than the limit of {MAX_REPLICATIONS}",
+                    e.replications
+                ),
+            });
         }
         let scenarios = parsed
             .scenarios
@@ -344,6 +411,13 @@ pub fn key(baseline: &Path, scenario: &Path) -> std::io::Result<String> {
     };
     let dir = dir.canonicalize()?;
     let file = scenario.canonicalize()?;
+    if dir.to_str().is_none() || file.to_str().is_none() {
+        // Two such names would collide on one key once made text.
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "the path is not valid UTF-8, and baselines key scenarios by their path as text; rename the file or directory",
+        ));
+    }
     Ok(relative(&dir, &file))
 }
 

@@ -295,6 +295,24 @@ fn paired(gm: GateMetric, record: &Record, current: Side, tol: Tolerance) -> Out
         outcome.note = note.to_owned();
         return outcome;
     }
+    let mut inputs = vec![
+        ("the baseline's mean", record.mean),
+        ("this run's mean", Some(now.estimate.mean)),
+        ("the baseline's paired mean", Some(c.baseline.mean)),
+        ("this run's paired mean", Some(c.variant.mean)),
+        ("the mean change", Some(c.change.mean)),
+    ];
+    if let Some([lo, hi]) = c.change.ci95 {
+        inputs.extend([
+            ("the change's CI low end", Some(lo)),
+            ("the change's CI high end", Some(hi)),
+        ]);
+    }
+    if let Some(note) = not_finite(&inputs) {
+        outcome.status = Status::Failed;
+        outcome.note = note;
+        return outcome;
+    }
     let ci = c
         .change
         .ci95
@@ -334,6 +352,19 @@ fn paired(gm: GateMetric, record: &Record, current: Side, tol: Tolerance) -> Out
         ),
     };
     outcome
+}
+
+/// The gate fails closed: a decision resting on a number that is not
+/// finite (NaN or infinite, from a corrupt baseline or an overflow) is a
+/// failure that says which number, never a pass. (A relative change of
+/// ±∞ from a zero baseline is not such a number: it is derived, and
+/// reported as "more than any tolerance".)
+fn not_finite(inputs: &[(&str, Option<f64>)]) -> Option<String> {
+    inputs.iter().find_map(|(what, x)| {
+        x.filter(|x| !x.is_finite()).map(|x| {
+            format!("cannot be decided: {what} is {x}, not a finite number; failing closed")
+        })
+    })
 }
 
 /// `now / base − 1`; ±∞ when the base is zero and `now` is not.
@@ -505,6 +536,18 @@ mod tests {
         assert_eq!(o.note, "no samples in the baseline");
         let o = check_one(vec![5.0, 6.0, 7.0], nan, Better::Lower);
         assert_eq!((o.status, o.current), (Status::Failed, None));
+    }
+
+    #[test]
+    fn a_non_finite_number_in_a_decision_fails_closed() {
+        // Values this large make the paired differences' variance overflow.
+        let o = check_one(
+            vec![1e308, -1e308, 1e308],
+            vec![0.0, 0.0, 0.0],
+            Better::Higher,
+        );
+        assert_eq!(o.status, Status::Failed, "{}", o.note);
+        assert!(o.note.contains("failing closed"), "{}", o.note);
     }
 
     #[test]

@@ -3,6 +3,17 @@
 //! `summary` is the headline table (`--format csv`); the other functions
 //! are the files `--out DIR` writes: one row per replication, per stage,
 //! per day and per hour of day.
+//!
+//! Two guarantees hold for every CSV, applied in one place each:
+//! * **no formulas**: a text cell (a scenario, stage or class name) that
+//!   begins with `=`, `+`, `-`, `@`, a tab or a carriage return is
+//!   prefixed with `'`, so a spreadsheet shows it as text instead of
+//!   running it (CSV injection). Numbers are not text: `-3.5` stays a
+//!   number ([`guard`]);
+//! * **completeness travels with the file**: [`with_complete`] adds a last
+//!   column `complete`, `true` on every row of a run whose replications
+//!   all finished and `false` on every row of an interrupted one, so a
+//!   partial CSV can never pass for a whole one, even copied on its own.
 
 use crate::experiment::estimate::Estimate;
 use crate::experiment::run::RunOutput;
@@ -29,12 +40,42 @@ fn est(e: &Estimate) -> [String; 3] {
     ]
 }
 
+/// A cell as a spreadsheet may safely read it: text that a spreadsheet
+/// would take for a formula gets a leading `'`; finite numbers are kept.
+pub fn guard(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !cell.parse::<f64>().is_ok_and(f64::is_finite) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
 fn to_csv(header: &[&str], rows: Rows) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     // Writing to memory cannot fail.
     let _ = w.write_record(header);
     for row in rows {
-        let _ = w.write_record(&row);
+        let _ = w.write_record(row.iter().map(|c| guard(c).into_owned()));
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// `csv` (as written by this module) with a last column `complete`
+/// holding `complete` on every row.
+pub fn with_complete(csv: &[u8], complete: bool) -> Vec<u8> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(csv);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let value = if complete { "true" } else { "false" };
+    for (i, record) in r.records().enumerate() {
+        // Reading memory this module wrote cannot fail; a bad record is
+        // skipped rather than passed on half-marked.
+        let Ok(mut record) = record else { continue };
+        record.push_field(if i == 0 { "complete" } else { value });
+        let _ = w.write_record(&record);
     }
     w.into_inner().unwrap_or_default()
 }

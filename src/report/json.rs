@@ -32,6 +32,8 @@ pub struct Manifest {
     pub threads: usize,
     /// Wall-clock seconds.
     pub wall_time_s: f64,
+    /// The run's id (`run_id`), when the command line computed one.
+    pub run_id: Option<String>,
 }
 
 impl Manifest {
@@ -44,19 +46,30 @@ impl Manifest {
             replications,
             threads,
             wall_time_s,
+            run_id: None,
         }
+    }
+
+    /// The same manifest carrying the run's id.
+    pub fn with_run_id(mut self, id: String) -> Self {
+        self.run_id = Some(id);
+        self
     }
 
     /// As JSON.
     pub fn to_json(&self) -> Value {
-        json!({
+        let mut value = json!({
             "portsim_version": self.version,
             "scenario_hash": self.scenario_hash,
             "seed": self.seed,
             "replications": self.replications,
             "threads": self.threads,
             "wall_time_s": finite(self.wall_time_s),
-        })
+        });
+        if let (Some(id), Value::Object(map)) = (&self.run_id, &mut value) {
+            map.insert("run_id".into(), json!(id));
+        }
+        value
     }
 }
 

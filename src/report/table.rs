@@ -331,6 +331,16 @@ pub fn compare(
     out
 }
 
+/// A Shapley share, or why there is none: with no combined change there
+/// is nothing to share (0/0), never "NaN%".
+pub fn share(pct: f64) -> String {
+    if pct.is_finite() {
+        format!("{pct:>6.1}%")
+    } else {
+        "   n/a (no combined change to share)".to_owned()
+    }
+}
+
 /// The table of an intervention attribution.
 pub fn attribution(
     names: &[String],
@@ -351,8 +361,11 @@ pub fn attribution(
         for (j, name) in names.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "    {:<28} share {:>6.1}%   Shapley {:+.2}   main effect {:+.2}",
-                name, a.share_pct[j], a.shapley[j].mean, a.main_effects[j].mean
+                "    {:<28} share {}   Shapley {:+.2}   main effect {:+.2}",
+                name,
+                share(a.share_pct[j]),
+                a.shapley[j].mean,
+                a.main_effects[j].mean
             );
         }
         for (j, l, e) in &a.interactions {

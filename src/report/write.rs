@@ -1,52 +1,205 @@
-//! Atomic file output: write to a temporary sibling, then rename.
+//! Atomic file output: write to a temporary file beside the target, then
+//! rename it over the target.
 //!
 //! A rename within one directory is atomic on the platforms portsim runs
 //! on, so a reader (or a later run) sees either the old file whole or the
 //! new file whole, never a half-written one.
+//!
+//! An output never replaces what it points at:
+//! * a symbolic link is followed to its final target, and the temporary is
+//!   made in the *target's* directory, so the link stays a link and the
+//!   file it names is the one updated (atomically);
+//! * a target that exists but is not a regular file (a directory, a
+//!   device such as `/dev/null`, a FIFO, a socket) is refused before
+//!   anything is written: renaming over it would replace the device node
+//!   or pipe with a plain file. Standard output is spelt `-` and handled by
+//!   the command line, never by this module;
+//! * a path written with a trailing `/` names a directory and is refused
+//!   with a message that says so.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// How many symbolic links are followed before giving up (as the kernel's
+/// `ELOOP`).
+const MAX_LINKS: usize = 40;
+
 /// A file could not be written.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write `{path}`: {source}")]
-pub struct WriteError {
-    /// The file.
-    pub path: PathBuf,
-    /// The reason.
-    #[source]
-    pub source: std::io::Error,
+pub enum WriteError {
+    /// The operating system refused.
+    #[error("cannot write `{}`: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The reason.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The target exists and is not a regular file.
+    #[error("cannot write `{}`: it is {kind}, not a regular file{hint}", path.display())]
+    NotRegular {
+        /// The path as given.
+        path: PathBuf,
+        /// "a directory", "a character device", …
+        kind: &'static str,
+        /// What to do instead.
+        hint: &'static str,
+    },
+    /// A name ending in `/`.
+    #[error("cannot write `{}`: a name ending in `/` is a directory; give a file name inside it, like `{}report.html`", path.display(), path.display())]
+    DirectoryName {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// Too many symbolic links, or a loop of them.
+    #[error("cannot write `{}`: too many levels of symbolic links (more than {MAX_LINKS})", path.display())]
+    LinkLoop {
+        /// The path as given.
+        path: PathBuf,
+    },
 }
 
-/// Writes `contents` to `path` atomically, creating parent directories.
-pub fn atomic_write(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
-    let err = |source| WriteError {
-        path: path.to_owned(),
-        source,
+impl WriteError {
+    fn io(path: &Path, source: std::io::Error) -> WriteError {
+        WriteError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
+/// What a file type is called in messages, for anything but a regular file.
+fn kind_of(ft: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_char_device() {
+            return "a character device";
+        }
+        if ft.is_block_device() {
+            return "a block device";
+        }
+        if ft.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
+    }
+    if ft.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}
+
+fn not_regular(path: &Path, kind: &'static str) -> WriteError {
+    let hint = if kind == "a directory" {
+        "; give a file name inside it, like `DIR/report.html`"
+    } else {
+        "; portsim never replaces one with a file (to print to standard output, give `-`)"
     };
-    let dir = match path.parent() {
+    WriteError::NotRegular {
+        path: path.to_owned(),
+        kind,
+        hint,
+    }
+}
+
+/// The file a write to `path` updates: `path` itself, or the final target
+/// of the symbolic links it is. Refuses a target that exists and is not a
+/// regular file, and a path ending in `/`. The target need not exist yet.
+pub fn target(path: &Path) -> Result<PathBuf, WriteError> {
+    if path.as_os_str().is_empty() {
+        return Err(WriteError::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "the file name is empty"),
+        ));
+    }
+    if ends_with_separator(path) {
+        return Err(WriteError::DirectoryName {
+            path: path.to_owned(),
+        });
+    }
+    // `metadata` follows every link, including /proc's "magic" links such
+    // as /dev/stdout → /proc/self/fd/1 → pipe:[…], which `read_link` cannot
+    // resolve into a path: refuse what they lead to first.
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => return Err(not_regular(path, kind_of(m.file_type()))),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(WriteError::io(path, e)),
+    }
+    let mut current = path.to_owned();
+    for _ in 0..MAX_LINKS {
+        match std::fs::symlink_metadata(&current) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(current),
+            Err(e) => return Err(WriteError::io(path, e)),
+            Ok(m) if m.file_type().is_symlink() => {
+                let link = std::fs::read_link(&current).map_err(|e| WriteError::io(path, e))?;
+                current = match current.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            Ok(m) if m.is_file() => return Ok(current),
+            Ok(m) => return Err(not_regular(path, kind_of(m.file_type()))),
+        }
+    }
+    Err(WriteError::LinkLoop {
+        path: path.to_owned(),
+    })
+}
+
+fn ends_with_separator(path: &Path) -> bool {
+    let text = path.as_os_str().as_encoded_bytes();
+    text.last()
+        .is_some_and(|&b| std::path::is_separator(char::from(b)))
+}
+
+/// The directory a file is in (`.` for a bare name).
+fn parent_of(path: &Path) -> PathBuf {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
         _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).map_err(err)?;
+    }
+}
+
+/// A new file's content written and flushed to a temporary file beside
+/// `target`, with the mode the target has (or rw-r--r--), not yet renamed.
+pub(super) fn temporary(
+    target: &Path,
+    contents: &[u8],
+) -> std::io::Result<tempfile::NamedTempFile> {
+    let dir = parent_of(target);
     let mut tmp = tempfile::Builder::new()
         .prefix(".portsim-")
         .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(err)?;
-    tmp.write_all(contents).map_err(err)?;
+        .tempfile_in(&dir)?;
+    tmp.write_all(contents)?;
     // Temporary files are created private (0600); a report is meant to be
     // shared, so give it the replaced file's mode, or rw-r--r--.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode());
+        let mode = std::fs::metadata(target).map_or(0o644, |m| m.permissions().mode());
         tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))
-            .map_err(err)?;
+            .set_permissions(std::fs::Permissions::from_mode(mode))?;
     }
-    tmp.as_file().sync_all().map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
+    tmp.as_file().sync_all()?;
+    Ok(tmp)
+}
+
+/// Writes `contents` to `path` atomically, creating parent directories.
+/// A symbolic link is followed (the file it names is replaced, the link
+/// stays); a target that is not a regular file is refused.
+pub fn atomic_write(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
+    let target = target(path)?;
+    std::fs::create_dir_all(parent_of(&target)).map_err(|e| WriteError::io(path, e))?;
+    let tmp = temporary(&target, contents).map_err(|e| WriteError::io(path, e))?;
+    tmp.persist(&target)
+        .map_err(|e| WriteError::io(path, e.error))?;
     Ok(())
 }
 
@@ -74,5 +227,54 @@ mod tests {
         std::fs::write(&blocker, b"x").expect("write");
         let e = atomic_write(&blocker.join("child.json"), b"y").expect_err("parent is a file");
         assert!(e.to_string().contains("child.json"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_chain_of_relative_links_is_followed_to_its_target() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let real = dir.path().join("real");
+        std::fs::create_dir(&real).expect("dir");
+        std::fs::write(real.join("report.html"), b"old").expect("write");
+        std::os::unix::fs::symlink("real/report.html", dir.path().join("one")).expect("link");
+        std::os::unix::fs::symlink("one", dir.path().join("two")).expect("link");
+        atomic_write(&dir.path().join("two"), b"new").expect("write");
+        assert_eq!(
+            std::fs::read(real.join("report.html")).expect("read"),
+            b"new"
+        );
+        for link in ["one", "two"] {
+            let m = std::fs::symlink_metadata(dir.path().join(link)).expect("link");
+            assert!(m.file_type().is_symlink(), "{link} is still a link");
+        }
+        // A dangling link creates the file it names.
+        std::os::unix::fs::symlink("real/new.json", dir.path().join("dangling")).expect("link");
+        atomic_write(&dir.path().join("dangling"), b"x").expect("write");
+        assert_eq!(std::fs::read(real.join("new.json")).expect("read"), b"x");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_loop_is_an_error_not_a_hang() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::os::unix::fs::symlink("b", dir.path().join("a")).expect("link");
+        std::os::unix::fs::symlink("a", dir.path().join("b")).expect("link");
+        let e = atomic_write(&dir.path().join("a"), b"x").expect_err("loop");
+        assert!(e.to_string().contains("`"), "{e}");
+    }
+
+    #[test]
+    fn directories_are_refused_with_a_clear_message() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let e = atomic_write(dir.path(), b"x").expect_err("a directory");
+        assert!(e.to_string().contains("it is a directory"), "{e}");
+        let slash = PathBuf::from(format!("{}/new/", dir.path().display()));
+        let e = atomic_write(&slash, b"x").expect_err("trailing slash");
+        assert!(
+            e.to_string()
+                .contains("a name ending in `/` is a directory"),
+            "{e}"
+        );
+        assert!(!dir.path().join("new").exists());
     }
 }

@@ -11,7 +11,7 @@ use super::checks::Issues;
 use super::dists::{self, Sign};
 use super::error::did_you_mean;
 use super::raw::{
-    NamedNumbers, RawAppointments, RawClass, RawCosts, RawDemand, RawPort, S, ScenarioFile,
+    Int, NamedNumbers, RawAppointments, RawClass, RawCosts, RawDemand, RawPort, S, ScenarioFile,
 };
 use super::stages::{self, Hours};
 use super::types::{Appointments, Arrivals, Class, Costs, NoSlot, Port, Scenario};
@@ -33,7 +33,7 @@ pub(super) fn scenario(file: &ScenarioFile, issues: &mut Issues) -> Option<Scena
     let seed = file
         .seed
         .as_ref()
-        .map_or(Some(1), |s| issues.int(s, "seed", 0, i64::MAX));
+        .map_or(Some(1), |s| issues.int(s, "seed", 0, u64::MAX.into()));
     let horizon = issues
         .required(&file.horizon, "horizon", TOP, None)
         .and_then(|h| issues.positive_duration(h, "horizon"));
@@ -41,10 +41,9 @@ pub(super) fn scenario(file: &ScenarioFile, issues: &mut Issues) -> Option<Scena
         .warmup
         .as_ref()
         .map_or(Some(0), |w| issues.duration(w, "warmup"));
-    let replications = file
-        .replications
-        .as_ref()
-        .map_or(Some(10), |r| issues.int(r, "replications", 1, i64::MAX));
+    let replications = file.replications.as_ref().map_or(Some(10), |r| {
+        issues.int(r, "replications", 1, super::limits::MAX_REPLICATIONS.into())
+    });
     let start = file.start.as_ref().map_or(Some(0), |s| issues.weekday(s));
     let arrivals = issues
         .required(&file.demand, "demand", "(a [demand] table)", None)
@@ -279,7 +278,7 @@ fn class(issues: &mut Issues, raw: &S<RawClass>, only: bool) -> Option<Class> {
             .and_then(|s| issues.fraction(s, "share"))
     };
     let priority = c.priority.as_ref().map_or(Some(0), |p| {
-        issues.int(p, "priority", i64::from(i32::MIN), i64::from(i32::MAX))
+        issues.int(p, "priority", i32::MIN.into(), i32::MAX.into())
     });
     Some(Class {
         name: name?.get_ref().clone(),
@@ -332,7 +331,7 @@ fn port(issues: &mut Issues, raw: Option<&S<RawPort>>, start: u8) -> (Option<Por
 /// An optional integer key: `Some(None)` when absent, `None` when invalid.
 fn optional_count(
     issues: &mut Issues,
-    v: &Option<S<i64>>,
+    v: &Option<S<Int>>,
     key: &str,
     min: u32,
 ) -> Option<Option<u32>> {
@@ -453,10 +452,8 @@ fn costs(issues: &mut Issues, raw: Option<&S<RawCosts>>) -> Option<Costs> {
         });
     };
     let c = raw.get_ref();
-    let mut amount = |v: &Option<S<f64>>, key: &str| {
-        v.as_ref()
-            .map_or(Some(0.0), |x| issues.non_negative(x, key))
-    };
+    let mut amount =
+        |v: &Option<S<f64>>, key: &str| v.as_ref().map_or(Some(0.0), |x| issues.money(x, key));
     let per_hour = amount(&c.per_hour, "per_hour");
     let overnight = amount(&c.overnight, "overnight");
     let per_truck = amount(&c.per_truck, "per_truck");

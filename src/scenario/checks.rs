@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use super::raw::{DurationText, RangeText, RawDays, S, WeekdayText};
+use super::raw::{DurationText, Int, RangeText, RawDays, S, WeekdayText};
 use super::units::{self, TimeRange};
 use crate::engine::time::Span;
 
@@ -105,9 +105,26 @@ impl Issues {
         }
     }
 
-    /// An integer in `[min, max]`.
-    pub fn int(&mut self, v: &S<i64>, key: &str, min: i64, max: i64) -> Option<i64> {
+    /// A finite amount of money in `[0, MAX_MONEY]`.
+    pub fn money(&mut self, v: &S<f64>, key: &str) -> Option<f64> {
         let x = *v.get_ref();
+        let max = super::limits::MAX_MONEY;
+        if x.is_finite() && (0.0..=max).contains(&x) {
+            Some(x)
+        } else {
+            self.at(
+                v,
+                format!(
+                    "`{key}` must be an amount between 0 and {max:e} (1,000,000,000), found {x}"
+                ),
+            );
+            None
+        }
+    }
+
+    /// An integer in `[min, max]`.
+    pub fn int(&mut self, v: &S<Int>, key: &str, min: i128, max: i128) -> Option<i128> {
+        let x = v.get_ref().0;
         if x < min {
             self.at(v, format!("`{key}` must be at least {min}, found {x}"));
             None
@@ -120,8 +137,8 @@ impl Issues {
     }
 
     /// An integer that fits a `u32` and is at least `min`.
-    pub fn count(&mut self, v: &S<i64>, key: &str, min: u32) -> Option<u32> {
-        let x = self.int(v, key, i64::from(min), i64::from(u32::MAX))?;
+    pub fn count(&mut self, v: &S<Int>, key: &str, min: u32) -> Option<u32> {
+        let x = self.int(v, key, i128::from(min), i128::from(u32::MAX))?;
         u32::try_from(x).ok()
     }
 

@@ -5,7 +5,9 @@
 //! [`Diagnostic`] knows its file (which, with `extends`, may be a base file
 //! rather than the one named on the command line), that file's text and the
 //! byte span of the offending key or value, so it renders with the line,
-//! the column and a caret under the culprit. Rendering uses
+//! the column and a caret under the culprit (the line itself only for a
+//! file whose name ends in `.toml`: another file may not be a scenario,
+//! and echoing it could print anything). Rendering uses
 //! annotate-snippets without colour so messages are stable in tests.
 
 use std::fmt;
@@ -47,7 +49,19 @@ impl Diagnostic {
     pub fn render(&self) -> String {
         let path = self.path.display().to_string();
         let title = Level::ERROR.primary_title(self.message.as_str());
+        let echo = super::sources::is_toml(&self.path);
         let mut group = match self.snippet_span() {
+            // A file whose name does not end in `.toml` (a main file named
+            // by hand) is located but never echoed: it may not be a
+            // scenario at all, and its lines could be anyone's secrets.
+            Some(_) if !echo => {
+                let (line, column) = self.line_col().unwrap_or((1, 1));
+                title
+                    .element(Origin::path(path.as_str()).line(line).char_column(column))
+                    .element(Level::NOTE.message(
+                        "the line is not shown because the file's name does not end in `.toml`",
+                    ))
+            }
             Some(span) => {
                 let annotation = AnnotationKind::Primary
                     .span(span)
@@ -101,8 +115,19 @@ pub enum ScenarioError {
     Io {
         /// The file.
         path: PathBuf,
-        /// The operating system's reason.
-        error: std::io::Error,
+        /// Why: the operating system's reason, not a regular file, too
+        /// large, not UTF-8.
+        error: super::input::InputError,
+    },
+    /// An intervention (or base) that is not a `.toml` file: refused
+    /// before it is opened, so that no other kind of file is ever read or
+    /// echoed in a message.
+    #[error("error: {what} must be a scenario file ending in `.toml`, found `{}`", path.display())]
+    NotToml {
+        /// The file.
+        path: PathBuf,
+        /// "an intervention".
+        what: &'static str,
     },
     /// The file was read but has mistakes: at least one diagnostic.
     #[error("{}", render_all(.0))]
@@ -113,7 +138,7 @@ impl ScenarioError {
     /// The diagnostics (empty for an I/O error).
     pub fn diagnostics(&self) -> &[Diagnostic] {
         match self {
-            ScenarioError::Io { .. } => &[],
+            ScenarioError::Io { .. } | ScenarioError::NotToml { .. } => &[],
             ScenarioError::Invalid(list) => list,
         }
     }

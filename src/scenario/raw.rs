@@ -35,10 +35,10 @@ pub(super) type NamedNumbers = BTreeMap<S<String>, S<f64>>;
 pub(super) struct ScenarioFile {
     pub name: Option<S<String>>,
     pub description: Option<S<String>>,
-    pub seed: Option<S<i64>>,
+    pub seed: Option<S<Int>>,
     pub horizon: Option<S<DurationText>>,
     pub warmup: Option<S<DurationText>>,
-    pub replications: Option<S<i64>>,
+    pub replications: Option<S<Int>>,
     pub start: Option<S<WeekdayText>>,
     /// Removed before decoding; listed so it counts as a known key.
     #[allow(dead_code, reason = "read by `sources` before decoding")]
@@ -67,7 +67,7 @@ pub(super) struct RawDemand {
 pub(super) struct RawClass {
     pub name: Option<S<String>>,
     pub share: Option<S<f64>>,
-    pub priority: Option<S<i64>>,
+    pub priority: Option<S<Int>>,
 }
 
 /// Opening hours as written: a list of time ranges.
@@ -82,8 +82,8 @@ pub(super) type RawDays = S<Vec<S<WeekdayText>>>;
 pub(super) struct RawPort {
     pub open: Option<RawHours>,
     pub days: Option<RawDays>,
-    pub parking: Option<S<i64>>,
-    pub road_queue: Option<S<i64>>,
+    pub parking: Option<S<Int>>,
+    pub road_queue: Option<S<Int>>,
 }
 
 /// `[appointments]`.
@@ -92,7 +92,7 @@ pub(super) struct RawPort {
 pub(super) struct RawAppointments {
     pub share: Option<S<f64>>,
     pub slot: Option<S<DurationText>>,
-    pub capacity: Option<S<i64>>,
+    pub capacity: Option<S<Int>>,
     pub hours: Option<RawHours>,
     pub no_show: Option<S<f64>>,
     pub punctuality: Option<S<DistSpec>>,
@@ -124,7 +124,7 @@ pub(super) struct RawStage {
     pub fee: Option<S<f64>>,
     pub queue: Option<S<QueueText>>,
     pub rework: Option<S<RawRework>>,
-    pub daily_limit: Option<S<i64>>,
+    pub daily_limit: Option<S<Int>>,
 }
 
 /// One row of a shift table.
@@ -132,7 +132,7 @@ pub(super) struct RawStage {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawShift {
     pub hours: Option<S<RangeText>>,
-    pub count: Option<S<i64>>,
+    pub count: Option<S<Int>>,
     pub days: Option<RawDays>,
 }
 
@@ -197,10 +197,38 @@ expect!(
 expect!(QueueKind, QueueText, r#""fifo" or "priority""#);
 expect!(NoSlotKind, NoSlotText, r#""walk-in" or "turn-away""#);
 
+/// An integer as written. TOML integers are 64-bit signed, but the reader
+/// hands a larger literal over as unsigned; both are kept exactly, so a
+/// range check quotes the number the user wrote and a `seed` may be any
+/// `u64`, as on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Int(pub i128);
+
+impl<'de> Deserialize<'de> for Int {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(IntVisitor)
+    }
+}
+
+struct IntVisitor;
+
+impl Visitor<'_> for IntVisitor {
+    type Value = Int;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an integer")
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Int, E> {
+        Ok(Int(v.into()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Int, E> {
+        Ok(Int(v.into()))
+    }
+}
+
 /// `lanes = 4` or a shift table.
 #[derive(Debug)]
 pub(super) enum Lanes {
-    Count(i64),
+    Count(Int),
     Shifts(Vec<S<RawShift>>),
 }
 
@@ -220,10 +248,10 @@ impl<'de> Visitor<'de> for LanesVisitor {
         )
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Lanes, E> {
-        Ok(Lanes::Count(v))
+        Ok(Lanes::Count(Int(v.into())))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Lanes, E> {
-        Ok(Lanes::Count(i64::try_from(v).unwrap_or(i64::MAX)))
+        Ok(Lanes::Count(Int(v.into())))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Lanes, A::Error> {
         Vec::deserialize(SeqAccessDeserializer::new(seq)).map(Lanes::Shifts)

@@ -10,6 +10,10 @@
 //! drops the other inherited one (and `interarrival` drops the inherited
 //! `profile` and `days`).
 //!
+//! Every base must be a regular `.toml` file (checked before it is
+//! opened, see `input`), so a mistaken `extends` never reads, or echoes
+//! in an error, a file that is not a scenario.
+//!
 //! So that a value in the merged tree still knows its file, each file's
 //! spans are shifted by the file's offset in one virtual concatenation of
 //! all the texts; [`Sources::diagnostic`] maps a span back to its file,
@@ -118,6 +122,14 @@ impl Sources {
         let index = self.files.len() - 1;
         let from = &self.files[index];
         let path = from.path.parent().unwrap_or(Path::new("")).join(target);
+        if !is_toml(&path) {
+            // Refused before it is opened: no other kind of file is read,
+            // or echoed in a message (`extends = "/proc/self/environ"`).
+            let message = format!(
+                "`extends` must name a scenario file ending in `.toml`, found \"{target}\""
+            );
+            return Err(vec![self.local(index, span, &message)]);
+        }
         let id = identity(&path);
         if seen.contains(&id) {
             let mut chain: Vec<String> = self.files.iter().map(|f| show(&f.path)).collect();
@@ -218,6 +230,13 @@ impl Sources {
     }
 }
 
+/// Whether `path` names a `.toml` file, the only kind `extends` and
+/// interventions may name.
+pub(super) fn is_toml(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+}
+
 /// What identifies a file for cycle detection.
 fn identity(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
@@ -306,10 +325,39 @@ fn drop_excluded(base: &mut DeTable<'_>, over: &DeTable<'_>) {
 /// The merged document as canonical TOML: keys sorted, no `extends`.
 pub(super) fn canonical(doc: &Spanned<DeTable<'_>>) -> Result<String, String> {
     use serde::Deserialize;
-    let de = toml::de::Deserializer::from(doc.clone());
+    let mut doc = doc.clone();
+    wide_integers_as_text(doc.get_mut());
+    let de = toml::de::Deserializer::from(doc);
     let table = toml::Table::deserialize(de).map_err(|e| e.message().to_owned())?;
     let sorted = sort_table(table);
     toml::to_string(&sorted).map_err(|e| e.to_string())
+}
+
+/// Integers beyond `i64` (a `seed` may be any `u64`) cannot go through
+/// `toml::Value`: in the canonical text they become strings of their
+/// digits. Such a string is never a valid value for the same key, so no
+/// two valid scenarios share a canonical text.
+fn wide_integers_as_text(table: &mut DeTable<'_>) {
+    for (_, value) in table.iter_mut() {
+        wide_integer_as_text(value.get_mut());
+    }
+}
+
+fn wide_integer_as_text(value: &mut DeValue<'_>) {
+    match value {
+        DeValue::Integer(i) if i64::from_str_radix(i.as_str(), i.radix()).is_err() => {
+            let text = u128::from_str_radix(i.as_str(), i.radix())
+                .map_or_else(|_| i.as_str().to_owned(), |n| n.to_string());
+            *value = DeValue::String(text.into());
+        }
+        DeValue::Table(t) => wide_integers_as_text(t),
+        DeValue::Array(items) => {
+            for item in items.iter_mut() {
+                wide_integer_as_text(item.get_mut());
+            }
+        }
+        _ => {}
+    }
 }
 
 fn sort_table(table: toml::Table) -> toml::Table {

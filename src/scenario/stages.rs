@@ -128,10 +128,7 @@ fn stage(
         .map_or(Some(vec![1.0; context.classes.len()]), |v| {
             share(issues, v, context.classes)
         });
-    let fee = s
-        .fee
-        .as_ref()
-        .map_or(Some(0.0), |f| issues.non_negative(f, "fee"));
+    let fee = s.fee.as_ref().map_or(Some(0.0), |f| issues.money(f, "fee"));
     let discipline = s
         .queue
         .as_ref()

@@ -254,11 +254,11 @@ fn stage_errors() {
         ),
         (
             tail("fee = -1"),
-            "demo.toml:9:7: `fee` must be a number of at least 0, found -1",
+            "demo.toml:9:7: `fee` must be an amount between 0 and 1e9 (1,000,000,000), found -1",
         ),
         (
             tail("fee = nan"),
-            "demo.toml:9:7: `fee` must be a number of at least 0, found NaN",
+            "demo.toml:9:7: `fee` must be an amount between 0 and 1e9 (1,000,000,000), found NaN",
         ),
         (
             tail("share = 1.5"),
@@ -505,7 +505,7 @@ fn class_port_appointment_and_cost_errors() {
         ),
         (
             tail("[costs]\nper_hour = -1"),
-            "demo.toml:10:12: `per_hour` must be a number of at least 0, found -1",
+            "demo.toml:10:12: `per_hour` must be an amount between 0 and 1e9 (1,000,000,000), found -1",
         ),
         (
             tail("[costs]\nper_hr = 1"),
@@ -513,7 +513,7 @@ fn class_port_appointment_and_cost_errors() {
         ),
         (
             tail("[costs]\novernight = inf"),
-            "demo.toml:10:13: `overnight` must be a number of at least 0, found inf",
+            "demo.toml:10:13: `overnight` must be an amount between 0 and 1e9 (1,000,000,000), found inf",
         ),
     ] {
         check(&text, expected);

@@ -347,10 +347,14 @@ pub fn attribution(out: &mut String, a: &Attributions, units: &Summary, cur: &st
         for (j, name) in a.names.iter().enumerate() {
             let _ = write!(
                 out,
-                "<tr><th>{}</th><td>{}</td><td class=\"num\">{}%</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                "<tr><th>{}</th><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                 escape(label(m)),
                 escape(name),
-                number(att.share_pct[j], 1),
+                if att.share_pct[j].is_finite() {
+                    format!("{}%", number(att.share_pct[j], 1))
+                } else {
+                    "n/a (no combined change to share)".to_owned()
+                },
                 est(&att.shapley[j]),
                 est(&att.main_effects[j]),
             );
