@@ -106,7 +106,8 @@ pub struct CheckArgs {
     /// scenario's `seed`).
     #[arg(long, value_name = "S", requires = "update_baseline")]
     pub seed: Option<u64>,
-    /// Worker threads (default: one per core). Results do not depend on it.
+    /// Worker threads (default: one per core; at most 1024). Results do
+    /// not depend on it.
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
     /// Stop a replication when more trucks than this are in the system at
@@ -144,11 +145,13 @@ pub struct CompareArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
     pub format: CompareFormat,
-    /// Also write comparison.json into this directory.
+    /// Also write comparison.json into this directory, as one set with a
+    /// manifest.json (see docs/limits.md); a directory in use is refused.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Also write a self-contained HTML report with charts to this file
-    /// (opens offline in any browser; prints well).
+    /// (opens offline in any browser; prints well). `-` prints the page on
+    /// stdout instead of the table.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
 }
@@ -179,7 +182,8 @@ pub struct RunOptionsArgs {
     /// Warm-up period, e.g. "3d" (default: the scenario's).
     #[arg(long, value_name = "DURATION")]
     pub warmup: Option<String>,
-    /// Worker threads (default: one per core). Results do not depend on it.
+    /// Worker threads (default: one per core; at most 1024). Results do
+    /// not depend on it.
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
     /// Stop a replication when more trucks than this are in the system at
@@ -203,11 +207,13 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Also write results.json and CSVs (per replication, stage, day and
-    /// hour of day) into this directory.
+    /// hour of day) into this directory, as one set with a manifest.json
+    /// written last (see docs/limits.md); a directory in use is refused.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Also write a self-contained HTML report with charts to this file
-    /// (opens offline in any browser; prints well).
+    /// (opens offline in any browser; prints well). `-` prints the page on
+    /// stdout instead of the table.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
 }

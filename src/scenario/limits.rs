@@ -168,7 +168,7 @@ pub fn check(s: &Scenario) -> Result<(), LimitError> {
         });
     }
     let trucks = expected_arrivals(s);
-    if !(trucks <= MAX_TRUCKS_PER_REPLICATION) {
+    if trucks.is_nan() || trucks > MAX_TRUCKS_PER_REPLICATION {
         return Err(LimitError::Trucks(trucks));
     }
     Ok(())
