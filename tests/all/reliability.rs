@@ -152,8 +152,11 @@ fn extends_and_interventions_read_only_toml_files_and_never_echo_others() {
         ],
         vec!["compare", "base.toml", "--intervention", "notes.txt"],
     ] {
+        // The secret alone in the environment, so that it is on the line
+        // an error about /proc/self/environ would echo.
         let child = portsim_in(d)
             .args(&args)
+            .env_clear()
             .env("PORTSIM_SECRET", secret)
             .spawn()
             .expect("starts");
