@@ -190,7 +190,7 @@ fn report(
     )?;
     match args.format {
         CheckFormat::Table => output::text(&table::check(&plain, tolerance)),
-        CheckFormat::Json => output::stdout(pretty.as_bytes()),
+        CheckFormat::Json => output::json(&pretty),
         CheckFormat::Junit => output::stdout(xml.as_bytes()),
     }
 }

@@ -185,7 +185,7 @@ fn emit(
             }
             output::text(&text)?;
         }
-        CompareFormat::Json => output::stdout(pretty.as_bytes())?,
+        CompareFormat::Json => output::json(&pretty)?,
     }
     if !o.complete {
         return Err(Failure::Interrupted { written: true });

@@ -37,6 +37,16 @@ pub fn text(text: &str) -> Result<(), Failure> {
     stdout(terminal::clean(text).as_bytes())
 }
 
+/// Prints JSON: exact into a file or pipe; on a terminal, with the
+/// control characters serde_json leaves raw written as `\u` escapes.
+pub fn json(text: &str) -> Result<(), Failure> {
+    if std::io::stdout().is_terminal() {
+        stdout(terminal::json(text).as_bytes())
+    } else {
+        stdout(text.as_bytes())
+    }
+}
+
 /// Prints CSV: exact into a file or pipe, escaped on a terminal.
 pub fn csv(bytes: &[u8]) -> Result<(), Failure> {
     if std::io::stdout().is_terminal() {

@@ -206,7 +206,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     if !page_on_stdout {
         match args.format {
             Format::Table => output::text(&table::run(&s, &out, &[]))?,
-            Format::Json => output::stdout(pretty.as_bytes())?,
+            Format::Json => output::json(&pretty)?,
             Format::Csv => output::csv(&mark(csv::summary(&out.summary)))?,
         }
     }

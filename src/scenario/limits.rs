@@ -113,14 +113,16 @@ pub fn read_file(path: &Path) -> Result<String, InputError> {
     input::text(bytes)
 }
 
-/// Reads a baseline file: a regular file of at most [`MAX_BASELINE_BYTES`].
+/// Reads a baseline file: a regular file of at most [`MAX_BASELINE_BYTES`],
+/// in UTF-8.
 pub fn read_baseline(path: &Path) -> Result<Vec<u8>, InputError> {
-    input::read_regular(
+    let bytes = input::read_regular(
         path,
         MAX_BASELINE_BYTES,
         "a baseline",
         "a few MB even for 100,000 replications",
-    )
+    )?;
+    input::text(bytes).map(String::into_bytes)
 }
 
 /// A replication count, from a file, a flag or a baseline.
