@@ -160,6 +160,18 @@ pub const SET: &[&str] = &[
     "hourly.csv",
 ];
 
+/// The files of the `--out` set ([`SET`]), each CSV marked complete or not.
+fn set_files(out: &RunOutput, results: &str) -> Vec<(&'static str, Vec<u8>)> {
+    let mark = |bytes: Vec<u8>| csv::with_complete(&bytes, out.complete);
+    vec![
+        ("results.json", results.as_bytes().to_vec()),
+        ("replications.csv", mark(csv::replications(out))),
+        ("stages.csv", mark(csv::stages(&out.summary))),
+        ("daily.csv", mark(csv::daily(&out.summary))),
+        ("hourly.csv", mark(csv::hourly(&out.summary))),
+    ]
+}
+
 /// `portsim run FILE …`.
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let (s, options) = load(&args.file, &args.options)?;
@@ -185,13 +197,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let mark = |bytes: Vec<u8>| csv::with_complete(&bytes, out.complete);
     output::out_set(
         &outputs,
-        vec![
-            ("results.json", pretty.clone().into_bytes()),
-            ("replications.csv", mark(csv::replications(&out))),
-            ("stages.csv", mark(csv::stages(&out.summary))),
-            ("daily.csv", mark(csv::daily(&out.summary))),
-            ("hourly.csv", mark(csv::hourly(&out.summary))),
-        ],
+        set_files(&out, &pretty),
         &SetInfo {
             run_id: id.id(),
             identity: id.to_json(),

@@ -198,23 +198,53 @@ fn write_set_with(
     stage: &Stager,
 ) -> Result<(), SetError> {
     let dir = lock.dir();
+    let mut staged = stage_all(dir, files, stage, info)?;
+    let manifest = staged.pop().ok_or_else(|| SetError::Stage {
+        dir: dir.to_owned(),
+        source: io_error(dir, std::io::Error::other("nothing staged")),
+    })?;
+    commit(dir, files, staged, manifest)
+}
+
+/// A file staged: its path in the set, where it will land (links
+/// followed), and the flushed temporary.
+type Staged = (PathBuf, PathBuf, tempfile::NamedTempFile);
+
+/// Step 1: every file, then the manifest, to a temporary. On failure the
+/// temporaries made so far drop, and vanish; nothing else was touched.
+fn stage_all(
+    dir: &Path,
+    files: &[(String, Vec<u8>)],
+    stage: &Stager,
+    info: &SetInfo,
+) -> Result<Vec<Staged>, SetError> {
     let staging = |source| SetError::Stage {
         dir: dir.to_owned(),
         source,
     };
-    // 1. Stage everything; on failure the temporaries drop (and vanish).
-    let mut staged = Vec::with_capacity(files.len());
-    for (name, bytes) in files {
+    let listed = manifest(files, info);
+    let all = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .chain([(MANIFEST, listed.as_slice())]);
+    let mut staged = Vec::with_capacity(files.len() + 1);
+    for (name, bytes) in all {
         let path = dir.join(name);
         let target = write::target(&path).map_err(staging)?;
         let tmp = stage(&target, bytes).map_err(|e| staging(io_error(&path, e)))?;
         staged.push((path, target, tmp));
     }
-    let manifest_path = dir.join(MANIFEST);
-    let manifest_target = write::target(&manifest_path).map_err(staging)?;
-    let manifest_tmp = stage(&manifest_target, &manifest(files, info))
-        .map_err(|e| staging(io_error(&manifest_path, e)))?;
-    // 2. Commit: no manifest while the files change.
+    Ok(staged)
+}
+
+/// Steps 2 and 3: no manifest while the files change, then the files, the
+/// removal of the old set's leftovers, and the manifest last.
+fn commit(
+    dir: &Path,
+    files: &[(String, Vec<u8>)],
+    staged: Vec<Staged>,
+    (manifest_path, manifest_target, manifest_tmp): Staged,
+) -> Result<(), SetError> {
     let committing = |source| SetError::Commit {
         dir: dir.to_owned(),
         source,
@@ -223,7 +253,12 @@ fn write_set_with(
     match std::fs::remove_file(&manifest_target) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(staging(io_error(&manifest_path, e))),
+        Err(e) => {
+            return Err(SetError::Stage {
+                dir: dir.to_owned(),
+                source: io_error(&manifest_path, e),
+            });
+        }
     }
     for (path, target, tmp) in staged {
         tmp.persist(&target)
