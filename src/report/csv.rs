@@ -288,3 +288,43 @@ pub fn hourly(s: &Summary) -> Vec<u8> {
         rows,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_that_looks_like_a_formula_is_guarded_and_numbers_are_not() {
+        for (cell, shown) in [
+            ("=SUM(A1)", "'=SUM(A1)"),
+            ("+x", "'+x"),
+            ("-x", "'-x"),
+            ("@cmd", "'@cmd"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-inf", "'-inf"),
+            ("-3.5", "-3.5"),
+            ("+2", "+2"),
+            ("-1e-9", "-1e-9"),
+            ("plain", "plain"),
+            ("", ""),
+        ] {
+            assert_eq!(guard(cell), shown, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn completeness_is_a_last_column_on_every_row() {
+        let csv = to_csv(
+            &["a", "b"],
+            vec![
+                vec!["1".into(), "x,y".into()],
+                vec!["2".into(), String::new()],
+            ],
+        );
+        let marked = String::from_utf8(with_complete(&csv, false)).expect("utf-8");
+        assert_eq!(marked, "a,b,complete\n1,\"x,y\",false\n2,,false\n");
+        let marked = String::from_utf8(with_complete(&csv, true)).expect("utf-8");
+        assert!(marked.ends_with("2,,true\n"), "{marked}");
+    }
+}
