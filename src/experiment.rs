@@ -8,6 +8,7 @@
 pub mod attribution;
 pub mod baseline;
 pub mod compare;
+pub mod digest;
 pub mod estimate;
 pub mod gate;
 pub mod replications;

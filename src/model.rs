@@ -30,7 +30,7 @@ mod port;
 mod results;
 mod stage;
 
-pub use port::{Limits, simulate};
+pub use port::{Limits, simulate, simulate_until_cancelled};
 pub use results::{
     ClassResult, Counts, GateResult, HourlyProfile, RepResult, StageResult, Stopped, Unfinished,
 };

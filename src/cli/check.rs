@@ -176,10 +176,12 @@ fn report(
     let replications = checks.iter().map(|(c, _)| c.replications).sum();
     output::out_set(
         outputs,
-        vec![
-            ("check.json", pretty.clone().into_bytes()),
-            ("check.junit.xml", xml.clone().into_bytes()),
-        ],
+        || {
+            vec![
+                ("check.json", pretty.clone().into_bytes()),
+                ("check.junit.xml", xml.clone().into_bytes()),
+            ]
+        },
         &SetInfo {
             run_id: id.id(),
             identity: id.to_json(),

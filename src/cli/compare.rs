@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicBool;
 
 use super::args::{CompareArgs, CompareFormat};
 use super::output::Outputs;
-use super::run::{execute, identity, load, overrides, threads};
+use super::run::{execute_together, identity, load, overrides, threads};
 use super::{Failure, output};
 use crate::experiment::attribution::{Attribution, attribute};
 use crate::experiment::compare::{Change, compare as compare_metrics};
@@ -38,17 +38,27 @@ pub fn changes(baseline: &Summary, variant: &Summary) -> Vec<Change> {
         .collect()
 }
 
-/// Runs `s` with the given seed, replications and threads.
+/// Runs `scenarios` with the given seed, replications and threads,
+/// replication `i` of all of them as one unit (so an interrupted run keeps
+/// whole pairs).
 fn run_aligned(
-    s: &mut Scenario,
+    scenarios: &mut [&mut Scenario],
     seed: u64,
     options: &RunOptions,
     quiet: bool,
     cancel: &AtomicBool,
-) -> Result<RunOutput, Failure> {
-    s.seed = seed;
-    s.replications = options.replications;
-    execute(s, options, quiet, cancel)
+) -> Result<Vec<RunOutput>, Failure> {
+    for s in scenarios.iter_mut() {
+        s.seed = seed;
+        s.replications = options.replications;
+    }
+    let refs: Vec<&Scenario> = scenarios.iter().map(|s| &**s).collect();
+    let label = match refs.len() {
+        1 => refs[0].name.clone(),
+        2 => format!("{} vs {}", refs[0].name, refs[1].name),
+        n => format!("{} ({n} combinations)", refs[0].name),
+    };
+    execute_together(&refs, options, &label, quiet, cancel)
 }
 
 /// `portsim compare …`.
@@ -80,8 +90,15 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     let outputs = output::prepare(args.out.as_deref(), args.html.as_deref(), SET)?;
     let cancel = super::signal::cancel_flag();
     let quiet = args.options.quiet;
-    let b = run_aligned(&mut baseline, seed, &options, quiet, cancel)?;
-    let v = run_aligned(&mut variant, seed, &options, quiet, cancel)?;
+    let mut outs = run_aligned(
+        &mut [&mut baseline, &mut variant],
+        seed,
+        &options,
+        quiet,
+        cancel,
+    )?;
+    let v = outs.pop().ok_or_else(|| internal("no variant run"))?;
+    let b = outs.pop().ok_or_else(|| internal("no baseline run"))?;
     let changes = changes(&b.summary, &v.summary);
     let manifest = json::Manifest::new(
         &baseline,
@@ -90,7 +107,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         (b.wall + v.wall).as_secs_f64(),
     )
     .with_run_id(id.id());
-    let done = b.reps.len().min(v.reps.len()) as u64;
+    let done = b.finished.min(v.finished);
     emit(
         args,
         &outputs,
@@ -148,7 +165,7 @@ fn emit(
     let pretty = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
     output::out_set(
         outputs,
-        vec![("comparison.json", pretty.clone().into_bytes())],
+        || vec![("comparison.json", pretty.clone().into_bytes())],
         &SetInfo {
             run_id: id.id(),
             identity: id.to_json(),
@@ -250,11 +267,15 @@ fn interventions(args: &CompareArgs) -> Result<(), Failure> {
     let id = identity("compare", &labels, &options, &args.options)?;
     let outputs = output::prepare(args.out.as_deref(), args.html.as_deref(), SET)?;
     let cancel = super::signal::cancel_flag();
-    let mut runs: Vec<(usize, Scenario, RunOutput)> = Vec::new();
-    for (subset, mut s) in planned {
-        let out = run_aligned(&mut s, seed, &options, quiet, cancel)?;
-        runs.push((subset, s, out));
-    }
+    let (subsets, mut scenarios): (Vec<usize>, Vec<Scenario>) = planned.into_iter().unzip();
+    let mut refs: Vec<&mut Scenario> = scenarios.iter_mut().collect();
+    let outs = run_aligned(&mut refs, seed, &options, quiet, cancel)?;
+    let runs: Vec<(usize, Scenario, RunOutput)> = subsets
+        .into_iter()
+        .zip(scenarios)
+        .zip(outs)
+        .map(|((subset, s), out)| (subset, s, out))
+        .collect();
     baseline.seed = seed;
     let full = (1usize << k) - 1;
     let find = |subset: usize| runs.iter().find(|r| r.0 == subset);
@@ -310,11 +331,7 @@ fn interventions(args: &CompareArgs) -> Result<(), Failure> {
     let manifest = json::Manifest::new(&baseline, options.replications, threads(&options), wall)
         .with_run_id(id.id());
     let complete = runs.iter().all(|r| r.2.complete);
-    let done = runs
-        .iter()
-        .map(|r| r.2.reps.len() as u64)
-        .min()
-        .unwrap_or(0);
+    let done = runs.iter().map(|r| r.2.finished).min().unwrap_or(0);
     let alone: serde_json::Map<String, serde_json::Value> = (0..k)
         .filter_map(|j| {
             let run = find(1 << j)?;
@@ -366,6 +383,10 @@ fn apply_overrides(s: &mut Scenario, over: &Overrides) {
     if let Some(w) = over.warmup_ms {
         s.warmup = w;
     }
+}
+
+fn internal(what: &str) -> Failure {
+    Failure::Check(format!("error: internal: {what}"))
 }
 
 fn stem(path: &std::path::Path) -> String {

@@ -143,13 +143,18 @@ fn collision(target: &Path, dir: &Path, names: &[&'static str]) -> Option<&'stat
 /// the names given to [`prepare`], in order.
 pub fn out_set(
     outputs: &Outputs,
-    files: Vec<(&'static str, Vec<u8>)>,
+    files: impl FnOnce() -> Vec<(&'static str, Vec<u8>)>,
     info: &SetInfo,
 ) -> Result<(), Failure> {
     let Some((lock, _)) = &outputs.set else {
         return Ok(());
     };
-    let files: Vec<(String, Vec<u8>)> = files.into_iter().map(|(n, b)| (n.to_owned(), b)).collect();
+    // Built only when a set is written: a per-replication CSV of a
+    // hundred thousand replications is not made for nothing.
+    let files: Vec<(String, Vec<u8>)> = files()
+        .into_iter()
+        .map(|(n, b)| (n.to_owned(), b))
+        .collect();
     set::write_set(lock, &files, info).map_err(user)
 }
 

@@ -104,6 +104,7 @@ pub fn load(file: &Path, args: &RunOptionsArgs) -> Result<(Scenario, RunOptions)
         limits: Limits {
             max_in_system: args.max_trucks,
         },
+        keep_reps: false,
     };
     Ok((s, options))
 }
@@ -144,6 +145,23 @@ pub fn execute(
         .map_err(|e| Failure::Check(format!("error: {e}")))?;
     bar.finish_and_clear();
     Ok(out)
+}
+
+/// Runs replication `i` of every scenario as one unit (see
+/// [`run_together`](crate::experiment::run::run_together)), with one
+/// progress bar labelled `label`.
+pub fn execute_together(
+    scenarios: &[&Scenario],
+    options: &RunOptions,
+    label: &str,
+    quiet: bool,
+    cancel: &AtomicBool,
+) -> Result<Vec<RunOutput>, Failure> {
+    let bar = progress::bar(options.replications, &terminal::clean(label), quiet);
+    let outs = crate::experiment::run::run_together(scenarios, options, cancel, || bar.inc(1))
+        .map_err(|e| Failure::Check(format!("error: {e}")))?;
+    bar.finish_and_clear();
+    Ok(outs)
 }
 
 /// Threads actually used.
@@ -197,12 +215,12 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let mark = |bytes: Vec<u8>| csv::with_complete(&bytes, out.complete);
     output::out_set(
         &outputs,
-        set_files(&out, &pretty),
+        || set_files(&out, &pretty),
         &SetInfo {
             run_id: id.id(),
             identity: id.to_json(),
             complete: out.complete,
-            replications: out.reps.len() as u64,
+            replications: out.finished,
             replications_requested: out.requested,
         },
     )?;

@@ -1,9 +1,12 @@
 //! Ctrl-C and SIGTERM.
 //!
 //! The first signal sets a flag that the replication runner reads before
-//! starting each replication: replications in flight finish, the results
-//! so far are written (marked `"complete": false`), and portsim exits with
-//! 130. A second signal exits at once, for when even that takes too long.
+//! starting each replication and that every replication in flight reads
+//! every few thousand events: within a millisecond or so the replications
+//! in flight stop and are discarded (a cut replication is never reported),
+//! the finished ones are written (marked `"complete": false`), and portsim
+//! exits with 130. A second signal exits at once, for when even writing
+//! takes too long.
 //!
 //! The handler is installed by the first call to [`cancel_flag`], which
 //! the commands make only once every input (scenarios, interventions,
@@ -27,7 +30,7 @@ pub fn cancel_flag() -> &'static AtomicBool {
                 std::process::exit(130);
             }
             eprintln!(
-                "\ninterrupted: finishing the replications in flight (Ctrl-C again to stop at once)"
+                "\ninterrupted: stopping; replications in flight are discarded, finished ones are written (Ctrl-C again to stop at once)"
             );
         });
     });

@@ -91,6 +91,13 @@ pub fn pairs(baseline: Side, variant: Side) -> Vec<(f64, f64)> {
     out
 }
 
+/// Replications paired in a comparison: those that count on both sides
+/// (the most pairs of any metric; a metric with a gap in some replication,
+/// such as a time with no truck leaving, has fewer).
+pub fn paired_replications(changes: &[Change]) -> usize {
+    changes.iter().map(|c| c.pairs).max().unwrap_or(0)
+}
+
 /// Pairs the samples of `baseline` and `variant` by replication index and
 /// compares them. Pairs where either value is not finite are left out.
 pub fn compare(baseline: Side, variant: Side) -> Change {

@@ -58,6 +58,23 @@ impl Estimate {
         }
     }
 
+    /// The estimate from running moments: `n` finite samples with this
+    /// mean and sample variance.
+    pub fn from_moments(n: usize, mean: f64, variance: f64) -> Estimate {
+        if n == 0 {
+            return Estimate {
+                mean: f64::NAN,
+                ci95: None,
+                n,
+            };
+        }
+        let ci95 = (n >= 2).then(|| {
+            let half = t_quantile_975(n - 1) * (variance.max(0.0) / n as f64).sqrt();
+            [mean - half, mean + half]
+        });
+        Estimate { mean, ci95, n }
+    }
+
     /// The same estimate with its interval kept within `[lo, hi]`, for a
     /// quantity that cannot leave that range (counts and durations are at
     /// least 0; a utilisation lies in [0, 1]).

@@ -1,18 +1,28 @@
-//! Running a scenario: all its replications, in parallel, then the summary.
+//! Running scenarios: all their replications, in parallel, summarised as
+//! they finish.
 //!
-//! A run can be cancelled through a shared flag (Ctrl-C): replications
-//! already running finish, those not yet started are skipped, and the
-//! output says how many completed. A replication stopped by the runaway
-//! guard is kept (with its index and reason) but left out of the summary.
-//! Results stay in replication order.
+//! The unit of work is replication `i` of every scenario being run
+//! together (one for `run`, two for `compare`, the whole factorial for an
+//! attribution): they run back to back on one worker and are handed over
+//! together, so an interrupted comparison holds exactly the replications
+//! that finished on every side, and pairing survives.
+//!
+//! A run can be cancelled through a shared flag (Ctrl-C): replications in
+//! flight notice within a millisecond and are discarded (never reported),
+//! those not yet started are skipped, and the output says how many
+//! completed. A replication stopped by the runaway guard is kept (with its
+//! index and reason) but left out of the summary. Results are digested as
+//! they arrive, in replication order, so memory does not grow with the
+//! number of replications (see [`digest`](super::digest)).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use super::replications::run_replications;
-use super::summary::{Summary, summarize};
+use super::digest::RepDigest;
+use super::replications::run_in_order;
+use super::summary::{Accumulator, Summary};
 use crate::engine::dist::DistError;
-use crate::model::{Limits, RepResult, simulate};
+use crate::model::{Limits, RepResult, simulate_until_cancelled};
 use crate::scenario::Scenario;
 
 /// How to run a scenario.
@@ -24,6 +34,9 @@ pub struct RunOptions {
     pub threads: Option<usize>,
     /// Runaway guards.
     pub limits: Limits,
+    /// Keep every replication's raw result in [`RunOutput::reps`] (for
+    /// tests and diagnostics; memory then grows with the replications).
+    pub keep_reps: bool,
 }
 
 impl RunOptions {
@@ -33,6 +46,7 @@ impl RunOptions {
             replications: scenario.replications,
             threads: None,
             limits: Limits::default(),
+            keep_reps: false,
         }
     }
 }
@@ -40,7 +54,8 @@ impl RunOptions {
 /// What a run produced.
 #[derive(Clone, Debug)]
 pub struct RunOutput {
-    /// Completed replications, in replication order, with their index.
+    /// Raw results of the finished replications, in replication order,
+    /// with their index; empty unless [`RunOptions::keep_reps`].
     pub reps: Vec<(u64, RepResult)>,
     /// Their summary.
     pub summary: Summary,
@@ -49,9 +64,12 @@ pub struct RunOutput {
     pub complete: bool,
     /// Whether the run was interrupted (Ctrl-C, SIGTERM).
     pub interrupted: bool,
+    /// Replications that finished (ran to the horizon or were stopped by
+    /// the guard), out of those requested.
+    pub finished: u64,
     /// Replications requested.
     pub requested: u64,
-    /// Wall-clock time taken.
+    /// Wall-clock time taken (for a joint run: of all its scenarios).
     pub wall: Duration,
 }
 
@@ -67,41 +85,85 @@ pub enum RunError {
 }
 
 /// Runs every replication of `scenario`. `on_done` is called as each one
-/// finishes; once `cancel` is set, replications not yet started are skipped.
+/// finishes; once `cancel` is set, the run stops within moments.
 pub fn run(
     scenario: &Scenario,
     options: &RunOptions,
     cancel: &AtomicBool,
     on_done: impl Fn() + Sync,
 ) -> Result<RunOutput, RunError> {
+    let mut outs = run_together(&[scenario], options, cancel, on_done)?;
+    Ok(outs.remove(0))
+}
+
+/// One replication index of every scenario: their results and digests, or
+/// `None` if the run was cancelled before all of them finished.
+type Unit = Result<Option<Vec<(RepDigest, RepResult)>>, DistError>;
+
+/// Runs replication `i` of every scenario in `scenarios` as one unit, for
+/// every `i` (common random numbers: the same seed and index give the same
+/// streams), and summarises each scenario. `on_done` is called once per
+/// unit. Each scenario runs with its own seed; a comparison sets them equal.
+pub fn run_together(
+    scenarios: &[&Scenario],
+    options: &RunOptions,
+    cancel: &AtomicBool,
+    on_done: impl Fn() + Sync,
+) -> Result<Vec<RunOutput>, RunError> {
     let started = Instant::now();
-    let results = run_replications(
+    let mut accs: Vec<Accumulator> = scenarios.iter().map(|s| Accumulator::new(s)).collect();
+    let mut kept: Vec<Vec<(u64, RepResult)>> = scenarios.iter().map(|_| Vec::new()).collect();
+    let mut finished = 0u64;
+    let mut error: Option<DistError> = None;
+    run_in_order(
         options.replications,
         options.threads,
-        |i| {
-            if cancel.load(Ordering::SeqCst) {
-                None
-            } else {
-                Some(simulate(scenario, i, &options.limits))
+        |i| -> Unit {
+            let mut unit = Vec::with_capacity(scenarios.len());
+            for s in scenarios {
+                let Some(r) = simulate_until_cancelled(s, i, &options.limits, cancel)? else {
+                    return Ok(None);
+                };
+                unit.push((RepDigest::of(&r), r));
+            }
+            on_done();
+            Ok(Some(unit))
+        },
+        |i, unit| match unit {
+            Err(e) => {
+                error.get_or_insert(e);
+            }
+            Ok(None) => {}
+            Ok(Some(unit)) => {
+                finished += 1;
+                for (k, (digest, r)) in unit.into_iter().enumerate() {
+                    accs[k].add_digest(i, digest, &r);
+                    if options.keep_reps {
+                        kept[k].push((i, r));
+                    }
+                }
             }
         },
-        on_done,
     )?;
-    let mut reps = Vec::with_capacity(results.len());
-    for (i, r) in results.into_iter().enumerate() {
-        if let Some(r) = r {
-            reps.push((i as u64, r?));
-        }
+    if let Some(e) = error {
+        return Err(RunError::Dist(e));
     }
-    let interrupted = (reps.len() as u64) < options.replications;
-    let refs: Vec<(u64, &RepResult)> = reps.iter().map(|(i, r)| (*i, r)).collect();
-    let summary = summarize(scenario, &refs);
-    Ok(RunOutput {
-        complete: !interrupted && summary.stopped.is_empty(),
-        interrupted,
-        summary,
-        reps,
-        requested: options.replications,
-        wall: started.elapsed(),
-    })
+    let interrupted = finished < options.replications;
+    let wall = started.elapsed();
+    Ok(accs
+        .into_iter()
+        .zip(kept)
+        .map(|(acc, reps)| {
+            let summary = acc.finish();
+            RunOutput {
+                complete: !interrupted && summary.stopped.is_empty(),
+                interrupted,
+                summary,
+                reps,
+                finished,
+                requested: options.replications,
+                wall,
+            }
+        })
+        .collect())
 }

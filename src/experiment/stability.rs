@@ -26,9 +26,9 @@
 //! come to at least 1 % of arrivals and half a truck a day, with a 95 %
 //! interval that excludes zero.
 
+use super::digest::{RepDigest, StageDigest};
 use super::estimate::Estimate;
 use super::summary::Summary;
-use crate::model::RepResult;
 use crate::report::format::{duration, number};
 use crate::scenario::Stage;
 
@@ -97,10 +97,6 @@ pub struct GateSummary {
     pub unstable: Option<Instability>,
 }
 
-fn estimate(values: impl Iterator<Item = f64>) -> Estimate {
-    Estimate::from_samples(&values.collect::<Vec<_>>())
-}
-
 fn per_day(x: f64, days: f64) -> f64 {
     if days > 0.0 { x / days } else { f64::NAN }
 }
@@ -113,46 +109,63 @@ fn clearly_positive(e: &Estimate) -> bool {
     }
 }
 
-/// Stage `s` (spec `spec`, `per_truck` visits per arriving truck) over the
-/// replications `reps`.
-pub fn stage_flow(spec: &Stage, per_truck: f64, reps: &[&RepResult], s: usize) -> StageFlow {
-    let days = |r: &RepResult| r.days;
-    let demand = estimate(
-        reps.iter()
-            .map(|r| per_day(r.all.counts.arrived as f64 * per_truck, days(r))),
-    );
-    let capacities: Vec<f64> = reps
+/// Per-replication values a stage's flow is judged on, gathered as
+/// replications arrive.
+#[derive(Clone, Debug, Default)]
+pub struct StageColumns {
+    demand: Vec<f64>,
+    capacity: Vec<f64>,
+    growth: Vec<f64>,
+    limit_days: Vec<f64>,
+    held_over: Vec<f64>,
+    limit_bound: bool,
+}
+
+impl StageColumns {
+    /// Adds a replication: the stage's digest, the trucks that reached the
+    /// port, the stage's visits per such truck, and the measured days.
+    pub fn push(&mut self, st: &StageDigest, arrived: u64, per_truck: f64, days: f64) {
+        self.demand.push(per_day(arrived as f64 * per_truck, days));
+        self.capacity.push(per_day(st.capacity, days));
+        let (start, end) = st.present;
+        self.growth.push(per_day(end as f64 - start as f64, days));
+        self.limit_days
+            .push(per_day(st.limit_days as f64, days.ceil()));
+        self.held_over.push(per_day(st.held_over as f64, days));
+        self.limit_bound |= st.limit_bound;
+    }
+}
+
+/// The flow of stage `spec` over the replications gathered in `c`.
+pub fn stage_flow(spec: &Stage, c: &StageColumns) -> StageFlow {
+    let demand = Estimate::from_samples(&c.demand);
+    let finite: Vec<f64> = c
+        .capacity
         .iter()
-        .map(|r| per_day(r.stages[s].capacity, days(r)))
+        .copied()
+        .filter(|x| x.is_finite())
         .collect();
-    let capacity = capacities.iter().sum::<f64>() / capacities.len().max(1) as f64;
-    let load = estimate(reps.iter().zip(&capacities).map(|(r, &c)| {
-        let d = per_day(r.all.counts.arrived as f64 * per_truck, days(r));
-        if c > 0.0 {
-            d / c
-        } else if d > 0.0 {
-            f64::INFINITY
-        } else {
-            f64::NAN
-        }
-    }));
-    let growth = estimate(reps.iter().map(|r| {
-        let st = &r.stages[s];
-        per_day(st.present_end as f64 - st.present_start as f64, days(r))
-    }));
-    let limit_bound = reps.iter().any(|r| r.stages[s].limit_bound);
+    let capacity = finite.iter().sum::<f64>() / finite.len().max(1) as f64;
+    let load: Vec<f64> = c
+        .demand
+        .iter()
+        .zip(&c.capacity)
+        .map(|(&d, &cap)| {
+            if cap > 0.0 {
+                d / cap
+            } else if d > 0.0 {
+                f64::INFINITY
+            } else {
+                f64::NAN
+            }
+        })
+        .collect();
+    let load = Estimate::from_samples(&load);
+    let growth = Estimate::from_samples(&c.growth);
     let limit = spec.daily_limit.map(|limit| LimitSummary {
         limit,
-        days_reached: estimate(
-            reps.iter()
-                .map(|r| per_day(r.stages[s].limit_days as f64, days(r).ceil())),
-        )
-        .within(0.0, 1.0),
-        held_over_per_day: estimate(
-            reps.iter()
-                .map(|r| per_day(r.stages[s].held_over as f64, days(r))),
-        )
-        .at_least(0.0),
+        days_reached: Estimate::from_samples(&c.limit_days).within(0.0, 1.0),
+        held_over_per_day: Estimate::from_samples(&c.held_over).at_least(0.0),
     });
     let overloaded = load.n > 0 && load.mean >= 1.0;
     let growing = clearly_positive(&growth) && growth.mean >= 0.02 * demand.mean;
@@ -165,7 +178,7 @@ pub fn stage_flow(spec: &Stage, per_truck: f64, reps: &[&RepResult], s: usize) -
         capacity_per_day: capacity,
         load: load.at_least(0.0),
         bound: match spec.daily_limit {
-            Some(l) if limit_bound => Bound::DailyLimit(l),
+            Some(l) if c.limit_bound => Bound::DailyLimit(l),
             _ => Bound::Lanes,
         },
         limit,
@@ -174,17 +187,43 @@ pub fn stage_flow(spec: &Stage, per_truck: f64, reps: &[&RepResult], s: usize) -
     }
 }
 
-/// The gate over the replications `reps` (measured `days` each).
-pub fn gate(reps: &[&RepResult], days: &[f64]) -> GateSummary {
-    let each = |f: &dyn Fn(&RepResult) -> f64| -> Estimate {
-        estimate(reps.iter().zip(days).map(|(r, &d)| per_day(f(r), d)))
-    };
-    let turned =
-        |r: &RepResult| (r.all.counts.turned_away - r.all.counts.turned_away_no_slot) as f64;
-    let growth = |r: &RepResult| r.gate.road_end as f64 - r.gate.road_start as f64;
-    let arrivals = each(&|r| r.all.counts.arrived as f64);
-    let shortfall = each(&|r| turned(r) + growth(r));
-    let growth = each(&growth);
+/// Per-replication values the gate is judged on.
+#[derive(Clone, Debug, Default)]
+pub struct GateColumns {
+    arrivals: Vec<f64>,
+    road_queue: Vec<f64>,
+    turned_away: Vec<f64>,
+    growth: Vec<f64>,
+}
+
+impl GateColumns {
+    /// Adds a replication.
+    pub fn push(&mut self, r: &RepDigest) {
+        let c = &r.all.counts;
+        self.arrivals.push(per_day(c.arrived as f64, r.days));
+        self.road_queue.push(r.gate.mean_road_queue);
+        self.turned_away.push(per_day(
+            (c.turned_away - c.turned_away_no_slot) as f64,
+            r.days,
+        ));
+        self.growth.push(per_day(
+            r.gate.road_end as f64 - r.gate.road_start as f64,
+            r.days,
+        ));
+    }
+}
+
+/// The gate over the replications gathered in `c`.
+pub fn gate(c: &GateColumns) -> GateSummary {
+    let shortfall: Vec<f64> = c
+        .turned_away
+        .iter()
+        .zip(&c.growth)
+        .map(|(t, g)| t + g)
+        .collect();
+    let arrivals = Estimate::from_samples(&c.arrivals);
+    let shortfall = Estimate::from_samples(&shortfall);
+    let growth = Estimate::from_samples(&c.growth);
     let material = shortfall.mean >= (0.01 * arrivals.mean).max(0.5);
     let unstable = (material && clearly_positive(&shortfall)).then_some(Instability {
         growth_per_day: growth.mean,
@@ -192,8 +231,8 @@ pub fn gate(reps: &[&RepResult], days: &[f64]) -> GateSummary {
     });
     GateSummary {
         arrivals_per_day: arrivals.at_least(0.0),
-        road_queue: estimate(reps.iter().map(|r| r.gate.mean_road_queue)).at_least(0.0),
-        turned_away_per_day: each(&turned).at_least(0.0),
+        road_queue: Estimate::from_samples(&c.road_queue).at_least(0.0),
+        turned_away_per_day: Estimate::from_samples(&c.turned_away).at_least(0.0),
         growth_per_day: growth,
         shortfall_per_day: shortfall,
         unstable,

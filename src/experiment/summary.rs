@@ -28,11 +28,12 @@
 
 use serde::Serialize;
 
+use super::digest::{DurationDigest, GroupDigest, Moments, RepDigest};
 use super::estimate::Estimate;
-use super::stability::{self, GateSummary, StageFlow};
+use super::stability::{self, GateColumns, GateSummary, StageColumns, StageFlow};
 use crate::engine::stats::DurationStats;
 use crate::engine::time::{HOUR, SECOND};
-use crate::model::{ClassResult, Counts, RepResult, Stopped};
+use crate::model::{Counts, RepResult, Stopped};
 use crate::scenario::Scenario;
 
 /// Which way is better for a metric.
@@ -150,32 +151,20 @@ impl Metric {
         }
     }
 
-    /// Adds per-replication percentiles of `stats` (one per replication).
-    fn with_percentiles<'a>(mut self, stats: impl Iterator<Item = &'a DurationStats>) -> Self {
+    /// Adds the percentiles gathered in `column`.
+    fn with_percentiles(mut self, column: DurationColumn) -> Self {
         let names = PERCENTILE_NAMES
             .iter()
             .find(|(base, _)| *base == self.name)
             .map_or(["p50", "p90", "p95", "p99"], |(_, n)| *n);
-        let (mut cols, mut max): ([Vec<f64>; 4], f64) = (Default::default(), f64::NAN);
-        for s in stats {
-            if s.count() == 0 {
-                cols.iter_mut().for_each(|c| c.push(f64::NAN));
-                continue;
-            }
-            let p = s.percentiles();
-            for (col, v) in cols.iter_mut().zip([p.p50, p.p90, p.p95, p.p99]) {
-                col.push(v / SECOND as f64);
-            }
-            max = max.max(p.max / SECOND as f64);
-        }
-        let [p50, p90, p95, p99] = cols;
+        let [p50, p90, p95, p99] = column.percentiles;
         let m = |i: usize, v| Metric::new(names[i], self.unit, self.better, v);
         self.percentiles = Some(Box::new(Percentiles {
             p50: m(0, p50),
             p90: m(1, p90),
             p95: m(2, p95),
             p99: m(3, p99),
-            max,
+            max: column.max,
         }));
         self
     }
@@ -337,231 +326,296 @@ fn ratio(num: f64, den: u64) -> f64 {
     if den == 0 { f64::NAN } else { num / den as f64 }
 }
 
-fn mean_s(d: &DurationStats) -> f64 {
-    ratio(d.sum() as f64 / SECOND as f64, d.count())
+/// Per-replication values of a duration: the mean, four percentiles (in
+/// seconds, NaN for a replication with none) and the largest value.
+#[derive(Clone, Debug)]
+struct DurationColumn {
+    mean: Vec<f64>,
+    percentiles: [Vec<f64>; 4],
+    max: f64,
 }
 
-fn pooled<'a>(stats: impl Iterator<Item = &'a DurationStats>) -> DurationStats {
-    let mut all = DurationStats::new(SECOND);
-    for s in stats {
-        all.merge(s);
+impl Default for DurationColumn {
+    fn default() -> Self {
+        DurationColumn {
+            mean: Vec::new(),
+            percentiles: Default::default(),
+            max: f64::NAN,
+        }
     }
-    all
 }
 
-/// Headline metrics of one group (all trucks, or a class) across
-/// replications; `leads` are the booking lead times (all trucks only).
-fn group_metrics(
-    groups: &[&ClassResult],
-    days: &[f64],
-    leads: Option<&[&DurationStats]>,
-) -> Vec<Metric> {
-    let per = |f: &dyn Fn(&ClassResult, f64) -> f64| -> Vec<f64> {
-        groups.iter().zip(days).map(|(g, &d)| f(g, d)).collect()
-    };
-    let count = |f: fn(&Counts) -> u64| per(&|g, _| f(&g.counts) as f64);
-    use Better::*;
-    use Unit::*;
-    let mut metrics = vec![
-        Metric::new(
-            "throughput_per_day",
-            TrucksPerDay,
-            Higher,
-            per(&|g, d| {
-                if d > 0.0 {
-                    g.counts.cleared as f64 / d
-                } else {
-                    f64::NAN
-                }
-            }),
-        ),
-        Metric::new(
-            "time_in_port_s",
-            Seconds,
-            Lower,
-            per(&|g, _| mean_s(&g.time_in_port)),
-        )
-        .with_percentiles(groups.iter().map(|g| &g.time_in_port)),
-        Metric::new("wait_s", Seconds, Lower, per(&|g, _| mean_s(&g.wait)))
-            .with_percentiles(groups.iter().map(|g| &g.wait)),
-        Metric::new(
-            "steps_per_truck",
-            Steps,
-            Lower,
-            per(&|g, _| ratio(g.steps as f64, g.counts.cleared)),
-        ),
-        Metric::new(
-            "cost_per_truck",
-            Currency,
-            Lower,
-            per(&|g, _| ratio(g.cost, g.counts.cleared)),
-        ),
-        Metric::new("trucks_offered", Trucks, Neither, count(|c| c.offered)),
-        Metric::new("trucks_arrived", Trucks, Neither, count(|c| c.arrived)),
-        Metric::new("trucks_cleared", Trucks, Higher, count(|c| c.cleared)),
-        Metric::new(
-            "trucks_turned_away",
-            Trucks,
-            Lower,
-            count(|c| c.turned_away),
-        ),
-        Metric::new("backlog", Trucks, Lower, count(|c| c.in_port_end)),
-        Metric::new("booked_ahead", Trucks, Neither, count(|c| c.booked_ahead)),
-        Metric::new("no_shows", Trucks, Neither, count(|c| c.no_shows)),
-    ];
-    if let Some(leads) = leads {
-        metrics.push(
+impl DurationColumn {
+    fn push(&mut self, d: &DurationDigest) {
+        let s = SECOND as f64;
+        self.mean.push(ratio(d.sum as f64 / s, d.count));
+        for (col, v) in self.percentiles.iter_mut().zip(d.percentiles) {
+            col.push(if d.count == 0 { f64::NAN } else { v / s });
+        }
+        if d.count > 0 {
+            self.max = self.max.max(d.max / s);
+        }
+    }
+
+    fn metric(mut self, name: &'static str, better: Better) -> Metric {
+        let mean = std::mem::take(&mut self.mean);
+        Metric::new(name, Unit::Seconds, better, mean).with_percentiles(self)
+    }
+}
+
+/// Per-replication values of one group of trucks (all, or a class).
+#[derive(Clone, Debug, Default)]
+struct GroupColumns {
+    throughput: Vec<f64>,
+    time_in_port: DurationColumn,
+    wait: DurationColumn,
+    steps: Vec<f64>,
+    cost: Vec<f64>,
+    counts: Vec<Counts>,
+}
+
+impl GroupColumns {
+    fn push(&mut self, g: &GroupDigest, days: f64) {
+        let c = &g.counts;
+        self.throughput.push(if days > 0.0 {
+            c.cleared as f64 / days
+        } else {
+            f64::NAN
+        });
+        self.time_in_port.push(&g.time_in_port);
+        self.wait.push(&g.wait);
+        self.steps.push(ratio(g.steps as f64, c.cleared));
+        self.cost.push(ratio(g.cost, c.cleared));
+        self.counts.push(*c);
+    }
+
+    /// The headline metrics; `lead` adds the booking lead time (all trucks
+    /// only).
+    fn metrics(self, lead: Option<DurationColumn>) -> Vec<Metric> {
+        use Better::*;
+        use Unit::*;
+        let count = |f: fn(&Counts) -> u64| -> Vec<f64> {
+            self.counts.iter().map(|c| f(c) as f64).collect()
+        };
+        let mut metrics = vec![
+            Metric::new("throughput_per_day", TrucksPerDay, Higher, self.throughput),
+            self.time_in_port.metric("time_in_port_s", Lower),
+            self.wait.metric("wait_s", Lower),
+            Metric::new("steps_per_truck", Steps, Lower, self.steps),
+            Metric::new("cost_per_truck", Currency, Lower, self.cost),
+            Metric::new("trucks_offered", Trucks, Neither, count(|c| c.offered)),
+            Metric::new("trucks_arrived", Trucks, Neither, count(|c| c.arrived)),
+            Metric::new("trucks_cleared", Trucks, Higher, count(|c| c.cleared)),
             Metric::new(
-                "booking_lead_s",
-                Seconds,
+                "trucks_turned_away",
+                Trucks,
                 Lower,
-                leads.iter().map(|d| mean_s(d)).collect(),
-            )
-            .with_percentiles(leads.iter().copied()),
-        );
+                count(|c| c.turned_away),
+            ),
+            Metric::new("backlog", Trucks, Lower, count(|c| c.in_port_end)),
+            Metric::new("booked_ahead", Trucks, Neither, count(|c| c.booked_ahead)),
+            Metric::new("no_shows", Trucks, Neither, count(|c| c.no_shows)),
+        ];
+        if let Some(lead) = lead {
+            metrics.push(lead.metric("booking_lead_s", Lower));
+        }
+        metrics
     }
-    metrics
 }
 
-fn estimate(values: impl Iterator<Item = f64>) -> Estimate {
-    Estimate::from_samples(&values.collect::<Vec<_>>())
+/// Per-replication values of one stage.
+#[derive(Clone, Debug, Default)]
+struct StageColumnsAll {
+    visits: Vec<f64>,
+    utilization: Vec<f64>,
+    overtime_per_day: Vec<f64>,
+    wait: DurationColumn,
+    queue_length: Vec<f64>,
+    flow: StageColumns,
+}
+
+/// Builds a [`Summary`] from replications handed over one at a time, in
+/// index order. Each replication's values go straight into columns (one
+/// number per metric per replication, which is what the summary keeps), the
+/// per-day and per-hour series are folded into running moments, and the
+/// pooled time-in-port histogram is merged: nothing else of a replication
+/// is kept once it has been added.
+pub struct Accumulator<'a> {
+    scenario: &'a Scenario,
+    per_truck: Vec<f64>,
+    indices: Vec<u64>,
+    stopped: Vec<(u64, Stopped)>,
+    all: GroupColumns,
+    lead: DurationColumn,
+    classes: Vec<GroupColumns>,
+    stages: Vec<StageColumnsAll>,
+    gate: GateColumns,
+    unfinished: (Vec<f64>, Vec<f64>, f64),
+    balanced: bool,
+    daily: Vec<Moments>,
+    /// Arrivals, departures (per day) and mean waiting, per hour of day.
+    hourly: [[Moments; 24]; 3],
+    time_in_port: DurationStats,
+}
+
+impl<'a> Accumulator<'a> {
+    /// An empty summary of `scenario`.
+    pub fn new(scenario: &'a Scenario) -> Self {
+        Accumulator {
+            scenario,
+            per_truck: crate::scenario::visits_per_truck(scenario),
+            indices: Vec::new(),
+            stopped: Vec::new(),
+            all: GroupColumns::default(),
+            lead: DurationColumn::default(),
+            classes: vec![GroupColumns::default(); scenario.classes.len()],
+            stages: vec![StageColumnsAll::default(); scenario.stages.len()],
+            gate: GateColumns::default(),
+            unfinished: (Vec::new(), Vec::new(), f64::NAN),
+            balanced: true,
+            daily: Vec::new(),
+            hourly: [[Moments::default(); 24]; 3],
+            time_in_port: DurationStats::new(SECOND),
+        }
+    }
+
+    /// Adds replication `index` (after every lower index that ran).
+    /// Replications stopped by the runaway guard are listed, not counted.
+    pub fn add(&mut self, index: u64, r: &RepResult) {
+        self.add_digest(index, RepDigest::of(r), r);
+    }
+
+    /// Adds replication `index` whose digest was made already (on the
+    /// thread that ran it); `r` gives its series and histogram.
+    pub fn add_digest(&mut self, index: u64, d: RepDigest, r: &RepResult) {
+        if let Some(stopped) = d.stopped {
+            self.stopped.push((index, stopped));
+            return;
+        }
+        self.indices.push(index);
+        self.all.push(&d.all, d.days);
+        self.lead.push(&d.booking_lead);
+        for (cols, g) in self.classes.iter_mut().zip(&d.classes) {
+            cols.push(g, d.days);
+        }
+        self.balanced &= std::iter::once(&d.all)
+            .chain(&d.classes)
+            .all(|g| g.counts.system_balanced() && g.counts.port_balanced());
+        for (s, (cols, st)) in self.stages.iter_mut().zip(&d.stages).enumerate() {
+            cols.visits.push(st.visits as f64);
+            cols.utilization.push(st.utilization);
+            cols.overtime_per_day.push(if d.days > 0.0 {
+                st.overtime / HOUR as f64 / d.days
+            } else {
+                f64::NAN
+            });
+            cols.wait.push(&st.wait);
+            cols.queue_length.push(st.mean_queue_len);
+            cols.flow
+                .push(st, d.all.counts.arrived, self.per_truck[s], d.days);
+        }
+        self.gate.push(&d);
+        let u = &d.unfinished;
+        self.unfinished.0.push(u.count as f64);
+        self.unfinished.1.push(if u.count == 0 {
+            f64::NAN
+        } else {
+            u.age_sum as f64 / u.count as f64 / SECOND as f64
+        });
+        if u.count > 0 {
+            self.unfinished.2 = self.unfinished.2.max(u.age_max as f64 / SECOND as f64);
+        }
+        if self.daily.len() < r.daily_departures.len() {
+            self.daily
+                .resize(r.daily_departures.len(), Moments::default());
+        }
+        for (m, &x) in self.daily.iter_mut().zip(&r.daily_departures) {
+            m.add(x as f64);
+        }
+        let h = &r.hourly;
+        for hour in 0..24 {
+            let days = h.ticks[hour] as f64 / HOUR as f64;
+            let per_day = |x: f64| if days > 0.0 { x / days } else { f64::NAN };
+            self.hourly[0][hour].add(per_day(h.arrivals[hour] as f64));
+            self.hourly[1][hour].add(per_day(h.departures[hour] as f64));
+            let t = h.ticks[hour];
+            self.hourly[2][hour].add(if t > 0 {
+                h.waiting_area[hour] / t as f64
+            } else {
+                f64::NAN
+            });
+        }
+        self.time_in_port.merge(&r.all.time_in_port);
+    }
+
+    /// The summary of everything added.
+    pub fn finish(self) -> Summary {
+        let scenario = self.scenario;
+        let est = |v: &[f64]| Estimate::from_samples(v).at_least(0.0);
+        let stages = scenario
+            .stages
+            .iter()
+            .zip(self.stages)
+            .map(|(spec, c)| StageSummary {
+                name: spec.name.clone(),
+                visits: est(&c.visits),
+                utilization: Estimate::from_samples(&c.utilization).within(0.0, 1.0),
+                overtime_per_day: est(&c.overtime_per_day),
+                queue_length: est(&c.queue_length),
+                flow: stability::stage_flow(spec, &c.flow),
+                wait: c.wait.metric("wait_s", Better::Lower),
+            })
+            .collect();
+        let classes = scenario
+            .classes
+            .iter()
+            .zip(self.classes)
+            .map(|(class, cols)| ClassSummary {
+                name: class.name.clone(),
+                metrics: cols.metrics(None),
+            })
+            .collect();
+        let series = |m: &Moments| {
+            let (n, mean, var) = m.get();
+            Estimate::from_moments(n, mean, var).at_least(0.0)
+        };
+        let hourly = HourlySummary {
+            arrivals: self.hourly[0].iter().map(series).collect(),
+            departures: self.hourly[1].iter().map(series).collect(),
+            waiting: self.hourly[2].iter().map(series).collect(),
+        };
+        let counts = self.all.counts.clone();
+        Summary {
+            replications: self.indices.len(),
+            indices: self.indices,
+            metrics: self.all.metrics(Some(self.lead)),
+            flow: FlowSummary {
+                counts,
+                balanced: self.balanced,
+            },
+            unfinished: UnfinishedSummary {
+                count: est(&self.unfinished.0),
+                mean_age_s: est(&self.unfinished.1),
+                max_age_s: self.unfinished.2,
+            },
+            gate: stability::gate(&self.gate),
+            stages,
+            classes,
+            daily_departures: self.daily.iter().map(series).collect(),
+            hourly,
+            time_in_port: self.time_in_port,
+            stopped: self.stopped,
+        }
+    }
 }
 
 /// Summarises the replications of `scenario` (`(index, result)`, in
 /// replication order). Replications stopped by the runaway guard are listed
 /// and left out of every figure.
-pub fn summarize(scenario: &Scenario, all_reps: &[(u64, &RepResult)]) -> Summary {
-    let stopped: Vec<(u64, Stopped)> = all_reps
-        .iter()
-        .filter_map(|(i, r)| r.stopped.clone().map(|s| (*i, s)))
-        .collect();
-    let kept: Vec<(u64, &RepResult)> = all_reps
-        .iter()
-        .filter(|(_, r)| r.stopped.is_none())
-        .copied()
-        .collect();
-    let reps: Vec<&RepResult> = kept.iter().map(|(_, r)| *r).collect();
-    let days: Vec<f64> = reps.iter().map(|r| r.days).collect();
-    let all: Vec<&ClassResult> = reps.iter().map(|r| &r.all).collect();
-    let leads: Vec<&DurationStats> = reps.iter().map(|r| &r.booking_lead).collect();
-    let metrics = group_metrics(&all, &days, Some(&leads));
-    let per_truck = crate::scenario::visits_per_truck(scenario);
-    let stages = scenario
-        .stages
-        .iter()
-        .enumerate()
-        .map(|(s, spec)| {
-            let st: Vec<_> = reps.iter().map(|r| &r.stages[s]).collect();
-            let per_day = |f: &dyn Fn(usize) -> f64| -> Estimate {
-                estimate((0..reps.len()).map(|i| {
-                    if days[i] > 0.0 {
-                        f(i) / days[i]
-                    } else {
-                        f64::NAN
-                    }
-                }))
-            };
-            StageSummary {
-                name: spec.name.clone(),
-                visits: estimate(st.iter().map(|x| x.visits as f64)).at_least(0.0),
-                utilization: estimate(st.iter().map(|x| x.utilization)).within(0.0, 1.0),
-                overtime_per_day: per_day(&|i| st[i].overtime / HOUR as f64).at_least(0.0),
-                wait: Metric::new(
-                    "wait_s",
-                    Unit::Seconds,
-                    Better::Lower,
-                    st.iter().map(|x| mean_s(&x.wait)).collect(),
-                )
-                .with_percentiles(st.iter().map(|x| &x.wait)),
-                queue_length: estimate(st.iter().map(|x| x.mean_queue_len)).at_least(0.0),
-                flow: stability::stage_flow(spec, per_truck[s], &reps, s),
-            }
-        })
-        .collect();
-    let classes = scenario
-        .classes
-        .iter()
-        .enumerate()
-        .map(|(c, class)| {
-            let groups: Vec<&ClassResult> = reps.iter().map(|r| &r.classes[c]).collect();
-            ClassSummary {
-                name: class.name.clone(),
-                metrics: group_metrics(&groups, &days, None),
-            }
-        })
-        .collect();
-    let n_days = reps
-        .iter()
-        .map(|r| r.daily_departures.len())
-        .max()
-        .unwrap_or(0);
-    let daily_departures = (0..n_days)
-        .map(|d| {
-            estimate(
-                reps.iter()
-                    .map(|r| r.daily_departures.get(d).map_or(f64::NAN, |&x| x as f64)),
-            )
-            .at_least(0.0)
-        })
-        .collect();
-    let per_day = |r: &RepResult, h: usize, x: f64| {
-        let days = r.hourly.ticks[h] as f64 / HOUR as f64;
-        if days > 0.0 { x / days } else { f64::NAN }
-    };
-    let hourly_series = |f: &dyn Fn(&RepResult, usize) -> f64| -> Vec<Estimate> {
-        (0..24)
-            .map(|h| estimate(reps.iter().map(|r| f(r, h))).at_least(0.0))
-            .collect()
-    };
-    let hourly = HourlySummary {
-        arrivals: hourly_series(&|r, h| per_day(r, h, r.hourly.arrivals[h] as f64)),
-        departures: hourly_series(&|r, h| per_day(r, h, r.hourly.departures[h] as f64)),
-        waiting: hourly_series(&|r, h| {
-            let t = r.hourly.ticks[h];
-            if t > 0 {
-                r.hourly.waiting_area[h] / t as f64
-            } else {
-                f64::NAN
-            }
-        }),
-    };
-    let counts: Vec<Counts> = reps.iter().map(|r| r.all.counts).collect();
-    let balanced = counts
-        .iter()
-        .chain(
-            reps.iter()
-                .flat_map(|r| r.classes.iter().map(|c| &c.counts)),
-        )
-        .all(|c| c.system_balanced() && c.port_balanced());
-    let unfinished = UnfinishedSummary {
-        count: estimate(reps.iter().map(|r| r.unfinished.count as f64)).at_least(0.0),
-        mean_age_s: estimate(reps.iter().map(|r| {
-            let u = &r.unfinished;
-            if u.count == 0 {
-                f64::NAN
-            } else {
-                u.age_sum as f64 / u.count as f64 / SECOND as f64
-            }
-        }))
-        .at_least(0.0),
-        max_age_s: reps
-            .iter()
-            .filter(|r| r.unfinished.count > 0)
-            .map(|r| r.unfinished.age_max as f64 / SECOND as f64)
-            .fold(f64::NAN, f64::max),
-    };
-    Summary {
-        replications: reps.len(),
-        indices: kept.iter().map(|(i, _)| *i).collect(),
-        metrics,
-        flow: FlowSummary { counts, balanced },
-        unfinished,
-        gate: stability::gate(&reps, &days),
-        stages,
-        classes,
-        daily_departures,
-        hourly,
-        time_in_port: pooled(reps.iter().map(|r| &r.all.time_in_port)),
-        stopped,
+pub fn summarize(scenario: &Scenario, reps: &[(u64, &RepResult)]) -> Summary {
+    let mut acc = Accumulator::new(scenario);
+    for (i, r) in reps {
+        acc.add(*i, r);
     }
+    acc.finish()
 }

@@ -20,6 +20,8 @@
 //! An arriving truck that would have to wait on the road while the road
 //! queue is full is turned away.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rand::RngExt;
 use slab::Slab;
 
@@ -625,6 +627,27 @@ pub fn simulate(
     replication: u64,
     limits: &Limits,
 ) -> Result<RepResult, DistError> {
+    let never = AtomicBool::new(false);
+    simulate_until_cancelled(scenario, replication, limits, &never)
+        .map(|r| r.expect("never cancelled"))
+}
+
+/// Events between two looks at the cancel flag: a look costs an atomic
+/// load, and at millions of events a second a replication notices a
+/// cancellation within a millisecond.
+const CANCEL_EVERY: u32 = 4096;
+
+/// Runs replication `replication` of `scenario`, or returns `None` as soon
+/// as `cancel` is set (a cut replication is discarded, never reported).
+pub fn simulate_until_cancelled(
+    scenario: &Scenario,
+    replication: u64,
+    limits: &Limits,
+    cancel: &AtomicBool,
+) -> Result<Option<RepResult>, DistError> {
+    if cancel.load(Ordering::Relaxed) {
+        return Ok(None);
+    }
     let streams = Streams::new(scenario.seed, replication);
     let stages = scenario
         .stages
@@ -693,9 +716,18 @@ pub fn simulate(
     // belongs to the next period, so a 24 h window with hourly arrivals
     // counts 24, not 25. Ticks are integers, so "before end" is "at or
     // before end - 1".
+    let (mut events, mut cancelled) = (0u32, false);
     let finished = sched.run_while(&mut port, end.saturating_sub(1), |p, _| {
+        events = events.wrapping_add(1);
+        if events.is_multiple_of(CANCEL_EVERY) && cancel.load(Ordering::Relaxed) {
+            cancelled = true;
+            return false;
+        }
         !p.guard.over(p.trucks.len() as u64) && p.trip.is_none()
     });
+    if cancelled {
+        return Ok(None);
+    }
     let stopped_at = if finished { end } else { sched.now().min(end) };
     let stopped = (!finished).then(|| port.stopped(stopped_at, port.trip));
     port.close_hour(stopped_at);
@@ -750,5 +782,5 @@ pub fn simulate(
         result.all.counts
     );
     debug_assert!(result.all.counts.port_balanced(), "{:?}", result.all.counts);
-    Ok(result)
+    Ok(Some(result))
 }

@@ -335,7 +335,7 @@ pub fn compare(
     doc.insert("variant".into(), scenario(scenarios[1]));
     doc.insert(
         "replications".into(),
-        json!(summaries[0].replications.min(summaries[1].replications)),
+        json!(crate::experiment::compare::paired_replications(changes)),
     );
     doc.insert("complete".into(), json!(complete));
     doc.insert(

@@ -282,7 +282,7 @@ pub fn compare(
     let _ = writeln!(
         out,
         "{} paired replications with common random numbers, seed {}\n",
-        summaries[0].replications.min(summaries[1].replications),
+        crate::experiment::compare::paired_replications(changes),
         scenarios[0].seed
     );
     let _ = writeln!(

@@ -84,6 +84,7 @@ fn simulate_briefly(mut s: Scenario) {
 fn json_is_finite(s: &Scenario) {
     let options = RunOptions {
         replications: 2,
+        keep_reps: true,
         ..RunOptions::for_scenario(s)
     };
     let out = run(s, &options, &AtomicBool::new(false), || {}).expect("runs");

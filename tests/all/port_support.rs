@@ -20,11 +20,15 @@ pub fn scenario(text: &str) -> Scenario {
         .unwrap_or_else(|e| panic!("test scenario is invalid:\n{e}\n---\n{text}"))
 }
 
-/// Runs every replication of `s` on all cores and checks conservation.
+/// Runs every replication of `s` on all cores, keeping the raw results,
+/// and checks conservation.
 pub fn run_all(s: &Scenario) -> RunOutput {
     let out = run(
         s,
-        &RunOptions::for_scenario(s),
+        &RunOptions {
+            keep_reps: true,
+            ..RunOptions::for_scenario(s)
+        },
         &AtomicBool::new(false),
         || {},
     )
