@@ -25,14 +25,20 @@
 
 mod arrivals;
 mod booking;
+mod diversion;
+mod equeue;
+mod gate;
 pub mod guard;
+mod initial;
 mod port;
 mod results;
 mod stage;
+mod truck;
 
 pub use port::{Limits, simulate, simulate_until_cancelled};
 pub use results::{
-    ClassResult, Counts, GateResult, HourlyProfile, RepResult, StageResult, Stopped, Unfinished,
+    ClassResult, Counts, EQueueResult, GateResult, HourlyProfile, PoolResult, RepResult,
+    StageResult, Stopped, Unfinished,
 };
 
 #[cfg(test)]

@@ -9,6 +9,11 @@
 //! a Wednesday has `origin = 2 * DAY` when weeks start on Monday). How the
 //! steps are written in a file is the scenario reader's business; the
 //! calendar only holds validated steps.
+//!
+//! A [`Calendar`] is a weekly calendar with dated exceptions on top:
+//! intervals of simulated time in which the value is zero (a holiday, a
+//! closure for works). It answers the same two questions, so a model that
+//! follows a `Calendar` needs nothing else to honour closures.
 
 use super::time::{Span, Time, WEEK};
 
@@ -176,10 +181,179 @@ impl WeeklyCalendar {
     }
 }
 
+/// A weekly calendar with closed intervals: the value is zero inside each
+/// closed interval `[from, to)` of simulated time, and the weekly value
+/// elsewhere.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Calendar {
+    weekly: WeeklyCalendar,
+    /// Sorted, disjoint, non-touching intervals.
+    closed: Vec<(Time, Time)>,
+}
+
+impl From<WeeklyCalendar> for Calendar {
+    fn from(weekly: WeeklyCalendar) -> Self {
+        Calendar {
+            weekly,
+            closed: Vec::new(),
+        }
+    }
+}
+
+impl Calendar {
+    /// A calendar that always has `value`.
+    pub fn constant(value: u32) -> Self {
+        WeeklyCalendar::constant(value).into()
+    }
+
+    /// The same calendar, also closed over each of `intervals` (`[from,
+    /// to)`, any order; overlaps merge, empty ones are dropped).
+    pub fn closed_over(mut self, intervals: impl IntoIterator<Item = (Time, Time)>) -> Self {
+        self.closed
+            .extend(intervals.into_iter().filter(|(a, b)| a < b));
+        self.closed.sort_unstable();
+        let mut merged: Vec<(Time, Time)> = Vec::with_capacity(self.closed.len());
+        for (a, b) in self.closed.drain(..) {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        self.closed = merged;
+        self
+    }
+
+    /// The weekly pattern, closures aside.
+    pub fn weekly(&self) -> &WeeklyCalendar {
+        &self.weekly
+    }
+
+    /// The closed intervals.
+    pub fn closures(&self) -> &[(Time, Time)] {
+        &self.closed
+    }
+
+    /// The closed interval holding `t`, if any.
+    fn closure_at(&self, t: Time) -> Option<(Time, Time)> {
+        let i = self.closed.partition_point(|c| c.1 <= t);
+        self.closed.get(i).copied().filter(|c| c.0 <= t)
+    }
+
+    /// The value at time `t`.
+    pub fn value_at(&self, t: Time) -> u32 {
+        if self.closure_at(t).is_some() {
+            0
+        } else {
+            self.weekly.value_at(t)
+        }
+    }
+
+    /// The first time strictly after `t` at which the value changes, or
+    /// `None` if it never does.
+    pub fn next_change(&self, t: Time) -> Option<Time> {
+        let now = self.value_at(t);
+        let mut at = t;
+        loop {
+            let weekly = self.weekly.next_change(at);
+            let boundary = {
+                let i = self.closed.partition_point(|c| c.1 <= at);
+                self.closed.get(i).map(|c| if c.0 > at { c.0 } else { c.1 })
+            };
+            let next = match (weekly, boundary) {
+                (Some(a), Some(b)) => a.min(b),
+                (a, b) => a.or(b)?,
+            };
+            if self.value_at(next) != now {
+                return Some(next);
+            }
+            at = next;
+        }
+    }
+
+    /// The area under the calendar over `[from, to)` (value × ticks).
+    pub fn integral(&self, from: Time, to: Time) -> u128 {
+        let mut total = self.weekly.integral(from, to);
+        for &(a, b) in &self.closed {
+            let (a, b) = (a.max(from), b.min(to));
+            if a < b {
+                total -= self.weekly.integral(a, b);
+            }
+        }
+        total
+    }
+
+    /// The same calendar with every value passed through `f` (closures
+    /// stay closed only if `f(0) == 0`; they are kept as closures).
+    pub fn map_values(&self, f: impl Fn(u32) -> u32) -> Self {
+        Calendar {
+            weekly: self.weekly.map_values(f),
+            closed: self.closed.clone(),
+        }
+    }
+
+    /// The pointwise combination of two calendars' weekly patterns by `f`,
+    /// closed wherever either is closed (for "open in both": `min`).
+    pub fn combine(&self, other: &Calendar, f: impl Fn(u32, u32) -> u32) -> Self {
+        Calendar::from(self.weekly.combine(&other.weekly, f))
+            .closed_over(self.closed.iter().chain(&other.closed).copied())
+    }
+
+    /// The smallest and largest weekly value, closures aside.
+    pub fn range(&self) -> (u32, u32) {
+        self.weekly.range()
+    }
+
+    /// The average weekly value, closures aside.
+    pub fn weekly_mean(&self) -> f64 {
+        self.weekly.weekly_mean()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::time::{DAY, HOUR};
+
+    #[test]
+    fn closures_override_the_week() {
+        // Open 08:00–20:00 with 3 lanes (1 at night), closed all of day 2
+        // and from 10:00 on day 4 to 06:00 on day 5.
+        let cal = Calendar::from(day_shift(0)).closed_over([
+            (4 * DAY + 10 * HOUR, 5 * DAY + 6 * HOUR),
+            (2 * DAY, 3 * DAY),
+        ]);
+        assert_eq!(cal.value_at(DAY + 9 * HOUR), 3);
+        assert_eq!(cal.value_at(2 * DAY + 9 * HOUR), 0);
+        assert_eq!(cal.value_at(3 * DAY), 1, "a closure ends at its end");
+        // From day 1 at 20:00 (1 lane): 1 → 0 at the closure, back to 1 at
+        // its end, 3 at 08:00 on day 3.
+        assert_eq!(cal.next_change(DAY + 20 * HOUR), Some(2 * DAY));
+        assert_eq!(cal.next_change(2 * DAY), Some(3 * DAY));
+        assert_eq!(cal.next_change(3 * DAY), Some(3 * DAY + 8 * HOUR));
+        // Inside the second closure the weekly changes are hidden.
+        assert_eq!(
+            cal.next_change(4 * DAY + 9 * HOUR),
+            Some(4 * DAY + 10 * HOUR)
+        );
+        assert_eq!(
+            cal.next_change(4 * DAY + 11 * HOUR),
+            Some(5 * DAY + 6 * HOUR)
+        );
+        // Day 2 lost 48 lane-hours; day 4 lost 10 h × 3 + 4 h × 1.
+        let week = u128::from(48 * HOUR) * 7;
+        let lost = u128::from(48 * HOUR) + u128::from(34 * HOUR) + u128::from(6 * HOUR);
+        assert_eq!(cal.integral(0, 7 * DAY), week - lost);
+        // Overlapping and touching intervals merge.
+        let c = Calendar::constant(1).closed_over([(10, 20), (15, 30), (30, 40), (50, 50)]);
+        assert_eq!(c.closures(), &[(10, 40)]);
+        assert_eq!(c.next_change(0), Some(10));
+        assert_eq!(c.next_change(10), Some(40));
+        assert_eq!(c.next_change(40), None);
+        assert_eq!(
+            Calendar::constant(0).closed_over([(5, 9)]).next_change(0),
+            None
+        );
+    }
 
     /// Open 08:00–20:00 every day with 3 lanes, else 1.
     fn day_shift(origin: Span) -> WeeklyCalendar {

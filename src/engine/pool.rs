@@ -141,6 +141,24 @@ impl<T> Pool<T> {
         Some(item)
     }
 
+    /// Removes the first waiting item that `matches` (an item that gave up
+    /// waiting); returns whether one was found. Linear in the queue length.
+    pub fn remove(&mut self, now: Time, matches: impl Fn(&T) -> bool) -> bool {
+        let line = match &mut self.queue {
+            Queue::Fifo(line) => line.iter().position(&matches).map(|i| (line, i)),
+            Queue::Priority(levels) => levels
+                .iter_mut()
+                .find_map(|(_, q)| q.iter().position(&matches).map(|i| (q, i))),
+        };
+        let Some((line, i)) = line else {
+            return false;
+        };
+        line.remove(i);
+        self.waiting -= 1;
+        self.queue_len.set(now, self.waiting as u64);
+        true
+    }
+
     /// Starts the next waiting item if a server is free. Call it in a loop
     /// after raising the capacity.
     #[inline]
@@ -347,6 +365,24 @@ mod tests {
         pool.reset_stats(20);
         assert_eq!(pool.utilization(30), 0.0);
         assert_eq!(pool.peak_waiting(), 1);
+    }
+
+    #[test]
+    fn a_waiting_item_can_leave_the_queue() {
+        for discipline in [Discipline::Fifo, Discipline::Priority] {
+            let mut pool = Pool::new(1, discipline, 0);
+            pool.request(0, 1, 0);
+            pool.request(0, 2, 0);
+            pool.request(0, 3, 1);
+            assert!(pool.remove(5, |&x| x == 2));
+            assert!(!pool.remove(5, |&x| x == 2), "gone already");
+            assert!(!pool.remove(5, |&x| x == 1), "in service, not waiting");
+            assert_eq!(pool.waiting(), 1);
+            assert_eq!(pool.release(10), Some(3));
+            assert_eq!(pool.release(10), None);
+            // One item waited over [0, 5) twice and [5, 10) once: 15 / 10.
+            assert!((pool.mean_queue_len(10) - 1.5).abs() < 1e-12);
+        }
     }
 
     /// A server that goes straight on to the next item leaves the busy

@@ -1,12 +1,18 @@
-//! The port's event handlers: arrivals, bookings, the gate, stages,
-//! departures.
+//! The port's event dispatcher: arrivals, bookings, the gates, stages and
+//! departures; the mechanisms live beside it (`gate`, `stage`, `booking`,
+//! `equeue`, `diversion`, `initial`, `guard`).
 //!
-//! The gate is a [`Pool`] whose servers are parking places: a truck holds
-//! one from entering the port area until it leaves, the pool's queue is the
-//! road queue, and its capacity is the parking size while the gate is open
-//! and zero while it is closed (trucks inside stay). Each stage is a pool
-//! of lanes (see [`stage`](super::stage)). Entering the port is a separate
-//! zero-delay event, so a long road queue admitted at once never recurses.
+//! # A truck's path
+//!
+//! A truck comes into being when the arrival process fires. It books a slot
+//! (and comes at it, or is a no-show, or comes later unbooked), or walks
+//! in. When it reaches the border area it registers in the e-queue if there
+//! is one, waits off-site until called forward, and travels to the port.
+//! At the port it may divert instead of joining a long queue (its class's
+//! tolerance), waits on the road while the gate is closed or the parking is
+//! full (and may give up waiting: its class's patience), enters, visits its
+//! class's route of stages (skipping those its routing shares skip, going
+//! back on rework), pays fees and leaves.
 //!
 //! # Where a truck waits
 //!
@@ -18,7 +24,8 @@
 //!   `road_queue` until that service starts.
 //!
 //! An arriving truck that would have to wait on the road while the road
-//! queue is full is turned away.
+//! queue is full is turned away. Entering the port is a separate zero-delay
+//! event, so a long road queue admitted at once never recurses.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -27,25 +34,30 @@ use slab::Slab;
 
 use super::arrivals::ArrivalGen;
 use super::booking::SlotBook;
+use super::diversion::Behaviour;
+use super::equeue::OffSite;
+use super::gate::Gate;
 use super::guard::{Guard, Trip};
 use super::results::{
-    ClassResult, GateResult, HourlyProfile, RepResult, StageResult, Stopped, Unfinished,
+    ClassResult, Counts, EQueueResult, GateResult, HourlyProfile, PoolResult, RepResult,
+    StageResult, Stopped, Unfinished,
 };
-use super::stage::{Stage, capacity};
+use super::stage::{Resource, Stage, capacity};
+use super::truck::{Place, Truck, Waiting};
 use crate::engine::dist::{DistError, Sampler};
-use crate::engine::pool::{Discipline, Pool};
+use crate::engine::pool::Discipline;
 use crate::engine::sim::{Model, Scheduler};
 use crate::engine::stats::{DailyCounts, DurationStats, TimeWeighted};
 use crate::engine::streams::{Rng, Streams};
 use crate::engine::time::{DAY, HOUR, SECOND, Time, ticks};
-use crate::scenario::{NoSlot, Scenario};
+use crate::scenario::{Lanes, NoSlot, Port as GateSpec, Scenario};
 
 /// Guards against runaway replications.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     /// Stop a replication when more trucks than this are in the system
-    /// (road, port and booked-but-not-arrived), or when their growth says
-    /// they will be before the end (see [`guard`](super::guard)).
+    /// (road, port, booked and off-site), or when their growth says they
+    /// will be before the end (see [`guard`](super::guard)).
     pub max_in_system: u64,
 }
 
@@ -58,75 +70,70 @@ impl Default for Limits {
 }
 
 #[derive(Clone, Copy, Debug)]
-enum Event {
+pub(super) enum Event {
     /// The arrival process fires.
     Arrival,
-    /// A booked truck's time comes: it shows up, or it is a no-show.
+    /// A booked truck's slot time comes: it shows up, or it is a no-show.
     Show(u32),
+    /// A no-show comes after all, unbooked.
+    Later(u32),
+    /// A truck called forward from the e-queue reaches the port.
+    Called(u32),
+    /// A waiting truck's patience runs out (if it still waits there).
+    Renege { truck: u32, epoch: u32 },
     /// A truck admitted by the gate enters the port area.
     Enter(u32),
     /// A stage finishes serving a truck.
     Done { stage: u16, truck: u32 },
-    /// A stage's lane calendar changes.
-    StageCalendar(u16),
-    /// The gate's calendar changes.
-    GateCalendar,
-    /// Midnight: daily limits start afresh.
+    /// A lane resource's calendar changes.
+    LaneCalendar(u16),
+    /// An entrance's gate calendar changes.
+    GateCalendar(u8),
+    /// Midnight: daily limits and the e-queue quota start afresh.
     Midnight,
     /// An hour boundary, for the hour-of-day profile (and, at midnight,
     /// the runaway guard).
     Hour,
     /// Warm-up ends: statistics start.
     WarmupEnd,
+    /// Time zero: the trucks of an observed starting state take their places.
+    Initial,
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Truck {
-    class: u8,
-    booked: bool,
-    /// Booked and not at the port yet.
-    pending: bool,
-    /// Booked but will not come: dropped at its slot time.
-    no_show: bool,
-    /// Waiting on the road for its first stage (a port without parking).
-    on_road: bool,
-    /// Has started its first service.
-    started: bool,
-    arrived: Time,
-    queued: Time,
-    service: u64,
-    fees: f64,
-    steps: u32,
-    routing: u64,
-}
-
-struct Port<'a> {
-    scenario: &'a Scenario,
+pub(super) struct Port<'a> {
+    pub scenario: &'a Scenario,
     arrivals: ArrivalGen,
     class_rng: Rng,
     booking_rng: Rng,
     no_show_rng: Rng,
     punctuality_rng: Rng,
     punctuality: Option<Sampler>,
+    later_rng: Rng,
+    later: Option<Sampler>,
+    pub initial_rng: Rng,
     slots: Option<SlotBook>,
-    gate: Pool<u32>,
-    stages: Vec<Stage>,
-    trucks: Slab<Truck>,
+    /// Each class's route (stage indices in order) and, per stage, its
+    /// position in that route.
+    pub routes: Vec<Vec<u16>>,
+    route_pos: Vec<Vec<Option<u16>>>,
+    pub behaviour: Vec<Behaviour>,
+    pub gates: Vec<Gate>,
+    pub resources: Vec<Resource>,
+    pub stages: Vec<Stage>,
+    pub offsite: Option<OffSite>,
+    pub trucks: Slab<Truck>,
     /// Trucks waiting on the road or in a stage queue.
     waiting: TimeWeighted,
-    /// Trucks on the road waiting for their first stage (no parking).
-    road_first: usize,
-    /// Trucks on the road (gate queue plus `road_first`).
-    road: TimeWeighted,
-    measured: bool,
+    /// Trucks waiting in the e-queue.
+    pub offsite_len: TimeWeighted,
+    pub measured: bool,
     all: ClassResult,
     classes: Vec<ClassResult>,
-    /// Trucks at the port, per class.
-    in_port: Vec<u64>,
-    /// Booked trucks not at the port yet, per class.
-    pending: Vec<u64>,
+    /// Trucks at the port, booked on their way, and off-site, per class.
+    pub in_port: Vec<u64>,
+    pub pending: Vec<u64>,
+    pub equeued: Vec<u64>,
     booking_lead: DurationStats,
-    road_start: u64,
     daily: DailyCounts,
     hourly: HourlyProfile,
     hour_mark: Time,
@@ -137,6 +144,14 @@ struct Port<'a> {
 }
 
 impl Port<'_> {
+    /// The gate spec of entrance `e`.
+    pub fn gate_spec(&self, e: usize) -> &GateSpec {
+        match e {
+            0 => &self.scenario.port,
+            _ => &self.scenario.entrances[e - 1].gate,
+        }
+    }
+
     fn priority(&self, truck: &Truck) -> i32 {
         let class = self.scenario.classes[usize::from(truck.class)].priority;
         let booked_first = self
@@ -147,28 +162,26 @@ impl Port<'_> {
         class.saturating_mul(2) + i32::from(booked_first && truck.booked)
     }
 
-    fn waiting_changed(&mut self, now: Time, delta: i64) {
+    pub fn waiting_changed(&mut self, now: Time, delta: i64) {
         let value = self.waiting.value().saturating_add_signed(delta);
         self.waiting.set(now, value);
     }
 
-    fn road_len(&self) -> usize {
-        self.gate.waiting() + self.road_first
-    }
-
-    fn road_changed(&mut self, now: Time) {
-        let len = self.road_len() as u64;
-        if len != self.road.value() {
-            self.road.set(now, len);
-        }
-    }
-
     /// Counts an event for the whole port and the truck's class.
-    fn count(&mut self, class: usize, f: impl Fn(&mut super::results::Counts)) {
+    pub fn count(&mut self, class: usize, f: impl Fn(&mut Counts)) {
         if self.measured {
             f(&mut self.all.counts);
             f(&mut self.classes[class].counts);
         }
+    }
+
+    /// The first stage of `truck`'s route at or after position `from` that
+    /// its routing sends it to, with that position.
+    pub fn next_stage(&self, truck: &Truck, from: usize) -> Option<(usize, usize)> {
+        let route = &self.routes[usize::from(truck.class)];
+        (from..route.len())
+            .map(|q| (q, usize::from(route[q])))
+            .find(|&(_, s)| truck.routing >> s & 1 == 1)
     }
 
     fn on_arrival(&mut self, sched: &mut Scheduler<Event>) {
@@ -179,37 +192,11 @@ impl Port<'_> {
         // Every truck draws class, booking and routing, whatever the
         // scenario, so these streams stay aligned across scenarios.
         let u: f64 = self.class_rng.random();
-        let mut class = self.scenario.classes.len() - 1;
-        let mut cumulative = 0.0;
-        for (i, c) in self.scenario.classes.iter().enumerate() {
-            cumulative += c.share;
-            if u < cumulative {
-                class = i;
-                break;
-            }
-        }
+        let class = self.class_of(u);
         let wants_booking: f64 = self.booking_rng.random();
-        let mut routing = 0u64;
-        for (s, stage) in self.stages.iter_mut().enumerate() {
-            let u: f64 = stage.routing_rng.random();
-            if u < self.scenario.stages[s].share[class] {
-                routing |= 1 << s;
-            }
-        }
-        let mut truck = Truck {
-            class: class as u8,
-            booked: false,
-            pending: false,
-            no_show: false,
-            on_road: false,
-            started: false,
-            arrived: now,
-            queued: now,
-            service: 0,
-            fees: 0.0,
-            steps: 0,
-            routing,
-        };
+        let routing = self.draw_routing(class);
+        let entrance = self.scenario.classes[class].entrance;
+        let mut truck = Truck::new(class, entrance, routing, now);
         self.count(class, |c| c.offered += 1);
         let scenario = self.scenario;
         if let Some(appointments) = &scenario.appointments
@@ -225,7 +212,7 @@ impl Port<'_> {
                 }
                 self.count(class, |c| c.unbooked_walk_ins += 1);
                 let id = self.trucks.insert(truck) as u32;
-                self.arrive(id, sched);
+                self.reach(id, sched);
                 return;
             };
             if self.measured {
@@ -233,7 +220,8 @@ impl Port<'_> {
             }
             self.count(class, |c| c.bookings += 1);
             truck.booked = true;
-            truck.pending = true;
+            truck.place = Place::Booked;
+            truck.slot = slot;
             truck.no_show = self.no_show_rng.random::<f64>() < appointments.no_show;
             let offset = self
                 .punctuality
@@ -252,20 +240,88 @@ impl Port<'_> {
             return;
         }
         let id = self.trucks.insert(truck) as u32;
-        self.arrive(id, sched);
+        self.reach(id, sched);
     }
 
-    /// A booked truck's time has come: it arrives, or it is a no-show.
+    /// The class of a truck with uniform draw `u`.
+    pub fn class_of(&self, u: f64) -> usize {
+        let mut cumulative = 0.0;
+        for (i, c) in self.scenario.classes.iter().enumerate() {
+            cumulative += c.share;
+            if u < cumulative {
+                return i;
+            }
+        }
+        self.scenario.classes.len() - 1
+    }
+
+    /// Draws the routing of a truck of `class`: a bit per stage, each from
+    /// that stage's stream.
+    fn draw_routing(&mut self, class: usize) -> u64 {
+        let mut routing = 0u64;
+        for (s, stage) in self.stages.iter_mut().enumerate() {
+            let u: f64 = stage.routing_rng.random();
+            if u < self.scenario.stages[s].share[class] {
+                routing |= 1 << s;
+            }
+        }
+        routing
+    }
+
+    /// A booked truck's time has come: it comes, comes later, or not at all.
     fn show(&mut self, id: u32, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let Some(truck) = self.trucks.get(id as usize).copied() else {
+            return;
+        };
+        let class = usize::from(truck.class);
+        let appointments = self.scenario.appointments.as_ref();
+        if truck.no_show {
+            let later = appointments.and_then(|a| a.no_show_later.as_ref());
+            if let (Some(rule), Some(delay)) = (later, self.later.as_ref())
+                && self.later_rng.random::<f64>() < rule.probability
+            {
+                let delay = ticks(delay.sample(&mut self.later_rng));
+                sched.schedule_in(delay, Event::Later(id));
+                return;
+            }
+            self.pending[class] -= 1;
+            self.count(class, |c| c.no_shows += 1);
+            self.trucks.remove(id as usize);
+            return;
+        }
+        self.pending[class] -= 1;
+        let grace = appointments.and_then(|a| a.late_grace);
+        let late = grace.is_some_and(|g| now.saturating_sub(truck.slot) > g);
+        if let Some(t) = self.trucks.get_mut(id as usize) {
+            t.booked &= !late;
+            t.place = Place::Port;
+        }
+        if late {
+            self.count(class, |c| c.lost_slot += 1);
+        }
+        self.reach(id, sched);
+    }
+
+    /// A no-show comes after all, as a walk-in.
+    fn later(&mut self, id: u32, sched: &mut Scheduler<Event>) {
         let Some(truck) = self.trucks.get_mut(id as usize) else {
             return;
         };
-        truck.pending = false;
-        let (class, no_show) = (usize::from(truck.class), truck.no_show);
+        truck.booked = false;
+        truck.no_show = false;
+        truck.place = Place::Port;
+        let class = usize::from(truck.class);
         self.pending[class] -= 1;
-        if no_show {
-            self.count(class, |c| c.no_shows += 1);
-            self.trucks.remove(id as usize);
+        self.count(class, |c| c.late_walk_ins += 1);
+        self.reach(id, sched);
+    }
+
+    /// Truck `id` reaches the border area: it registers in the e-queue, or
+    /// goes to the port.
+    fn reach(&mut self, id: u32, sched: &mut Scheduler<Event>) {
+        if self.offsite.is_some() {
+            self.register(id, sched);
         } else {
             self.arrive(id, sched);
         }
@@ -273,38 +329,53 @@ impl Port<'_> {
 
     /// Whether a truck arriving now would have to wait on the road.
     fn must_wait_on_road(&self, truck: &Truck) -> bool {
-        if self.gate.waiting() > 0 || self.gate.busy() >= self.gate.capacity() {
+        let e = usize::from(truck.entrance);
+        let gate = &self.gates[e].pool;
+        if gate.waiting() > 0 || gate.busy() >= gate.capacity() {
             return true;
         }
-        if self.scenario.port.parking.is_some() {
+        if self.gate_spec(e).parking.is_some() {
             return false;
         }
         // No parking: it waits on the road if its first stage is busy.
-        let first = (0..self.stages.len()).find(|&s| truck.routing >> s & 1 == 1);
-        first.is_some_and(|s| !self.stages[s].pool.would_start())
+        self.next_stage(truck, 0)
+            .is_some_and(|(_, s)| !self.resources[self.stages[s].resource].would_start())
     }
 
     /// Truck `id` reaches the port: enters, queues on the road, or leaves.
-    fn arrive(&mut self, id: u32, sched: &mut Scheduler<Event>) {
+    pub fn arrive(&mut self, id: u32, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         let Some(truck) = self.trucks.get_mut(id as usize) else {
             return;
         };
         truck.arrived = now;
+        truck.place = Place::Port;
+        if !truck.registered {
+            truck.door = now;
+        }
         let truck = *truck;
-        let class = usize::from(truck.class);
+        let (class, e) = (usize::from(truck.class), usize::from(truck.entrance));
         self.count(class, |c| {
             c.arrived += 1;
             c.booked += u64::from(truck.booked);
         });
         if self.measured {
-            self.hourly.arrivals[hour_of_day(now)] += 1;
+            self.hourly.arrivals[(now % DAY / HOUR) as usize] += 1;
+        }
+        // A truck called from the e-queue has chosen already.
+        if !truck.registered {
+            let ahead = self.gates[e].road_len();
+            let pace = &self.gates[e].pace;
+            if !self.behaviour[class].joins(ahead, || pace.expected_wait(ahead)) {
+                self.count(class, |c| c.diverted += 1);
+                self.trucks.remove(id as usize);
+                return;
+            }
         }
         let road_full = self
-            .scenario
-            .port
+            .gate_spec(e)
             .road_queue
-            .is_some_and(|cap| self.road_len() >= cap as usize);
+            .is_some_and(|cap| self.gates[e].road_len() >= cap as usize);
         if road_full && self.must_wait_on_road(&truck) {
             self.count(class, |c| c.turned_away += 1);
             self.trucks.remove(id as usize);
@@ -312,51 +383,68 @@ impl Port<'_> {
         }
         self.in_port[class] += 1;
         let priority = self.priority(&truck);
-        match self.gate.request(now, id, priority) {
-            Some(id) => self.advance(id, 0, sched),
+        match self.gates[e].pool.request(now, id, priority) {
+            Some(id) => self.admitted(id, e, sched),
             None => {
                 self.waiting_changed(now, 1);
-                self.road_changed(now);
+                self.gates[e].road_changed(now);
+                self.wait_in(id, Waiting::Gate(e as u8), sched);
             }
         }
     }
 
-    /// Sends truck `id` to its first routed stage at or after `from`, or out.
+    /// Truck `id` passed the gate of entrance `e`.
+    fn admitted(&mut self, id: u32, e: usize, sched: &mut Scheduler<Event>) {
+        if self.gate_spec(e).parking.is_some() {
+            self.gates[e].pace.record(sched.now());
+        }
+        self.advance(id, 0, sched);
+    }
+
+    /// Sends truck `id` to its first routed stage at or after route
+    /// position `from`, or out.
     fn advance(&mut self, id: u32, from: usize, sched: &mut Scheduler<Event>) {
         let Some(truck) = self.trucks.get(id as usize) else {
             return;
         };
-        let next = (from..self.stages.len()).find(|&s| truck.routing >> s & 1 == 1);
-        let Some(s) = next else {
-            self.depart(id, sched);
-            return;
-        };
-        self.join(s, id, sched);
+        match self.next_stage(truck, from) {
+            Some((_, s)) => self.join(s, id, sched),
+            None => self.depart(id, sched),
+        }
     }
 
     /// Truck `id` joins the queue of stage `s`.
-    fn join(&mut self, s: usize, id: u32, sched: &mut Scheduler<Event>) {
+    pub fn join(&mut self, s: usize, id: u32, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let on_road = self.scenario.port.parking.is_none();
         let Some(truck) = self.trucks.get_mut(id as usize) else {
             return;
         };
         truck.queued = now;
-        let truck = *truck;
-        if self.measured {
-            self.stages[s].joins += 1;
+        truck.at = s as u16;
+        if let Some(q) = self.route_pos[usize::from(truck.class)][s] {
+            truck.pos = q;
         }
+        let truck = *truck;
+        let e = usize::from(truck.entrance);
+        let on_road = self.gate_spec(e).parking.is_none() && !truck.started;
+        let stage = &mut self.stages[s];
+        stage.here += 1;
+        if self.measured {
+            stage.joins += 1;
+        }
+        let r = stage.resource;
         let priority = self.priority(&truck);
-        match self.stages[s].pool.request(now, id, priority) {
+        match self.resources[r].pool.request(now, id, priority) {
             Some(id) => self.start(s, id, sched),
             None => {
                 self.waiting_changed(now, 1);
-                if on_road && !truck.started {
+                if on_road {
                     if let Some(t) = self.trucks.get_mut(id as usize) {
                         t.on_road = true;
                     }
-                    self.road_first += 1;
-                    self.road_changed(now);
+                    self.gates[e].road_first += 1;
+                    self.gates[e].road_changed(now);
+                    self.wait_in(id, Waiting::FirstStage(r as u16), sched);
                 }
             }
         }
@@ -364,30 +452,41 @@ impl Port<'_> {
 
     fn start(&mut self, s: usize, id: u32, sched: &mut Scheduler<Event>) {
         let now = sched.now();
+        let measured = self.measured;
         let stage = &mut self.stages[s];
         let service = ticks(stage.service.sample(&mut stage.service_rng));
-        let mut left_road = false;
+        if measured {
+            stage.busy += u128::from(service);
+        }
+        let mut left_road = None;
         if let Some(truck) = self.trucks.get_mut(id as usize) {
-            if self.measured {
+            if measured {
                 stage.wait.record(now - truck.queued);
             }
             truck.service += service;
             truck.started = true;
-            left_road = std::mem::take(&mut truck.on_road);
+            if std::mem::take(&mut truck.on_road) {
+                truck.waiting = Waiting::No;
+                truck.epoch = truck.epoch.wrapping_add(1);
+                left_road = Some(usize::from(truck.entrance));
+            }
         }
         stage.started_today += 1;
+        let r = stage.resource;
         if let Some(limit) = self.scenario.stages[s].daily_limit
             && stage.started_today >= limit
-            && !stage.pool.is_held()
+            && !self.resources[r].pool.is_held()
         {
-            stage.pool.set_held(true);
-            if self.measured {
+            self.resources[r].pool.set_held(true);
+            if measured {
                 stage.limit_days += 1;
             }
         }
-        if left_road {
-            self.road_first -= 1;
-            self.road_changed(now);
+        if let Some(e) = left_road {
+            let gate = &mut self.gates[e];
+            gate.road_first -= 1;
+            gate.road_changed(now);
+            gate.pace.record(now);
         }
         sched.schedule_in(
             service,
@@ -398,118 +497,162 @@ impl Port<'_> {
         );
     }
 
-    /// Starts waiting trucks on free lanes of stage `s`.
-    fn fill_lanes(&mut self, s: usize, sched: &mut Scheduler<Event>) {
+    /// Starts waiting trucks on free lanes of resource `r`.
+    fn fill_lanes(&mut self, r: usize, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        while let Some(id) = self.stages[s].pool.start_next(now) {
+        while let Some(id) = self.resources[r].pool.start_next(now) {
             self.waiting_changed(now, -1);
+            let s = self
+                .trucks
+                .get(id as usize)
+                .map_or(0, |t| usize::from(t.at));
             self.start(s, id, sched);
         }
     }
 
     fn on_done(&mut self, s: usize, id: u32, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        if let Some(next) = self.stages[s].pool.release(now) {
+        let r = self.stages[s].resource;
+        if let Some(next) = self.resources[r].pool.release(now) {
             self.waiting_changed(now, -1);
-            self.start(s, next, sched);
+            let at = self
+                .trucks
+                .get(next as usize)
+                .map_or(s, |t| usize::from(t.at));
+            self.start(at, next, sched);
         }
         let spec = &self.scenario.stages[s];
+        let stage = &mut self.stages[s];
+        stage.here -= 1;
         if self.measured {
-            self.stages[s].visits += 1;
+            stage.visits += 1;
         }
+        let mut pos = 0;
         if let Some(truck) = self.trucks.get_mut(id as usize) {
-            truck.steps += 1;
+            truck.steps += u32::from(spec.step);
             truck.fees += spec.fee;
+            pos = usize::from(truck.pos);
+        }
+        if self.offsite.is_some() {
+            self.try_call(sched);
         }
         if let Some(rework) = &spec.rework {
             let u: f64 = self.stages[s].rework_rng.random();
             if u < rework.probability {
                 // Sent back: the truck visits the rework stage whatever its
-                // routing, then carries on from there as routed.
+                // routing, then carries on from there along its route.
                 self.join(rework.to, id, sched);
                 return;
             }
         }
-        self.advance(id, s + 1, sched);
+        self.advance(id, pos + 1, sched);
+    }
+
+    /// Truck `id` leaves the port area: its parking place goes to the next
+    /// truck on the road. Returns the truck, if it was there.
+    pub fn leave_port(&mut self, id: u32, sched: &mut Scheduler<Event>) -> Option<Truck> {
+        let now = sched.now();
+        let truck = self.trucks.try_remove(id as usize)?;
+        let e = usize::from(truck.entrance);
+        if let Some(next) = self.gates[e].pool.release(now) {
+            self.waiting_changed(now, -1);
+            self.gates[e].road_changed(now);
+            sched.schedule_in(0, Event::Enter(next));
+        }
+        self.in_port[usize::from(truck.class)] -= 1;
+        Some(truck)
     }
 
     fn depart(&mut self, id: u32, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        if let Some(next) = self.gate.release(now) {
-            self.waiting_changed(now, -1);
-            self.road_changed(now);
-            sched.schedule_in(0, Event::Enter(next));
-        }
-        if !self.trucks.contains(id as usize) {
+        let Some(truck) = self.leave_port(id, sched) else {
             return;
+        };
+        if self.offsite.is_some() {
+            self.try_call(sched);
         }
-        let truck = self.trucks.remove(id as usize);
-        let class = usize::from(truck.class);
-        self.in_port[class] -= 1;
         if !self.measured {
             return;
         }
         self.daily.record(now);
-        self.hourly.departures[hour_of_day(now)] += 1;
-        let time = now - truck.arrived;
+        self.hourly.departures[(now % DAY / HOUR) as usize] += 1;
+        let time = now - truck.arrived + truck.age0;
         let costs = &self.scenario.costs;
         let nights = (now / DAY - truck.arrived / DAY) as f64;
         let cost = truck.fees
             + costs.per_truck
             + costs.per_hour * time as f64 / HOUR as f64
             + costs.overnight * nights;
+        let class = usize::from(truck.class);
         for result in [&mut self.all, &mut self.classes[class]] {
             result.counts.cleared += 1;
             result.time_in_port.record(time);
             result.wait.record(time.saturating_sub(truck.service));
+            result.door_to_exit.record(now - truck.door + truck.age0);
+            if truck.registered {
+                result.offsite_wait.record(truck.arrived - truck.door);
+            }
             result.steps += u64::from(truck.steps);
             result.cost += cost;
         }
     }
 
-    fn on_gate_calendar(&mut self, sched: &mut Scheduler<Event>) {
+    fn on_gate_calendar(&mut self, e: usize, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let port = &self.scenario.port;
-        let open = port.open.value_at(now) > 0;
+        let spec = self.gate_spec(e);
+        let open = spec.open.value_at(now) > 0;
         let capacity = if open {
-            port.parking.unwrap_or(u32::MAX)
+            spec.parking.unwrap_or(u32::MAX)
         } else {
             0
         };
-        self.gate.set_capacity(now, capacity);
-        while let Some(id) = self.gate.start_next(now) {
+        let next = spec.open.next_change(now);
+        self.gates[e].pool.set_capacity(now, capacity);
+        while let Some(id) = self.gates[e].pool.start_next(now) {
             self.waiting_changed(now, -1);
             sched.schedule_in(0, Event::Enter(id));
         }
-        self.road_changed(now);
-        if let Some(next) = port.open.next_change(now) {
-            sched.schedule_at(next, Event::GateCalendar);
+        self.gates[e].road_changed(now);
+        if let Some(next) = next {
+            sched.schedule_at(next, Event::GateCalendar(e as u8));
+        }
+        if open && self.offsite.is_some() {
+            self.try_call(sched);
         }
     }
 
-    fn on_stage_calendar(&mut self, s: usize, sched: &mut Scheduler<Event>) {
+    fn on_lane_calendar(&mut self, r: usize, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let calendar = &self.scenario.stages[s].capacity;
+        let Some(calendar) = &self.resources[r].calendar else {
+            return;
+        };
         let value = calendar.value_at(now);
         let next = calendar.next_change(now);
-        self.stages[s].pool.set_capacity(now, value);
-        self.fill_lanes(s, sched);
+        self.resources[r].pool.set_capacity(now, value);
+        self.fill_lanes(r, sched);
         if let Some(next) = next {
-            sched.schedule_at(next, Event::StageCalendar(s as u16));
+            sched.schedule_at(next, Event::LaneCalendar(r as u16));
+        }
+        if self.offsite.is_some() {
+            self.try_call(sched);
         }
     }
 
     fn on_midnight(&mut self, sched: &mut Scheduler<Event>) {
         for s in 0..self.stages.len() {
-            let stage = &mut self.stages[s];
-            stage.started_today = 0;
-            if stage.pool.is_held() {
+            let r = self.stages[s].resource;
+            self.stages[s].started_today = 0;
+            if self.scenario.stages[s].daily_limit.is_some() && self.resources[r].pool.is_held() {
                 if self.measured {
-                    stage.held_over += stage.pool.waiting() as u64;
+                    self.stages[s].held_over += self.resources[r].pool.waiting() as u64;
                 }
-                stage.pool.set_held(false);
-                self.fill_lanes(s, sched);
+                self.resources[r].pool.set_held(false);
+                self.fill_lanes(r, sched);
             }
+        }
+        if let Some(offsite) = &mut self.offsite {
+            offsite.midnight();
+            self.try_call(sched);
         }
         sched.schedule_in(DAY, Event::Midnight);
     }
@@ -518,7 +661,7 @@ impl Port<'_> {
     fn close_hour(&mut self, now: Time) {
         if self.measured && now > self.hour_mark {
             let area = self.waiting.area(now);
-            let hour = hour_of_day(self.hour_mark);
+            let hour = (self.hour_mark % DAY / HOUR) as usize;
             self.hourly.waiting_area[hour] += area - self.hour_area;
             self.hourly.ticks[hour] += now - self.hour_mark;
         }
@@ -531,17 +674,37 @@ impl Port<'_> {
         // dropped, and the profile starts at `now`.
         self.close_hour(now);
         self.measured = true;
-        for stage in &mut self.stages {
-            stage.pool.reset_stats(now);
-            stage.present_start = stage.present();
+        for r in &mut self.resources {
+            r.pool.reset_stats(now);
         }
-        self.road.reset(now);
-        self.road_start = self.road_len() as u64;
-        for (c, result) in self.classes.iter_mut().enumerate() {
-            result.counts.in_port_start = self.in_port[c];
-            result.counts.booked_start = self.pending[c];
-            self.all.counts.in_port_start += self.in_port[c];
-            self.all.counts.booked_start += self.pending[c];
+        for stage in &mut self.stages {
+            stage.present_start = stage.here;
+        }
+        for gate in &mut self.gates {
+            gate.road.reset(now);
+            gate.road_start = gate.road_len() as u64;
+        }
+        self.offsite_len.reset(now);
+        self.snapshot(
+            |c| &mut c.in_port_start,
+            |c| &mut c.booked_start,
+            |c| &mut c.equeue_start,
+        );
+    }
+
+    /// Writes the trucks at the port, booked and off-site into the counts.
+    fn snapshot(
+        &mut self,
+        port: impl Fn(&mut Counts) -> &mut u64,
+        booked: impl Fn(&mut Counts) -> &mut u64,
+        offsite: impl Fn(&mut Counts) -> &mut u64,
+    ) {
+        for c in 0..self.classes.len() {
+            for counts in [&mut self.all.counts, &mut self.classes[c].counts] {
+                *port(counts) += self.in_port[c];
+                *booked(counts) += self.pending[c];
+                *offsite(counts) += self.equeued[c];
+            }
         }
     }
 
@@ -550,7 +713,7 @@ impl Port<'_> {
             .stages
             .iter()
             .enumerate()
-            .map(|(i, s)| (i, s.pool.waiting()))
+            .map(|(i, s)| (i, self.resources[s.resource].pool.waiting()))
             .max_by_key(|&(i, q)| (q, std::cmp::Reverse(i)))
             .map_or((String::new(), 0), |(i, q)| {
                 (self.scenario.stages[i].name.clone(), q as u64)
@@ -568,21 +731,20 @@ impl Port<'_> {
             in_system: self.trucks.len() as u64,
             stage,
             stage_queue: queue,
-            road_queue: self.road_len() as u64,
+            road_queue: self.gates.iter().map(|g| g.road_len() as u64).sum(),
         }
     }
 
     /// The state when the window closes: what is left at the port.
     fn close_window(&mut self, end: Time) -> Unfinished {
-        for (c, result) in self.classes.iter_mut().enumerate() {
-            result.counts.in_port_end = self.in_port[c];
-            result.counts.booked_ahead = self.pending[c];
-            self.all.counts.in_port_end += self.in_port[c];
-            self.all.counts.booked_ahead += self.pending[c];
-        }
+        self.snapshot(
+            |c| &mut c.in_port_end,
+            |c| &mut c.booked_ahead,
+            |c| &mut c.equeue_end,
+        );
         let mut unfinished = Unfinished::default();
-        for (_, truck) in self.trucks.iter().filter(|(_, t)| !t.pending) {
-            let age = end.saturating_sub(truck.arrived);
+        for (_, truck) in self.trucks.iter().filter(|(_, t)| t.place == Place::Port) {
+            let age = end.saturating_sub(truck.arrived) + truck.age0;
             unfinished.count += 1;
             unfinished.age_sum += u128::from(age);
             unfinished.age_max = unfinished.age_max.max(age);
@@ -599,26 +761,36 @@ impl Model for Port<'_> {
         match event {
             Event::Arrival => self.on_arrival(sched),
             Event::Show(id) => self.show(id, sched),
-            Event::Enter(id) => self.advance(id, 0, sched),
+            Event::Later(id) => self.later(id, sched),
+            Event::Called(id) => self.on_called(id, sched),
+            Event::Renege { truck, epoch } => self.on_renege(truck, epoch, sched),
+            Event::Enter(id) => {
+                let e = self
+                    .trucks
+                    .get(id as usize)
+                    .map_or(0, |t| usize::from(t.entrance));
+                if let Some(t) = self.trucks.get_mut(id as usize) {
+                    t.waiting = Waiting::No;
+                    t.epoch = t.epoch.wrapping_add(1);
+                }
+                self.admitted(id, e, sched);
+            }
             Event::Done { stage, truck } => self.on_done(usize::from(stage), truck, sched),
-            Event::StageCalendar(s) => self.on_stage_calendar(usize::from(s), sched),
-            Event::GateCalendar => self.on_gate_calendar(sched),
+            Event::LaneCalendar(r) => self.on_lane_calendar(usize::from(r), sched),
+            Event::GateCalendar(e) => self.on_gate_calendar(usize::from(e), sched),
             Event::Midnight => self.on_midnight(sched),
             Event::Hour => {
-                if hour_of_day(now) == 0 {
+                if now.is_multiple_of(DAY) {
                     self.trip = self.guard.midnight(now, self.trucks.len() as u64);
                 }
                 self.close_hour(now);
                 sched.schedule_in(HOUR, Event::Hour);
             }
             Event::WarmupEnd => self.on_warmup_end(now),
+            Event::Initial => self.place_initial(sched),
         }
         self.peak_in_system = self.peak_in_system.max(self.trucks.len() as u64);
     }
-}
-
-fn hour_of_day(t: Time) -> usize {
-    ((t % DAY) / HOUR) as usize
 }
 
 /// Runs replication `replication` of `scenario`.
@@ -637,6 +809,30 @@ pub fn simulate(
 /// cancellation within a millisecond.
 const CANCEL_EVERY: u32 = 4096;
 
+/// Each class's route as stage indices, and each stage's position in it.
+fn routes(scenario: &Scenario) -> (Vec<Vec<u16>>, Vec<Vec<Option<u16>>>) {
+    let n = scenario.stages.len();
+    let routes: Vec<Vec<u16>> = scenario
+        .classes
+        .iter()
+        .map(|c| match &c.route {
+            Some(r) => r.iter().map(|&s| s as u16).collect(),
+            None => (0..n as u16).collect(),
+        })
+        .collect();
+    let positions = routes
+        .iter()
+        .map(|r| {
+            let mut pos = vec![None; n];
+            for (q, &s) in r.iter().enumerate() {
+                pos[usize::from(s)] = Some(q as u16);
+            }
+            pos
+        })
+        .collect();
+    (routes, positions)
+}
+
 /// Runs replication `replication` of `scenario`, or returns `None` as soon
 /// as `cancel` is set (a cut replication is discarded, never reported).
 pub fn simulate_until_cancelled(
@@ -649,10 +845,12 @@ pub fn simulate_until_cancelled(
         return Ok(None);
     }
     let streams = Streams::new(scenario.seed, replication);
+    let (resources, of_stage) = Resource::all(scenario);
     let stages = scenario
         .stages
         .iter()
-        .map(|spec| Stage::new(spec, &streams))
+        .zip(&of_stage)
+        .map(|(spec, &r)| Stage::new(spec, r, &streams))
         .collect::<Result<Vec<_>, DistError>>()?;
     let appointments = scenario.appointments.as_ref();
     let gate_discipline = if appointments.is_some_and(|a| a.priority) {
@@ -662,6 +860,22 @@ pub fn simulate_until_cancelled(
     };
     let end = scenario.warmup.saturating_add(scenario.horizon);
     let classes = scenario.classes.len();
+    let entrances = 1 + scenario.entrances.len();
+    let (routes, route_pos) = routes(scenario);
+    let behaviour = scenario
+        .classes
+        .iter()
+        .map(|c| Behaviour::new(c, &streams))
+        .collect::<Result<Vec<_>, DistError>>()?;
+    let offsite = scenario
+        .equeue
+        .as_ref()
+        .map(|q| OffSite::new(q, entrances, resources.len(), &streams))
+        .transpose()?;
+    let later = appointments
+        .and_then(|a| a.no_show_later.as_ref())
+        .map(|l| l.delay.sampler())
+        .transpose()?;
     let mut port = Port {
         scenario,
         arrivals: ArrivalGen::new(
@@ -674,20 +888,27 @@ pub fn simulate_until_cancelled(
         no_show_rng: streams.stream("no-show"),
         punctuality_rng: streams.stream("punctuality"),
         punctuality: appointments.map(|a| a.punctuality.sampler()).transpose()?,
-        slots: appointments.map(|a| SlotBook::new(a.slot, a.capacity, a.hours.clone(), a.max_lead)),
-        gate: Pool::new(0, gate_discipline, 0),
+        later_rng: streams.stream("no-show-later"),
+        later,
+        initial_rng: streams.stream("initial"),
+        slots: appointments.map(|a| SlotBook::new(a.slot, a.capacity.clone(), a.max_lead)),
+        routes,
+        route_pos,
+        behaviour,
+        gates: (0..entrances).map(|_| Gate::new(gate_discipline)).collect(),
+        resources,
         stages,
+        offsite,
         trucks: Slab::with_capacity(1024),
         waiting: TimeWeighted::new(0, 0),
-        road_first: 0,
-        road: TimeWeighted::new(0, 0),
+        offsite_len: TimeWeighted::new(0, 0),
         measured: scenario.warmup == 0,
         all: ClassResult::new(),
         classes: (0..classes).map(|_| ClassResult::new()).collect(),
         in_port: vec![0; classes],
         pending: vec![0; classes],
+        equeued: vec![0; classes],
         booking_lead: DurationStats::new(SECOND),
-        road_start: 0,
         daily: DailyCounts::new(scenario.warmup),
         hourly: HourlyProfile::default(),
         hour_mark: 0,
@@ -698,11 +919,20 @@ pub fn simulate_until_cancelled(
     };
     let mut sched = Scheduler::new();
     // Calendars first, so lanes are on duty before the first truck at t = 0.
-    sched.schedule_at(0, Event::GateCalendar);
-    for s in 0..scenario.stages.len() {
-        sched.schedule_at(0, Event::StageCalendar(s as u16));
+    for e in 0..entrances {
+        sched.schedule_at(0, Event::GateCalendar(e as u8));
     }
-    if scenario.stages.iter().any(|s| s.daily_limit.is_some()) {
+    for r in 0..port.resources.len() {
+        sched.schedule_at(0, Event::LaneCalendar(r as u16));
+    }
+    if scenario.initial.is_some() {
+        sched.schedule_at(0, Event::Initial);
+    }
+    let quota = scenario
+        .equeue
+        .as_ref()
+        .is_some_and(|q| q.daily_quota.is_some());
+    if quota || scenario.stages.iter().any(|s| s.daily_limit.is_some()) {
         sched.schedule_at(DAY, Event::Midnight);
     }
     sched.schedule_at(HOUR, Event::Hour);
@@ -734,37 +964,107 @@ pub fn simulate_until_cancelled(
     let unfinished = port.close_window(stopped_at);
     let from = scenario.warmup.min(stopped_at);
     let measured = stopped_at - from;
-    let road_end = port.road_len() as u64;
-    let stages = port
-        .stages
-        .into_iter()
-        .zip(&scenario.stages)
-        .map(|(s, spec)| {
-            let (capacity, limit_bound) = capacity(spec, s.service.mean(), from, stopped_at);
-            StageResult {
-                visits: s.visits,
-                joins: s.joins,
-                utilization: s.pool.utilization(stopped_at),
-                on_duty: s.pool.on_duty_time(stopped_at),
-                overtime: s.pool.overtime(stopped_at),
-                capacity,
-                limit_bound,
-                mean_queue_len: s.pool.mean_queue_len(stopped_at),
-                present_start: s.present_start,
-                present_end: s.present(),
-                limit_days: s.limit_days,
-                held_over: s.held_over,
-                wait: s.wait,
+    let result = results(
+        port, scenario, &sched, from, stopped_at, measured, unfinished, stopped,
+    );
+    debug_assert!(
+        result.all.counts.system_balanced(),
+        "{:?}",
+        result.all.counts
+    );
+    debug_assert!(result.all.counts.port_balanced(), "{:?}", result.all.counts);
+    Ok(Some(result))
+}
+
+/// What the replication measured, from the port's final state.
+#[allow(clippy::too_many_arguments)]
+fn results(
+    port: Port,
+    scenario: &Scenario,
+    sched: &Scheduler<Event>,
+    from: Time,
+    to: Time,
+    measured: u64,
+    unfinished: Unfinished,
+    stopped: Option<Stopped>,
+) -> RepResult {
+    let gate_result = |g: &Gate| GateResult {
+        road_start: g.road_start,
+        road_end: g.road_len() as u64,
+        mean_road_queue: g.road.mean(to),
+    };
+    let entrances: Vec<GateResult> = port.gates.iter().map(gate_result).collect();
+    let gate = entrances
+        .iter()
+        .fold(GateResult::default(), |a, g| GateResult {
+            road_start: a.road_start + g.road_start,
+            road_end: a.road_end + g.road_end,
+            mean_road_queue: a.mean_road_queue + g.mean_road_queue,
+        });
+    let pools = scenario
+        .pools
+        .iter()
+        .enumerate()
+        .map(|(i, _)| {
+            let p = &port.resources[i].pool;
+            PoolResult {
+                utilization: p.utilization(to),
+                on_duty: p.on_duty_time(to),
+                overtime: p.overtime(to),
+                mean_queue_len: p.mean_queue_len(to),
             }
         })
         .collect();
-    let result = RepResult {
+    let stages = port
+        .stages
+        .iter()
+        .zip(&scenario.stages)
+        .map(|(s, spec)| {
+            let resource = &port.resources[s.resource];
+            let lanes = resource.calendar.as_ref();
+            let limit = spec.daily_limit;
+            let (capacity, limit_bound) = capacity(lanes, limit, s.service.mean(), from, to);
+            let pool = match spec.lanes {
+                Lanes::Pool(i) => Some(i),
+                _ => None,
+            };
+            let on_duty = resource.pool.on_duty_time(to);
+            StageResult {
+                visits: s.visits,
+                joins: s.joins,
+                // A stage on a pool: its own share of the pool's lane-time.
+                utilization: match (resource.unlimited, pool) {
+                    (true, _) => f64::NAN,
+                    (false, Some(_)) if on_duty > 0.0 => (s.busy as f64 / on_duty).min(1.0),
+                    (false, Some(_)) => 0.0,
+                    (false, None) => resource.pool.utilization(to),
+                },
+                on_duty,
+                overtime: if pool.is_some() {
+                    0.0
+                } else {
+                    resource.pool.overtime(to)
+                },
+                capacity,
+                limit_bound,
+                pool,
+                mean_queue_len: resource.pool.mean_queue_len(to),
+                present_start: s.present_start,
+                present_end: s.here,
+                limit_days: s.limit_days,
+                held_over: s.held_over,
+                wait: s.wait.clone(),
+            }
+        })
+        .collect();
+    RepResult {
         stages,
-        gate: GateResult {
-            road_start: port.road_start,
-            road_end,
-            mean_road_queue: port.road.mean(stopped_at),
-        },
+        pools,
+        gate,
+        entrances,
+        equeue: port.offsite.as_ref().map(|_| EQueueResult {
+            mean_len: port.offsite_len.mean(to),
+        }),
         unfinished,
         booking_lead: port.booking_lead,
         all: port.all,
@@ -775,12 +1075,5 @@ pub fn simulate_until_cancelled(
         events: sched.events_processed(),
         peak_in_system: port.peak_in_system,
         stopped,
-    };
-    debug_assert!(
-        result.all.counts.system_balanced(),
-        "{:?}",
-        result.all.counts
-    );
-    debug_assert!(result.all.counts.port_balanced(), "{:?}", result.all.counts);
-    Ok(Some(result))
+    }
 }

@@ -14,18 +14,22 @@ use crate::engine::time::{Span, Time};
 
 /// Truck counts over the measured window, and the state at its two edges.
 ///
-/// The *system* is the road queue, the port area, and the booked trucks
-/// that have not reached the port yet. In every replication, exactly:
+/// The *system* is the road queue, the port area, the booked trucks that
+/// have not reached the port yet, and the trucks waiting off-site in an
+/// e-queue (or travelling from it). In every replication, exactly:
 ///
 /// ```text
-/// in_port_start + booked_start + offered
-///     = cleared + turned_away + no_shows + in_port_end + booked_ahead
+/// in_port_start + booked_start + equeue_start + offered
+///     = cleared + turned_away + diverted + reneged + no_shows
+///       + in_port_end + booked_ahead + equeue_end
 /// ```
 ///
-/// and, for the port alone (booked trucks join it when they reach it):
+/// and, for the port alone (booked and e-queued trucks join it when they
+/// reach it):
 ///
 /// ```text
-/// in_port_start + arrived = cleared + (turned_away − turned_away_no_slot) + in_port_end
+/// in_port_start + arrived = cleared + (turned_away − turned_away_no_slot)
+///     + (diverted − diverted_offsite) + (reneged − reneged_offsite) + in_port_end
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -51,6 +55,23 @@ pub struct Counts {
     /// Trucks that wanted a slot and found none within the lead limit, and
     /// came without one.
     pub unbooked_walk_ins: u64,
+    /// Trucks that would not join the queue they found (their tolerance)
+    /// and went elsewhere.
+    pub diverted: u64,
+    /// Of those, trucks that diverted at the e-queue.
+    pub diverted_offsite: u64,
+    /// Trucks that gave up waiting (their patience) and left.
+    pub reneged: u64,
+    /// Of those, trucks that left the e-queue.
+    pub reneged_offsite: u64,
+    /// Trucks that registered in the e-queue.
+    pub registered: u64,
+    /// Trucks called forward from the e-queue that reached the port.
+    pub called: u64,
+    /// Booked trucks that came later than the grace and lost their slot.
+    pub lost_slot: u64,
+    /// No-shows that came later, unbooked.
+    pub late_walk_ins: u64,
     /// Trucks at the port (road or inside) when the window opened.
     pub in_port_start: u64,
     /// Booked trucks not yet at the port when the window opened.
@@ -61,6 +82,11 @@ pub struct Counts {
     /// Booked trucks not yet at the port when the window closed (their slot
     /// lies beyond it).
     pub booked_ahead: u64,
+    /// Trucks in the e-queue (or on their way from it) when the window
+    /// opened.
+    pub equeue_start: u64,
+    /// The same when it closed.
+    pub equeue_end: u64,
 }
 
 impl std::ops::AddAssign for Counts {
@@ -74,6 +100,16 @@ impl std::ops::AddAssign for Counts {
         self.booked += o.booked;
         self.bookings += o.bookings;
         self.unbooked_walk_ins += o.unbooked_walk_ins;
+        self.diverted += o.diverted;
+        self.diverted_offsite += o.diverted_offsite;
+        self.reneged += o.reneged;
+        self.reneged_offsite += o.reneged_offsite;
+        self.registered += o.registered;
+        self.called += o.called;
+        self.lost_slot += o.lost_slot;
+        self.late_walk_ins += o.late_walk_ins;
+        self.equeue_start += o.equeue_start;
+        self.equeue_end += o.equeue_end;
         self.in_port_start += o.in_port_start;
         self.booked_start += o.booked_start;
         self.in_port_end += o.in_port_end;
@@ -122,6 +158,12 @@ pub struct ClassResult {
     pub time_in_port: DurationStats,
     /// Time in port not spent in service, in ticks.
     pub wait: DurationStats,
+    /// For trucks that went through an e-queue: registration to arrival at
+    /// the port (waiting off-site and travelling), in ticks.
+    pub offsite_wait: DurationStats,
+    /// Registration (or arrival at the port, without an e-queue) to exit,
+    /// in ticks.
+    pub door_to_exit: DurationStats,
     /// Total clearance steps (stage visits) of the trucks that left.
     pub steps: u64,
     /// Total cost of the trucks that left.
@@ -134,6 +176,8 @@ impl ClassResult {
             counts: Counts::default(),
             time_in_port: DurationStats::new(crate::engine::time::SECOND),
             wait: DurationStats::new(crate::engine::time::SECOND),
+            offsite_wait: DurationStats::new(crate::engine::time::SECOND),
+            door_to_exit: DurationStats::new(crate::engine::time::SECOND),
             steps: 0,
             cost: 0.0,
         }
@@ -159,6 +203,9 @@ pub struct StageResult {
     pub capacity: f64,
     /// Whether the daily limit, not the lanes, bounds that capacity.
     pub limit_bound: bool,
+    /// The shared pool it draws on, if any (its capacity is then the
+    /// pool's, as if it had the pool alone).
+    pub pool: Option<usize>,
     /// Time-average number of trucks waiting.
     pub mean_queue_len: f64,
     /// Time from joining the queue to starting service, in ticks.
@@ -172,6 +219,26 @@ pub struct StageResult {
     /// Trucks waiting when the daily limit was reached (held over to the
     /// next day), summed over those days.
     pub held_over: u64,
+}
+
+/// What a shared lane pool measured over the window.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PoolResult {
+    /// Busy lane-time while on duty over on-duty lane-time.
+    pub utilization: f64,
+    /// On-duty lane-time, in lane-ticks.
+    pub on_duty: f64,
+    /// Busy lane-time past the end of duty, in lane-ticks.
+    pub overtime: f64,
+    /// Time-average trucks waiting.
+    pub mean_queue_len: f64,
+}
+
+/// What the e-queue measured.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EQueueResult {
+    /// Time-average trucks waiting off-site.
+    pub mean_len: f64,
 }
 
 /// The gate and the road queue outside it.
@@ -226,8 +293,14 @@ pub struct RepResult {
     pub classes: Vec<ClassResult>,
     /// Per stage, in scenario order.
     pub stages: Vec<StageResult>,
-    /// The gate and road queue.
+    /// Per shared pool, in scenario order.
+    pub pools: Vec<PoolResult>,
+    /// The gates and road queues of every entrance, summed.
     pub gate: GateResult,
+    /// Per entrance (`[port]` first).
+    pub entrances: Vec<GateResult>,
+    /// The e-queue, if there is one.
+    pub equeue: Option<EQueueResult>,
     /// Trucks still at the port at the end.
     pub unfinished: Unfinished,
     /// Booking lead times (wish to slot) of the slots booked in the window.

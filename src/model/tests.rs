@@ -2,7 +2,7 @@
 //! types so they test the model alone.
 
 use super::*;
-use crate::engine::calendar::WeeklyCalendar;
+use crate::engine::calendar::{Calendar, WeeklyCalendar};
 use crate::engine::dist::Dist;
 use crate::engine::pool::Discipline;
 use crate::engine::time::{DAY, HOUR, MINUTE, SECOND, WEEK};
@@ -17,7 +17,8 @@ fn every(gap: u64) -> Arrivals {
 fn stage(name: &str, lanes: u32, service: u64) -> Stage {
     Stage {
         name: name.to_owned(),
-        capacity: WeeklyCalendar::constant(lanes),
+        lanes: Lanes::Own(Calendar::constant(lanes)),
+        step: true,
         service: Dist::Deterministic {
             value: service as f64,
         },
@@ -27,6 +28,11 @@ fn stage(name: &str, lanes: u32, service: u64) -> Stage {
         rework: None,
         daily_limit: None,
     }
+}
+
+/// Own lanes on a weekly calendar.
+fn own(weekly: WeeklyCalendar) -> Lanes {
+    Lanes::Own(weekly.into())
 }
 
 fn scenario(arrivals: Arrivals, stages: Vec<Stage>) -> Scenario {
@@ -41,13 +47,14 @@ fn scenario(arrivals: Arrivals, stages: Vec<Stage>) -> Scenario {
         replications: 1,
         start: 0,
         arrivals,
-        classes: vec![Class {
-            name: "truck".into(),
-            share: 1.0,
-            priority: 0,
-        }],
+        classes: vec![Class::new("truck", 1.0, 0)],
+        start_date: None,
+        entrances: Vec::new(),
+        equeue: None,
+        pools: Vec::new(),
+        initial: None,
         port: Port {
-            open: WeeklyCalendar::constant(1),
+            open: Calendar::constant(1),
             parking: None,
             road_queue: None,
         },
@@ -102,11 +109,7 @@ fn deterministic_flow_has_no_waiting() {
 #[test]
 fn queueing_delay_is_exact() {
     let mut s = scenario(every(HOUR), vec![stage("a", 1, 10 * MINUTE)]);
-    s.classes = vec![Class {
-        name: "truck".into(),
-        share: 1.0,
-        priority: 0,
-    }];
+    s.classes = vec![Class::new("truck", 1.0, 0)];
     // Two stages in series with one lane each, second slower: trucks every
     // hour never queue; the time in port is the sum of services.
     s.stages.push(stage("b", 1, 25 * MINUTE));
@@ -120,12 +123,12 @@ fn queueing_delay_is_exact() {
 #[test]
 fn opening_hours_hold_trucks_on_the_road() {
     let mut s = scenario(every(HOUR), vec![stage("a", 10, 5 * MINUTE)]);
-    s.port.open = WeeklyCalendar::from_steps(
+    s.port.open = Calendar::from(WeeklyCalendar::from_steps(
         (0..7)
             .flat_map(|d| [(d * DAY + 8 * HOUR, 1), (d * DAY + 16 * HOUR, 0)])
             .collect(),
         0,
-    );
+    ));
     s.horizon = 3 * DAY;
     let r = run(&s);
     // Departures only between 08:00 and 16:05.
@@ -148,7 +151,7 @@ fn shift_lanes_change_capacity() {
         .flat_map(|d| [(d * DAY, 2), (d * DAY + 12 * HOUR, 1)])
         .collect();
     let mut st = stage("a", 0, 30 * MINUTE);
-    st.capacity = WeeklyCalendar::from_steps(steps, 0);
+    st.lanes = Lanes::Own(WeeklyCalendar::from_steps(steps, 0).into());
     let s = scenario(every(15 * MINUTE), vec![st]);
     let r = run(&s);
     // Morning: no waiting; afternoon: the queue grows by 2 per hour.
@@ -250,12 +253,12 @@ fn utilisation_stays_at_most_one_with_overtime() {
     // One lane open 08:00–16:00; a 2-hour service started at 15:00 runs
     // to 17:00. Trucks every 2 h keep the lane busy all day.
     let mut st = stage("a", 1, 2 * HOUR);
-    st.capacity = WeeklyCalendar::from_steps(
+    st.lanes = own(WeeklyCalendar::from_steps(
         (0..7)
             .flat_map(|d| [(d * DAY + 8 * HOUR, 1), (d * DAY + 16 * HOUR, 0)])
             .collect(),
         0,
-    );
+    ));
     let mut s = scenario(every(2 * HOUR), vec![st]);
     s.horizon = 7 * DAY;
     let r = run(&s);
@@ -271,12 +274,12 @@ fn utilisation_stays_at_most_one_with_overtime() {
     s.stages[0].service = Dist::Deterministic {
         value: (2 * HOUR) as f64,
     };
-    s.stages[0].capacity = WeeklyCalendar::from_steps(
+    s.stages[0].lanes = own(WeeklyCalendar::from_steps(
         (0..7)
             .flat_map(|d| [(d * DAY + 9 * HOUR, 1), (d * DAY + 16 * HOUR, 0)])
             .collect(),
         0,
-    );
+    ));
     let r = run(&s);
     let st = &r.stages[0];
     assert!(st.utilization <= 1.0, "{}", st.utilization);
@@ -383,19 +386,21 @@ fn appointments_respect_slot_capacity_and_no_shows() {
             per_day: 120.0,
             hourly: Box::new([1.0; 24]),
             daily: [1.0; 7],
+            seasons: Vec::new(),
         },
         vec![stage("a", 100, MINUTE)],
     );
     s.appointments = Some(Appointments {
         share: 1.0,
         slot: HOUR,
-        capacity: 3,
-        hours: WeeklyCalendar::constant(1),
+        capacity: Calendar::constant(3),
         no_show: 0.1,
         punctuality: Dist::Deterministic { value: 0.0 },
         priority: false,
         max_lead: 2 * WEEK,
         no_slot: NoSlot::WalkIn,
+        late_grace: None,
+        no_show_later: None,
     });
     s.horizon = 10 * DAY;
     let r = run(&s);
@@ -428,13 +433,14 @@ fn booking_lead_is_bounded() {
     s.appointments = Some(Appointments {
         share: 1.0,
         slot: HOUR,
-        capacity: 2,
-        hours: WeeklyCalendar::constant(1),
+        capacity: Calendar::constant(2),
         no_show: 0.0,
         punctuality: Dist::Deterministic { value: 0.0 },
         priority: false,
         max_lead: 6 * HOUR,
         no_slot: NoSlot::WalkIn,
+        late_grace: None,
+        no_show_later: None,
     });
     s.horizon = 3 * DAY;
     let r = run(&s);

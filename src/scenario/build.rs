@@ -16,6 +16,7 @@ use super::raw::{
 use super::stages::{self, Hours};
 use super::types::{Appointments, Arrivals, Class, Costs, NoSlot, Port, Scenario};
 use super::units::{self, WEEKDAYS};
+use crate::engine::calendar::Calendar;
 use crate::engine::dist::Dist;
 use crate::engine::time::{DAY, HOUR, Span};
 
@@ -76,12 +77,17 @@ pub(super) fn scenario(file: &ScenarioFile, issues: &mut Issues) -> Option<Scena
         warmup: warmup?,
         replications: u64::try_from(replications?).ok()?,
         start: start?,
+        start_date: None,
         arrivals: arrivals?,
         classes: classes?,
         port: port?,
+        entrances: Vec::new(),
+        equeue: None,
         appointments: appointments?,
         costs: costs?,
+        pools: Vec::new(),
         stages: stages?,
+        initial: None,
     })
 }
 
@@ -93,12 +99,20 @@ fn fallback_classes(list: Option<&S<Vec<S<RawClass>>>>) -> Vec<Class> {
             name: "truck".to_owned(),
             share: 1.0,
             priority: 0,
+            route: None,
+            tolerance: None,
+            patience: None,
+            entrance: 0,
         }],
         Some(names) => names
             .map(|n| Class {
                 name: n.get_ref().clone(),
                 share: 0.0,
                 priority: 0,
+                route: None,
+                tolerance: None,
+                patience: None,
+                entrance: 0,
             })
             .collect(),
     }
@@ -145,6 +159,7 @@ fn poisson(
         .as_ref()
         .map_or(Some([1.0; 7]), |d| day_weights(issues, d));
     Some(Arrivals::Poisson {
+        seasons: Vec::new(),
         per_day: per_day?,
         hourly: Box::new(hourly?),
         daily: daily?,
@@ -239,6 +254,10 @@ fn classes(issues: &mut Issues, list: Option<&S<Vec<S<RawClass>>>>) -> Option<Ve
             name: "truck".to_owned(),
             share: 1.0,
             priority: 0,
+            route: None,
+            tolerance: None,
+            patience: None,
+            entrance: 0,
         }]);
     };
     let raws = list.get_ref();
@@ -284,6 +303,10 @@ fn class(issues: &mut Issues, raw: &S<RawClass>, only: bool) -> Option<Class> {
         name: name?.get_ref().clone(),
         share: share?,
         priority: i32::try_from(priority?).ok()?,
+        route: None,
+        tolerance: None,
+        patience: None,
+        entrance: 0,
     })
 }
 
@@ -298,7 +321,7 @@ fn port(issues: &mut Issues, raw: Option<&S<RawPort>>, start: u8) -> (Option<Por
         let open = calendars::calendar(&always.pattern(), start);
         return (
             Some(Port {
-                open,
+                open: open.into(),
                 parking: None,
                 road_queue: None,
             }),
@@ -319,7 +342,7 @@ fn port(issues: &mut Issues, raw: Option<&S<RawPort>>, start: u8) -> (Option<Por
     let hours = Hours { ranges, days };
     let port = match (parking, road_queue) {
         (Some(parking), Some(road_queue)) => Some(Port {
-            open: calendars::calendar(&hours.pattern(), start),
+            open: calendars::calendar(&hours.pattern(), start).into(),
             parking,
             road_queue,
         }),
@@ -400,18 +423,20 @@ fn appointments(
         ranges: hours?,
         days: EVERY_DAY,
     };
-    let bookable = calendars::calendar(&hours.pattern(), start);
+    let bookable = Calendar::from(calendars::calendar(&hours.pattern(), start));
     // A slot exists only while the gate is open, whatever `hours` says.
     let hours = match port {
         Some(port) => bookable.combine(&port.open, |h, open| h.min(open)),
         None => bookable,
     };
+    let capacity = hours.map_values(|open| if open > 0 { capacity } else { 0 });
     Some(Some(Appointments {
         share,
         slot: slot?,
         capacity,
-        hours,
         max_lead: max_lead?,
+        late_grace: None,
+        no_show_later: None,
         no_slot: no_slot?,
         no_show: no_show?,
         punctuality: punctuality?,

@@ -10,7 +10,7 @@ use super::checks::Issues;
 use super::dists::{self, Sign};
 use super::error::{did_you_mean, one_of};
 use super::raw::{Lanes, RawRework, RawShift, RawStage, S, StageShare};
-use super::types::{Class, Rework, Stage};
+use super::types::{Class, Lanes as StageLanes, Rework, Stage};
 use super::units::TimeRange;
 use crate::engine::pool::Discipline;
 
@@ -144,7 +144,8 @@ fn stage(
     let capacity = calendars::product(&lanes?, &hours?.pattern(), context.start);
     Some(Stage {
         name: name?.get_ref().clone(),
-        capacity,
+        lanes: StageLanes::Own(capacity.into()),
+        step: true,
         service: service?,
         share: share?,
         fee: fee?,

@@ -82,14 +82,7 @@ fn base_is_valid_with_defaults() {
     assert_eq!(s.description, "");
     assert_eq!((s.seed, s.replications, s.start), (1, 10, 0));
     assert_eq!((s.horizon, s.warmup), (DAY, 0));
-    assert_eq!(
-        s.classes,
-        vec![Class {
-            name: "truck".into(),
-            share: 1.0,
-            priority: 0
-        }]
-    );
+    assert_eq!(s.classes, vec![Class::new("truck", 1.0, 0)]);
     assert!(matches!(s.arrivals, Arrivals::Poisson { per_day, .. } if per_day == 100.0));
     assert!(s.appointments.is_none());
     assert_eq!(s.costs.currency, "CNY");
@@ -101,7 +94,7 @@ fn base_is_valid_with_defaults() {
             value: (5 * MINUTE) as f64
         }
     );
-    assert_eq!(stage.capacity.value_at(3 * HOUR), 2);
+    assert_eq!(stage.own_lanes().unwrap().value_at(3 * HOUR), 2);
     assert_eq!(
         (stage.share.clone(), stage.discipline),
         (vec![1.0], Discipline::Fifo)
@@ -657,6 +650,7 @@ daily_limit = 300
         per_day,
         hourly,
         daily,
+        ..
     } = &s.arrivals
     else {
         panic!()
@@ -665,14 +659,7 @@ daily_limit = 300
     assert!((hourly.iter().sum::<f64>() - 24.0).abs() < 1e-9);
     assert!((hourly[0] - 2.0 / 3.0).abs() < 1e-9);
     assert_eq!(daily, &[1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.0]);
-    assert_eq!(
-        s.classes[1],
-        Class {
-            name: "perishable".into(),
-            share: 0.25,
-            priority: 2
-        }
-    );
+    assert_eq!(s.classes[1], Class::new("perishable", 0.25, 2));
     assert_eq!((s.port.parking, s.port.road_queue), (Some(400), Some(0)));
     // Day 0 is a Wednesday: the port opens at 06:00; Sunday (day 4) it is shut.
     assert_eq!(s.port.open.value_at(5 * HOUR), 0);
@@ -680,8 +667,8 @@ daily_limit = 300
     assert_eq!(s.port.open.value_at(4 * DAY + 7 * HOUR), 0);
     let a = s.appointments.as_ref().unwrap();
     assert_eq!(
-        (a.share, a.slot, a.capacity, a.no_show, a.priority),
-        (0.5, 30 * MINUTE, 20, 0.1, true)
+        (a.share, a.slot, a.no_show, a.priority),
+        (0.5, 30 * MINUTE, 0.1, true)
     );
     assert_eq!(
         a.punctuality,
@@ -690,8 +677,9 @@ daily_limit = 300
             sd: 600_000.0
         }
     );
-    assert_eq!(a.hours.value_at(9 * HOUR), 1);
-    assert_eq!(a.hours.value_at(19 * HOUR), 0);
+    // 20 trucks a slot in the booking hours while the gate is open.
+    assert_eq!(a.capacity.value_at(9 * HOUR), 20);
+    assert_eq!(a.capacity.value_at(19 * HOUR), 0);
     assert_eq!(
         s.costs,
         Costs {
@@ -710,10 +698,10 @@ daily_limit = 300
         }
     );
     // Wednesday: 3 lanes in the morning, none in the afternoon (Monday only).
-    assert_eq!(docs.capacity.value_at(7 * HOUR), 3);
-    assert_eq!(docs.capacity.value_at(15 * HOUR), 0);
+    assert_eq!(docs.own_lanes().unwrap().value_at(7 * HOUR), 3);
+    assert_eq!(docs.own_lanes().unwrap().value_at(15 * HOUR), 0);
     // The following Monday (day 5): 2 lanes in the afternoon.
-    assert_eq!(docs.capacity.value_at(5 * DAY + 15 * HOUR), 2);
+    assert_eq!(docs.own_lanes().unwrap().value_at(5 * DAY + 15 * HOUR), 2);
     let scan = &s.stages[1];
     assert_eq!(scan.share, vec![1.0, 0.5]);
     assert_eq!(
@@ -727,8 +715,8 @@ daily_limit = 300
             to: 0
         })
     );
-    assert_eq!(scan.capacity.value_at(4 * DAY + HOUR), 1);
-    assert_eq!(scan.capacity.value_at(HOUR), 0);
+    assert_eq!(scan.own_lanes().unwrap().value_at(4 * DAY + HOUR), 1);
+    assert_eq!(scan.own_lanes().unwrap().value_at(HOUR), 0);
     assert!(s.resolved.contains("[[stages]]"), "{}", s.resolved);
 }
 
@@ -739,7 +727,7 @@ fn shift_tables_give_lane_counts_by_time() {
         r#"lanes = [{ hours = "08:00-20:00", count = 6 }, { hours = "20:00-08:00", count = 2 }]"#,
     );
     let s = parse_str(&text).unwrap();
-    let cap = &s.stages[0].capacity;
+    let cap = s.stages[0].own_lanes().unwrap();
     for (t, lanes) in [
         (0, 2),
         (7 * HOUR, 2),
@@ -757,7 +745,7 @@ fn shift_tables_give_lane_counts_by_time() {
 fn wrapping_port_hours_and_start_day() {
     let text = top("start = \"wed\"") + "[port]\nopen = [\"20:00-08:00\"]\ndays = [\"wed\"]\n";
     let s = parse_str(&text).unwrap();
-    let cap = &s.stages[0].capacity;
+    let cap = s.stages[0].own_lanes().unwrap();
     assert_eq!(cap.value_at(19 * HOUR), 0);
     assert_eq!(cap.value_at(21 * HOUR), 2);
     assert_eq!(cap.value_at(DAY + 7 * HOUR), 2);
@@ -1078,7 +1066,7 @@ fn patches_apply_in_order_over_the_baseline() {
     );
     let s = load_patched(&base, &[more.clone(), lanes.clone()]).unwrap();
     assert!(matches!(s.arrivals, Arrivals::Poisson { per_day, .. } if per_day == 200.0));
-    assert_eq!(s.stages[0].capacity.value_at(0), 5);
+    assert_eq!(s.stages[0].own_lanes().unwrap().value_at(0), 5);
     assert_eq!((s.costs.per_hour, s.source.clone()), (10.0, base.clone()));
     let bad = write(
         dir.path(),

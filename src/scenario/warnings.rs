@@ -10,7 +10,7 @@
 //! shares, and rework counted as `1 / (1 − p)` extra visits to every stage
 //! inside the loop.
 
-use super::types::{Arrivals, NoSlot, Scenario, Stage};
+use super::types::{Arrivals, Lanes, NoSlot, Scenario, Stage};
 use crate::engine::time::{DAY, HOUR, WEEK};
 
 /// One message per stage whose weekly mean load exceeds its capacity, or
@@ -19,12 +19,41 @@ pub fn load_warnings(s: &Scenario) -> Vec<String> {
     let per_day = arrivals_per_day(&s.arrivals);
     let mut warnings = Vec::new();
     warnings.extend(booking_warning(s, per_day));
-    for (stage, per_truck) in s.stages.iter().zip(visits_per_truck(s)) {
+    let per_truck = visits_per_truck(s);
+    for (stage, per_truck) in s.stages.iter().zip(&per_truck) {
         let visits = per_day * per_truck;
         warnings.extend(capacity_warning(s, stage, visits));
         warnings.extend(limit_warning(s, stage, visits));
     }
+    warnings.extend(pool_warnings(s, per_day, &per_truck));
     warnings
+}
+
+/// A shared pool whose stages together want more lane-hours than it has.
+fn pool_warnings(s: &Scenario, per_day: f64, per_truck: &[f64]) -> Vec<String> {
+    s.pools
+        .iter()
+        .enumerate()
+        .filter_map(|(i, pool)| {
+            let offered: f64 = s
+                .stages
+                .iter()
+                .zip(per_truck)
+                .filter(|(st, _)| matches!(st.lanes, Lanes::Pool(p) if p == i))
+                .map(|(st, v)| {
+                    per_day * v * st.service.sampler().map_or(0.0, |x| x.mean()) / HOUR as f64
+                })
+                .sum();
+            let capacity = pool.lanes.weekly_mean() * 24.0;
+            (offered > capacity && offered > 0.0).then(|| {
+                format!(
+                    "pool `{}`: its stages' offered load {offered:.1} lane-hours/day exceeds its capacity {capacity:.1} lane-hours/day; {}",
+                    pool.name,
+                    consequence(s)
+                )
+            })
+        })
+        .collect()
 }
 
 /// Booked demand above what the slots hold: the surplus books further and
@@ -32,8 +61,10 @@ pub fn load_warnings(s: &Scenario) -> Vec<String> {
 fn booking_warning(s: &Scenario, per_day: f64) -> Option<String> {
     let a = s.appointments.as_ref()?;
     let wanted = per_day * a.share;
-    let slots_per_day = a.hours.integral(0, WEEK) as f64 / a.slot.max(1) as f64 / 7.0;
-    let held = slots_per_day * f64::from(a.capacity);
+    // The capacity calendar holds trucks per slot at each slot's start.
+    let held = a.capacity.integral(0, WEEK) as f64 / a.slot.max(1) as f64 / 7.0;
+    let open = a.capacity.map_values(|c| u32::from(c > 0));
+    let slots_per_day = open.integral(0, WEEK) as f64 / a.slot.max(1) as f64 / 7.0;
     if wanted <= held {
         return None;
     }
@@ -42,8 +73,7 @@ fn booking_warning(s: &Scenario, per_day: f64) -> Option<String> {
         NoSlot::TurnAway => "is turned away",
     };
     Some(format!(
-        "appointments: ~{wanted:.0} trucks/day want a slot but the slots hold ~{held:.0}/day ({} per {} slot, ~{slots_per_day:.0} slots a day while the gate is open); the surplus books further ahead, up to {} (max_lead), and then {then}",
-        a.capacity,
+        "appointments: ~{wanted:.0} trucks/day want a slot but the slots hold ~{held:.0}/day (~{slots_per_day:.0} slots of {} a day while the gate is open); the surplus books further ahead, up to {} (max_lead), and then {then}",
         crate::engine::time::format_span(a.slot),
         crate::engine::time::format_span(a.max_lead),
     ))
@@ -75,6 +105,7 @@ fn arrivals_per_day(arrivals: &Arrivals) -> f64 {
             per_day,
             hourly,
             daily,
+            ..
         } => {
             let hourly_mean = hourly.iter().sum::<f64>() / 24.0;
             let daily_mean = daily.iter().sum::<f64>() / 7.0;
@@ -114,7 +145,12 @@ fn rework_factors(stages: &[Stage]) -> Vec<f64> {
 fn capacity_warning(s: &Scenario, stage: &Stage, visits: f64) -> Option<String> {
     let service_hours = stage.service.sampler().map_or(0.0, |s| s.mean()) / HOUR as f64;
     let offered = visits * service_hours;
-    let capacity = stage.capacity.weekly_mean() * 24.0;
+    let Some(lanes) = stage.own_lanes() else {
+        // Unlimited lanes never queue; a pool's load is judged over its
+        // stages together (see `pool_warnings`).
+        return None;
+    };
+    let capacity = lanes.weekly_mean() * 24.0;
     if offered <= capacity || offered <= 0.0 {
         return None;
     }

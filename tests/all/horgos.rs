@@ -221,7 +221,8 @@ fn halving_the_after_bottleneck_lowers_throughput() {
     // The bottleneck is the stage with the highest load.
     let bottleneck = base.bottleneck().expect("stages");
     let mut halved = after.clone();
-    halved.stages[bottleneck].capacity = after.stages[bottleneck].capacity.map_values(|v| v / 2);
+    let lanes = after.stages[bottleneck].own_lanes().expect("own lanes");
+    halved.stages[bottleneck].lanes = portsim::scenario::Lanes::Own(lanes.map_values(|v| v / 2));
     let h = summary(&halved, None, reps);
     let c = change(&base, &h, "throughput_per_day");
     eprintln!(

@@ -1,0 +1,55 @@
+//! An entrance: its gate, the parking behind it, and the road queue in
+//! front of it.
+//!
+//! The gate is a [`Pool`] whose servers are parking places: a truck holds
+//! one from entering the port area until it leaves, the pool's queue is the
+//! road queue, and its capacity is the parking size while the gate is open
+//! and zero while it is closed (trucks inside stay). Without parking, the
+//! trucks waiting to start their first stage also wait on the road and are
+//! counted here (`road_first`). A port has one entrance, `[port]`, and may
+//! have more (one per direction); each class uses one.
+
+use super::diversion::Pace;
+use crate::engine::pool::{Discipline, Pool};
+use crate::engine::stats::TimeWeighted;
+use crate::engine::time::Time;
+
+/// One entrance's state in a replication.
+pub(super) struct Gate {
+    pub pool: Pool<u32>,
+    /// Trucks on the road waiting for their first stage (no parking).
+    pub road_first: usize,
+    /// Trucks on the road, over time.
+    pub road: TimeWeighted,
+    /// How fast the road queue has been moving, for expected waits.
+    pub pace: Pace,
+    /// Trucks on the road when the window opened.
+    pub road_start: u64,
+}
+
+impl Gate {
+    /// A closed gate with an empty road.
+    pub fn new(discipline: Discipline) -> Self {
+        Gate {
+            pool: Pool::new(0, discipline, 0),
+            road_first: 0,
+            road: TimeWeighted::new(0, 0),
+            pace: Pace::default(),
+            road_start: 0,
+        }
+    }
+
+    /// Trucks on the road: the gate queue and those waiting for their
+    /// first stage.
+    pub fn road_len(&self) -> usize {
+        self.pool.waiting() + self.road_first
+    }
+
+    /// Keeps the road's time average up to date after a change.
+    pub fn road_changed(&mut self, now: Time) {
+        let len = self.road_len() as u64;
+        if len != self.road.value() {
+            self.road.set(now, len);
+        }
+    }
+}
