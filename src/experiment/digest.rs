@@ -11,7 +11,9 @@
 //! (see [`Accumulator`](super::summary::Accumulator)).
 
 use crate::engine::stats::DurationStats;
-use crate::model::{ClassResult, Counts, GateResult, RepResult, StageResult, Stopped, Unfinished};
+use crate::model::{
+    ClassResult, Counts, GateResult, PoolResult, RepResult, StageResult, Stopped, Unfinished,
+};
 
 /// Count, sum, four percentiles and the maximum of a set of durations.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -48,6 +50,10 @@ pub struct GroupDigest {
     pub time_in_port: DurationDigest,
     /// Waiting time of the trucks that left.
     pub wait: DurationDigest,
+    /// Off-site wait (e-queue) of the trucks that left.
+    pub offsite_wait: DurationDigest,
+    /// Door to exit of the trucks that left.
+    pub door_to_exit: DurationDigest,
     /// Total steps of the trucks that left.
     pub steps: u64,
     /// Total cost of the trucks that left.
@@ -60,6 +66,8 @@ impl GroupDigest {
             counts: g.counts,
             time_in_port: DurationDigest::of(&g.time_in_port),
             wait: DurationDigest::of(&g.wait),
+            offsite_wait: DurationDigest::of(&g.offsite_wait),
+            door_to_exit: DurationDigest::of(&g.door_to_exit),
             steps: g.steps,
             cost: g.cost,
         }
@@ -89,6 +97,8 @@ pub struct StageDigest {
     pub limit_days: u64,
     /// Trucks held over by the limit.
     pub held_over: u64,
+    /// The shared pool it draws on.
+    pub pool: Option<usize>,
 }
 
 impl StageDigest {
@@ -104,6 +114,7 @@ impl StageDigest {
             present: (s.present_start, s.present_end),
             limit_days: s.limit_days,
             held_over: s.held_over,
+            pool: s.pool,
         }
     }
 }
@@ -117,8 +128,14 @@ pub struct RepDigest {
     pub classes: Vec<GroupDigest>,
     /// Per stage.
     pub stages: Vec<StageDigest>,
-    /// The gate and road queue.
+    /// The gate and road queue (all entrances).
     pub gate: GateResult,
+    /// Per entrance.
+    pub entrances: Vec<GateResult>,
+    /// Per shared pool.
+    pub pools: Vec<PoolResult>,
+    /// Mean trucks in the e-queue, if there is one.
+    pub equeue_len: Option<f64>,
     /// Trucks left at the port.
     pub unfinished: Unfinished,
     /// Booking lead times.
@@ -137,6 +154,9 @@ impl RepDigest {
             classes: r.classes.iter().map(GroupDigest::of).collect(),
             stages: r.stages.iter().map(StageDigest::of).collect(),
             gate: r.gate,
+            entrances: r.entrances.clone(),
+            pools: r.pools.clone(),
+            equeue_len: r.equeue.map(|q| q.mean_len),
             unfinished: r.unfinished,
             booking_lead: DurationDigest::of(&r.booking_lead),
             days: r.days,

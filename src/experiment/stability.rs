@@ -39,6 +39,32 @@ pub enum Bound {
     Lanes,
     /// Its daily limit (service starts per day).
     DailyLimit(u32),
+    /// The shared pool it draws on (`Scenario::pools[i]`).
+    Pool(usize),
+}
+
+impl Bound {
+    /// Its key in JSON and CSV.
+    pub fn key(self) -> &'static str {
+        match self {
+            Bound::Lanes => "lanes",
+            Bound::DailyLimit(_) => "daily_limit",
+            Bound::Pool(_) => "pool",
+        }
+    }
+
+    /// In words, given the pools' names: "its lanes", "its daily limit of
+    /// 60", "the pool `scanner`".
+    pub fn words(self, pools: &[PoolSummary]) -> String {
+        match self {
+            Bound::Lanes => "its lanes".to_owned(),
+            Bound::DailyLimit(l) => format!("its daily limit of {l}"),
+            Bound::Pool(i) => format!(
+                "the pool `{}` it shares",
+                pools.get(i).map_or("?", |p| p.name.as_str())
+            ),
+        }
+    }
 }
 
 /// A stage or gate that cannot keep up.
@@ -119,6 +145,7 @@ pub struct StageColumns {
     limit_days: Vec<f64>,
     held_over: Vec<f64>,
     limit_bound: bool,
+    pool: Option<usize>,
 }
 
 impl StageColumns {
@@ -133,7 +160,99 @@ impl StageColumns {
             .push(per_day(st.limit_days as f64, days.ceil()));
         self.held_over.push(per_day(st.held_over as f64, days));
         self.limit_bound |= st.limit_bound;
+        self.pool = st.pool;
     }
+}
+
+/// A shared lane pool over the replications.
+#[derive(Clone, Debug)]
+pub struct PoolSummary {
+    /// Pool name.
+    pub name: String,
+    /// Busy lane-time while on duty over on-duty lane-time.
+    pub utilization: Estimate,
+    /// Time-average trucks waiting.
+    pub queue_length: Estimate,
+    /// Its stages' demand over its capacity: the sum over its stages of
+    /// their visits wanted a day over the visits a day it could serve each
+    /// of them alone.
+    pub load: Estimate,
+    /// Set when it cannot keep up (load at least one).
+    pub unstable: Option<Instability>,
+}
+
+/// Per-replication values of one pool.
+#[derive(Clone, Debug, Default)]
+pub struct PoolColumns {
+    /// Utilisation and mean queue, per replication.
+    pub utilization: Vec<f64>,
+    /// Time-average trucks waiting, per replication.
+    pub queue_length: Vec<f64>,
+}
+
+/// The pools' summaries; also sets each pooled stage's load and capacity
+/// to its share of its pool (the stages of one pool keep up or fall short
+/// together).
+pub fn pools(
+    names: &[String],
+    columns: &[PoolColumns],
+    stages: &[StageColumns],
+    flows: &mut [StageFlow],
+) -> Vec<PoolSummary> {
+    names
+        .iter()
+        .zip(columns)
+        .enumerate()
+        .map(|(i, (name, c))| {
+            let members: Vec<usize> = (0..stages.len())
+                .filter(|&s| stages[s].pool == Some(i))
+                .collect();
+            let reps = members.first().map_or(0, |&s| stages[s].demand.len());
+            let load: Vec<f64> = (0..reps)
+                .map(|r| {
+                    members
+                        .iter()
+                        .map(|&s| {
+                            let (d, cap) = (stages[s].demand[r], stages[s].capacity[r]);
+                            if cap > 0.0 { d / cap } else { f64::INFINITY }
+                        })
+                        .sum()
+                })
+                .collect();
+            let load = Estimate::from_samples(&load).at_least(0.0);
+            let unstable = (load.n > 0 && load.mean >= 1.0).then(|| {
+                let shortfall: f64 = members
+                    .iter()
+                    .map(|&s| flows[s].demand_per_day.mean * (1.0 - 1.0 / load.mean))
+                    .sum();
+                Instability {
+                    growth_per_day: members.iter().map(|&s| flows[s].growth_per_day.mean).sum(),
+                    shortfall_per_day: shortfall,
+                }
+            });
+            for &s in &members {
+                let f = &mut flows[s];
+                f.load = load;
+                f.capacity_per_day = if load.mean > 0.0 {
+                    f.demand_per_day.mean / load.mean
+                } else {
+                    f.capacity_per_day
+                };
+                f.bound = Bound::Pool(i);
+                f.unstable = unstable.map(|_| Instability {
+                    growth_per_day: f.growth_per_day.mean,
+                    shortfall_per_day: f.demand_per_day.mean * (1.0 - 1.0 / load.mean),
+                });
+            }
+            PoolSummary {
+                name: name.clone(),
+                utilization: Estimate::from_samples(&c.utilization).within(0.0, 1.0),
+                queue_length: Estimate::from_samples(&c.queue_length).at_least(0.0),
+                load,
+                unstable,
+            }
+        })
+        .collect()
 }
 
 /// The flow of stage `spec` over the replications gathered in `c`.
@@ -249,10 +368,7 @@ pub fn findings(s: &Summary) -> Vec<String> {
     for st in &s.stages {
         let Some(u) = st.flow.unstable else { continue };
         let f = &st.flow;
-        let bound = match f.bound {
-            Bound::Lanes => "its lanes".to_owned(),
-            Bound::DailyLimit(l) => format!("its daily limit of {l}"),
-        };
+        let bound = f.bound.words(&s.pools);
         let queue = if u.growth_per_day >= (0.01 * f.demand_per_day.mean).max(0.5) {
             format!("its queue grows ~{}/day", number(u.growth_per_day, 0))
         } else if s.gate.unstable.is_some() {

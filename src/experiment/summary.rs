@@ -30,7 +30,9 @@ use serde::Serialize;
 
 use super::digest::{DurationDigest, GroupDigest, Moments, RepDigest};
 use super::estimate::Estimate;
-use super::stability::{self, GateColumns, GateSummary, StageColumns, StageFlow};
+use super::stability::{
+    self, GateColumns, GateSummary, PoolColumns, PoolSummary, StageColumns, StageFlow,
+};
 use crate::engine::stats::DurationStats;
 use crate::engine::time::{HOUR, SECOND};
 use crate::model::{Counts, RepResult, Stopped};
@@ -112,7 +114,7 @@ impl Percentiles {
 }
 
 /// The percentile metric names of each duration metric.
-const PERCENTILE_NAMES: [(&str, [&str; 4]); 3] = [
+const PERCENTILE_NAMES: [(&str, [&str; 4]); 5] = [
     (
         "time_in_port_s",
         [
@@ -133,6 +135,24 @@ const PERCENTILE_NAMES: [(&str, [&str; 4]); 3] = [
             "booking_lead_s.p90",
             "booking_lead_s.p95",
             "booking_lead_s.p99",
+        ],
+    ),
+    (
+        "offsite_wait_s",
+        [
+            "offsite_wait_s.p50",
+            "offsite_wait_s.p90",
+            "offsite_wait_s.p95",
+            "offsite_wait_s.p99",
+        ],
+    ),
+    (
+        "door_to_exit_s",
+        [
+            "door_to_exit_s.p50",
+            "door_to_exit_s.p90",
+            "door_to_exit_s.p95",
+            "door_to_exit_s.p99",
         ],
     ),
 ];
@@ -264,8 +284,15 @@ pub struct Summary {
     pub unfinished: UnfinishedSummary,
     /// Per stage, in scenario order.
     pub stages: Vec<StageSummary>,
-    /// The gate and road queue.
+    /// The gate and road queue (all entrances).
     pub gate: GateSummary,
+    /// Mean trucks on the road at each entrance (`[port]` first), when
+    /// there is more than one.
+    pub entrances: Vec<(String, Estimate)>,
+    /// Per shared pool, in scenario order.
+    pub pools: Vec<PoolSummary>,
+    /// Mean trucks waiting in the e-queue, if there is one.
+    pub equeue_len: Option<Estimate>,
     /// Per class, in scenario order.
     pub classes: Vec<ClassSummary>,
     /// Departures per day of the measured period.
@@ -306,7 +333,7 @@ impl Summary {
 }
 
 /// Names of the headline metrics, in report order.
-pub const HEADLINE: [&str; 13] = [
+pub const HEADLINE: [&str; 17] = [
     "throughput_per_day",
     "time_in_port_s",
     "wait_s",
@@ -320,6 +347,10 @@ pub const HEADLINE: [&str; 13] = [
     "booked_ahead",
     "no_shows",
     "booking_lead_s",
+    "trucks_diverted",
+    "trucks_reneged",
+    "offsite_wait_s",
+    "door_to_exit_s",
 ];
 
 fn ratio(num: f64, den: u64) -> f64 {
@@ -369,6 +400,8 @@ struct GroupColumns {
     throughput: Vec<f64>,
     time_in_port: DurationColumn,
     wait: DurationColumn,
+    offsite_wait: DurationColumn,
+    door_to_exit: DurationColumn,
     steps: Vec<f64>,
     cost: Vec<f64>,
     counts: Vec<Counts>,
@@ -384,6 +417,8 @@ impl GroupColumns {
         });
         self.time_in_port.push(&g.time_in_port);
         self.wait.push(&g.wait);
+        self.offsite_wait.push(&g.offsite_wait);
+        self.door_to_exit.push(&g.door_to_exit);
         self.steps.push(ratio(g.steps as f64, c.cleared));
         self.cost.push(ratio(g.cost, c.cleared));
         self.counts.push(*c);
@@ -419,6 +454,12 @@ impl GroupColumns {
         if let Some(lead) = lead {
             metrics.push(lead.metric("booking_lead_s", Lower));
         }
+        metrics.extend([
+            Metric::new("trucks_diverted", Trucks, Lower, count(|c| c.diverted)),
+            Metric::new("trucks_reneged", Trucks, Lower, count(|c| c.reneged)),
+            self.offsite_wait.metric("offsite_wait_s", Lower),
+            self.door_to_exit.metric("door_to_exit_s", Lower),
+        ]);
         metrics
     }
 }
@@ -449,7 +490,10 @@ pub struct Accumulator<'a> {
     lead: DurationColumn,
     classes: Vec<GroupColumns>,
     stages: Vec<StageColumnsAll>,
+    pools: Vec<PoolColumns>,
     gate: GateColumns,
+    entrances: Vec<Vec<f64>>,
+    equeue_len: Vec<f64>,
     unfinished: (Vec<f64>, Vec<f64>, f64),
     balanced: bool,
     daily: Vec<Moments>,
@@ -470,7 +514,10 @@ impl<'a> Accumulator<'a> {
             lead: DurationColumn::default(),
             classes: vec![GroupColumns::default(); scenario.classes.len()],
             stages: vec![StageColumnsAll::default(); scenario.stages.len()],
+            pools: vec![PoolColumns::default(); scenario.pools.len()],
             gate: GateColumns::default(),
+            entrances: vec![Vec::new(); 1 + scenario.entrances.len()],
+            equeue_len: Vec::new(),
             unfinished: (Vec::new(), Vec::new(), f64::NAN),
             balanced: true,
             daily: Vec::new(),
@@ -498,9 +545,10 @@ impl<'a> Accumulator<'a> {
         for (cols, g) in self.classes.iter_mut().zip(&d.classes) {
             cols.push(g, d.days);
         }
-        self.balanced &= std::iter::once(&d.all)
-            .chain(&d.classes)
-            .all(|g| g.counts.system_balanced() && g.counts.port_balanced());
+        self.balanced &= std::iter::once(&d.all).chain(&d.classes).all(|g| {
+            let c = &g.counts;
+            c.system_balanced() && c.port_balanced() && c.equeue_balanced()
+        });
         for (s, (cols, st)) in self.stages.iter_mut().zip(&d.stages).enumerate() {
             cols.visits.push(st.visits as f64);
             cols.utilization.push(st.utilization);
@@ -515,6 +563,16 @@ impl<'a> Accumulator<'a> {
                 .push(st, d.all.counts.arrived, self.per_truck[s], d.days);
         }
         self.gate.push(&d);
+        for (cols, p) in self.pools.iter_mut().zip(&d.pools) {
+            cols.utilization.push(p.utilization);
+            cols.queue_length.push(p.mean_queue_len);
+        }
+        for (cols, g) in self.entrances.iter_mut().zip(&d.entrances) {
+            cols.push(g.mean_road_queue);
+        }
+        if let Some(len) = d.equeue_len {
+            self.equeue_len.push(len);
+        }
         let u = &d.unfinished;
         self.unfinished.0.push(u.count as f64);
         self.unfinished.1.push(if u.count == 0 {
@@ -552,20 +610,39 @@ impl<'a> Accumulator<'a> {
     pub fn finish(self) -> Summary {
         let scenario = self.scenario;
         let est = |v: &[f64]| Estimate::from_samples(v).at_least(0.0);
+        let mut flows: Vec<StageFlow> = scenario
+            .stages
+            .iter()
+            .zip(&self.stages)
+            .map(|(spec, c)| stability::stage_flow(spec, &c.flow))
+            .collect();
+        let flow_columns: Vec<StageColumns> = self.stages.iter().map(|c| c.flow.clone()).collect();
+        let pool_names: Vec<String> = scenario.pools.iter().map(|p| p.name.clone()).collect();
+        let pools = stability::pools(&pool_names, &self.pools, &flow_columns, &mut flows);
         let stages = scenario
             .stages
             .iter()
             .zip(self.stages)
-            .map(|(spec, c)| StageSummary {
+            .zip(flows)
+            .map(|((spec, c), flow)| StageSummary {
                 name: spec.name.clone(),
                 visits: est(&c.visits),
                 utilization: Estimate::from_samples(&c.utilization).within(0.0, 1.0),
                 overtime_per_day: est(&c.overtime_per_day),
                 queue_length: est(&c.queue_length),
-                flow: stability::stage_flow(spec, &c.flow),
+                flow,
                 wait: c.wait.metric("wait_s", Better::Lower),
             })
             .collect();
+        let entrances = if scenario.entrances.is_empty() {
+            Vec::new()
+        } else {
+            std::iter::once("port".to_owned())
+                .chain(scenario.entrances.iter().map(|e| e.name.clone()))
+                .zip(&self.entrances)
+                .map(|(name, v)| (name, est(v)))
+                .collect()
+        };
         let classes = scenario
             .classes
             .iter()
@@ -599,6 +676,9 @@ impl<'a> Accumulator<'a> {
                 max_age_s: self.unfinished.2,
             },
             gate: stability::gate(&self.gate),
+            entrances,
+            pools,
+            equeue_len: scenario.equeue.as_ref().map(|_| est(&self.equeue_len)),
             stages,
             classes,
             daily_departures: self.daily.iter().map(series).collect(),

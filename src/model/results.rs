@@ -120,18 +120,31 @@ impl std::ops::AddAssign for Counts {
 impl Counts {
     /// Whether the system flow balance holds (it always should).
     pub fn system_balanced(&self) -> bool {
-        self.in_port_start + self.booked_start + self.offered
+        self.in_port_start + self.booked_start + self.equeue_start + self.offered
             == self.cleared
                 + self.turned_away
+                + self.diverted
+                + self.reneged
                 + self.no_shows
                 + self.in_port_end
                 + self.booked_ahead
+                + self.equeue_end
     }
 
     /// Whether the port flow balance holds (it always should).
     pub fn port_balanced(&self) -> bool {
         self.in_port_start + self.arrived
-            == self.cleared + self.turned_away - self.turned_away_no_slot + self.in_port_end
+            == self.cleared
+                + (self.turned_away - self.turned_away_no_slot)
+                + (self.diverted - self.diverted_offsite)
+                + (self.reneged - self.reneged_offsite)
+                + self.in_port_end
+    }
+
+    /// Whether the e-queue's flow balance holds (it always should).
+    pub fn equeue_balanced(&self) -> bool {
+        self.equeue_start + self.registered
+            == self.called + self.diverted_offsite + self.reneged_offsite + self.equeue_end
     }
 }
 

@@ -17,7 +17,6 @@
 
 use crate::experiment::estimate::Estimate;
 use crate::experiment::run::RunOutput;
-use crate::experiment::stability::Bound;
 use crate::experiment::summary::{HEADLINE, Metric, Summary};
 use crate::model::Counts;
 
@@ -124,40 +123,57 @@ pub fn summary(s: &Summary) -> Vec<u8> {
 }
 
 /// The flow-balance terms of one replication, in [`FLOW`] order.
-fn flow_row(c: &Counts) -> [u64; 11] {
+fn flow_row(c: &Counts) -> [u64; 19] {
     [
         c.in_port_start,
         c.booked_start,
+        c.equeue_start,
         c.offered,
         c.arrived,
         c.cleared,
         c.turned_away,
         c.turned_away_no_slot,
+        c.diverted,
+        c.diverted_offsite,
+        c.reneged,
+        c.reneged_offsite,
         c.no_shows,
         c.in_port_end,
         c.booked_ahead,
+        c.equeue_end,
         c.bookings,
+        c.registered,
+        c.called,
     ]
 }
 
 /// Column names of [`flow_row`].
-const FLOW: [&str; 11] = [
+const FLOW: [&str; 19] = [
     "in_port_start",
     "booked_start",
+    "equeue_start",
     "offered",
     "arrived",
     "cleared",
     "turned_away",
     "turned_away_no_slot",
+    "diverted",
+    "diverted_offsite",
+    "reneged",
+    "reneged_offsite",
     "no_shows",
     "in_port_end",
     "booked_ahead",
+    "equeue_end",
     "bookings",
+    "registered",
+    "called",
 ];
 
 /// One row per replication that counts: its headline values and the terms
-/// of its flow balance (`in_port_start + booked_start + offered = cleared
-/// + turned_away + no_shows + in_port_end + booked_ahead`).
+/// of its flow balance (`in_port_start + booked_start + equeue_start +
+/// offered = cleared + turned_away + diverted + reneged + no_shows +
+/// in_port_end + booked_ahead + equeue_end`).
 pub fn replications(out: &RunOutput) -> Vec<u8> {
     let s = &out.summary;
     let mut header = vec!["replication"];
@@ -205,13 +221,7 @@ pub fn stages(s: &Summary) -> Vec<u8> {
             }
             let f = &st.flow;
             row.push(num(f.capacity_per_day));
-            row.push(
-                match f.bound {
-                    Bound::Lanes => "lanes",
-                    Bound::DailyLimit(_) => "daily_limit",
-                }
-                .into(),
-            );
+            row.push(f.bound.key().into());
             row.push(f.unstable.is_some().to_string());
             row.push(
                 f.unstable

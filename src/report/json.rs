@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::experiment::estimate::Estimate;
 use crate::experiment::run::RunOutput;
-use crate::experiment::stability::{Bound, Instability};
+use crate::experiment::stability::Instability;
 use crate::experiment::summary::{FlowSummary, Metric, StageSummary, Summary};
 use crate::model::Counts;
 use crate::scenario::Scenario;
@@ -168,7 +168,7 @@ fn stage(st: &StageSummary, bottleneck: bool) -> Value {
         "demand_per_day": estimate(&f.demand_per_day),
         "capacity_per_day": finite(f.capacity_per_day),
         "load": estimate(&f.load),
-        "bound": match f.bound { Bound::Lanes => "lanes", Bound::DailyLimit(_) => "daily_limit" },
+        "bound": f.bound.key(),
         "daily_limit": f.limit.as_ref().map_or(Value::Null, |l| json!({
             "limit": l.limit,
             "share_of_days_reached": estimate(&l.days_reached),
@@ -184,7 +184,11 @@ fn stage(st: &StageSummary, bottleneck: bool) -> Value {
 fn flow(f: &FlowSummary) -> Value {
     let m = |term: fn(&Counts) -> u64| finite(f.mean(term));
     json!({
-        "in_system_start": { "port": m(|c| c.in_port_start), "booked": m(|c| c.booked_start) },
+        "in_system_start": {
+            "port": m(|c| c.in_port_start),
+            "booked": m(|c| c.booked_start),
+            "equeue": m(|c| c.equeue_start),
+        },
         "offered": m(|c| c.offered),
         "arrived": m(|c| c.arrived),
         "bookings": m(|c| c.bookings),
@@ -193,7 +197,19 @@ fn flow(f: &FlowSummary) -> Value {
         "turned_away": m(|c| c.turned_away),
         "turned_away_no_slot": m(|c| c.turned_away_no_slot),
         "no_shows": m(|c| c.no_shows),
-        "in_system_end": { "port": m(|c| c.in_port_end), "booked": m(|c| c.booked_ahead) },
+        "diverted": m(|c| c.diverted),
+        "diverted_offsite": m(|c| c.diverted_offsite),
+        "reneged": m(|c| c.reneged),
+        "reneged_offsite": m(|c| c.reneged_offsite),
+        "registered": m(|c| c.registered),
+        "called": m(|c| c.called),
+        "lost_slot": m(|c| c.lost_slot),
+        "late_walk_ins": m(|c| c.late_walk_ins),
+        "in_system_end": {
+            "port": m(|c| c.in_port_end),
+            "booked": m(|c| c.booked_ahead),
+            "equeue": m(|c| c.equeue_end),
+        },
         "balanced": f.balanced,
     })
 }
@@ -231,6 +247,34 @@ pub fn summary(s: &Summary) -> Map<String, Value> {
             "shortfall_per_day": estimate(&g.shortfall_per_day),
             "unstable": instability(g.unstable),
         }),
+    );
+    map.insert(
+        "pools".into(),
+        s.pools
+            .iter()
+            .map(|p| {
+                json!({
+                    "name": p.name,
+                    "utilization": estimate(&p.utilization),
+                    "queue_length": estimate(&p.queue_length),
+                    "load": estimate(&p.load),
+                    "unstable": instability(p.unstable),
+                })
+            })
+            .collect(),
+    );
+    map.insert(
+        "entrances".into(),
+        s.entrances
+            .iter()
+            .map(|(name, road)| json!({ "name": name, "road_queue": estimate(road) }))
+            .collect(),
+    );
+    map.insert(
+        "equeue".into(),
+        s.equeue_len
+            .as_ref()
+            .map_or(Value::Null, |len| json!({ "queue_length": estimate(len) })),
     );
     map.insert(
         "classes".into(),

@@ -26,6 +26,10 @@ pub fn label(name: &str) -> &str {
         "booked_ahead" => "booked ahead at end",
         "no_shows" => "no-shows",
         "booking_lead_s" => "booking lead time",
+        "trucks_diverted" => "trucks diverted",
+        "trucks_reneged" => "trucks reneged",
+        "offsite_wait_s" => "off-site wait",
+        "door_to_exit_s" => "door to exit",
         other => other,
     }
 }
@@ -73,10 +77,17 @@ fn metric_line(out: &mut String, m: &Metric, currency: &str) {
     let _ = writeln!(out, "{}", line.trim_end());
 }
 
-/// Whether a metric belongs in a run's table for this scenario.
-fn shown(scenario: &Scenario, name: &str) -> bool {
-    scenario.appointments.is_some()
-        || !matches!(name, "booked_ahead" | "no_shows" | "booking_lead_s")
+/// Whether a metric belongs in a run's table for this scenario: the
+/// metrics of a mechanism only when the scenario uses it.
+pub fn shown(scenario: &Scenario, name: &str) -> bool {
+    let reacts = |f: fn(&crate::scenario::Class) -> bool| scenario.classes.iter().any(f);
+    match name {
+        "booked_ahead" | "no_shows" | "booking_lead_s" => scenario.appointments.is_some(),
+        "offsite_wait_s" | "door_to_exit_s" => scenario.equeue.is_some(),
+        "trucks_diverted" => reacts(|c| c.tolerance.is_some()),
+        "trucks_reneged" => reacts(|c| c.patience.is_some()),
+        _ => true,
+    }
 }
 
 /// Stages: utilisation, load and capacity, wait and queue; the bottleneck
@@ -97,8 +108,10 @@ pub fn stages(out: &mut String, s: &Summary) {
         let f = &st.flow;
         let status = match (f.unstable, f.bound) {
             (Some(_), Bound::DailyLimit(l)) => format!("CANNOT KEEP UP (daily limit {l})"),
+            (Some(_), Bound::Pool(_)) => "CANNOT KEEP UP (shared pool)".to_owned(),
             (Some(_), Bound::Lanes) => "CANNOT KEEP UP".to_owned(),
             (None, Bound::DailyLimit(l)) => format!("limit-bound ({l}/day)"),
+            (None, Bound::Pool(_)) => "ok (shared pool)".to_owned(),
             (None, Bound::Lanes) => "ok".to_owned(),
         };
         let pct = |e: &crate::experiment::estimate::Estimate| {
@@ -194,6 +207,28 @@ pub fn run(scenario: &Scenario, output: &RunOutput, warnings: &[String]) -> Stri
     }
     flow(&mut out, s);
     stages(&mut out, s);
+    for p in &s.pools {
+        let _ = writeln!(
+            out,
+            "  pool `{}`: utilisation {:.1}%, load {:.1}%, mean queue {}{}",
+            p.name,
+            100.0 * p.utilization.mean,
+            100.0 * p.load.mean,
+            number(p.queue_length.mean, 1),
+            if p.unstable.is_some() {
+                "  CANNOT KEEP UP"
+            } else {
+                ""
+            }
+        );
+    }
+    if let Some(len) = &s.equeue_len {
+        let _ = writeln!(
+            out,
+            "\ne-queue: {} trucks waiting off-site on average",
+            number(len.mean, 1)
+        );
+    }
     if s.classes.len() > 1 {
         for class in &s.classes {
             let _ = writeln!(out, "\nclass {}", class.name);
@@ -290,7 +325,10 @@ pub fn compare(
         "  {:<20} {:>16} {:>16} {:>12}  {:<24} CI half-width paired / independent",
         "metric", "baseline", "variant", "change", "95% CI of change"
     );
-    for c in changes {
+    let relevant = |c: &&crate::experiment::compare::Change| {
+        shown(scenarios[0], c.name) || shown(scenarios[1], c.name)
+    };
+    for c in changes.iter().filter(relevant) {
         let unit = summaries[0]
             .metric(c.name)
             .map_or(crate::experiment::summary::Unit::Trucks, |m| m.unit);
@@ -321,7 +359,7 @@ pub fn compare(
         );
     }
     let _ = writeln!(out, "\nverdicts");
-    for c in changes {
+    for c in changes.iter().filter(relevant) {
         let _ = writeln!(out, "  {}", verdict_line(c));
     }
     for (which, s) in ["baseline", "variant"].iter().zip(summaries) {

@@ -124,11 +124,10 @@ pub fn run_cards(out: &mut String, s: &Summary, cur: &str) {
 /// The full table of a run's headline metrics.
 pub fn run_table(out: &mut String, scenario: &Scenario, s: &Summary, cur: &str) {
     out.push_str("<table class=\"metrics\"><thead><tr><th>metric</th><th>mean</th><th>95% CI</th><th>median (p50), 95% CI</th><th>p95, 95% CI</th><th>measured as</th></tr></thead><tbody>");
-    let booking = |name: &str| matches!(name, "booked_ahead" | "no_shows" | "booking_lead_s");
     for m in s
         .metrics
         .iter()
-        .filter(|m| scenario.appointments.is_some() || !booking(m.name))
+        .filter(|m| crate::report::table::shown(scenario, m.name))
     {
         let (p50, p95) = percentile_text(s, m.name);
         let _ = write!(
@@ -261,7 +260,12 @@ pub fn stage_table(out: &mut String, s: &Summary) {
                 "cannot keep up: short ~{}/day",
                 number(u.shortfall_per_day, 0)
             ),
+            (Some(u), Bound::Pool(_)) => format!(
+                "cannot keep up: short ~{}/day (shared pool)",
+                number(u.shortfall_per_day, 0)
+            ),
             (None, Bound::DailyLimit(l)) => format!("limit-bound ({l}/day)"),
+            (None, Bound::Pool(_)) => "keeps up (shared pool)".to_owned(),
             (None, Bound::Lanes) => "keeps up".to_owned(),
         };
         let mark = if Some(i) == bottleneck {
