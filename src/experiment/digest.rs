@@ -89,6 +89,8 @@ pub struct StageDigest {
     pub limit_bound: bool,
     /// Time-average trucks waiting.
     pub mean_queue_len: f64,
+    /// Time-average trucks in service.
+    pub mean_in_service: f64,
     /// Waits before service.
     pub wait: DurationDigest,
     /// Trucks at the stage at the start and end of the window.
@@ -110,6 +112,7 @@ impl StageDigest {
             capacity: s.capacity,
             limit_bound: s.limit_bound,
             mean_queue_len: s.mean_queue_len,
+            mean_in_service: s.mean_in_service,
             wait: DurationDigest::of(&s.wait),
             present: (s.present_start, s.present_end),
             limit_days: s.limit_days,

@@ -214,6 +214,8 @@ pub struct StageSummary {
     pub wait: Metric,
     /// Time-average queue length.
     pub queue_length: Estimate,
+    /// Time-average trucks in service.
+    pub in_service: Estimate,
     /// Demand, capacity, daily limit and stability.
     pub flow: StageFlow,
 }
@@ -472,6 +474,7 @@ struct StageColumnsAll {
     overtime_per_day: Vec<f64>,
     wait: DurationColumn,
     queue_length: Vec<f64>,
+    in_service: Vec<f64>,
     flow: StageColumns,
 }
 
@@ -559,6 +562,7 @@ impl<'a> Accumulator<'a> {
             });
             cols.wait.push(&st.wait);
             cols.queue_length.push(st.mean_queue_len);
+            cols.in_service.push(st.mean_in_service);
             cols.flow
                 .push(st, d.all.counts.arrived, self.per_truck[s], d.days);
         }
@@ -630,6 +634,7 @@ impl<'a> Accumulator<'a> {
                 utilization: Estimate::from_samples(&c.utilization).within(0.0, 1.0),
                 overtime_per_day: est(&c.overtime_per_day),
                 queue_length: est(&c.queue_length),
+                in_service: est(&c.in_service),
                 flow,
                 wait: c.wait.metric("wait_s", Better::Lower),
             })

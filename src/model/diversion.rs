@@ -128,6 +128,11 @@ impl Port<'_> {
         let Some(truck) = self.trucks.get_mut(id as usize) else {
             return;
         };
+        // A fresh epoch from one counter for every wait: a truck's slot is
+        // reused after it leaves, so an epoch per truck could match a stale
+        // event of the truck that had the slot before.
+        self.epochs = self.epochs.wrapping_add(1);
+        truck.epoch = self.epochs;
         truck.waiting = queue;
         let (class, epoch) = (usize::from(truck.class), truck.epoch);
         if let Some(patience) = self.behaviour[class].patience() {

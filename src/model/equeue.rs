@@ -277,7 +277,7 @@ impl Port<'_> {
                     t.place = Place::Travelling;
                     t.waiting = Waiting::No;
                     t.in_area = false;
-                    t.epoch = t.epoch.wrapping_add(1);
+                    t.epoch = 0;
                 }
                 sched.schedule_in(travel, Event::Called(id));
             }

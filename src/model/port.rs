@@ -117,6 +117,8 @@ pub(super) struct Port<'a> {
     pub routes: Vec<Vec<u16>>,
     route_pos: Vec<Vec<Option<u16>>>,
     pub behaviour: Vec<Behaviour>,
+    /// The last wait's epoch (see `Port::wait_in`).
+    pub epochs: u32,
     pub gates: Vec<Gate>,
     pub resources: Vec<Resource>,
     pub stages: Vec<Stage>,
@@ -467,7 +469,7 @@ impl Port<'_> {
             truck.started = true;
             if std::mem::take(&mut truck.on_road) {
                 truck.waiting = Waiting::No;
-                truck.epoch = truck.epoch.wrapping_add(1);
+                truck.epoch = 0;
                 left_road = Some(usize::from(truck.entrance));
             }
         }
@@ -771,7 +773,7 @@ impl Model for Port<'_> {
                     .map_or(0, |t| usize::from(t.entrance));
                 if let Some(t) = self.trucks.get_mut(id as usize) {
                     t.waiting = Waiting::No;
-                    t.epoch = t.epoch.wrapping_add(1);
+                    t.epoch = 0;
                 }
                 self.admitted(id, e, sched);
             }
@@ -895,6 +897,7 @@ pub fn simulate_until_cancelled(
         routes,
         route_pos,
         behaviour,
+        epochs: 0,
         gates: (0..entrances).map(|_| Gate::new(gate_discipline)).collect(),
         resources,
         stages,
@@ -1049,6 +1052,11 @@ fn results(
                 limit_bound,
                 pool,
                 mean_queue_len: resource.pool.mean_queue_len(to),
+                mean_in_service: match pool {
+                    Some(_) if to > from => s.busy as f64 / (to - from) as f64,
+                    Some(_) => 0.0,
+                    None => resource.pool.mean_busy(to),
+                },
                 present_start: s.present_start,
                 present_end: s.here,
                 limit_days: s.limit_days,

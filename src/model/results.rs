@@ -141,10 +141,10 @@ impl Counts {
                 + self.in_port_end
     }
 
-    /// Whether the e-queue's flow balance holds (it always should).
+    /// Whether the e-queue's flow balance holds (it always should). A truck
+    /// that diverts at the sight of the e-queue never registers.
     pub fn equeue_balanced(&self) -> bool {
-        self.equeue_start + self.registered
-            == self.called + self.diverted_offsite + self.reneged_offsite + self.equeue_end
+        self.equeue_start + self.registered == self.called + self.reneged_offsite + self.equeue_end
     }
 }
 
@@ -221,6 +221,8 @@ pub struct StageResult {
     pub pool: Option<usize>,
     /// Time-average number of trucks waiting.
     pub mean_queue_len: f64,
+    /// Time-average number of trucks in service.
+    pub mean_in_service: f64,
     /// Time from joining the queue to starting service, in ticks.
     pub wait: DurationStats,
     /// Trucks at the stage (waiting or served) when the window opened.

@@ -165,6 +165,7 @@ fn stage(st: &StageSummary, bottleneck: bool) -> Value {
         "overtime_lane_hours_per_day": estimate(&st.overtime_per_day),
         "wait_s": metric(&st.wait),
         "queue_length": estimate(&st.queue_length),
+        "in_service": estimate(&st.in_service),
         "demand_per_day": estimate(&f.demand_per_day),
         "capacity_per_day": finite(f.capacity_per_day),
         "load": estimate(&f.load),

@@ -84,8 +84,9 @@ fn booking_warning(s: &Scenario, per_day: f64) -> Option<String> {
 pub fn visits_per_truck(s: &Scenario) -> Vec<f64> {
     s.stages
         .iter()
+        .enumerate()
         .zip(rework_factors(&s.stages))
-        .map(|(stage, factor)| visit_probability(s, stage) * factor)
+        .map(|((i, stage), factor)| visit_probability(s, i, stage) * factor)
         .collect()
 }
 
@@ -118,11 +119,13 @@ fn arrivals_per_day(arrivals: &Arrivals) -> f64 {
     }
 }
 
-/// Probability that a truck visits `stage`, over the class mix.
-fn visit_probability(s: &Scenario, stage: &Stage) -> f64 {
+/// Probability that a truck visits `stage` (at `index`), over the class
+/// mix; a class whose route leaves it out does not visit it.
+fn visit_probability(s: &Scenario, index: usize, stage: &Stage) -> f64 {
     s.classes
         .iter()
         .zip(&stage.share)
+        .filter(|(class, _)| class.route.as_ref().is_none_or(|r| r.contains(&index)))
         .map(|(class, share)| class.share * share)
         .sum()
 }

@@ -54,14 +54,30 @@ pub fn run_text(text: &str) -> (Scenario, RunOutput) {
 /// `Counts::system_balanced`, so a slip there is caught here).
 pub fn conserved(what: &str, c: &Counts) {
     assert_eq!(
-        c.in_port_start + c.booked_start + c.offered,
-        c.cleared + c.turned_away + c.no_shows + c.in_port_end + c.booked_ahead,
-        "{what}: at start + offered = cleared + turned away + no-shows + at end ({c:?})"
+        c.in_port_start + c.booked_start + c.equeue_start + c.offered,
+        c.cleared
+            + c.turned_away
+            + c.diverted
+            + c.reneged
+            + c.no_shows
+            + c.in_port_end
+            + c.booked_ahead
+            + c.equeue_end,
+        "{what}: at start + offered = cleared + turned away + diverted + reneged + no-shows + at end ({c:?})"
     );
     assert_eq!(
-        c.in_port_start + c.arrived + c.turned_away_no_slot,
-        c.cleared + c.turned_away + c.in_port_end,
-        "{what}: at the port at start + arrived = cleared + turned away at the port + at the port at end ({c:?})"
+        c.in_port_start
+            + c.arrived
+            + c.turned_away_no_slot
+            + c.diverted_offsite
+            + c.reneged_offsite,
+        c.cleared + c.turned_away + c.diverted + c.reneged + c.in_port_end,
+        "{what}: at the port at start + arrived = cleared + turned away, diverted and reneged at the port + at the port at end ({c:?})"
+    );
+    assert_eq!(
+        c.equeue_start + c.registered,
+        c.called + c.reneged_offsite + c.equeue_end,
+        "{what}: the e-queue's balance ({c:?})"
     );
 }
 
