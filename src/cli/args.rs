@@ -106,6 +106,10 @@ pub struct CheckArgs {
     /// scenario's `seed`).
     #[arg(long, value_name = "S", requires = "update_baseline")]
     pub seed: Option<u64>,
+    /// Change one value of every FILE: KEY=VALUE, repeatable (see `portsim
+    /// run --help`). The scenario hash then differs from the baseline's.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
     /// Worker threads (default: one per core; at most 1024). Results do
     /// not depend on it.
     #[arg(long, short = 'j', value_name = "N")]
@@ -170,6 +174,14 @@ pub enum Format {
 /// Options shared by every command that runs scenarios.
 #[derive(Clone, Debug, Args)]
 pub struct RunOptionsArgs {
+    /// Change one value of the scenario: KEY=VALUE, repeatable, applied
+    /// after the files. Keys are dotted paths; stages and classes are
+    /// addressed by name, other arrays by [i]:
+    /// `--set stages.inspection.lanes=6 --set demand.rate=1300/d`. VALUE is
+    /// read as TOML, or else as a string. Mistakes are reported at the
+    /// override; the scenario hash covers it.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
     /// Independent replications (default: the scenario's `replications`).
     #[arg(long, short = 'r', value_name = "N")]
     pub replications: Option<u64>,
@@ -216,4 +228,25 @@ pub struct RunArgs {
     /// stdout instead of the table.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Add replications until each watched metric's 95% CI half-width is
+    /// at most this share of its mean ("2%" or 0.02; metrics near zero
+    /// have an absolute floor, see docs/planning.md). Starts from the
+    /// scenario's replications (or --replications) and adds more in a fixed
+    /// order, so the result is that of a plain run with the count reached;
+    /// the report states the precision reached and the count.
+    #[arg(long, value_name = "PERCENT")]
+    pub precision: Option<String>,
+    /// With --precision: the most replications to run [default: 200].
+    #[arg(long, value_name = "N", requires = "precision")]
+    pub max_replications: Option<u64>,
+    /// With --precision: the metrics that must reach it (repeat, or
+    /// separate with commas) [default: throughput_per_day, time_in_port_s,
+    /// time_in_port_s.p95, wait_s, cost_per_truck].
+    #[arg(
+        long = "precision-metric",
+        value_name = "KEY",
+        value_delimiter = ',',
+        requires = "precision"
+    )]
+    pub precision_metrics: Vec<String>,
 }
