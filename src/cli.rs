@@ -24,6 +24,8 @@ mod output;
 mod progress;
 mod run;
 mod signal;
+mod study;
+mod sweep;
 mod terminal;
 
 use std::process::ExitCode;
@@ -72,6 +74,8 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Compare(args) => compare::compare(&args),
         Command::Check(args) => check::check(&args),
+        Command::Sweep(args) => sweep::sweep(&args),
+        Command::Plan(_) | Command::Sensitivity(_) => Err(Failure::User("not yet".into())),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

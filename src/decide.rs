@@ -26,19 +26,19 @@
 //! ask for. Rendering lives in [`report::decide`](crate::report::decide),
 //! the command line in `cli`.
 
-// pub mod cache;
+pub mod cache;
 pub mod error;
-// pub mod file;
+pub mod file;
 pub mod limits;
 pub mod metrics;
 // pub mod morris;
 // pub mod plan;
-// pub mod points;
+pub mod points;
 pub mod precision;
 pub mod runner;
 // pub mod sensitivity;
-// pub mod sweep;
-// pub mod values;
+pub mod sweep;
+pub mod values;
 // pub mod verdict;
 
 pub use error::DecideError;

@@ -1,1 +1,10 @@
-//! placeholder
+//! Self-contained HTML pages of decision studies.
+
+use crate::decide::points::Outcome;
+use crate::decide::sweep::Sweep;
+use crate::report::json::Manifest;
+
+/// The page of `portsim sweep`.
+pub fn sweep(_sw: &Sweep, _outcome: &Outcome, _manifest: &Manifest) -> String {
+    String::new()
+}
