@@ -21,6 +21,7 @@ mod args;
 mod check;
 mod compare;
 mod output;
+mod plan;
 mod progress;
 mod run;
 mod signal;
@@ -75,7 +76,8 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::compare(&args),
         Command::Check(args) => check::check(&args),
         Command::Sweep(args) => sweep::sweep(&args),
-        Command::Plan(_) | Command::Sensitivity(_) => Err(Failure::User("not yet".into())),
+        Command::Plan(args) => plan::plan(&args),
+        Command::Sensitivity(_) => Err(Failure::User("not yet".into())),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

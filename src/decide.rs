@@ -32,13 +32,13 @@ pub mod file;
 pub mod limits;
 pub mod metrics;
 // pub mod morris;
-// pub mod plan;
+pub mod plan;
 pub mod points;
 pub mod precision;
 pub mod runner;
 // pub mod sensitivity;
 pub mod sweep;
 pub mod values;
-// pub mod verdict;
+pub mod verdict;
 
 pub use error::DecideError;

@@ -25,5 +25,6 @@ mod reliability;
 mod robustness;
 mod scenario_files;
 mod support;
+mod validation_plan;
 mod validation_port;
 mod validation_queueing;

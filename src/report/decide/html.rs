@@ -8,3 +8,8 @@ use crate::report::json::Manifest;
 pub fn sweep(_sw: &Sweep, _outcome: &Outcome, _manifest: &Manifest) -> String {
     String::new()
 }
+
+/// The page of `portsim plan`.
+pub fn plan(_p: &crate::decide::plan::Plan, _a: &crate::decide::plan::Answer, _m: &Manifest) -> String {
+    String::new()
+}

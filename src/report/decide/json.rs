@@ -7,7 +7,9 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::decide::plan::{Answer, Plan, RunnerUp};
 use crate::decide::points::{Outcome, Samples};
+use crate::decide::verdict::{Bound, Constraint, Verdict};
 use crate::decide::precision;
 use crate::decide::metrics::MetricKey;
 use crate::decide::sweep::Sweep;
@@ -106,5 +108,88 @@ pub fn sweep(sw: &Sweep, outcome: &Outcome, manifest: &Manifest) -> Value {
         "complete": outcome.complete,
         "points": points,
         "manifest": m,
+    })
+}
+
+/// The document of `portsim plan`.
+pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> Value {
+    let bound = |c: &Constraint| match c.bound {
+        Bound::Max(t) => ("max", t),
+        Bound::Min(t) => ("min", t),
+    };
+    let candidates: Vec<Value> = a
+        .candidates
+        .iter()
+        .map(|c| {
+            let checks: Vec<Value> = p
+                .constraints
+                .iter()
+                .zip(&c.decisions)
+                .map(|(k, d)| {
+                    json!({
+                        "constraint": k.text,
+                        "verdict": match d.verdict {
+                            Verdict::Satisfied => "satisfied",
+                            Verdict::Violated => "violated",
+                            Verdict::Undecided => "undecided",
+                        },
+                        "mean": finite(d.mean),
+                        "bounds": d.bounds.map_or(Value::Null, |[lo, hi]| json!([finite(lo), finite(hi)])),
+                        "replications": d.n,
+                    })
+                })
+                .collect();
+            json!({
+                "set": set(&c.set),
+                "cost": finite(c.cost),
+                "verdict": c.status.as_str(),
+                "replications": c.replications,
+                "hash": c.hash,
+                "metrics": Value::Object(c.estimates.iter().map(|(k, e)| (k.to_string(), estimate(e))).collect()),
+                "constraints": checks,
+                "note": c.note,
+            })
+        })
+        .collect();
+    let values = |values: &[i64]| -> Value {
+        Value::Object(
+            p.variables
+                .iter()
+                .zip(values)
+                .map(|(v, x)| (v.key.clone(), json!(x)))
+                .collect(),
+        )
+    };
+    let chosen = a.choice.and_then(|i| a.candidates.get(i));
+    let runner_up = match &a.runner_up {
+        Some(RunnerUp::Evaluated(i)) => a.candidates.get(*i).map_or(Value::Null, |c| {
+            json!({"set": values(&c.values), "cost": finite(c.cost), "verdict": c.status.as_str(), "evidence": "evaluated"})
+        }),
+        Some(RunnerUp::Implied(v)) => {
+            json!({"set": values(v), "cost": finite(p.cost(v)), "verdict": "feasible", "evidence": "implied by monotonicity"})
+        }
+        None => Value::Null,
+    };
+    json!({
+        "plan": p.study.file.path.display().to_string(),
+        "scenario": scenario_block(&p.base),
+        "confidence": p.confidence,
+        "alpha_per_test": a.alpha,
+        "max_evaluations": a.max_evaluations,
+        "looks": a.looks,
+        "variables": p.variables.iter().map(|v| json!({"key": v.key, "min": v.min, "max": v.max, "cost": v.cost})).collect::<Vec<_>>(),
+        "constraints": p.constraints.iter().map(|c| {
+            let (side, t) = bound(c);
+            json!({"metric": c.key.to_string(), side: t, "tolerance": c.tolerance, "text": c.text})
+        }).collect::<Vec<_>>(),
+        "choice": chosen.map_or(Value::Null, |c| values(&c.values)),
+        "feasible": chosen.is_some(),
+        "cost": chosen.map_or(Value::Null, |c| finite(c.cost)),
+        "least_cost_proven": a.least_cost_proven,
+        "runner_up": runner_up,
+        "candidates": candidates,
+        "notes": a.notes,
+        "complete": a.complete,
+        "manifest": manifest.to_json(),
     })
 }

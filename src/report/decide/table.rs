@@ -3,12 +3,13 @@
 use std::fmt::Write;
 
 use crate::decide::metrics::MetricKey;
+use crate::decide::plan::{Answer, Candidate, Plan, RunnerUp};
 use crate::decide::points::{Outcome, Samples};
 use crate::decide::precision;
 use crate::decide::sweep::Sweep;
 use crate::decide::values::cell;
 use crate::experiment::estimate::Estimate;
-use crate::report::format::value;
+use crate::report::format::{number, value};
 
 /// The lines `run --precision` adds under the run's table.
 pub fn precision(r: &precision::Report, currency: &str) -> String {
@@ -126,6 +127,101 @@ pub fn sweep(sw: &Sweep, outcome: &Outcome) -> String {
             out,
             "\nnote: {runaway} point(s) had replications stopped as runaways (demand beyond capacity); their metrics cover the run until then"
         );
+    }
+    out
+}
+
+/// The summary and evidence table of `portsim plan`.
+pub fn plan(p: &Plan, a: &Answer) -> String {
+    let cur = &p.base.costs.currency;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "plan for {} ({}): least total cost subject to",
+        p.base.name,
+        p.study.scenario.display()
+    );
+    for c in &p.constraints {
+        let tol = if c.tolerance > 0.0 {
+            format!(" (indifferent within {})", value(c.tolerance, c.key.unit(), cur))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "  {}{tol}", c.text);
+    }
+    let _ = writeln!(
+        out,
+        "at {:.0}% confidence for the whole answer: each test at α = {:.2e} ({:.2} split over {} candidates × {} constraint(s) × {} looks at {} replications)\n",
+        100.0 * p.confidence,
+        a.alpha,
+        1.0 - p.confidence,
+        a.max_evaluations,
+        p.constraints.len(),
+        a.looks.len(),
+        a.looks.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+    );
+    let show = |c: &Candidate| c.set.iter().map(|o| o.text().to_owned()).collect::<Vec<_>>().join(" ");
+    match a.choice.and_then(|i| a.candidates.get(i)) {
+        Some(c) => {
+            let _ = writeln!(
+                out,
+                "chosen:    {}  cost {}  ({})",
+                show(c),
+                number(c.cost, 2),
+                if a.least_cost_proven { "proven least-cost" } else { "least-cost not proven, see notes" }
+            );
+        }
+        None => {
+            let _ = writeln!(out, "chosen:    none: no candidate was declared feasible");
+        }
+    }
+    match &a.runner_up {
+        Some(RunnerUp::Evaluated(i)) => {
+            if let Some(c) = a.candidates.get(*i) {
+                let _ = writeln!(out, "runner-up: {}  cost {}  (feasible, evaluated)", show(c), number(c.cost, 2));
+            }
+        }
+        Some(RunnerUp::Implied(v)) => {
+            let text: Vec<String> = p.variables.iter().zip(v).map(|(var, x)| format!("{}={x}", var.key)).collect();
+            let _ = writeln!(out, "runner-up: {}  cost {}  (feasible by monotonicity, not run)", text.join(" "), number(p.cost(v), 2));
+        }
+        None => {
+            let _ = writeln!(out, "runner-up: none");
+        }
+    }
+    let _ = writeln!(out, "\nevidence, in the order evaluated (mean ±95% CI; decision bounds at α):");
+    let mut header: Vec<String> = p.variables.iter().map(|v| v.key.clone()).collect();
+    header.extend(["cost".to_owned(), "verdict".to_owned(), "replications".to_owned()]);
+    header.extend(p.constraints.iter().map(|c| c.text.clone()));
+    let mut rows = vec![header];
+    for c in &a.candidates {
+        let mut row: Vec<String> = c.values.iter().map(i64::to_string).collect();
+        row.push(number(c.cost, 2));
+        row.push(c.status.as_str().to_owned());
+        row.push(c.replications.to_string());
+        for (k, d) in p.constraints.iter().zip(&c.decisions) {
+            let e = c
+                .estimates
+                .iter()
+                .find(|(m, _)| *m == k.key)
+                .map(|(_, e)| *e)
+                .unwrap_or(Estimate { mean: f64::NAN, ci95: None, n: 0 });
+            let bounds = d.bounds.map_or(String::new(), |[lo, hi]| {
+                format!(" [{}, {}]", value(lo, k.key.unit(), cur), value(hi, k.key.unit(), cur))
+            });
+            row.push(format!("{}{bounds}", with_half_width(&e, &k.key, cur)));
+        }
+        rows.push(row);
+    }
+    out.push_str(&columns(&rows, 0));
+    if !a.notes.is_empty() || a.candidates.iter().any(|c| c.note.is_some()) {
+        let _ = writeln!(out, "\nnotes:");
+        for c in a.candidates.iter().filter(|c| c.note.is_some()) {
+            let _ = writeln!(out, "  {}: {}", show(c), c.note.as_deref().unwrap_or_default());
+        }
+        for n in &a.notes {
+            let _ = writeln!(out, "  {n}");
+        }
     }
     out
 }
