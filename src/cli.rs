@@ -24,6 +24,7 @@ mod output;
 mod plan;
 mod progress;
 mod run;
+mod sensitivity;
 mod signal;
 mod study;
 mod sweep;
@@ -77,7 +78,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::check(&args),
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Plan(args) => plan::plan(&args),
-        Command::Sensitivity(_) => Err(Failure::User("not yet".into())),
+        Command::Sensitivity(args) => sensitivity::sensitivity(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -63,6 +63,12 @@ pub fn parse_duration(text: &str) -> Result<crate::engine::time::Span, String> {
     units::span(text)
 }
 
+/// Parses a rate the way scenario files write them ("50/h", "1200/d")
+/// into trucks per day: the same units, the same errors.
+pub fn parse_rate(text: &str) -> Result<f64, String> {
+    units::rate_per_day(text)
+}
+
 /// Reads a scenario file, resolves `extends`, and validates it.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     load_with(path, &[], &[])

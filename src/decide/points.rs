@@ -111,7 +111,7 @@ pub fn units(replications: &[u64]) -> Vec<Unit> {
 /// together (the first [`MAX_ERRORS`], then a count).
 pub fn resolve_all(
     points: Vec<Vec<Override>>,
-    resolve: impl Fn(&[Override]) -> Result<Scenario, ScenarioError>,
+    mut resolve: impl FnMut(&[Override]) -> Result<Scenario, ScenarioError>,
 ) -> Result<Vec<Resolved>, DecideError> {
     let mut resolved = Vec::with_capacity(points.len());
     let mut errors: Vec<Diagnostic> = Vec::new();

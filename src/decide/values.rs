@@ -2,17 +2,18 @@
 //! their grids and the points inside them.
 //!
 //! A range is written `[lo, hi]` with two integers (lanes, counts), two
-//! numbers (shares, money) or two durations (`["150s", "170s"]`). A grid
+//! numbers (shares, money), two durations (`["150s", "170s"]`) or two
+//! rates (`["1000/d", "1300/d"]`). A grid
 //! steps through it (`step`, 1 by default for integers); a Latin
 //! hypercube or a screening design picks points inside it. Generated
 //! values are written back the way a scenario file would write them:
 //! integers as integers, numbers rounded to nine decimals, durations as a
 //! whole count of the largest unit that divides them (`"2m"`, `"155s"`,
-//! `"1500ms"`), so that every generated value reads back as itself and a
+//! `"1500ms"`), rates per day (`"1150/d"`), so that every generated value reads back as itself and a
 //! point's overrides are as readable as hand-written ones.
 
 use crate::engine::time::{DAY, HOUR, MINUTE, SECOND, Span};
-use crate::scenario::parse_duration;
+use crate::scenario::{parse_duration, parse_rate};
 
 use super::limits::MAX_VALUES;
 
@@ -25,6 +26,8 @@ pub enum Kind {
     Number,
     /// Durations, in whole milliseconds.
     Duration,
+    /// Rates, in trucks per day.
+    Rate,
 }
 
 /// A range's end or step as written.
@@ -36,6 +39,8 @@ pub enum Quantity {
     Number(f64),
     /// A duration in ticks (ms).
     Duration(Span),
+    /// A rate in trucks per day.
+    Rate(f64),
 }
 
 impl Quantity {
@@ -45,9 +50,10 @@ impl Quantity {
             toml::Value::Integer(i) => Ok(Quantity::Integer(*i)),
             toml::Value::Float(x) if x.is_finite() => Ok(Quantity::Number(*x)),
             toml::Value::Float(x) => Err(format!("expected a finite number, found {x}")),
+            toml::Value::String(s) if s.contains('/') => parse_rate(s).map(Quantity::Rate),
             toml::Value::String(s) => parse_duration(s).map(Quantity::Duration),
             other => Err(format!(
-                "expected a number or a duration like \"150s\", found {}",
+                "expected a number, a duration like \"150s\" or a rate like \"1200/d\", found {}",
                 other.type_str()
             )),
         }
@@ -58,6 +64,7 @@ impl Quantity {
             Quantity::Integer(_) => Kind::Integer,
             Quantity::Number(_) => Kind::Number,
             Quantity::Duration(_) => Kind::Duration,
+            Quantity::Rate(_) => Kind::Rate,
         }
     }
 
@@ -66,6 +73,7 @@ impl Quantity {
             Quantity::Integer(i) => i as f64,
             Quantity::Number(x) => x,
             Quantity::Duration(t) => t as f64,
+            Quantity::Rate(r) => r,
         }
     }
 }
@@ -84,12 +92,12 @@ impl Range {
     pub fn new(lo: Quantity, hi: Quantity) -> Result<Range, String> {
         let kind = match (lo.kind(), hi.kind()) {
             (a, b) if a == b => a,
-            (Kind::Duration, _) | (_, Kind::Duration) => {
+            (Kind::Integer | Kind::Number, Kind::Integer | Kind::Number) => Kind::Number,
+            _ => {
                 return Err(
-                    "the two ends mix a duration and a number; write both as durations like \"150s\" or both as numbers".to_owned(),
+                    "the two ends are of different kinds; write both as numbers, both as durations like \"150s\" or both as rates like \"1200/d\"".to_owned(),
                 );
             }
-            _ => Kind::Number,
         };
         let (lo, hi) = (lo.value(), hi.value());
         if lo > hi {
@@ -119,14 +127,19 @@ impl Range {
                 );
             }
             (Some(s), _) => {
-                if s.kind() == Kind::Duration && self.kind != Kind::Duration {
-                    return Err("the step is a duration but the range is of numbers".to_owned());
-                }
-                if s.kind() != Kind::Duration && self.kind == Kind::Duration {
-                    return Err("the range is of durations, so the step must be one too, like \"5s\"".to_owned());
-                }
-                if self.kind == Kind::Integer && s.kind() != Kind::Integer {
-                    return Err("a range of integers needs an integer step".to_owned());
+                match (self.kind, s.kind()) {
+                    (Kind::Integer, Kind::Integer)
+                    | (Kind::Number, Kind::Integer | Kind::Number)
+                    | (Kind::Duration, Kind::Duration)
+                    | (Kind::Rate, Kind::Rate) => {}
+                    (Kind::Integer, _) => return Err("a range of integers needs an integer step".to_owned()),
+                    (Kind::Duration, _) => {
+                        return Err("the range is of durations, so the step must be one too, like \"5s\"".to_owned());
+                    }
+                    (Kind::Rate, _) => {
+                        return Err("the range is of rates, so the step must be one too, like \"50/d\"".to_owned());
+                    }
+                    (Kind::Number, _) => return Err("the step must be a number like the range".to_owned()),
                 }
                 s.value()
             }
@@ -158,6 +171,12 @@ impl Range {
         }
     }
 
+    /// The value `u` in [0, 1] of the way from `lo` to `hi`, integers
+    /// rounded to the nearest (for screening designs).
+    pub fn lerp(&self, u: f64) -> toml::Value {
+        self.value(self.lo + u.clamp(0.0, 1.0) * (self.hi - self.lo))
+    }
+
     /// The low end.
     pub fn low(&self) -> toml::Value {
         self.value(self.lo)
@@ -174,6 +193,7 @@ impl Range {
             Kind::Integer => toml::Value::Integer(x.round() as i64),
             Kind::Number => toml::Value::Float((x * 1e9).round() / 1e9),
             Kind::Duration => toml::Value::String(format_span(x.round().max(0.0) as Span)),
+            Kind::Rate => toml::Value::String(format!("{}/d", (x * 1e6).round() / 1e6)),
         }
     }
 }
@@ -191,16 +211,18 @@ pub fn format_span(t: Span) -> String {
 fn show(kind: Kind, x: f64) -> String {
     match kind {
         Kind::Duration => format_span(x.max(0.0) as Span),
+        Kind::Rate => format!("{x}/d"),
         _ => format!("{x}"),
     }
 }
 
 /// A value as a number for charts: numbers as they are, durations in
-/// seconds, anything else `None`.
+/// seconds, rates in trucks per day, anything else `None`.
 pub fn numeric(v: &toml::Value) -> Option<f64> {
     match v {
         toml::Value::Integer(i) => Some(*i as f64),
         toml::Value::Float(x) if x.is_finite() => Some(*x),
+        toml::Value::String(s) if s.contains('/') => parse_rate(s).ok(),
         toml::Value::String(s) => parse_duration(s).ok().map(|t| t as f64 / SECOND as f64),
         _ => None,
     }
@@ -243,7 +265,10 @@ mod tests {
     #[test]
     fn bad_ranges_and_steps_say_why() {
         assert!(Range::new(q("5"), q("4")).unwrap_err().contains("above its high end"));
-        assert!(Range::new(q("5"), q("\"4s\"")).unwrap_err().contains("mix"));
+        assert!(Range::new(q("5"), q("\"4s\"")).unwrap_err().contains("different kinds"));
+        let rates = Range::new(q("\"1000/d\""), q("\"50/h\"")).expect("rates");
+        let r: Vec<String> = rates.grid(Some(q("\"100/d\""))).expect("grid").iter().map(cell).collect();
+        assert_eq!(r, ["1000/d", "1100/d", "1200/d"]);
         let r = Range::new(q("0.0"), q("1.0")).expect("valid");
         assert!(r.grid(None).unwrap_err().contains("needs a `step`"));
         assert!(r.grid(Some(q("0"))).unwrap_err().contains("above zero"));

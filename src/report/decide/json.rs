@@ -11,6 +11,7 @@ use crate::decide::plan::{Answer, Plan, RunnerUp};
 use crate::decide::points::{Outcome, Samples};
 use crate::decide::verdict::{Bound, Constraint, Verdict};
 use crate::decide::precision;
+use crate::decide::sensitivity::{Findings, Sensitivity};
 use crate::decide::metrics::MetricKey;
 use crate::decide::sweep::Sweep;
 use crate::report::json::{Manifest, estimate, finite, scenario as scenario_block};
@@ -191,5 +192,62 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> Value {
         "notes": a.notes,
         "complete": a.complete,
         "manifest": manifest.to_json(),
+    })
+}
+
+/// The document of `portsim sensitivity`.
+pub fn sensitivity(s: &Sensitivity, outcome: &Outcome, f: Option<&Findings>, manifest: &Manifest) -> Value {
+    let bars: Vec<Value> = f.map_or(Vec::new(), |f| {
+        f.bars
+            .iter()
+            .map(|b| {
+                let p = &s.parameters[b.parameter];
+                json!({
+                    "key": p.key,
+                    "variant_key": p.variant_key,
+                    "low_value": toml_value(&p.low_value),
+                    "high_value": toml_value(&p.high_value),
+                    "low": estimate(&b.low),
+                    "high": estimate(&b.high),
+                    "swing": finite(b.swing),
+                    "change": estimate(&b.change),
+                    "within_noise": b.within_noise,
+                })
+            })
+            .collect()
+    });
+    let morris = match (f.and_then(|f| f.morris.as_ref()), &s.morris) {
+        (Some(effects), Some(d)) => json!({
+            "trajectories": d.trajectories(),
+            "levels": d.levels(),
+            "delta": d.delta(),
+            "parameters": effects.iter().map(|e| json!({
+                "key": s.parameters[e.parameter].key,
+                "mu_star": finite(e.mu_star),
+                "mu": finite(e.mu),
+                "sigma": finite(e.sigma),
+                "effects": e.n,
+            })).collect::<Vec<_>>(),
+        }),
+        _ => Value::Null,
+    };
+    let mut m = manifest.to_json();
+    if let Value::Object(map) = &mut m {
+        map.insert("points_run".into(), json!(outcome.ran));
+        map.insert("points_reused".into(), json!(outcome.reused));
+    }
+    json!({
+        "sensitivity": s.study.file.path.display().to_string(),
+        "scenario": scenario_block(&s.base),
+        "variant": s.variant.as_ref().map_or(Value::Null, |(_, v)| scenario_block(v)),
+        "metric": s.metric.to_string(),
+        "output": if s.variant.is_some() { "change from scenario to variant (paired)" } else { "metric of the scenario" },
+        "replications": s.base.replications,
+        "seed": s.base.seed,
+        "base": f.map_or(Value::Null, |f| estimate(&f.base)),
+        "bars": bars,
+        "morris": morris,
+        "complete": outcome.complete,
+        "manifest": m,
     })
 }

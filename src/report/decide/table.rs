@@ -6,6 +6,7 @@ use crate::decide::metrics::MetricKey;
 use crate::decide::plan::{Answer, Candidate, Plan, RunnerUp};
 use crate::decide::points::{Outcome, Samples};
 use crate::decide::precision;
+use crate::decide::sensitivity::{Findings, Sensitivity};
 use crate::decide::sweep::Sweep;
 use crate::decide::values::cell;
 use crate::experiment::estimate::Estimate;
@@ -222,6 +223,69 @@ pub fn plan(p: &Plan, a: &Answer) -> String {
         for n in &a.notes {
             let _ = writeln!(out, "  {n}");
         }
+    }
+    out
+}
+
+/// The tornado as a table, and the Morris ranking.
+pub fn sensitivity(s: &Sensitivity, f: Option<&Findings>) -> String {
+    let cur = &s.base.costs.currency;
+    let key = &s.metric;
+    let mut out = String::new();
+    let what = match &s.variant {
+        Some((_, v)) => format!("the change in {} from {} to {}", key.label(), s.base.name, v.name),
+        None => format!("{} of {}", key.label(), s.base.name),
+    };
+    let _ = writeln!(
+        out,
+        "sensitivity of {what}: {} replications per setting, seed {}, common random numbers",
+        s.base.replications, s.base.seed
+    );
+    let Some(f) = f else {
+        out.push_str("not every setting finished: no result\n");
+        return out;
+    };
+    let _ = writeln!(out, "at base: {}\n", with_half_width(&f.base, key, cur));
+    let mut rows = vec![vec![
+        "parameter".to_owned(),
+        "low".to_owned(),
+        "high".to_owned(),
+        "output at low".to_owned(),
+        "output at high".to_owned(),
+        "swing (high − low, ±95% CI)".to_owned(),
+        String::new(),
+    ]];
+    for b in &f.bars {
+        let p = &s.parameters[b.parameter];
+        rows.push(vec![
+            p.key.clone(),
+            cell(&p.low_value),
+            cell(&p.high_value),
+            with_half_width(&b.low, key, cur),
+            with_half_width(&b.high, key, cur),
+            with_half_width(&b.change, key, cur),
+            if b.within_noise { "within noise".to_owned() } else { String::new() },
+        ]);
+    }
+    out.push_str(&columns(&rows, 3));
+    if let (Some(effects), Some(d)) = (&f.morris, &s.morris) {
+        let _ = writeln!(
+            out,
+            "\nMorris screening: {} trajectories, {} levels, step {:.3} of each range; effects per full low-to-high range",
+            d.trajectories(),
+            d.levels(),
+            d.delta()
+        );
+        let mut rows = vec![vec!["parameter".to_owned(), "μ* (mean |effect|)".to_owned(), "μ".to_owned(), "σ".to_owned()]];
+        for e in effects {
+            rows.push(vec![
+                s.parameters[e.parameter].key.clone(),
+                value(e.mu_star, key.unit(), cur),
+                value(e.mu, key.unit(), cur),
+                value(e.sigma, key.unit(), cur),
+            ]);
+        }
+        out.push_str(&columns(&rows, 1));
     }
     out
 }
