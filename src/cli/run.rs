@@ -5,12 +5,12 @@ use std::sync::atomic::AtomicBool;
 
 use super::args::{Format, RunArgs, RunOptionsArgs};
 use super::{Failure, output, progress, terminal};
-use crate::engine::time::Span;
-use crate::experiment::run::{RunOptions, RunOutput, run as run_scenario};
-use crate::model::Limits;
 use crate::decide::metrics::{DEFAULT_PRECISION, MetricKey};
 use crate::decide::precision;
 use crate::decide::runner::Runner;
+use crate::engine::time::Span;
+use crate::experiment::run::{RunOptions, RunOutput, run as run_scenario};
+use crate::model::Limits;
 use crate::report::decide::{json as decide_json, table as decide_table};
 use crate::report::run_id::{Overrides, RunIdentity, Simulated};
 use crate::report::set::SetInfo;

@@ -59,7 +59,10 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
         output::file(&dir.join("sensitivity.json"), pretty.as_bytes())?;
     }
     if let Some(path) = &args.html {
-        output::file(path, html::sensitivity(&s, findings.as_ref(), &manifest).as_bytes())?;
+        output::file(
+            path,
+            html::sensitivity(&s, findings.as_ref(), &manifest).as_bytes(),
+        )?;
     }
     match args.format {
         StudyFormat::Table => output::stdout(table::sensitivity(&s, findings.as_ref()).as_bytes())?,

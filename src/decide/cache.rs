@@ -115,7 +115,13 @@ fn decode(doc: &Value, hash: &str, replications: u64, limits: &Limits) -> Option
         }
         let xs: Vec<f64> = list
             .iter()
-            .map(|v| if v.is_null() { Some(f64::NAN) } else { v.as_f64() })
+            .map(|v| {
+                if v.is_null() {
+                    Some(f64::NAN)
+                } else {
+                    v.as_f64()
+                }
+            })
             .collect::<Option<_>>()?;
         values.insert(key, xs);
     }
@@ -167,12 +173,20 @@ mod tests {
             assert!(back.of(k)[1].is_nan());
         }
         assert_eq!(back.runaways, [1]);
-        assert_eq!(cache.get("abc", 3, &limits).expect("read"), None, "other count");
+        assert_eq!(
+            cache.get("abc", 3, &limits).expect("read"),
+            None,
+            "other count"
+        );
         let other = Limits {
             max_in_system: 5,
             ..limits
         };
-        assert_eq!(cache.get("abc", 2, &other).expect("read"), None, "other guard");
+        assert_eq!(
+            cache.get("abc", 2, &other).expect("read"),
+            None,
+            "other guard"
+        );
         std::fs::write(cache.path("abc"), b"{ broken").expect("write");
         assert_eq!(cache.get("abc", 2, &limits).expect("read"), None, "damaged");
     }

@@ -85,7 +85,12 @@ impl Study {
         }
         for (key, value, min, max) in [
             ("seed", &header.seed, 0, i64::MAX),
-            ("replications", &header.replications, 1, MAX_REPLICATIONS as i64),
+            (
+                "replications",
+                &header.replications,
+                1,
+                MAX_REPLICATIONS as i64,
+            ),
         ] {
             let Some(v) = value else { continue };
             let x = *v.get_ref();
@@ -100,7 +105,7 @@ impl Study {
             let key_span = key_span(&file.text, key, span.start);
             match Override::generated(&origin, key, key_span, toml::Value::Integer(x), span) {
                 Ok(o) => set.push(o),
-                Err(d) => errors.push(d),
+                Err(d) => errors.push(*d),
             }
         }
         if !errors.is_empty() {
@@ -171,7 +176,11 @@ fn set_entries(file: &TomlFile, origin: &Arc<Origin>) -> Result<Vec<Override>, V
     walk(file, origin, table, &mut Vec::new(), &mut out, &mut errors);
     // In the order written (the tree sorts its keys).
     out.sort_by_key(|o| o.value_span().start);
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Collects the leaves of `table`: dotted TOML keys and `[set.x]` tables
@@ -186,7 +195,10 @@ fn walk(
 ) {
     for (key, value) in table {
         path.push((key.get_ref().to_string(), key.span()));
-        let inline = file.text.get(value.span()).is_some_and(|t| t.starts_with('{'));
+        let inline = file
+            .text
+            .get(value.span())
+            .is_some_and(|t| t.starts_with('{'));
         match value.get_ref() {
             DeValue::Table(inner) if !inline => walk(file, origin, inner, path, out, errors),
             _ => {
@@ -196,7 +208,7 @@ fn walk(
                 let last = path.last().map_or(first, |(_, s)| s.end);
                 match Override::in_file(origin, &joined, first..last, value.span()) {
                     Ok(o) => out.push(o),
-                    Err(d) => errors.push(d),
+                    Err(d) => errors.push(*d),
                 }
             }
         }
@@ -234,7 +246,11 @@ mod tests {
             ],
             "in the order written"
         );
-        let gate = s.set.iter().find(|o| o.key() == "stages.gate.lanes").expect("set");
+        let gate = s
+            .set
+            .iter()
+            .find(|o| o.key() == "stages.gate.lanes")
+            .expect("set");
         assert_eq!(gate.steps().nth(1), Some(&Step::Key("gate".into())));
         assert_eq!(&text[gate.value_span()], "3");
         let service = s.set.iter().find(|o| o.key() == "service").expect("set");
@@ -245,6 +261,9 @@ mod tests {
     #[test]
     fn a_set_that_is_not_a_table_is_located() {
         let e = study("set = 3\n").expect_err("not a table").to_string();
-        assert!(e.contains("dir/study.toml:1:7") && e.contains("expected a table"), "{e}");
+        assert!(
+            e.contains("dir/study.toml:1:7") && e.contains("expected a table"),
+            "{e}"
+        );
     }
 }

@@ -127,7 +127,11 @@ impl Design {
             .map(|(parameter, es)| {
                 let n = es.len();
                 let mean = |f: &dyn Fn(f64) -> f64| {
-                    if n == 0 { 0.0 } else { es.iter().map(|&e| f(e)).sum::<f64>() / n as f64 }
+                    if n == 0 {
+                        0.0
+                    } else {
+                        es.iter().map(|&e| f(e)).sum::<f64>() / n as f64
+                    }
                 };
                 let mu = mean(&|e| e);
                 let sigma = if n < 2 {
@@ -144,7 +148,11 @@ impl Design {
                 }
             })
             .collect();
-        effects.sort_by(|a, b| b.mu_star.total_cmp(&a.mu_star).then(a.parameter.cmp(&b.parameter)));
+        effects.sort_by(|a, b| {
+            b.mu_star
+                .total_cmp(&a.mu_star)
+                .then(a.parameter.cmp(&b.parameter))
+        });
         effects
     }
 }
@@ -173,7 +181,11 @@ mod tests {
         // y = 10 u0 + 0 u1 + 4 u0 u2: u0 matters, u1 not at all, u2 only
         // with u0 (spread).
         let d = Design::new(3, 20, 4, 3);
-        let y: Vec<f64> = d.points().iter().map(|u| 10.0 * u[0] + 4.0 * u[0] * u[2]).collect();
+        let y: Vec<f64> = d
+            .points()
+            .iter()
+            .map(|u| 10.0 * u[0] + 4.0 * u[0] * u[2])
+            .collect();
         let e = d.effects(&y);
         assert_eq!(e[0].parameter, 0);
         let one = e.iter().find(|x| x.parameter == 1).expect("u1");

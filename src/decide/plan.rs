@@ -156,7 +156,11 @@ impl Plan {
             .iter()
             .zip(values)
             .filter_map(|(v, &x)| {
-                let span = if x == v.min { v.min_span.clone() } else { v.max_span.clone() };
+                let span = if x == v.min {
+                    v.min_span.clone()
+                } else {
+                    v.max_span.clone()
+                };
                 Override::generated(
                     &self.study.origin,
                     &v.key,
@@ -204,14 +208,31 @@ pub fn parse(file: &TomlFile, command_line: &[Override]) -> Result<Plan, DecideE
         Some(c) => {
             errors.push(file.error(
                 Some(c.span()),
-                format!("`confidence` must be above 0 and below 1, like 0.95, found {}", c.get_ref()),
+                format!(
+                    "`confidence` must be above 0 and below 1, like 0.95, found {}",
+                    c.get_ref()
+                ),
             ));
             0.95
         }
     };
-    let cap = int_in(file, raw.max_replications.as_ref(), "max_replications", 2, MAX_REPLICATIONS, &mut errors);
-    let max_candidates = int_in(file, raw.max_candidates.as_ref(), "max_candidates", 1, MAX_CANDIDATES as u64, &mut errors)
-        .map_or(50, |n| n as usize);
+    let cap = int_in(
+        file,
+        raw.max_replications.as_ref(),
+        "max_replications",
+        2,
+        MAX_REPLICATIONS,
+        &mut errors,
+    );
+    let max_candidates = int_in(
+        file,
+        raw.max_candidates.as_ref(),
+        "max_candidates",
+        1,
+        MAX_CANDIDATES as u64,
+        &mut errors,
+    )
+    .map_or(50, |n| n as usize);
     let mut metrics: Vec<MetricKey> = constraints.iter().map(|c| c.key).collect();
     for k in super::sweep::metric_list(file, raw.metrics.as_ref(), &mut errors) {
         if raw.metrics.is_some() && !metrics.contains(&k) {
@@ -229,7 +250,9 @@ pub fn parse(file: &TomlFile, command_line: &[Override]) -> Result<Plan, DecideE
         let span = raw.max_replications.as_ref().map_or(0..0, |m| m.span());
         return Err(DecideError::invalid(vec![study.error(
             span,
-            format!("`max_replications` ({cap}) is below the replications of the first look ({first})"),
+            format!(
+                "`max_replications` ({cap}) is below the replications of the first look ({first})"
+            ),
         )]));
     }
     let plan = Plan {
@@ -263,7 +286,10 @@ fn int_in(
     let v = v?;
     let x = *v.get_ref();
     if x < min as i64 || x as u64 > max {
-        errors.push(file.error(Some(v.span()), format!("`{key}` must be between {min} and {max}, found {x}")));
+        errors.push(file.error(
+            Some(v.span()),
+            format!("`{key}` must be between {min} and {max}, found {x}"),
+        ));
         return None;
     }
     Some(x as u64)
@@ -284,7 +310,10 @@ fn variables(
     if list.get_ref().len() > MAX_DECISIONS {
         errors.push(file.error(
             Some(list.span()),
-            format!("{} decision variables is more than the limit of {MAX_DECISIONS}", list.get_ref().len()),
+            format!(
+                "{} decision variables is more than the limit of {MAX_DECISIONS}",
+                list.get_ref().len()
+            ),
         ));
         return Vec::new();
     }
@@ -295,7 +324,10 @@ fn variables(
         let r = d.get_ref();
         let key = super::sweep::factor_key(file, r.key.as_ref(), d.span(), &mut seen, errors);
         let missing = |errors: &mut Vec<Diagnostic>, what: &str| {
-            errors.push(file.error(Some(d.span()), format!("missing key `{what}` in [[decide]]")));
+            errors.push(file.error(
+                Some(d.span()),
+                format!("missing key `{what}` in [[decide]]"),
+            ));
         };
         let (Some(min), Some(max)) = (&r.min, &r.max) else {
             if r.min.is_none() {
@@ -313,16 +345,32 @@ fn variables(
             }
             Some(c) if c.get_ref().is_finite() && *c.get_ref() >= 0.0 => *c.get_ref(),
             Some(c) => {
-                errors.push(file.error(Some(c.span()), format!("`cost` must be a number of at least 0, found {}", c.get_ref())));
+                errors.push(file.error(
+                    Some(c.span()),
+                    format!(
+                        "`cost` must be a number of at least 0, found {}",
+                        c.get_ref()
+                    ),
+                ));
                 continue;
             }
         };
         if min.get_ref() > max.get_ref() {
-            errors.push(file.error(Some(min.span()), format!("`min` ({}) is above `max` ({})", min.get_ref(), max.get_ref())));
+            errors.push(file.error(
+                Some(min.span()),
+                format!(
+                    "`min` ({}) is above `max` ({})",
+                    min.get_ref(),
+                    max.get_ref()
+                ),
+            ));
             continue;
         }
         if *min.get_ref() < 0 {
-            errors.push(file.error(Some(min.span()), format!("`min` must be at least 0, found {}", min.get_ref())));
+            errors.push(file.error(
+                Some(min.span()),
+                format!("`min` must be at least 0, found {}", min.get_ref()),
+            ));
             continue;
         }
         let Some(key) = key else { continue };
@@ -361,7 +409,10 @@ fn constraints(
     if list.get_ref().len() > MAX_CONSTRAINTS {
         errors.push(file.error(
             Some(list.span()),
-            format!("{} constraints is more than the limit of {MAX_CONSTRAINTS}", list.get_ref().len()),
+            format!(
+                "{} constraints is more than the limit of {MAX_CONSTRAINTS}",
+                list.get_ref().len()
+            ),
         ));
         return Vec::new();
     }
@@ -369,7 +420,10 @@ fn constraints(
     for req in list.get_ref() {
         let r = req.get_ref();
         let Some(metric) = &r.metric else {
-            errors.push(file.error(Some(req.span()), "missing key `metric` in [[require]], like `metric = \"time_in_port_s.p95\"`"));
+            errors.push(file.error(
+                Some(req.span()),
+                "missing key `metric` in [[require]], like `metric = \"time_in_port_s.p95\"`",
+            ));
             continue;
         };
         let key = match MetricKey::parse(metric.get_ref()) {
@@ -383,27 +437,42 @@ fn constraints(
             (Some(v), None) => (Bound::Max as fn(f64) -> Bound, "<=", v),
             (None, Some(v)) => (Bound::Min as fn(f64) -> Bound, ">=", v),
             (Some(v), Some(_)) => {
-                errors.push(file.error(Some(v.span()), "give `max` or `min`, not both; write two [[require]] entries for a band"));
+                errors.push(file.error(
+                    Some(v.span()),
+                    "give `max` or `min`, not both; write two [[require]] entries for a band",
+                ));
                 continue;
             }
             (None, None) => {
-                errors.push(file.error(Some(metric.span()), format!("[[require]] on `{key}` needs `max` or `min`")));
+                errors.push(file.error(
+                    Some(metric.span()),
+                    format!("[[require]] on `{key}` needs `max` or `min`"),
+                ));
                 continue;
             }
         };
-        let Some(threshold) = amount(file, &key, v, errors) else { continue };
+        let Some(threshold) = amount(file, &key, v, errors) else {
+            continue;
+        };
         let tolerance = match &r.tolerance {
             None => 0.0,
             Some(t) => match amount(file, &key, t, errors) {
                 Some(x) if x >= 0.0 => x,
                 Some(x) => {
-                    errors.push(file.error(Some(t.span()), format!("`tolerance` must be at least 0, found {x}")));
+                    errors.push(file.error(
+                        Some(t.span()),
+                        format!("`tolerance` must be at least 0, found {x}"),
+                    ));
                     continue;
                 }
                 None => continue,
             },
         };
-        let written = file.text.get(v.span()).unwrap_or_default().trim_matches('"');
+        let written = file
+            .text
+            .get(v.span())
+            .unwrap_or_default()
+            .trim_matches('"');
         out.push(Constraint {
             key,
             bound: bound(threshold),
@@ -433,10 +502,16 @@ fn amount(
         },
         (Unit::Seconds, other) => fail(
             errors,
-            format!("`{key}` is a duration: write it with units, like \"4h\" or \"30m\", found {}", other.type_str()),
+            format!(
+                "`{key}` is a duration: write it with units, like \"4h\" or \"30m\", found {}",
+                other.type_str()
+            ),
         ),
         (_, toml::Value::Integer(i)) => Some(*i as f64),
         (_, toml::Value::Float(x)) if x.is_finite() => Some(*x),
-        (_, other) => fail(errors, format!("expected a number for `{key}`, found {}", other.type_str())),
+        (_, other) => fail(
+            errors,
+            format!("expected a number for `{key}`, found {}", other.type_str()),
+        ),
     }
 }

@@ -139,7 +139,9 @@ pub fn resolve_all(
     if errors.is_empty() {
         return Ok(resolved);
     }
-    if failed > 1 && let Some(last) = errors.last_mut() {
+    if failed > 1
+        && let Some(last) = errors.last_mut()
+    {
         let note = format!("{failed} points could not be resolved; the first mistakes are shown");
         last.help = Some(match &last.help {
             Some(h) => format!("{h}; {note}"),

@@ -42,7 +42,11 @@ impl Target {
             Some(p) => p.trim().parse::<f64>().map(|x| x / 100.0),
             None => t.parse::<f64>(),
         }
-        .map_err(|_| format!("invalid precision `{text}`; expected a relative half-width like \"2%\" or 0.02"))?;
+        .map_err(|_| {
+            format!(
+                "invalid precision `{text}`; expected a relative half-width like \"2%\" or 0.02"
+            )
+        })?;
         if value.is_finite() && value > 0.0 && value < 1.0 {
             Ok(Target(value))
         } else {
@@ -151,7 +155,11 @@ fn next_count(n: u64, reached: &[Reached], cap: u64) -> Option<u64> {
             _ => 2.0 * n as f64,
         })
         .fold(0.0, f64::max);
-    let needed = if needed.is_finite() { needed.ceil() as u64 } else { cap };
+    let needed = if needed.is_finite() {
+        needed.ceil() as u64
+    } else {
+        cap
+    };
     Some(needed.clamp(n + 1, (2 * n).max(n + 1)).min(cap))
 }
 
@@ -255,7 +263,10 @@ mod tests {
         };
         let (out, report) = run_with(1);
         assert!(report.reached, "{report:?}");
-        assert!(report.replications > 4 && report.replications < 400, "{report:?}");
+        assert!(
+            report.replications > 4 && report.replications < 400,
+            "{report:?}"
+        );
         assert_eq!(report.rounds.first(), Some(&4));
         assert_eq!(out.reps.len() as u64, report.replications);
         let [m] = &report.metrics[..] else { panic!() };

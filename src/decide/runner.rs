@@ -63,7 +63,12 @@ impl Runner {
 
 /// The output of a run made of `reps` (in index order), as
 /// `experiment::run` would give it for the same replications.
-pub fn output(s: &Scenario, reps: Vec<(u64, RepResult)>, requested: u64, wall: Duration) -> RunOutput {
+pub fn output(
+    s: &Scenario,
+    reps: Vec<(u64, RepResult)>,
+    requested: u64,
+    wall: Duration,
+) -> RunOutput {
     let only: Vec<&RepResult> = reps.iter().map(|(_, r)| r).collect();
     let stage_names: Vec<String> = s.stages.iter().map(|st| st.name.clone()).collect();
     let class_names: Vec<String> = s.classes.iter().map(|c| c.name.clone()).collect();

@@ -198,15 +198,26 @@ pub fn parse(file: &TomlFile, command_line: &[Override]) -> Result<Sensitivity, 
     let mut errors = Vec::new();
     let metric = match &raw.metric {
         None => {
-            errors.push(file.error(Some(0..0), "missing key `metric`: the output to study, like `metric = \"time_in_port_s\"`"));
+            errors.push(file.error(
+                Some(0..0),
+                "missing key `metric`: the output to study, like `metric = \"time_in_port_s\"`",
+            ));
             None
         }
         Some(m) => MetricKey::parse(m.get_ref())
             .map_err(|e| errors.push(file.error(Some(m.span()), e)))
             .ok(),
     };
-    let parameters = parameters(&study, raw.parameters.as_ref(), raw.variant.is_some(), &mut errors);
-    let morris_args = raw.morris.as_ref().and_then(|m| morris_settings(file, m, &parameters, &mut errors));
+    let parameters = parameters(
+        &study,
+        raw.parameters.as_ref(),
+        raw.variant.is_some(),
+        &mut errors,
+    );
+    let morris_args = raw
+        .morris
+        .as_ref()
+        .and_then(|m| morris_settings(file, m, &parameters, &mut errors));
     let (Some(metric), true) = (metric, errors.is_empty()) else {
         return Err(DecideError::invalid(errors));
     };
@@ -251,7 +262,8 @@ pub fn parse(file: &TomlFile, command_line: &[Override]) -> Result<Sensitivity, 
     if let Some(design) = &morris {
         for (j, u) in design.points().iter().enumerate() {
             let (s, v) = at(&|i, p| {
-                p.range.map(|r| Level::Generated(r.lerp(u[i]), p.key_span.clone()))
+                p.range
+                    .map(|r| Level::Generated(r.lerp(u[i]), p.key_span.clone()))
             });
             sets.push((Setting::Morris(j), s, v));
         }
@@ -329,7 +341,10 @@ fn parameters(
     if list.get_ref().len() > MAX_FACTORS {
         errors.push(file.error(
             Some(list.span()),
-            format!("{} parameters is more than the limit of {MAX_FACTORS}", list.get_ref().len()),
+            format!(
+                "{} parameters is more than the limit of {MAX_FACTORS}",
+                list.get_ref().len()
+            ),
         ));
         return Vec::new();
     }
@@ -337,11 +352,16 @@ fn parameters(
     let mut out = Vec::new();
     for entry in list.get_ref() {
         let r = entry.get_ref();
-        let Some(key) = super::sweep::factor_key(file, r.key.as_ref(), entry.span(), &mut seen, errors) else {
+        let Some(key) =
+            super::sweep::factor_key(file, r.key.as_ref(), entry.span(), &mut seen, errors)
+        else {
             continue;
         };
         if let (Some(v), false) = (&r.variant_key, has_variant) {
-            errors.push(file.error(Some(v.span()), "`variant_key` needs a top-level `variant = \"path.toml\"`"));
+            errors.push(file.error(
+                Some(v.span()),
+                "`variant_key` needs a top-level `variant = \"path.toml\"`",
+            ));
         }
         let numeric = |v: &Spanned<toml::Value>| Quantity::read(v.get_ref()).ok();
         let (low, high, range) = match (&r.low, &r.high, &r.range) {
@@ -359,18 +379,24 @@ fn parameters(
                     Some(rg),
                 ),
                 Err(d) => {
-                    errors.push(d);
+                    errors.push(*d);
                     continue;
                 }
             },
             (_, _, Some(range)) => {
-                errors.push(file.error(Some(range.span()), "give `low` and `high`, or a `range`, not both"));
+                errors.push(file.error(
+                    Some(range.span()),
+                    "give `low` and `high`, or a `range`, not both",
+                ));
                 continue;
             }
             _ => {
                 errors.push(file.error(
                     Some(key.span()),
-                    format!("parameter `{}` needs `low` and `high` (or `range = [low, high]`)", key.get_ref()),
+                    format!(
+                        "parameter `{}` needs `low` and `high` (or `range = [low, high]`)",
+                        key.get_ref()
+                    ),
                 ));
                 continue;
             }
@@ -411,7 +437,13 @@ fn morris_settings(
         if (2..=limits::MAX_TRAJECTORIES as i64).contains(&x) {
             Some(x as usize)
         } else {
-            errors.push(file.error(Some(t.span()), format!("`trajectories` must be between 2 and {}, found {x}", limits::MAX_TRAJECTORIES)));
+            errors.push(file.error(
+                Some(t.span()),
+                format!(
+                    "`trajectories` must be between 2 and {}, found {x}",
+                    limits::MAX_TRAJECTORIES
+                ),
+            ));
             None
         }
     })?;
@@ -420,11 +452,18 @@ fn morris_settings(
         if (2..=16).contains(&x) && x % 2 == 0 {
             Some(x as usize)
         } else {
-            errors.push(file.error(Some(l.span()), format!("`levels` must be an even number from 2 to 16, found {x}")));
+            errors.push(file.error(
+                Some(l.span()),
+                format!("`levels` must be an even number from 2 to 16, found {x}"),
+            ));
             None
         }
     })?;
-    let fixed: Vec<&str> = parameters.iter().filter(|p| p.range.is_none()).map(|p| p.key.as_str()).collect();
+    let fixed: Vec<&str> = parameters
+        .iter()
+        .filter(|p| p.range.is_none())
+        .map(|p| p.key.as_str())
+        .collect();
     if !fixed.is_empty() {
         errors.push(file.error(
             Some(m.span()),
@@ -437,7 +476,12 @@ fn morris_settings(
 
 /// The output of a setting, one value per replication: the metric, or
 /// the variant minus the scenario.
-fn output(s: &Sensitivity, outcome: &Outcome, own: usize, other: Option<usize>) -> Option<Vec<f64>> {
+fn output(
+    s: &Sensitivity,
+    outcome: &Outcome,
+    own: usize,
+    other: Option<usize>,
+) -> Option<Vec<f64>> {
     let get = |i: usize| outcome.results.get(i).and_then(Option::as_ref);
     let own: &Samples = get(own)?;
     match other {
@@ -469,7 +513,11 @@ pub fn findings(s: &Sensitivity, outcome: &Outcome) -> Option<Findings> {
             within_noise: !change.excludes_zero(),
         });
     }
-    bars.sort_by(|a, b| b.swing.total_cmp(&a.swing).then(a.parameter.cmp(&b.parameter)));
+    bars.sort_by(|a, b| {
+        b.swing
+            .total_cmp(&a.swing)
+            .then(a.parameter.cmp(&b.parameter))
+    });
     let morris = match &s.morris {
         Some(design) => {
             let ys: Option<Vec<f64>> = (0..design.points().len())

@@ -140,9 +140,8 @@ pub fn parse(file: &TomlFile, command_line: &[Override]) -> Result<Sweep, Decide
         None => grid(&study, &factors, raw.factors.as_ref().map(|f| f.span()))?,
     };
     let units: u64 = sets.len() as u64 * base.replications;
-    limits::work("this sweep", units).map_err(|m| {
-        DecideError::invalid(vec![study.error(0..0, m)])
-    })?;
+    limits::work("this sweep", units)
+        .map_err(|m| DecideError::invalid(vec![study.error(0..0, m)]))?;
     let points = resolve_all(sets, |set| study.resolve(set))?;
     Ok(Sweep {
         study,
@@ -167,7 +166,10 @@ pub(super) fn metric_list(
             .collect();
     };
     if list.get_ref().is_empty() {
-        errors.push(file.error(Some(list.span()), "`metrics` is empty; name at least one, like \"time_in_port_s\""));
+        errors.push(file.error(
+            Some(list.span()),
+            "`metrics` is empty; name at least one, like \"time_in_port_s\"",
+        ));
     }
     let mut keys = Vec::new();
     for name in list.get_ref() {
@@ -230,14 +232,18 @@ fn factors(
     if list.get_ref().len() > MAX_FACTORS {
         errors.push(file.error(
             Some(list.span()),
-            format!("{} factors is more than the limit of {MAX_FACTORS}", list.get_ref().len()),
+            format!(
+                "{} factors is more than the limit of {MAX_FACTORS}",
+                list.get_ref().len()
+            ),
         ));
         return Vec::new();
     }
     let mut seen = Vec::new();
     let mut out = Vec::new();
     for f in list.get_ref() {
-        let Some(key) = factor_key(file, f.get_ref().key.as_ref(), f.span(), &mut seen, errors) else {
+        let Some(key) = factor_key(file, f.get_ref().key.as_ref(), f.span(), &mut seen, errors)
+        else {
             continue;
         };
         if let Some(factor) = factor(study, key, f, lhs, errors) {
@@ -257,15 +263,20 @@ fn factor(
     let file = &study.file;
     let raw = f.get_ref();
     let k = key.get_ref();
-    let push = |errors: &mut Vec<Diagnostic>, r: Result<Override, Diagnostic>, levels: &mut Vec<Override>| match r {
+    let push = |errors: &mut Vec<Diagnostic>,
+                r: Result<Override, Box<Diagnostic>>,
+                levels: &mut Vec<Override>| match r {
         Ok(o) => levels.push(o),
-        Err(d) => errors.push(d),
+        Err(d) => errors.push(*d),
     };
     let mut levels = Vec::new();
     match (&raw.values, &raw.range) {
         (Some(values), None) => {
             if raw.step.is_some() {
-                errors.push(file.error(raw.step.as_ref().map(|s| s.span()), "`step` goes with a `range`, not with `values`"));
+                errors.push(file.error(
+                    raw.step.as_ref().map(|s| s.span()),
+                    "`step` goes with a `range`, not with `values`",
+                ));
             }
             let n = values.get_ref().len();
             if n == 0 || n > MAX_VALUES {
@@ -276,39 +287,74 @@ fn factor(
                 return None;
             }
             for v in values.get_ref() {
-                push(errors, Override::in_file(&study.origin, k, key.span(), v.span()), &mut levels);
+                push(
+                    errors,
+                    Override::in_file(&study.origin, k, key.span(), v.span()),
+                    &mut levels,
+                );
             }
-            Some(Factor { key: k.clone(), levels, range: None })
+            Some(Factor {
+                key: k.clone(),
+                levels,
+                range: None,
+            })
         }
         (None, Some(range)) => {
-            let r = read_range(file, range).map_err(|d| errors.push(d)).ok()?;
+            let r = read_range(file, range).map_err(|d| errors.push(*d)).ok()?;
             let span = range.span();
             if lhs {
                 if let Some(step) = &raw.step {
-                    errors.push(file.error(Some(step.span()), "with `lhs`, a range is sampled, not stepped: remove `step`"));
+                    errors.push(file.error(
+                        Some(step.span()),
+                        "with `lhs`, a range is sampled, not stepped: remove `step`",
+                    ));
                 }
                 for v in [r.low(), r.high()] {
-                    push(errors, Override::generated(&study.origin, k, key.span(), v, span.clone()), &mut levels);
+                    push(
+                        errors,
+                        Override::generated(&study.origin, k, key.span(), v, span.clone()),
+                        &mut levels,
+                    );
                 }
-                return Some(Factor { key: k.clone(), levels, range: Some((r, key.span(), span)) });
+                return Some(Factor {
+                    key: k.clone(),
+                    levels,
+                    range: Some((r, key.span(), span)),
+                });
             }
             let step = match &raw.step {
                 Some(s) => Some(
                     Quantity::read(s.get_ref())
-                        .map_err(|m| errors.push(file.error(Some(s.span()), format!("`step`: {m}"))))
+                        .map_err(|m| {
+                            errors.push(file.error(Some(s.span()), format!("`step`: {m}")))
+                        })
                         .ok()?,
                 ),
                 None => None,
             };
             let at = raw.step.as_ref().map_or(span.clone(), |s| s.span());
-            let values = r.grid(step).map_err(|m| errors.push(file.error(Some(at), m))).ok()?;
+            let values = r
+                .grid(step)
+                .map_err(|m| errors.push(file.error(Some(at), m)))
+                .ok()?;
             for v in values {
-                push(errors, Override::generated(&study.origin, k, key.span(), v, span.clone()), &mut levels);
+                push(
+                    errors,
+                    Override::generated(&study.origin, k, key.span(), v, span.clone()),
+                    &mut levels,
+                );
             }
-            Some(Factor { key: k.clone(), levels, range: None })
+            Some(Factor {
+                key: k.clone(),
+                levels,
+                range: None,
+            })
         }
         (Some(v), Some(_)) => {
-            errors.push(file.error(Some(v.span()), "give either `values` or a `range`, not both"));
+            errors.push(file.error(
+                Some(v.span()),
+                "give either `values` or a `range`, not both",
+            ));
             None
         }
         (None, None) => {
@@ -325,17 +371,20 @@ fn factor(
 pub(super) fn read_range(
     file: &TomlFile,
     range: &Spanned<Vec<Spanned<toml::Value>>>,
-) -> Result<Range, Diagnostic> {
+) -> Result<Range, Box<Diagnostic>> {
     let [lo, hi] = &range.get_ref()[..] else {
-        return Err(file.error(
+        return Err(Box::new(file.error(
             Some(range.span()),
-            format!("a range has two ends, like `range = [4, 10]`, found {} values", range.get_ref().len()),
-        ));
+            format!(
+                "a range has two ends, like `range = [4, 10]`, found {} values",
+                range.get_ref().len()
+            ),
+        )));
     };
     let end = |v: &Spanned<toml::Value>| {
-        Quantity::read(v.get_ref()).map_err(|m| file.error(Some(v.span()), m))
+        Quantity::read(v.get_ref()).map_err(|m| Box::new(file.error(Some(v.span()), m)))
     };
-    Range::new(end(lo)?, end(hi)?).map_err(|m| file.error(Some(range.span()), m))
+    Range::new(end(lo)?, end(hi)?).map_err(|m| Box::new(file.error(Some(range.span()), m)))
 }
 
 /// Every combination of the factors' levels, the first factor slowest.
@@ -431,12 +480,26 @@ mod tests {
     #[test]
     fn a_grid_is_every_combination_first_factor_slowest() {
         let s = sweep("scenario = \"base.toml\"\n[[factors]]\nkey = \"stages.desk.lanes\"\nrange = [1, 3]\n[[factors]]\nkey = \"stages.desk.service\"\nvalues = [\"4m\", \"6m\"]\n").expect("valid");
-        let sets: Vec<Vec<&str>> = s.points.iter().map(|p| p.set.iter().map(Override::text).collect()).collect();
+        let sets: Vec<Vec<&str>> = s
+            .points
+            .iter()
+            .map(|p| p.set.iter().map(Override::text).collect())
+            .collect();
         assert_eq!(sets.len(), 6);
-        assert_eq!(sets[0], ["stages.desk.lanes=1", "stages.desk.service=\"4m\""]);
-        assert_eq!(sets[1], ["stages.desk.lanes=1", "stages.desk.service=\"6m\""]);
-        assert_eq!(sets[5], ["stages.desk.lanes=3", "stages.desk.service=\"6m\""]);
-        let hashes: std::collections::BTreeSet<&str> = s.points.iter().map(|p| p.hash.as_str()).collect();
+        assert_eq!(
+            sets[0],
+            ["stages.desk.lanes=1", "stages.desk.service=\"4m\""]
+        );
+        assert_eq!(
+            sets[1],
+            ["stages.desk.lanes=1", "stages.desk.service=\"6m\""]
+        );
+        assert_eq!(
+            sets[5],
+            ["stages.desk.lanes=3", "stages.desk.service=\"6m\""]
+        );
+        let hashes: std::collections::BTreeSet<&str> =
+            s.points.iter().map(|p| p.hash.as_str()).collect();
         assert_eq!(hashes.len(), 6);
         assert_eq!(s.metrics.len(), DEFAULT_PRECISION.len());
     }
@@ -446,12 +509,22 @@ mod tests {
         let text = "scenario = \"base.toml\"\nlhs = 10\n[[factors]]\nkey = \"stages.desk.lanes\"\nrange = [1, 10]\n[[factors]]\nkey = \"stages.desk.service\"\nrange = [\"1m\", \"11m\"]\n";
         let s = sweep(text).expect("valid");
         assert_eq!(s.points.len(), 10);
-        let mut lanes: Vec<i64> = s.points.iter().map(|p| p.set[0].value().as_integer().expect("int")).collect();
+        let mut lanes: Vec<i64> = s
+            .points
+            .iter()
+            .map(|p| p.set[0].value().as_integer().expect("int"))
+            .collect();
         lanes.sort_unstable();
-        assert_eq!(lanes, (1..=10).collect::<Vec<_>>(), "one point per integer stratum");
-        let mut minutes: Vec<f64> = s.points.iter().map(|p| {
-            crate::decide::values::numeric(p.set[1].value()).expect("duration") / 60.0
-        }).collect();
+        assert_eq!(
+            lanes,
+            (1..=10).collect::<Vec<_>>(),
+            "one point per integer stratum"
+        );
+        let mut minutes: Vec<f64> = s
+            .points
+            .iter()
+            .map(|p| crate::decide::values::numeric(p.set[1].value()).expect("duration") / 60.0)
+            .collect();
         minutes.sort_by(f64::total_cmp);
         for (i, m) in minutes.iter().enumerate() {
             assert!(*m >= 1.0 + i as f64 && *m <= 2.0 + i as f64, "{minutes:?}");
@@ -464,26 +537,64 @@ mod tests {
     #[test]
     fn mistakes_are_located_in_the_sweep_file() {
         for (text, expected) in [
-            ("scenario = \"base.toml\"\n[[factors]]\nkey = \"stages.desk.lanes\"\nvalues = [2, -1]\n", "sweep.toml:4:14: `lanes` must be at least 0, found -1"),
-            ("scenario = \"base.toml\"\n[[factors]]\nkey = \"stages.dsk.lanes\"\nvalues = [2]\n", "sweep.toml:3:15: no stage named `dsk`"),
-            ("scenario = \"base.toml\"\n[[factors]]\nkey = \"seed\"\nvalues = [2]\n", "sweep.toml:3:7: `seed` cannot vary"),
-            ("scenario = \"base.toml\"\n[[factors]]\nkey = \"horizon\"\nrange = [\"1d\", \"2d\"]\n", "sweep.toml:4:9: a range of numbers or durations needs a `step`"),
-            ("scenario = \"base.toml\"\nmetrics = [\"time_in_prot_s\"]\n[[factors]]\nkey = \"horizon\"\nvalues = [\"1d\"]\n", "sweep.toml:2:12: unknown metric `time_in_prot_s`; did you mean `time_in_port_s`?"),
-            ("scenario = \"base.toml\"\n[[factor]]\nkey = \"horizon\"\n", "sweep.toml:2:3: unknown key `factor`"),
-            ("scenario = \"base.toml\"\nlhs = 0\n[[factors]]\nkey = \"horizon\"\nvalues = [\"1d\"]\n", "sweep.toml:2:7: `lhs` must be between 1"),
-            ("scenario = \"base.toml\"\n[[factors]]\nkey = \"stages.desk.lanes\"\nrange = [1, 10000]\n[[factors]]\nkey = \"stages.desk.fee\"\nrange = [1, 10]\n", "more than the limit of 10000"),
+            (
+                "scenario = \"base.toml\"\n[[factors]]\nkey = \"stages.desk.lanes\"\nvalues = [2, -1]\n",
+                "sweep.toml:4:14: `lanes` must be at least 0, found -1",
+            ),
+            (
+                "scenario = \"base.toml\"\n[[factors]]\nkey = \"stages.dsk.lanes\"\nvalues = [2]\n",
+                "sweep.toml:3:15: no stage named `dsk`",
+            ),
+            (
+                "scenario = \"base.toml\"\n[[factors]]\nkey = \"seed\"\nvalues = [2]\n",
+                "sweep.toml:3:7: `seed` cannot vary",
+            ),
+            (
+                "scenario = \"base.toml\"\n[[factors]]\nkey = \"horizon\"\nrange = [\"1d\", \"2d\"]\n",
+                "sweep.toml:4:9: a range of numbers or durations needs a `step`",
+            ),
+            (
+                "scenario = \"base.toml\"\nmetrics = [\"time_in_prot_s\"]\n[[factors]]\nkey = \"horizon\"\nvalues = [\"1d\"]\n",
+                "sweep.toml:2:12: unknown metric `time_in_prot_s`; did you mean `time_in_port_s`?",
+            ),
+            (
+                "scenario = \"base.toml\"\n[[factor]]\nkey = \"horizon\"\n",
+                "sweep.toml:2:3: unknown key `factor`",
+            ),
+            (
+                "scenario = \"base.toml\"\nlhs = 0\n[[factors]]\nkey = \"horizon\"\nvalues = [\"1d\"]\n",
+                "sweep.toml:2:7: `lhs` must be between 1",
+            ),
+            (
+                "scenario = \"base.toml\"\n[[factors]]\nkey = \"stages.desk.lanes\"\nrange = [1, 10000]\n[[factors]]\nkey = \"stages.desk.fee\"\nrange = [1, 10]\n",
+                "more than the limit of 10000",
+            ),
         ] {
             let e = sweep(text).expect_err(text);
             let rendered = e.to_string();
             let summary: Vec<String> = match &e {
-                DecideError::Scenario(s) => s.diagnostics().iter().map(|d| {
-                    let (l, c) = d.line_col().unwrap_or((0, 0));
-                    format!("{}:{l}:{c}: {}", d.path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(), d.message)
-                }).collect(),
+                DecideError::Scenario(s) => s
+                    .diagnostics()
+                    .iter()
+                    .map(|d| {
+                        let (l, c) = d.line_col().unwrap_or((0, 0));
+                        format!(
+                            "{}:{l}:{c}: {}",
+                            d.path
+                                .file_name()
+                                .map(|f| f.to_string_lossy().into_owned())
+                                .unwrap_or_default(),
+                            d.message
+                        )
+                    })
+                    .collect(),
                 other => vec![other.to_string()],
             };
             let summary = summary.join("\n");
-            assert!(summary.contains(expected) || rendered.contains(expected), "expected {expected:?} in\n{summary}\n{rendered}");
+            assert!(
+                summary.contains(expected) || rendered.contains(expected),
+                "expected {expected:?} in\n{summary}\n{rendered}"
+            );
         }
     }
 }

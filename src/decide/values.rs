@@ -132,20 +132,33 @@ impl Range {
                     | (Kind::Number, Kind::Integer | Kind::Number)
                     | (Kind::Duration, Kind::Duration)
                     | (Kind::Rate, Kind::Rate) => {}
-                    (Kind::Integer, _) => return Err("a range of integers needs an integer step".to_owned()),
+                    (Kind::Integer, _) => {
+                        return Err("a range of integers needs an integer step".to_owned());
+                    }
                     (Kind::Duration, _) => {
-                        return Err("the range is of durations, so the step must be one too, like \"5s\"".to_owned());
+                        return Err(
+                            "the range is of durations, so the step must be one too, like \"5s\""
+                                .to_owned(),
+                        );
                     }
                     (Kind::Rate, _) => {
-                        return Err("the range is of rates, so the step must be one too, like \"50/d\"".to_owned());
+                        return Err(
+                            "the range is of rates, so the step must be one too, like \"50/d\""
+                                .to_owned(),
+                        );
                     }
-                    (Kind::Number, _) => return Err("the step must be a number like the range".to_owned()),
+                    (Kind::Number, _) => {
+                        return Err("the step must be a number like the range".to_owned());
+                    }
                 }
                 s.value()
             }
         };
-        if !(step > 0.0) {
-            return Err(format!("the step must be above zero, found {}", show(self.kind, step)));
+        if step.is_nan() || step <= 0.0 {
+            return Err(format!(
+                "the step must be above zero, found {}",
+                show(self.kind, step)
+            ));
         }
         let count = ((self.hi - self.lo) / step + 1e-9).floor() + 1.0;
         if count > MAX_VALUES as f64 {
@@ -201,7 +214,7 @@ impl Range {
 /// A duration as a whole count of the largest unit that divides it.
 pub fn format_span(t: Span) -> String {
     for (unit, name) in [(DAY, "d"), (HOUR, "h"), (MINUTE, "m"), (SECOND, "s")] {
-        if t > 0 && t % unit == 0 {
+        if t > 0 && t.is_multiple_of(unit) {
             return format!("{}{name}", t / unit);
         }
     }
@@ -247,14 +260,29 @@ mod tests {
     #[test]
     fn grids_of_integers_numbers_and_durations() {
         let r = Range::new(q("4"), q("8")).expect("valid");
-        let ints: Vec<String> = r.grid(None).expect("grid").iter().map(ToString::to_string).collect();
+        let ints: Vec<String> = r
+            .grid(None)
+            .expect("grid")
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(ints, ["4", "5", "6", "7", "8"]);
         assert_eq!(r.grid(Some(q("3"))).expect("grid").len(), 2);
         let r = Range::new(q("0.1"), q("0.3")).expect("valid");
-        let nums: Vec<String> = r.grid(Some(q("0.1"))).expect("grid").iter().map(ToString::to_string).collect();
+        let nums: Vec<String> = r
+            .grid(Some(q("0.1")))
+            .expect("grid")
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(nums, ["0.1", "0.2", "0.3"]);
         let r = Range::new(q("\"150s\""), q("\"170s\"")).expect("valid");
-        let d: Vec<String> = r.grid(Some(q("\"10s\""))).expect("grid").iter().map(cell).collect();
+        let d: Vec<String> = r
+            .grid(Some(q("\"10s\"")))
+            .expect("grid")
+            .iter()
+            .map(cell)
+            .collect();
         assert_eq!(d, ["150s", "160s", "170s"]);
         assert_eq!(format_span(120_000), "2m");
         assert_eq!(format_span(1_500), "1500ms");
@@ -264,27 +292,50 @@ mod tests {
 
     #[test]
     fn bad_ranges_and_steps_say_why() {
-        assert!(Range::new(q("5"), q("4")).unwrap_err().contains("above its high end"));
-        assert!(Range::new(q("5"), q("\"4s\"")).unwrap_err().contains("different kinds"));
+        assert!(
+            Range::new(q("5"), q("4"))
+                .unwrap_err()
+                .contains("above its high end")
+        );
+        assert!(
+            Range::new(q("5"), q("\"4s\""))
+                .unwrap_err()
+                .contains("different kinds")
+        );
         let rates = Range::new(q("\"1000/d\""), q("\"50/h\"")).expect("rates");
-        let r: Vec<String> = rates.grid(Some(q("\"100/d\""))).expect("grid").iter().map(cell).collect();
+        let r: Vec<String> = rates
+            .grid(Some(q("\"100/d\"")))
+            .expect("grid")
+            .iter()
+            .map(cell)
+            .collect();
         assert_eq!(r, ["1000/d", "1100/d", "1200/d"]);
         let r = Range::new(q("0.0"), q("1.0")).expect("valid");
         assert!(r.grid(None).unwrap_err().contains("needs a `step`"));
         assert!(r.grid(Some(q("0"))).unwrap_err().contains("above zero"));
         assert!(r.grid(Some(q("1e-9"))).unwrap_err().contains("limit"));
         let ints = Range::new(q("1"), q("3")).expect("valid");
-        assert!(ints.grid(Some(q("0.5"))).unwrap_err().contains("integer step"));
+        assert!(
+            ints.grid(Some(q("0.5")))
+                .unwrap_err()
+                .contains("integer step")
+        );
         assert!(Quantity::read(&toml::Value::Boolean(true)).is_err());
     }
 
     #[test]
     fn points_inside_a_range() {
         let r = Range::new(q("1"), q("3")).expect("valid");
-        let cells: Vec<String> = [0.0, 0.34, 0.67, 1.0].iter().map(|&u| r.at(u).to_string()).collect();
+        let cells: Vec<String> = [0.0, 0.34, 0.67, 1.0]
+            .iter()
+            .map(|&u| r.at(u).to_string())
+            .collect();
         assert_eq!(cells, ["1", "2", "3", "3"]);
         let d = Range::new(q("\"1m\""), q("\"2m\"")).expect("valid");
         assert_eq!(cell(&d.at(0.5)), "90s");
-        assert_eq!((cell(&d.low()), cell(&d.high())), ("1m".to_owned(), "2m".to_owned()));
+        assert_eq!(
+            (cell(&d.low()), cell(&d.high())),
+            ("1m".to_owned(), "2m".to_owned())
+        );
     }
 }

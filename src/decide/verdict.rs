@@ -126,7 +126,11 @@ pub fn t_quantile(alpha: f64, df: usize) -> f64 {
 pub fn decide(values: &[f64], c: &Constraint, alpha: f64) -> Decision {
     let xs: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     let n = xs.len();
-    let mean = if n == 0 { f64::NAN } else { xs.iter().sum::<f64>() / n as f64 };
+    let mean = if n == 0 {
+        f64::NAN
+    } else {
+        xs.iter().sum::<f64>() / n as f64
+    };
     if n < 2 {
         return Decision {
             verdict: Verdict::Undecided,
@@ -185,12 +189,27 @@ mod tests {
     fn verdicts_need_the_interval_on_one_side() {
         let xs = [9.0, 10.0, 11.0, 10.0, 9.5, 10.5];
         // Mean 10, s ≈ 0.71, one-sided 97.5% t(5) ≈ 2.571: bounds ≈ 10 ± 0.74.
-        assert_eq!(decide(&xs, &max(11.0, 0.0), 0.025).verdict, Verdict::Satisfied);
-        assert_eq!(decide(&xs, &max(9.0, 0.0), 0.025).verdict, Verdict::Violated);
-        assert_eq!(decide(&xs, &max(10.2, 0.0), 0.025).verdict, Verdict::Undecided);
+        assert_eq!(
+            decide(&xs, &max(11.0, 0.0), 0.025).verdict,
+            Verdict::Satisfied
+        );
+        assert_eq!(
+            decide(&xs, &max(9.0, 0.0), 0.025).verdict,
+            Verdict::Violated
+        );
+        assert_eq!(
+            decide(&xs, &max(10.2, 0.0), 0.025).verdict,
+            Verdict::Undecided
+        );
         // Within the tolerance either way: decided by the mean.
-        assert_eq!(decide(&xs, &max(10.2, 1.0), 0.025).verdict, Verdict::Satisfied);
-        assert_eq!(decide(&xs, &max(9.9, 1.0), 0.025).verdict, Verdict::Violated);
+        assert_eq!(
+            decide(&xs, &max(10.2, 1.0), 0.025).verdict,
+            Verdict::Satisfied
+        );
+        assert_eq!(
+            decide(&xs, &max(9.9, 1.0), 0.025).verdict,
+            Verdict::Violated
+        );
         let min = Constraint {
             bound: Bound::Min(9.0),
             ..max(0.0, 0.0)
@@ -199,7 +218,10 @@ mod tests {
         let d = decide(&[1.0], &max(5.0, 0.0), 0.025);
         assert_eq!((d.verdict, d.bounds), (Verdict::Undecided, None));
         // Zero variance is taken at face value.
-        assert_eq!(decide(&[0.0; 4], &max(0.0, 0.0), 0.01).verdict, Verdict::Satisfied);
+        assert_eq!(
+            decide(&[0.0; 4], &max(0.0, 0.0), 0.01).verdict,
+            Verdict::Satisfied
+        );
     }
 
     #[test]
@@ -208,7 +230,11 @@ mod tests {
         assert!((a - 0.05 / 36.0).abs() < 1e-15);
         assert!((t_quantile(0.025, 1000) - 1.962).abs() < 1e-3);
         // t(9) at 1 − 0.001 is 4.297.
-        assert!((t_quantile(0.001, 9) - 4.297).abs() < 1e-3, "{}", t_quantile(0.001, 9));
+        assert!(
+            (t_quantile(0.001, 9) - 4.297).abs() < 1e-3,
+            "{}",
+            t_quantile(0.001, 9)
+        );
         assert!(t_quantile(1e-6, 30).is_finite());
     }
 }

@@ -44,7 +44,9 @@ pub(super) fn names<'v>(items: &'v [Spanned<DeValue<'_>>]) -> Vec<&'v str> {
 
 /// The index of the item called `name`.
 pub(super) fn position(items: &[Spanned<DeValue<'_>>], name: &str) -> Option<usize> {
-    items.iter().position(|i| name_of(i.get_ref()) == Some(name))
+    items
+        .iter()
+        .position(|i| name_of(i.get_ref()) == Some(name))
 }
 
 /// Applies `[stages.NAME]` tables (`over`, at `span`) to the base's list:
@@ -77,7 +79,9 @@ pub(super) fn patch<'a>(
             continue;
         };
         let span = items[i].span();
-        if let DeValue::Table(mut table) = std::mem::replace(items[i].get_mut(), DeValue::Boolean(false)) {
+        if let DeValue::Table(mut table) =
+            std::mem::replace(items[i].get_mut(), DeValue::Boolean(false))
+        {
             for (key, value) in changes {
                 table.remove(key.get_ref().as_ref());
                 table.insert(key, value);
@@ -88,7 +92,12 @@ pub(super) fn patch<'a>(
     items.into_iter().collect()
 }
 
-fn unknown(items: &[Spanned<DeValue<'_>>], name: &str, span: Range<usize>, array_key: &str) -> Issue {
+fn unknown(
+    items: &[Spanned<DeValue<'_>>],
+    name: &str,
+    span: Range<usize>,
+    array_key: &str,
+) -> Issue {
     let names = names(items);
     let what = kind(array_key);
     let mut issue = Issue {
@@ -171,7 +180,9 @@ pub(super) fn take_replaces(table: &mut DeTable<'_>, issues: &mut Vec<Issue>) ->
             Some(name) => {
                 let mut issue = Issue {
                     span: Some(item.span()),
-                    message: format!("`replaces` names `{name}`, which is not a list of named tables"),
+                    message: format!(
+                        "`replaces` names `{name}`, which is not a list of named tables"
+                    ),
                     label: None,
                     help: Some(format!("expected {}", one_of(&NAMED))),
                 };

@@ -98,29 +98,33 @@ pub struct Override {
 
 impl PartialEq for Override {
     fn eq(&self, other: &Self) -> bool {
-        self.steps.iter().map(|s| &s.0).eq(other.steps.iter().map(|s| &s.0))
+        self.steps
+            .iter()
+            .map(|s| &s.0)
+            .eq(other.steps.iter().map(|s| &s.0))
             && self.value == other.value
     }
 }
 
 impl Override {
     /// Reads a `--set` argument, `KEY=VALUE`.
-    pub fn parse(arg: &str) -> Result<Override, Diagnostic> {
+    pub fn parse(arg: &str) -> Result<Override, Box<Diagnostic>> {
         let origin = Origin::new("--set", arg);
         let Some(eq) = find_equals(arg) else {
             let message = format!(
                 "expected KEY=VALUE, like `stages.inspection.lanes=6` or `demand.rate=1300/d`, found `{arg}`"
             );
-            return Err(origin.diagnostic(0..arg.len(), message));
+            return Err(Box::new(origin.diagnostic(0..arg.len(), message)));
         };
         let key_span = trimmed(arg, 0..eq);
         let value_span = trimmed(arg, eq + 1..arg.len());
         let key = &arg[key_span.clone()];
         if value_span.is_empty() {
             let message = format!("missing value after `{key}=`");
-            return Err(origin.diagnostic(eq..eq + 1, message));
+            return Err(Box::new(origin.diagnostic(eq..eq + 1, message)));
         }
-        let steps = steps(key, key_span.start).map_err(|(m, s)| origin.diagnostic(s, m))?;
+        let steps =
+            steps(key, key_span.start).map_err(|(m, s)| Box::new(origin.diagnostic(s, m)))?;
         let raw = &arg[value_span.clone()];
         let (value, value_text, exact) = match raw.parse::<toml::Value>() {
             Ok(value) => (value, raw.to_owned(), true),
@@ -150,10 +154,13 @@ impl Override {
         key: &str,
         key_span: Range<usize>,
         value_span: Range<usize>,
-    ) -> Result<Override, Diagnostic> {
+    ) -> Result<Override, Box<Diagnostic>> {
         let raw = origin.text.get(value_span.clone()).unwrap_or_default();
         let value = raw.parse::<toml::Value>().map_err(|e| {
-            origin.diagnostic(value_span.clone(), format!("invalid value: {}", e.message()))
+            origin.diagnostic(
+                value_span.clone(),
+                format!("invalid value: {}", e.message()),
+            )
         })?;
         let mut o = Override::generated(origin, key, key_span, value, value_span)?;
         o.value_text = raw.to_owned();
@@ -170,7 +177,7 @@ impl Override {
         key_span: Range<usize>,
         value: toml::Value,
         value_span: Range<usize>,
-    ) -> Result<Override, Diagnostic> {
+    ) -> Result<Override, Box<Diagnostic>> {
         let written = origin.text.get(key_span.clone()).unwrap_or_default();
         let quoted = format!("\"{key}\"");
         let steps = if written == key {
@@ -185,7 +192,7 @@ impl Override {
                     .collect()
             })
         };
-        let steps = steps.map_err(|(m, _)| origin.diagnostic(key_span.clone(), m))?;
+        let steps = steps.map_err(|(m, _)| Box::new(origin.diagnostic(key_span.clone(), m)))?;
         let value_text = value.to_string();
         Ok(Override {
             text: format!("{key}={value_text}"),
@@ -240,7 +247,9 @@ impl Override {
             help: None,
         })?;
         Ok(if self.exact {
-            respan(parsed, &|s| offset + self.value_span.start + s.start..offset + self.value_span.start + s.end)
+            respan(parsed, &|s| {
+                offset + self.value_span.start + s.start..offset + self.value_span.start + s.end
+            })
         } else {
             respan(parsed, &|_| at.clone())
         })
@@ -268,8 +277,11 @@ fn trimmed(text: &str, range: Range<usize>) -> Range<usize> {
     start..end.max(start)
 }
 
+/// A step and its span.
+type Located = (Step, Range<usize>);
+
 /// Parses a key path; spans are `base` plus the position in `key`.
-fn steps(key: &str, base: usize) -> Result<Vec<(Step, Range<usize>)>, (String, Range<usize>)> {
+fn steps(key: &str, base: usize) -> Result<Vec<Located>, (String, Range<usize>)> {
     let bytes = key.as_bytes();
     let all = base..base + key.len();
     if key.is_empty() {
@@ -329,7 +341,10 @@ fn is_bare(b: u8) -> bool {
 }
 
 /// `value` with every span replaced by `f(span)`.
-fn respan<'a>(value: Spanned<DeValue<'a>>, f: &dyn Fn(Range<usize>) -> Range<usize>) -> Spanned<DeValue<'a>> {
+fn respan<'a>(
+    value: Spanned<DeValue<'a>>,
+    f: &dyn Fn(Range<usize>) -> Range<usize>,
+) -> Spanned<DeValue<'a>> {
     let span = f(value.span());
     let inner = match value.into_inner() {
         DeValue::Array(items) => DeValue::Array(items.into_iter().map(|v| respan(v, f)).collect()),
@@ -350,7 +365,11 @@ fn respan<'a>(value: Spanned<DeValue<'a>>, f: &dyn Fn(Range<usize>) -> Range<usi
 /// Applies `o` to the merged document. `offset` is where the override's
 /// origin sits in the virtual concatenation of texts, so issues map back
 /// to it.
-pub(super) fn apply<'a>(doc: &mut DeTable<'a>, o: &'a Override, offset: usize) -> Result<(), Issue> {
+pub(super) fn apply<'a>(
+    doc: &mut DeTable<'a>,
+    o: &'a Override,
+    offset: usize,
+) -> Result<(), Issue> {
     let mut root = DeValue::Table(std::mem::replace(doc, DeTable::new()));
     let result = apply_in(&mut root, o, offset);
     if let DeValue::Table(table) = root {
@@ -388,7 +407,10 @@ fn apply_in<'a>(root: &mut DeValue<'a>, o: &'a Override, offset: usize) -> Resul
                 drop_excluded(table, key);
             }
             table.remove(key.as_str());
-            table.insert(Spanned::new(shift(last_span), Cow::Owned(key.clone())), value);
+            table.insert(
+                Spanned::new(shift(last_span), Cow::Owned(key.clone())),
+                value,
+            );
             Ok(())
         }
         (DeValue::Array(items), Step::Index(i)) => {
@@ -494,7 +516,13 @@ fn child<'t, 'a>(
                 .get_mut(i)
                 .map(|v| v.get_mut())
                 .ok_or_else(|| fail(format!("cannot set `{}`", extend(here, step)))),
-            None => Err(no_such_item(items, name, named::kind(array_key), here, span)),
+            None => Err(no_such_item(
+                items,
+                name,
+                named::kind(array_key),
+                here,
+                span,
+            )),
         },
         (DeValue::Table(_), Step::Index(i)) => Err(fail(format!(
             "{} is a table, not an array: no `[{i}]`",
@@ -606,7 +634,12 @@ mod tests {
         ] {
             let d = Override::parse(arg).expect_err(arg);
             assert!(d.message.contains(what), "{arg}: {}", d.message);
-            assert_eq!(d.span.as_ref().map(|s| s.start), Some(col), "{arg}: {}", d.message);
+            assert_eq!(
+                d.span.as_ref().map(|s| s.start),
+                Some(col),
+                "{arg}: {}",
+                d.message
+            );
             assert!(d.render().contains("--> --set:1:"), "{}", d.render());
         }
     }
@@ -619,8 +652,14 @@ mod tests {
         assert_eq!(o.steps[1].1, 14..18);
         assert_eq!(o.value(), &toml::Value::Integer(3));
         assert_eq!(o.text(), "stages.desk.lanes=3");
-        let g = Override::generated(&origin, "stages.desk.lanes", 6..25, toml::Value::Integer(7), 35..41)
-            .expect("valid");
+        let g = Override::generated(
+            &origin,
+            "stages.desk.lanes",
+            6..25,
+            toml::Value::Integer(7),
+            35..41,
+        )
+        .expect("valid");
         assert_eq!(g.text(), "stages.desk.lanes=7");
         assert_eq!(g.value_span(), 35..41);
     }

@@ -186,7 +186,11 @@ impl Sources {
             merged = Some(Spanned::new(span, result));
         }
         if !notes.issues.is_empty() {
-            return Err(notes.issues.into_iter().map(|i| self.diagnostic(i)).collect());
+            return Err(notes
+                .issues
+                .into_iter()
+                .map(|i| self.diagnostic(i))
+                .collect());
         }
         warnings.extend(notes.warnings.into_iter().map(|w| self.warning(w)));
         merged.ok_or_else(Vec::new)
@@ -382,7 +386,11 @@ fn merge_named<'a>(
             }
             Spanned::new(new_span, DeValue::Array(over))
         }
-        (old, new) => merge_tables(Spanned::new(old_span, old), Spanned::new(new_span, new), name),
+        (old, new) => merge_tables(
+            Spanned::new(old_span, old),
+            Spanned::new(new_span, new),
+            name,
+        ),
     }
 }
 

@@ -133,6 +133,9 @@ mod tests {
     fn syntax_errors_are_located() {
         let file = TomlFile::new(Path::new("demo.toml"), "scenario = \n");
         let text = file.decode::<Demo>().expect_err("syntax").to_string();
-        assert!(text.contains("invalid TOML") && text.contains("demo.toml:1:"), "{text}");
+        assert!(
+            text.contains("invalid TOML") && text.contains("demo.toml:1:"),
+            "{text}"
+        );
     }
 }

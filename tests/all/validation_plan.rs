@@ -142,11 +142,19 @@ fn check(case: &Case) {
         .choice
         .map(|i| answer.candidates[i].values[0])
         .unwrap_or_else(|| panic!("{name}: no plan chosen; notes {:?}", answer.notes));
-    assert_eq!(chosen, i64::from(expected), "{name}: chose {chosen}, Erlang C says {expected}");
+    assert_eq!(
+        chosen,
+        i64::from(expected),
+        "{name}: chose {chosen}, Erlang C says {expected}"
+    );
     assert!(answer.least_cost_proven, "{name}: {:?}", answer.notes);
     let at = find(expected);
     let below = find(expected - 1);
-    assert_eq!((at.status, below.status), (Status::Feasible, Status::Infeasible), "{name}");
+    assert_eq!(
+        (at.status, below.status),
+        (Status::Feasible, Status::Infeasible),
+        "{name}"
+    );
     // The analytic percentile lies within the bounds that decided.
     for x in [at, below] {
         let c = x.values[0] as u32;

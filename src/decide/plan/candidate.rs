@@ -124,7 +124,9 @@ pub(super) fn evaluate(
             status = Status::Infeasible;
             break;
         }
-        if verdicts.len() == plan.constraints.len() && verdicts.iter().all(|v| *v == Verdict::Satisfied) {
+        if verdicts.len() == plan.constraints.len()
+            && verdicts.iter().all(|v| *v == Verdict::Satisfied)
+        {
             status = Status::Feasible;
             break;
         }

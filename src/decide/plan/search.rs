@@ -4,8 +4,8 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::candidate::{Candidate, Hooks, Status, evaluate};
 use super::Plan;
+use super::candidate::{Candidate, Hooks, Status, evaluate};
 use crate::decide::DecideError;
 use crate::decide::runner::Runner;
 use crate::decide::verdict::{Schedule, alpha_per_test};
@@ -87,7 +87,15 @@ impl Search<'_> {
         if self.done.len() >= self.budget || self.cancel.load(Ordering::SeqCst) {
             return Ok(None);
         }
-        let c = evaluate(self.plan, values, self.alpha, &self.schedule, self.runner, self.cancel, self.hooks)?;
+        let c = evaluate(
+            self.plan,
+            values,
+            self.alpha,
+            &self.schedule,
+            self.runner,
+            self.cancel,
+            self.hooks,
+        )?;
         let s = c.status;
         self.done.push(c);
         Ok(Some(s))
@@ -100,10 +108,18 @@ impl Search<'_> {
     /// Known by monotonicity from the evaluated candidates.
     fn implied(&self, values: &[i64]) -> Option<Status> {
         let le = |a: &[i64], b: &[i64]| a.iter().zip(b).all(|(x, y)| x <= y);
-        if self.done.iter().any(|c| c.status == Status::Infeasible && le(values, &c.values)) {
+        if self
+            .done
+            .iter()
+            .any(|c| c.status == Status::Infeasible && le(values, &c.values))
+        {
             return Some(Status::Infeasible);
         }
-        if self.done.iter().any(|c| c.status == Status::Feasible && le(&c.values, values)) {
+        if self
+            .done
+            .iter()
+            .any(|c| c.status == Status::Feasible && le(&c.values, values))
+        {
             return Some(Status::Feasible);
         }
         None
@@ -138,7 +154,12 @@ pub fn solve(
 ) -> Result<Answer, DecideError> {
     let budget = max_evaluations(plan);
     let schedule = Schedule::new(plan.first, plan.cap);
-    let alpha = alpha_per_test(plan.confidence, budget, plan.constraints.len(), schedule.looks().len());
+    let alpha = alpha_per_test(
+        plan.confidence,
+        budget,
+        plan.constraints.len(),
+        schedule.looks().len(),
+    );
     let mut s = Search {
         plan,
         alpha,
@@ -255,7 +276,10 @@ fn by_cost(s: &mut Search, order: &[Vec<i64>]) -> Result<Found, DecideError> {
             Some(_) => {}
             None => {
                 let implied = s.implied(c) == Some(Status::Feasible);
-                return Ok((choice, (choice.is_some() && implied).then(|| RunnerUp::Implied(c.clone()))));
+                return Ok((
+                    choice,
+                    (choice.is_some() && implied).then(|| RunnerUp::Implied(c.clone())),
+                ));
             }
         }
     }
@@ -268,7 +292,13 @@ fn monotonicity(done: &[Candidate], notes: &mut Vec<String>) {
         if let Some(good) = done.iter().find(|g| {
             g.status == Status::Feasible && bad.values.iter().zip(&g.values).all(|(b, g)| b >= g)
         }) {
-            let show = |c: &Candidate| c.set.iter().map(|o| o.text().to_owned()).collect::<Vec<_>>().join(" ");
+            let show = |c: &Candidate| {
+                c.set
+                    .iter()
+                    .map(|o| o.text().to_owned())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
             notes.push(format!(
                 "monotonicity does not hold: {} is infeasible but {} (less capacity) is feasible; the bisection assumes more capacity never hurts, so treat the answer with care",
                 show(bad),

@@ -210,8 +210,15 @@ pub fn dots(
     legend: &[(usize, String)],
 ) -> String {
     let width = HALF;
-    let left = 26.0 + y.ticks.iter().map(|(_, l)| text_width(l, 11.5)).fold(0.0, f64::max) + 8.0;
-    let right = rule.as_ref().map_or(18.0, |(_, l)| text_width(l, 11.0) + 12.0);
+    let left = 26.0
+        + y.ticks
+            .iter()
+            .map(|(_, l)| text_width(l, 11.5))
+            .fold(0.0, f64::max)
+        + 8.0;
+    let right = rule
+        .as_ref()
+        .map_or(18.0, |(_, l)| text_width(l, 11.0) + 12.0);
     let legend_h = if legend.is_empty() { 0.0 } else { 22.0 };
     let f = Frame {
         left,
@@ -312,7 +319,9 @@ pub fn heatmap(
         .iter()
         .flatten()
         .flatten()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
     let mut out = open(id, title, width, height);
     for (r, row) in values.iter().enumerate() {
         let y = top + cell_h * (rows.len() - 1 - r) as f64;
@@ -323,7 +332,12 @@ pub fn heatmap(
                     let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
                     // From pale to dark blue; dark cells get white text.
                     let shade = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
-                    let rgb = format!("#{:02x}{:02x}{:02x}", shade(236.0, 31.0), shade(242.0, 78.0), shade(250.0, 154.0));
+                    let rgb = format!(
+                        "#{:02x}{:02x}{:02x}",
+                        shade(236.0, 31.0),
+                        shade(242.0, 78.0),
+                        shade(250.0, 154.0)
+                    );
                     (rgb, if t > 0.55 { "#fff" } else { "#111" })
                 }
                 None => ("#f4f4f4".to_owned(), "#777"),
@@ -473,8 +487,18 @@ pub fn tornado(id: &str, title: &str, x: Axis, base: f64, rows: &[Row]) -> Strin
         } else {
             // The low side and the high side of the base in their colours.
             let (lo_x, hi_x) = (a, b);
-            bar(&mut out, lo_x.min(base_x), lo_x.max(base_x), low_style.light);
-            bar(&mut out, hi_x.min(base_x), hi_x.max(base_x), high_style.light);
+            bar(
+                &mut out,
+                lo_x.min(base_x),
+                lo_x.max(base_x),
+                low_style.light,
+            );
+            bar(
+                &mut out,
+                hi_x.min(base_x),
+                hi_x.max(base_x),
+                high_style.light,
+            );
         }
         for ((_, ci), style) in [(r.low, low_style), (r.high, high_style)] {
             if let Some([lo, hi]) = ci {
@@ -495,11 +519,16 @@ pub fn tornado(id: &str, title: &str, x: Axis, base: f64, rows: &[Row]) -> Strin
             }
         }
         // Texts beyond the bars and their whiskers.
-        let reach = |(m, ci): (f64, Option<[f64; 2]>)| ci.map_or((m, m), |[lo, hi]| (lo.min(m), hi.max(m)));
+        let reach =
+            |(m, ci): (f64, Option<[f64; 2]>)| ci.map_or((m, m), |[lo, hi]| (lo.min(m), hi.max(m)));
         let (l1, h1) = reach(r.low);
         let (l2, h2) = reach(r.high);
         let (far_left, far_right) = (f.px(l1.min(l2)).min(x0), f.px(h1.max(h2)).max(x1));
-        let (left_text, right_text) = if a <= b { (&r.ends.0, &r.ends.1) } else { (&r.ends.1, &r.ends.0) };
+        let (left_text, right_text) = if a <= b {
+            (&r.ends.0, &r.ends.1)
+        } else {
+            (&r.ends.1, &r.ends.0)
+        };
         if r.noise {
             let _ = write!(
                 out,

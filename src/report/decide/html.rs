@@ -69,14 +69,19 @@ impl Page {
     }
 
     fn figure(&mut self, title: &str, svg: &str) {
-        let _ = write!(self.body, "<figure><figcaption>{}</figcaption>{svg}</figure>", escape(title));
+        let _ = write!(
+            self.body,
+            "<figure><figcaption>{}</figcaption>{svg}</figure>",
+            escape(title)
+        );
     }
 
     fn notices(&mut self, items: &[String]) {
         if items.is_empty() {
             return;
         }
-        self.body.push_str("<div class=\"notice\" role=\"note\"><ul>");
+        self.body
+            .push_str("<div class=\"notice\" role=\"note\"><ul>");
         for item in items {
             let _ = write!(self.body, "<li>{}</li>", escape(item));
         }
@@ -93,7 +98,11 @@ impl Page {
         for row in rows.iter().skip(1) {
             self.body.push_str("<tr>");
             for (i, c) in row.iter().enumerate() {
-                let class = if i >= numeric_from { " class=\"num\"" } else { "" };
+                let class = if i >= numeric_from {
+                    " class=\"num\""
+                } else {
+                    ""
+                };
                 let _ = write!(self.body, "<td{class}>{}</td>", escape(c));
             }
             self.body.push_str("</tr>");
@@ -122,7 +131,11 @@ fn meta(s: &Scenario, manifest: &Manifest, extra: &str) -> String {
         manifest.seed,
         manifest.version,
         manifest.scenario_hash.get(..12).unwrap_or_default()
-    ) + if s.overrides.is_empty() { "" } else { " · with overrides" }
+    ) + if s.overrides.is_empty() {
+        ""
+    } else {
+        " · with overrides"
+    }
 }
 
 /// The estimate's numbers divided by `d`.
@@ -145,13 +158,22 @@ pub fn sweep(sw: &Sweep, outcome: &Outcome, manifest: &Manifest) -> String {
         "portsim sweep",
         &sw.base.name,
         &sw.base.description,
-        &meta(&sw.base, manifest, &format!("{design} · {} replications each", sw.base.replications)),
+        &meta(
+            &sw.base,
+            manifest,
+            &format!("{design} · {} replications each", sw.base.replications),
+        ),
     );
     let mut notices = Vec::new();
     if !outcome.complete {
         notices.push("The sweep was interrupted: points not finished are left out.".to_owned());
     }
-    let runaway = outcome.results.iter().flatten().filter(|s| !s.runaways.is_empty()).count();
+    let runaway = outcome
+        .results
+        .iter()
+        .flatten()
+        .filter(|s| !s.runaways.is_empty())
+        .count();
     if runaway > 0 {
         notices.push(format!("{runaway} point(s) had replications stopped as runaways (demand beyond capacity); their metrics cover the run until then."));
     }
@@ -176,17 +198,27 @@ pub fn sweep(sw: &Sweep, outcome: &Outcome, manifest: &Manifest) -> String {
     }
     page.h2("Every point", "");
     let mut header: Vec<String> = sw.factors.iter().map(|f| f.key.clone()).collect();
-    header.extend(sw.metrics.iter().map(|k| format!("{} (±95% CI)", k.label())));
+    header.extend(
+        sw.metrics
+            .iter()
+            .map(|k| format!("{} (±95% CI)", k.label())),
+    );
     let mut rows = vec![header];
     for (p, r) in sw.points.iter().zip(&outcome.results) {
         let mut row: Vec<String> = p.set.iter().map(|o| cell(o.value())).collect();
         for k in &sw.metrics {
-            row.push(r.as_ref().map_or("not run".to_owned(), |s| super::table::with_half_width(&s.estimate(k), k, &cur)));
+            row.push(r.as_ref().map_or("not run".to_owned(), |s| {
+                super::table::with_half_width(&s.estimate(k), k, &cur)
+            }));
         }
         rows.push(row);
     }
     page.table(&rows, sw.factors.len());
-    page.footer(&sw.base, manifest, &sw.study.file.path.display().to_string());
+    page.footer(
+        &sw.base,
+        manifest,
+        &sw.study.file.path.display().to_string(),
+    );
     document(&format!("sweep: {}", sw.base.name), &page.body)
 }
 
@@ -197,19 +229,33 @@ fn positions(levels: &[Override]) -> (Vec<f64>, Option<Vec<(f64, String)>>) {
     match nums {
         Some(v) => (v, None),
         None => {
-            let ticks = levels.iter().enumerate().map(|(i, o)| (i as f64, cell(o.value()))).collect();
+            let ticks = levels
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (i as f64, cell(o.value())))
+                .collect();
             ((0..levels.len()).map(|i| i as f64).collect(), Some(ticks))
         }
     }
 }
 
-fn factor_chart(id: &str, sw: &Sweep, outcome: &Outcome, key: &MetricKey, f: usize, cur: &str) -> String {
+fn factor_chart(
+    id: &str,
+    sw: &Sweep,
+    outcome: &Outcome,
+    key: &MetricKey,
+    f: usize,
+    cur: &str,
+) -> String {
     let factor = &sw.factors[f];
     let (_, categorical) = positions(&factor.levels);
     let x_of = |o: &Override| -> f64 {
         match &categorical {
             None => numeric(o.value()).unwrap_or(0.0),
-            Some(ticks) => ticks.iter().position(|(_, t)| *t == cell(o.value())).unwrap_or(0) as f64,
+            Some(ticks) => ticks
+                .iter()
+                .position(|(_, t)| *t == cell(o.value()))
+                .unwrap_or(0) as f64,
         }
     };
     let top = outcome
@@ -223,12 +269,26 @@ fn factor_chart(id: &str, sw: &Sweep, outcome: &Outcome, key: &MetricKey, f: usi
     let mut groups: BTreeMap<Vec<String>, Vec<(f64, Estimate)>> = BTreeMap::new();
     for (p, r) in sw.points.iter().zip(&outcome.results) {
         let Some(s) = r else { continue };
-        let others: Vec<String> = p.set.iter().enumerate().filter(|(i, _)| *i != f).map(|(_, o)| o.text().to_owned()).collect();
-        groups.entry(others).or_default().push((x_of(&p.set[f]), s.estimate(key)));
+        let others: Vec<String> = p
+            .set
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != f)
+            .map(|(_, o)| o.text().to_owned())
+            .collect();
+        groups
+            .entry(others)
+            .or_default()
+            .push((x_of(&p.set[f]), s.estimate(key)));
     }
     let xs = groups.values().flatten().map(|(x, _)| *x);
     let x_axis = match &categorical {
-        Some(ticks) => Axis::new(factor.key.clone(), -0.5, ticks.len() as f64 - 0.5, ticks.clone()),
+        Some(ticks) => Axis::new(
+            factor.key.clone(),
+            -0.5,
+            ticks.len() as f64 - 0.5,
+            ticks.clone(),
+        ),
         None => charts::axis(&factor_title(&factor.key, &factor.levels), xs, false),
     };
     let ys = groups.values().flatten().flat_map(|(_, e)| {
@@ -261,7 +321,13 @@ fn factor_chart(id: &str, sw: &Sweep, outcome: &Outcome, key: &MetricKey, f: usi
             .flatten()
             .map(|(x, e)| {
                 let (m, lo, hi) = scaled(e, scale.divisor);
-                Dot { x: *x, y: m, whisker: Some((lo, hi)), style: 0, label: None }
+                Dot {
+                    x: *x,
+                    y: m,
+                    whisker: Some((lo, hi)),
+                    style: 0,
+                    label: None,
+                }
             })
             .collect();
         charts::dots(id, &key.label(), (x_axis, y_axis), &dots, None, &[])
@@ -283,7 +349,9 @@ fn heat(id: &str, sw: &Sweep, outcome: &Outcome, key: &MetricKey, cur: &str) -> 
     let rows: Vec<String> = b.levels.iter().map(|o| cell(o.value())).collect();
     let mut values = vec![vec![None; columns.len()]; rows.len()];
     for (p, r) in sw.points.iter().zip(&outcome.results) {
-        let (Some(s), [x, y, ..]) = (r, &p.set[..]) else { continue };
+        let (Some(s), [x, y, ..]) = (r, &p.set[..]) else {
+            continue;
+        };
         let c = columns.iter().position(|v| *v == cell(x.value()));
         let rr = rows.iter().position(|v| *v == cell(y.value()));
         if let (Some(c), Some(rr)) = (c, rr) {
@@ -314,14 +382,30 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
         "portsim capacity plan",
         &p.base.name,
         &format!("Least total cost subject to {}", constraints.join(" and ")),
-        &meta(&p.base, manifest, &format!("{} candidates evaluated · {:.0}% confidence", a.candidates.len(), 100.0 * p.confidence)),
+        &meta(
+            &p.base,
+            manifest,
+            &format!(
+                "{} candidates evaluated · {:.0}% confidence",
+                a.candidates.len(),
+                100.0 * p.confidence
+            ),
+        ),
     );
     let mut notices: Vec<String> = a.notes.clone();
     if !a.complete {
-        notices.insert(0, "The search was interrupted: the answer is incomplete.".to_owned());
+        notices.insert(
+            0,
+            "The search was interrupted: the answer is incomplete.".to_owned(),
+        );
     }
     page.notices(&notices);
-    let show = |set: &[Override]| set.iter().map(|o| o.text().to_owned()).collect::<Vec<_>>().join(", ");
+    let show = |set: &[Override]| {
+        set.iter()
+            .map(|o| o.text().to_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     page.body.push_str("<div class=\"cards\">");
     match a.choice.and_then(|i| a.candidates.get(i)) {
         Some(c) => {
@@ -337,9 +421,17 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
         None => page.body.push_str("<div class=\"card\"><div class=\"k\">chosen plan</div><div class=\"big\">none</div><div class=\"sub\">no candidate was declared feasible</div></div>"),
     }
     let runner = match &a.runner_up {
-        Some(RunnerUp::Evaluated(i)) => a.candidates.get(*i).map(|c| (show(&c.set), c.cost, "evaluated: feasible")),
+        Some(RunnerUp::Evaluated(i)) => a
+            .candidates
+            .get(*i)
+            .map(|c| (show(&c.set), c.cost, "evaluated: feasible")),
         Some(RunnerUp::Implied(v)) => Some((
-            p.variables.iter().zip(v).map(|(var, x)| format!("{}={x}", var.key)).collect::<Vec<_>>().join(", "),
+            p.variables
+                .iter()
+                .zip(v)
+                .map(|(var, x)| format!("{}={x}", var.key))
+                .collect::<Vec<_>>()
+                .join(", "),
             p.cost(v),
             "feasible by monotonicity (not run)",
         )),
@@ -358,7 +450,11 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
     let _ = write!(
         page.body,
         "<p class=\"intro\">How the guarantee is kept: each candidate runs replications with common random numbers and is looked at after {} replications. At every look each undecided constraint is tested with one-sided Student-t bounds at error rate α = {:.2e}: the {:.0}% left by the confidence split evenly over the {} candidates the search could evaluate, the {} constraint(s) and the {} looks. A candidate is feasible when every bound is on the right side of its threshold and infeasible as soon as one is on the wrong side, so the chance that any verdict here is wrong is at most {:.0}%. More capacity is assumed never to hurt, which lets the search skip candidates below an infeasible one.</p>",
-        a.looks.iter().map(u64::to_string).collect::<Vec<_>>().join(", "),
+        a.looks
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
         a.alpha,
         100.0 * (1.0 - p.confidence),
         a.max_evaluations,
@@ -372,7 +468,11 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
         };
         // Candidates far beyond the threshold (an overloaded port) would
         // flatten the chart: they are drawn at its top, with their value.
-        let ceiling = if threshold > 0.0 { 3.0 * threshold } else { f64::INFINITY };
+        let ceiling = if threshold > 0.0 {
+            3.0 * threshold
+        } else {
+            f64::INFINITY
+        };
         let top = a
             .candidates
             .iter()
@@ -381,7 +481,11 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
             .fold(threshold, f64::max);
         let scale = Scale::of(c.key.unit(), top, &c.key.label(), &cur);
         let one = p.variables.len() == 1;
-        let x_title = if one { p.variables[0].key.clone() } else { "total cost".to_owned() };
+        let x_title = if one {
+            p.variables[0].key.clone()
+        } else {
+            "total cost".to_owned()
+        };
         let dots: Vec<Dot> = a
             .candidates
             .iter()
@@ -405,21 +509,47 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
                 Dot {
                     x: xv,
                     y: d.mean / scale.divisor,
-                    whisker: d.bounds.map(|[lo, hi]| (lo / scale.divisor, (hi.min(top)) / scale.divisor)),
+                    whisker: d
+                        .bounds
+                        .map(|[lo, hi]| (lo / scale.divisor, (hi.min(top)) / scale.divisor)),
                     style,
                     label: None,
                 }
             })
             .collect();
         let threshold = threshold / scale.divisor;
-        let (x_lo, x_hi) = dots.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), d| (a.min(d.x), b.max(d.x)));
+        let (x_lo, x_hi) = dots
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), d| {
+                (a.min(d.x), b.max(d.x))
+            });
         let pad = ((x_hi - x_lo) * 0.05).max(0.5);
         let x_axis = charts::axis(&x_title, [x_lo - pad, x_hi + pad].into_iter(), false);
-        let ys = dots.iter().flat_map(|d| [d.y, d.whisker.map_or(d.y, |w| w.0), d.whisker.map_or(d.y, |w| w.1)]).chain([threshold]);
+        let ys = dots
+            .iter()
+            .flat_map(|d| {
+                [
+                    d.y,
+                    d.whisker.map_or(d.y, |w| w.0),
+                    d.whisker.map_or(d.y, |w| w.1),
+                ]
+            })
+            .chain([threshold]);
         let y_axis = charts::axis(&scale.title, ys, true);
         let id = page.id();
-        let legend = [(2, "feasible".to_owned()), (1, "infeasible".to_owned()), (4, "undecided".to_owned())];
-        let svg = charts::dots(&id, &c.text, (x_axis, y_axis), &dots, Some((threshold, "threshold".to_owned())), &legend);
+        let legend = [
+            (2, "feasible".to_owned()),
+            (1, "infeasible".to_owned()),
+            (4, "undecided".to_owned()),
+        ];
+        let svg = charts::dots(
+            &id,
+            &c.text,
+            (x_axis, y_axis),
+            &dots,
+            Some((threshold, "threshold".to_owned())),
+            &legend,
+        );
         page.h2(
             &c.text,
             "Each candidate's mean with its decision bounds (at the per-test level α, so wider than a 95% interval); the dashed line is the threshold.",
@@ -428,13 +558,23 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
     }
     page.h2("Evidence", "Every candidate evaluated, in the order the search tried them; means with 95% confidence intervals.");
     let mut header: Vec<String> = p.variables.iter().map(|v| v.key.clone()).collect();
-    header.extend(["cost".to_owned(), "verdict".to_owned(), "replications".to_owned()]);
+    header.extend([
+        "cost".to_owned(),
+        "verdict".to_owned(),
+        "replications".to_owned(),
+    ]);
     header.extend(p.metrics.iter().map(|k| format!("{} (±95% CI)", k.label())));
     let mut rows = vec![header];
     for c in &a.candidates {
         let mut row: Vec<String> = c.values.iter().map(i64::to_string).collect();
         row.push(crate::report::format::number(c.cost, 2));
-        row.push(c.status.as_str().to_owned() + &c.note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default());
+        row.push(
+            c.status.as_str().to_owned()
+                + &c.note
+                    .as_ref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default(),
+        );
         row.push(c.replications.to_string());
         for (k, e) in &c.estimates {
             row.push(super::table::with_half_width(e, k, &cur));
@@ -454,20 +594,35 @@ pub fn sensitivity(s: &Sensitivity, f: Option<&Findings>, manifest: &Manifest) -
     let key = s.metric;
     let mut page = Page::default();
     let what = match &s.variant {
-        Some((_, v)) => format!("The change in {} from {} to {}", key.label(), s.base.name, v.name),
+        Some((_, v)) => format!(
+            "The change in {} from {} to {}",
+            key.label(),
+            s.base.name,
+            v.name
+        ),
         None => format!("{} of {}", key.label(), s.base.name),
     };
     page.header(
         "portsim sensitivity",
         &s.base.name,
         &what,
-        &meta(&s.base, manifest, &format!("{} replications per setting", s.base.replications)),
+        &meta(
+            &s.base,
+            manifest,
+            &format!("{} replications per setting", s.base.replications),
+        ),
     );
     let Some(f) = f else {
-        page.notices(&["The study was interrupted before every setting finished: no result.".to_owned()]);
+        page.notices(&[
+            "The study was interrupted before every setting finished: no result.".to_owned(),
+        ]);
         return document(&format!("sensitivity: {}", s.base.name), &page.body);
     };
-    let top = f.bars.iter().flat_map(|b| [b.low.mean.abs(), b.high.mean.abs()]).fold(f.base.mean.abs(), f64::max);
+    let top = f
+        .bars
+        .iter()
+        .flat_map(|b| [b.low.mean.abs(), b.high.mean.abs()])
+        .fold(f.base.mean.abs(), f64::max);
     let scale = Scale::of(key.unit(), top, &what, &cur);
     let rows: Vec<Row> = f
         .bars
@@ -485,9 +640,20 @@ pub fn sensitivity(s: &Sensitivity, f: Option<&Findings>, manifest: &Manifest) -
         })
         .collect();
     let values = rows.iter().flat_map(|r| {
-        [r.low.0, r.high.0, r.low.1.map_or(r.low.0, |c| c[0]), r.low.1.map_or(r.low.0, |c| c[1]), r.high.1.map_or(r.high.0, |c| c[0]), r.high.1.map_or(r.high.0, |c| c[1])]
+        [
+            r.low.0,
+            r.high.0,
+            r.low.1.map_or(r.low.0, |c| c[0]),
+            r.low.1.map_or(r.low.0, |c| c[1]),
+            r.high.1.map_or(r.high.0, |c| c[0]),
+            r.high.1.map_or(r.high.0, |c| c[1]),
+        ]
     });
-    let axis = charts::axis(&scale.title, values.chain([f.base.mean / scale.divisor]), false);
+    let axis = charts::axis(
+        &scale.title,
+        values.chain([f.base.mean / scale.divisor]),
+        false,
+    );
     page.h2(
         "What the result rests on",
         "Each parameter set to its low and its high value in turn, the others at base, with common random numbers. Bars run from the output at the low value to the output at the high value, widest on top, with 95% confidence intervals as whiskers. A swing whose paired interval includes zero cannot be told from the replication noise and is drawn grey and hatched.",
@@ -513,7 +679,11 @@ pub fn sensitivity(s: &Sensitivity, f: Option<&Findings>, manifest: &Manifest) -
             super::table::with_half_width(&b.low, &key, &cur),
             super::table::with_half_width(&b.high, &key, &cur),
             super::table::with_half_width(&b.change, &key, &cur),
-            if b.within_noise { "within noise".to_owned() } else { String::new() },
+            if b.within_noise {
+                "within noise".to_owned()
+            } else {
+                String::new()
+            },
         ]);
     }
     page.table(&table, 3);
@@ -527,7 +697,10 @@ pub fn sensitivity(s: &Sensitivity, f: Option<&Findings>, manifest: &Manifest) -
                 d.delta()
             ),
         );
-        let top = effects.iter().map(|e| e.mu_star.max(e.sigma)).fold(0.0, f64::max);
+        let top = effects
+            .iter()
+            .map(|e| e.mu_star.max(e.sigma))
+            .fold(0.0, f64::max);
         let sc = Scale::of(key.unit(), top, "", &cur);
         let dots: Vec<Dot> = effects
             .iter()
@@ -542,8 +715,16 @@ pub fn sensitivity(s: &Sensitivity, f: Option<&Findings>, manifest: &Manifest) -
         let x_axis = charts::axis(&format!("μ*{}", sc.title), dots.iter().map(|d| d.x), true);
         let y_axis = charts::axis(&format!("σ{}", sc.title), dots.iter().map(|d| d.y), true);
         let id = page.id();
-        page.figure("μ* against σ", &charts::dots(&id, "Morris screening", (x_axis, y_axis), &dots, None, &[]));
-        let mut rows = vec![vec!["parameter".to_owned(), "μ*".to_owned(), "μ".to_owned(), "σ".to_owned()]];
+        page.figure(
+            "μ* against σ",
+            &charts::dots(&id, "Morris screening", (x_axis, y_axis), &dots, None, &[]),
+        );
+        let mut rows = vec![vec![
+            "parameter".to_owned(),
+            "μ*".to_owned(),
+            "μ".to_owned(),
+            "σ".to_owned(),
+        ]];
         for e in effects {
             rows.push(vec![
                 s.parameters[e.parameter].key.clone(),

@@ -7,13 +7,13 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::decide::metrics::MetricKey;
 use crate::decide::plan::{Answer, Plan, RunnerUp};
 use crate::decide::points::{Outcome, Samples};
-use crate::decide::verdict::{Bound, Constraint, Verdict};
 use crate::decide::precision;
 use crate::decide::sensitivity::{Findings, Sensitivity};
-use crate::decide::metrics::MetricKey;
 use crate::decide::sweep::Sweep;
+use crate::decide::verdict::{Bound, Constraint, Verdict};
 use crate::report::json::{Manifest, estimate, finite, scenario as scenario_block};
 use crate::scenario::Override;
 
@@ -196,7 +196,12 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> Value {
 }
 
 /// The document of `portsim sensitivity`.
-pub fn sensitivity(s: &Sensitivity, outcome: &Outcome, f: Option<&Findings>, manifest: &Manifest) -> Value {
+pub fn sensitivity(
+    s: &Sensitivity,
+    outcome: &Outcome,
+    f: Option<&Findings>,
+    manifest: &Manifest,
+) -> Value {
     let bars: Vec<Value> = f.map_or(Vec::new(), |f| {
         f.bars
             .iter()

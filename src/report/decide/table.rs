@@ -30,9 +30,12 @@ pub fn precision(r: &precision::Report, currency: &str) -> String {
             .join(" → ")
     );
     for m in &r.metrics {
-        let half = m.estimate.half_width().map_or("no interval".to_owned(), |h| {
-            format!("±{}", value(h, m.key.unit(), currency))
-        });
+        let half = m
+            .estimate
+            .half_width()
+            .map_or("no interval".to_owned(), |h| {
+                format!("±{}", value(h, m.key.unit(), currency))
+            });
         let rel = m
             .relative
             .map_or(String::new(), |x| format!(" ({})", pct(x)));
@@ -64,11 +67,16 @@ pub fn with_half_width(e: &Estimate, key: &MetricKey, currency: &str) -> String 
 /// Lays out rows of cells in columns (left-aligned first `left` columns).
 pub fn columns(rows: &[Vec<String>], left: usize) -> String {
     let widths: Vec<usize> = (0..rows.first().map_or(0, Vec::len))
-        .map(|c| rows.iter().map(|r| r.get(c).map_or(0, |x| x.chars().count())).max().unwrap_or(0))
+        .map(|c| {
+            rows.iter()
+                .map(|r| r.get(c).map_or(0, |x| x.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = String::new();
     for row in rows {
-        out.push_str(" ");
+        out.push(' ');
         for (c, text) in row.iter().enumerate() {
             let pad = widths[c].saturating_sub(text.chars().count());
             if c < left {
@@ -109,7 +117,11 @@ pub fn sweep(sw: &Sweep, outcome: &Outcome) -> String {
         sw.base.seed
     );
     let mut header: Vec<String> = sw.factors.iter().map(|f| f.key.clone()).collect();
-    header.extend(sw.metrics.iter().map(|k| format!("{} (±95% CI)", k.label())));
+    header.extend(
+        sw.metrics
+            .iter()
+            .map(|k| format!("{} (±95% CI)", k.label())),
+    );
     let mut rows = vec![header];
     for (p, r) in sw.points.iter().zip(&outcome.results) {
         let mut row: Vec<String> = p.set.iter().map(|o| cell(o.value())).collect();
@@ -144,7 +156,10 @@ pub fn plan(p: &Plan, a: &Answer) -> String {
     );
     for c in &p.constraints {
         let tol = if c.tolerance > 0.0 {
-            format!(" (indifferent within {})", value(c.tolerance, c.key.unit(), cur))
+            format!(
+                " (indifferent within {})",
+                value(c.tolerance, c.key.unit(), cur)
+            )
         } else {
             String::new()
         };
@@ -159,9 +174,19 @@ pub fn plan(p: &Plan, a: &Answer) -> String {
         a.max_evaluations,
         p.constraints.len(),
         a.looks.len(),
-        a.looks.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+        a.looks
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
     );
-    let show = |c: &Candidate| c.set.iter().map(|o| o.text().to_owned()).collect::<Vec<_>>().join(" ");
+    let show = |c: &Candidate| {
+        c.set
+            .iter()
+            .map(|o| o.text().to_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     match a.choice.and_then(|i| a.candidates.get(i)) {
         Some(c) => {
             let _ = writeln!(
@@ -169,7 +194,11 @@ pub fn plan(p: &Plan, a: &Answer) -> String {
                 "chosen:    {}  cost {}  ({})",
                 show(c),
                 number(c.cost, 2),
-                if a.least_cost_proven { "proven least-cost" } else { "least-cost not proven, see notes" }
+                if a.least_cost_proven {
+                    "proven least-cost"
+                } else {
+                    "least-cost not proven, see notes"
+                }
             );
         }
         None => {
@@ -179,20 +208,42 @@ pub fn plan(p: &Plan, a: &Answer) -> String {
     match &a.runner_up {
         Some(RunnerUp::Evaluated(i)) => {
             if let Some(c) = a.candidates.get(*i) {
-                let _ = writeln!(out, "runner-up: {}  cost {}  (feasible, evaluated)", show(c), number(c.cost, 2));
+                let _ = writeln!(
+                    out,
+                    "runner-up: {}  cost {}  (feasible, evaluated)",
+                    show(c),
+                    number(c.cost, 2)
+                );
             }
         }
         Some(RunnerUp::Implied(v)) => {
-            let text: Vec<String> = p.variables.iter().zip(v).map(|(var, x)| format!("{}={x}", var.key)).collect();
-            let _ = writeln!(out, "runner-up: {}  cost {}  (feasible by monotonicity, not run)", text.join(" "), number(p.cost(v), 2));
+            let text: Vec<String> = p
+                .variables
+                .iter()
+                .zip(v)
+                .map(|(var, x)| format!("{}={x}", var.key))
+                .collect();
+            let _ = writeln!(
+                out,
+                "runner-up: {}  cost {}  (feasible by monotonicity, not run)",
+                text.join(" "),
+                number(p.cost(v), 2)
+            );
         }
         None => {
             let _ = writeln!(out, "runner-up: none");
         }
     }
-    let _ = writeln!(out, "\nevidence, in the order evaluated (mean ±95% CI; decision bounds at α):");
+    let _ = writeln!(
+        out,
+        "\nevidence, in the order evaluated (mean ±95% CI; decision bounds at α):"
+    );
     let mut header: Vec<String> = p.variables.iter().map(|v| v.key.clone()).collect();
-    header.extend(["cost".to_owned(), "verdict".to_owned(), "replications".to_owned()]);
+    header.extend([
+        "cost".to_owned(),
+        "verdict".to_owned(),
+        "replications".to_owned(),
+    ]);
     header.extend(p.constraints.iter().map(|c| c.text.clone()));
     let mut rows = vec![header];
     for c in &a.candidates {
@@ -206,9 +257,17 @@ pub fn plan(p: &Plan, a: &Answer) -> String {
                 .iter()
                 .find(|(m, _)| *m == k.key)
                 .map(|(_, e)| *e)
-                .unwrap_or(Estimate { mean: f64::NAN, ci95: None, n: 0 });
+                .unwrap_or(Estimate {
+                    mean: f64::NAN,
+                    ci95: None,
+                    n: 0,
+                });
             let bounds = d.bounds.map_or(String::new(), |[lo, hi]| {
-                format!(" [{}, {}]", value(lo, k.key.unit(), cur), value(hi, k.key.unit(), cur))
+                format!(
+                    " [{}, {}]",
+                    value(lo, k.key.unit(), cur),
+                    value(hi, k.key.unit(), cur)
+                )
             });
             row.push(format!("{}{bounds}", with_half_width(&e, &k.key, cur)));
         }
@@ -218,7 +277,12 @@ pub fn plan(p: &Plan, a: &Answer) -> String {
     if !a.notes.is_empty() || a.candidates.iter().any(|c| c.note.is_some()) {
         let _ = writeln!(out, "\nnotes:");
         for c in a.candidates.iter().filter(|c| c.note.is_some()) {
-            let _ = writeln!(out, "  {}: {}", show(c), c.note.as_deref().unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                show(c),
+                c.note.as_deref().unwrap_or_default()
+            );
         }
         for n in &a.notes {
             let _ = writeln!(out, "  {n}");
@@ -233,7 +297,12 @@ pub fn sensitivity(s: &Sensitivity, f: Option<&Findings>) -> String {
     let key = &s.metric;
     let mut out = String::new();
     let what = match &s.variant {
-        Some((_, v)) => format!("the change in {} from {} to {}", key.label(), s.base.name, v.name),
+        Some((_, v)) => format!(
+            "the change in {} from {} to {}",
+            key.label(),
+            s.base.name,
+            v.name
+        ),
         None => format!("{} of {}", key.label(), s.base.name),
     };
     let _ = writeln!(
@@ -264,7 +333,11 @@ pub fn sensitivity(s: &Sensitivity, f: Option<&Findings>) -> String {
             with_half_width(&b.low, key, cur),
             with_half_width(&b.high, key, cur),
             with_half_width(&b.change, key, cur),
-            if b.within_noise { "within noise".to_owned() } else { String::new() },
+            if b.within_noise {
+                "within noise".to_owned()
+            } else {
+                String::new()
+            },
         ]);
     }
     out.push_str(&columns(&rows, 3));
@@ -276,7 +349,12 @@ pub fn sensitivity(s: &Sensitivity, f: Option<&Findings>) -> String {
             d.levels(),
             d.delta()
         );
-        let mut rows = vec![vec!["parameter".to_owned(), "μ* (mean |effect|)".to_owned(), "μ".to_owned(), "σ".to_owned()]];
+        let mut rows = vec![vec![
+            "parameter".to_owned(),
+            "μ* (mean |effect|)".to_owned(),
+            "μ".to_owned(),
+            "σ".to_owned(),
+        ]];
         for e in effects {
             rows.push(vec![
                 s.parameters[e.parameter].key.clone(),

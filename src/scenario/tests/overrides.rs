@@ -7,9 +7,7 @@
 use super::*;
 
 fn set(args: &[&str]) -> Vec<Override> {
-    args.iter()
-        .map(|a| Override::parse(a).unwrap())
-        .collect()
+    args.iter().map(|a| Override::parse(a).unwrap()).collect()
 }
 
 fn with(text: &str, args: &[&str]) -> Result<Scenario, ScenarioError> {
@@ -101,7 +99,10 @@ fn override_mistakes_point_at_the_override() {
             "--set:1:24: `stages.inspection.lanes` has 2 items, so there is no `[5]`",
         ),
         (&["demand.rate=fast"][..], "--set:1:13: "),
-        (&["horizon=0s"][..], "--set:1:9: `horizon` must be longer than zero"),
+        (
+            &["horizon=0s"][..],
+            "--set:1:9: `horizon` must be longer than zero",
+        ),
         (
             &["stages.gate.lanes=2", "replications=0"][..],
             "--set:1:14: `replications` must be at least 1, found 0",
@@ -109,7 +110,10 @@ fn override_mistakes_point_at_the_override() {
     ] {
         let error = with(TWO, args).unwrap_err();
         let summary = summarize(&error);
-        assert!(summary.contains(expected), "{args:?}: expected {expected:?} in\n{summary}");
+        assert!(
+            summary.contains(expected),
+            "{args:?}: expected {expected:?} in\n{summary}"
+        );
         assert!(error.to_string().contains("--> --set:1:"), "{error}");
     }
 }
@@ -135,7 +139,10 @@ fn a_patch_changes_one_stage_by_name_and_keeps_the_list() {
     let names: Vec<&str> = s.stages.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["gate", "inspection"]);
     assert_eq!(lanes_at(&s, 1, 22), 6);
-    assert!(matches!(s.stages[1].service, Dist::Exponential { .. }), "kept");
+    assert!(
+        matches!(s.stages[1].service, Dist::Exponential { .. }),
+        "kept"
+    );
     assert!(s.patch_warnings.is_empty(), "{:?}", s.patch_warnings);
     // The same change as an intervention patch.
     let patch = write(
@@ -184,7 +191,10 @@ fn a_patch_that_drops_stages_warns_naming_them() {
     let [warning] = &s.patch_warnings[..] else {
         panic!("one warning expected: {:?}", s.patch_warnings)
     };
-    assert!(warning.starts_with(&format!("{}:3:3:", child.display())), "{warning}");
+    assert!(
+        warning.starts_with(&format!("{}:3:3:", child.display())),
+        "{warning}"
+    );
     assert!(warning.contains("drops 1 stage: `gate`"), "{warning}");
     assert!(load_warnings(&s).contains(warning));
     // Saying so silences it; `replaces` is not part of the resolved scenario.
@@ -194,7 +204,11 @@ fn a_patch_that_drops_stages_warns_naming_them() {
         "extends = \"base.toml\"\nreplaces = [\"stages\"]\n[[stages]]\nname = \"inspection\"\nlanes = 9\nservice = \"20m\"\n",
     );
     let quiet = load(&meant).unwrap();
-    assert!(quiet.patch_warnings.is_empty(), "{:?}", quiet.patch_warnings);
+    assert!(
+        quiet.patch_warnings.is_empty(),
+        "{:?}",
+        quiet.patch_warnings
+    );
     assert_eq!(quiet.resolved, s.resolved);
     let typo = write(
         dir.path(),
