@@ -413,7 +413,7 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
                 page.body,
                 "<div class=\"card chosen\"><div class=\"k\">chosen plan</div><div class=\"big\">{}</div><div class=\"sub\">cost {} · feasible at {:.0}% confidence · {}</div></div>",
                 escape(&show(&c.set)),
-                escape(&crate::report::format::number(c.cost, 2)),
+                escape(&super::table::cost_text(c.cost)),
                 100.0 * p.confidence,
                 if a.least_cost_proven { "proven least-cost" } else { "least cost not proven (see the notes)" }
             );
@@ -442,7 +442,7 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
             page.body,
             "<div class=\"card\"><div class=\"k\">runner-up</div><div class=\"big\">{}</div><div class=\"sub\">cost {} · {}</div></div>",
             escape(&text),
-            escape(&crate::report::format::number(cost, 2)),
+            escape(&super::table::cost_text(cost)),
             escape(how)
         );
     }
@@ -567,7 +567,7 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
     let mut rows = vec![header];
     for c in &a.candidates {
         let mut row: Vec<String> = c.values.iter().map(i64::to_string).collect();
-        row.push(crate::report::format::number(c.cost, 2));
+        row.push(super::table::cost_text(c.cost));
         row.push(
             c.status.as_str().to_owned()
                 + &c.note

@@ -52,6 +52,11 @@ pub fn precision(r: &precision::Report, currency: &str) -> String {
     out
 }
 
+/// A plan's cost: whole numbers without decimals.
+pub fn cost_text(x: f64) -> String {
+    if x.fract() == 0.0 { number(x, 0) } else { number(x, 2) }
+}
+
 /// "4.0 h ±0.2 h": a mean and its half-width in the metric's unit.
 pub fn with_half_width(e: &Estimate, key: &MetricKey, currency: &str) -> String {
     if e.n == 0 {
@@ -193,7 +198,7 @@ pub fn plan(p: &Plan, a: &Answer) -> String {
                 out,
                 "chosen:    {}  cost {}  ({})",
                 show(c),
-                number(c.cost, 2),
+                cost_text(c.cost),
                 if a.least_cost_proven {
                     "proven least-cost"
                 } else {
@@ -212,7 +217,7 @@ pub fn plan(p: &Plan, a: &Answer) -> String {
                     out,
                     "runner-up: {}  cost {}  (feasible, evaluated)",
                     show(c),
-                    number(c.cost, 2)
+                    cost_text(c.cost)
                 );
             }
         }
@@ -227,7 +232,7 @@ pub fn plan(p: &Plan, a: &Answer) -> String {
                 out,
                 "runner-up: {}  cost {}  (feasible by monotonicity, not run)",
                 text.join(" "),
-                number(p.cost(v), 2)
+                cost_text(p.cost(v))
             );
         }
         None => {
@@ -248,7 +253,7 @@ pub fn plan(p: &Plan, a: &Answer) -> String {
     let mut rows = vec![header];
     for c in &a.candidates {
         let mut row: Vec<String> = c.values.iter().map(i64::to_string).collect();
-        row.push(number(c.cost, 2));
+        row.push(cost_text(c.cost));
         row.push(c.status.as_str().to_owned());
         row.push(c.replications.to_string());
         for (k, d) in p.constraints.iter().zip(&c.decisions) {
