@@ -65,9 +65,9 @@ pub enum Command {
     /// (common random numbers), so points differ by their settings only.
     ///
     /// With --out DIR, each finished point is kept in DIR/points/, keyed by
-    /// the hash of its resolved scenario: running the sweep again (after an
-    /// interruption, or with more factor values) skips the points already
-    /// done. Output: a table, JSON (`points[]` with `set` and `metrics`) or
+    /// the hash of its resolved scenario, so the sweep resumes: running it
+    /// again (after an interruption, or with more factor values) skips the
+    /// points already done. Output: a table, JSON (`points[]` with `set` and `metrics`) or
     /// CSV (one row per point), and --html for charts with CI bands. See
     /// docs/planning.md.
     Sweep(SweepArgs),

@@ -54,7 +54,11 @@ pub fn precision(r: &precision::Report, currency: &str) -> String {
 
 /// A plan's cost: whole numbers without decimals.
 pub fn cost_text(x: f64) -> String {
-    if x.fract() == 0.0 { number(x, 0) } else { number(x, 2) }
+    if x.fract() == 0.0 {
+        number(x, 0)
+    } else {
+        number(x, 2)
+    }
 }
 
 /// "4.0 h ±0.2 h": a mean and its half-width in the metric's unit.
