@@ -143,12 +143,16 @@ pub(super) fn dropped(base: &[Spanned<DeValue<'_>>], over: &[Spanned<DeValue<'_>
 pub(super) fn dropped_warning(array_key: &str, gone: &[String], total: usize) -> String {
     let what = kind(array_key);
     let plural = if gone.len() == 1 { "" } else { "s" };
-    let names: Vec<&str> = gone.iter().map(String::as_str).collect();
+    let quoted: Vec<String> = gone.iter().map(|g| format!("`{g}`")).collect();
+    let names = match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => quoted.join(""),
+    };
     format!(
         "this [[{array_key}]] list replaces the base's {total} {what}{} and drops {} {what}{plural}: {}; to change one {what}, patch it with a [{array_key}.NAME] table instead, or add `replaces = [\"{array_key}\"]` to say the list is meant to replace the base's",
         if total == 1 { "" } else { "s" },
         gone.len(),
-        one_of(&names)
+        names
     )
 }
 
