@@ -54,7 +54,7 @@ pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
         StudyFormat::Json => output::stdout(pretty.as_bytes())?,
     }
     if !answer.complete {
-        return Err(Failure::Interrupted);
+        return Err(Failure::Interrupted { written: true });
     }
     Ok(())
 }

@@ -69,7 +69,7 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
         StudyFormat::Json => output::stdout(pretty.as_bytes())?,
     }
     if !outcome.complete {
-        return Err(Failure::Interrupted);
+        return Err(Failure::Interrupted { written: true });
     }
     Ok(())
 }

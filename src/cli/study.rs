@@ -19,7 +19,7 @@ pub fn overrides(o: &StudyOptions) -> Result<Vec<Override>, Failure> {
     if let Some(r) = o.replications {
         sets.push(format!("replications={r}"));
     }
-    super::run::overrides(&sets)
+    super::run::parse_sets(&sets)
 }
 
 /// The runner of `--threads` and `--max-trucks`.
@@ -33,7 +33,6 @@ pub fn runner(o: &StudyOptions) -> Result<Runner, Failure> {
         threads: o.threads,
         limits: Limits {
             max_in_system: o.max_trucks,
-            trend: true,
         },
     })
 }
@@ -42,7 +41,7 @@ pub fn runner(o: &StudyOptions) -> Result<Runner, Failure> {
 /// interrupted, 1 otherwise.
 pub fn failure(e: DecideError) -> Failure {
     match e {
-        DecideError::Interrupted => Failure::Interrupted,
+        DecideError::Interrupted => Failure::Interrupted { written: false },
         e if e.is_user_error() => Failure::User(e.to_string()),
         e => Failure::Check(e.to_string()),
     }
@@ -56,7 +55,7 @@ pub fn warn(scenarios: &[&Scenario], quiet: bool) {
     let mut seen = std::collections::BTreeSet::new();
     for w in scenarios.iter().flat_map(|s| &s.patch_warnings) {
         if seen.insert(w) {
-            eprintln!("warning: {w}");
+            eprintln!("warning: {}", super::terminal::clean(w));
         }
     }
 }

@@ -75,7 +75,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
         SweepFormat::Csv => output::stdout(&rows)?,
     }
     if !outcome.complete {
-        return Err(Failure::Interrupted);
+        return Err(Failure::Interrupted { written: true });
     }
     Ok(())
 }

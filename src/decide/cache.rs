@@ -86,7 +86,6 @@ impl Cache {
             "scenario_hash": samples.hash,
             "replications": samples.replications,
             "max_trucks": limits.max_in_system,
-            "trend": limits.trend,
             "runaways": samples.runaways,
             "samples": values,
         });
@@ -101,8 +100,7 @@ fn decode(doc: &Value, hash: &str, replications: u64, limits: &Limits) -> Option
     let same = doc["portsim_version"] == env!("CARGO_PKG_VERSION")
         && doc["scenario_hash"] == hash
         && doc["replications"] == replications
-        && doc["max_trucks"] == limits.max_in_system
-        && doc["trend"] == limits.trend;
+        && doc["max_trucks"] == limits.max_in_system;
     if !same {
         return None;
     }

@@ -13,18 +13,19 @@
 //!
 //! Everything that knows how a [`RunOutput`] stores these values is in
 //! this file, so that a change of the summary's layout is one edit here.
-//! A value a replication cannot give (no truck cleared) is NaN; estimates
-//! leave it out.
+//! Samples are aligned with the run's replications (`RunOutput::reps`):
+//! a replication stopped by the runaway guard, which the summary leaves
+//! out, and one that cannot give a value (no truck left) are NaN, so that
+//! replication `i` of two points still pair up; estimates leave NaN out.
 
 use std::fmt;
 
-use crate::engine::time::SECOND;
+use crate::experiment::estimate::Estimate;
 use crate::experiment::run::RunOutput;
 use crate::experiment::summary::{Better, HEADLINE, Unit};
-use crate::model::RepResult;
 
 /// Durations whose percentiles can be asked for.
-pub const DURATIONS: [&str; 2] = ["time_in_port_s", "wait_s"];
+pub const DURATIONS: [&str; 3] = ["time_in_port_s", "wait_s", "booking_lead_s"];
 
 /// A percentile of a duration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -139,7 +140,7 @@ impl MetricKey {
         }
         match self.name {
             "throughput_per_day" => Unit::TrucksPerDay,
-            "time_in_port_s" | "wait_s" => Unit::Seconds,
+            "time_in_port_s" | "wait_s" | "booking_lead_s" => Unit::Seconds,
             "steps_per_truck" => Unit::Steps,
             "cost_per_truck" => Unit::Currency,
             _ => Unit::Trucks,
@@ -150,7 +151,7 @@ impl MetricKey {
     pub fn better(&self) -> Better {
         match self.name {
             "throughput_per_day" | "trucks_cleared" => Better::Higher,
-            "trucks_arrived" | "no_shows" => Better::Neither,
+            "trucks_offered" | "trucks_arrived" | "booked_ahead" | "no_shows" => Better::Neither,
             _ => Better::Lower,
         }
     }
@@ -174,49 +175,33 @@ impl fmt::Display for MetricKey {
     }
 }
 
-/// One value per replication of `out`, in replication order (NaN where a
-/// replication has none).
+/// One value per replication of `out` (`out.reps`, in replication order),
+/// NaN where a replication has none or was stopped by the runaway guard.
 pub fn samples(out: &RunOutput, key: &MetricKey) -> Vec<f64> {
-    match key.percentile {
-        None => out
-            .summary
-            .metric(key.name)
-            .map(|m| m.samples.clone())
-            .unwrap_or_else(|| vec![f64::NAN; out.reps.len()]),
-        Some(p) => out
-            .reps
-            .iter()
-            .map(|(_, r)| percentile(r, key.name, p))
-            .collect(),
-    }
-}
-
-/// Replication `r`'s percentile `p` of duration `name`, in seconds.
-fn percentile(r: &RepResult, name: &str, p: Percentile) -> f64 {
-    let stats = match name {
-        "wait_s" => &r.all.wait,
-        _ => &r.all.time_in_port,
-    };
-    if stats.count() == 0 {
-        return f64::NAN;
-    }
-    let q = stats.percentiles();
-    let ticks = match p {
-        Percentile::P50 => q.p50,
-        Percentile::P90 => q.p90,
-        Percentile::P95 => q.p95,
-        Percentile::P99 => q.p99,
-    };
-    ticks / SECOND as f64
-}
-
-/// Replications of `out` that were stopped because trucks piled up.
-pub fn runaways(out: &RunOutput) -> Vec<u64> {
-    out.summary
-        .runaways
+    let metric = out.summary.metric(&key.to_string());
+    let kept = &out.summary.indices;
+    out.reps
         .iter()
-        .filter_map(|(i, _)| out.reps.get(*i).map(|(index, _)| *index))
+        .map(|(i, _)| {
+            let at = kept.iter().position(|k| k == i);
+            match (metric, at) {
+                (Some(m), Some(at)) => m.samples.get(at).copied().unwrap_or(f64::NAN),
+                _ => f64::NAN,
+            }
+        })
         .collect()
+}
+
+/// The estimate of a metric from its samples, as run reports give it: the
+/// mean and 95% interval, the interval cut at zero (no metric can be
+/// negative). Differences between points are not metrics and are not cut.
+pub fn estimate(samples: &[f64]) -> Estimate {
+    Estimate::from_samples(samples).at_least(0.0)
+}
+
+/// Replications of `out` that the runaway guard stopped (their index).
+pub fn runaways(out: &RunOutput) -> Vec<u64> {
+    out.summary.stopped.iter().map(|(i, _)| *i).collect()
 }
 
 #[cfg(test)]

@@ -72,9 +72,9 @@ impl Samples {
         self.values.get(key).map_or(&[], Vec::as_slice)
     }
 
-    /// The mean and 95% interval of `key`.
+    /// The mean and 95% interval of `key`, as a run reports it.
     pub fn estimate(&self, key: &MetricKey) -> Estimate {
-        Estimate::from_samples(self.of(key))
+        metrics::estimate(self.of(key))
     }
 
     /// `other − self` of `key`, replication by replication (paired by
@@ -123,8 +123,8 @@ pub fn resolve_all(
                 scenario,
                 set,
             }),
-            Err(ScenarioError::Io { path, error }) => {
-                return Err(DecideError::Scenario(ScenarioError::Io { path, error }));
+            Err(e @ (ScenarioError::Io { .. } | ScenarioError::NotToml { .. })) => {
+                return Err(DecideError::Scenario(e));
             }
             Err(ScenarioError::Invalid(list)) => {
                 failed += 1;

@@ -179,7 +179,7 @@ pub fn run(
     loop {
         let out = output(s, std::mem::take(&mut reps), n, started.elapsed());
         let reached = assess(&out, goal);
-        let next = if cancel.load(Ordering::SeqCst) || !out.complete {
+        let next = if cancel.load(Ordering::SeqCst) || out.interrupted {
             None
         } else {
             next_count(n, &reached, goal.cap)

@@ -69,12 +69,12 @@ pub fn output(
     requested: u64,
     wall: Duration,
 ) -> RunOutput {
-    let only: Vec<&RepResult> = reps.iter().map(|(_, r)| r).collect();
-    let stage_names: Vec<String> = s.stages.iter().map(|st| st.name.clone()).collect();
-    let class_names: Vec<String> = s.classes.iter().map(|c| c.name.clone()).collect();
-    let summary = summarize(&only, &stage_names, &class_names);
+    let refs: Vec<(u64, &RepResult)> = reps.iter().map(|(i, r)| (*i, r)).collect();
+    let summary = summarize(s, &refs);
+    let interrupted = (reps.len() as u64) < requested;
     RunOutput {
-        complete: reps.len() as u64 == requested,
+        complete: !interrupted && summary.stopped.is_empty(),
+        interrupted,
         summary,
         reps,
         requested,

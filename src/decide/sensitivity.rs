@@ -496,12 +496,20 @@ pub fn findings(s: &Sensitivity, outcome: &Outcome) -> Option<Findings> {
         let (_, own, other) = s.settings.iter().find(|(x, _, _)| *x == setting)?;
         output(s, outcome, *own, *other)
     };
-    let base = Estimate::from_samples(&find(Setting::Base)?);
+    // The metric itself is cut at zero like every metric; a change is not.
+    let of = |xs: &[f64]| {
+        if s.variant.is_some() {
+            Estimate::from_samples(xs)
+        } else {
+            super::metrics::estimate(xs)
+        }
+    };
+    let base = of(&find(Setting::Base)?);
     let mut bars = Vec::new();
     for i in 0..s.parameters.len() {
         let (lo, hi) = (find(Setting::Low(i))?, find(Setting::High(i))?);
         let diff: Vec<f64> = lo.iter().zip(&hi).map(|(a, b)| b - a).collect();
-        let (low, high) = (Estimate::from_samples(&lo), Estimate::from_samples(&hi));
+        let (low, high) = (of(&lo), of(&hi));
         let change = Estimate::from_samples(&diff);
         let swing = (high.mean - low.mean).abs();
         bars.push(Bar {

@@ -34,6 +34,9 @@ use super::checks::Issue;
 use super::error::{Diagnostic, did_you_mean};
 use super::named;
 
+/// The origin name of a `--set` argument, as messages show it.
+pub const COMMAND_LINE: &str = "--set";
+
 /// Where overrides were written: a `--set` argument, or a decision file.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Origin {
@@ -109,7 +112,7 @@ impl PartialEq for Override {
 impl Override {
     /// Reads a `--set` argument, `KEY=VALUE`.
     pub fn parse(arg: &str) -> Result<Override, Box<Diagnostic>> {
-        let origin = Origin::new("--set", arg);
+        let origin = Origin::new(COMMAND_LINE, arg);
         let Some(eq) = find_equals(arg) else {
             let message = format!(
                 "expected KEY=VALUE, like `stages.inspection.lanes=6` or `demand.rate=1300/d`, found `{arg}`"

@@ -154,7 +154,7 @@ pub(super) fn evaluate(
             .metrics
             .iter()
             .zip(&samples)
-            .map(|(k, s)| (*k, Estimate::from_samples(s)))
+            .map(|(k, s)| (*k, metrics::estimate(s)))
             .collect(),
         note,
     })
