@@ -21,7 +21,7 @@
 //! * [`sensitivity`]: one-at-a-time swings (a tornado) and Morris
 //!   screening of uncertain parameters.
 //!
-//! The files that describe studies share a header ([`file`]) and the
+//! The files that describe studies share a header ([`file`](mod@file)) and the
 //! scenario reader's located diagnostics; [`limits`] caps what they may
 //! ask for. Rendering lives in [`report::decide`](crate::report::decide),
 //! the command line in `cli`.

@@ -97,8 +97,7 @@ pub fn load(file: &Path, args: &RunOptionsArgs) -> Result<(Scenario, RunOptions)
         ));
     }
     let sets = parse_sets(&args.sets)?;
-    let mut s =
-        scenario::load_with(file, &[], &sets).map_err(|e| Failure::User(e.to_string()))?;
+    let mut s = scenario::load_with(file, &[], &sets).map_err(|e| Failure::User(e.to_string()))?;
     if let Some(seed) = args.seed {
         s.seed = seed;
     }
@@ -219,8 +218,7 @@ fn precision_goal(args: &RunArgs) -> Result<Option<precision::Goal>, Failure> {
         return Ok(None);
     };
     let user = |m: String| Failure::User(format!("error: {m}"));
-    let target =
-        precision::Target::parse(text).map_err(|m| user(format!("`--precision`: {m}")))?;
+    let target = precision::Target::parse(text).map_err(|m| user(format!("`--precision`: {m}")))?;
     let names: Vec<&str> = if args.precision_metrics.is_empty() {
         DEFAULT_PRECISION.to_vec()
     } else {

@@ -176,10 +176,7 @@ mod tests {
             None,
             "other count"
         );
-        let other = Limits {
-            max_in_system: 5,
-            ..limits
-        };
+        let other = Limits { max_in_system: 5 };
         assert_eq!(
             cache.get("abc", 2, &other).expect("read"),
             None,

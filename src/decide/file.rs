@@ -64,12 +64,17 @@ impl Study {
         let origin = Origin::new(file.path.clone(), file.text.clone());
         let mut errors = Vec::new();
         let scenario = match &header.scenario {
-            Some(s) => Some(
-                file.path
-                    .parent()
-                    .unwrap_or(Path::new(""))
-                    .join(s.get_ref()),
-            ),
+            Some(s) if !is_toml(Path::new(s.get_ref())) => {
+                errors.push(file.error(
+                    Some(s.span()),
+                    format!(
+                        "`scenario` must name a scenario file ending in `.toml`, found \"{}\"",
+                        s.get_ref()
+                    ),
+                ));
+                None
+            }
+            Some(s) => Some(beside(&file.path, s.get_ref())),
             None => {
                 errors.push(file.error(
                     Some(0..0),
@@ -139,12 +144,34 @@ impl Study {
 
     /// A path named in the study file, relative to it.
     pub fn path(&self, relative: &str) -> PathBuf {
-        self.file
-            .path
-            .parent()
-            .unwrap_or(Path::new(""))
-            .join(relative)
+        beside(&self.file.path, relative)
     }
+}
+
+/// Whether `path` names a `.toml` file: a study, like `extends`, only
+/// ever reads scenario files.
+pub fn is_toml(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+}
+
+/// `relative` taken from the directory of `file`, with `dir/..` folded
+/// so that messages show `scenarios/horgos-after.toml`.
+fn beside(file: &Path, relative: &str) -> PathBuf {
+    use std::path::Component;
+    let joined = file.parent().unwrap_or(Path::new("")).join(relative);
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 /// The span of `key` in the line that ends at `value_start` (for the

@@ -108,7 +108,7 @@ pub fn units(replications: &[u64]) -> Vec<Unit> {
 }
 
 /// Resolves every point with `resolve`; all mistakes are reported
-/// together (the first [`MAX_ERRORS`], then a count).
+/// together (the first twenty, then a count).
 pub fn resolve_all(
     points: Vec<Vec<Override>>,
     mut resolve: impl FnMut(&[Override]) -> Result<Scenario, ScenarioError>,

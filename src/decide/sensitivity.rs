@@ -36,7 +36,7 @@
 //!
 //! With `[morris]` (`trajectories`, `levels`) the parameters, which then
 //! need numeric or duration values, are also screened by Morris's
-//! elementary effects ([`morris`](super::morris)), which scale to many
+//! elementary effects ([`morris`](mod@super::morris)), which scale to many
 //! parameters and show interactions as spread.
 
 use std::ops::Range as Span;
@@ -223,6 +223,15 @@ pub fn parse(file: &TomlFile, command_line: &[Override]) -> Result<Sensitivity, 
     };
     let base = study.resolve(&[])?;
     let variant = match &raw.variant {
+        Some(v) if !super::file::is_toml(Path::new(v.get_ref())) => {
+            return Err(DecideError::invalid(vec![study.error(
+                v.span(),
+                format!(
+                    "`variant` must name a scenario file ending in `.toml`, found \"{}\"",
+                    v.get_ref()
+                ),
+            )]));
+        }
         Some(v) => {
             let path = study.path(v.get_ref());
             let scenario = study.resolve_file(&path, &[])?;

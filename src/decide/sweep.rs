@@ -562,6 +562,10 @@ mod tests {
                 "sweep.toml:2:3: unknown key `factor`",
             ),
             (
+                "scenario = \"/etc/passwd\"\n[[factors]]\nkey = \"horizon\"\nvalues = [\"1d\"]\n",
+                "sweep.toml:1:12: `scenario` must name a scenario file ending in `.toml`",
+            ),
+            (
                 "scenario = \"base.toml\"\nlhs = 0\n[[factors]]\nkey = \"horizon\"\nvalues = [\"1d\"]\n",
                 "sweep.toml:2:7: `lhs` must be between 1",
             ),

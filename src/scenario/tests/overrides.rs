@@ -122,7 +122,10 @@ fn override_mistakes_point_at_the_override() {
 fn limits_apply_after_overrides() {
     let error = with(TWO, &["replications=1000000"]).unwrap_err();
     let text = error.to_string();
-    assert!(text.contains("must be at most 100000") && text.contains("--> --set:1:14"), "{text}");
+    assert!(
+        text.contains("must be at most 100000") && text.contains("--> --set:1:14"),
+        "{text}"
+    );
 }
 
 // ------------------------------------------------------ patches by name
