@@ -4,10 +4,14 @@
 use std::time::Instant;
 
 use super::args::{PlanArgs, StudyFormat};
-use super::{Failure, output, progress, signal, study};
+use super::{Failure, output, progress, signal, study, terminal};
 use crate::decide::plan::{self, Hooks};
 use crate::report::decide::{html, json, table};
 use crate::report::json::Manifest;
+use crate::report::set::SetInfo;
+
+/// The files of a `plan --out` set.
+pub const SET: &[&str] = &["plan.json"];
 
 /// `portsim plan PLAN.toml …`.
 pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
@@ -15,10 +19,18 @@ pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
     let command_line = study::overrides(o)?;
     let runner = study::runner(o)?;
     let p = plan::read(&args.file, &command_line).map_err(study::failure)?;
+    let id = study::identity(
+        "plan",
+        &[("base".into(), &p.base)],
+        &runner,
+        o,
+        &p.study.file.text,
+    );
+    let outputs = output::prepare(args.out.as_deref(), args.html.as_deref(), SET)?;
     study::warn(&[&p.base], o.quiet);
     let bar = progress::bar(p.first, "plan", o.quiet);
     let on_look = |label: &str, from: u64, to: u64| {
-        bar.set_message(format!("plan: {label}"));
+        bar.set_message(format!("plan: {}", terminal::clean(label)));
         bar.set_position(from);
         bar.set_length(to);
     };
@@ -40,18 +52,28 @@ pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
         p.first,
         study::threads(&runner),
         started.elapsed().as_secs_f64(),
-    );
+    )
+    .with_run_id(id.id());
     let doc = json::plan(&p, &answer, &manifest);
     let pretty = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
-    if let Some(dir) = &args.out {
-        output::file(&dir.join("plan.json"), pretty.as_bytes())?;
-    }
-    if let Some(path) = &args.html {
-        output::file(path, html::plan(&p, &answer, &manifest).as_bytes())?;
-    }
-    match args.format {
-        StudyFormat::Table => output::stdout(table::plan(&p, &answer).as_bytes())?,
-        StudyFormat::Json => output::stdout(pretty.as_bytes())?,
+    let done: u64 = answer.candidates.iter().map(|c| c.replications).sum();
+    output::out_set(
+        &outputs,
+        vec![("plan.json", pretty.as_bytes().to_vec())],
+        &SetInfo {
+            run_id: id.id(),
+            identity: id.to_json(),
+            complete: answer.complete,
+            replications: done,
+            replications_requested: done,
+        },
+    )?;
+    let page_on_stdout = output::page(&outputs, || html::plan(&p, &answer, &manifest))?;
+    if !page_on_stdout {
+        match args.format {
+            StudyFormat::Table => output::text(&table::plan(&p, &answer))?,
+            StudyFormat::Json => output::json(&pretty)?,
+        }
     }
     if !answer.complete {
         return Err(Failure::Interrupted { written: true });

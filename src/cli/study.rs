@@ -2,11 +2,15 @@
 //! command-line overrides, the runner, progress, and how a study's
 //! failure becomes an exit code.
 
+use sha2::{Digest, Sha256};
+
 use super::Failure;
 use super::args::StudyOptions;
 use crate::decide::DecideError;
 use crate::decide::runner::Runner;
 use crate::model::Limits;
+use crate::report::json::scenario_hash;
+use crate::report::run_id::{Overrides, RunIdentity, Simulated, hex};
 use crate::scenario::{Override, Scenario};
 
 /// `--set`, then `--seed` and `--replications` as overrides (so the
@@ -63,4 +67,39 @@ pub fn warn(scenarios: &[&Scenario], quiet: bool) {
 /// Threads actually used.
 pub fn threads(runner: &Runner) -> usize {
     runner.threads.unwrap_or_else(rayon::current_num_threads)
+}
+
+/// The identity of a study: every scenario it runs (by hash), the
+/// command-line overrides, the runaway guard and the study file itself.
+pub fn identity(
+    command: &'static str,
+    scenarios: &[(String, &Scenario)],
+    runner: &Runner,
+    o: &StudyOptions,
+    study_text: &str,
+) -> RunIdentity {
+    RunIdentity {
+        command,
+        runs: scenarios
+            .iter()
+            .map(|(label, s)| Simulated {
+                label: label.clone(),
+                scenario_hash: scenario_hash(s),
+                seed: s.seed,
+                replications: s.replications,
+            })
+            .collect(),
+        max_trucks: runner.limits.max_in_system,
+        overrides: Overrides {
+            horizon_ms: None,
+            warmup_ms: None,
+            seed: o.seed,
+            replications: o.replications,
+            set: o.sets.clone(),
+        },
+        other: vec![(
+            "study_sha256".to_owned(),
+            hex(&Sha256::digest(study_text.as_bytes())),
+        )],
+    }
 }

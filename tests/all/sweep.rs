@@ -129,6 +129,12 @@ fn a_rerun_skips_finished_points() {
         .collect();
     assert_eq!(kept.len(), 4);
     assert!(out.join("sweep.json").exists() && out.join("sweep.csv").exists());
+    let manifest = std::fs::read_to_string(out.join("manifest.json"))
+        .expect("written as a set, manifest last");
+    assert!(
+        manifest.contains("sweep.csv") && manifest.contains("\"complete\": true"),
+        "{manifest}"
+    );
     let second = portsim(&["sweep", s(&sweep), "--out", s(&out), "--format", "json"]);
     let err = text(&ok(&second).stderr);
     assert!(err.contains("0 run now, 4 already done"), "{err}");

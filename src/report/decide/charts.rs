@@ -115,7 +115,16 @@ impl Frame {
             n(r)
         );
         if x_ticks {
-            for (t, label) in &self.x.ticks {
+            // Every k-th label, so that labels never overlap.
+            let widest = self
+                .x
+                .ticks
+                .iter()
+                .map(|(_, l)| text_width(l, 11.5))
+                .fold(0.0, f64::max);
+            let space = self.width / (self.x.ticks.len().max(2) - 1) as f64;
+            let stride = ((widest + 10.0) / space.max(1.0)).ceil().max(1.0) as usize;
+            for (t, label) in self.x.ticks.iter().step_by(stride) {
                 let x = self.px(*t);
                 let _ = write!(
                     out,
@@ -203,13 +212,12 @@ pub struct Dot {
 /// legend of `(style, label)`.
 pub fn dots(
     id: &str,
-    title: &str,
+    (title, width): (&str, f64),
     (x, y): (Axis, Axis),
     points: &[Dot],
     rule: Option<(f64, String)>,
     legend: &[(usize, String)],
 ) -> String {
-    let width = HALF;
     let left = 26.0
         + y.ticks
             .iter()
@@ -230,6 +238,8 @@ pub fn dots(
     };
     let mut out = open(id, title, width, 300.0);
     f.draw(&mut out, true);
+    // Points above the axis (off the chart) sit on its top edge.
+    let top = f.y.hi;
     if let Some((at, label)) = &rule {
         let y = f.py(*at);
         let _ = write!(
@@ -245,7 +255,7 @@ pub fn dots(
     }
     for d in points {
         let s = STYLES[d.style % STYLES.len()];
-        let (x, y) = (f.px(d.x), f.py(d.y));
+        let (x, y) = (f.px(d.x), f.py(d.y.min(top)));
         if let Some((lo, hi)) = d.whisker {
             let _ = write!(
                 out,
@@ -423,7 +433,7 @@ pub fn tornado(id: &str, title: &str, x: Axis, base: f64, rows: &[Row]) -> Strin
         .fold(60.0, f64::max)
         .min(300.0);
     let row_h = 34.0;
-    let top = 34.0;
+    let top = 42.0;
     let height = top + row_h * rows.len() as f64 + 50.0;
     let f = Frame {
         left: label_w + 20.0,

@@ -330,7 +330,14 @@ fn factor_chart(
                 }
             })
             .collect();
-        charts::dots(id, &key.label(), (x_axis, y_axis), &dots, None, &[])
+        charts::dots(
+            id,
+            (&key.label(), charts::HALF),
+            (x_axis, y_axis),
+            &dots,
+            None,
+            &[],
+        )
     }
 }
 
@@ -467,7 +474,7 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
             Bound::Max(t) | Bound::Min(t) => t,
         };
         // Candidates far beyond the threshold (an overloaded port) would
-        // flatten the chart: they are drawn at its top, with their value.
+        // flatten the chart: they are drawn on its top edge, with their value.
         let ceiling = if threshold > 0.0 {
             3.0 * threshold
         } else {
@@ -476,9 +483,10 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
         let top = a
             .candidates
             .iter()
+            .filter(|x| x.decisions[j].mean <= ceiling)
             .filter_map(|x| x.decisions[j].bounds.map(|b| b[1].abs()))
-            .filter(|v| *v <= ceiling)
-            .fold(threshold, f64::max);
+            .fold(threshold, f64::max)
+            .min(ceiling);
         let scale = Scale::of(c.key.unit(), top, &c.key.label(), &cur);
         let one = p.variables.len() == 1;
         let x_title = if one {
@@ -500,7 +508,7 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
                 if d.mean > ceiling {
                     return Dot {
                         x: xv,
-                        y: top / scale.divisor,
+                        y: f64::INFINITY,
                         whisker: None,
                         style,
                         label: Some(format!("↑ {}", value(d.mean, c.key.unit(), &cur))),
@@ -511,7 +519,7 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
                     y: d.mean / scale.divisor,
                     whisker: d
                         .bounds
-                        .map(|[lo, hi]| (lo / scale.divisor, (hi.min(top)) / scale.divisor)),
+                        .map(|[lo, hi]| (lo / scale.divisor, hi / scale.divisor)),
                     style,
                     label: None,
                 }
@@ -534,7 +542,7 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
                     d.whisker.map_or(d.y, |w| w.1),
                 ]
             })
-            .chain([threshold]);
+            .chain([threshold * 1.15]);
         let y_axis = charts::axis(&scale.title, ys, true);
         let id = page.id();
         let legend = [
@@ -544,7 +552,7 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
         ];
         let svg = charts::dots(
             &id,
-            &c.text,
+            (&c.text, charts::FULL),
             (x_axis, y_axis),
             &dots,
             Some((threshold, "threshold".to_owned())),
@@ -717,7 +725,14 @@ pub fn sensitivity(s: &Sensitivity, f: Option<&Findings>, manifest: &Manifest) -
         let id = page.id();
         page.figure(
             "μ* against σ",
-            &charts::dots(&id, "Morris screening", (x_axis, y_axis), &dots, None, &[]),
+            &charts::dots(
+                &id,
+                ("Morris screening", charts::FULL),
+                (x_axis, y_axis),
+                &dots,
+                None,
+                &[],
+            ),
         );
         let mut rows = vec![vec![
             "parameter".to_owned(),
