@@ -59,7 +59,7 @@ pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
     let done: u64 = answer.candidates.iter().map(|c| c.replications).sum();
     output::out_set(
         &outputs,
-        vec![("plan.json", pretty.as_bytes().to_vec())],
+        || vec![("plan.json", pretty.as_bytes().to_vec())],
         &SetInfo {
             run_id: id.id(),
             identity: id.to_json(),

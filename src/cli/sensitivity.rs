@@ -77,7 +77,7 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
         .sum();
     output::out_set(
         &outputs,
-        vec![("sensitivity.json", pretty.as_bytes().to_vec())],
+        || vec![("sensitivity.json", pretty.as_bytes().to_vec())],
         &SetInfo {
             run_id: id.id(),
             identity: id.to_json(),

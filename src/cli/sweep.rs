@@ -84,10 +84,12 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
         .sum();
     output::out_set(
         &outputs,
-        vec![
-            ("sweep.json", pretty.as_bytes().to_vec()),
-            ("sweep.csv", rows.clone()),
-        ],
+        || {
+            vec![
+                ("sweep.json", pretty.as_bytes().to_vec()),
+                ("sweep.csv", rows.clone()),
+            ]
+        },
         &SetInfo {
             run_id: id.id(),
             identity: id.to_json(),

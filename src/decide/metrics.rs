@@ -175,15 +175,19 @@ impl fmt::Display for MetricKey {
     }
 }
 
-/// One value per replication of `out` (`out.reps`, in replication order),
-/// NaN where a replication has none or was stopped by the runaway guard.
+/// One value per finished replication of `out`, in replication order
+/// (the replications summarised and those the runaway guard stopped),
+/// NaN where a replication has none or was stopped.
 pub fn samples(out: &RunOutput, key: &MetricKey) -> Vec<f64> {
-    let metric = out.summary.metric(&key.to_string());
-    let kept = &out.summary.indices;
-    out.reps
+    let summary = &out.summary;
+    let metric = summary.metric(&key.to_string());
+    let mut finished: Vec<u64> = summary.indices.clone();
+    finished.extend(summary.stopped.iter().map(|(i, _)| *i));
+    finished.sort_unstable();
+    finished
         .iter()
-        .map(|(i, _)| {
-            let at = kept.iter().position(|k| k == i);
+        .map(|i| {
+            let at = summary.indices.iter().position(|k| k == i);
             match (metric, at) {
                 (Some(m), Some(at)) => m.samples.get(at).copied().unwrap_or(f64::NAN),
                 _ => f64::NAN,

@@ -28,12 +28,11 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use super::cache::Cache;
 use super::error::DecideError;
 use super::metrics::{self, MetricKey};
-use super::runner::{Runner, output};
+use super::runner::Runner;
 use crate::experiment::estimate::Estimate;
 use crate::report::json::scenario_hash;
 use crate::scenario::{Diagnostic, Override, Scenario, ScenarioError};
@@ -205,14 +204,17 @@ pub fn run(points: &[Resolved], options: &Options) -> Result<Outcome, DecideErro
             results.push(Some(samples));
             continue;
         }
-        let reps = options
-            .runner
-            .run(&p.scenario, 0..n, options.cancel, options.on_replication)?;
-        if (reps.len() as u64) < n {
+        let out = options.runner.run(
+            &p.scenario,
+            0..n,
+            options.cancel,
+            options.on_replication,
+            None,
+        )?;
+        if out.finished < n {
             results.push(None);
             continue;
         }
-        let out = output(&p.scenario, reps, n, Duration::ZERO);
         let samples = Samples {
             hash: p.hash.clone(),
             replications: n,

@@ -26,8 +26,7 @@ use super::metrics::{self, MetricKey};
 use super::runner::{Runner, output};
 use crate::experiment::estimate::Estimate;
 use crate::experiment::run::{RunError, RunOutput};
-use crate::experiment::summary::Unit;
-use crate::model::RepResult;
+use crate::experiment::summary::{Accumulator, Unit};
 use crate::scenario::Scenario;
 
 /// A relative half-width goal, strictly between 0 and 1.
@@ -116,12 +115,14 @@ pub struct Report {
     pub metrics: Vec<Reached>,
 }
 
-/// How precise each metric of `out` is.
-pub fn assess(out: &RunOutput, goal: &Goal) -> Vec<Reached> {
+/// How precise each metric is, from its samples (`samples[k]` for
+/// `goal.metrics[k]`).
+pub fn assess(samples: &[Vec<f64>], goal: &Goal) -> Vec<Reached> {
     goal.metrics
         .iter()
-        .map(|key| {
-            let estimate = Estimate::from_samples(&metrics::samples(out, key));
+        .zip(samples)
+        .map(|(key, xs)| {
+            let estimate = Estimate::from_samples(xs);
             let allowed = (goal.target.0 * estimate.mean.abs()).max(floor(key.unit()));
             let half = estimate.half_width();
             let met = match half {
@@ -164,7 +165,9 @@ fn next_count(n: u64, reached: &[Reached], cap: u64) -> Option<u64> {
 }
 
 /// Runs `s` from its own replication count (at least 2) until `goal` is
-/// met or the cap is reached. On cancel, returns what ran.
+/// met or the cap is reached. On cancel, returns what ran. The output is
+/// the summary of every replication run, in index order, as a plain run
+/// of that count gives it.
 pub fn run(
     s: &Scenario,
     runner: &Runner,
@@ -173,33 +176,37 @@ pub fn run(
     on_done: &(dyn Fn() + Sync),
 ) -> Result<(RunOutput, Report), RunError> {
     let started = Instant::now();
-    let mut n = s.replications.max(2).min(goal.cap.max(2));
-    let mut reps: Vec<(u64, RepResult)> = runner.run(s, 0..n, cancel, on_done)?;
-    let mut rounds = vec![n];
-    loop {
-        let out = output(s, std::mem::take(&mut reps), n, started.elapsed());
-        let reached = assess(&out, goal);
-        let next = if cancel.load(Ordering::SeqCst) || out.interrupted {
-            None
-        } else {
-            next_count(n, &reached, goal.cap)
-        };
-        let Some(next) = next else {
-            let report = Report {
-                target: goal.target,
-                cap: goal.cap,
-                reached: reached.iter().all(|r| r.met),
-                replications: out.reps.len() as u64,
-                rounds,
-                metrics: reached,
-            };
-            return Ok((out, report));
-        };
-        reps = out.reps;
-        reps.extend(runner.run(s, n..next, cancel, on_done)?);
+    let mut all = Accumulator::new(s);
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); goal.metrics.len()];
+    let mut rounds = Vec::new();
+    let (mut n, mut finished, mut next) = (0, 0, s.replications.max(2).min(goal.cap.max(2)));
+    let interrupted = loop {
+        let round = runner.run(s, n..next, cancel, on_done, Some(&mut all))?;
+        for (k, key) in goal.metrics.iter().enumerate() {
+            samples[k].extend(metrics::samples(&round, key));
+        }
+        finished += round.finished;
         n = next;
         rounds.push(n);
-    }
+        if round.interrupted || cancel.load(Ordering::SeqCst) {
+            break true;
+        }
+        match next_count(n, &assess(&samples, goal), goal.cap) {
+            Some(more) => next = more,
+            None => break false,
+        }
+    };
+    let reached = assess(&samples, goal);
+    let out = output(all.finish(), finished, n, interrupted, started.elapsed());
+    let report = Report {
+        target: goal.target,
+        cap: goal.cap,
+        reached: reached.iter().all(|r| r.met),
+        replications: finished,
+        rounds,
+        metrics: reached,
+    };
+    Ok((out, report))
 }
 
 #[cfg(test)]
@@ -268,7 +275,8 @@ mod tests {
             "{report:?}"
         );
         assert_eq!(report.rounds.first(), Some(&4));
-        assert_eq!(out.reps.len() as u64, report.replications);
+        assert_eq!(out.finished, report.replications);
+        assert_eq!(out.summary.replications as u64, report.replications);
         let [m] = &report.metrics[..] else { panic!() };
         assert!(m.estimate.half_width().expect("ci") <= 0.03 * m.estimate.mean);
         // The previous round was not yet precise enough (or it would have stopped).

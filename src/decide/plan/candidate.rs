@@ -9,12 +9,11 @@
 //! makes the candidate infeasible: its metrics would never settle.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use super::Plan;
 use crate::decide::DecideError;
 use crate::decide::metrics::{self, MetricKey};
-use crate::decide::runner::{Runner, output};
+use crate::decide::runner::Runner;
 use crate::decide::verdict::{Decision, Schedule, Verdict, decide};
 use crate::experiment::estimate::Estimate;
 use crate::report::json::scenario_hash;
@@ -94,13 +93,12 @@ pub(super) fn evaluate(
     let mut n = 0;
     for &look in schedule.looks() {
         (hooks.on_look)(&label, n, look);
-        let reps = runner.run(&scenario, n..look, cancel, hooks.on_replication)?;
-        let interrupted = (reps.len() as u64) < look - n || cancel.load(Ordering::SeqCst);
-        let out = output(&scenario, reps, look - n, Duration::ZERO);
+        let out = runner.run(&scenario, n..look, cancel, hooks.on_replication, None)?;
+        let interrupted = out.interrupted || cancel.load(Ordering::SeqCst);
         for (k, key) in plan.metrics.iter().enumerate() {
             samples[k].extend(metrics::samples(&out, key));
         }
-        n += out.reps.len() as u64;
+        n += out.finished;
         if interrupted {
             note = Some("interrupted before a verdict".to_owned());
             break;

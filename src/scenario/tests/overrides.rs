@@ -29,7 +29,7 @@ service = { dist = "exponential", mean = "20m" }
 "#;
 
 fn lanes_at(s: &Scenario, stage: usize, hour: u64) -> u32 {
-    s.stages[stage].capacity.value_at(hour * HOUR)
+    s.stages[stage].own_lanes().unwrap().value_at(hour * HOUR)
 }
 
 #[test]
