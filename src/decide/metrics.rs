@@ -24,8 +24,20 @@ use crate::experiment::estimate::Estimate;
 use crate::experiment::run::RunOutput;
 use crate::experiment::summary::{Better, HEADLINE, Unit};
 
-/// Durations whose percentiles can be asked for.
-pub const DURATIONS: [&str; 3] = ["time_in_port_s", "wait_s", "booking_lead_s"];
+/// Whether a headline metric is a duration (its name ends in `_s`), which
+/// has percentiles.
+fn is_duration(name: &str) -> bool {
+    name.ends_with("_s")
+}
+
+/// The headline durations, whose percentiles can be asked for.
+pub fn durations() -> Vec<&'static str> {
+    HEADLINE
+        .iter()
+        .copied()
+        .filter(|n| is_duration(n))
+        .collect()
+}
 
 /// A percentile of a duration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -87,7 +99,7 @@ impl MetricKey {
                 percentile: None,
             })
             .collect();
-        for name in DURATIONS {
+        for name in durations() {
             for p in Percentile::ALL {
                 keys.push(MetricKey {
                     name,
@@ -117,7 +129,7 @@ impl MetricKey {
             None => message.push_str(&format!(
                 "; expected a headline metric ({}) or a percentile of {} like `time_in_port_s.p95`",
                 HEADLINE.join(", "),
-                DURATIONS.join(" or ")
+                durations().join(", ")
             )),
         }
         Err(message)
@@ -140,7 +152,7 @@ impl MetricKey {
         }
         match self.name {
             "throughput_per_day" => Unit::TrucksPerDay,
-            "time_in_port_s" | "wait_s" | "booking_lead_s" => Unit::Seconds,
+            name if is_duration(name) => Unit::Seconds,
             "steps_per_truck" => Unit::Steps,
             "cost_per_truck" => Unit::Currency,
             _ => Unit::Trucks,
