@@ -21,9 +21,13 @@ mod args;
 mod check;
 mod compare;
 mod output;
+mod plan;
 mod progress;
 mod run;
+mod sensitivity;
 mod signal;
+mod study;
+mod sweep;
 mod terminal;
 
 use std::process::ExitCode;
@@ -72,6 +76,9 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Compare(args) => compare::compare(&args),
         Command::Check(args) => check::check(&args),
+        Command::Sweep(args) => sweep::sweep(&args),
+        Command::Plan(args) => plan::plan(&args),
+        Command::Sensitivity(args) => sensitivity::sensitivity(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,11 +6,14 @@
 //! * [`engine`]: the domain-free discrete-event core (time, events, random
 //!   streams, distributions, resources, calendars, statistics);
 //! * [`scenario`]: scenario files read into validated types;
-//! * [`experiment`]: replications in parallel and confidence intervals.
+//! * [`experiment`]: replications in parallel and confidence intervals;
+//! * [`decide`]: decision support on top of experiments (overrides,
+//!   sweeps, capacity plans, sensitivity, replications by precision).
 //!
 //! See `ARCHITECTURE.md` for the map and the invariants.
 
 pub mod cli;
+pub mod decide;
 pub mod engine;
 pub mod experiment;
 pub mod model;

@@ -10,6 +10,7 @@
 //! a manifest (their hashes and the [`run_id`]) written last.
 
 pub mod csv;
+pub mod decide;
 pub mod format;
 pub mod html;
 pub mod json;

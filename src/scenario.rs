@@ -19,8 +19,12 @@
 //!    every problem;
 //! 4. `error`: map problems back to files and render them like cargo.
 //!
-//! [`load_warnings`] then says, without simulating, whether any stage is
-//! overloaded. The file format is documented in `docs/scenario-format.md`.
+//! Overrides ([`Override`], `--set KEY=VALUE`) are applied to the merged
+//! tree after step 1, so they are validated, located and hashed like the
+//! files' own values. [`load_warnings`] then says, without simulating,
+//! whether any stage is overloaded. The file format is documented in
+//! `docs/scenario-format.md`. [`toml_file`] lends the same diagnostics to
+//! portsim's other TOML formats (sweeps, plans, sensitivity studies).
 
 use std::path::{Path, PathBuf};
 
@@ -32,9 +36,12 @@ mod dists;
 mod error;
 pub mod input;
 pub mod limits;
+mod named;
+pub mod overrides;
 mod raw;
 mod sources;
 mod stages;
+pub mod toml_file;
 pub mod types;
 mod units;
 mod warnings;
@@ -43,6 +50,7 @@ mod warnings;
 mod tests;
 
 pub use error::{Diagnostic, ScenarioError};
+pub use overrides::{Origin, Override};
 pub use types::*;
 pub use warnings::{load_warnings, visits_per_truck};
 
@@ -55,17 +63,31 @@ pub fn parse_duration(text: &str) -> Result<crate::engine::time::Span, String> {
     units::span(text)
 }
 
+/// Parses a rate the way scenario files write them ("50/h", "1200/d")
+/// into trucks per day: the same units, the same errors.
+pub fn parse_rate(text: &str) -> Result<f64, String> {
+    units::rate_per_day(text)
+}
+
 /// Reads a scenario file, resolves `extends`, and validates it.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let text = read(path)?;
-    parse(&text, path)
+    load_with(path, &[], &[])
 }
 
 /// Validates a scenario whose text is already in memory. `path` names it
 /// in messages and is where a relative `extends` is resolved from.
 pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
-    let sources = Sources::read(text, path).map_err(ScenarioError::Invalid)?;
-    finish(&sources, path)
+    parse_with(text, path, &[])
+}
+
+/// [`parse`], then the overrides, in order.
+pub fn parse_with(
+    text: &str,
+    path: &Path,
+    overrides: &[Override],
+) -> Result<Scenario, ScenarioError> {
+    let mut sources = Sources::read(text, path).map_err(ScenarioError::Invalid)?;
+    finish(&mut sources, path, overrides)
 }
 
 /// Reads `baseline` (with its `extends` chain), applies each patch in
@@ -75,8 +97,18 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
 /// `extends` the baseline; its own `extends` is not followed, since the
 /// baseline is already read. The result's `source` is the baseline.
 pub fn load_patched(baseline: &Path, patches: &[PathBuf]) -> Result<Scenario, ScenarioError> {
-    let text = read(baseline)?;
-    let mut sources = Sources::read(&text, baseline).map_err(ScenarioError::Invalid)?;
+    load_with(baseline, patches, &[])
+}
+
+/// [`load_patched`], then the overrides, in order: the most general way
+/// to read a scenario, and the one the command line uses.
+pub fn load_with(
+    path: &Path,
+    patches: &[PathBuf],
+    overrides: &[Override],
+) -> Result<Scenario, ScenarioError> {
+    let text = read(path)?;
+    let mut sources = Sources::read(&text, path).map_err(ScenarioError::Invalid)?;
     for patch in patches {
         if !sources::is_toml(patch) {
             return Err(ScenarioError::NotToml {
@@ -89,7 +121,7 @@ pub fn load_patched(baseline: &Path, patches: &[PathBuf]) -> Result<Scenario, Sc
             .patch(&text, patch)
             .map_err(ScenarioError::Invalid)?;
     }
-    finish(&sources, baseline)
+    finish(&mut sources, path, overrides)
 }
 
 fn read(path: &Path) -> Result<String, ScenarioError> {
@@ -126,16 +158,36 @@ fn limited_span(
     }
 }
 
-/// Merges the files, decodes, validates, and fills in `source` and
-/// `resolved`.
-fn finish(sources: &Sources, path: &Path) -> Result<Scenario, ScenarioError> {
-    let doc = sources.merged().map_err(ScenarioError::Invalid)?;
+/// Merges the files, applies the overrides, decodes, validates, and fills
+/// in `source`, `resolved`, `overrides` and `patch_warnings`.
+fn finish(
+    sources: &mut Sources,
+    path: &Path,
+    overrides: &[Override],
+) -> Result<Scenario, ScenarioError> {
+    let offsets: Vec<usize> = overrides
+        .iter()
+        .map(|o| sources.origin(&o.origin().path, &o.origin().text))
+        .collect();
+    let sources = &*sources;
     let invalid = |mut issues: Vec<checks::Issue>| {
         // In file order: the extending file first, then its bases.
         issues.sort_by_key(|i| i.span.as_ref().map_or(0, |s| s.start));
         let list = issues.into_iter().map(|i| sources.diagnostic(i)).collect();
         ScenarioError::Invalid(list)
     };
+    let mut patch_warnings = Vec::new();
+    let mut doc = sources
+        .merged(&mut patch_warnings)
+        .map_err(ScenarioError::Invalid)?;
+    let problems: Vec<checks::Issue> = overrides
+        .iter()
+        .zip(offsets)
+        .filter_map(|(o, offset)| overrides::apply(doc.get_mut(), o, offset).err())
+        .collect();
+    if !problems.is_empty() {
+        return Err(invalid(problems));
+    }
     let file = decode::decode(&doc).map_err(invalid)?;
     let mut issues = Issues::default();
     let scenario = build::scenario(&file, &mut issues);
@@ -155,6 +207,8 @@ fn finish(sources: &Sources, path: &Path) -> Result<Scenario, ScenarioError> {
         (Some(mut scenario), Ok(resolved)) if issues.list.is_empty() => {
             scenario.source = path.to_path_buf();
             scenario.resolved = resolved;
+            scenario.overrides = overrides.iter().map(|o| o.text().to_owned()).collect();
+            scenario.patch_warnings = patch_warnings;
             match limits::check(&scenario) {
                 Ok(()) => Ok(scenario),
                 Err(limit) => {

@@ -54,6 +54,162 @@ pub enum Command {
     /// replication ran away, 2 bad input (arguments, scenario, baseline file,
     /// a FILE not in the baseline). See docs/ci.md.
     Check(CheckArgs),
+    /// Run a scenario at many settings of some factors (a sweep).
+    ///
+    /// SWEEP.toml names the scenario (`scenario = "path.toml"`, relative to
+    /// the sweep file) and lists `[[factors]]`, each a `key` (as for --set)
+    /// with `values = [...]` or `range = [lo, hi]` (+ `step`; 1 for
+    /// integers); the points are every combination, or with `lhs = N` a
+    /// Latin hypercube of N points. `metrics = [...]` chooses what to
+    /// report. Every point runs the same replications with the same seed
+    /// (common random numbers), so points differ by their settings only.
+    ///
+    /// With --out DIR, each finished point is kept in DIR/points/, keyed by
+    /// the hash of its resolved scenario, so the sweep resumes: running it
+    /// again (after an interruption, or with more factor values) skips the
+    /// points already done. Output: a table, JSON (`points[]` with `set` and `metrics`) or
+    /// CSV (one row per point), and --html for charts with CI bands. See
+    /// docs/planning.md.
+    Sweep(SweepArgs),
+    /// Find the least-cost capacity that meets constraints on metrics, with
+    /// a statistical guarantee.
+    ///
+    /// PLAN.toml names the scenario, the decision variables (`[[decide]]`
+    /// with `key`, `min`, `max`, `cost`), the constraints (`[[require]]`
+    /// with `metric` and `max` or `min`, e.g. time_in_port_s.p95 <= "4h")
+    /// and the `confidence` (default 0.95). Each candidate tried runs
+    /// replications (common random numbers) until its confidence intervals
+    /// decide every constraint, up to `max_replications`; the confidence is
+    /// split over candidates, constraints and looks (Bonferroni), so it
+    /// holds for the answer as a whole. Capacity is assumed to help (more
+    /// of a decision variable never hurts), which lets one variable be
+    /// bisected instead of enumerated. Output: the chosen plan, the
+    /// runner-up and the evidence for every candidate tried. See
+    /// docs/planning.md.
+    Plan(PlanArgs),
+    /// How much a metric, or the change between two scenarios, depends on
+    /// uncertain parameters.
+    ///
+    /// SENS.toml names the scenario, the `metric` and `[[parameters]]`
+    /// (each a `key` with `low` and `high` values); with `variant =
+    /// "path.toml"` it studies the change from the scenario to the variant
+    /// instead. Each parameter is set to its low and high value in turn
+    /// (the others at the scenario's values) with common random numbers,
+    /// and the swings are drawn as a tornado, widest on top, with 95% CI
+    /// whiskers; a swing whose paired interval includes zero is marked as
+    /// within the replication noise. With `[morris]`, many parameters are
+    /// screened with Morris elementary effects instead. See
+    /// docs/planning.md.
+    Sensitivity(SensitivityArgs),
+}
+
+/// Options of the study commands (`sweep`, `plan`, `sensitivity`).
+#[derive(Clone, Debug, Args)]
+pub struct StudyOptions {
+    /// Change one value of the studied scenario(s), for every point:
+    /// KEY=VALUE, repeatable, applied after the study file's `[set]`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Replications per point (default: the study file's, else the
+    /// scenario's); for `plan`, the first look of each candidate.
+    #[arg(long, short = 'r', value_name = "N")]
+    pub replications: Option<u64>,
+    /// Master seed (default: the study file's, else the scenario's).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Stop a replication when more trucks than this are in the system at
+    /// once (a runaway queue).
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub max_trucks: u64,
+    /// No progress bar and no notes on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Output formats of `sweep`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SweepFormat {
+    /// One row per point: factor values and metric means with CIs.
+    Table,
+    /// One JSON document on stdout.
+    Json,
+    /// One row per point, one column per factor and per metric (means).
+    Csv,
+}
+
+/// `portsim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The sweep file (TOML).
+    #[arg(value_name = "SWEEP.toml")]
+    pub file: PathBuf,
+    /// Study options.
+    #[command(flatten)]
+    pub options: StudyOptions,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = SweepFormat::Table)]
+    pub format: SweepFormat,
+    /// Write sweep.json and sweep.csv into this directory, and keep every
+    /// finished point in DIR/points/ so that a re-run skips it.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Also write a self-contained HTML page: each metric against each
+    /// factor with CI bands, and a heat map for two factors.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+}
+
+/// Output formats of `plan` and `sensitivity`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StudyFormat {
+    /// A readable summary and table.
+    Table,
+    /// One JSON document on stdout.
+    Json,
+}
+
+/// `portsim plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The plan file (TOML).
+    #[arg(value_name = "PLAN.toml")]
+    pub file: PathBuf,
+    /// Study options.
+    #[command(flatten)]
+    pub options: StudyOptions,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = StudyFormat::Table)]
+    pub format: StudyFormat,
+    /// Also write plan.json into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Also write a self-contained HTML page with the evidence.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+}
+
+/// `portsim sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// The sensitivity file (TOML).
+    #[arg(value_name = "SENS.toml")]
+    pub file: PathBuf,
+    /// Study options.
+    #[command(flatten)]
+    pub options: StudyOptions,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = StudyFormat::Table)]
+    pub format: StudyFormat,
+    /// Write sensitivity.json into this directory, and keep every finished
+    /// setting in DIR/points/ so that a re-run skips it.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Also write a self-contained HTML page with the tornado chart.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 /// Output formats of `check`.
@@ -106,6 +262,10 @@ pub struct CheckArgs {
     /// scenario's `seed`).
     #[arg(long, value_name = "S", requires = "update_baseline")]
     pub seed: Option<u64>,
+    /// Change one value of every FILE: KEY=VALUE, repeatable (see `portsim
+    /// run --help`). The scenario hash then differs from the baseline's.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
     /// Worker threads (default: one per core; at most 1024). Results do
     /// not depend on it.
     #[arg(long, short = 'j', value_name = "N")]
@@ -170,6 +330,14 @@ pub enum Format {
 /// Options shared by every command that runs scenarios.
 #[derive(Clone, Debug, Args)]
 pub struct RunOptionsArgs {
+    /// Change one value of the scenario: KEY=VALUE, repeatable, applied
+    /// after the files. Keys are dotted paths; stages and classes are
+    /// addressed by name, other arrays by [i]:
+    /// `--set stages.inspection.lanes=6 --set demand.rate=1300/d`. VALUE is
+    /// read as TOML, or else as a string. Mistakes are reported at the
+    /// override; the scenario hash covers it.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
     /// Independent replications (default: the scenario's `replications`).
     #[arg(long, short = 'r', value_name = "N")]
     pub replications: Option<u64>,
@@ -216,4 +384,25 @@ pub struct RunArgs {
     /// stdout instead of the table.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Add replications until each watched metric's 95% CI half-width is
+    /// at most this share of its mean ("2%" or 0.02; metrics near zero
+    /// have an absolute floor, see docs/planning.md). Starts from the
+    /// scenario's replications (or --replications) and adds more in a fixed
+    /// order, so the result is that of a plain run with the count reached;
+    /// the report states the precision reached and the count.
+    #[arg(long, value_name = "PERCENT")]
+    pub precision: Option<String>,
+    /// With --precision: the most replications to run [default: 200].
+    #[arg(long, value_name = "N", requires = "precision")]
+    pub max_replications: Option<u64>,
+    /// With --precision: the metrics that must reach it (repeat, or
+    /// separate with commas) [default: throughput_per_day, time_in_port_s,
+    /// time_in_port_s.p95, wait_s, cost_per_truck].
+    #[arg(
+        long = "precision-metric",
+        value_name = "KEY",
+        value_delimiter = ',',
+        requires = "precision"
+    )]
+    pub precision_metrics: Vec<String>,
 }

@@ -34,6 +34,7 @@ fn user(message: impl std::fmt::Display) -> Failure {
 /// Loads a scenario with the command's run options (no overrides yet).
 fn load_file(file: &Path, args: &CheckArgs) -> Result<(Scenario, RunOptions), Failure> {
     let options = RunOptionsArgs {
+        sets: args.sets.clone(),
         replications: None,
         seed: None,
         horizon: None,

@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicBool;
 
 use super::args::{CompareArgs, CompareFormat};
 use super::output::Outputs;
-use super::run::{execute_together, identity, load, overrides, threads};
+use super::run::{execute_together, identity, load, overrides, parse_sets, threads};
 use super::{Failure, output};
 use crate::experiment::attribution::{Attribution, attribute};
 use crate::experiment::compare::{Change, compare as compare_metrics};
@@ -78,6 +78,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     };
     let (baseline, options) = load(&args.baseline, &args.options)?;
     let (mut variant, _) = load(variant_path, &args.options)?;
+    warn_patches(&[&baseline, &variant], args.options.quiet);
     let mut baseline = baseline;
     let seed = baseline.seed;
     variant.seed = seed;
@@ -234,6 +235,7 @@ fn interventions(args: &CompareArgs) -> Result<(), Failure> {
     let quiet = args.options.quiet;
     let names: Vec<String> = args.interventions.iter().map(|p| stem(p)).collect();
     let over = overrides(&args.options)?;
+    let sets = parse_sets(&args.options.sets)?;
     // Every scenario of the factorial is read and validated before
     // anything runs (and before the signal handler is installed).
     let mut planned: Vec<(usize, Scenario)> = Vec::new();
@@ -245,8 +247,11 @@ fn interventions(args: &CompareArgs) -> Result<(), Failure> {
         let mut s = if subset == 0 {
             baseline.clone()
         } else {
-            let mut s = scenario::load_patched(&args.baseline, &patches)
+            let mut s = scenario::load_with(&args.baseline, &patches, &sets)
                 .map_err(|e| Failure::User(e.to_string()))?;
+            if subset.count_ones() == 1 {
+                warn_patches(&[&s], args.options.quiet);
+            }
             apply_overrides(&mut s, &over);
             scenario::limits::check(&s).map_err(|e| {
                 Failure::User(format!(
@@ -387,6 +392,20 @@ fn apply_overrides(s: &mut Scenario, over: &Overrides) {
 
 fn internal(what: &str) -> Failure {
     Failure::Check(format!("error: internal: {what}"))
+}
+
+/// Prints the warnings about how files were merged (a patch whose stage
+/// list drops stages), once each.
+fn warn_patches(scenarios: &[&Scenario], quiet: bool) {
+    if quiet {
+        return;
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for w in scenarios.iter().flat_map(|s| &s.patch_warnings) {
+        if seen.insert(w) {
+            eprintln!("warning: {}", super::terminal::clean(w));
+        }
+    }
 }
 
 fn stem(path: &std::path::Path) -> String {

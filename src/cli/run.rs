@@ -5,14 +5,18 @@ use std::sync::atomic::AtomicBool;
 
 use super::args::{Format, RunArgs, RunOptionsArgs};
 use super::{Failure, output, progress, terminal};
+use crate::decide::metrics::{DEFAULT_PRECISION, MetricKey};
+use crate::decide::precision;
+use crate::decide::runner::Runner;
 use crate::engine::time::Span;
 use crate::experiment::run::{RunOptions, RunOutput, run as run_scenario};
 use crate::model::Limits;
+use crate::report::decide::{json as decide_json, table as decide_table};
 use crate::report::run_id::{Overrides, RunIdentity, Simulated};
 use crate::report::set::SetInfo;
 use crate::report::{csv, json, table};
 use crate::scenario::limits::{self, LimitError};
-use crate::scenario::{self, Scenario};
+use crate::scenario::{self, Override, Scenario};
 
 fn parse_span(flag: &str, text: &str) -> Result<Span, Failure> {
     scenario::parse_duration(text)
@@ -41,8 +45,25 @@ pub fn overrides(args: &RunOptionsArgs) -> Result<Overrides, Failure> {
             .transpose()?,
         seed: args.seed,
         replications: args.replications,
-        set: Vec::new(),
+        set: args.sets.clone(),
     })
+}
+
+/// Reads `--set` arguments; every malformed one is reported.
+pub fn parse_sets(sets: &[String]) -> Result<Vec<Override>, Failure> {
+    let mut list = Vec::with_capacity(sets.len());
+    let mut errors = Vec::new();
+    for arg in sets {
+        match Override::parse(arg) {
+            Ok(o) => list.push(o),
+            Err(d) => errors.push(d.render()),
+        }
+    }
+    if errors.is_empty() {
+        Ok(list)
+    } else {
+        Err(Failure::User(errors.join("\n\n")))
+    }
 }
 
 /// The overrides given, as the flags read ("--horizon 30000d").
@@ -75,7 +96,8 @@ pub fn load(file: &Path, args: &RunOptionsArgs) -> Result<(Scenario, RunOptions)
             "error: `--horizon` must be longer than zero".into(),
         ));
     }
-    let mut s = scenario::load(file).map_err(|e| Failure::User(e.to_string()))?;
+    let sets = parse_sets(&args.sets)?;
+    let mut s = scenario::load_with(file, &[], &sets).map_err(|e| Failure::User(e.to_string()))?;
     if let Some(seed) = args.seed {
         s.seed = seed;
     }
@@ -190,10 +212,69 @@ fn set_files(out: &RunOutput, results: &str) -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
+/// The precision goal of `--precision`, validated before anything runs.
+fn precision_goal(args: &RunArgs) -> Result<Option<precision::Goal>, Failure> {
+    let Some(text) = &args.precision else {
+        return Ok(None);
+    };
+    let user = |m: String| Failure::User(format!("error: {m}"));
+    let target = precision::Target::parse(text).map_err(|m| user(format!("`--precision`: {m}")))?;
+    let names: Vec<&str> = if args.precision_metrics.is_empty() {
+        DEFAULT_PRECISION.to_vec()
+    } else {
+        args.precision_metrics.iter().map(String::as_str).collect()
+    };
+    let metrics = names
+        .iter()
+        .map(|n| MetricKey::parse(n).map_err(|m| user(format!("`--precision-metric`: {m}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let cap = args.max_replications.unwrap_or(200);
+    limits::replications(cap).map_err(|e| flag_limit("max-replications", cap, e))?;
+    if cap < 2 {
+        return Err(user(format!(
+            "`--max-replications` must be at least 2, found {cap}"
+        )));
+    }
+    Ok(Some(precision::Goal {
+        target,
+        metrics,
+        cap,
+    }))
+}
+
+/// Runs by precision: replications in rounds until `goal` is met.
+fn execute_to_precision(
+    s: &Scenario,
+    options: &RunOptions,
+    goal: &precision::Goal,
+    quiet: bool,
+    cancel: &AtomicBool,
+) -> Result<(RunOutput, precision::Report), Failure> {
+    let bar = progress::bar(goal.cap, &terminal::clean(&s.name), quiet);
+    let runner = Runner {
+        threads: options.threads,
+        limits: options.limits,
+    };
+    let done = precision::run(s, &runner, goal, cancel, &|| bar.inc(1))
+        .map_err(|e| Failure::Check(format!("error: {e}")))?;
+    bar.finish_and_clear();
+    Ok(done)
+}
+
 /// `portsim run FILE …`.
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
-    let (s, options) = load(&args.file, &args.options)?;
-    let id = identity("run", &[("scenario".into(), &s)], &options, &args.options)?;
+    let goal = precision_goal(args)?;
+    let (s, mut options) = load(&args.file, &args.options)?;
+    let mut id = identity("run", &[("scenario".into(), &s)], &options, &args.options)?;
+    if let Some(g) = &goal {
+        // The count run depends on the goal, so the id does too.
+        let keys: Vec<String> = g.metrics.iter().map(ToString::to_string).collect();
+        id.other.extend([
+            ("precision".to_owned(), g.target.fraction().to_string()),
+            ("max_replications".to_owned(), g.cap.to_string()),
+            ("precision_metrics".to_owned(), keys.join(",")),
+        ]);
+    }
     let outputs = output::prepare(args.out.as_deref(), args.html.as_deref(), SET)?;
     let warnings = scenario::load_warnings(&s);
     if !args.options.quiet {
@@ -202,7 +283,15 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         }
     }
     let cancel = super::signal::cancel_flag();
-    let out = execute(&s, &options, args.options.quiet, cancel)?;
+    let (out, reached) = match &goal {
+        None => (execute(&s, &options, args.options.quiet, cancel)?, None),
+        Some(goal) => {
+            let (out, report) =
+                execute_to_precision(&s, &options, goal, args.options.quiet, cancel)?;
+            options.replications = report.replications;
+            (out, Some(report))
+        }
+    };
     let manifest = json::Manifest::new(
         &s,
         options.replications,
@@ -210,7 +299,10 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         out.wall.as_secs_f64(),
     )
     .with_run_id(id.id());
-    let doc = json::run(&s, &out, &manifest, &warnings);
+    let mut doc = json::run(&s, &out, &manifest, &warnings);
+    if let (Some(r), serde_json::Value::Object(map)) = (&reached, &mut doc) {
+        map.insert("precision".into(), decide_json::precision(r));
+    }
     let pretty = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
     let mark = |bytes: Vec<u8>| csv::with_complete(&bytes, out.complete);
     output::out_set(
@@ -229,7 +321,13 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     })?;
     if !page_on_stdout {
         match args.format {
-            Format::Table => output::text(&table::run(&s, &out, &[]))?,
+            Format::Table => {
+                let mut text = table::run(&s, &out, &[]);
+                if let Some(r) = &reached {
+                    text.push_str(&decide_table::precision(r, &s.costs.currency));
+                }
+                output::text(&text)?;
+            }
             Format::Json => output::json(&pretty)?,
             Format::Csv => output::csv(&mark(csv::summary(&out.summary)))?,
         }

@@ -41,6 +41,8 @@ fn scenario(arrivals: Arrivals, stages: Vec<Stage>) -> Scenario {
         description: String::new(),
         source: "test.toml".into(),
         resolved: String::new(),
+        overrides: Vec::new(),
+        patch_warnings: Vec::new(),
         seed: 1,
         horizon: DAY,
         warmup: 0,

@@ -34,6 +34,8 @@ pub struct Manifest {
     pub wall_time_s: f64,
     /// The run's id (`run_id`), when the command line computed one.
     pub run_id: Option<String>,
+    /// The `--set` overrides applied, as `key=value`.
+    pub overrides: Vec<String>,
 }
 
 impl Manifest {
@@ -47,6 +49,7 @@ impl Manifest {
             threads,
             wall_time_s,
             run_id: None,
+            overrides: scenario.overrides.clone(),
         }
     }
 
@@ -65,6 +68,7 @@ impl Manifest {
             "replications": self.replications,
             "threads": self.threads,
             "wall_time_s": finite(self.wall_time_s),
+            "overrides": self.overrides,
         });
         if let (Some(id), Value::Object(map)) = (&self.run_id, &mut value) {
             map.insert("run_id".into(), json!(id));

@@ -72,6 +72,8 @@ pub(super) fn scenario(file: &ScenarioFile, issues: &mut Issues) -> Option<Scena
             .unwrap_or_default(),
         source: Default::default(),
         resolved: String::new(),
+        overrides: Vec::new(),
+        patch_warnings: Vec::new(),
         seed: u64::try_from(seed?).ok()?,
         horizon: horizon?,
         warmup: warmup?,

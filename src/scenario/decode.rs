@@ -10,7 +10,6 @@
 
 use std::ops::Range;
 
-use serde::Deserialize;
 use serde_spanned::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
@@ -23,10 +22,18 @@ const MAX_ROUNDS: usize = 32;
 
 /// Decodes the merged document, or returns every decoding issue found.
 pub(super) fn decode(doc: &Spanned<DeTable<'_>>) -> Result<ScenarioFile, Vec<Issue>> {
+    decode_as::<ScenarioFile>(doc)
+}
+
+/// Decodes a document into any spanned mirror of a file (a scenario, or
+/// one of the decision formats), or returns every decoding issue found.
+pub(super) fn decode_as<T: serde::de::DeserializeOwned>(
+    doc: &Spanned<DeTable<'_>>,
+) -> Result<T, Vec<Issue>> {
     let mut doc = doc.clone();
     let mut issues = Vec::new();
     for _ in 0..MAX_ROUNDS {
-        let error = match ScenarioFile::deserialize(toml::de::Deserializer::from(doc.clone())) {
+        let error = match T::deserialize(toml::de::Deserializer::from(doc.clone())) {
             Ok(file) if issues.is_empty() => return Ok(file),
             Ok(_) => return Err(issues),
             Err(error) => error,

@@ -49,7 +49,9 @@ impl Diagnostic {
     pub fn render(&self) -> String {
         let path = self.path.display().to_string();
         let title = Level::ERROR.primary_title(self.message.as_str());
-        let echo = super::sources::is_toml(&self.path);
+        // A `--set` argument is the user's own text, and safe to echo.
+        let echo = super::sources::is_toml(&self.path)
+            || self.path.as_os_str() == super::overrides::COMMAND_LINE;
         let mut group = match self.snippet_span() {
             // A file whose name does not end in `.toml` (a main file named
             // by hand) is located but never echoed: it may not be a

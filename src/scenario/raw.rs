@@ -43,6 +43,9 @@ pub(super) struct ScenarioFile {
     /// Removed before decoding; listed so it counts as a known key.
     #[allow(dead_code, reason = "read by `sources` before decoding")]
     pub extends: Option<S<String>>,
+    /// Removed before decoding, like `extends`.
+    #[allow(dead_code, reason = "read by `sources` before decoding")]
+    pub replaces: Option<S<Vec<S<String>>>>,
     pub demand: Option<S<RawDemand>>,
     pub classes: Option<S<Vec<S<RawClass>>>>,
     pub port: Option<S<RawPort>>,

@@ -8,7 +8,8 @@
 //! `[[classes]]`, and values inside tables) replaces wholesale. In
 //! `[demand]`, `rate` and `interarrival` exclude each other, so setting one
 //! drops the other inherited one (and `interarrival` drops the inherited
-//! `profile` and `days`).
+//! `profile` and `days`). A `[stages.NAME]` table patches one stage of the
+//! base by name instead of replacing the list (see `named`).
 //!
 //! Every base must be a regular `.toml` file (checked before it is
 //! opened, see `input`), so a mistaken `extends` never reads, or echoes
@@ -28,12 +29,13 @@ use toml::de::{DeTable, DeValue};
 
 use super::checks::Issue;
 use super::error::Diagnostic;
+use super::named;
 
 /// How many files an `extends` chain may hold.
 const MAX_DEPTH: usize = 16;
 
 /// The `[demand]` keys an override drops from its base when it sets the key.
-const EXCLUSIVE: &[(&str, &[&str])] = &[
+pub(super) const EXCLUSIVE: &[(&str, &[&str])] = &[
     ("rate", &["interarrival"]),
     ("interarrival", &["rate", "profile", "days"]),
 ];
@@ -155,26 +157,68 @@ impl Sources {
     }
 
     /// All files merged into one tree, spans shifted to the virtual
-    /// concatenation, without `extends`.
-    pub fn merged(&self) -> Result<Spanned<DeTable<'_>>, Vec<Diagnostic>> {
+    /// concatenation, without `extends`. Warnings about the merge (a list
+    /// of stages that drops some of the base's) are added to `warnings`.
+    pub fn merged(
+        &self,
+        warnings: &mut Vec<String>,
+    ) -> Result<Spanned<DeTable<'_>>, Vec<Diagnostic>> {
         let mut merged: Option<Spanned<DeTable<'_>>> = None;
+        let mut notes = Notes::default();
         for &index in &self.order {
             let file = &self.files[index];
             let root = DeTable::parse(&file.text).map_err(|e| vec![self.syntax(index, &e)])?;
             let span = shift(root.span(), file.offset);
             let mut table = shift_table(root.into_inner(), file.offset);
             table.remove("extends");
+            let replaces = named::take_replaces(&mut table, &mut notes.issues);
             let result = match merged.take() {
-                None => table,
+                None => {
+                    unpatched(&table, &mut notes.issues);
+                    table
+                }
                 Some(base) => {
                     let mut base = base.into_inner();
-                    merge(&mut base, table);
+                    merge(&mut base, table, &replaces, &mut notes);
                     base
                 }
             };
             merged = Some(Spanned::new(span, result));
         }
+        if !notes.issues.is_empty() {
+            return Err(notes
+                .issues
+                .into_iter()
+                .map(|i| self.diagnostic(i))
+                .collect());
+        }
+        warnings.extend(notes.warnings.into_iter().map(|w| self.warning(w)));
         merged.ok_or_else(Vec::new)
+    }
+
+    /// Registers a text that overrides point into (a `--set` argument or
+    /// a decision file) so that their spans map back to it, and returns
+    /// its offset in the virtual concatenation. It is not merged.
+    pub fn origin(&mut self, path: &Path, text: &Arc<str>) -> usize {
+        if let Some(f) = self.files.iter().find(|f| Arc::ptr_eq(&f.text, text)) {
+            return f.offset;
+        }
+        let offset = self.files.last().map_or(0, |f| f.offset + f.text.len() + 1);
+        self.files.push(SourceFile {
+            path: path.to_path_buf(),
+            text: text.clone(),
+            offset,
+        });
+        offset
+    }
+
+    /// A warning with its place: "file:line:col: message".
+    fn warning(&self, issue: Issue) -> String {
+        let d = self.diagnostic(issue);
+        match d.line_col() {
+            Some((line, col)) => format!("{}:{line}:{col}: {}", show(&d.path), d.message),
+            None => format!("{}: {}", show(&d.path), d.message),
+        }
     }
 
     /// Maps an issue in the merged document back to its file.
@@ -275,17 +319,78 @@ fn shift_value(value: Spanned<DeValue<'_>>, by: usize) -> Spanned<DeValue<'_>> {
     Spanned::new(span, inner)
 }
 
-/// Applies `over` to `base`: top-level tables merge key by key, anything
-/// else replaces.
-fn merge<'a>(base: &mut DeTable<'a>, over: DeTable<'a>) {
+/// What merging noticed: mistakes, and lists that drop stages.
+#[derive(Debug, Default)]
+struct Notes {
+    issues: Vec<Issue>,
+    warnings: Vec<Issue>,
+}
+
+/// `[stages.NAME]` tables in the lowest file, which has nothing to patch.
+fn unpatched(table: &DeTable<'_>, issues: &mut Vec<Issue>) {
+    for key in named::NAMED {
+        if let Some((k, v)) = table.get_key_value(key)
+            && v.get_ref().is_table()
+        {
+            issues.push(named::nothing_to_patch(k.span(), key));
+        }
+    }
+}
+
+/// Applies `over` to `base`: top-level tables merge key by key, named
+/// lists (`stages`, `classes`) take `[stages.NAME]` patches item by item,
+/// anything else replaces. `replaces` lists the arrays `over` replaces on
+/// purpose (no warning when they drop items).
+fn merge<'a>(base: &mut DeTable<'a>, over: DeTable<'a>, replaces: &[String], notes: &mut Notes) {
     for (key, value) in over {
         let old = base.remove(key.get_ref().as_ref());
         let name = key.get_ref().to_string();
         let value = match old {
+            Some(old) if named::NAMED.contains(&name.as_str()) => {
+                let quiet = replaces.contains(&name);
+                merge_named(old, value, &name, key.span(), quiet, notes)
+            }
             Some(old) => merge_tables(old, value, &name),
             None => value,
         };
         base.insert(key, value);
+    }
+}
+
+/// Merges a named list (`stages`, `classes`): by name for a table of
+/// patches, wholesale (warning about dropped items) for a new list.
+fn merge_named<'a>(
+    old: Spanned<DeValue<'a>>,
+    new: Spanned<DeValue<'a>>,
+    name: &str,
+    key_span: Range<usize>,
+    quiet: bool,
+    notes: &mut Notes,
+) -> Spanned<DeValue<'a>> {
+    let old_span = old.span();
+    let new_span = new.span();
+    match (old.into_inner(), new.into_inner()) {
+        (DeValue::Array(base), DeValue::Table(over)) => Spanned::new(
+            old_span,
+            DeValue::Array(named::patch(base, over, name, &mut notes.issues)),
+        ),
+        (DeValue::Array(base), DeValue::Array(over)) => {
+            let gone = named::dropped(&base, &over);
+            if !quiet && !gone.is_empty() {
+                notes.warnings.push(Issue {
+                    span: Some(key_span),
+                    message: named::dropped_warning(name, &gone, named::names(&base).len()),
+                    label: None,
+                    help: None,
+                });
+            }
+            Spanned::new(new_span, DeValue::Array(over))
+        }
+        (old, new) => merge_tables(
+            Spanned::new(old_span, old),
+            Spanned::new(new_span, new),
+            name,
+        ),
     }
 }
 

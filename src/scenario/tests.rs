@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+mod overrides;
+
 use super::*;
 use crate::engine::dist::Dist;
 use crate::engine::pool::Discipline;

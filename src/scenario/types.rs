@@ -25,6 +25,13 @@ pub struct Scenario {
     /// The fully resolved document (after `extends`), as canonical TOML with
     /// sorted keys: hashing it identifies the scenario a result came from.
     pub resolved: String,
+    /// The overrides applied after the files (`--set KEY=VALUE`, or a
+    /// point of a sweep), as `key=value`, in order; the resolved document
+    /// includes them.
+    pub overrides: Vec<String>,
+    /// Warnings about how the files were merged (a patch whose stage list
+    /// drops stages of its base), each with its file, line and column.
+    pub patch_warnings: Vec<String>,
     /// Master seed.
     pub seed: u64,
     /// Measured period, after warm-up.

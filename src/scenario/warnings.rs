@@ -14,10 +14,12 @@ use super::types::{Arrivals, Lanes, NoSlot, Scenario, Stage};
 use crate::engine::time::{DAY, HOUR, WEEK};
 
 /// One message per stage whose weekly mean load exceeds its capacity, or
-/// whose visits exceed its daily limit; empty when everything fits.
+/// whose visits exceed its daily limit, after the warnings about how the
+/// files were merged (`Scenario::patch_warnings`); empty when everything
+/// fits.
 pub fn load_warnings(s: &Scenario) -> Vec<String> {
     let per_day = arrivals_per_day(&s.arrivals);
-    let mut warnings = Vec::new();
+    let mut warnings = s.patch_warnings.clone();
     warnings.extend(booking_warning(s, per_day));
     let per_truck = visits_per_truck(s);
     for (stage, per_truck) in s.stages.iter().zip(&per_truck) {

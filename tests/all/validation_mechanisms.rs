@@ -63,6 +63,8 @@ fn port(arrivals: Arrivals, stages: Vec<Stage>, days: u64, reps: u64) -> Scenari
         description: String::new(),
         source: "validation.toml".into(),
         resolved: String::new(),
+        overrides: Vec::new(),
+        patch_warnings: Vec::new(),
         seed: 2026,
         horizon: days * DAY,
         warmup: (days * DAY) / 10,

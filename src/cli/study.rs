@@ -1,0 +1,105 @@
+//! What the study commands (`sweep`, `plan`, `sensitivity`) share: the
+//! command-line overrides, the runner, progress, and how a study's
+//! failure becomes an exit code.
+
+use sha2::{Digest, Sha256};
+
+use super::Failure;
+use super::args::StudyOptions;
+use crate::decide::DecideError;
+use crate::decide::runner::Runner;
+use crate::model::Limits;
+use crate::report::json::scenario_hash;
+use crate::report::run_id::{Overrides, RunIdentity, Simulated, hex};
+use crate::scenario::{Override, Scenario};
+
+/// `--set`, then `--seed` and `--replications` as overrides (so the
+/// resolved scenarios, and their hashes, record them).
+pub fn overrides(o: &StudyOptions) -> Result<Vec<Override>, Failure> {
+    let mut sets = o.sets.clone();
+    if let Some(seed) = o.seed {
+        sets.push(format!("seed={seed}"));
+    }
+    if let Some(r) = o.replications {
+        sets.push(format!("replications={r}"));
+    }
+    super::run::parse_sets(&sets)
+}
+
+/// The runner of `--threads` and `--max-trucks`.
+pub fn runner(o: &StudyOptions) -> Result<Runner, Failure> {
+    if o.threads == Some(0) {
+        return Err(Failure::User(
+            "error: `--threads` must be at least 1".into(),
+        ));
+    }
+    Ok(Runner {
+        threads: o.threads,
+        limits: Limits {
+            max_in_system: o.max_trucks,
+        },
+    })
+}
+
+/// The exit a study's error makes: 2 for mistakes in the input, 130 when
+/// interrupted, 1 otherwise.
+pub fn failure(e: DecideError) -> Failure {
+    match e {
+        DecideError::Interrupted => Failure::Interrupted { written: false },
+        e if e.is_user_error() => Failure::User(e.to_string()),
+        e => Failure::Check(e.to_string()),
+    }
+}
+
+/// Prints the warnings about merged files of the scenarios, once each.
+pub fn warn(scenarios: &[&Scenario], quiet: bool) {
+    if quiet {
+        return;
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for w in scenarios.iter().flat_map(|s| &s.patch_warnings) {
+        if seen.insert(w) {
+            eprintln!("warning: {}", super::terminal::clean(w));
+        }
+    }
+}
+
+/// Threads actually used.
+pub fn threads(runner: &Runner) -> usize {
+    runner.threads.unwrap_or_else(rayon::current_num_threads)
+}
+
+/// The identity of a study: every scenario it runs (by hash), the
+/// command-line overrides, the runaway guard and the study file itself.
+pub fn identity(
+    command: &'static str,
+    scenarios: &[(String, &Scenario)],
+    runner: &Runner,
+    o: &StudyOptions,
+    study_text: &str,
+) -> RunIdentity {
+    RunIdentity {
+        command,
+        runs: scenarios
+            .iter()
+            .map(|(label, s)| Simulated {
+                label: label.clone(),
+                scenario_hash: scenario_hash(s),
+                seed: s.seed,
+                replications: s.replications,
+            })
+            .collect(),
+        max_trucks: runner.limits.max_in_system,
+        overrides: Overrides {
+            horizon_ms: None,
+            warmup_ms: None,
+            seed: o.seed,
+            replications: o.replications,
+            set: o.sets.clone(),
+        },
+        other: vec![(
+            "study_sha256".to_owned(),
+            hex(&Sha256::digest(study_text.as_bytes())),
+        )],
+    }
+}

@@ -1,0 +1,517 @@
+//! Capacity plans: the least-cost setting of some decision variables
+//! that meets constraints on metrics, with a statistical guarantee.
+//!
+//! ```toml
+//! scenario = "horgos-after.toml"
+//! replications = 10        # the first look at every candidate
+//! max_replications = 200   # the cap
+//! confidence = 0.95
+//!
+//! [[decide]]
+//! key = "stages.joint-inspection.lanes[0].count"
+//! min = 6
+//! max = 20
+//! cost = 1                 # per unit; the plan minimises the total
+//!
+//! [[require]]
+//! metric = "time_in_port_s.p95"
+//! max = "8h"
+//! ```
+//!
+//! Decision variables are integers (lanes, a shift's count, slot
+//! capacity) between `min` and `max`, each with a unit `cost` (at least
+//! 0); a candidate costs `Σ cost × value`. Constraints bound a metric's
+//! mean over replications (for `…p95`, the mean of the replications' 95th
+//! percentiles) with `max` or `min`, durations written with units, and an
+//! optional indifference `tolerance` (default 0: decide strictly).
+//!
+//! # The guarantee
+//!
+//! Each candidate evaluated runs replications with common random numbers
+//! (replication `i` of every candidate uses the streams of `(seed, i)`)
+//! and is looked at after `replications`, then twice as many, up to
+//! `max_replications` ([`Schedule`](super::verdict::Schedule)). At each
+//! look every undecided constraint is tested ([`verdict`](super::verdict))
+//! at error rate `α = (1 − confidence) / (K · J · L)`: K the most
+//! candidates the search can evaluate (fixed before it starts), J the
+//! constraints, L the looks. A candidate is **feasible** when every
+//! constraint is satisfied, **infeasible** as soon as one is violated,
+//! and **undecided** if the cap comes first. By the union bound, the
+//! chance that any verdict of the search is wrong is at most
+//! `1 − confidence`, however many candidates are actually evaluated.
+//!
+//! Capacity is assumed to help: raising a decision variable never makes
+//! a constraint worse. Then a candidate below an infeasible one is
+//! infeasible and one above a feasible one feasible, without running
+//! them. With one variable the search bisects (K = ⌈log₂ n⌉ + 2: the
+//! bisection, the top of the range, and the runner-up); with several it
+//! goes through candidates in order of cost, skipping those implied
+//! infeasible, up to `max_candidates` (K). The answer is the cheapest
+//! candidate declared feasible; it is proven least-cost when every
+//! cheaper candidate is declared or implied infeasible (the report says
+//! which undecided ones might not be). A violation of the monotonicity
+//! assumption that the verdicts reveal is reported.
+
+mod candidate;
+mod search;
+
+use std::ops::Range;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_spanned::Spanned;
+
+pub use candidate::{Candidate, Hooks, Status};
+pub use search::{Answer, RunnerUp, max_evaluations, solve};
+
+use super::error::DecideError;
+use super::file::{RawHeader, Study};
+use super::limits::{MAX_CANDIDATES, MAX_CONSTRAINTS, MAX_DECISIONS, MAX_SPACE};
+use super::metrics::MetricKey;
+use super::verdict::{Bound, Constraint};
+use crate::experiment::summary::Unit;
+use crate::scenario::limits::MAX_REPLICATIONS;
+use crate::scenario::toml_file::TomlFile;
+use crate::scenario::{Diagnostic, Override, Scenario, parse_duration};
+
+/// The file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlan {
+    scenario: Option<Spanned<String>>,
+    replications: Option<Spanned<i64>>,
+    seed: Option<Spanned<i64>>,
+    #[allow(dead_code, reason = "read from the tree by `file`, with its spans")]
+    set: Option<toml::Value>,
+    max_replications: Option<Spanned<i64>>,
+    confidence: Option<Spanned<f64>>,
+    max_candidates: Option<Spanned<i64>>,
+    metrics: Option<Spanned<Vec<Spanned<String>>>>,
+    decide: Option<Spanned<Vec<Spanned<RawDecision>>>>,
+    require: Option<Spanned<Vec<Spanned<RawRequirement>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDecision {
+    key: Option<Spanned<String>>,
+    min: Option<Spanned<i64>>,
+    max: Option<Spanned<i64>>,
+    cost: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRequirement {
+    metric: Option<Spanned<String>>,
+    max: Option<Spanned<toml::Value>>,
+    min: Option<Spanned<toml::Value>>,
+    tolerance: Option<Spanned<toml::Value>>,
+}
+
+/// A decision variable.
+#[derive(Clone, Debug)]
+pub struct Variable {
+    /// The key, as for `--set`.
+    pub key: String,
+    /// Smallest value tried.
+    pub min: i64,
+    /// Largest value tried.
+    pub max: i64,
+    /// Cost per unit.
+    pub cost: f64,
+    key_span: Range<usize>,
+    min_span: Range<usize>,
+    max_span: Range<usize>,
+}
+
+/// A checked plan.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The study (file, scenario, common overrides).
+    pub study: Study,
+    /// The scenario with the study's overrides only.
+    pub base: Scenario,
+    /// The decision variables, in file order.
+    pub variables: Vec<Variable>,
+    /// The constraints, in file order.
+    pub constraints: Vec<Constraint>,
+    /// Confidence of the whole answer.
+    pub confidence: f64,
+    /// Replications at the first look.
+    pub first: u64,
+    /// Most replications per candidate.
+    pub cap: u64,
+    /// Most candidates evaluated (with several variables).
+    pub max_candidates: usize,
+    /// Metrics reported for every candidate: the constrained ones, then
+    /// those listed in `metrics`.
+    pub metrics: Vec<MetricKey>,
+}
+
+impl Plan {
+    /// The overrides of a candidate.
+    pub fn set(&self, values: &[i64]) -> Vec<Override> {
+        self.variables
+            .iter()
+            .zip(values)
+            .filter_map(|(v, &x)| {
+                let span = if x == v.min {
+                    v.min_span.clone()
+                } else {
+                    v.max_span.clone()
+                };
+                Override::generated(
+                    &self.study.origin,
+                    &v.key,
+                    v.key_span.clone(),
+                    toml::Value::Integer(x),
+                    span,
+                )
+                .ok()
+            })
+            .collect()
+    }
+
+    /// The cost of a candidate.
+    pub fn cost(&self, values: &[i64]) -> f64 {
+        self.variables
+            .iter()
+            .zip(values)
+            .map(|(v, &x)| v.cost * x as f64)
+            .sum()
+    }
+}
+
+/// Reads a plan file; `command_line` overrides apply to every candidate.
+pub fn read(path: &Path, command_line: &[Override]) -> Result<Plan, DecideError> {
+    let file = TomlFile::read(path)?;
+    parse(&file, command_line)
+}
+
+/// Checks a plan already in memory; the smallest and largest candidates
+/// are resolved, so that a bad key or value fails before anything runs.
+pub fn parse(file: &TomlFile, command_line: &[Override]) -> Result<Plan, DecideError> {
+    let raw: RawPlan = file.decode()?;
+    let header = RawHeader {
+        scenario: raw.scenario,
+        replications: raw.replications,
+        seed: raw.seed,
+    };
+    let study = Study::new(file, &header, command_line)?;
+    let mut errors = Vec::new();
+    let variables = variables(file, raw.decide.as_ref(), &mut errors);
+    let constraints = constraints(file, raw.require.as_ref(), &mut errors);
+    let confidence = match &raw.confidence {
+        None => 0.95,
+        Some(c) if *c.get_ref() > 0.0 && *c.get_ref() < 1.0 => *c.get_ref(),
+        Some(c) => {
+            errors.push(file.error(
+                Some(c.span()),
+                format!(
+                    "`confidence` must be above 0 and below 1, like 0.95, found {}",
+                    c.get_ref()
+                ),
+            ));
+            0.95
+        }
+    };
+    let cap = int_in(
+        file,
+        raw.max_replications.as_ref(),
+        "max_replications",
+        2,
+        MAX_REPLICATIONS,
+        &mut errors,
+    );
+    let max_candidates = int_in(
+        file,
+        raw.max_candidates.as_ref(),
+        "max_candidates",
+        1,
+        MAX_CANDIDATES as u64,
+        &mut errors,
+    )
+    .map_or(50, |n| n as usize);
+    let mut metrics: Vec<MetricKey> = constraints.iter().map(|c| c.key).collect();
+    for k in super::sweep::metric_list(file, raw.metrics.as_ref(), &mut errors) {
+        if raw.metrics.is_some() && !metrics.contains(&k) {
+            metrics.push(k);
+        }
+    }
+    metrics.dedup();
+    if !errors.is_empty() {
+        return Err(DecideError::invalid(errors));
+    }
+    let base = study.resolve(&[])?;
+    let first = base.replications.max(2);
+    let cap = cap.unwrap_or(first.max(200));
+    if cap < first {
+        let span = raw.max_replications.as_ref().map_or(0..0, |m| m.span());
+        return Err(DecideError::invalid(vec![study.error(
+            span,
+            format!(
+                "`max_replications` ({cap}) is below the replications of the first look ({first})"
+            ),
+        )]));
+    }
+    let plan = Plan {
+        study,
+        base,
+        variables,
+        constraints,
+        confidence,
+        first,
+        cap,
+        max_candidates,
+        metrics,
+    };
+    for corner in [
+        plan.variables.iter().map(|v| v.min).collect::<Vec<_>>(),
+        plan.variables.iter().map(|v| v.max).collect::<Vec<_>>(),
+    ] {
+        plan.study.resolve(&plan.set(&corner))?;
+    }
+    Ok(plan)
+}
+
+fn int_in(
+    file: &TomlFile,
+    v: Option<&Spanned<i64>>,
+    key: &str,
+    min: u64,
+    max: u64,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<u64> {
+    let v = v?;
+    let x = *v.get_ref();
+    if x < min as i64 || x as u64 > max {
+        errors.push(file.error(
+            Some(v.span()),
+            format!("`{key}` must be between {min} and {max}, found {x}"),
+        ));
+        return None;
+    }
+    Some(x as u64)
+}
+
+fn variables(
+    file: &TomlFile,
+    raw: Option<&Spanned<Vec<Spanned<RawDecision>>>>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Variable> {
+    let Some(list) = raw.filter(|l| !l.get_ref().is_empty()) else {
+        errors.push(file.error(
+            raw.map(|l| l.span()).or(Some(0..0)),
+            "a plan needs at least one [[decide]] entry with `key`, `min`, `max` and `cost`",
+        ));
+        return Vec::new();
+    };
+    if list.get_ref().len() > MAX_DECISIONS {
+        errors.push(file.error(
+            Some(list.span()),
+            format!(
+                "{} decision variables is more than the limit of {MAX_DECISIONS}",
+                list.get_ref().len()
+            ),
+        ));
+        return Vec::new();
+    }
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    let mut space: u128 = 1;
+    for d in list.get_ref() {
+        let r = d.get_ref();
+        let key = super::sweep::factor_key(file, r.key.as_ref(), d.span(), &mut seen, errors);
+        let missing = |errors: &mut Vec<Diagnostic>, what: &str| {
+            errors.push(file.error(
+                Some(d.span()),
+                format!("missing key `{what}` in [[decide]]"),
+            ));
+        };
+        let (Some(min), Some(max)) = (&r.min, &r.max) else {
+            if r.min.is_none() {
+                missing(errors, "min");
+            }
+            if r.max.is_none() {
+                missing(errors, "max");
+            }
+            continue;
+        };
+        let cost = match &r.cost {
+            None => {
+                missing(errors, "cost");
+                continue;
+            }
+            Some(c) if c.get_ref().is_finite() && *c.get_ref() >= 0.0 => *c.get_ref(),
+            Some(c) => {
+                errors.push(file.error(
+                    Some(c.span()),
+                    format!(
+                        "`cost` must be a number of at least 0, found {}",
+                        c.get_ref()
+                    ),
+                ));
+                continue;
+            }
+        };
+        if min.get_ref() > max.get_ref() {
+            errors.push(file.error(
+                Some(min.span()),
+                format!(
+                    "`min` ({}) is above `max` ({})",
+                    min.get_ref(),
+                    max.get_ref()
+                ),
+            ));
+            continue;
+        }
+        if *min.get_ref() < 0 {
+            errors.push(file.error(
+                Some(min.span()),
+                format!("`min` must be at least 0, found {}", min.get_ref()),
+            ));
+            continue;
+        }
+        let Some(key) = key else { continue };
+        space = space.saturating_mul((max.get_ref() - min.get_ref()) as u128 + 1);
+        out.push(Variable {
+            key: key.get_ref().clone(),
+            min: *min.get_ref(),
+            max: *max.get_ref(),
+            cost,
+            key_span: key.span(),
+            min_span: min.span(),
+            max_span: max.span(),
+        });
+    }
+    if space > MAX_SPACE as u128 {
+        errors.push(file.error(
+            Some(list.span()),
+            format!("the decision variables make {space} candidates, more than the limit of {MAX_SPACE}; narrow the ranges"),
+        ));
+    }
+    out
+}
+
+fn constraints(
+    file: &TomlFile,
+    raw: Option<&Spanned<Vec<Spanned<RawRequirement>>>>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Constraint> {
+    let Some(list) = raw.filter(|l| !l.get_ref().is_empty()) else {
+        errors.push(file.error(
+            raw.map(|l| l.span()).or(Some(0..0)),
+            "a plan needs at least one [[require]] entry with a `metric` and `max` or `min`",
+        ));
+        return Vec::new();
+    };
+    if list.get_ref().len() > MAX_CONSTRAINTS {
+        errors.push(file.error(
+            Some(list.span()),
+            format!(
+                "{} constraints is more than the limit of {MAX_CONSTRAINTS}",
+                list.get_ref().len()
+            ),
+        ));
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for req in list.get_ref() {
+        let r = req.get_ref();
+        let Some(metric) = &r.metric else {
+            errors.push(file.error(
+                Some(req.span()),
+                "missing key `metric` in [[require]], like `metric = \"time_in_port_s.p95\"`",
+            ));
+            continue;
+        };
+        let key = match MetricKey::parse(metric.get_ref()) {
+            Ok(k) => k,
+            Err(m) => {
+                errors.push(file.error(Some(metric.span()), m));
+                continue;
+            }
+        };
+        let (bound, op, v) = match (&r.max, &r.min) {
+            (Some(v), None) => (Bound::Max as fn(f64) -> Bound, "<=", v),
+            (None, Some(v)) => (Bound::Min as fn(f64) -> Bound, ">=", v),
+            (Some(v), Some(_)) => {
+                errors.push(file.error(
+                    Some(v.span()),
+                    "give `max` or `min`, not both; write two [[require]] entries for a band",
+                ));
+                continue;
+            }
+            (None, None) => {
+                errors.push(file.error(
+                    Some(metric.span()),
+                    format!("[[require]] on `{key}` needs `max` or `min`"),
+                ));
+                continue;
+            }
+        };
+        let Some(threshold) = amount(file, &key, v, errors) else {
+            continue;
+        };
+        let tolerance = match &r.tolerance {
+            None => 0.0,
+            Some(t) => match amount(file, &key, t, errors) {
+                Some(x) if x >= 0.0 => x,
+                Some(x) => {
+                    errors.push(file.error(
+                        Some(t.span()),
+                        format!("`tolerance` must be at least 0, found {x}"),
+                    ));
+                    continue;
+                }
+                None => continue,
+            },
+        };
+        let written = file
+            .text
+            .get(v.span())
+            .unwrap_or_default()
+            .trim_matches('"');
+        out.push(Constraint {
+            key,
+            bound: bound(threshold),
+            tolerance,
+            text: format!("{key} {op} {written}"),
+        });
+    }
+    out
+}
+
+/// A threshold in the metric's units: a duration string for durations
+/// (in seconds), a number otherwise.
+fn amount(
+    file: &TomlFile,
+    key: &MetricKey,
+    v: &Spanned<toml::Value>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<f64> {
+    let fail = |errors: &mut Vec<Diagnostic>, m: String| {
+        errors.push(file.error(Some(v.span()), m));
+        None
+    };
+    match (key.unit(), v.get_ref()) {
+        (Unit::Seconds, toml::Value::String(s)) => match parse_duration(s) {
+            Ok(t) => Some(t as f64 / crate::engine::time::SECOND as f64),
+            Err(m) => fail(errors, m),
+        },
+        (Unit::Seconds, other) => fail(
+            errors,
+            format!(
+                "`{key}` is a duration: write it with units, like \"4h\" or \"30m\", found {}",
+                other.type_str()
+            ),
+        ),
+        (_, toml::Value::Integer(i)) => Some(*i as f64),
+        (_, toml::Value::Float(x)) if x.is_finite() => Some(*x),
+        (_, other) => fail(
+            errors,
+            format!("expected a number for `{key}`, found {}", other.type_str()),
+        ),
+    }
+}

@@ -1,0 +1,253 @@
+//! The engine every study shares: a list of points in, one sample per
+//! replication and metric of each point out.
+//!
+//! A point is a set of overrides on the study's scenario. Points are
+//! first all resolved (read, overridden, validated), so that every
+//! mistake is reported before any simulation starts; a point's identity
+//! is the SHA-256 of its resolved scenario, which covers the seed and the
+//! replication count. Then each point runs its replications `0..n`, with
+//! the streams of `(seed, i)`: common random numbers across points, since
+//! no stream depends on the point.
+//!
+//! # Work units
+//!
+//! The work is a list of units `(point, replication)` in a fixed order
+//! ([`units`]): point by point in the order given, each point's
+//! replications in increasing order. The order changes nothing in the
+//! results (replication `i` of a point is the same wherever it runs); it
+//! is what a distributed run splits into shards and puts back together.
+//! Here, points run one after the other and each point's replications in
+//! parallel.
+//!
+//! Points with the same hash run once. With a [`Cache`], a point already
+//! stored (same hash, replications, runaway guard and portsim version) is
+//! read instead of run, and each point is stored as soon as it finishes,
+//! so an interrupted study resumes where it stopped. Only samples are
+//! kept, never the replications' histograms, so memory does not grow with
+//! the number of points.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::cache::Cache;
+use super::error::DecideError;
+use super::metrics::{self, MetricKey};
+use super::runner::Runner;
+use crate::experiment::estimate::Estimate;
+use crate::report::json::scenario_hash;
+use crate::scenario::{Diagnostic, Override, Scenario, ScenarioError};
+
+/// How many points' mistakes are listed before the rest are counted.
+const MAX_ERRORS: usize = 20;
+
+/// A point resolved to its scenario.
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    /// The overrides that make the point (on top of the study's).
+    pub set: Vec<Override>,
+    /// The scenario it runs.
+    pub scenario: Scenario,
+    /// SHA-256 of the resolved scenario.
+    pub hash: String,
+}
+
+/// What one point measured: per metric, one value per replication.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Samples {
+    /// The point's scenario hash.
+    pub hash: String,
+    /// Replications run.
+    pub replications: u64,
+    /// Per metric (every [`MetricKey`]), in replication order; NaN where a
+    /// replication had no value.
+    pub values: BTreeMap<MetricKey, Vec<f64>>,
+    /// Replications stopped because trucks piled up.
+    pub runaways: Vec<u64>,
+}
+
+impl Samples {
+    /// The values of `key` (empty if not measured).
+    pub fn of(&self, key: &MetricKey) -> &[f64] {
+        self.values.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    /// The mean and 95% interval of `key`, as a run reports it.
+    pub fn estimate(&self, key: &MetricKey) -> Estimate {
+        metrics::estimate(self.of(key))
+    }
+
+    /// `other − self` of `key`, replication by replication (paired by
+    /// index: common random numbers).
+    pub fn difference(&self, other: &Samples, key: &MetricKey) -> Vec<f64> {
+        self.of(key)
+            .iter()
+            .zip(other.of(key))
+            .map(|(a, b)| b - a)
+            .collect()
+    }
+}
+
+/// One unit of work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unit {
+    /// Index of the point in the study's list.
+    pub point: usize,
+    /// Replication index (its random streams are `(seed, replication)`).
+    pub replication: u64,
+}
+
+/// The work units of points with these replication counts, in the fixed
+/// order: point by point, replications increasing.
+pub fn units(replications: &[u64]) -> Vec<Unit> {
+    replications
+        .iter()
+        .enumerate()
+        .flat_map(|(point, &n)| (0..n).map(move |replication| Unit { point, replication }))
+        .collect()
+}
+
+/// Resolves every point with `resolve`; all mistakes are reported
+/// together (the first twenty, then a count).
+pub fn resolve_all(
+    points: Vec<Vec<Override>>,
+    mut resolve: impl FnMut(&[Override]) -> Result<Scenario, ScenarioError>,
+) -> Result<Vec<Resolved>, DecideError> {
+    let mut resolved = Vec::with_capacity(points.len());
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    let mut failed = 0usize;
+    for set in points {
+        match resolve(&set) {
+            Ok(scenario) => resolved.push(Resolved {
+                hash: scenario_hash(&scenario),
+                scenario,
+                set,
+            }),
+            Err(e @ (ScenarioError::Io { .. } | ScenarioError::NotToml { .. })) => {
+                return Err(DecideError::Scenario(e));
+            }
+            Err(ScenarioError::Invalid(list)) => {
+                failed += 1;
+                for d in list {
+                    if errors.len() < MAX_ERRORS && !errors.contains(&d) {
+                        errors.push(d);
+                    }
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        return Ok(resolved);
+    }
+    if failed > 1
+        && let Some(last) = errors.last_mut()
+    {
+        let note = format!("{failed} points could not be resolved; the first mistakes are shown");
+        last.help = Some(match &last.help {
+            Some(h) => format!("{h}; {note}"),
+            None => note,
+        });
+    }
+    Err(DecideError::invalid(errors))
+}
+
+/// How a list of points runs.
+pub struct Options<'a> {
+    /// Threads and runaway guards.
+    pub runner: &'a Runner,
+    /// Where finished points are kept, to resume.
+    pub cache: Option<&'a Cache>,
+    /// Set by Ctrl-C: replications not yet started are skipped, and the
+    /// point in progress is not kept.
+    pub cancel: &'a AtomicBool,
+    /// Called as each point starts: its index and whether it was found
+    /// already done.
+    pub on_point: &'a (dyn Fn(usize, bool) + Sync),
+    /// Called as each replication finishes.
+    pub on_replication: &'a (dyn Fn() + Sync),
+}
+
+/// What running the points gave.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// Per point, in order; `None` for points not finished (interrupted).
+    pub results: Vec<Option<Samples>>,
+    /// Points run now.
+    pub ran: usize,
+    /// Points read from the cache or shared with an identical point.
+    pub reused: usize,
+    /// Whether every point finished.
+    pub complete: bool,
+}
+
+/// Runs every point (those in the cache are read instead).
+pub fn run(points: &[Resolved], options: &Options) -> Result<Outcome, DecideError> {
+    let mut done: BTreeMap<String, Samples> = BTreeMap::new();
+    let mut results = Vec::with_capacity(points.len());
+    let (mut ran, mut reused) = (0, 0);
+    for (i, p) in points.iter().enumerate() {
+        if options.cancel.load(Ordering::SeqCst) {
+            results.push(None);
+            continue;
+        }
+        let n = p.scenario.replications;
+        let known = match done.get(&p.hash) {
+            Some(s) => Some(s.clone()),
+            None => match options.cache {
+                Some(cache) => cache.get(&p.hash, n, &options.runner.limits)?,
+                None => None,
+            },
+        };
+        (options.on_point)(i, known.is_some());
+        if let Some(samples) = known {
+            reused += 1;
+            done.insert(p.hash.clone(), samples.clone());
+            results.push(Some(samples));
+            continue;
+        }
+        let out = options.runner.run(
+            &p.scenario,
+            0..n,
+            options.cancel,
+            options.on_replication,
+            None,
+        )?;
+        if out.finished < n {
+            results.push(None);
+            continue;
+        }
+        let samples = Samples {
+            hash: p.hash.clone(),
+            replications: n,
+            values: MetricKey::all()
+                .into_iter()
+                .map(|k| (k, metrics::samples(&out, &k)))
+                .collect(),
+            runaways: metrics::runaways(&out),
+        };
+        if let Some(cache) = options.cache {
+            cache.put(&samples, &options.runner.limits)?;
+        }
+        ran += 1;
+        done.insert(p.hash.clone(), samples.clone());
+        results.push(Some(samples));
+    }
+    let complete = results.iter().all(Option::is_some);
+    Ok(Outcome {
+        results,
+        ran,
+        reused,
+        complete,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_go_point_by_point() {
+        let u = units(&[2, 1, 3]);
+        let pairs: Vec<(usize, u64)> = u.iter().map(|u| (u.point, u.replication)).collect();
+        assert_eq!(pairs, [(0, 0), (0, 1), (1, 0), (2, 0), (2, 1), (2, 2)]);
+    }
+}

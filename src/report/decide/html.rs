@@ -1,0 +1,755 @@
+//! Self-contained HTML pages of decision studies: the sweep's charts
+//! (each metric against each factor with CI bands, a heat map for two
+//! factors), the plan's choice and evidence, the sensitivity tornado.
+//!
+//! Like the run and comparison reports they carry their CSS inline,
+//! draw charts as SVG, have no script and no URL, escape every piece of
+//! user text, and contain no timestamps or wall-clock times, so the same
+//! results give the same bytes.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use super::charts::{self, Dot, Line, Row, Scale};
+use crate::decide::metrics::MetricKey;
+use crate::decide::plan::{Answer, Plan, RunnerUp, Status};
+use crate::decide::points::Outcome;
+use crate::decide::sensitivity::{Findings, Sensitivity};
+use crate::decide::sweep::Sweep;
+use crate::decide::values::{cell, numeric};
+use crate::decide::verdict::Bound;
+use crate::experiment::estimate::Estimate;
+use crate::report::format::value;
+use crate::report::json::Manifest;
+use crate::report::svg::{Axis, escape};
+use crate::scenario::{Override, Scenario};
+
+/// The run reports' style sheet.
+const CSS: &str = include_str!("../html/report.css");
+
+/// Extra rules for these pages.
+const EXTRA: &str = ".chosen{border-top-color:#17572c}.verdict-feasible{color:#17572c;font-weight:600}.verdict-infeasible{color:#8a1f11;font-weight:600}.verdict-undecided{color:#7a5c00;font-weight:600}";
+
+fn document(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta name=\"generator\" content=\"portsim\"><title>{}</title><style>{CSS}{EXTRA}</style></head><body><main>{body}</main></body></html>\n",
+        escape(title)
+    )
+}
+
+/// A page being written, with unique chart ids.
+#[derive(Default)]
+struct Page {
+    body: String,
+    charts: usize,
+}
+
+impl Page {
+    fn id(&mut self) -> String {
+        self.charts += 1;
+        format!("c{}", self.charts)
+    }
+
+    fn header(&mut self, kicker: &str, title: &str, desc: &str, meta: &str) {
+        let _ = write!(
+            self.body,
+            "<header><p class=\"kicker\">{}</p><h1>{}</h1><p class=\"desc\">{}</p><p class=\"meta\">{}</p></header>",
+            escape(kicker),
+            escape(title),
+            escape(desc),
+            escape(meta)
+        );
+    }
+
+    fn h2(&mut self, title: &str, intro: &str) {
+        let _ = write!(self.body, "<h2>{}</h2>", escape(title));
+        if !intro.is_empty() {
+            let _ = write!(self.body, "<p class=\"intro\">{}</p>", escape(intro));
+        }
+    }
+
+    fn figure(&mut self, title: &str, svg: &str) {
+        let _ = write!(
+            self.body,
+            "<figure><figcaption>{}</figcaption>{svg}</figure>",
+            escape(title)
+        );
+    }
+
+    fn notices(&mut self, items: &[String]) {
+        if items.is_empty() {
+            return;
+        }
+        self.body
+            .push_str("<div class=\"notice\" role=\"note\"><ul>");
+        for item in items {
+            let _ = write!(self.body, "<li>{}</li>", escape(item));
+        }
+        self.body.push_str("</ul></div>");
+    }
+
+    /// A table of text cells (escaped); the first row is the header.
+    fn table(&mut self, rows: &[Vec<String>], numeric_from: usize) {
+        self.body.push_str("<table class=\"compact\"><thead><tr>");
+        for h in rows.first().into_iter().flatten() {
+            let _ = write!(self.body, "<th>{}</th>", escape(h));
+        }
+        self.body.push_str("</tr></thead><tbody>");
+        for row in rows.iter().skip(1) {
+            self.body.push_str("<tr>");
+            for (i, c) in row.iter().enumerate() {
+                let class = if i >= numeric_from {
+                    " class=\"num\""
+                } else {
+                    ""
+                };
+                let _ = write!(self.body, "<td{class}>{}</td>", escape(c));
+            }
+            self.body.push_str("</tr>");
+        }
+        self.body.push_str("</tbody></table>");
+    }
+
+    fn footer(&mut self, s: &Scenario, manifest: &Manifest, what: &str) {
+        let _ = write!(
+            self.body,
+            "<footer><h2>About this report</h2><table class=\"prov\"><tbody><tr><th>study file</th><td><code>{}</code></td></tr><tr><th>scenario</th><td>{} (<code>{}</code>)</td></tr><tr><th>scenario hash (SHA-256, with the study's overrides)</th><td><code class=\"hash\">{}</code></td></tr><tr><th>overrides of every point</th><td><code>{}</code></td></tr><tr><th>seed</th><td>{}</td></tr></tbody></table><p>Made by portsim {}. Every figure is a mean over independent replications with a 95% confidence interval (Student t) unless said otherwise; replication i of every point uses the same random streams (common random numbers).</p></footer>",
+            escape(what),
+            escape(&s.name),
+            escape(&s.source.display().to_string()),
+            escape(&manifest.scenario_hash),
+            escape(&s.overrides.join(" ")),
+            manifest.seed,
+            escape(manifest.version)
+        );
+    }
+}
+
+fn meta(s: &Scenario, manifest: &Manifest, extra: &str) -> String {
+    format!(
+        "{extra} · seed {} · portsim {} · scenario {}",
+        manifest.seed,
+        manifest.version,
+        manifest.scenario_hash.get(..12).unwrap_or_default()
+    ) + if s.overrides.is_empty() {
+        ""
+    } else {
+        " · with overrides"
+    }
+}
+
+/// The estimate's numbers divided by `d`.
+fn scaled(e: &Estimate, d: f64) -> (f64, f64, f64) {
+    let [lo, hi] = e.ci95.unwrap_or([e.mean, e.mean]);
+    (e.mean / d, lo / d, hi / d)
+}
+
+// ------------------------------------------------------------------ sweep
+
+/// The page of `portsim sweep`.
+pub fn sweep(sw: &Sweep, outcome: &Outcome, manifest: &Manifest) -> String {
+    let cur = sw.base.costs.currency.clone();
+    let mut page = Page::default();
+    let design = match sw.lhs {
+        Some(n) => format!("Latin hypercube of {n} points"),
+        None => format!("{} points", sw.points.len()),
+    };
+    page.header(
+        "portsim sweep",
+        &sw.base.name,
+        &sw.base.description,
+        &meta(
+            &sw.base,
+            manifest,
+            &format!("{design} · {} replications each", sw.base.replications),
+        ),
+    );
+    let mut notices = Vec::new();
+    if !outcome.complete {
+        notices.push("The sweep was interrupted: points not finished are left out.".to_owned());
+    }
+    let runaway = outcome
+        .results
+        .iter()
+        .flatten()
+        .filter(|s| !s.runaways.is_empty())
+        .count();
+    if runaway > 0 {
+        notices.push(format!("{runaway} point(s) had replications stopped as runaways (demand beyond capacity); their metrics cover the run until then."));
+    }
+    page.notices(&notices);
+    for key in &sw.metrics {
+        page.h2(
+            &key.label(),
+            "Mean over replications at each point, with its 95% confidence interval; all points share their random numbers, so differences between neighbouring points are not luck.",
+        );
+        page.body.push_str("<div class=\"grid2\">");
+        for (f, factor) in sw.factors.iter().enumerate() {
+            let id = page.id();
+            let svg = factor_chart(&id, sw, outcome, key, f, &cur);
+            page.figure(&format!("{} against {}", key.label(), factor.key), &svg);
+        }
+        page.body.push_str("</div>");
+        if sw.factors.len() == 2 && sw.lhs.is_none() {
+            let id = page.id();
+            let svg = heat(&id, sw, outcome, key, &cur);
+            page.figure(&format!("{}: both factors", key.label()), &svg);
+        }
+    }
+    page.h2("Every point", "");
+    let mut header: Vec<String> = sw.factors.iter().map(|f| f.key.clone()).collect();
+    header.extend(
+        sw.metrics
+            .iter()
+            .map(|k| format!("{} (±95% CI)", k.label())),
+    );
+    let mut rows = vec![header];
+    for (p, r) in sw.points.iter().zip(&outcome.results) {
+        let mut row: Vec<String> = p.set.iter().map(|o| cell(o.value())).collect();
+        for k in &sw.metrics {
+            row.push(r.as_ref().map_or("not run".to_owned(), |s| {
+                super::table::with_half_width(&s.estimate(k), k, &cur)
+            }));
+        }
+        rows.push(row);
+    }
+    page.table(&rows, sw.factors.len());
+    page.footer(
+        &sw.base,
+        manifest,
+        &sw.study.file.path.display().to_string(),
+    );
+    document(&format!("sweep: {}", sw.base.name), &page.body)
+}
+
+/// A factor's values on an axis: numbers where they are numeric, else
+/// their order.
+fn positions(levels: &[Override]) -> (Vec<f64>, Option<Vec<(f64, String)>>) {
+    let nums: Option<Vec<f64>> = levels.iter().map(|o| numeric(o.value())).collect();
+    match nums {
+        Some(v) => (v, None),
+        None => {
+            let ticks = levels
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (i as f64, cell(o.value())))
+                .collect();
+            ((0..levels.len()).map(|i| i as f64).collect(), Some(ticks))
+        }
+    }
+}
+
+fn factor_chart(
+    id: &str,
+    sw: &Sweep,
+    outcome: &Outcome,
+    key: &MetricKey,
+    f: usize,
+    cur: &str,
+) -> String {
+    let factor = &sw.factors[f];
+    let (_, categorical) = positions(&factor.levels);
+    let x_of = |o: &Override| -> f64 {
+        match &categorical {
+            None => numeric(o.value()).unwrap_or(0.0),
+            Some(ticks) => ticks
+                .iter()
+                .position(|(_, t)| *t == cell(o.value()))
+                .unwrap_or(0) as f64,
+        }
+    };
+    let top = outcome
+        .results
+        .iter()
+        .flatten()
+        .map(|s| s.estimate(key).mean.abs())
+        .fold(0.0, f64::max);
+    let scale = Scale::of(key.unit(), top, &key.label(), cur);
+    // Group points by the other factors' values.
+    let mut groups: BTreeMap<Vec<String>, Vec<(f64, Estimate)>> = BTreeMap::new();
+    for (p, r) in sw.points.iter().zip(&outcome.results) {
+        let Some(s) = r else { continue };
+        let others: Vec<String> = p
+            .set
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != f)
+            .map(|(_, o)| o.text().to_owned())
+            .collect();
+        groups
+            .entry(others)
+            .or_default()
+            .push((x_of(&p.set[f]), s.estimate(key)));
+    }
+    let xs = groups.values().flatten().map(|(x, _)| *x);
+    let x_axis = match &categorical {
+        Some(ticks) => Axis::new(
+            factor.key.clone(),
+            -0.5,
+            ticks.len() as f64 - 0.5,
+            ticks.clone(),
+        ),
+        None => charts::axis(&factor_title(&factor.key, &factor.levels), xs, false),
+    };
+    let ys = groups.values().flatten().flat_map(|(_, e)| {
+        let (m, lo, hi) = scaled(e, scale.divisor);
+        [m, lo, hi]
+    });
+    let y_axis = charts::axis(&scale.title, ys, true);
+    let as_lines = sw.lhs.is_none() && groups.len() <= 5;
+    if as_lines {
+        let series: Vec<Line> = groups
+            .into_iter()
+            .map(|(label, mut points)| {
+                points.sort_by(|a, b| a.0.total_cmp(&b.0));
+                Line {
+                    label: label.join(", "),
+                    points: points
+                        .iter()
+                        .map(|(x, e)| {
+                            let (m, lo, hi) = scaled(e, scale.divisor);
+                            (*x, m, lo, hi)
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        charts::lines(id, &key.label(), x_axis, y_axis, &series)
+    } else {
+        let dots: Vec<Dot> = groups
+            .values()
+            .flatten()
+            .map(|(x, e)| {
+                let (m, lo, hi) = scaled(e, scale.divisor);
+                Dot {
+                    x: *x,
+                    y: m,
+                    whisker: Some((lo, hi)),
+                    style: 0,
+                    label: None,
+                }
+            })
+            .collect();
+        charts::dots(
+            id,
+            (&key.label(), charts::HALF),
+            (x_axis, y_axis),
+            &dots,
+            None,
+            &[],
+        )
+    }
+}
+
+/// An axis title for a factor: durations in seconds, rates per day.
+fn factor_title(key: &str, levels: &[Override]) -> String {
+    match levels.first().map(Override::value) {
+        Some(toml::Value::String(s)) if s.contains('/') => format!("{key} (trucks/day)"),
+        Some(toml::Value::String(_)) => format!("{key} (s)"),
+        _ => key.to_owned(),
+    }
+}
+
+fn heat(id: &str, sw: &Sweep, outcome: &Outcome, key: &MetricKey, cur: &str) -> String {
+    let (a, b) = (&sw.factors[0], &sw.factors[1]);
+    let columns: Vec<String> = a.levels.iter().map(|o| cell(o.value())).collect();
+    let rows: Vec<String> = b.levels.iter().map(|o| cell(o.value())).collect();
+    let mut values = vec![vec![None; columns.len()]; rows.len()];
+    for (p, r) in sw.points.iter().zip(&outcome.results) {
+        let (Some(s), [x, y, ..]) = (r, &p.set[..]) else {
+            continue;
+        };
+        let c = columns.iter().position(|v| *v == cell(x.value()));
+        let rr = rows.iter().position(|v| *v == cell(y.value()));
+        if let (Some(c), Some(rr)) = (c, rr) {
+            let e = s.estimate(key);
+            values[rr][c] = (e.n > 0).then_some(e.mean);
+        }
+    }
+    let unit = key.unit();
+    let cur = cur.to_owned();
+    charts::heatmap(
+        id,
+        &key.label(),
+        (&a.key, &columns),
+        (&b.key, &rows),
+        &values,
+        &move |v| value(v, unit, &cur),
+    )
+}
+
+// ------------------------------------------------------------------- plan
+
+/// The page of `portsim plan`.
+pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
+    let cur = p.base.costs.currency.clone();
+    let mut page = Page::default();
+    let constraints: Vec<&str> = p.constraints.iter().map(|c| c.text.as_str()).collect();
+    page.header(
+        "portsim capacity plan",
+        &p.base.name,
+        &format!("Least total cost subject to {}", constraints.join(" and ")),
+        &meta(
+            &p.base,
+            manifest,
+            &format!(
+                "{} candidates evaluated · {:.0}% confidence",
+                a.candidates.len(),
+                100.0 * p.confidence
+            ),
+        ),
+    );
+    let mut notices: Vec<String> = a.notes.clone();
+    if !a.complete {
+        notices.insert(
+            0,
+            "The search was interrupted: the answer is incomplete.".to_owned(),
+        );
+    }
+    page.notices(&notices);
+    let show = |set: &[Override]| {
+        set.iter()
+            .map(|o| o.text().to_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    page.body.push_str("<div class=\"cards\">");
+    match a.choice.and_then(|i| a.candidates.get(i)) {
+        Some(c) => {
+            let _ = write!(
+                page.body,
+                "<div class=\"card chosen\"><div class=\"k\">chosen plan</div><div class=\"big\">{}</div><div class=\"sub\">cost {} · feasible at {:.0}% confidence · {}</div></div>",
+                escape(&show(&c.set)),
+                escape(&super::table::cost_text(c.cost)),
+                100.0 * p.confidence,
+                if a.least_cost_proven { "proven least-cost" } else { "least cost not proven (see the notes)" }
+            );
+        }
+        None => page.body.push_str("<div class=\"card\"><div class=\"k\">chosen plan</div><div class=\"big\">none</div><div class=\"sub\">no candidate was declared feasible</div></div>"),
+    }
+    let runner = match &a.runner_up {
+        Some(RunnerUp::Evaluated(i)) => a
+            .candidates
+            .get(*i)
+            .map(|c| (show(&c.set), c.cost, "evaluated: feasible")),
+        Some(RunnerUp::Implied(v)) => Some((
+            p.variables
+                .iter()
+                .zip(v)
+                .map(|(var, x)| format!("{}={x}", var.key))
+                .collect::<Vec<_>>()
+                .join(", "),
+            p.cost(v),
+            "feasible by monotonicity (not run)",
+        )),
+        None => None,
+    };
+    if let Some((text, cost, how)) = runner {
+        let _ = write!(
+            page.body,
+            "<div class=\"card\"><div class=\"k\">runner-up</div><div class=\"big\">{}</div><div class=\"sub\">cost {} · {}</div></div>",
+            escape(&text),
+            escape(&super::table::cost_text(cost)),
+            escape(how)
+        );
+    }
+    page.body.push_str("</div>");
+    let _ = write!(
+        page.body,
+        "<p class=\"intro\">How the guarantee is kept: each candidate runs replications with common random numbers and is looked at after {} replications. At every look each undecided constraint is tested with one-sided Student-t bounds at error rate α = {:.2e}: the {:.0}% left by the confidence split evenly over the {} candidates the search could evaluate, the {} constraint(s) and the {} looks. A candidate is feasible when every bound is on the right side of its threshold and infeasible as soon as one is on the wrong side, so the chance that any verdict here is wrong is at most {:.0}%. More capacity is assumed never to hurt, which lets the search skip candidates below an infeasible one.</p>",
+        a.looks
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        a.alpha,
+        100.0 * (1.0 - p.confidence),
+        a.max_evaluations,
+        p.constraints.len(),
+        a.looks.len(),
+        100.0 * (1.0 - p.confidence)
+    );
+    for (j, c) in p.constraints.iter().enumerate() {
+        let threshold = match c.bound {
+            Bound::Max(t) | Bound::Min(t) => t,
+        };
+        // Candidates far beyond the threshold (an overloaded port) would
+        // flatten the chart: they are drawn on its top edge, with their value.
+        let ceiling = if threshold > 0.0 {
+            3.0 * threshold
+        } else {
+            f64::INFINITY
+        };
+        let top = a
+            .candidates
+            .iter()
+            .filter(|x| x.decisions[j].mean <= ceiling)
+            .filter_map(|x| x.decisions[j].bounds.map(|b| b[1].abs()))
+            .fold(threshold, f64::max)
+            .min(ceiling);
+        let scale = Scale::of(c.key.unit(), top, &c.key.label(), &cur);
+        let one = p.variables.len() == 1;
+        let x_title = if one {
+            p.variables[0].key.clone()
+        } else {
+            "total cost".to_owned()
+        };
+        let dots: Vec<Dot> = a
+            .candidates
+            .iter()
+            .map(|x| {
+                let d = &x.decisions[j];
+                let style = match x.status {
+                    Status::Feasible => 2,
+                    Status::Infeasible => 1,
+                    Status::Undecided => 4,
+                };
+                let xv = if one { x.values[0] as f64 } else { x.cost };
+                if d.mean > ceiling {
+                    return Dot {
+                        x: xv,
+                        y: f64::INFINITY,
+                        whisker: None,
+                        style,
+                        label: Some(format!("↑ {}", value(d.mean, c.key.unit(), &cur))),
+                    };
+                }
+                Dot {
+                    x: xv,
+                    y: d.mean / scale.divisor,
+                    whisker: d
+                        .bounds
+                        .map(|[lo, hi]| (lo / scale.divisor, hi / scale.divisor)),
+                    style,
+                    label: None,
+                }
+            })
+            .collect();
+        let threshold = threshold / scale.divisor;
+        let (x_lo, x_hi) = dots
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), d| {
+                (a.min(d.x), b.max(d.x))
+            });
+        let pad = ((x_hi - x_lo) * 0.05).max(0.5);
+        let x_axis = charts::axis(&x_title, [x_lo - pad, x_hi + pad].into_iter(), false);
+        let ys = dots
+            .iter()
+            .flat_map(|d| {
+                [
+                    d.y,
+                    d.whisker.map_or(d.y, |w| w.0),
+                    d.whisker.map_or(d.y, |w| w.1),
+                ]
+            })
+            .chain([threshold * 1.15]);
+        let y_axis = charts::axis(&scale.title, ys, true);
+        let id = page.id();
+        let legend = [
+            (2, "feasible".to_owned()),
+            (1, "infeasible".to_owned()),
+            (4, "undecided".to_owned()),
+        ];
+        let svg = charts::dots(
+            &id,
+            (&c.text, charts::FULL),
+            (x_axis, y_axis),
+            &dots,
+            Some((threshold, "threshold".to_owned())),
+            &legend,
+        );
+        page.h2(
+            &c.text,
+            "Each candidate's mean with its decision bounds (at the per-test level α, so wider than a 95% interval); the dashed line is the threshold.",
+        );
+        page.figure(&c.text, &svg);
+    }
+    page.h2("Evidence", "Every candidate evaluated, in the order the search tried them; means with 95% confidence intervals.");
+    let mut header: Vec<String> = p.variables.iter().map(|v| v.key.clone()).collect();
+    header.extend([
+        "cost".to_owned(),
+        "verdict".to_owned(),
+        "replications".to_owned(),
+    ]);
+    header.extend(p.metrics.iter().map(|k| format!("{} (±95% CI)", k.label())));
+    let mut rows = vec![header];
+    for c in &a.candidates {
+        let mut row: Vec<String> = c.values.iter().map(i64::to_string).collect();
+        row.push(super::table::cost_text(c.cost));
+        row.push(
+            c.status.as_str().to_owned()
+                + &c.note
+                    .as_ref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default(),
+        );
+        row.push(c.replications.to_string());
+        for (k, e) in &c.estimates {
+            row.push(super::table::with_half_width(e, k, &cur));
+        }
+        rows.push(row);
+    }
+    page.table(&rows, p.variables.len());
+    page.footer(&p.base, manifest, &p.study.file.path.display().to_string());
+    document(&format!("plan: {}", p.base.name), &page.body)
+}
+
+// ------------------------------------------------------------ sensitivity
+
+/// The page of `portsim sensitivity`.
+pub fn sensitivity(s: &Sensitivity, f: Option<&Findings>, manifest: &Manifest) -> String {
+    let cur = s.base.costs.currency.clone();
+    let key = s.metric;
+    let mut page = Page::default();
+    let what = match &s.variant {
+        Some((_, v)) => format!(
+            "The change in {} from {} to {}",
+            key.label(),
+            s.base.name,
+            v.name
+        ),
+        None => format!("{} of {}", key.label(), s.base.name),
+    };
+    page.header(
+        "portsim sensitivity",
+        &s.base.name,
+        &what,
+        &meta(
+            &s.base,
+            manifest,
+            &format!("{} replications per setting", s.base.replications),
+        ),
+    );
+    let Some(f) = f else {
+        page.notices(&[
+            "The study was interrupted before every setting finished: no result.".to_owned(),
+        ]);
+        return document(&format!("sensitivity: {}", s.base.name), &page.body);
+    };
+    let top = f
+        .bars
+        .iter()
+        .flat_map(|b| [b.low.mean.abs(), b.high.mean.abs()])
+        .fold(f.base.mean.abs(), f64::max);
+    let scale = Scale::of(key.unit(), top, &what, &cur);
+    let rows: Vec<Row> = f
+        .bars
+        .iter()
+        .map(|b| {
+            let p = &s.parameters[b.parameter];
+            let d = scale.divisor;
+            Row {
+                label: p.key.clone(),
+                low: (b.low.mean / d, b.low.ci95.map(|[l, h]| [l / d, h / d])),
+                high: (b.high.mean / d, b.high.ci95.map(|[l, h]| [l / d, h / d])),
+                noise: b.within_noise,
+                ends: (cell(&p.low_value), cell(&p.high_value)),
+            }
+        })
+        .collect();
+    let values = rows.iter().flat_map(|r| {
+        [
+            r.low.0,
+            r.high.0,
+            r.low.1.map_or(r.low.0, |c| c[0]),
+            r.low.1.map_or(r.low.0, |c| c[1]),
+            r.high.1.map_or(r.high.0, |c| c[0]),
+            r.high.1.map_or(r.high.0, |c| c[1]),
+        ]
+    });
+    let axis = charts::axis(
+        &scale.title,
+        values.chain([f.base.mean / scale.divisor]),
+        false,
+    );
+    page.h2(
+        "What the result rests on",
+        "Each parameter set to its low and its high value in turn, the others at base, with common random numbers. Bars run from the output at the low value to the output at the high value, widest on top, with 95% confidence intervals as whiskers. A swing whose paired interval includes zero cannot be told from the replication noise and is drawn grey and hatched.",
+    );
+    let id = page.id();
+    let svg = charts::tornado(&id, &what, axis, f.base.mean / scale.divisor, &rows);
+    page.figure("Tornado", &svg);
+    let mut table = vec![vec![
+        "parameter".to_owned(),
+        "low".to_owned(),
+        "high".to_owned(),
+        "at low".to_owned(),
+        "at high".to_owned(),
+        "swing, high − low (±95% CI)".to_owned(),
+        "".to_owned(),
+    ]];
+    for b in &f.bars {
+        let p = &s.parameters[b.parameter];
+        table.push(vec![
+            p.key.clone(),
+            cell(&p.low_value),
+            cell(&p.high_value),
+            super::table::with_half_width(&b.low, &key, &cur),
+            super::table::with_half_width(&b.high, &key, &cur),
+            super::table::with_half_width(&b.change, &key, &cur),
+            if b.within_noise {
+                "within noise".to_owned()
+            } else {
+                String::new()
+            },
+        ]);
+    }
+    page.table(&table, 3);
+    if let (Some(effects), Some(d)) = (&f.morris, &s.morris) {
+        page.h2(
+            "Morris screening",
+            &format!(
+                "{} trajectories over {} levels of each range, moving one parameter at a time by {:.2} of its range. μ* ranks influence (the mean absolute effect per full low-to-high range); a large σ means the effect depends on the other parameters (interaction or curvature).",
+                d.trajectories(),
+                d.levels(),
+                d.delta()
+            ),
+        );
+        let top = effects
+            .iter()
+            .map(|e| e.mu_star.max(e.sigma))
+            .fold(0.0, f64::max);
+        let sc = Scale::of(key.unit(), top, "", &cur);
+        let dots: Vec<Dot> = effects
+            .iter()
+            .map(|e| Dot {
+                x: e.mu_star / sc.divisor,
+                y: e.sigma / sc.divisor,
+                whisker: None,
+                style: 0,
+                label: Some(s.parameters[e.parameter].key.clone()),
+            })
+            .collect();
+        let x_axis = charts::axis(&format!("μ*{}", sc.title), dots.iter().map(|d| d.x), true);
+        let y_axis = charts::axis(&format!("σ{}", sc.title), dots.iter().map(|d| d.y), true);
+        let id = page.id();
+        page.figure(
+            "μ* against σ",
+            &charts::dots(
+                &id,
+                ("Morris screening", charts::FULL),
+                (x_axis, y_axis),
+                &dots,
+                None,
+                &[],
+            ),
+        );
+        let mut rows = vec![vec![
+            "parameter".to_owned(),
+            "μ*".to_owned(),
+            "μ".to_owned(),
+            "σ".to_owned(),
+        ]];
+        for e in effects {
+            rows.push(vec![
+                s.parameters[e.parameter].key.clone(),
+                value(e.mu_star, key.unit(), &cur),
+                value(e.mu, key.unit(), &cur),
+                value(e.sigma, key.unit(), &cur),
+            ]);
+        }
+        page.table(&rows, 1);
+    }
+    page.footer(&s.base, manifest, &s.study.file.path.display().to_string());
+    document(&format!("sensitivity: {}", s.base.name), &page.body)
+}
