@@ -59,11 +59,65 @@ impl Draws {
     }
 }
 
+/// Uniform numbers in [0, 1) drawn ahead in batches from one stream: the
+/// same values, in the same order, as `rng.random::<f64>()` one at a time.
+#[derive(Debug)]
+pub struct Uniforms {
+    rng: Rng,
+    buffer: [f64; BATCH],
+    next: usize,
+}
+
+impl Uniforms {
+    /// Uniforms from `rng`, which no one else may use.
+    pub fn new(rng: Rng) -> Self {
+        Uniforms {
+            rng,
+            buffer: [0.0; BATCH],
+            next: BATCH,
+        }
+    }
+
+    /// The next uniform number.
+    #[inline]
+    pub fn next(&mut self) -> f64 {
+        if self.next == BATCH {
+            self.refill();
+        }
+        let value = self.buffer[self.next];
+        self.next += 1;
+        value
+    }
+
+    #[inline(never)]
+    fn refill(&mut self) {
+        use rand::RngExt;
+        for x in &mut self.buffer {
+            *x = self.rng.random();
+        }
+        self.next = 0;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::dist::Dist;
     use crate::engine::streams::Streams;
+
+    #[test]
+    fn batched_uniforms_are_the_one_at_a_time_sequence() {
+        use rand::RngExt;
+        let mut batch = Uniforms::new(Streams::new(3, 1).stream("class"));
+        let mut rng = Streams::new(3, 1).stream("class");
+        for i in 0..2 * BATCH + 3 {
+            assert_eq!(
+                batch.next().to_bits(),
+                rng.random::<f64>().to_bits(),
+                "draw {i}"
+            );
+        }
+    }
 
     /// Across several refills, the batched values are the one-at-a-time
     /// values in the same order.

@@ -13,10 +13,14 @@ use super::diversion::Pace;
 use crate::engine::pool::{Discipline, Pool};
 use crate::engine::stats::TimeWeighted;
 use crate::engine::time::Time;
+use crate::scenario::Port;
 
 /// One entrance's state in a replication.
 pub(super) struct Gate {
     pub pool: Pool<u32>,
+    /// The entrance's parking places and road queue (from its spec).
+    pub parking: Option<u32>,
+    pub road_queue: Option<u32>,
     /// Trucks on the road waiting for their first stage (no parking).
     pub road_first: usize,
     /// Trucks on the road, over time.
@@ -28,10 +32,12 @@ pub(super) struct Gate {
 }
 
 impl Gate {
-    /// A closed gate with an empty road.
-    pub fn new(discipline: Discipline) -> Self {
+    /// A closed gate with an empty road, for the entrance `spec`.
+    pub fn new(spec: &Port, discipline: Discipline) -> Self {
         Gate {
             pool: Pool::new(0, discipline, 0),
+            parking: spec.parking,
+            road_queue: spec.road_queue,
             road_first: 0,
             road: TimeWeighted::new(0, 0),
             pace: Pace::default(),

@@ -58,7 +58,7 @@ impl Port<'_> {
         let id = self.new_initial(stage, waited, now);
         let truck = self.trucks.get(id as usize).copied()?;
         let e = usize::from(truck.entrance);
-        match self.gates[e].pool.request(now, id, 0) {
+        match self.gates[e].pool.request(now, id, truck.prio) {
             Some(id) => Some(id),
             None => {
                 self.waiting_changed(now, 1);
@@ -76,7 +76,7 @@ impl Port<'_> {
             return;
         };
         let e = usize::from(truck.entrance);
-        match self.gates[e].pool.request(now, id, 0) {
+        match self.gates[e].pool.request(now, id, truck.prio) {
             Some(id) => self.advance_initial(id, sched),
             None => {
                 self.waiting_changed(now, 1);
@@ -106,7 +106,8 @@ impl Port<'_> {
             routing |= 1 << s;
         }
         let entrance = self.scenario.classes[class].entrance;
-        let mut truck = Truck::new(class, entrance, routing, now);
+        let prio = self.priority_of(class, false);
+        let mut truck = Truck::new(class, entrance, prio, routing, now);
         truck.place = Place::Port;
         truck.age0 = waited;
         self.in_port[class] += 1;

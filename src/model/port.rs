@@ -45,6 +45,7 @@ use super::results::{
 use super::stage::{Resource, Stage, capacity};
 use super::truck::{Place, Truck, Waiting};
 use crate::engine::dist::{DistError, Sampler};
+use crate::engine::draws::Uniforms;
 use crate::engine::pool::Discipline;
 use crate::engine::sim::{Model, Scheduler};
 use crate::engine::stats::{DailyCounts, DurationStats, TimeWeighted};
@@ -103,8 +104,10 @@ pub(super) enum Event {
 pub(super) struct Port<'a> {
     pub scenario: &'a Scenario,
     arrivals: ArrivalGen,
-    class_rng: Rng,
-    booking_rng: Rng,
+    /// Per truck draws (class, booking wish), batched: the same values in
+    /// the same order as one at a time.
+    class_draws: Uniforms,
+    booking_draws: Uniforms,
     no_show_rng: Rng,
     punctuality_rng: Rng,
     punctuality: Option<Sampler>,
@@ -116,6 +119,8 @@ pub(super) struct Port<'a> {
     /// position in that route.
     pub routes: Vec<Vec<u16>>,
     route_pos: Vec<Vec<Option<u16>>>,
+    /// Whether a class visits every stage in file order (no route).
+    all_stages: Vec<bool>,
     pub behaviour: Vec<Behaviour>,
     /// The last wait's epoch (see `Port::wait_in`).
     pub epochs: u32,
@@ -154,14 +159,17 @@ impl Port<'_> {
         }
     }
 
-    fn priority(&self, truck: &Truck) -> i32 {
-        let class = self.scenario.classes[usize::from(truck.class)].priority;
+    /// The queue priority of a truck of `class`, booked or not: the class
+    /// priority first, then booked trucks ahead of walk-ins when the
+    /// appointments say so.
+    pub fn priority_of(&self, class: usize, booked: bool) -> i32 {
+        let class = self.scenario.classes[class].priority;
         let booked_first = self
             .scenario
             .appointments
             .as_ref()
             .is_some_and(|a| a.priority);
-        class.saturating_mul(2) + i32::from(booked_first && truck.booked)
+        class.saturating_mul(2) + i32::from(booked_first && booked)
     }
 
     pub fn waiting_changed(&mut self, now: Time, delta: i64) {
@@ -169,18 +177,29 @@ impl Port<'_> {
         self.waiting.set(now, value);
     }
 
-    /// Counts an event for the whole port and the truck's class.
+    /// Counts an event for the truck's class (the whole port's counts are
+    /// the classes' sums, made at the end).
+    #[inline]
     pub fn count(&mut self, class: usize, f: impl Fn(&mut Counts)) {
         if self.measured {
-            f(&mut self.all.counts);
             f(&mut self.classes[class].counts);
         }
     }
 
     /// The first stage of `truck`'s route at or after position `from` that
     /// its routing sends it to, with that position.
+    #[inline]
     pub fn next_stage(&self, truck: &Truck, from: usize) -> Option<(usize, usize)> {
-        let route = &self.routes[usize::from(truck.class)];
+        let class = usize::from(truck.class);
+        if self.all_stages[class] {
+            // Every stage in file order: the next set routing bit.
+            let ahead = truck.routing.checked_shr(from as u32).unwrap_or(0);
+            return (ahead != 0).then(|| {
+                let s = from + ahead.trailing_zeros() as usize;
+                (s, s)
+            });
+        }
+        let route = &self.routes[class];
         (from..route.len())
             .map(|q| (q, usize::from(route[q])))
             .find(|&(_, s)| truck.routing >> s & 1 == 1)
@@ -193,12 +212,13 @@ impl Port<'_> {
         }
         // Every truck draws class, booking and routing, whatever the
         // scenario, so these streams stay aligned across scenarios.
-        let u: f64 = self.class_rng.random();
+        let u = self.class_draws.next();
         let class = self.class_of(u);
-        let wants_booking: f64 = self.booking_rng.random();
+        let wants_booking = self.booking_draws.next();
         let routing = self.draw_routing(class);
         let entrance = self.scenario.classes[class].entrance;
-        let mut truck = Truck::new(class, entrance, routing, now);
+        let prio = self.priority_of(class, false);
+        let mut truck = Truck::new(class, entrance, prio, routing, now);
         self.count(class, |c| c.offered += 1);
         let scenario = self.scenario;
         if let Some(appointments) = &scenario.appointments
@@ -222,6 +242,7 @@ impl Port<'_> {
             }
             self.count(class, |c| c.bookings += 1);
             truck.booked = true;
+            truck.prio = self.priority_of(class, true);
             truck.place = Place::Booked;
             truck.slot = slot;
             truck.no_show = self.no_show_rng.random::<f64>() < appointments.no_show;
@@ -262,7 +283,7 @@ impl Port<'_> {
     fn draw_routing(&mut self, class: usize) -> u64 {
         let mut routing = 0u64;
         for (s, stage) in self.stages.iter_mut().enumerate() {
-            let u: f64 = stage.routing_rng.random();
+            let u = stage.routing.next();
             if u < self.scenario.stages[s].share[class] {
                 routing |= 1 << s;
             }
@@ -295,8 +316,12 @@ impl Port<'_> {
         self.pending[class] -= 1;
         let grace = appointments.and_then(|a| a.late_grace);
         let late = grace.is_some_and(|g| now.saturating_sub(truck.slot) > g);
+        let walk_in = self.priority_of(class, false);
         if let Some(t) = self.trucks.get_mut(id as usize) {
-            t.booked &= !late;
+            if late {
+                t.booked = false;
+                t.prio = walk_in;
+            }
             t.place = Place::Port;
         }
         if late {
@@ -307,10 +332,16 @@ impl Port<'_> {
 
     /// A no-show comes after all, as a walk-in.
     fn later(&mut self, id: u32, sched: &mut Scheduler<Event>) {
+        let class = self
+            .trucks
+            .get(id as usize)
+            .map_or(0, |t| usize::from(t.class));
+        let walk_in = self.priority_of(class, false);
         let Some(truck) = self.trucks.get_mut(id as usize) else {
             return;
         };
         truck.booked = false;
+        truck.prio = walk_in;
         truck.no_show = false;
         truck.place = Place::Port;
         let class = usize::from(truck.class);
@@ -336,7 +367,7 @@ impl Port<'_> {
         if gate.waiting() > 0 || gate.busy() >= gate.capacity() {
             return true;
         }
-        if self.gate_spec(e).parking.is_some() {
+        if self.gates[e].parking.is_some() {
             return false;
         }
         // No parking: it waits on the road if its first stage is busy.
@@ -355,17 +386,17 @@ impl Port<'_> {
         if !truck.registered {
             truck.door = now;
         }
-        let truck = *truck;
         let (class, e) = (usize::from(truck.class), usize::from(truck.entrance));
+        let (booked, registered, priority) = (truck.booked, truck.registered, truck.prio);
         self.count(class, |c| {
             c.arrived += 1;
-            c.booked += u64::from(truck.booked);
+            c.booked += u64::from(booked);
         });
         if self.measured {
             self.hourly.arrivals[(now % DAY / HOUR) as usize] += 1;
         }
         // A truck called from the e-queue has chosen already.
-        if !truck.registered {
+        if !registered {
             let ahead = self.gates[e].road_len();
             let pace = &self.gates[e].pace;
             if !self.behaviour[class].joins(ahead, || pace.expected_wait(ahead)) {
@@ -374,17 +405,21 @@ impl Port<'_> {
                 return;
             }
         }
-        let road_full = self
-            .gate_spec(e)
+        let gate = &self.gates[e];
+        let road_full = gate
             .road_queue
-            .is_some_and(|cap| self.gates[e].road_len() >= cap as usize);
-        if road_full && self.must_wait_on_road(&truck) {
+            .is_some_and(|cap| gate.road_len() >= cap as usize);
+        if road_full
+            && self
+                .trucks
+                .get(id as usize)
+                .is_some_and(|t| self.must_wait_on_road(t))
+        {
             self.count(class, |c| c.turned_away += 1);
             self.trucks.remove(id as usize);
             return;
         }
         self.in_port[class] += 1;
-        let priority = self.priority(&truck);
         match self.gates[e].pool.request(now, id, priority) {
             Some(id) => self.admitted(id, e, sched),
             None => {
@@ -397,7 +432,7 @@ impl Port<'_> {
 
     /// Truck `id` passed the gate of entrance `e`.
     fn admitted(&mut self, id: u32, e: usize, sched: &mut Scheduler<Event>) {
-        if self.gate_spec(e).parking.is_some() {
+        if self.gates[e].parking.is_some() {
             self.gates[e].pace.record(sched.now());
         }
         self.advance(id, 0, sched);
@@ -426,16 +461,14 @@ impl Port<'_> {
         if let Some(q) = self.route_pos[usize::from(truck.class)][s] {
             truck.pos = q;
         }
-        let truck = *truck;
-        let e = usize::from(truck.entrance);
-        let on_road = self.gate_spec(e).parking.is_none() && !truck.started;
+        let (e, started, priority) = (usize::from(truck.entrance), truck.started, truck.prio);
+        let on_road = self.gates[e].parking.is_none() && !started;
         let stage = &mut self.stages[s];
         stage.here += 1;
         if self.measured {
             stage.joins += 1;
         }
         let r = stage.resource;
-        let priority = self.priority(&truck);
         match self.resources[r].pool.request(now, id, priority) {
             Some(id) => self.start(s, id, sched),
             None => {
@@ -456,7 +489,7 @@ impl Port<'_> {
         let now = sched.now();
         let measured = self.measured;
         let stage = &mut self.stages[s];
-        let service = ticks(stage.service.sample(&mut stage.service_rng));
+        let service = stage.service.next_ticks();
         if measured {
             stage.busy += u128::from(service);
         }
@@ -585,18 +618,25 @@ impl Port<'_> {
             + costs.per_truck
             + costs.per_hour * time as f64 / HOUR as f64
             + costs.overnight * nights;
-        let class = usize::from(truck.class);
-        for result in [&mut self.all, &mut self.classes[class]] {
-            result.counts.cleared += 1;
-            result.time_in_port.record(time);
-            result.wait.record(time.saturating_sub(truck.service));
+        // Per class only: the whole port's figures are merged from the
+        // classes at the end (exact integers and histograms). The cost sum
+        // is kept in arrival order too, so its floating-point total does
+        // not depend on how the classes are summed.
+        self.all.cost += cost;
+        let result = &mut self.classes[usize::from(truck.class)];
+        result.counts.cleared += 1;
+        result.time_in_port.record(time);
+        result.wait.record(time.saturating_sub(truck.service));
+        if truck.registered {
+            // Without an e-queue door to exit is the time in port (merged at
+            // the end); with one it adds the off-site wait.
             result.door_to_exit.record(now - truck.door + truck.age0);
-            if truck.registered {
-                result.offsite_wait.record(truck.arrived - truck.door);
-            }
-            result.steps += u64::from(truck.steps);
-            result.cost += cost;
+            result.offsite_wait.record(truck.arrived - truck.door);
+        } else if self.offsite.is_some() {
+            result.door_to_exit.record(time);
         }
+        result.steps += u64::from(truck.steps);
+        result.cost += cost;
     }
 
     fn on_gate_calendar(&mut self, e: usize, sched: &mut Scheduler<Event>) {
@@ -702,11 +742,10 @@ impl Port<'_> {
         offsite: impl Fn(&mut Counts) -> &mut u64,
     ) {
         for c in 0..self.classes.len() {
-            for counts in [&mut self.all.counts, &mut self.classes[c].counts] {
-                *port(counts) += self.in_port[c];
-                *booked(counts) += self.pending[c];
-                *offsite(counts) += self.equeued[c];
-            }
+            let counts = &mut self.classes[c].counts;
+            *port(counts) += self.in_port[c];
+            *booked(counts) += self.pending[c];
+            *offsite(counts) += self.equeued[c];
         }
     }
 
@@ -885,8 +924,8 @@ pub fn simulate_until_cancelled(
             scenario.start,
             streams.stream("arrivals"),
         )?,
-        class_rng: streams.stream("class"),
-        booking_rng: streams.stream("booking"),
+        class_draws: Uniforms::new(streams.stream("class")),
+        booking_draws: Uniforms::new(streams.stream("booking")),
         no_show_rng: streams.stream("no-show"),
         punctuality_rng: streams.stream("punctuality"),
         punctuality: appointments.map(|a| a.punctuality.sampler()).transpose()?,
@@ -894,11 +933,15 @@ pub fn simulate_until_cancelled(
         later,
         initial_rng: streams.stream("initial"),
         slots: appointments.map(|a| SlotBook::new(a.slot, a.capacity.clone(), a.max_lead)),
+        all_stages: scenario.classes.iter().map(|c| c.route.is_none()).collect(),
         routes,
         route_pos,
         behaviour,
         epochs: 0,
-        gates: (0..entrances).map(|_| Gate::new(gate_discipline)).collect(),
+        gates: std::iter::once(&scenario.port)
+            .chain(scenario.entrances.iter().map(|e| &e.gate))
+            .map(|spec| Gate::new(spec, gate_discipline))
+            .collect(),
         resources,
         stages,
         offsite,
@@ -1026,7 +1069,7 @@ fn results(
             let resource = &port.resources[s.resource];
             let lanes = resource.calendar.as_ref();
             let limit = spec.daily_limit;
-            let (capacity, limit_bound) = capacity(lanes, limit, s.service.mean(), from, to);
+            let (capacity, limit_bound) = capacity(lanes, limit, s.mean_service, from, to);
             let pool = match spec.lanes {
                 Lanes::Pool(i) => Some(i),
                 _ => None,
@@ -1065,6 +1108,21 @@ fn results(
             }
         })
         .collect();
+    let mut classes = port.classes;
+    if port.offsite.is_none() {
+        for c in &mut classes {
+            c.door_to_exit = c.time_in_port.clone();
+        }
+    }
+    let mut all = port.all;
+    for c in &classes {
+        all.counts += c.counts;
+        all.time_in_port.merge(&c.time_in_port);
+        all.wait.merge(&c.wait);
+        all.offsite_wait.merge(&c.offsite_wait);
+        all.door_to_exit.merge(&c.door_to_exit);
+        all.steps += c.steps;
+    }
     RepResult {
         stages,
         pools,
@@ -1075,8 +1133,8 @@ fn results(
         }),
         unfinished,
         booking_lead: port.booking_lead,
-        all: port.all,
-        classes: port.classes,
+        all,
+        classes,
         daily_departures: port.daily.counts(measured.div_ceil(DAY) as usize),
         hourly: port.hourly,
         days: measured as f64 / DAY as f64,

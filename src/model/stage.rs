@@ -11,7 +11,8 @@
 //! bound by its limit rather than short of lanes.
 
 use crate::engine::calendar::Calendar;
-use crate::engine::dist::{DistError, Sampler};
+use crate::engine::dist::DistError;
+use crate::engine::draws::{Draws, Uniforms};
 use crate::engine::pool::{Discipline, Pool};
 use crate::engine::stats::DurationStats;
 use crate::engine::streams::{Rng, Streams};
@@ -75,9 +76,13 @@ impl Resource {
 pub(super) struct Stage {
     /// Its resource (index into the port's resources).
     pub resource: usize,
-    pub service: Sampler,
-    pub service_rng: Rng,
-    pub routing_rng: Rng,
+    /// Service times, drawn ahead in batches from the stage's own stream
+    /// (the same values in the same order as one at a time).
+    pub service: Draws,
+    /// The mean service time, in ticks.
+    pub mean_service: f64,
+    /// Routing draws (one per truck), batched.
+    pub routing: Uniforms,
     pub rework_rng: Rng,
     /// Waits of the services started in the window.
     pub wait: DurationStats,
@@ -102,11 +107,12 @@ pub(super) struct Stage {
 impl Stage {
     /// A stage built from its validated spec, with its named streams.
     pub fn new(spec: &Spec, resource: usize, streams: &Streams) -> Result<Stage, DistError> {
+        let sampler = spec.service.sampler()?;
         Ok(Stage {
             resource,
-            service: spec.service.sampler()?,
-            service_rng: streams.stream(&format!("service/{}", spec.name)),
-            routing_rng: streams.stream(&format!("routing/{}", spec.name)),
+            mean_service: sampler.mean(),
+            service: Draws::new(sampler, streams.stream(&format!("service/{}", spec.name))),
+            routing: Uniforms::new(streams.stream(&format!("routing/{}", spec.name))),
             rework_rng: streams.stream(&format!("rework/{}", spec.name)),
             wait: DurationStats::new(SECOND),
             visits: 0,

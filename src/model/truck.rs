@@ -38,6 +38,8 @@ pub(super) enum Waiting {
 pub(super) struct Truck {
     pub class: u8,
     pub entrance: u8,
+    /// Its queue priority (class, and booked ahead of walk-ins).
+    pub prio: i32,
     pub booked: bool,
     pub place: Place,
     /// Booked but will not come at its slot.
@@ -79,10 +81,11 @@ pub(super) struct Truck {
 
 impl Truck {
     /// A truck of `class` that has just come into being at `now`.
-    pub fn new(class: usize, entrance: usize, routing: u64, now: Time) -> Self {
+    pub fn new(class: usize, entrance: usize, prio: i32, routing: u64, now: Time) -> Self {
         Truck {
             class: class as u8,
             entrance: entrance as u8,
+            prio,
             booked: false,
             place: Place::Port,
             no_show: false,
