@@ -15,3 +15,4 @@ pub mod replications;
 pub mod run;
 pub mod stability;
 pub mod summary;
+pub mod unlike;

@@ -37,7 +37,7 @@ mod truck;
 
 pub use port::{Limits, simulate, simulate_until_cancelled};
 pub use results::{
-    ClassResult, Counts, EQueueResult, GateResult, HourlyProfile, PoolResult, RepResult,
+    ClassResult, CostParts, Counts, EQueueResult, GateResult, HourlyProfile, PoolResult, RepResult,
     StageResult, Stopped, Unfinished,
 };
 

@@ -10,7 +10,9 @@
 //! a manifest (their hashes and the [`run_id`]) written last.
 
 pub mod csv;
+pub mod days;
 pub mod decide;
+pub mod definitions;
 pub mod format;
 pub mod html;
 pub mod json;

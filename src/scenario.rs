@@ -188,9 +188,22 @@ fn finish(
     if !problems.is_empty() {
         return Err(invalid(problems));
     }
-    let file = decode::decode(&doc).map_err(invalid)?;
+    let decoded = decode::decode(&doc);
+    let Some(file) = decoded.file else {
+        return Err(invalid(decoded.issues));
+    };
     let mut issues = Issues::default();
     let scenario = build::scenario(&file, &mut issues);
+    // A key removed for its type is not also "missing": that would only
+    // say the same thing again.
+    issues.list.retain(|i| {
+        !decoded
+            .removed
+            .iter()
+            .any(|k| i.message.starts_with(&format!("missing key `{k}`")))
+    });
+    let scenario = scenario.filter(|_| decoded.issues.is_empty());
+    issues.list.splice(0..0, decoded.issues);
     let resolved = sources::canonical(&doc).map_err(|message| {
         issues.push(
             None,

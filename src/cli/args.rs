@@ -286,6 +286,8 @@ pub enum CompareFormat {
     Table,
     /// One JSON document on stdout.
     Json,
+    /// One CSV row per metric (comparison.csv), values in seconds as JSON.
+    Csv,
 }
 
 /// `portsim compare`.
@@ -305,8 +307,10 @@ pub struct CompareArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
     pub format: CompareFormat,
-    /// Also write comparison.json into this directory, as one set with a
-    /// manifest.json (see docs/limits.md); a directory in use is refused.
+    /// Also write comparison.json and comparison.csv (and, with
+    /// --intervention, attribution.csv) into this directory, as one set
+    /// with a manifest.json (see docs/limits.md); a directory in use is
+    /// refused.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Also write a self-contained HTML report with charts to this file

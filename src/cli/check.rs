@@ -10,7 +10,7 @@
 //! of the files given and writes the baseline atomically, so an interrupted
 //! or failed run never leaves a half-written baseline.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::Digest;
 
@@ -18,14 +18,15 @@ use super::args::{CheckArgs, CheckFormat, RunOptionsArgs};
 use super::output::Outputs;
 use super::run::{execute, load, threads};
 use super::{Failure, output, signal};
-use crate::experiment::baseline::{self, Baseline, Entry, MIN_REPLICATIONS};
+use crate::experiment::baseline::{Baseline, Entry, MIN_REPLICATIONS, root};
+use crate::experiment::gate::overall::{FileError, NotChecked, Overall};
 use crate::experiment::gate::{self, Provenance, ScenarioCheck, Status, Tolerance};
 use crate::experiment::run::{RunOptions, RunOutput};
 use crate::report::json::{self, Manifest};
 use crate::report::run_id::{Overrides, RunIdentity, Simulated, hex};
 use crate::report::set::SetInfo;
 use crate::report::{junit, table};
-use crate::scenario::{Scenario, limits};
+use crate::scenario::{self, Scenario, limits};
 
 fn user(message: impl std::fmt::Display) -> Failure {
     Failure::User(format!("error: {message}"))
@@ -46,14 +47,24 @@ fn load_file(file: &Path, args: &CheckArgs) -> Result<(Scenario, RunOptions), Fa
     load(file, &options)
 }
 
-/// The file's key in the baseline.
-fn key(args: &CheckArgs, file: &Path) -> Result<String, Failure> {
-    baseline::key(&args.baseline, file).map_err(|e| {
-        user(format_args!(
-            "cannot resolve `{}` relative to baseline `{}`: {e}",
-            file.display(),
+/// The baseline's root, as an absolute path.
+fn root_of(args: &CheckArgs, recorded: &Baseline) -> Result<PathBuf, String> {
+    root::resolve(recorded.root.as_ref(), &args.baseline).map_err(|e| {
+        format!(
+            "cannot find the root of baseline `{}` (its keys are relative to it): {e}",
             args.baseline.display()
-        ))
+        )
+    })
+}
+
+/// The file's key under `root`.
+fn key(root_dir: &Path, file: &Path) -> Result<String, String> {
+    root::key(root_dir, file).map_err(|e| {
+        format!(
+            "cannot resolve `{}` relative to the baseline's root `{}`: {e}",
+            file.display(),
+            root_dir.display()
+        )
     })
 }
 
@@ -75,64 +86,196 @@ fn run_with(
     Ok(out)
 }
 
+/// What a failure says, without the exit code.
+fn message(f: Failure) -> Result<String, Failure> {
+    match f {
+        Failure::User(m) | Failure::Check(m) => Ok(m),
+        interrupted @ Failure::Interrupted { .. } => Err(interrupted),
+    }
+}
+
+/// A file to check: its scenario and the entry it is checked against.
+struct Job<'a> {
+    file: &'a Path,
+    key: String,
+    renamed_from: Option<String>,
+    entry: &'a Entry,
+    scenario: Scenario,
+    options: RunOptions,
+}
+
+/// Finds each file's entry: by its key, else (renamed or moved) by its
+/// scenario hash among the entries whose own file is gone. Files that
+/// cannot be loaded or found are errors; entries not checked are missing
+/// (their file is gone) or skipped.
+fn plan<'a>(
+    args: &'a CheckArgs,
+    recorded: &'a Baseline,
+    root_dir: &Path,
+    overall: &mut Overall,
+) -> Vec<Job<'a>> {
+    let mut loaded = Vec::new();
+    for file in &args.files {
+        let result = match load_file(file, args) {
+            Ok(x) => key(root_dir, file).map(|k| (k, x)),
+            Err(f) => Err(message(f).unwrap_or_else(|_| "interrupted".to_owned())),
+        };
+        match result {
+            Ok((k, (s, options))) => loaded.push((file.as_path(), k, s, options)),
+            Err(m) => overall.errors.push(FileError {
+                file: file.display().to_string(),
+                key: None,
+                message: m,
+            }),
+        }
+    }
+    let mut used: Vec<&str> = loaded
+        .iter()
+        .filter_map(|(_, k, _, _)| recorded.scenarios.get_key_value(k).map(|(k, _)| k.as_str()))
+        .collect();
+    let gone = |k: &str| !root::file_of(root_dir, k).exists();
+    let mut jobs = Vec::new();
+    for (file, k, s, options) in loaded {
+        if let Some(entry) = recorded.scenarios.get(&k) {
+            jobs.push(Job {
+                file,
+                key: k,
+                renamed_from: None,
+                entry,
+                scenario: s,
+                options,
+            });
+            continue;
+        }
+        let hash = json::scenario_hash(&s);
+        let same: Vec<(&String, &Entry)> = recorded
+            .scenarios
+            .iter()
+            .filter(|(_, e)| e.scenario_hash == hash)
+            .collect();
+        // Only an entry whose own file is gone: a copy of a scenario that
+        // is still there is a new scenario, not a rename.
+        let best = same
+            .iter()
+            .find(|(old, _)| gone(old) && !used.contains(&old.as_str()));
+        match best {
+            Some((old, entry)) => {
+                used.push(old.as_str());
+                jobs.push(Job {
+                    file,
+                    key: k,
+                    renamed_from: Some((*old).clone()),
+                    entry,
+                    scenario: s,
+                    options,
+                });
+            }
+            None => overall.errors.push(FileError {
+                file: file.display().to_string(),
+                key: Some(k.clone()),
+                message: format!(
+                    "`{}` is not in baseline `{}` (looked up as `{k}`, and no entry has its scenario hash); record it with `portsim check {} --baseline {} --update-baseline`",
+                    file.display(),
+                    args.baseline.display(),
+                    file.display(),
+                    args.baseline.display()
+                ),
+            }),
+        }
+    }
+    for (k, e) in &recorded.scenarios {
+        if used.contains(&k.as_str()) {
+            continue;
+        }
+        let entry = NotChecked {
+            key: k.clone(),
+            name: e.name.clone(),
+        };
+        if gone(k) {
+            overall.missing.push(entry);
+        } else {
+            overall.skipped.push(entry);
+        }
+    }
+    jobs
+}
+
 /// `portsim check …`.
 pub fn check(args: &CheckArgs) -> Result<(), Failure> {
     if args.update_baseline {
         return update(args);
     }
-    let tolerance = Tolerance::parse(&args.tolerance).map_err(user)?;
-    let metrics = gate::select(&args.metrics).map_err(user)?;
-    let recorded = Baseline::load(&args.baseline).map_err(user)?;
-    let mut jobs = Vec::new();
-    for file in &args.files {
-        let (s, options) = load_file(file, args)?;
-        let key = key(args, file)?;
-        let Some(entry) = recorded.scenarios.get(&key) else {
-            return Err(user(format_args!(
-                "`{}` is not in baseline `{}` (looked up as `{key}`); record it with `portsim check {} --baseline {} --update-baseline`",
-                file.display(),
-                args.baseline.display(),
-                file.display(),
-                args.baseline.display()
-            )));
-        };
-        jobs.push((file, key, entry, s, options));
-    }
-    let id = RunIdentity {
-        command: "check",
-        runs: jobs
-            .iter()
-            .map(|(_, key, entry, s, _)| Simulated {
-                label: key.clone(),
-                scenario_hash: json::scenario_hash(s),
-                seed: entry.seed,
-                replications: entry.replications,
-            })
-            .collect(),
-        max_trucks: args.max_trucks,
-        overrides: Overrides::default(),
-        other: vec![
-            (
-                "baseline_sha256".into(),
-                hex(&sha2::Sha256::digest(recorded.to_bytes())),
-            ),
-            ("tolerance".into(), tolerance.to_string()),
-            (
-                "metrics".into(),
-                metrics.iter().map(|m| m.name).collect::<Vec<_>>().join(","),
-            ),
-        ],
-    };
     let outputs = output::prepare(args.out.as_deref(), None, SET)?;
-    let mut checks = Vec::new();
-    for (file, key, entry, mut s, mut options) in jobs {
-        let out = run_with(
+    let mut overall = Overall::default();
+    let fatal = |overall: &mut Overall, file: String, m: String| {
+        overall.errors.push(FileError {
+            file,
+            key: None,
+            message: m,
+        })
+    };
+    let tolerance = Tolerance::parse(&args.tolerance);
+    let metrics = gate::select(&args.metrics);
+    let recorded = Baseline::load(&args.baseline);
+    let (tolerance, metrics, recorded) = match (tolerance, metrics, recorded) {
+        (Ok(t), Ok(m), Ok(b)) => (t, m, b),
+        (t, m, b) => {
+            if let Err(e) = &t {
+                fatal(&mut overall, "--tolerance".into(), e.clone());
+            }
+            if let Err(e) = m {
+                fatal(&mut overall, "--metric".into(), e);
+            }
+            if let Err(e) = b {
+                fatal(
+                    &mut overall,
+                    args.baseline.display().to_string(),
+                    e.to_string(),
+                );
+            }
+            let id = identity(args, &[], None, t.as_ref().ok().copied(), &[]);
+            report(args, &outputs, &id, &overall, t.ok())?;
+            return verdict(&overall, None);
+        }
+    };
+    let root_dir = match root_of(args, &recorded) {
+        Ok(r) => r,
+        Err(m) => {
+            fatal(&mut overall, args.baseline.display().to_string(), m);
+            let id = identity(args, &[], Some(&recorded), Some(tolerance), &metrics);
+            report(args, &outputs, &id, &overall, Some(tolerance))?;
+            return verdict(&overall, Some(tolerance));
+        }
+    };
+    let jobs = plan(args, &recorded, &root_dir, &mut overall);
+    let id = identity(args, &jobs, Some(&recorded), Some(tolerance), &metrics);
+    let mut manifests = Vec::new();
+    for job in jobs {
+        let Job {
+            file,
+            key,
+            renamed_from,
+            entry,
+            scenario: mut s,
+            mut options,
+        } = job;
+        let out = match run_with(
             &mut s,
             &mut options,
             entry.seed,
             entry.replications,
             args.quiet,
-        )?;
+        ) {
+            Ok(out) => out,
+            Err(f) => {
+                overall.errors.push(FileError {
+                    file: file.display().to_string(),
+                    key: Some(key),
+                    message: message(f)?,
+                });
+                continue;
+            }
+        };
         let current = Entry::record(
             &s,
             &json::scenario_hash(&s),
@@ -140,7 +283,7 @@ pub fn check(args: &CheckArgs) -> Result<(), Failure> {
             options.replications,
         );
         let wall = out.wall.as_secs_f64();
-        let check = ScenarioCheck {
+        overall.checks.push(ScenarioCheck {
             file: file.display().to_string(),
             key,
             name: s.name.clone(),
@@ -150,31 +293,85 @@ pub fn check(args: &CheckArgs) -> Result<(), Failure> {
             outcomes: gate::check(entry, &out.summary, &metrics, tolerance),
             stopped: out.summary.stopped.iter().map(|(i, _)| *i).collect(),
             wall_time_s: wall,
-        };
-        let manifest =
-            Manifest::new(&s, options.replications, threads(&options), wall).with_run_id(id.id());
-        checks.push((check, manifest));
+            renamed_from,
+            currency: s.costs.currency.clone(),
+            warnings: scenario::load_warnings(&s),
+            findings: out.summary.findings(),
+        });
+        manifests.push(
+            Manifest::new(&s, options.replications, threads(&options), wall).with_run_id(id.id()),
+        );
     }
-    report(args, &outputs, &id, &checks, tolerance)?;
-    verdict(&checks, tolerance)
+    report_with(args, &outputs, &id, &overall, Some(tolerance), &manifests)?;
+    verdict(&overall, Some(tolerance))
+}
+
+/// The identity of this check: the runs planned, the baseline's bytes and
+/// the settings that decide it.
+fn identity(
+    args: &CheckArgs,
+    jobs: &[Job],
+    recorded: Option<&Baseline>,
+    tolerance: Option<Tolerance>,
+    metrics: &[gate::GateMetric],
+) -> RunIdentity {
+    RunIdentity {
+        command: "check",
+        runs: jobs
+            .iter()
+            .map(|j| Simulated {
+                label: j.key.clone(),
+                scenario_hash: json::scenario_hash(&j.scenario),
+                seed: j.entry.seed,
+                replications: j.entry.replications,
+            })
+            .collect(),
+        max_trucks: args.max_trucks,
+        overrides: Overrides::default(),
+        other: vec![
+            (
+                "baseline_sha256".into(),
+                recorded.map_or_else(String::new, |b| hex(&sha2::Sha256::digest(b.to_bytes()))),
+            ),
+            (
+                "tolerance".into(),
+                tolerance.map_or_else(|| args.tolerance.clone(), |t| t.to_string()),
+            ),
+            (
+                "metrics".into(),
+                metrics.iter().map(|m| m.name).collect::<Vec<_>>().join(","),
+            ),
+        ],
+    }
 }
 
 /// The files of a `check --out` set.
 const SET: &[&str] = &["check.json", "check.junit.xml"];
 
-/// Writes the requested format to stdout and, with --out, both files.
 fn report(
     args: &CheckArgs,
     outputs: &Outputs,
     id: &RunIdentity,
-    checks: &[(ScenarioCheck, Manifest)],
-    tolerance: Tolerance,
+    overall: &Overall,
+    tolerance: Option<Tolerance>,
 ) -> Result<(), Failure> {
-    let doc = json::check(checks, &args.baseline, tolerance);
+    report_with(args, outputs, id, overall, tolerance, &[])
+}
+
+/// Writes the requested format to stdout and, with --out, both files
+/// (always: errors, missing and skipped entries included).
+fn report_with(
+    args: &CheckArgs,
+    outputs: &Outputs,
+    id: &RunIdentity,
+    overall: &Overall,
+    tolerance: Option<Tolerance>,
+    manifests: &[Manifest],
+) -> Result<(), Failure> {
+    let doc = json::check(overall, manifests, &args.baseline, tolerance);
     let pretty = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
-    let plain: Vec<ScenarioCheck> = checks.iter().map(|(c, _)| c.clone()).collect();
-    let xml = junit::check(&plain, tolerance);
-    let replications = checks.iter().map(|(c, _)| c.replications).sum();
+    let xml = junit::check(overall, tolerance);
+    let replications = overall.checks.iter().map(|c| c.replications).sum();
     output::out_set(
         outputs,
         || {
@@ -192,16 +389,17 @@ fn report(
         },
     )?;
     match args.format {
-        CheckFormat::Table => output::text(&table::check(&plain, tolerance)),
+        CheckFormat::Table => output::text(&table::check(overall, tolerance, args.quiet)),
         CheckFormat::Json => output::json(&pretty),
         CheckFormat::Junit => output::stdout(xml.as_bytes()),
     }
 }
 
-/// Exit 1 with every failure listed when anything failed.
-fn verdict(checks: &[(ScenarioCheck, Manifest)], tolerance: Tolerance) -> Result<(), Failure> {
+/// The exit code: 2 listing every file that could not be checked, 1
+/// listing every failure, else success.
+fn verdict(overall: &Overall, tolerance: Option<Tolerance>) -> Result<(), Failure> {
     let mut lines = Vec::new();
-    for (c, _) in checks {
+    for c in &overall.checks {
         for o in c.outcomes.iter().filter(|o| o.status == Status::Failed) {
             lines.push(format!(
                 "  {}: {}: {} ({})",
@@ -215,14 +413,47 @@ fn verdict(checks: &[(ScenarioCheck, Manifest)], tolerance: Tolerance) -> Result
             ));
         }
     }
-    if lines.is_empty() {
-        return Ok(());
+    for m in &overall.missing {
+        lines.push(format!("  {}", gate::overall::missing_note(&m.key)));
     }
-    Err(Failure::Check(format!(
-        "error: {} check(s) failed against the baseline (tolerance {tolerance}):\n{}\nif the change is intended, record it with --update-baseline and commit the reviewed diff",
-        lines.len(),
-        lines.join("\n")
-    )))
+    let tol = tolerance.map_or_else(|| "n/a".to_owned(), |t| t.to_string());
+    let failed = if lines.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "error: {} check(s) failed against the baseline (tolerance {tol}):\n{}\nif the change is intended, record it with --update-baseline and commit the reviewed diff",
+            lines.len(),
+            lines.join("\n")
+        )
+    };
+    if !overall.errors.is_empty() {
+        let errors: Vec<String> = overall
+            .errors
+            .iter()
+            .map(|e| format!("{}:\n{}", e.file, indent(&e.message)))
+            .collect();
+        let mut text = format!(
+            "error: {} of the files could not be checked (the others were):\n{}",
+            overall.errors.len(),
+            errors.join("\n")
+        );
+        if !failed.is_empty() {
+            text = format!("{failed}\n{text}");
+        }
+        return Err(Failure::User(text));
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::Check(failed))
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// `portsim check … --update-baseline`.
@@ -245,10 +476,26 @@ fn update(args: &CheckArgs) -> Result<(), Failure> {
             ))
         })?;
     }
+    // Keys are relative to the root found now (the repository, else the
+    // baseline's folder); entries recorded from another root are re-keyed.
+    let (new_root, root_dir) = root::detect(&args.baseline).map_err(|e| {
+        user(format_args!(
+            "cannot find the folder of baseline `{}`: {e}",
+            args.baseline.display()
+        ))
+    })?;
+    let old_dir = root::resolve(recorded.root.as_ref(), &args.baseline).unwrap_or(root_dir.clone());
+    if old_dir != root_dir {
+        recorded.scenarios = std::mem::take(&mut recorded.scenarios)
+            .into_iter()
+            .map(|(k, e)| (root::rekey(&k, &old_dir, &root_dir), e))
+            .collect();
+    }
+    recorded.root = Some(new_root);
     let mut jobs = Vec::new();
     for file in &args.files {
         let (s, options) = load_file(file, args)?;
-        let key = key(args, file)?;
+        let key = key(&root_dir, file).map_err(user)?;
         let old = recorded.scenarios.get(&key);
         let replications = args
             .replications

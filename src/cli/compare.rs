@@ -12,9 +12,10 @@ use crate::experiment::attribution::{Attribution, attribute};
 use crate::experiment::compare::{Change, compare as compare_metrics};
 use crate::experiment::run::{RunOptions, RunOutput};
 use crate::experiment::summary::{HEADLINE, Summary};
+use crate::experiment::unlike::Differences;
 use crate::report::run_id::{Overrides, RunIdentity};
 use crate::report::set::SetInfo;
-use crate::report::{html, json, table};
+use crate::report::{csv, html, json, table};
 use crate::scenario::{self, Scenario};
 
 /// Metrics attributed to interventions.
@@ -36,6 +37,12 @@ pub fn changes(baseline: &Summary, variant: &Summary) -> Vec<Change> {
             ))
         })
         .collect()
+}
+
+/// What differs between the sides, or exit 2 when their costs are in two
+/// currencies.
+fn differences(baseline: &Scenario, variant: &Scenario) -> Result<Differences, Failure> {
+    Differences::between(baseline, variant).map_err(|e| Failure::User(format!("error: {e}")))
 }
 
 /// Runs `scenarios` with the given seed, replications and threads,
@@ -82,6 +89,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     let mut baseline = baseline;
     let seed = baseline.seed;
     variant.seed = seed;
+    let diff = differences(&baseline, &variant)?;
     let id = identity(
         "compare",
         &[("baseline".into(), &baseline), ("variant".into(), &variant)],
@@ -100,7 +108,8 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     )?;
     let v = outs.pop().ok_or_else(|| internal("no variant run"))?;
     let b = outs.pop().ok_or_else(|| internal("no baseline run"))?;
-    let changes = changes(&b.summary, &v.summary);
+    let mut changes = changes(&b.summary, &v.summary);
+    diff.apply(&mut changes);
     let manifest = json::Manifest::new(
         &baseline,
         options.replications,
@@ -116,6 +125,8 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         done,
         &Outcome {
             sides: [(&baseline, &b.summary), (&variant, &v.summary)],
+            names: [baseline.name.clone(), variant.name.clone()],
+            differences: &diff,
             changes: &changes,
             manifest: &manifest,
             complete: b.complete && v.complete,
@@ -124,18 +135,26 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     )
 }
 
-/// Intervention names, their attribution per metric, and each one's
-/// changes alone (as JSON).
-type Attributed<'a> = (
-    &'a [String],
-    &'a [(&'a str, Attribution)],
-    serde_json::Value,
-);
+/// The interventions of an attribution and what was found about them.
+struct Attributed<'a> {
+    /// Their names (file stems), in factor order.
+    names: &'a [String],
+    /// Their files.
+    files: &'a [PathBuf],
+    /// Per metric, its attribution.
+    metrics: &'a [(&'a str, Attribution)],
+    /// Each intervention's changes alone, as JSON.
+    alone: serde_json::Value,
+}
 
 /// What a comparison found, pairwise or with attribution.
 struct Outcome<'a> {
     /// Baseline and variant (for attribution: no intervention and all).
     sides: [(&'a Scenario, &'a Summary); 2],
+    /// The sides' names (for all interventions: the baseline's name with
+    /// the interventions added).
+    names: [String; 2],
+    differences: &'a Differences,
     changes: &'a [Change],
     manifest: &'a json::Manifest,
     complete: bool,
@@ -143,7 +162,10 @@ struct Outcome<'a> {
 }
 
 /// The files of a `compare --out` set.
-const SET: &[&str] = &["comparison.json"];
+const SET: &[&str] = &["comparison.json", "comparison.csv"];
+
+/// The files of a `compare --intervention … --out` set.
+const ATTRIBUTION_SET: &[&str] = &["comparison.json", "comparison.csv", "attribution.csv"];
 
 /// Writes the comparison: JSON (stdout and `--out`), `--html`, the table;
 /// exits 130 after writing if the run was interrupted. `done` is the
@@ -156,17 +178,34 @@ fn emit(
     o: &Outcome,
 ) -> Result<(), Failure> {
     let [(bs, bsum), (vs, vsum)] = o.sides;
+    let cur = &bs.costs.currency;
     let mut doc = json::compare([bs, vs], [bsum, vsum], o.changes, o.manifest, o.complete);
-    if let (Some((names, attributions, alone)), serde_json::Value::Object(map)) =
-        (&o.attribution, &mut doc)
-    {
-        map.insert("attribution".into(), json::attribution(names, attributions));
-        map.insert("alone".into(), alone.clone());
+    if let serde_json::Value::Object(map) = &mut doc {
+        map.insert(
+            "differences".into(),
+            serde_json::json!(o.differences.line()),
+        );
+        if let Some(a) = &o.attribution {
+            map.insert("attribution".into(), json::attribution(a.names, a.metrics));
+            map.insert("alone".into(), a.alone.clone());
+        }
     }
     let pretty = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
+    let mark = |bytes: Vec<u8>| csv::with_complete(&bytes, o.complete);
+    let comparison_csv = mark(csv::comparison(o.changes, bsum, cur));
+    let mut files = vec![
+        ("comparison.json", pretty.clone().into_bytes()),
+        ("comparison.csv", comparison_csv.clone()),
+    ];
+    if let Some(a) = &o.attribution {
+        files.push((
+            "attribution.csv",
+            mark(csv::attribution(a.names, a.metrics, bsum, cur)),
+        ));
+    }
     output::out_set(
         outputs,
-        || vec![("comparison.json", pretty.clone().into_bytes())],
+        || files,
         &SetInfo {
             run_id: id.id(),
             identity: id.to_json(),
@@ -188,22 +227,41 @@ fn emit(
             changes: o.changes,
             manifest: o.manifest,
             complete: o.complete,
-            attribution: o
-                .attribution
-                .as_ref()
-                .map(|(names, metrics, _)| html::Attributions { names, metrics }),
+            differences: &o.differences.line(),
+            attribution: o.attribution.as_ref().map(|a| html::Attributions {
+                names: a.names,
+                files: a.files,
+                metrics: a.metrics,
+            }),
         })
     })?;
+    let roles = if o.attribution.is_some() {
+        ["baseline", "all interventions"]
+    } else {
+        ["baseline", "variant"]
+    };
     match args.format {
         _ if page_on_stdout => {}
         CompareFormat::Table => {
-            let mut text = table::compare([bs, vs], o.changes, [bsum, vsum]);
-            if let Some((names, attributions, _)) = &o.attribution {
-                text.push_str(&table::attribution(names, attributions));
+            let line = o.differences.line();
+            let sides = table::Sides {
+                scenarios: [bs, vs],
+                summaries: [bsum, vsum],
+                roles,
+                names: [&o.names[0], &o.names[1]],
+                differences: &line,
+            };
+            let mut text = table::compare(&sides, o.changes);
+            if let Some(a) = &o.attribution {
+                text.push_str(&table::attribution(
+                    a.names, a.metrics, o.changes, bsum, cur,
+                ));
             }
+            text.push_str(&format!("\n{}\n", table::DEFINITIONS));
             output::text(&text)?;
         }
         CompareFormat::Json => output::json(&pretty)?,
+        CompareFormat::Csv => output::csv(&comparison_csv)?,
     }
     if !o.complete {
         return Err(Failure::Interrupted { written: true });
@@ -270,7 +328,16 @@ fn interventions(args: &CompareArgs) -> Result<(), Failure> {
         .map(|(subset, s)| (subset_label(*subset, &names), s))
         .collect();
     let id = identity("compare", &labels, &options, &args.options)?;
-    let outputs = output::prepare(args.out.as_deref(), args.html.as_deref(), SET)?;
+    let full = (1usize << k) - 1;
+    let diff = match (planned.first(), planned.last()) {
+        (Some((0, none)), Some((f, all))) if *f == full => differences(none, all)?,
+        _ => {
+            return Err(Failure::Check(
+                "error: internal: missing factorial runs".into(),
+            ));
+        }
+    };
+    let outputs = output::prepare(args.out.as_deref(), args.html.as_deref(), ATTRIBUTION_SET)?;
     let cancel = super::signal::cancel_flag();
     let (subsets, mut scenarios): (Vec<usize>, Vec<Scenario>) = planned.into_iter().unzip();
     let mut refs: Vec<&mut Scenario> = scenarios.iter_mut().collect();
@@ -282,14 +349,14 @@ fn interventions(args: &CompareArgs) -> Result<(), Failure> {
         .map(|((subset, s), out)| (subset, s, out))
         .collect();
     baseline.seed = seed;
-    let full = (1usize << k) - 1;
     let find = |subset: usize| runs.iter().find(|r| r.0 == subset);
     let (Some(none), Some(all)) = (find(0), find(full)) else {
         return Err(Failure::Check(
             "error: internal: missing factorial runs".into(),
         ));
     };
-    let changes = changes(&none.2.summary, &all.2.summary);
+    let mut changes = changes(&none.2.summary, &all.2.summary);
+    diff.apply(&mut changes);
     // Replications that count in every subset, so that each is paired by
     // its index across the whole factorial.
     let common: Vec<u64> = none
@@ -358,10 +425,20 @@ fn interventions(args: &CompareArgs) -> Result<(), Failure> {
         done,
         &Outcome {
             sides: [(&none.1, &none.2.summary), (&all.1, &all.2.summary)],
+            names: [
+                baseline.name.clone(),
+                format!("{} + {}", baseline.name, names.join(" + ")),
+            ],
+            differences: &diff,
             changes: &changes,
             manifest: &manifest,
             complete,
-            attribution: Some((&names, &attributions, serde_json::Value::Object(alone))),
+            attribution: Some(Attributed {
+                names: &names,
+                files: &args.interventions,
+                metrics: &attributions,
+                alone: serde_json::Value::Object(alone),
+            }),
         },
     )
 }

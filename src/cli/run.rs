@@ -201,13 +201,13 @@ pub const SET: &[&str] = &[
 ];
 
 /// The files of the `--out` set ([`SET`]), each CSV marked complete or not.
-fn set_files(out: &RunOutput, results: &str) -> Vec<(&'static str, Vec<u8>)> {
+fn set_files(s: &Scenario, out: &RunOutput, results: &str) -> Vec<(&'static str, Vec<u8>)> {
     let mark = |bytes: Vec<u8>| csv::with_complete(&bytes, out.complete);
     vec![
         ("results.json", results.as_bytes().to_vec()),
         ("replications.csv", mark(csv::replications(out))),
         ("stages.csv", mark(csv::stages(&out.summary))),
-        ("daily.csv", mark(csv::daily(&out.summary))),
+        ("daily.csv", mark(csv::daily(&out.summary, s))),
         ("hourly.csv", mark(csv::hourly(&out.summary))),
     ]
 }
@@ -307,7 +307,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let mark = |bytes: Vec<u8>| csv::with_complete(&bytes, out.complete);
     output::out_set(
         &outputs,
-        || set_files(&out, &pretty),
+        || set_files(&s, &out, &pretty),
         &SetInfo {
             run_id: id.id(),
             identity: id.to_json(),
@@ -329,7 +329,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
                 output::text(&text)?;
             }
             Format::Json => output::json(&pretty)?,
-            Format::Csv => output::csv(&mark(csv::summary(&out.summary)))?,
+            Format::Csv => output::csv(&mark(csv::summary(&out.summary, &s.costs.currency)))?,
         }
     }
     if out.interrupted {

@@ -80,7 +80,7 @@ impl Uniforms {
 
     /// The next uniform number.
     #[inline]
-    pub fn next(&mut self) -> f64 {
+    pub fn draw(&mut self) -> f64 {
         if self.next == BATCH {
             self.refill();
         }
@@ -112,7 +112,7 @@ mod tests {
         let mut rng = Streams::new(3, 1).stream("class");
         for i in 0..2 * BATCH + 3 {
             assert_eq!(
-                batch.next().to_bits(),
+                batch.draw().to_bits(),
                 rng.random::<f64>().to_bits(),
                 "draw {i}"
             );

@@ -27,12 +27,16 @@
 //! * a missing value (a replication with nothing to measure) is `null`,
 //!   never NaN.
 //!
-//! Scenarios are keyed by their path relative to the baseline file's
-//! directory, with `/` separators ([`key`]), so the same baseline works
-//! from any working directory and on any operating system.
+//! Scenarios are keyed by their path relative to a root recorded in the
+//! file: the git work tree that holds the baseline, or else its folder
+//! ([`root`]), with `/` separators, so the same baseline works from any
+//! working directory, on any operating system, and wherever it moves
+//! inside its repository.
+
+pub mod root;
 
 use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -49,8 +53,15 @@ use crate::scenario::limits::{self, MAX_REPLICATIONS};
 ///   window; the p95 was pooled over replications, without samples.
 /// * 2: throughput is every departure in the window per day; time in port
 ///   and cost are those of the trucks that left; percentiles are recorded
-///   per replication (`time_in_port_s.p95`) and paired like means.
-pub const FORMAT: u32 = 2;
+///   per replication (`time_in_port_s.p95`) and paired like means. Keys
+///   are relative to the baseline's folder.
+/// * 3: the numbers of format 2; keys are relative to the recorded
+///   [`root`](Baseline::root). A format-2 file is still read (its root is
+///   its folder), and `--update-baseline` converts it, keeping every entry.
+pub const FORMAT: u32 = 3;
+
+/// The oldest format whose numbers this portsim can check against.
+pub const OLDEST_CHECKED: u32 = 2;
 
 /// Significant digits kept for every recorded number.
 pub const SIGNIFICANT_DIGITS: usize = 6;
@@ -74,7 +85,11 @@ pub const MIN_REPLICATIONS: u64 = 2;
 pub struct Baseline {
     /// Layout version, [`FORMAT`].
     pub format: u32,
-    /// Recorded scenarios by [`key`].
+    /// What the keys are relative to (absent in format 2: the baseline's
+    /// folder).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root: Option<root::Root>,
+    /// Recorded scenarios by key ([`root::key`]).
     pub scenarios: BTreeMap<String, Entry>,
 }
 
@@ -283,6 +298,7 @@ impl Default for Baseline {
     fn default() -> Self {
         Baseline {
             format: FORMAT,
+            root: None,
             scenarios: BTreeMap::new(),
         }
     }
@@ -309,7 +325,13 @@ impl Baseline {
             path: path.to_owned(),
             reason,
         };
-        if baseline.format != FORMAT {
+        if baseline.format == FORMAT && baseline.root.is_none() {
+            return Err(invalid(format!(
+                "format {FORMAT} needs a `root`; record it again: portsim check FILE... --baseline {} --update-baseline",
+                path.display()
+            )));
+        }
+        if !(OLDEST_CHECKED..=FORMAT).contains(&baseline.format) {
             let why = if baseline.format < FORMAT {
                 " (it was recorded by an older portsim, whose numbers meant something else: throughput then counted only the trucks that arrived and left in the window)"
             } else {
@@ -351,8 +373,11 @@ impl Baseline {
                 path: path.to_owned(),
                 source,
             })?;
-        if parsed.format >= FORMAT {
-            return Baseline::parse(&bytes, path).map(|b| (b, None));
+        if parsed.format >= OLDEST_CHECKED {
+            let mut b = Baseline::parse(&bytes, path)?;
+            let old = (b.format < FORMAT).then_some(b.format);
+            b.format = FORMAT;
+            return Ok((b, old));
         }
         // The seed and replications kept drive the new recording, so they
         // meet the same limits as a baseline of this format.
@@ -383,6 +408,7 @@ impl Baseline {
         Ok((
             Baseline {
                 format: FORMAT,
+                root: None,
                 scenarios,
             },
             Some(parsed.format),
@@ -401,42 +427,6 @@ impl Baseline {
     }
 }
 
-/// The key of `scenario` in the baseline at `baseline`: its path relative
-/// to the baseline's directory, with `/` separators (both paths resolved
-/// through the file system, so both must exist).
-pub fn key(baseline: &Path, scenario: &Path) -> std::io::Result<String> {
-    let dir = match baseline.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let dir = dir.canonicalize()?;
-    let file = scenario.canonicalize()?;
-    if dir.to_str().is_none() || file.to_str().is_none() {
-        // Two such names would collide on one key once made text.
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "the path is not valid UTF-8, and baselines key scenarios by their path as text; rename the file or directory",
-        ));
-    }
-    Ok(relative(&dir, &file))
-}
-
-/// `to` relative to `from` (both absolute), `/`-separated; `to` itself when
-/// they share no root (another drive).
-fn relative(from: &Path, to: &Path) -> String {
-    let a: Vec<Component> = from.components().collect();
-    let b: Vec<Component> = to.components().collect();
-    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    if common == 0 {
-        return to.display().to_string();
-    }
-    let ups = std::iter::repeat_n("..".to_owned(), a.len() - common);
-    let downs = b[common..]
-        .iter()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned());
-    ups.chain(downs).collect::<Vec<_>>().join("/")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -452,19 +442,6 @@ mod tests {
         // Rounding is idempotent, so a recorded value survives a re-record.
         let x = round(1.0 / 3.0).unwrap();
         assert_eq!(round(x), Some(x));
-    }
-
-    #[test]
-    fn relative_paths_use_slashes_and_dot_dot() {
-        let r = relative(
-            Path::new("/repo/baselines"),
-            Path::new("/repo/scenarios/a.toml"),
-        );
-        assert_eq!(r, "../scenarios/a.toml");
-        assert_eq!(
-            relative(Path::new("/repo"), Path::new("/repo/a.toml")),
-            "a.toml"
-        );
     }
 
     fn entry(samples: usize) -> Entry {
@@ -488,7 +465,13 @@ mod tests {
 
     #[test]
     fn round_trip_is_sorted_and_exact() {
-        let mut b = Baseline::default();
+        let mut b = Baseline {
+            root: Some(root::Root {
+                kind: root::RootKind::Repository,
+                from_baseline: "..".into(),
+            }),
+            ..Baseline::default()
+        };
         b.scenarios.insert("s.toml".into(), entry(3));
         let bytes = b.to_bytes();
         let text = String::from_utf8(bytes.clone()).unwrap();
@@ -505,7 +488,10 @@ mod tests {
 
     #[test]
     fn inconsistent_files_are_rejected_with_the_reason() {
-        let mut b = Baseline::default();
+        let mut b = Baseline {
+            format: 2,
+            ..Baseline::default()
+        };
         b.scenarios.insert("s.toml".into(), entry(2));
         let e = Baseline::parse(&b.to_bytes(), Path::new("b.json")).unwrap_err();
         assert!(
@@ -521,6 +507,12 @@ mod tests {
         let e = Baseline::parse(b"{\"format\": 9, \"scenarios\": {}}", Path::new("b.json"))
             .unwrap_err();
         assert!(e.to_string().contains("format 9"), "{e}");
+        // Format 3 names its root; format 2 is read keyed from its folder.
+        let e = Baseline::parse(b"{\"format\": 3, \"scenarios\": {}}", Path::new("b.json"))
+            .unwrap_err();
+        assert!(e.to_string().contains("needs a `root`"), "{e}");
+        let two = Baseline::parse(b"{\"format\": 2, \"scenarios\": {}}", Path::new("b.json"));
+        assert!(two.is_ok_and(|b| b.root.is_none()));
         let e = Baseline::parse(b"{\"format\": 1, \"scenarios\": {}}", Path::new("b.json"))
             .unwrap_err();
         assert!(

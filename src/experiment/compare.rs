@@ -35,6 +35,9 @@ pub struct Change {
     /// Half-width of the difference's CI had the runs used independent
     /// streams (`None` with fewer than two pairs).
     pub independent_half_width: Option<f64>,
+    /// Why this metric is not compared although both sides measured it
+    /// (see [`super::unlike`]); its change is then n/a.
+    pub excluded: Option<String>,
 }
 
 /// How a change reads in plain words.
@@ -48,11 +51,17 @@ pub enum Verdict {
     Changed,
     /// The interval includes zero.
     NoSignificantChange,
+    /// Not compared: measured on one side only, or not comparable (see
+    /// [`Change::excluded`]).
+    NotCompared,
 }
 
 impl Change {
     /// The verdict on this change.
     pub fn verdict(&self) -> Verdict {
+        if self.excluded.is_some() || self.pairs == 0 {
+            return Verdict::NotCompared;
+        }
         if !self.change.excludes_zero() {
             return Verdict::NoSignificantChange;
         }
@@ -124,6 +133,7 @@ pub fn compare(baseline: Side, variant: Side) -> Change {
         change: Estimate::from_samples(&diffs),
         change_pct: ratio_pct(&pairs, b_mean, v_mean),
         independent_half_width: independent_half_width(&pairs),
+        excluded: None,
     }
 }
 

@@ -58,6 +58,8 @@ pub struct GroupDigest {
     pub steps: u64,
     /// Total cost of the trucks that left.
     pub cost: f64,
+    /// Its parts (fees, time, nights, fixed).
+    pub cost_parts: crate::model::CostParts,
 }
 
 impl GroupDigest {
@@ -70,6 +72,7 @@ impl GroupDigest {
             door_to_exit: DurationDigest::of(&g.door_to_exit),
             steps: g.steps,
             cost: g.cost,
+            cost_parts: g.cost_parts,
         }
     }
 }

@@ -23,6 +23,8 @@
 //! no change at all. A metric with no samples is `null` on either side and
 //! is never read as zero.
 
+pub mod overall;
+
 use std::fmt;
 
 use super::baseline::{Entry, Record, round};
@@ -231,6 +233,17 @@ pub struct ScenarioCheck {
     pub stopped: Vec<u64>,
     /// Wall-clock seconds of the run.
     pub wall_time_s: f64,
+    /// The baseline key it was checked against when that is not its own
+    /// (the file was renamed or moved: same scenario hash).
+    pub renamed_from: Option<String>,
+    /// The currency of its costs, for showing them.
+    pub currency: String,
+    /// Warnings about the scenario's load against its capacity, as `run`
+    /// gives them.
+    pub warnings: Vec<String>,
+    /// What the run found (stages or the gate that cannot keep up,
+    /// unfinished trucks), as `run` reports it.
+    pub findings: Vec<String>,
 }
 
 impl ScenarioCheck {
@@ -313,13 +326,17 @@ fn paired(gm: GateMetric, record: &Record, current: Side, tol: Tolerance) -> Out
         outcome.note = note;
         return outcome;
     }
+    let unit = unit_word(current.unit);
     let ci = c
         .change
         .ci95
-        .map(|[lo, hi]| format!("[{}, {}]", signed(lo), signed(hi)))
+        .map(|[lo, hi]| format!("[{}, {}]{unit}", signed(lo), signed(hi)))
         .unwrap_or_default();
     let worse = worse_by(current.better, relative);
-    let significant = c.verdict() != Verdict::NoSignificantChange;
+    let significant = matches!(
+        c.verdict(),
+        Verdict::Improved | Verdict::Worsened | Verdict::Changed
+    );
     let beyond = worse.abs() > tol.fraction();
     (outcome.status, outcome.note) = match (c.verdict(), beyond) {
         _ if c.change.mean == 0.0 && c.change.half_width() == Some(0.0) => {
@@ -408,6 +425,18 @@ fn direction(worse: f64) -> String {
         format!("better by {}", pct(-worse))
     } else {
         "no change".to_owned()
+    }
+}
+
+/// The unit after a number in a note: durations in seconds as recorded,
+/// amounts per truck in the scenario's currency.
+fn unit_word(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Seconds => " s",
+        Unit::TrucksPerDay => " trucks/day",
+        Unit::Steps => " steps",
+        Unit::Currency => " per truck",
+        Unit::Trucks => " trucks",
     }
 }
 

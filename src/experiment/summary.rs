@@ -307,7 +307,18 @@ pub struct Summary {
     /// Replications stopped by the runaway guard, with their index; they
     /// are in none of the figures above.
     pub stopped: Vec<(u64, Stopped)>,
+    /// The parts of `cost_per_truck` over all trucks ([`COST_PARTS`]),
+    /// each per truck that left; they add up to it.
+    pub cost_parts: Vec<Metric>,
 }
+
+/// The parts of the cost per truck, in report order.
+pub const COST_PARTS: [&str; 4] = [
+    "cost_fees_per_truck",
+    "cost_time_per_truck",
+    "cost_overnight_per_truck",
+    "cost_fixed_per_truck",
+];
 
 impl Summary {
     /// The headline metric (or percentile, `time_in_port_s.p95`) called
@@ -406,6 +417,8 @@ struct GroupColumns {
     door_to_exit: DurationColumn,
     steps: Vec<f64>,
     cost: Vec<f64>,
+    /// The parts of `cost`, in [`COST_PARTS`] order.
+    cost_parts: [Vec<f64>; 4],
     counts: Vec<Counts>,
 }
 
@@ -423,6 +436,14 @@ impl GroupColumns {
         self.door_to_exit.push(&g.door_to_exit);
         self.steps.push(ratio(g.steps as f64, c.cleared));
         self.cost.push(ratio(g.cost, c.cleared));
+        let p = &g.cost_parts;
+        for (col, x) in self
+            .cost_parts
+            .iter_mut()
+            .zip([p.fees, p.time, p.overnight, p.fixed])
+        {
+            col.push(ratio(x, c.cleared));
+        }
         self.counts.push(*c);
     }
 
@@ -611,7 +632,7 @@ impl<'a> Accumulator<'a> {
     }
 
     /// The summary of everything added.
-    pub fn finish(self) -> Summary {
+    pub fn finish(mut self) -> Summary {
         let scenario = self.scenario;
         let est = |v: &[f64]| Estimate::from_samples(v).at_least(0.0);
         let mut flows: Vec<StageFlow> = scenario
@@ -667,6 +688,11 @@ impl<'a> Accumulator<'a> {
             waiting: self.hourly[2].iter().map(series).collect(),
         };
         let counts = self.all.counts.clone();
+        let cost_parts = COST_PARTS
+            .iter()
+            .zip(std::mem::take(&mut self.all.cost_parts))
+            .map(|(name, v)| Metric::new(name, Unit::Currency, Better::Lower, v))
+            .collect();
         Summary {
             replications: self.indices.len(),
             indices: self.indices,
@@ -690,6 +716,7 @@ impl<'a> Accumulator<'a> {
             hourly,
             time_in_port: self.time_in_port,
             stopped: self.stopped,
+            cost_parts,
         }
     }
 }

@@ -27,10 +27,10 @@ enum Kind {
     /// No arrivals at all.
     Never,
     /// Independent gaps: a renewal process, or Poisson at a constant rate.
-    Gaps(Draws),
+    Gaps(Box<Draws>),
     /// Poisson with a varying rate, by thinning.
     Thinning {
-        rng: Rng,
+        rng: Box<Rng>,
         /// Arrivals per tick at multiplier 1.
         base: f64,
         /// The peak rate per tick.
@@ -66,12 +66,12 @@ impl ArrivalGen {
                     Kind::Never
                 } else if constant {
                     let gap = Dist::Exponential { mean: 1.0 / peak };
-                    Kind::Gaps(Draws::new(gap.sampler()?, rng))
+                    Kind::Gaps(Box::new(Draws::new(gap.sampler()?, rng)))
                 } else {
                     let mut seasons = seasons.clone();
                     seasons.sort_by_key(|s| s.0);
                     Kind::Thinning {
-                        rng,
+                        rng: Box::new(rng),
                         base,
                         peak,
                         hourly: hourly.clone(),
@@ -82,7 +82,7 @@ impl ArrivalGen {
                 }
             }
             Arrivals::Renewal { interarrival } => {
-                Kind::Gaps(Draws::new(interarrival.sampler()?, rng))
+                Kind::Gaps(Box::new(Draws::new(interarrival.sampler()?, rng)))
             }
         };
         Ok(ArrivalGen { kind })

@@ -212,9 +212,9 @@ impl Port<'_> {
         }
         // Every truck draws class, booking and routing, whatever the
         // scenario, so these streams stay aligned across scenarios.
-        let u = self.class_draws.next();
+        let u = self.class_draws.draw();
         let class = self.class_of(u);
-        let wants_booking = self.booking_draws.next();
+        let wants_booking = self.booking_draws.draw();
         let routing = self.draw_routing(class);
         let entrance = self.scenario.classes[class].entrance;
         let prio = self.priority_of(class, false);
@@ -283,7 +283,7 @@ impl Port<'_> {
     fn draw_routing(&mut self, class: usize) -> u64 {
         let mut routing = 0u64;
         for (s, stage) in self.stages.iter_mut().enumerate() {
-            let u = stage.routing.next();
+            let u = stage.routing.draw();
             if u < self.scenario.stages[s].share[class] {
                 routing |= 1 << s;
             }
@@ -614,14 +614,23 @@ impl Port<'_> {
         let time = now - truck.arrived + truck.age0;
         let costs = &self.scenario.costs;
         let nights = (now / DAY - truck.arrived / DAY) as f64;
-        let cost = truck.fees
-            + costs.per_truck
-            + costs.per_hour * time as f64 / HOUR as f64
-            + costs.overnight * nights;
+        let hourly = costs.per_hour * time as f64 / HOUR as f64;
+        let overnight = costs.overnight * nights;
+        let cost = truck.fees + costs.per_truck + hourly + overnight;
         // Per class only: the whole port's figures are merged from the
-        // classes at the end (exact integers and histograms). The cost sum
-        // is kept in arrival order too, so its floating-point total does
+        // classes at the end (exact integers and histograms). The cost sums
+        // are kept in arrival order too, so their floating-point totals do
         // not depend on how the classes are summed.
+        let per_truck = costs.per_truck;
+        for parts in [
+            &mut self.all.cost_parts,
+            &mut self.classes[usize::from(truck.class)].cost_parts,
+        ] {
+            parts.fees += truck.fees;
+            parts.time += hourly;
+            parts.overnight += overnight;
+            parts.fixed += per_truck;
+        }
         self.all.cost += cost;
         let result = &mut self.classes[usize::from(truck.class)];
         result.counts.cleared += 1;

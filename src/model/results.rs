@@ -181,6 +181,23 @@ pub struct ClassResult {
     pub steps: u64,
     /// Total cost of the trucks that left.
     pub cost: f64,
+    /// The parts of `cost`, summed over the same trucks: stage fees, the
+    /// hourly cost of their time in port, the overnight cost of the
+    /// midnights they spent there, and the fixed cost per truck.
+    pub cost_parts: CostParts,
+}
+
+/// The parts of a cost sum (they add up to it).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct CostParts {
+    /// Fees of the stages visited.
+    pub fees: f64,
+    /// `per_hour` × hours in port.
+    pub time: f64,
+    /// `overnight` × midnights in port.
+    pub overnight: f64,
+    /// `per_truck`, once per truck.
+    pub fixed: f64,
 }
 
 impl ClassResult {
@@ -193,6 +210,7 @@ impl ClassResult {
             door_to_exit: DurationStats::new(crate::engine::time::SECOND),
             steps: 0,
             cost: 0.0,
+            cost_parts: CostParts::default(),
         }
     }
 }

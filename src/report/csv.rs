@@ -15,10 +15,13 @@
 //!   all finished and `false` on every row of an interrupted one, so a
 //!   partial CSV can never pass for a whole one, even copied on its own.
 
+use crate::experiment::attribution::{Attribution, members};
+use crate::experiment::compare::{Change, Verdict};
 use crate::experiment::estimate::Estimate;
 use crate::experiment::run::RunOutput;
-use crate::experiment::summary::{HEADLINE, Metric, Summary};
+use crate::experiment::summary::{HEADLINE, Metric, Summary, Unit};
 use crate::model::Counts;
+use crate::scenario::Scenario;
 
 type Rows = Vec<Vec<String>>;
 
@@ -79,8 +82,12 @@ pub fn with_complete(csv: &[u8], complete: bool) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
-fn metric_row(scope: &str, m: &Metric) -> Vec<String> {
-    let mut row = vec![scope.to_owned(), m.name.to_owned()];
+fn metric_row(scope: &str, m: &Metric, currency: &str) -> Vec<String> {
+    let mut row = vec![
+        scope.to_owned(),
+        m.name.to_owned(),
+        unit_symbol(m.unit, currency),
+    ];
     row.extend(est(&m.estimate));
     let p = m.percentiles.as_deref();
     for (_, pm) in PERCENTILES.iter().zip(0..) {
@@ -96,16 +103,27 @@ fn metric_row(scope: &str, m: &Metric) -> Vec<String> {
 
 const PERCENTILES: [&str; 4] = ["p50", "p90", "p95", "p99"];
 
-/// Headline metrics, overall and per class. Durations are in seconds; each
-/// percentile has its mean over replications and that mean's 95% CI.
-pub fn summary(s: &Summary) -> Vec<u8> {
-    let mut rows: Rows = s.metrics.iter().map(|m| metric_row("all", m)).collect();
+/// Headline metrics, overall and per class, with each metric's unit in
+/// the `unit` column (durations in seconds, as in JSON); each percentile
+/// has its mean over replications and that mean's 95% CI.
+pub fn summary(s: &Summary, currency: &str) -> Vec<u8> {
+    let mut rows: Rows = s
+        .metrics
+        .iter()
+        .map(|m| metric_row("all", m, currency))
+        .collect();
     for class in &s.classes {
-        rows.extend(class.metrics.iter().map(|m| metric_row(&class.name, m)));
+        rows.extend(
+            class
+                .metrics
+                .iter()
+                .map(|m| metric_row(&class.name, m, currency)),
+        );
     }
     let mut header = vec![
         "scope".to_owned(),
         "metric".into(),
+        "unit".into(),
         "mean".into(),
         "ci95_low".into(),
         "ci95_high".into(),
@@ -262,41 +280,198 @@ pub fn stages(s: &Summary) -> Vec<u8> {
     to_csv(&header, rows)
 }
 
-/// Departures per day of the measured period.
-pub fn daily(s: &Summary) -> Vec<u8> {
+/// Column names of [`daily`].
+pub const DAILY: [&str; 5] = [
+    "day",
+    "weekday",
+    "departures",
+    "departures_ci95_low",
+    "departures_ci95_high",
+];
+
+/// Departures per day of the measured period: `day` counts from 1 (the
+/// first measured day), `weekday` names it ([`super::days`]).
+pub fn daily(s: &Summary, scenario: &Scenario) -> Vec<u8> {
     let rows = s
         .daily_departures
         .iter()
         .enumerate()
         .map(|(d, e)| {
-            let mut row = vec![d.to_string()];
+            let mut row = vec![
+                (d + 1).to_string(),
+                super::days::weekday(scenario, d + 1).to_owned(),
+            ];
             row.extend(est(e));
             row
         })
         .collect();
-    to_csv(&["day", "departures", "ci95_low", "ci95_high"], rows)
+    to_csv(&DAILY, rows)
 }
 
-/// The hour-of-day profile.
+/// Column names of [`hourly`].
+pub const HOURLY: [&str; 10] = [
+    "hour_of_day",
+    "arrivals_per_hour",
+    "arrivals_per_hour_ci95_low",
+    "arrivals_per_hour_ci95_high",
+    "departures_per_hour",
+    "departures_per_hour_ci95_low",
+    "departures_per_hour_ci95_high",
+    "waiting_trucks",
+    "waiting_trucks_ci95_low",
+    "waiting_trucks_ci95_high",
+];
+
+/// The hour-of-day profile, one row per hour of the day (0 is 00:00 to
+/// 01:00), averaged over the measured days: trucks arriving and leaving in
+/// that hour on an average day (so trucks per hour), and the mean number
+/// of trucks waiting (road and stage queues) during it.
 pub fn hourly(s: &Summary) -> Vec<u8> {
     let rows = (0..24)
         .map(|h| {
             let mut row = vec![h.to_string()];
             for series in [&s.hourly.arrivals, &s.hourly.departures, &s.hourly.waiting] {
-                row.push(series.get(h).map_or(String::new(), |e| est(e)[0].clone()));
+                match series.get(h) {
+                    Some(e) => row.extend(est(e)),
+                    None => row.extend([String::new(), String::new(), String::new()]),
+                }
             }
             row
         })
         .collect();
-    to_csv(
-        &[
-            "hour",
-            "arrivals_per_day",
-            "departures_per_day",
-            "mean_waiting",
-        ],
-        rows,
-    )
+    to_csv(&HOURLY, rows)
+}
+
+/// The unit of a metric's values in a CSV, as its `unit` column says.
+pub fn unit_symbol(unit: Unit, currency: &str) -> String {
+    match unit {
+        Unit::TrucksPerDay => "trucks/day".to_owned(),
+        Unit::Seconds => "s".to_owned(),
+        Unit::Steps => "steps".to_owned(),
+        Unit::Currency => format!("{currency}/truck"),
+        Unit::Trucks => "trucks".to_owned(),
+    }
+}
+
+fn verdict_word(c: &Change) -> &'static str {
+    match c.verdict() {
+        Verdict::Improved => "improved",
+        Verdict::Worsened => "worsened",
+        Verdict::Changed => "changed",
+        Verdict::NoSignificantChange => "no significant change",
+        Verdict::NotCompared => "not compared",
+    }
+}
+
+/// Column names of [`comparison`].
+pub const COMPARISON: [&str; 17] = [
+    "metric",
+    "unit",
+    "pairs",
+    "baseline",
+    "baseline_ci95_low",
+    "baseline_ci95_high",
+    "variant",
+    "variant_ci95_low",
+    "variant_ci95_high",
+    "change",
+    "change_ci95_low",
+    "change_ci95_high",
+    "change_pct",
+    "change_pct_ci95_low",
+    "change_pct_ci95_high",
+    "verdict",
+    "not_compared",
+];
+
+/// A comparison, one row per metric: both sides, the paired change and
+/// the relative change with their intervals, the verdict, and why a
+/// metric is not compared. Values in the unit of the `unit` column
+/// (durations in seconds, as in JSON).
+pub fn comparison(changes: &[Change], baseline: &Summary, currency: &str) -> Vec<u8> {
+    let rows = changes
+        .iter()
+        .map(|c| {
+            let unit = baseline.metric(c.name).map_or(Unit::Trucks, |m| m.unit);
+            let mut row = vec![
+                c.name.to_owned(),
+                unit_symbol(unit, currency),
+                c.pairs.to_string(),
+            ];
+            for e in [&c.baseline, &c.variant, &c.change, &c.change_pct] {
+                row.extend(est(e));
+            }
+            row.push(verdict_word(c).to_owned());
+            row.push(c.excluded.clone().unwrap_or_default());
+            row
+        })
+        .collect();
+    to_csv(&COMPARISON, rows)
+}
+
+/// Column names of [`attribution`].
+pub const ATTRIBUTION: [&str; 11] = [
+    "metric",
+    "unit",
+    "kind",
+    "interventions",
+    "value",
+    "ci95_low",
+    "ci95_high",
+    "share_pct",
+    "share_pct_ci95_low",
+    "share_pct_ci95_high",
+    "significant",
+];
+
+/// An attribution, one row per term: per metric the combined change, each
+/// term of its decomposition (`kind` = `term`: one intervention alone, or
+/// the extra of a combination; the terms add up to the combined change),
+/// each intervention's Shapley value (with its share) and main effect.
+/// `interventions` joins the names of a term with ` + `.
+pub fn attribution(
+    names: &[String],
+    metrics: &[(&str, Attribution)],
+    baseline: &Summary,
+    currency: &str,
+) -> Vec<u8> {
+    let mut rows: Rows = Vec::new();
+    for (m, a) in metrics {
+        let unit = baseline.metric(m).map_or(Unit::Trucks, |x| x.unit);
+        let unit = unit_symbol(unit, currency);
+        let mut push = |kind: &str, who: String, e: &Estimate, share: Option<&Estimate>| {
+            let mut row = vec![(*m).to_owned(), unit.clone(), kind.to_owned(), who];
+            row.extend(est(e));
+            match share {
+                Some(s) => row.extend(est(s)),
+                None => row.extend([String::new(), String::new(), String::new()]),
+            }
+            row.push(if e.ci95.is_some() {
+                e.excludes_zero().to_string()
+            } else {
+                String::new()
+            });
+            rows.push(row);
+        };
+        push("combined", names.join(" + "), &a.combined, None);
+        for (t, e) in &a.terms {
+            let who: Vec<&str> = members(*t, names.len())
+                .filter_map(|j| names.get(j).map(String::as_str))
+                .collect();
+            push("term", who.join(" + "), e, None);
+        }
+        for (j, name) in names.iter().enumerate() {
+            if let Some(phi) = a.shapley.get(j) {
+                push("shapley", name.clone(), phi, a.shares.get(j));
+            }
+        }
+        for (j, name) in names.iter().enumerate() {
+            if let Some(e) = a.main_effects.get(j) {
+                push("main_effect", name.clone(), e, None);
+            }
+        }
+    }
+    to_csv(&ATTRIBUTION, rows)
 }
 
 #[cfg(test)]

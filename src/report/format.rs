@@ -1,5 +1,10 @@
 //! Numbers for people: durations in the unit that reads best, counts with
 //! thousands separators, and "n/a" instead of a misleading number.
+//!
+//! A single value reads best in its own unit ([`value`]); values that are
+//! read against each other (a row of a comparison, a column of a table,
+//! the terms of an attribution) share one [`Scale`], chosen once from a
+//! reference value, so that "2.1 h" never stands above "120.0 min".
 
 use crate::experiment::estimate::Estimate;
 use crate::experiment::summary::Unit;
@@ -81,6 +86,102 @@ pub fn interval(e: &Estimate, unit: Unit, currency: &str) -> String {
     }
 }
 
+/// One unit for values that are read together: for durations the unit
+/// that reads best for a reference value, for the other units their usual
+/// form (see [`value`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Scale<'a> {
+    unit: Unit,
+    currency: &'a str,
+    div: f64,
+    label: &'static str,
+}
+
+impl<'a> Scale<'a> {
+    /// The scale for values of `unit` that read like `reference` (for
+    /// durations: the unit that reads best for it, in seconds).
+    pub fn new(unit: Unit, reference: f64, currency: &'a str) -> Scale<'a> {
+        let (div, label) = if reference.is_finite() {
+            duration_unit(reference)
+        } else {
+            (1.0, "s")
+        };
+        Scale {
+            unit,
+            currency,
+            div,
+            label,
+        }
+    }
+
+    /// The scale that reads best for the largest of `values` (in size).
+    pub fn fit(unit: Unit, values: impl IntoIterator<Item = f64>, currency: &'a str) -> Self {
+        let top = values
+            .into_iter()
+            .filter(|x| x.is_finite())
+            .map(f64::abs)
+            .fold(f64::NAN, f64::max);
+        Scale::new(unit, top, currency)
+    }
+
+    /// The unit's label as shown after a number (`h`, `/day`, `CNY`, or
+    /// empty for counts and steps).
+    pub fn label(&self) -> &str {
+        match self.unit {
+            Unit::Seconds => self.label,
+            Unit::TrucksPerDay => "/day",
+            Unit::Currency => self.currency,
+            Unit::Steps | Unit::Trucks => "",
+        }
+    }
+
+    /// `x` in this scale, with its unit.
+    pub fn value(&self, x: f64) -> String {
+        if !x.is_finite() {
+            return "n/a".to_owned();
+        }
+        match self.unit {
+            Unit::Seconds => format!("{:.1} {}", x / self.div, self.label),
+            _ => value(x, self.unit, self.currency),
+        }
+    }
+
+    /// `x` with a sign (`+` for a positive number; none for one that
+    /// shows as zero).
+    pub fn signed(&self, x: f64) -> String {
+        let text = self.value(x);
+        let zero = !text.chars().any(|c| c.is_ascii_digit() && c != '0');
+        match text.strip_prefix('-') {
+            Some(rest) if zero => rest.to_owned(),
+            _ if zero => text,
+            _ if x > 0.0 => format!("+{text}"),
+            _ => text,
+        }
+    }
+
+    /// An interval `[lo, hi]` with signs, or "n/a".
+    pub fn signed_interval(&self, ci: Option<[f64; 2]>) -> String {
+        ci.map_or("n/a".to_owned(), |[lo, hi]| {
+            format!("[{}, {}]", self.signed(lo), self.signed(hi))
+        })
+    }
+
+    /// An estimate's interval in this scale, or why there is none.
+    pub fn interval(&self, e: &Estimate) -> String {
+        match e.ci95 {
+            Some([lo, hi]) if self.unit == Unit::Seconds => format!(
+                "[{:.1}, {:.1}] {}",
+                lo / self.div,
+                hi / self.div,
+                self.label
+            ),
+            Some([lo, hi]) => format!("[{}, {}]", self.value(lo), self.value(hi)),
+            None if e.n == 0 => "no samples".to_owned(),
+            None => "too few samples for a CI".to_owned(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +192,30 @@ mod tests {
         assert_eq!(duration(600.0), "10.0 min");
         assert_eq!(duration(6.0 * 3600.0), "6.0 h");
         assert_eq!(duration(3.0 * 86_400.0), "3.0 d");
+    }
+
+    #[test]
+    fn a_scale_keeps_one_unit_for_values_read_together() {
+        let s = Scale::new(Unit::Seconds, 7560.0, "");
+        assert_eq!(s.value(7199.0), "2.0 h");
+        assert_eq!(s.value(600.0), "0.2 h");
+        assert_eq!(s.signed(-3600.0), "-1.0 h");
+        assert_eq!(s.signed(1800.0), "+0.5 h");
+        assert_eq!(
+            (s.signed(1.0), s.signed(-1.0)),
+            ("0.0 h".into(), "0.0 h".into())
+        );
+        assert_eq!(s.signed_interval(Some([-3600.0, 0.0])), "[-1.0 h, 0.0 h]");
+        let e = Estimate::from_samples(&[3600.0, 7200.0]);
+        assert!(s.interval(&e).ends_with(" h"), "{}", s.interval(&e));
+        let fit = Scale::fit(Unit::Seconds, [100.0, f64::NAN, -9000.0], "");
+        assert_eq!((fit.label(), fit.value(90.0)), ("h", "0.0 h".to_owned()));
+        let money = Scale::new(Unit::Currency, 10.0, "CNY");
+        assert_eq!(
+            (money.signed(12.0), money.label()),
+            ("+12 CNY".into(), "CNY")
+        );
+        assert_eq!(Scale::new(Unit::Trucks, 1.0, "").value(f64::NAN), "n/a");
     }
 
     #[test]

@@ -12,6 +12,9 @@
 //! histogram bins, per-stage estimates), so a year-long run with many
 //! replications still makes a page of a few hundred kilobytes.
 //!
+//! Pages are built from the shared pieces of [`page`] (maud templates,
+//! escaping by default); this file arranges them.
+//!
 //! The page opens with what was run (name, description, seed,
 //! replications, portsim version, scenario hash), then the headline
 //! metrics with their 95% intervals (for a comparison: both sides, the
@@ -21,16 +24,15 @@
 //! traces the page back to its inputs.
 
 pub mod charts;
+mod inputs;
+pub mod page;
 mod tables;
 #[cfg(test)]
 mod tests;
 
-use std::fmt::Write;
-
 use self::charts::Series;
-use super::format::value;
+use self::page::{Ids, Markup, figure, html, notices, section};
 use super::json::{Manifest, scenario_hash};
-use super::svg::escape;
 use crate::engine::time::DAY;
 use crate::experiment::attribution::Attribution;
 use crate::experiment::compare::Change;
@@ -56,6 +58,8 @@ pub struct Side<'a> {
 pub struct Attributions<'a> {
     /// Intervention names, in factor order.
     pub names: &'a [String],
+    /// Their files, in the same order.
+    pub files: &'a [std::path::PathBuf],
     /// Per metric, its attribution.
     pub metrics: &'a [(&'a str, Attribution)],
 }
@@ -73,42 +77,11 @@ pub struct Comparison<'a> {
     pub manifest: &'a Manifest,
     /// Whether every replication of every run completed.
     pub complete: bool,
+    /// What differs between the sides besides their ports
+    /// ([`crate::experiment::unlike::Differences::line`]).
+    pub differences: &'a str,
     /// Shapley shares, for `compare --intervention`.
     pub attribution: Option<Attributions<'a>>,
-}
-
-/// A page being written: its body and a counter for unique chart ids.
-#[derive(Default)]
-struct Page {
-    body: String,
-    charts: usize,
-}
-
-impl Page {
-    fn id(&mut self) -> String {
-        self.charts += 1;
-        format!("c{}", self.charts)
-    }
-
-    fn h2(&mut self, title: &str, intro: &str) {
-        let _ = write!(self.body, "<h2>{}</h2>", escape(title));
-        if !intro.is_empty() {
-            let _ = write!(self.body, "<p class=\"intro\">{}</p>", escape(intro));
-        }
-    }
-
-    /// A figure: a heading, one chart and an optional note (trusted HTML).
-    fn figure(&mut self, title: &str, svg: &str, note_html: &str) {
-        let _ = write!(
-            self.body,
-            "<figure><figcaption>{}</figcaption>{svg}",
-            escape(title)
-        );
-        if !note_html.is_empty() {
-            let _ = write!(self.body, "<p class=\"note\">{note_html}</p>");
-        }
-        self.body.push_str("</figure>");
-    }
 }
 
 fn currency(s: &Scenario) -> &str {
@@ -116,7 +89,11 @@ fn currency(s: &Scenario) -> &str {
 }
 
 /// Notices about interrupted runs, warnings and runaway replications.
-fn notices(page: &mut Page, complete: bool, warnings: &[String], summaries: &[(&str, &Summary)]) {
+fn notice_items(
+    complete: bool,
+    warnings: &[String],
+    summaries: &[(&str, &Summary)],
+) -> Vec<String> {
     let mut items: Vec<String> = Vec::new();
     if !complete {
         items.push("Incomplete: not every requested replication counts (interrupted, or stopped by the runaway guard), so intervals are wider than planned.".into());
@@ -137,15 +114,7 @@ fn notices(page: &mut Page, complete: bool, warnings: &[String], summaries: &[(&
             ));
         }
     }
-    if items.is_empty() {
-        return;
-    }
-    page.body
-        .push_str("<div class=\"notice\" role=\"note\"><ul>");
-    for item in items {
-        let _ = write!(page.body, "<li>{}</li>", escape(&item));
-    }
-    page.body.push_str("</ul></div>");
+    items
 }
 
 /// The scenario line under a page's title.
@@ -161,104 +130,105 @@ fn meta_line(s: &Scenario, summary: &Summary, manifest: &Manifest) -> String {
     )
 }
 
-/// The charts every page has: days, hours, time in port, stages.
-fn chart_sections(page: &mut Page, series: &[Series]) {
-    page.h2(
-        "Departures over the measured period",
-        "Trucks leaving the port each day: the mean over replications, with its 95% confidence interval as a band.",
-    );
-    let id = page.id();
-    page.figure("Daily departures", &charts::daily(&id, series), "");
-
-    page.h2(
-        "Hour of day",
-        "When trucks arrive, when they leave and how many wait, averaged over the days of the measured period. Shaded hours are when the gate admits no trucks, on every day of the week.",
-    );
-    let top = charts::hourly_top(series);
-    page.body.push_str("<div class=\"grid2\">");
-    let titled = |s: &Series, what: &str| {
-        if series.len() == 1 {
-            what.to_owned()
-        } else {
-            format!("{}: {}", s.label, what.to_lowercase())
-        }
-    };
-    for s in series {
-        let id = page.id();
-        let title = titled(s, "Arrivals and departures");
-        page.figure(&title, &charts::hourly_flow(&id, s, top), "");
-    }
+/// A figure's title: `what`, prefixed with the series' label when there
+/// is more than one series.
+fn titled(series: &[Series], s: &Series, what: &str) -> String {
     if series.len() == 1 {
-        let id = page.id();
-        let svg = charts::hourly_waiting(&id, series, charts::HALF);
-        page.figure("Trucks waiting", &svg, "");
+        what.to_owned()
+    } else {
+        format!("{}: {}", s.label, what.to_lowercase())
     }
-    page.body.push_str("</div>");
-    if series.len() > 1 {
-        let id = page.id();
-        let svg = charts::hourly_waiting(&id, series, charts::FULL);
-        page.figure("Trucks waiting (road queue and stage queues)", &svg, "");
-    }
+}
 
-    page.h2(
-        "Time in port",
-        "The share of the trucks that left the port within a given time after arriving, pooled over all replications. Markers show the median (p50) and the 95th percentile (p95); the axis ends near the 99th percentile. The table gives each percentile as the mean of the replications' own percentiles, with its 95% confidence interval.",
-    );
-    let id = page.id();
+/// The charts every page has: days, hours, time in port, stages.
+fn chart_sections(ids: &mut Ids, series: &[Series]) -> Markup {
     let turned_away: f64 = series
         .iter()
         .filter_map(|s| s.summary.metric("trucks_turned_away"))
         .map(|m| m.estimate.mean)
         .sum();
-    let note = if turned_away > 0.0 {
-        "Trucks turned away at a full road queue never enter the port and are not counted here."
-    } else {
-        ""
-    };
-    page.figure(
-        "Distribution of time in port",
-        &charts::time_in_port(&id, series),
-        note,
-    );
-    tables::percentile_table(&mut page.body, series);
-
-    page.h2(
-        "Stages",
-        "Lane utilisation is the share of on-duty lane time spent serving trucks, never above 100% (finishing a truck after closing is overtime). Load is demand over capacity; the bottleneck, the stage with the highest load, is drawn solid. A stage cannot keep up when its load reaches 100%. Whiskers are 95% confidence intervals.",
-    );
+    let top = charts::hourly_top(series);
     let scale = charts::stage_scale(series);
-    for s in series {
-        let id = page.id();
-        let busiest = s
-            .summary
-            .bottleneck()
-            .and_then(|i| s.summary.stages.get(i))
-            .map(|st| format!("Bottleneck: <strong>{}</strong>.", escape(&st.name)))
-            .unwrap_or_default();
-        let title = titled(s, "Utilisation and mean wait per stage");
-        page.figure(&title, &charts::stages(&id, s, scale), &busiest);
-        if series.len() > 1 {
-            let _ = write!(page.body, "<p class=\"note\">{}</p>", escape(s.label));
+    html! {
+        (section(
+            "Departures over the measured period",
+            "Trucks leaving the port each day: the mean over replications, with its 95% confidence interval as a band.",
+        ))
+        (figure("Daily departures", charts::daily(&ids.fresh(), series), None))
+
+        (section(
+            "Hour of day",
+            "When trucks arrive, when they leave and how many wait, averaged over the days of the measured period. Shaded hours are when the gate admits no trucks, on every day of the week.",
+        ))
+        div.grid2 {
+            @for s in series {
+                (figure(&titled(series, s, "Arrivals and departures"), charts::hourly_flow(&ids.fresh(), s, top), None))
+            }
+            @if series.len() == 1 {
+                (figure("Trucks waiting", charts::hourly_waiting(&ids.fresh(), series, charts::HALF), None))
+            }
         }
-        tables::stage_table(&mut page.body, s.summary);
+        @if series.len() > 1 {
+            (figure(
+                "Trucks waiting (road queue and stage queues)",
+                charts::hourly_waiting(&ids.fresh(), series, charts::FULL),
+                None,
+            ))
+        }
+
+        (section(
+            "Time in port",
+            "The share of the trucks that left the port within a given time after arriving, pooled over all replications. Markers show the median (p50) and the 95th percentile (p95); the axis ends near the 99th percentile. The table gives each percentile as the mean of the replications' own percentiles, with its 95% confidence interval.",
+        ))
+        (figure(
+            "Distribution of time in port",
+            charts::time_in_port(&ids.fresh(), series),
+            (turned_away > 0.0).then(|| html! {
+                "Trucks turned away at a full road queue never enter the port and are not counted here."
+            }),
+        ))
+        (tables::percentile_table(series))
+
+        (section(
+            "Stages",
+            "Lane utilisation is the share of on-duty lane time spent serving trucks, never above 100% (finishing a truck after closing is overtime). Load is demand over capacity; the bottleneck, the stage with the highest load, is drawn solid. A stage cannot keep up when its load reaches 100%. Whiskers are 95% confidence intervals.",
+        ))
+        @for s in series {
+            @let busiest = s.summary.bottleneck().and_then(|i| s.summary.stages.get(i));
+            (figure(
+                &titled(series, s, "Utilisation and mean wait per stage"),
+                charts::stages(&ids.fresh(), s, scale),
+                busiest.map(|st| html! { "Bottleneck: " strong { (st.name) } "." }),
+            ))
+            @if series.len() > 1 { p.note { (s.label) } }
+            (tables::stage_table(s.summary))
+        }
     }
 }
 
 /// Shapley shares per metric, as a chart and a table.
-fn attribution_section(page: &mut Page, a: &Attributions, units: &Summary, cur: &str) {
-    page.h2(
-        "Which intervention did the work",
-        "Each intervention's Shapley share of the change from the baseline to all interventions together: its average marginal effect over every order of introducing them. Shares add up to 100%; a negative share means the intervention worked against the combined change.",
-    );
-    if a.metrics.is_empty() {
-        page.body.push_str("<p class=\"note\">With more than four interventions only each one alone and all together are run, which does not identify Shapley shares.</p>");
-        return;
+fn attribution_section(
+    ids: &mut Ids,
+    a: &Attributions,
+    changes: &[Change],
+    units: &Summary,
+    cur: &str,
+) -> Markup {
+    let fmt = |m: &str, x: f64| {
+        tables::signed(super::format::value(x, tables::unit_of(units, m), cur), x)
+    };
+    html! {
+        (section(
+            "Which intervention did the work",
+            "The change from the baseline to all interventions together, taken apart: each intervention alone, then the extra change each combination brings beyond its parts. Every term is shown, so the terms add up to the combined change. An intervention's Shapley value gives it its terms, each shared equally among the interventions in it (its average marginal effect over every order of introducing them); its share is that value over the combined change, and shares add up to 100%. A negative share means the intervention worked against the combined change. Main effects average an intervention's effect over the settings of the others. Intervals are 95% (Student t over paired replications; for shares, the delta method for a ratio).",
+        ))
+        @if a.metrics.is_empty() {
+            p.note { "With more than four interventions only each one alone and all together are run, which does not identify Shapley shares." }
+        } @else {
+            (figure("Shapley share of the combined change", charts::shapley(&ids.fresh(), a.names, a.metrics, &fmt), None))
+            (tables::attribution(a, changes, units, cur))
+        }
     }
-    let fmt = |m: &str, x: f64| tables::signed(value(x, tables::unit_of(units, m), cur), x);
-    let id = page.id();
-    let svg = charts::shapley(&id, a.names, a.metrics, &fmt);
-    page.figure("Shapley share of the combined change", &svg, "");
-    tables::attribution(&mut page.body, a, units, cur);
 }
 
 /// The page of `portsim run`.
@@ -270,30 +240,30 @@ pub fn run(
 ) -> String {
     let s = &output.summary;
     let cur = currency(scenario);
-    let mut page = Page::default();
-    let _ = write!(
-        page.body,
-        "<header><p class=\"kicker\">portsim simulation report</p><h1>{}</h1><p class=\"desc\">{}</p><p class=\"meta\">{}</p></header>",
-        escape(&scenario.name),
-        escape(&scenario.description),
-        escape(&meta_line(scenario, s, manifest))
-    );
-    notices(&mut page, output.complete, warnings, &[("run", s)]);
-    page.h2(
-        "Headline results",
-        "Means over replications with 95% confidence intervals.",
-    );
-    tables::run_cards(&mut page.body, s, cur);
-    tables::run_table(&mut page.body, scenario, s, cur);
+    let mut ids = Ids::default();
     let series = [Series {
         label: "this scenario",
         scenario,
         summary: s,
         style: VARIANT,
     }];
-    chart_sections(&mut page, &series);
-    tables::provenance(&mut page.body, &[("scenario", scenario, s)], manifest);
-    document(&scenario.name, &page.body)
+    let body = html! {
+        (page::header("portsim simulation report", &scenario.name, html! {
+            p.desc { (scenario.description) }
+            p.meta { (meta_line(scenario, s, manifest)) }
+        }))
+        (notices(&notice_items(output.complete, warnings, &[("run", s)])))
+        (section("Headline results", "Means over replications with 95% confidence intervals."))
+        (tables::run_cards(s, cur))
+        (tables::run_table(scenario, s, cur))
+        (inputs::classes(s, cur))
+        (inputs::costs(scenario, s, cur))
+        (inputs::inputs(scenario))
+        (chart_sections(&mut ids, &series))
+        (inputs::definitions(&|k| crate::report::table::shown(scenario, k)))
+        (tables::provenance(&[("scenario", scenario, s)], manifest))
+    };
+    page::document(&scenario.name, "", body)
 }
 
 /// The variant's name; for an attribution, the baseline's with the
@@ -302,6 +272,30 @@ fn variant_name(c: &Comparison) -> String {
     match &c.attribution {
         Some(a) => format!("{} + {}", c.variant.scenario.name, a.names.join(" + ")),
         None => c.variant.scenario.name.clone(),
+    }
+}
+
+/// The variant's description; for an attribution, what was applied.
+fn variant_description(c: &Comparison) -> String {
+    match &c.attribution {
+        Some(a) => format!(
+            "the baseline with every intervention applied: {}",
+            a.names.join(", ")
+        ),
+        None => c.variant.scenario.description.clone(),
+    }
+}
+
+/// The variant's file; for an attribution, the baseline's and each
+/// intervention's.
+fn variant_file(c: &Comparison) -> std::path::PathBuf {
+    match &c.attribution {
+        Some(a) => {
+            let mut files = vec![c.baseline.scenario.source.display().to_string()];
+            files.extend(a.files.iter().map(|f| f.display().to_string()));
+            files.join(" + ").into()
+        }
+        None => c.variant.scenario.source.clone(),
     }
 }
 
@@ -314,40 +308,15 @@ pub fn compare(c: &Comparison) -> String {
         ["baseline", "variant"]
     };
     let cur = currency(b.scenario);
-    let mut page = Page::default();
     let title = match &c.attribution {
         Some(a) => format!("{}: {}", b.scenario.name, a.names.join(", ")),
         None => format!("{} vs {}", v.scenario.name, b.scenario.name),
     };
-    let _ = write!(
-        page.body,
-        "<header><p class=\"kicker\">portsim {} report</p><h1>{}</h1><dl class=\"sides\"><dt><span class=\"key k{BASELINE}\"></span>{}</dt><dd><strong>{}</strong> — {}</dd><dt><span class=\"key k{VARIANT}\"></span>{}</dt><dd><strong>{}</strong> — {}</dd></dl><p class=\"meta\">{}</p></header>",
-        if c.attribution.is_some() {
-            "attribution"
-        } else {
-            "comparison"
-        },
-        escape(&title),
-        escape(labels[0]),
-        escape(&b.scenario.name),
-        escape(&b.scenario.description),
-        escape(labels[1]),
-        escape(&variant_name(c)),
-        escape(&v.scenario.description),
-        escape(&meta_line(b.scenario, b.summary, c.manifest)),
-    );
-    notices(
-        &mut page,
-        c.complete,
-        &[],
-        &[(labels[0], b.summary), (labels[1], v.summary)],
-    );
-    page.h2(
-        "Headline results",
-        "Both sides ran with the same seed and common random numbers: replication i of each sees the same arrivals and service draws, so the change and its 95% confidence interval come from paired differences. A verdict needs the interval of the change to exclude zero.",
-    );
-    tables::compare_cards(&mut page.body, c, cur);
-    tables::compare_table(&mut page.body, c, labels, cur);
+    let kicker = if c.attribution.is_some() {
+        "portsim attribution report"
+    } else {
+        "portsim comparison report"
+    };
     let series = [
         Series {
             label: labels[0],
@@ -362,32 +331,39 @@ pub fn compare(c: &Comparison) -> String {
             style: VARIANT,
         },
     ];
-    chart_sections(&mut page, &series);
-    if let Some(a) = &c.attribution {
-        attribution_section(&mut page, a, b.summary, cur);
-    }
     let named = Scenario {
         name: variant_name(c),
+        description: variant_description(c),
+        source: variant_file(c),
         ..v.scenario.clone()
     };
-    tables::provenance(
-        &mut page.body,
-        &[
-            (labels[0], b.scenario, b.summary),
-            (labels[1], &named, v.summary),
-        ],
-        c.manifest,
-    );
-    document(&title, &page.body)
-}
-
-/// The style sheet: screen and print, greys that survive photocopying.
-const CSS: &str = include_str!("html/report.css");
-
-/// Wraps a body into a complete document.
-fn document(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta name=\"generator\" content=\"portsim\"><title>{}</title><style>{CSS}</style></head><body><main>{body}</main></body></html>\n",
-        escape(title)
-    )
+    let mut ids = Ids::default();
+    let body = html! {
+        (page::header(kicker, &title, html! {
+            dl.sides {
+                dt { span class={ "key k" (BASELINE) } {} (labels[0]) }
+                dd { strong { (b.scenario.name) } " — " (b.scenario.description) }
+                dt { span class={ "key k" (VARIANT) } {} (labels[1]) }
+                dd { strong { (variant_name(c)) } " — " (variant_description(c)) }
+            }
+            p.meta { (meta_line(b.scenario, b.summary, c.manifest)) }
+            p.meta { (c.differences) }
+        }))
+        (notices(&notice_items(c.complete, &[], &[(labels[0], b.summary), (labels[1], v.summary)])))
+        (section(
+            "Headline results",
+            "Both sides ran with the same seed and common random numbers: replication i of each sees the same arrivals and service draws, so the change and its 95% confidence interval come from paired differences. A verdict needs the interval of the change to exclude zero.",
+        ))
+        (tables::compare_cards(c, cur))
+        (tables::compare_table(c, labels, cur))
+        (chart_sections(&mut ids, &series))
+        @if let Some(a) = &c.attribution {
+            (attribution_section(&mut ids, a, c.changes, b.summary, cur))
+        }
+        (inputs::definitions(&|k| {
+            crate::report::table::shown(b.scenario, k) || crate::report::table::shown(v.scenario, k)
+        }))
+        (tables::provenance(&[(labels[0], b.scenario, b.summary), (labels[1], &named, v.summary)], c.manifest))
+    };
+    page::document(&title, "", body)
 }

@@ -223,6 +223,7 @@ fn flow(f: &FlowSummary) -> Value {
 pub fn summary(s: &Summary) -> Map<String, Value> {
     let mut map = Map::new();
     map.insert("metrics".into(), metrics(&s.metrics));
+    map.insert("cost_breakdown".into(), metrics(&s.cost_parts));
     map.insert("flow".into(), flow(&s.flow));
     map.insert(
         "unfinished".into(),
@@ -302,9 +303,9 @@ pub fn summary(s: &Summary) -> Map<String, Value> {
     map.insert(
         "hourly".into(),
         json!({
-            "arrivals_per_day": s.hourly.arrivals.iter().map(estimate).collect::<Vec<_>>(),
-            "departures_per_day": s.hourly.departures.iter().map(estimate).collect::<Vec<_>>(),
-            "waiting": s.hourly.waiting.iter().map(estimate).collect::<Vec<_>>(),
+            "arrivals_per_hour": s.hourly.arrivals.iter().map(estimate).collect::<Vec<_>>(),
+            "departures_per_hour": s.hourly.departures.iter().map(estimate).collect::<Vec<_>>(),
+            "waiting_trucks": s.hourly.waiting.iter().map(estimate).collect::<Vec<_>>(),
         }),
     );
     map.insert("findings".into(), json!(s.findings()));
@@ -358,8 +359,9 @@ pub fn change(c: &crate::experiment::compare::Change) -> Value {
         Verdict::Worsened => "worsened",
         Verdict::Changed => "changed",
         Verdict::NoSignificantChange => "no significant change",
+        Verdict::NotCompared => "not compared",
     };
-    json!({
+    let mut value = json!({
         "pairs": c.pairs,
         "baseline": estimate(&c.baseline),
         "variant": estimate(&c.variant),
@@ -368,7 +370,11 @@ pub fn change(c: &crate::experiment::compare::Change) -> Value {
         "verdict": verdict,
         "paired_ci_half_width": c.change.half_width().map_or(Value::Null, finite),
         "independent_ci_half_width": c.independent_half_width.map_or(Value::Null, finite),
-    })
+    });
+    if let (Some(why), Value::Object(map)) = (&c.excluded, &mut value) {
+        map.insert("not_compared".into(), json!(why));
+    }
+    value
 }
 
 /// The full JSON document of a two-scenario `portsim compare`.
@@ -420,7 +426,7 @@ pub fn attribution(
                         "name": name,
                         "main_effect": estimate(&a.main_effects[j]),
                         "shapley": estimate(&a.shapley[j]),
-                        "share_pct": finite(a.share_pct[j]),
+                        "share_pct": estimate(&a.shares[j]),
                     })
                 })
                 .collect();
@@ -429,12 +435,23 @@ pub fn attribution(
                 .iter()
                 .map(|(j, l, e)| json!({"between": [names[*j], names[*l]], "effect": estimate(e)}))
                 .collect();
+            let terms: Vec<Value> = a
+                .terms
+                .iter()
+                .map(|(t, e)| {
+                    let of: Vec<&String> = crate::experiment::attribution::members(*t, names.len())
+                        .filter_map(|j| names.get(j))
+                        .collect();
+                    json!({"interventions": of, "change": estimate(e)})
+                })
+                .collect();
             (
                 (*metric).to_owned(),
                 json!({
                     "combined": estimate(&a.combined),
                     "interventions": interventions,
                     "interactions": interactions,
+                    "terms": terms,
                 }),
             )
         })
@@ -453,6 +470,7 @@ pub fn outcome(o: &crate::experiment::gate::Outcome) -> Value {
     json!({
         "status": status,
         "test": "paired",
+        "unit": o.unit,
         "baseline": o.baseline.map_or(Value::Null, finite),
         "current": o.current.map_or(Value::Null, finite),
         "change": o.change.as_ref().map_or(Value::Null, estimate),
@@ -461,21 +479,27 @@ pub fn outcome(o: &crate::experiment::gate::Outcome) -> Value {
     })
 }
 
-/// The full JSON document of `portsim check`: per scenario file, what
-/// changed since the baseline, each metric's outcome and the run's
-/// manifest.
+/// The full JSON document of `portsim check`: per scenario file checked,
+/// what changed since the baseline, each metric's outcome, the run's
+/// warnings, findings and manifest (`manifests`, in the same order); then
+/// the files that could not be checked, the baseline entries whose file
+/// is gone (failures) and those not given (skipped), and the exit code.
 pub fn check(
-    checks: &[(crate::experiment::gate::ScenarioCheck, Manifest)],
+    overall: &crate::experiment::gate::overall::Overall,
+    manifests: &[Manifest],
     baseline: &std::path::Path,
-    tolerance: crate::experiment::gate::Tolerance,
+    tolerance: Option<crate::experiment::gate::Tolerance>,
 ) -> Value {
-    let scenarios: Vec<Value> = checks
+    let scenarios: Vec<Value> = overall
+        .checks
         .iter()
-        .map(|(c, manifest)| {
+        .enumerate()
+        .map(|(i, c)| {
             let p = &c.provenance;
             json!({
                 "file": c.file,
                 "baseline_key": c.key,
+                "renamed_from": c.renamed_from,
                 "name": c.name,
                 "passed": c.passed(),
                 "provenance": {
@@ -486,18 +510,43 @@ pub fn check(
                     "summary": p.to_string(),
                 },
                 "stopped_replications": c.stopped,
+                "warnings": c.warnings,
+                "findings": c.findings,
                 "metrics": c.outcomes.iter()
                     .map(|o| (o.metric.name.to_owned(), outcome(o)))
                     .collect::<Map<String, Value>>(),
-                "manifest": manifest.to_json(),
+                "manifest": manifests.get(i).map_or(Value::Null, Manifest::to_json),
             })
         })
         .collect();
+    let entries =
+        |list: &[crate::experiment::gate::overall::NotChecked], note: bool| -> Vec<Value> {
+            list.iter()
+                .map(|m| {
+                    let mut v = json!({"baseline_key": m.key, "name": m.name});
+                    if let (true, Value::Object(map)) = (note, &mut v) {
+                        map.insert(
+                            "note".into(),
+                            json!(crate::experiment::gate::overall::missing_note(&m.key)),
+                        );
+                    }
+                    v
+                })
+                .collect()
+        };
     json!({
         "baseline": baseline.display().to_string(),
-        "tolerance": tolerance.fraction(),
-        "passed": checks.iter().all(|(c, _)| c.passed()),
+        "tolerance": tolerance.map_or(Value::Null, |t| finite(t.fraction())),
+        "passed": overall.passed(),
+        "exit_code": overall.exit_code(),
         "scenarios": scenarios,
+        "errors": overall.errors.iter().map(|e| json!({
+            "file": e.file,
+            "baseline_key": e.key,
+            "message": e.message,
+        })).collect::<Vec<_>>(),
+        "missing": entries(&overall.missing, true),
+        "skipped": entries(&overall.skipped, false),
     })
 }
 

@@ -4,13 +4,20 @@
 //! One `<testsuite>` per scenario file, one `<testcase>` per checked
 //! metric; a metric that failed carries `<failure message=… type=…>`, one
 //! that passed or improved a `<system-out>` line saying how it compared,
-//! and a replication that ran away adds a failing `runaway` case. There is
-//! no single JUnit schema; this keeps to the subset every reader accepts.
+//! and a replication that ran away adds a failing `runaway` case. The
+//! run's warnings and findings go in the suite's `<system-out>`. A file
+//! that could not be checked is a suite with one `<error>` case; a
+//! baseline entry whose file is gone, one with a `missing` failure; an
+//! entry not given, one `<skipped>` case. The document is written for
+//! every check, whatever happened, so a CI's test report always has it.
+//! There is no single JUnit schema; this keeps to the subset every reader
+//! accepts.
 //! Every piece of text is escaped ([`escape`]), including characters XML
 //! 1.0 cannot carry at all, so scenario names can never break the document.
 
 use std::fmt::Write;
 
+use crate::experiment::gate::overall::{Overall, missing_note};
 use crate::experiment::gate::{Outcome, ScenarioCheck, Status, Tolerance};
 
 /// Escapes text for XML content and attribute values: the five markup
@@ -35,11 +42,13 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-fn number(x: Option<f64>) -> String {
-    x.map_or_else(|| "n/a".to_owned(), |x| x.to_string())
-}
-
 fn testcase(out: &mut String, check: &ScenarioCheck, o: &Outcome) {
+    let scale = crate::report::format::Scale::fit(
+        o.unit,
+        [o.baseline, o.current].into_iter().flatten(),
+        &check.currency,
+    );
+    let number = |x: Option<f64>| x.map_or_else(|| "n/a".to_owned(), |x| scale.value(x));
     let detail = format!(
         "baseline {}, current {}; {}",
         number(o.baseline),
@@ -88,7 +97,11 @@ fn counts(check: &ScenarioCheck) -> (usize, usize) {
     (check.outcomes.len() + runaway, failed + runaway)
 }
 
-fn testsuite(out: &mut String, check: &ScenarioCheck, tolerance: Tolerance) {
+fn tolerance_text(tolerance: Option<Tolerance>) -> String {
+    tolerance.map_or_else(|| "n/a".to_owned(), |t| t.to_string())
+}
+
+fn testsuite(out: &mut String, check: &ScenarioCheck, tolerance: Option<Tolerance>) {
     let (tests, failures) = counts(check);
     let _ = writeln!(
         out,
@@ -97,18 +110,22 @@ fn testsuite(out: &mut String, check: &ScenarioCheck, tolerance: Tolerance) {
         check.wall_time_s
     );
     let _ = writeln!(out, "    <properties>");
-    let tolerance = tolerance.to_string();
+    let tolerance = tolerance_text(tolerance);
     let seed = check.seed.to_string();
     let replications = check.replications.to_string();
     let provenance = check.provenance.to_string();
-    for (name, value) in [
+    let mut properties = vec![
         ("scenario", check.name.as_str()),
         ("baseline_key", &check.key),
         ("seed", &seed),
         ("replications", &replications),
         ("tolerance", &tolerance),
         ("provenance", &provenance),
-    ] {
+    ];
+    if let Some(old) = &check.renamed_from {
+        properties.push(("renamed_from", old));
+    }
+    for (name, value) in properties {
         let _ = writeln!(
             out,
             "      <property name=\"{name}\" value=\"{}\"/>",
@@ -131,23 +148,85 @@ fn testsuite(out: &mut String, check: &ScenarioCheck, tolerance: Tolerance) {
             ))
         );
     }
+    let mut notes: Vec<String> = Vec::new();
+    if let Some(old) = &check.renamed_from {
+        notes.push(format!(
+            "note: not in the baseline as `{}`; checked against `{old}`, the same scenario (renamed or moved); re-record the baseline to keep the new name",
+            check.key
+        ));
+    }
+    notes.extend(check.warnings.iter().map(|w| format!("warning: {w}")));
+    notes.extend(check.findings.iter().map(|f| format!("finding: {f}")));
+    if !notes.is_empty() {
+        let _ = writeln!(
+            out,
+            "    <system-out>{}</system-out>",
+            escape(&notes.join("\n"))
+        );
+    }
     let _ = writeln!(out, "  </testsuite>");
 }
 
+/// A suite of one case: `body` is its failure, error or skipped element.
+fn single(out: &mut String, suite: &str, case: &str, kind: (usize, usize, usize), body: &str) {
+    let (failures, errors, skipped) = kind;
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{}\" tests=\"1\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"0.000\">\n    <testcase name=\"{}\" classname=\"{}\" time=\"0\">\n      {body}\n    </testcase>\n  </testsuite>",
+        escape(suite),
+        escape(case),
+        escape(suite)
+    );
+}
+
 /// The JUnit XML document of a check.
-pub fn check(checks: &[ScenarioCheck], tolerance: Tolerance) -> String {
+pub fn check(overall: &Overall, tolerance: Option<Tolerance>) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let (tests, failures) = checks
+    let (tests, failures) = overall
+        .checks
         .iter()
         .map(counts)
         .fold((0, 0), |(t, f), (a, b)| (t + a, f + b));
-    let time: f64 = checks.iter().map(|c| c.wall_time_s).sum();
+    let (errors, missing, skipped) = (
+        overall.errors.len(),
+        overall.missing.len(),
+        overall.skipped.len(),
+    );
+    let time = overall.checks.iter().fold(0.0, |t, c| t + c.wall_time_s);
     let _ = writeln!(
         out,
-        "<testsuites name=\"portsim check\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" time=\"{time:.3}\">"
+        "<testsuites name=\"portsim check\" tests=\"{}\" failures=\"{}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{time:.3}\">",
+        tests + errors + missing + skipped,
+        failures + missing,
     );
-    for c in checks {
+    for c in &overall.checks {
         testsuite(&mut out, c, tolerance);
+    }
+    for e in &overall.errors {
+        let first = e.message.lines().next().unwrap_or_default();
+        let body = format!(
+            "<error message=\"{}\" type=\"error\">{}</error>",
+            escape(first),
+            escape(&e.message)
+        );
+        single(&mut out, &e.file, "check", (0, 1, 0), &body);
+    }
+    for m in &overall.missing {
+        let body = format!(
+            "<failure message=\"{}\" type=\"missing\"/>",
+            escape(&missing_note(&m.key))
+        );
+        single(&mut out, &m.key, "file", (1, 0, 0), &body);
+    }
+    for m in &overall.skipped {
+        let body = format!(
+            "<skipped message=\"{}\"/>",
+            escape(&format!(
+                "`{}` ({}) is in the baseline but was not given to this check",
+                m.key, m.name
+            ))
+        );
+        single(&mut out, &m.key, "check", (0, 0, 1), &body);
     }
     out.push_str("</testsuites>\n");
     out

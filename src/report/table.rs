@@ -1,14 +1,61 @@
-//! The terminal table: headline metrics with units and 95% intervals, then
-//! stages (with the bottleneck marked) and classes.
+//! The terminal tables: for a run, headline metrics with units and 95%
+//! intervals, then stages (with the bottleneck marked) and classes; the
+//! tables of a comparison, an attribution and a check are in `table/`.
+//!
+//! Values that are read against each other share a unit: every column of
+//! a run's table keeps one unit for a metric across all trucks and every
+//! class, and a comparison's row one unit for both sides.
 
 use std::fmt::Write;
 
-use super::format::{interval, number, value};
+mod attribution;
+mod check;
+mod compare;
+
+pub use attribution::{attribution, share, term_name};
+pub use check::check;
+pub use compare::{Sides, compare, row_scale, unit_of, verdict_line};
+
+/// The closing line of every table: where each metric is defined.
+pub const DEFINITIONS: &str =
+    "definitions of every metric (which trucks, unit, interval): docs/metrics.md";
+
+use super::format::{Scale, number};
 use crate::experiment::run::RunOutput;
 use crate::experiment::stability::Bound;
 use crate::experiment::summary::{Metric, Summary};
 use crate::model::Counts;
 use crate::scenario::Scenario;
+
+/// Lays out `rows` (the first is the header) as aligned text columns,
+/// each line indented by `indent`; a column is right-aligned when
+/// `right[i]` says so. Trailing spaces are trimmed.
+pub fn columns(indent: &str, rows: &[Vec<String>], right: &[bool]) -> String {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..n)
+        .map(|i| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| c.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = indent.to_owned();
+        for (i, cell) in row.iter().enumerate() {
+            let w = widths[i];
+            if right.get(i).copied().unwrap_or(false) {
+                let _ = write!(line, "{cell:>w$}  ");
+            } else {
+                let _ = write!(line, "{cell:<w$}  ");
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    out
+}
 
 /// Readable labels for metric keys.
 pub fn label(name: &str) -> &str {
@@ -34,45 +81,58 @@ pub fn label(name: &str) -> &str {
     }
 }
 
+/// The units of a metric's columns in a run's table, chosen once from
+/// the all-trucks values so that every class shows the same units.
+#[derive(Clone, Copy)]
+struct Columns<'a> {
+    mean: Scale<'a>,
+    p50: Scale<'a>,
+    p95: Scale<'a>,
+}
+
+fn columns_of<'a>(all: &Metric, currency: &'a str) -> Columns<'a> {
+    let p = all.percentiles.as_deref();
+    let of = |e: Option<f64>| Scale::new(all.unit, e.unwrap_or(all.estimate.mean), currency);
+    Columns {
+        mean: of(Some(all.estimate.mean)),
+        p50: of(p.map(|p| p.p50.estimate.mean)),
+        p95: of(p.map(|p| p.p95.estimate.mean)),
+    }
+}
+
 /// `p50 3.2 h [3.1, 3.3]  p95 …` for a duration metric.
-fn percentile_text(m: &Metric) -> String {
+fn percentile_text(m: &Metric, cols: &Columns) -> String {
     let Some(p) = m.percentiles.as_deref() else {
         return String::new();
     };
-    [("p50", &p.p50), ("p95", &p.p95)]
+    [("p50", &p.p50, &cols.p50), ("p95", &p.p95, &cols.p95)]
         .iter()
-        .map(|(k, pm)| {
+        .map(|(k, pm, scale)| {
             let e = &pm.estimate;
             if e.n == 0 {
                 return format!("{k} n/a");
             }
-            let (div, unit) = super::format::duration_unit(e.mean);
             match e.ci95 {
-                Some([lo, hi]) => format!(
-                    "{k} {:.1} {unit} [{:.1}, {:.1}]",
-                    e.mean / div,
-                    lo / div,
-                    hi / div
-                ),
-                None => format!("{k} {:.1} {unit}", e.mean / div),
+                Some(_) => format!("{k} {} {}", scale.value(e.mean), scale.interval(e)),
+                None => format!("{k} {}", scale.value(e.mean)),
             }
         })
         .collect::<Vec<_>>()
         .join("  ")
 }
 
-fn metric_line(out: &mut String, m: &Metric, currency: &str) {
+fn metric_line(out: &mut String, m: &Metric, cols: &Columns) {
     let shown = if m.estimate.n == 0 {
         "n/a".to_owned()
     } else {
-        value(m.estimate.mean, m.unit, currency)
+        cols.mean.value(m.estimate.mean)
     };
     let line = format!(
         "  {:<20} {:>18}  {:<30} {}",
         label(m.name),
         shown,
-        interval(&m.estimate, m.unit, currency),
-        percentile_text(m)
+        cols.mean.interval(&m.estimate),
+        percentile_text(m, cols)
     );
     let _ = writeln!(out, "{}", line.trim_end());
 }
@@ -95,7 +155,7 @@ pub fn shown(scenario: &Scenario, name: &str) -> bool {
 pub fn stages(out: &mut String, s: &Summary) {
     let _ = writeln!(
         out,
-        "\nstages (utilisation of lanes on duty; load = demand / capacity; * = bottleneck, the highest load)"
+        "\nstages (utilisation = busy lane-time / on-duty lane-time, at most 100%; load = demand / capacity; * = bottleneck, the highest load)"
     );
     let _ = writeln!(
         out,
@@ -135,6 +195,12 @@ pub fn stages(out: &mut String, s: &Summary) {
                 super::format::duration(st.wait.estimate.mean)
             },
             number(st.queue_length.mean, 1)
+        );
+    }
+    if s.stages.iter().any(|st| st.flow.load.mean >= 1.0) {
+        let _ = writeln!(
+            out,
+            "  a load of 100% or more means the stage is asked for more than its lanes can serve: they are busy all the time they are on duty, and the excess waits (or is turned away at the gate)"
         );
     }
 }
@@ -202,8 +268,12 @@ pub fn run(scenario: &Scenario, output: &RunOutput, warnings: &[String]) -> Stri
         out,
         "\nall trucks (mean, 95% CI across replications; times and costs of the trucks that left)"
     );
+    let cols = |m: &Metric| {
+        let all = s.metrics.iter().find(|a| a.name == m.name).unwrap_or(m);
+        columns_of(all, currency)
+    };
     for m in s.metrics.iter().filter(|m| shown(scenario, m.name)) {
-        metric_line(&mut out, m, currency);
+        metric_line(&mut out, m, &cols(m));
     }
     flow(&mut out, s);
     stages(&mut out, s);
@@ -233,7 +303,7 @@ pub fn run(scenario: &Scenario, output: &RunOutput, warnings: &[String]) -> Stri
         for class in &s.classes {
             let _ = writeln!(out, "\nclass {}", class.name);
             for m in class.metrics.iter().take(5) {
-                metric_line(&mut out, m, currency);
+                metric_line(&mut out, m, &cols(m));
             }
         }
     }
@@ -256,241 +326,6 @@ pub fn run(scenario: &Scenario, output: &RunOutput, warnings: &[String]) -> Stri
             r.road_queue
         );
     }
-    out
-}
-
-/// A compared metric in plain words, e.g. "throughput rose 81.2% (95% CI
-/// +78.0% to +84.5%): improved".
-pub fn verdict_line(c: &crate::experiment::compare::Change) -> String {
-    use crate::experiment::compare::Verdict;
-    let pct = &c.change_pct;
-    let range = pct
-        .ci95
-        .map(|[lo, hi]| format!(" (95% CI {lo:+.1}% to {hi:+.1}%)"))
-        .unwrap_or_default();
-    let direction = if c.change.mean >= 0.0 { "rose" } else { "fell" };
-    // From a zero baseline a percentage means nothing: give the change.
-    let amount = if pct.mean.is_finite() {
-        format!("{:.1}%{range}", pct.mean.abs())
-    } else {
-        let ci = c.change.ci95.map_or(String::new(), |[lo, hi]| {
-            format!(" (95% CI {lo:+.1} to {hi:+.1})")
-        });
-        format!("by {:.1}{ci}", c.change.mean.abs())
-    };
-    if c.pairs == 0 {
-        let side = match (c.baseline.n > 0, c.variant.n > 0) {
-            (true, false) => "measured in the baseline only",
-            (false, true) => "measured in the variant only",
-            _ => "measured on neither side",
-        };
-        return format!("{}: not compared ({side})", label(c.name));
-    }
-    if c.change.mean == 0.0 && c.change.half_width() == Some(0.0) {
-        return format!(
-            "{}: unchanged (the same in every replication)",
-            label(c.name)
-        );
-    }
-    let words = match c.verdict() {
-        Verdict::Improved => "an improvement",
-        Verdict::Worsened => "a deterioration",
-        Verdict::Changed => "a significant change",
-        Verdict::NoSignificantChange => return format!("{}: no significant change", label(c.name)),
-    };
-    format!("{} {direction} {amount}: {words}", label(c.name))
-}
-
-/// The table of a two-scenario comparison.
-pub fn compare(
-    scenarios: [&Scenario; 2],
-    changes: &[crate::experiment::compare::Change],
-    summaries: [&Summary; 2],
-) -> String {
-    let currency = &scenarios[0].costs.currency;
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "baseline: {}\nvariant:  {}",
-        scenarios[0].name, scenarios[1].name
-    );
-    let _ = writeln!(
-        out,
-        "{} paired replications with common random numbers, seed {}\n",
-        crate::experiment::compare::paired_replications(changes),
-        scenarios[0].seed
-    );
-    let _ = writeln!(
-        out,
-        "  {:<20} {:>16} {:>16} {:>12}  {:<24} CI half-width paired / independent",
-        "metric", "baseline", "variant", "change", "95% CI of change"
-    );
-    let relevant = |c: &&crate::experiment::compare::Change| {
-        shown(scenarios[0], c.name) || shown(scenarios[1], c.name)
-    };
-    for c in changes.iter().filter(relevant) {
-        let unit = summaries[0]
-            .metric(c.name)
-            .map_or(crate::experiment::summary::Unit::Trucks, |m| m.unit);
-        let ci = c.change_pct.ci95.map_or("n/a".to_owned(), |[lo, hi]| {
-            format!("[{lo:+.1}%, {hi:+.1}%]")
-        });
-        let widths = match (c.change.half_width(), c.independent_half_width) {
-            (Some(p), Some(i)) => format!(
-                "{} / {}",
-                value(p, unit, currency),
-                value(i, unit, currency)
-            ),
-            _ => "n/a".to_owned(),
-        };
-        let _ = writeln!(
-            out,
-            "  {:<20} {:>16} {:>16} {:>11}  {:<24} {}",
-            label(c.name),
-            value(c.baseline.mean, unit, currency),
-            value(c.variant.mean, unit, currency),
-            if c.change_pct.mean.is_finite() {
-                format!("{:+.1}%", c.change_pct.mean)
-            } else {
-                "n/a".into()
-            },
-            ci,
-            widths
-        );
-    }
-    let _ = writeln!(out, "\nverdicts");
-    for c in changes.iter().filter(relevant) {
-        let _ = writeln!(out, "  {}", verdict_line(c));
-    }
-    for (which, s) in ["baseline", "variant"].iter().zip(summaries) {
-        let _ = write!(out, "\n{which}");
-        stages(&mut out, s);
-    }
-    out
-}
-
-/// A Shapley share, or why there is none: with no combined change there
-/// is nothing to share (0/0), never "NaN%".
-pub fn share(pct: f64) -> String {
-    if pct.is_finite() {
-        format!("{pct:>6.1}%")
-    } else {
-        "   n/a (no combined change to share)".to_owned()
-    }
-}
-
-/// The table of an intervention attribution.
-pub fn attribution(
-    names: &[String],
-    metrics: &[(&str, crate::experiment::attribution::Attribution)],
-) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "\nattribution of the combined change (Shapley shares; main effects from the 2^k factorial)"
-    );
-    for (metric, a) in metrics {
-        let _ = writeln!(
-            out,
-            "\n  {} — combined change {:+.2}",
-            label(metric),
-            a.combined.mean
-        );
-        for (j, name) in names.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "    {:<28} share {}   Shapley {:+.2}   main effect {:+.2}",
-                name,
-                share(a.share_pct[j]),
-                a.shapley[j].mean,
-                a.main_effects[j].mean
-            );
-        }
-        for (j, l, e) in &a.interactions {
-            if e.excludes_zero() {
-                let _ = writeln!(
-                    out,
-                    "    interaction {} × {}: {:+.2}",
-                    names[*j], names[*l], e.mean
-                );
-            }
-        }
-    }
-    out
-}
-
-/// The table of `portsim check`: per scenario file, what changed since the
-/// baseline and each metric's baseline, current value, change and result,
-/// with the reason under every metric that failed or improved.
-pub fn check(
-    checks: &[crate::experiment::gate::ScenarioCheck],
-    tolerance: crate::experiment::gate::Tolerance,
-) -> String {
-    use crate::experiment::gate::Status;
-    let show = |x: Option<f64>| x.map_or_else(|| "n/a".to_owned(), |x| x.to_string());
-    let mut out = String::new();
-    let (mut total, mut failed, mut improved) = (0, 0, 0);
-    for c in checks {
-        let _ = writeln!(out, "{}: {}", c.file, c.name);
-        let _ = writeln!(
-            out,
-            "  {} replications, seed {} (from the baseline); {}",
-            c.replications, c.seed, c.provenance
-        );
-        let _ = writeln!(
-            out,
-            "  {:<20} {:>14} {:>14} {:>9}  {:<30} result",
-            "metric", "baseline", "current", "change", "95% CI of change"
-        );
-        for o in &c.outcomes {
-            let change = o
-                .relative
-                .filter(|r| r.is_finite())
-                .map_or_else(|| "n/a".to_owned(), |r| format!("{:+.1}%", 100.0 * r));
-            let ci = match &o.change {
-                None => "(tolerance only)".to_owned(),
-                Some(e) => e.ci95.map_or_else(
-                    || "n/a".to_owned(),
-                    |[lo, hi]| {
-                        use crate::experiment::gate::signed;
-                        format!("[{}, {}]", signed(lo), signed(hi))
-                    },
-                ),
-            };
-            let result = match o.status {
-                Status::Passed => "pass",
-                Status::Improved => "improved",
-                Status::Failed => "FAIL",
-            };
-            let _ = writeln!(
-                out,
-                "  {:<20} {:>14} {:>14} {:>9}  {:<30} {result}",
-                o.metric.name,
-                show(o.baseline),
-                show(o.current),
-                change,
-                ci
-            );
-            if o.status != Status::Passed {
-                let _ = writeln!(out, "    {}: {}", o.metric.name, o.note);
-            }
-            total += 1;
-            failed += usize::from(o.status == Status::Failed);
-            improved += usize::from(o.status == Status::Improved);
-        }
-        if !c.stopped.is_empty() {
-            let _ = writeln!(
-                out,
-                "  FAIL: replications {:?} ran away (more trucks in the system than --max-trucks)",
-                c.stopped
-            );
-        }
-        let _ = writeln!(out);
-    }
-    let _ = writeln!(
-        out,
-        "checked {} scenario file(s), {total} metrics: {failed} failed, {improved} improved (tolerance {tolerance}; a metric fails when it is worse by more than the tolerance and significantly, in paired replications)",
-        checks.len()
-    );
+    let _ = writeln!(out, "\n{DEFINITIONS}");
     out
 }

@@ -13,6 +13,18 @@ use super::raw::{DurationText, Int, RangeText, RawDays, S, WeekdayText};
 use super::units::{self, TimeRange};
 use crate::engine::time::Span;
 
+/// `x` percent as a fraction, the way a scenario would write it: 30 →
+/// `0.30`, 12.5 → `0.125`.
+fn percent_as_fraction(x: f64) -> String {
+    let f = x / 100.0;
+    let short = format!("{f:.2}");
+    if short.parse::<f64>() == Ok(f) {
+        short
+    } else {
+        format!("{f}")
+    }
+}
+
 /// One problem, located in the merged document.
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct Issue {
@@ -86,7 +98,14 @@ impl Issues {
         if x.is_finite() && (0.0..=1.0).contains(&x) {
             Some(x)
         } else {
-            self.at(v, format!("`{key}` must be between 0 and 1, found {x}"));
+            let issue = self.at(v, format!("`{key}` must be between 0 and 1, found {x}"));
+            if x > 1.0 && x <= 100.0 {
+                issue.label(format!(
+                    "did you mean {}? (a share is a fraction: {x}% is {})",
+                    percent_as_fraction(x),
+                    percent_as_fraction(x)
+                ));
+            }
             None
         }
     }
@@ -144,10 +163,15 @@ impl Issues {
 
     /// A duration of zero or more, in ticks.
     pub fn duration(&mut self, v: &S<DurationText>, key: &str) -> Option<Span> {
-        match units::span(&v.get_ref().0) {
+        let text = &v.get_ref().0;
+        match units::span(text) {
             Ok(ticks) => Some(ticks),
             Err(message) => {
-                self.at(v, message).label(format!("`{key}`"));
+                let label = match units::text_hint(text, key) {
+                    Some(hint) => format!("`{key}`: {hint}"),
+                    None => format!("`{key}`"),
+                };
+                self.at(v, message).label(label);
                 None
             }
         }

@@ -2,7 +2,11 @@
 //!
 //! serde stops at the first unknown key or wrongly typed value. To report
 //! as many as possible in one go, the offending entry is removed from the
-//! tree and decoding is retried, collecting one issue per round. serde's
+//! tree and decoding is retried, collecting one issue per round. What is
+//! left then decodes, and is checked like any file, so a misspelt key
+//! never hides the file's other mistakes; the keys removed for a wrong
+//! type are returned too, so that a later "missing key" for one of them
+//! (which would only repeat the problem) can be left out. serde's
 //! messages ("unknown field `lanse`, expected one of …", "invalid type:
 //! integer `5`, expected …") are rewritten into the house style: the key,
 //! the table it is in, what was expected, and a did-you-mean when the key
@@ -20,9 +24,21 @@ use super::raw::ScenarioFile;
 /// Decoding gives up after this many errors.
 const MAX_ROUNDS: usize = 32;
 
-/// Decodes the merged document, or returns every decoding issue found.
-pub(super) fn decode(doc: &Spanned<DeTable<'_>>) -> Result<ScenarioFile, Vec<Issue>> {
-    decode_as::<ScenarioFile>(doc)
+/// What decoding found: the file as far as it decodes, every decoding
+/// issue, and the keys whose values were removed for a wrong type.
+pub(super) struct Decoded<T = ScenarioFile> {
+    /// The file without the offending entries (`None` if even that does
+    /// not decode).
+    pub file: Option<T>,
+    /// One issue per offending entry.
+    pub issues: Vec<Issue>,
+    /// Keys removed because their value had the wrong type.
+    pub removed: Vec<String>,
+}
+
+/// Decodes the merged scenario, removing each entry serde refuses.
+pub(super) fn decode(doc: &Spanned<DeTable<'_>>) -> Decoded {
+    decode_all::<ScenarioFile>(doc)
 }
 
 /// Decodes a document into any spanned mirror of a file (a scenario, or
@@ -30,23 +46,43 @@ pub(super) fn decode(doc: &Spanned<DeTable<'_>>) -> Result<ScenarioFile, Vec<Iss
 pub(super) fn decode_as<T: serde::de::DeserializeOwned>(
     doc: &Spanned<DeTable<'_>>,
 ) -> Result<T, Vec<Issue>> {
+    let decoded = decode_all::<T>(doc);
+    match decoded.file {
+        Some(file) if decoded.issues.is_empty() => Ok(file),
+        _ => Err(decoded.issues),
+    }
+}
+
+/// Decodes a document into `T`, removing each entry serde refuses and
+/// decoding what is left.
+fn decode_all<T: serde::de::DeserializeOwned>(doc: &Spanned<DeTable<'_>>) -> Decoded<T> {
     let mut doc = doc.clone();
-    let mut issues = Vec::new();
+    let mut out = Decoded {
+        file: None,
+        issues: Vec::new(),
+        removed: Vec::new(),
+    };
     for _ in 0..MAX_ROUNDS {
         let error = match T::deserialize(toml::de::Deserializer::from(doc.clone())) {
-            Ok(file) if issues.is_empty() => return Ok(file),
-            Ok(_) => return Err(issues),
+            Ok(file) => {
+                out.file = Some(file);
+                return out;
+            }
             Err(error) => error,
         };
-        issues.push(describe(&error, doc.get_ref()));
+        let issue = describe(&error, doc.get_ref());
+        let unknown = error.message().starts_with("unknown field ");
+        out.issues.push(issue);
         let removed = error
             .span()
-            .is_some_and(|span| remove_at(doc.get_mut(), &span));
-        if !removed {
-            break;
+            .and_then(|span| remove_at(doc.get_mut(), &span));
+        match removed {
+            Some(key) if !unknown => out.removed.push(key),
+            Some(_) => {}
+            None => break,
         }
     }
-    Err(issues)
+    out
 }
 
 /// Turns a serde error into an issue in the house style.
@@ -61,8 +97,44 @@ fn describe(error: &toml::de::Error, doc: &DeTable<'_>) -> Issue {
     };
     if let Some(rest) = message.strip_prefix("unknown field ") {
         unknown_key(&mut issue, rest, span.and_then(|s| place_of(doc, &s)));
+    } else if message.contains(super::units::DURATION_EXAMPLES) {
+        // A duration written as a bare number, `horizon = 30`.
+        let hint = span
+            .as_ref()
+            .and_then(|s| number_at(doc, s))
+            .and_then(|(key, x)| super::units::duration_hint(x, &key));
+        if let Some(hint) = hint {
+            issue.label = Some(hint.replace("did you mean ", "did you mean a string like "));
+        }
     }
     issue
+}
+
+/// The key and number of the entry whose value has `span`, if the value
+/// is a number.
+fn number_at(table: &DeTable<'_>, span: &Range<usize>) -> Option<(String, f64)> {
+    for (key, value) in table {
+        if value.span() == *span {
+            let x = match value.get_ref() {
+                DeValue::Integer(i) => i.as_str().replace('_', "").parse().ok(),
+                DeValue::Float(f) => f.as_str().replace('_', "").parse().ok(),
+                _ => None,
+            };
+            return x.map(|x| (key.get_ref().to_string(), x));
+        }
+        let found = match value.get_ref() {
+            DeValue::Table(inner) => number_at(inner, span),
+            DeValue::Array(items) => items.iter().find_map(|item| match item.get_ref() {
+                DeValue::Table(inner) => number_at(inner, span),
+                _ => None,
+            }),
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
 }
 
 /// Rewrites "unknown field `x`, expected one of `a`, `b`".
@@ -160,22 +232,23 @@ fn find_key(table: &DeTable<'_>, span: &Range<usize>, path: &mut Vec<(String, bo
     false
 }
 
-/// Removes the entry whose key or value (or the array element) has `span`.
-fn remove_at(table: &mut DeTable<'_>, span: &Range<usize>) -> bool {
+/// Removes the entry whose key or value (or the array element) has
+/// `span`, and returns the key it was under.
+fn remove_at(table: &mut DeTable<'_>, span: &Range<usize>) -> Option<String> {
     let hit = table
         .iter()
         .find(|(k, v)| k.span() == *span || v.span() == *span)
         .map(|(k, _)| k.get_ref().to_string());
     if let Some(key) = hit {
         table.remove(key.as_str());
-        return true;
+        return Some(key);
     }
     table
         .iter_mut()
-        .any(|(_, value)| remove_in(value.get_mut(), span))
+        .find_map(|(key, value)| remove_in(value.get_mut(), span, key.get_ref()))
 }
 
-fn remove_in(value: &mut DeValue<'_>, span: &Range<usize>) -> bool {
+fn remove_in(value: &mut DeValue<'_>, span: &Range<usize>, key: &str) -> Option<String> {
     match value {
         DeValue::Table(table) => remove_at(table, span),
         DeValue::Array(items) => {
@@ -187,11 +260,13 @@ fn remove_in(value: &mut DeValue<'_>, span: &Range<usize>) -> bool {
                     .filter(|(j, _)| *j != i)
                     .map(|(_, item)| item)
                     .collect();
-                return true;
+                return Some(key.to_owned());
             }
-            items.iter_mut().any(|item| remove_in(item.get_mut(), span))
+            items
+                .iter_mut()
+                .find_map(|item| remove_in(item.get_mut(), span, key))
         }
-        _ => false,
+        _ => None,
     }
 }
 

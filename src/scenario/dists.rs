@@ -47,7 +47,11 @@ pub(super) fn dist(issues: &mut Issues, spec: &S<DistSpec>, key: &str, sign: Sig
         DistSpec::Fixed(text) => match units::duration(text, sign == Sign::Signed) {
             Ok(value) => Dist::Deterministic { value },
             Err(message) => {
-                issues.at(spec, message).label(format!("`{key}`"));
+                let label = match units::text_hint(text, key) {
+                    Some(hint) => format!("`{key}`: {hint}"),
+                    None => format!("`{key}`"),
+                };
+                issues.at(spec, message).label(label);
                 return None;
             }
         },
@@ -315,15 +319,26 @@ fn to_ticks(issues: &mut Issues, value: &S<Param>, key: &str, signed: bool) -> O
             "`{key}` must be {DURATION_EXAMPLES}, found {}",
             describe(value.get_ref())
         );
-        issues
-            .at(value, message)
-            .help("durations are strings with a unit, such as \"5m\"");
+        let number = match value.get_ref() {
+            Param::Int(i) => Some(*i as f64),
+            Param::Float(x) => Some(*x),
+            _ => None,
+        };
+        let issue = issues.at(value, message);
+        issue.help("durations are strings with a unit, such as \"5m\"");
+        if let Some(hint) = number.and_then(|x| units::duration_hint(x, key)) {
+            issue.label(hint);
+        }
         return None;
     };
     match units::duration(text, signed) {
         Ok(ticks) => Some(ticks),
         Err(message) => {
-            issues.at(value, message).label(format!("`{key}`"));
+            let label = match units::text_hint(text, key) {
+                Some(hint) => format!("`{key}`: {hint}"),
+                None => format!("`{key}`"),
+            };
+            issues.at(value, message).label(label);
             None
         }
     }

@@ -146,9 +146,20 @@ impl ScenarioError {
     }
 }
 
+/// Every diagnostic, then a closing line that counts them, so a long list
+/// is never mistaken for the first of its errors.
 fn render_all(diagnostics: &[Diagnostic]) -> String {
     let rendered: Vec<String> = diagnostics.iter().map(Diagnostic::render).collect();
-    rendered.join("\n\n")
+    let n = diagnostics.len();
+    let count = if n == 1 {
+        "1 error".to_owned()
+    } else {
+        format!("{n} errors")
+    };
+    format!(
+        "{}\n\nerror: the scenario has {count}; nothing was run",
+        rendered.join("\n\n")
+    )
 }
 
 /// The allowed word closest to `word`, if it is close enough to be a
@@ -211,6 +222,20 @@ error: unknown key `lanse`
         let text = diagnostic(None).render();
         assert!(text.starts_with("error: unknown key `lanse`\n--> scenarios/demo.toml"));
         assert!(text.contains("note: did you mean `lanes`?"), "{text}");
+    }
+
+    #[test]
+    fn the_list_closes_with_its_count() {
+        let one = ScenarioError::Invalid(vec![diagnostic(None)]).to_string();
+        assert!(
+            one.ends_with("\n\nerror: the scenario has 1 error; nothing was run"),
+            "{one}"
+        );
+        let two = ScenarioError::Invalid(vec![diagnostic(None), diagnostic(Some(11..16))]);
+        assert!(
+            two.to_string()
+                .ends_with("the scenario has 2 errors; nothing was run")
+        );
     }
 
     #[test]

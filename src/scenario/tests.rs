@@ -548,7 +548,37 @@ fn all_semantic_errors_are_reported_at_once() {
         "{summary}"
     );
     let rendered = error.to_string();
-    assert_eq!(rendered.matches("error: ").count(), 4, "{rendered}");
+    // Four errors and the closing line that counts them.
+    assert_eq!(rendered.matches("error: ").count(), 5, "{rendered}");
+    assert!(rendered.ends_with("error: the scenario has 4 errors; nothing was run"));
+}
+
+/// Issue 14: an unknown key no longer hides the file's other errors, and
+/// a value of the wrong type is not reported again as a missing key.
+#[test]
+fn an_unknown_key_does_not_hide_the_other_errors() {
+    let text = tail(
+        "lanse = 4
+fee = -1",
+    )
+    .replace("\"1d\"", "\"30\"");
+    let error = parse_str(&text).unwrap_err();
+    let summary = summarize(&error);
+    assert_eq!(error.diagnostics().len(), 3, "{summary}");
+    assert!(summary.contains("unknown key `lanse`"), "{summary}");
+    assert!(summary.contains("`fee`"), "{summary}");
+    assert!(summary.contains("the number has no unit"), "{summary}");
+    let text = tail("lanse = 4").replace("horizon = \"1d\"", "horizon = 30");
+    let error = parse_str(&text).unwrap_err();
+    let summary = summarize(&error);
+    assert_eq!(error.diagnostics().len(), 2, "{summary}");
+    assert!(!summary.contains("missing key `horizon`"), "{summary}");
+    assert!(
+        error
+            .to_string()
+            .contains("did you mean a string like \"30d\""),
+        "{error}"
+    );
 }
 
 #[test]
@@ -575,7 +605,9 @@ error: unknown key `lanse` in [[stages]]
  --> demo.toml:9:1
   |
 9 | lanse = 4
-  | ^^^^^ did you mean `lanes`?";
+  | ^^^^^ did you mean `lanes`?
+
+error: the scenario has 1 error; nothing was run";
     assert_eq!(error.to_string().trim_end(), expected);
 }
 

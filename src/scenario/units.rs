@@ -54,6 +54,11 @@ pub(super) fn duration(text: &str, signed: bool) -> Result<f64, String> {
             "negative duration \"{text}\" is only allowed for punctuality offsets; expected {DURATION_EXAMPLES}"
         ));
     }
+    if body.parse::<f64>().is_ok() {
+        return Err(format!(
+            "invalid duration \"{text}\": the number has no unit; expected {DURATION_EXAMPLES}"
+        ));
+    }
     check_units(text, body)?;
     let parsed = humantime::parse_duration(body).map_err(|e| {
         let reason = e.to_string();
@@ -80,6 +85,53 @@ fn check_units(text: &str, body: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The units that make a sensible value of `key` from a bare number, in
+/// the order a scenario would most likely mean them, and the range (in
+/// ticks) a sensible value falls in.
+fn sensible(key: &str) -> (&'static [(&'static str, Span)], Span, Span) {
+    const S: (&str, Span) = ("s", SECOND);
+    const M: (&str, Span) = ("m", MINUTE);
+    const H: (&str, Span) = ("h", HOUR);
+    const D: (&str, Span) = ("d", DAY);
+    const W: (&str, Span) = ("w", WEEK);
+    match key {
+        // How long to simulate: days to years.
+        "horizon" | "warmup" => (&[D, W, H], DAY, 5 * 365 * DAY),
+        // A slot of a booking calendar: minutes to hours.
+        "slot" => (&[M, H], 5 * MINUTE, DAY),
+        // How far ahead a truck books: hours to weeks.
+        "max_lead" => (&[H, D, M], 10 * MINUTE, 60 * DAY),
+        // Service and gap times, their parameters, punctuality offsets.
+        _ => (&[M, S, H], SECOND, DAY),
+    }
+}
+
+/// For a duration written as a bare number (`"30"`, or `30`), a
+/// did-you-mean with the units that give a sensible value of `key`: for a
+/// service time `"30m" or "30s"`, for a horizon `"30d" or "30w"`.
+pub(super) fn duration_hint(number: f64, key: &str) -> Option<String> {
+    if !(number.is_finite() && number > 0.0) {
+        return None;
+    }
+    let (units, lo, hi) = sensible(key);
+    let fits: Vec<String> = units
+        .iter()
+        .filter(|(_, tick)| (lo as f64..=hi as f64).contains(&(number * *tick as f64)))
+        .take(2)
+        .map(|(unit, _)| format!("\"{number}{unit}\""))
+        .collect();
+    match fits.as_slice() {
+        [] => None,
+        [one] => Some(format!("did you mean {one}?")),
+        [a, b, ..] => Some(format!("did you mean {a} or {b}?")),
+    }
+}
+
+/// [`duration_hint`] for the text of a duration, when it is a bare number.
+pub(super) fn text_hint(text: &str, key: &str) -> Option<String> {
+    duration_hint(text.trim().parse().ok()?, key)
+}
+
 /// Parses a non-negative duration into whole ticks.
 pub(super) fn span(text: &str) -> Result<Span, String> {
     let ticks = duration(text, false)?;
@@ -97,31 +149,50 @@ pub(super) fn show_ticks(ticks: f64) -> String {
     format!("{sign}{formatted}")
 }
 
-/// Parses a rate such as "50/h" into arrivals per day.
+/// The time units a rate may be per, with their common spellings.
+const RATE_UNITS: &[(&[&str], Span)] = &[
+    (&["s", "sec", "secs", "second", "seconds"], SECOND),
+    (&["m", "min", "mins", "minute", "minutes"], MINUTE),
+    (&["h", "hr", "hrs", "hour", "hours"], HOUR),
+    (&["d", "day", "days"], DAY),
+    (&["w", "wk", "wks", "week", "weeks"], WEEK),
+];
+
+/// Parses a rate into arrivals per day: "50/h", and the common spellings
+/// "50/hr", "50 per hour", "50 trucks/h", "1200 trucks per day".
 pub(super) fn rate_per_day(text: &str) -> Result<f64, String> {
-    let Some((count, unit)) = text.split_once('/') else {
+    let lower = text.trim().to_ascii_lowercase();
+    let split = lower.split_once('/').or_else(|| lower.split_once(" per "));
+    let Some((count, unit)) = split else {
+        let hint = lower
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .map(|x| format!("; did you mean \"{x}/d\" (per day) or \"{x}/h\" (per hour)?"))
+            .unwrap_or_default();
         return Err(format!(
-            "invalid rate \"{text}\"; expected {RATE_EXAMPLES} (a count per s, m, h, d or w)"
+            "invalid rate \"{text}\"; expected {RATE_EXAMPLES} (a count per s, m, h, d or w){hint}"
         ));
     };
-    let count: f64 = count.trim().parse().map_err(|_| {
-        format!(
-            "invalid rate \"{text}\": `{}` is not a number; expected {RATE_EXAMPLES}",
-            count.trim()
-        )
+    let count = count.trim();
+    let count = count
+        .strip_suffix("trucks")
+        .or_else(|| count.strip_suffix("truck"))
+        .unwrap_or(count)
+        .trim();
+    let count: f64 = count.parse().map_err(|_| {
+        format!("invalid rate \"{text}\": `{count}` is not a number; expected {RATE_EXAMPLES}")
     })?;
-    let per = match unit.trim() {
-        "s" | "sec" => SECOND,
-        "m" | "min" => MINUTE,
-        "h" | "hour" => HOUR,
-        "d" | "day" => DAY,
-        "w" | "week" => WEEK,
-        other => {
-            return Err(format!(
-                "invalid rate \"{text}\": unknown unit `{other}`; expected one of s, m, h, d, w, as in {}",
-                &RATE_EXAMPLES["a rate like ".len()..]
-            ));
-        }
+    let unit = unit.trim();
+    let Some(per) = RATE_UNITS
+        .iter()
+        .find(|(names, _)| names.contains(&unit))
+        .map(|(_, span)| *span)
+    else {
+        return Err(format!(
+            "invalid rate \"{text}\": unknown unit `{unit}`; expected one of s, m, h, d, w, as in {}",
+            &RATE_EXAMPLES["a rate like ".len()..]
+        ));
     };
     if !count.is_finite() || count < 0.0 {
         return Err(format!(
@@ -225,7 +296,7 @@ mod tests {
     #[test]
     fn durations_reject_missing_or_ambiguous_units_and_signs() {
         for (text, part) in [
-            ("90", "expected a duration like"),
+            ("90", "the number has no unit"),
             ("", "expected a duration like"),
             ("1M", "unknown unit `M`"),
             ("2y", "unknown unit `y`"),
@@ -260,6 +331,55 @@ mod tests {
         assert_eq!(rate_per_day("1/s"), Ok(86_400.0));
         assert_eq!(rate_per_day("7/w"), Ok(1.0));
         assert_eq!(rate_per_day("2.5/h"), Ok(60.0));
+    }
+
+    #[test]
+    fn rates_take_common_spellings() {
+        for text in [
+            "20/hr",
+            "20/hour",
+            "20 per hour",
+            "20 trucks/h",
+            "20 trucks per hr",
+            "20/HRS",
+        ] {
+            assert_eq!(rate_per_day(text), Ok(480.0), "{text}");
+        }
+        assert_eq!(rate_per_day("7 per week"), Ok(1.0));
+        assert_eq!(rate_per_day("1200 per day"), Ok(1200.0));
+        let e = rate_per_day("1200").unwrap_err();
+        assert!(e.contains("did you mean \"1200/d\""), "{e}");
+    }
+
+    #[test]
+    fn a_bare_number_gets_the_units_that_fit_its_key() {
+        assert_eq!(
+            duration_hint(30.0, "service").as_deref(),
+            Some("did you mean \"30m\" or \"30s\"?")
+        );
+        assert_eq!(
+            duration_hint(30.0, "horizon").as_deref(),
+            Some("did you mean \"30d\" or \"30w\"?")
+        );
+        // 3000 minutes is more than a day of service: seconds or hours? 3000 s.
+        assert_eq!(
+            duration_hint(3000.0, "mean").as_deref(),
+            Some("did you mean \"3000s\"?")
+        );
+        assert_eq!(
+            duration_hint(90.0, "slot").as_deref(),
+            Some("did you mean \"90m\"?")
+        );
+        assert_eq!(
+            duration_hint(48.0, "max_lead").as_deref(),
+            Some("did you mean \"48h\" or \"48d\"?")
+        );
+        assert_eq!(duration_hint(0.0, "service"), None);
+        assert_eq!(
+            text_hint(" 30 ", "warmup").as_deref(),
+            Some("did you mean \"30d\" or \"30w\"?")
+        );
+        assert_eq!(text_hint("30x", "warmup"), None);
     }
 
     #[test]

@@ -211,7 +211,7 @@ fn recording_gives_the_same_bytes_on_any_thread_count() {
             .map(Vec::len),
         Some(6)
     );
-    assert_eq!(doc["format"], 2);
+    assert_eq!(doc["format"], 3);
     assert_eq!(entry["portsim_version"], env!("CARGO_PKG_VERSION"));
 }
 

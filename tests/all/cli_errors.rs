@@ -133,9 +133,9 @@ fn bad_units() {
         &["parsecs", "duration"],
     );
     check(
-        "name = \"E\"\nhorizon = \"1d\"\n[demand]\nrate = @@\"50 per hour\"\n[[stages]]\n\
+        "name = \"E\"\nhorizon = \"1d\"\n[demand]\nrate = @@\"50 per fortnight\"\n[[stages]]\n\
          name = \"customs\"\nlanes = 1\nservice = \"2m\"\n",
-        &["rate", "50 per hour"],
+        &["rate", "unknown unit `fortnight`"],
     );
     check(
         &format!(
@@ -306,4 +306,41 @@ fn overloaded_stage_warns_but_runs() {
     let (out, err) = run(&["run", path.to_str().expect("utf-8"), "--quiet"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(!err.contains("warning"), "{err}");
+}
+
+/// Issue 14: every error of a file at once (an unknown key hides none),
+/// units that fit the number, rate spellings, a share written as a
+/// percentage, and a closing count.
+#[test]
+fn every_error_at_once_with_suggestions_and_a_count() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(
+        dir.path(),
+        "case.toml",
+        "name = \"x\"\nhorizon = \"30\"\nlanse = 3\n[demand]\nrate = \"20/hr\"\n[[stages]]\nname = \"a\"\nlanes = 2\nservice = \"30\"\nshare = 30\n",
+    );
+    let err = user_error(&["run", path.to_str().expect("utf-8")]);
+    for part in [
+        "unknown key `lanse` at the top level",
+        "`horizon`: did you mean \"30d\" or \"30w\"?",
+        "`service`: did you mean \"30m\" or \"30s\"?",
+        "did you mean 0.30? (a share is a fraction: 30% is 0.30)",
+    ] {
+        assert!(err.contains(part), "{part}: {err}");
+    }
+    // "20/hr" is a rate, not an error.
+    assert!(!err.contains("20/hr"), "{err}");
+    assert!(
+        err.trim_end()
+            .ends_with("error: the scenario has 4 errors; nothing was run"),
+        "{err}"
+    );
+    // Rates in words run.
+    let ok = write(
+        dir.path(),
+        "ok.toml",
+        "name = \"x\"\nhorizon = \"1d\"\nreplications = 2\n[demand]\nrate = \"20 trucks per hour\"\n[[stages]]\nname = \"a\"\nlanes = 2\nservice = \"1m\"\n",
+    );
+    let (out, err) = run(&["run", ok.to_str().expect("utf-8"), "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{err}");
 }

@@ -263,7 +263,7 @@ fn out_dir_holds_results_and_csvs() {
 
     let (header, rows) = read_csv_file(dir.path(), "hourly.csv");
     assert_eq!(rows.len(), 24);
-    let hour = column(&header, "hour");
+    let hour = column(&header, "hour_of_day");
     for (h, row) in rows.iter().enumerate() {
         assert_eq!(row[hour], h.to_string());
     }

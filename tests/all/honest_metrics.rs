@@ -337,8 +337,9 @@ fn empty_metrics_are_empty() {
         .lines()
         .find(|l| l.starts_with("all,time_in_port_s,"))
         .expect("row");
-    // Every value cell is empty; the last column says the run is complete.
-    let values = row.trim_start_matches("all,time_in_port_s,");
+    // Every value cell is empty (the unit is `s`); the last column says
+    // the run is complete.
+    let values = row.trim_start_matches("all,time_in_port_s,s,");
     let values = values.strip_suffix(",true").expect("a complete column");
     assert!(values.chars().all(|c| c == ','), "{row}");
     let table = portsim(&["run", path, "--quiet"]);

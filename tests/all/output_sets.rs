@@ -225,7 +225,7 @@ fn out_is_one_set_with_a_manifest_and_a_run_id_from_content_only() {
         whole(&d.join("one")).expect("whole")["run_id"],
         one["run_id"]
     );
-    // compare --out is a set too, of one file.
+    // compare --out is a set too: the comparison as JSON and as CSV.
     let o = run(
         d,
         &["compare", "s.toml", "s.toml", "-q", "--out", "cmp"],
@@ -234,7 +234,7 @@ fn out_is_one_set_with_a_manifest_and_a_run_id_from_content_only() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(
         names(&whole(&d.join("cmp")).expect("whole")),
-        ["comparison.json"]
+        ["comparison.json", "comparison.csv"]
     );
 }
 

@@ -1,7 +1,11 @@
 // Opens portsim HTML reports in headless Chromium and checks that they
 // work offline: no request leaves file://, no console error, no failed
 // request, every chart (<svg>) is drawn with a non-empty box and content,
-// no tick labels overlap, and nothing overflows the page sideways. Saves a
+// no tick labels overlap, nothing overflows the page sideways, the daily
+// chart labels its days with their weekday, every run and comparison page
+// defines its metrics, a run page shows its inputs (and per-class results and the cost
+// breakdown when it has classes and costs), and an attribution page shows
+// how the combined change adds up. Saves a
 // full-page PNG screenshot of each page (and with --pdf a printed PDF).
 //
 // usage: node check-report.mjs [--width PX] [--pdf] PAGE.html[=SHOT.png] ...
@@ -109,8 +113,30 @@ async function check(file, shot) {
       }
     }
     out.overflow = document.documentElement.scrollWidth - window.innerWidth;
+    out.kicker = document.querySelector('.kicker')?.textContent ?? '';
+    out.headings = [...document.querySelectorAll('h2')].map((h) => h.textContent);
+    out.weekdays = [...document.querySelectorAll('text.tick')]
+      .filter((t) => /^day \d+ \((Mon|Tue|Wed|Thu|Fri|Sat|Sun)\)$/.test(t.textContent)).length;
+    out.terms = document.body.textContent.includes('how the change adds up');
+    out.text = document.body.textContent;
     return out;
   });
+  const need = (heading) => {
+    if (!report.headings.includes(heading)) problems.push(`no section "${heading}"`);
+  };
+  const runOrCompare = ['portsim simulation report', 'portsim comparison report', 'portsim attribution report'];
+  if (runOrCompare.includes(report.kicker)) {
+    need('What the metrics mean');
+    if (report.weekdays === 0) problems.push('the daily chart does not label days with their weekday');
+  }
+  if (report.kicker === 'portsim simulation report') {
+    need('What was simulated');
+    if (report.text.includes('perishable')) need('Per class of trucks');
+    need('Cost per truck');
+  }
+  if (report.kicker === 'portsim attribution report' && !report.terms) {
+    problems.push('the attribution does not show how the change adds up');
+  }
   if (report.charts === 0) problems.push('no charts (svg elements) on the page');
   for (const b of report.bad) problems.push(`chart not drawn: ${b}`);
   for (const o of report.overlaps) problems.push(`tick labels overlap: ${o}`);

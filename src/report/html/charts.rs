@@ -57,20 +57,23 @@ fn band(points: impl Iterator<Item = (f64, Estimate)>) -> Vec<(f64, f64, f64)> {
         .collect()
 }
 
-/// An axis of days `1..=days`, ticked weekly when that reads well.
-fn day_axis(days: usize) -> Axis {
+/// An axis of days `1..=days`, ticked weekly when that reads well, each
+/// tick labelled like every other output names days: `day 8 (Mon)`.
+fn day_axis(days: usize, scenario: &Scenario) -> Axis {
     let days = days.max(2) as f64;
     let step = if (14.0..=120.0).contains(&days) {
         7.0
     } else {
         nice_step(days / 8.0, true)
     };
+    // Weekly ticks fall on the first day's weekday: 1, 8, 15, …
+    let first = if step == 7.0 { 1.0 } else { 0.0 };
     let ticks = (1..)
-        .map(|i| i as f64 * step)
-        .take_while(|&t| t <= days)
-        .map(|t| (t, number(t, 0)));
-    let ticks = std::iter::once((1.0, "1".to_owned()))
-        .chain(ticks.filter(|(t, _)| *t - 1.0 >= step / 2.0))
+        .map(|i| first + i as f64 * step)
+        .take_while(|&t| t <= days);
+    let label = |t: f64| (t, crate::report::days::label(scenario, t as usize));
+    let ticks = std::iter::once(label(1.0))
+        .chain(ticks.filter(|t| *t - 1.0 >= step / 2.0).map(label))
         .collect();
     Axis::new("day of the measured period", 1.0, days, ticks)
 }
@@ -87,7 +90,11 @@ pub fn daily(id: &str, series: &[Series]) -> String {
         .flat_map(|s| s.summary.daily_departures.iter().map(ci_hi))
         .fold(1.0, f64::max);
     let y = Axis::nice("departures (trucks per day)", 0.0, top, 6);
-    let mut plot = Plot::new(id, "Daily departures", (FULL, 340.0), day_axis(days), y);
+    let x = match series.first() {
+        Some(s) => day_axis(days, s.scenario),
+        None => Axis::new("day of the measured period", 1.0, 2.0, Vec::new()),
+    };
+    let mut plot = Plot::new(id, "Daily departures", (FULL, 340.0), x, y);
     for s in series {
         let days = s.summary.daily_departures.iter().copied();
         let x = |(d, e): (usize, Estimate)| ((d + 1) as f64, e);
@@ -350,16 +357,17 @@ pub fn shapley(
 ) -> String {
     let shares = metrics
         .iter()
-        .flat_map(|(_, a)| a.share_pct.iter().copied());
+        .flat_map(|(_, a)| a.shares.iter().map(|e| e.mean));
     let (lo, hi) = shares
         .filter(|x| x.is_finite())
         .fold((0.0f64, 100.0f64), |(lo, hi), x| (lo.min(x), hi.max(x)));
     let axis = Axis::nice("share of the combined change (%)", lo, hi, 6);
     let rows = metrics.iter().map(|(_, a)| {
-        a.share_pct
+        a.shares
             .iter()
+            .map(|e| e.mean)
             .enumerate()
-            .map(|(j, &v)| Bar {
+            .map(|(j, v)| Bar {
                 value: v,
                 ci: None,
                 style: j,
@@ -413,11 +421,15 @@ mod tests {
     }
 
     #[test]
-    fn day_axis_ticks_weekly_for_four_weeks() {
-        let axis = day_axis(28);
+    fn day_axis_ticks_weekly_for_four_weeks_with_weekdays() {
+        let text = "name = \"x\"\nhorizon = \"28d\"\nstart = \"wed\"\n[demand]\nrate = \"1/h\"\n[[stages]]\nname = \"a\"\nlanes = 1\nservice = \"1m\"\n";
+        let s = crate::scenario::parse(text, std::path::Path::new("x.toml")).expect("scenario");
+        let axis = day_axis(28, &s);
         let ticks: Vec<f64> = axis.ticks.iter().map(|t| t.0).collect();
-        assert_eq!(ticks, vec![1.0, 7.0, 14.0, 21.0, 28.0]);
-        let year = day_axis(365);
+        assert_eq!(ticks, vec![1.0, 8.0, 15.0, 22.0]);
+        assert_eq!(axis.ticks[1].1, "day 8 (Wed)");
+        let year = day_axis(365, &s);
         assert!(year.ticks.len() <= 10, "{:?}", year.ticks);
+        assert_eq!(year.ticks[0].1, "day 1 (Wed)");
     }
 }

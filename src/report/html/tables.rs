@@ -1,20 +1,20 @@
 //! The report's tables and cards: headline metrics with their intervals
 //! and units, compared metrics with verdicts, percentiles, Shapley shares,
 //! and the provenance footer. Numbers go through [`crate::report::format`],
-//! so they read as in the terminal table; user text is escaped here.
-
-use std::fmt::Write;
+//! so they read as in the terminal table; user text is escaped by the
+//! templates ([`super::page`]).
 
 use super::charts::Series;
+use super::page::{Card, Markup, cards, html};
 use super::{Attributions, Comparison};
 use crate::engine::time::DAY;
+use crate::experiment::attribution::Attribution;
 use crate::experiment::compare::{Change, Verdict};
 use crate::experiment::estimate::Estimate;
 use crate::experiment::summary::{Summary, Unit};
-use crate::report::format::{duration, interval, number, value};
+use crate::report::format::{Scale, duration, interval, number, value};
 use crate::report::json::{Manifest, scenario_hash};
-use crate::report::svg::escape;
-use crate::report::table::label;
+use crate::report::table::{label, row_scale};
 use crate::scenario::Scenario;
 
 /// Metrics shown as cards at the top of the page.
@@ -62,6 +62,7 @@ pub fn verdict(c: &Change) -> (&'static str, &'static str) {
         Verdict::Worsened => ("worsened", "✗ worsened"),
         Verdict::Changed => ("changed", "≠ changed"),
         Verdict::NoSignificantChange => ("none", "○ no significant change"),
+        Verdict::NotCompared => ("none", "not compared"),
     }
 }
 
@@ -101,275 +102,304 @@ pub fn percentile_text(s: &Summary, name: &str) -> (String, String) {
 }
 
 /// Key metrics of a single run as cards.
-pub fn run_cards(out: &mut String, s: &Summary, cur: &str) {
-    out.push_str("<div class=\"cards\">");
-    for m in KEY.iter().filter_map(|k| s.metric(k)) {
-        let (p50, p95) = percentile_text(s, m.name);
-        let extra = if p50.is_empty() {
-            String::new()
-        } else {
-            format!("<div class=\"sub\">median {p50} · p95 {p95}</div>")
-        };
-        let _ = write!(
-            out,
-            "<div class=\"card\"><div class=\"k\">{}</div><div class=\"big\">{}</div><div class=\"sub\">95% CI {}</div>{extra}</div>",
-            escape(label(m.name)),
-            escape(&value(m.estimate.mean, m.unit, cur)),
-            escape(&interval(&m.estimate, m.unit, cur))
-        );
-    }
-    out.push_str("</div>");
+pub fn run_cards(s: &Summary, cur: &str) -> Markup {
+    let list: Vec<Card> = KEY
+        .iter()
+        .filter_map(|k| s.metric(k))
+        .map(|m| {
+            let (p50, p95) = percentile_text(s, m.name);
+            let mut below = vec![format!("95% CI {}", interval(&m.estimate, m.unit, cur))];
+            if !p50.is_empty() {
+                below.push(format!("median {p50} · p95 {p95}"));
+            }
+            Card {
+                label: label(m.name).to_owned(),
+                big: value(m.estimate.mean, m.unit, cur),
+                below,
+                ..Card::default()
+            }
+        })
+        .collect();
+    cards(&list)
 }
 
 /// The full table of a run's headline metrics.
-pub fn run_table(out: &mut String, scenario: &Scenario, s: &Summary, cur: &str) {
-    out.push_str("<table class=\"metrics\"><thead><tr><th>metric</th><th>mean</th><th>95% CI</th><th>median (p50), 95% CI</th><th>p95, 95% CI</th><th>measured as</th></tr></thead><tbody>");
-    for m in s
+pub fn run_table(scenario: &Scenario, s: &Summary, cur: &str) -> Markup {
+    let shown = s
         .metrics
         .iter()
-        .filter(|m| crate::report::table::shown(scenario, m.name))
-    {
-        let (p50, p95) = percentile_text(s, m.name);
-        let _ = write!(
-            out,
-            "<tr><th>{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"unit\">{}</td></tr>",
-            escape(label(m.name)),
-            escape(&value(m.estimate.mean, m.unit, cur)),
-            escape(&interval(&m.estimate, m.unit, cur)),
-            escape(&p50),
-            escape(&p95),
-            escape(&meaning(m.name, cur))
-        );
+        .filter(|m| crate::report::table::shown(scenario, m.name));
+    html! {
+        table.metrics {
+            thead { tr {
+                th { "metric" } th { "mean" } th { "95% CI" } th { "median (p50), 95% CI" }
+                th { "p95, 95% CI" } th { "measured as" }
+            } }
+            tbody {
+                @for m in shown {
+                    @let (p50, p95) = percentile_text(s, m.name);
+                    tr {
+                        th { (label(m.name)) }
+                        td.num { (value(m.estimate.mean, m.unit, cur)) }
+                        td.num { (interval(&m.estimate, m.unit, cur)) }
+                        td.num { (p50) }
+                        td.num { (p95) }
+                        td.unit { (meaning(m.name, cur)) }
+                    }
+                }
+            }
+        }
     }
-    out.push_str("</tbody></table>");
 }
 
 /// Key changes as cards: baseline → variant, the change and the verdict.
-pub fn compare_cards(out: &mut String, c: &Comparison, cur: &str) {
-    out.push_str("<div class=\"cards\">");
-    for ch in KEY
+pub fn compare_cards(c: &Comparison, cur: &str) -> Markup {
+    let list: Vec<Card> = KEY
         .iter()
         .filter_map(|k| c.changes.iter().find(|ch| ch.name == *k))
-    {
-        let unit = unit_of(c.baseline.summary, ch.name);
-        let (text, ci) = change_text(ch, unit, cur);
-        let (class, words) = verdict(ch);
-        let _ = write!(
-            out,
-            "<div class=\"card\"><div class=\"k\">{}</div><div class=\"sub\">{} → {}</div><div class=\"big\">{}</div><div class=\"sub\">95% CI {}</div><div class=\"v {class}\">{words}</div></div>",
-            escape(label(ch.name)),
-            escape(&value(ch.baseline.mean, unit, cur)),
-            escape(&value(ch.variant.mean, unit, cur)),
-            escape(&text),
-            escape(&ci),
-        );
-    }
-    out.push_str("</div>");
+        .map(|ch| {
+            let unit = unit_of(c.baseline.summary, ch.name);
+            let (text, ci) = change_text(ch, unit, cur);
+            Card {
+                label: label(ch.name).to_owned(),
+                above: vec![format!(
+                    "{} → {}",
+                    value(ch.baseline.mean, unit, cur),
+                    value(ch.variant.mean, unit, cur)
+                )],
+                big: text,
+                below: vec![format!("95% CI {ci}")],
+                badge: Some(verdict(ch)),
+            }
+        })
+        .collect();
+    cards(&list)
 }
 
-pub fn cell(e: &Estimate, unit: Unit, cur: &str) -> String {
-    format!(
-        "<td class=\"num\">{}<div class=\"ci\">{}</div></td>",
-        escape(&value(e.mean, unit, cur)),
-        escape(&interval(e, unit, cur))
-    )
+/// A number with its interval below it.
+pub fn cell(e: &Estimate, unit: Unit, cur: &str) -> Markup {
+    html! {
+        td.num { (value(e.mean, unit, cur)) div.ci { (interval(e, unit, cur)) } }
+    }
 }
 
 /// Every compared metric: both sides with intervals, change, verdict.
-pub fn compare_table(out: &mut String, c: &Comparison, labels: [&str; 2], cur: &str) {
-    let _ = write!(
-        out,
-        "<table class=\"metrics\"><thead><tr><th>metric</th><th>{}<div class=\"ci\">mean, 95% CI</div></th><th>{}<div class=\"ci\">mean, 95% CI</div></th><th>change</th><th>95% CI of the change</th><th>verdict</th></tr></thead><tbody>",
-        escape(labels[0]),
-        escape(labels[1])
-    );
-    for ch in c.changes {
-        let unit = unit_of(c.baseline.summary, ch.name);
-        let (text, ci) = change_text(ch, unit, cur);
-        let (class, words) = verdict(ch);
-        let _ = write!(
-            out,
-            "<tr><th>{}<div class=\"ci\">{}</div></th>{}{}<td class=\"num\">{}</td><td class=\"num\">{}</td><td><span class=\"v {class}\">{words}</span></td></tr>",
-            escape(label(ch.name)),
-            escape(&meaning(ch.name, cur)),
-            cell(&ch.baseline, unit, cur),
-            cell(&ch.variant, unit, cur),
-            escape(&text),
-            escape(&ci)
-        );
+pub fn compare_table(c: &Comparison, labels: [&str; 2], cur: &str) -> Markup {
+    html! {
+        table.metrics {
+            thead { tr {
+                th { "metric" }
+                th { (labels[0]) div.ci { "mean, 95% CI" } }
+                th { (labels[1]) div.ci { "mean, 95% CI" } }
+                th { "change" } th { "95% CI of the change" } th { "verdict" }
+            } }
+            tbody {
+                @for ch in c.changes {
+                    @let unit = unit_of(c.baseline.summary, ch.name);
+                    @let (text, ci) = change_text(ch, unit, cur);
+                    @let (class, words) = verdict(ch);
+                    tr {
+                        th { (label(ch.name)) div.ci { (meaning(ch.name, cur)) } }
+                        (cell(&ch.baseline, unit, cur))
+                        (cell(&ch.variant, unit, cur))
+                        td.num { (text) }
+                        td.num { (ci) }
+                        td { span class={ "v " (class) } { (words) } }
+                    }
+                }
+            }
+        }
     }
-    out.push_str("</tbody></table>");
 }
 
 /// Percentiles of time in port per series, under the distribution chart:
 /// each the mean of the replications' own percentiles, with its 95% CI.
-pub fn percentile_table(out: &mut String, series: &[Series]) {
-    out.push_str("<table class=\"metrics compact\"><thead><tr><th></th><th>trucks that left</th><th>mean</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>longest</th></tr></thead><tbody>");
-    for s in series {
-        let Some(m) = s.summary.metric("time_in_port_s") else {
-            continue;
-        };
-        let cleared = s
-            .summary
-            .metric("trucks_cleared")
-            .map_or(f64::NAN, |c| c.estimate.mean);
-        let cell = |e: &Estimate| {
-            let ci = interval(e, Unit::Seconds, "");
-            format!(
-                "<td class=\"num\">{}<div class=\"ci\">{}</div></td>",
-                escape(&value(e.mean, Unit::Seconds, "")),
-                escape(&ci)
-            )
-        };
-        let _ = write!(
-            out,
-            "<tr><th>{}</th><td class=\"num\">{}</td>{}",
-            escape(s.label),
-            number(cleared, 0),
-            cell(&m.estimate)
-        );
-        if let Some(p) = m.percentiles.as_deref() {
-            for (_, pm) in p.each() {
-                out.push_str(&cell(&pm.estimate));
+pub fn percentile_table(series: &[Series]) -> Markup {
+    let rows: Vec<_> = series
+        .iter()
+        .filter_map(|s| Some((s, s.summary.metric("time_in_port_s")?)))
+        .collect();
+    html! {
+        table.metrics.compact {
+            thead { tr {
+                th {} th { "trucks that left" } th { "mean" } th { "p50" } th { "p90" }
+                th { "p95" } th { "p99" } th { "longest" }
+            } }
+            tbody {
+                @for (s, m) in rows {
+                    @let cleared = s.summary.metric("trucks_cleared").map_or(f64::NAN, |c| c.estimate.mean);
+                    tr {
+                        th { (s.label) }
+                        td.num { (number(cleared, 0)) }
+                        (cell(&m.estimate, Unit::Seconds, ""))
+                        @if let Some(p) = m.percentiles.as_deref() {
+                            @for (_, pm) in p.each() { (cell(&pm.estimate, Unit::Seconds, "")) }
+                            td.num { (value(p.max, Unit::Seconds, "")) }
+                        }
+                    }
+                }
             }
-            let _ = write!(
-                out,
-                "<td class=\"num\">{}</td>",
-                escape(&value(p.max, Unit::Seconds, ""))
-            );
         }
-        out.push_str("</tr>");
     }
-    out.push_str("</tbody></table>");
+}
+
+/// A stage's status in words.
+fn stage_status(f: &crate::experiment::stability::StageFlow) -> String {
+    use crate::experiment::stability::Bound;
+    match (f.unstable, f.bound) {
+        (Some(u), Bound::DailyLimit(l)) => format!(
+            "cannot keep up: short ~{}/day (daily limit {l})",
+            number(u.shortfall_per_day, 0)
+        ),
+        (Some(u), Bound::Lanes) => format!(
+            "cannot keep up: short ~{}/day",
+            number(u.shortfall_per_day, 0)
+        ),
+        (Some(u), Bound::Pool(_)) => format!(
+            "cannot keep up: short ~{}/day (shared pool)",
+            number(u.shortfall_per_day, 0)
+        ),
+        (None, Bound::DailyLimit(l)) => format!("limit-bound ({l}/day)"),
+        (None, Bound::Pool(_)) => "keeps up (shared pool)".to_owned(),
+        (None, Bound::Lanes) => "keeps up".to_owned(),
+    }
 }
 
 /// Demand, capacity and status per stage: which stages cannot keep up,
 /// which are bound by a daily limit, and the bottleneck.
-pub fn stage_table(out: &mut String, s: &Summary) {
-    use crate::experiment::stability::Bound;
-    out.push_str("<table class=\"metrics compact\"><thead><tr><th>stage</th><th>demand /day</th><th>capacity /day</th><th>load</th><th>utilisation</th><th>overtime lane-h /day</th><th>status</th></tr></thead><tbody>");
+pub fn stage_table(s: &Summary) -> Markup {
     let bottleneck = s.bottleneck();
-    for (i, st) in s.stages.iter().enumerate() {
-        let f = &st.flow;
-        let status = match (f.unstable, f.bound) {
-            (Some(u), Bound::DailyLimit(l)) => format!(
-                "cannot keep up: short ~{}/day (daily limit {l})",
-                number(u.shortfall_per_day, 0)
-            ),
-            (Some(u), Bound::Lanes) => format!(
-                "cannot keep up: short ~{}/day",
-                number(u.shortfall_per_day, 0)
-            ),
-            (Some(u), Bound::Pool(_)) => format!(
-                "cannot keep up: short ~{}/day (shared pool)",
-                number(u.shortfall_per_day, 0)
-            ),
-            (None, Bound::DailyLimit(l)) => format!("limit-bound ({l}/day)"),
-            (None, Bound::Pool(_)) => "keeps up (shared pool)".to_owned(),
-            (None, Bound::Lanes) => "keeps up".to_owned(),
-        };
-        let mark = if Some(i) == bottleneck {
-            " (bottleneck)"
-        } else {
-            ""
-        };
-        let class = if f.unstable.is_some() {
-            " class=\"bad\""
-        } else {
-            ""
-        };
-        let _ = write!(
-            out,
-            "<tr{class}><th>{}{mark}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}%</td><td class=\"num\">{}%</td><td class=\"num\">{}</td><td>{}</td></tr>",
-            escape(&st.name),
-            number(f.demand_per_day.mean, 0),
-            number(f.capacity_per_day, 0),
-            number(100.0 * f.load.mean, 0),
-            number(100.0 * st.utilization.mean, 1),
-            number(st.overtime_per_day.mean, 1),
-            escape(&status)
-        );
+    html! {
+        table.metrics.compact {
+            thead { tr {
+                th { "stage" } th { "demand /day" } th { "capacity /day" } th { "load" }
+                th { "utilisation" } th { "overtime lane-h /day" } th { "status" }
+            } }
+            tbody {
+                @for (i, st) in s.stages.iter().enumerate() {
+                    @let f = &st.flow;
+                    tr class=[f.unstable.is_some().then_some("bad")] {
+                        th { (st.name) @if Some(i) == bottleneck { " (bottleneck)" } }
+                        td.num { (number(f.demand_per_day.mean, 0)) }
+                        td.num { (number(f.capacity_per_day, 0)) }
+                        td.num { (number(100.0 * f.load.mean, 0)) "%" }
+                        td.num { (number(100.0 * st.utilization.mean, 1)) "%" }
+                        td.num { (number(st.overtime_per_day.mean, 1)) }
+                        td { (stage_status(f)) }
+                    }
+                }
+            }
+        }
     }
-    out.push_str("</tbody></table>");
 }
 
-/// One cell of the provenance table: HTML from a scenario and its results.
-type Cell<'a> = dyn Fn(&Scenario, &Summary) -> String + 'a;
+/// One cell of the provenance table, from a scenario and its results.
+type Cell<'a> = dyn Fn(&Scenario, &Summary) -> Markup + 'a;
 
 /// The footer that traces a page back to its inputs.
-pub fn provenance(out: &mut String, sides: &[(&str, &Scenario, &Summary)], manifest: &Manifest) {
-    out.push_str("<footer><h2>About this report</h2><table class=\"prov\"><thead><tr><th></th>");
-    for (which, _, _) in sides {
-        let _ = write!(out, "<th>{}</th>", escape(which));
-    }
-    out.push_str("</tr></thead><tbody>");
+pub fn provenance(sides: &[(&str, &Scenario, &Summary)], manifest: &Manifest) -> Markup {
     let rows: [(&str, &Cell); 7] = [
-        ("scenario", &|s, _| escape(&s.name)),
-        ("description", &|s, _| escape(&s.description)),
-        ("file", &|s, _| {
-            format!("<code>{}</code>", escape(&s.source.display().to_string()))
-        }),
-        ("scenario hash (SHA-256)", &|s, _| {
-            format!("<code class=\"hash\">{}</code>", scenario_hash(s))
-        }),
+        ("scenario", &|s, _| html! { (s.name) }),
+        ("description", &|s, _| html! { (s.description) }),
+        (
+            "file",
+            &|s, _| html! { code { (s.source.display().to_string()) } },
+        ),
+        (
+            "scenario hash (SHA-256)",
+            &|s, _| html! { code.hash { (scenario_hash(s)) } },
+        ),
         ("measured period", &|s, _| {
-            format!("{} after {} of warm-up", days(s.horizon), days(s.warmup))
+            html! { (days(s.horizon)) " after " (days(s.warmup)) " of warm-up" }
         }),
-        ("seed", &|_, _| manifest.seed.to_string()),
+        ("seed", &|_, _| html! { (manifest.seed) }),
         ("replications", &|_, sum| {
-            format!(
-                "{} of {} requested",
-                sum.replications, manifest.replications
-            )
+            html! { (sum.replications) " of " (manifest.replications) " requested" }
         }),
     ];
-    for (name, f) in rows {
-        let _ = write!(out, "<tr><th>{name}</th>");
-        for (_, s, sum) in sides {
-            let _ = write!(out, "<td>{}</td>", f(s, sum));
+    html! {
+        footer {
+            h2 { "About this report" }
+            table.prov {
+                thead { tr { th {} @for (which, _, _) in sides { th { (which) } } } }
+                tbody {
+                    @for (name, f) in rows {
+                        tr { th { (name) } @for (_, s, sum) in sides { td { (f(s, sum)) } } }
+                    }
+                }
+            }
+            p {
+                "Made by portsim " (manifest.version) ". Every figure is a mean over independent replications with a 95% confidence interval (Student t). Run the same scenario files with the same seed and portsim version to get the same numbers; the scenario hash identifies the fully resolved scenario."
+            }
         }
-        out.push_str("</tr>");
     }
-    let _ = write!(
-        out,
-        "</tbody></table><p>Made by portsim {}. Every figure is a mean over independent replications with a 95% confidence interval (Student t). Run the same scenario files with the same seed and portsim version to get the same numbers; the scenario hash identifies the fully resolved scenario.</p></footer>",
-        escape(manifest.version)
-    );
 }
 
-/// Shapley values, shares and main effects per metric and intervention.
-pub fn attribution(out: &mut String, a: &Attributions, units: &Summary, cur: &str) {
-    let fmt = |m: &str, x: f64| signed(value(x, unit_of(units, m), cur), x);
-    out.push_str("<table class=\"metrics compact\"><thead><tr><th>metric</th><th>intervention</th><th>share</th><th>Shapley value (95% CI)</th><th>main effect (95% CI)</th></tr></thead><tbody>");
-    for (m, att) in a.metrics {
-        let est = |e: &Estimate| {
-            let ci = e.ci95.map_or(String::new(), |[lo, hi]| {
-                format!(" [{}, {}]", fmt(m, lo), fmt(m, hi))
-            });
-            escape(&format!("{}{ci}", fmt(m, e.mean)))
-        };
-        for (j, name) in a.names.iter().enumerate() {
-            let _ = write!(
-                out,
-                "<tr><th>{}</th><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                escape(label(m)),
-                escape(name),
-                if att.share_pct[j].is_finite() {
-                    format!("{}%", number(att.share_pct[j], 1))
-                } else {
-                    "n/a (no combined change to share)".to_owned()
-                },
-                est(&att.shapley[j]),
-                est(&att.main_effects[j]),
-            );
-        }
-        let _ = write!(
-            out,
-            "<tr class=\"total\"><th>{}</th><td>all together</td><td class=\"num\">100%</td><td class=\"num\">{}</td><td class=\"unit\">{}</td></tr>",
-            escape(label(m)),
-            est(&att.combined),
-            escape(&meaning(m, cur)),
-        );
+/// The scale of a metric's row in the comparison, for its attribution.
+fn attribution_scale<'a>(
+    m: &str,
+    a: &Attribution,
+    changes: &[Change],
+    units: &Summary,
+    cur: &'a str,
+) -> Scale<'a> {
+    let unit = unit_of(units, m);
+    match changes.iter().find(|c| c.name == m) {
+        Some(c) => row_scale(c, unit, cur),
+        None => Scale::new(unit, a.combined.mean, cur),
     }
-    out.push_str("</tbody></table>");
+}
+
+/// Per metric: how the combined change adds up (every term, with its 95%
+/// interval), then each intervention's Shapley share, Shapley value and
+/// main effect, all in the unit of the metric's row in the comparison.
+pub fn attribution(a: &Attributions, changes: &[Change], units: &Summary, cur: &str) -> Markup {
+    let est = |scale: &Scale, e: &Estimate| {
+        format!("{} {}", scale.signed(e.mean), scale.signed_interval(e.ci95))
+    };
+    let share = |e: &Estimate| match (e.mean.is_finite(), e.ci95) {
+        (false, _) => "n/a (no combined change to share)".to_owned(),
+        (true, Some([lo, hi])) => format!("{:.1}% [{lo:.1}%, {hi:.1}%]", e.mean),
+        (true, None) => format!(
+            "{:.1}% (no interval: the combined change is not significant)",
+            e.mean
+        ),
+    };
+    html! {
+        @for (m, att) in a.metrics {
+            @let scale = attribution_scale(m, att, changes, units, cur);
+            h3 { (label(m)) ": combined change " (est(&scale, &att.combined)) }
+            table.metrics.compact {
+                thead { tr {
+                    th { "how the change adds up" } th { "change (95% CI)" } th { "" }
+                } }
+                tbody {
+                    @for (t, e) in &att.terms {
+                        tr {
+                            th { (crate::report::table::term_name(*t, a.names)) }
+                            td.num { (est(&scale, e)) }
+                            td { @if !e.excludes_zero() { "not significant" } }
+                        }
+                    }
+                    tr.total { th { "= combined change" } td.num { (scale.signed(att.combined.mean)) } td {} }
+                }
+            }
+            table.metrics.compact {
+                thead { tr {
+                    th { "intervention" } th { "Shapley share (95% CI)" }
+                    th { "Shapley value (95% CI)" } th { "main effect (95% CI)" }
+                } }
+                tbody {
+                    @for (j, name) in a.names.iter().enumerate() {
+                        tr {
+                            th { (name) }
+                            td.num { (att.shares.get(j).map_or(String::new(), share)) }
+                            td.num { (att.shapley.get(j).map_or(String::new(), |e| est(&scale, e))) }
+                            td.num { (att.main_effects.get(j).map_or(String::new(), |e| est(&scale, e))) }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -85,8 +85,10 @@ fn compare_page(with_attribution: bool) -> String {
         changes: &changes,
         manifest: &manifest,
         complete: true,
+        differences: "differences: none in measured period, warm-up or costs",
         attribution: with_attribution.then_some(Attributions {
             names: &names,
+            files: &[],
             metrics: &metrics,
         }),
     })
@@ -105,7 +107,7 @@ fn user_text_is_escaped() {
     let page = run_page(&scenario("1d", 2, "50/d", 1));
     assert!(!page.contains("<script"), "no script element at all");
     assert!(!page.contains("<img") && !page.contains("<b>") && !page.contains("<warning>"));
-    assert!(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; port"));
+    assert!(page.contains("&lt;script&gt;alert('x')&lt;/script&gt; &amp; port"));
     assert!(page.contains("check&lt;img src=x&gt;"));
     assert!(page.contains("&quot;quoted&quot;"));
     let page = compare_page(true);
