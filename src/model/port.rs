@@ -121,6 +121,13 @@ pub(super) struct Port<'a> {
     route_pos: Vec<Vec<Option<u16>>>,
     /// Whether a class visits every stage in file order (no route).
     all_stages: Vec<bool>,
+    /// The stages whose routing needs a draw: some class visits them with
+    /// a share strictly between 0 and 1 (uniforms are in [0, 1), so a
+    /// share of 1 always visits and 0 never does).
+    drawn_routing: Vec<usize>,
+    /// Per class, the routing bits of the other stages (those it surely
+    /// visits).
+    sure_routing: Vec<u64>,
     pub behaviour: Vec<Behaviour>,
     /// The last wait's epoch (see `Port::wait_in`).
     pub epochs: u32,
@@ -210,11 +217,18 @@ impl Port<'_> {
         if let Some(next) = self.arrivals.next(now) {
             sched.schedule_at(next, Event::Arrival);
         }
-        // Every truck draws class, booking and routing, whatever the
-        // scenario, so these streams stay aligned across scenarios.
-        let u = self.class_draws.draw();
-        let class = self.class_of(u);
-        let wants_booking = self.booking_draws.draw();
+        // Truck i takes draw i of the class, booking and routing streams
+        // wherever that draw can matter, so the streams stay aligned across
+        // the sides of a comparison. A draw that cannot change anything
+        // (one class, no appointments, a stage every class visits or skips
+        // for sure) is not taken: those streams have no other use, so
+        // skipping them changes no result.
+        let class = if self.scenario.classes.len() > 1 {
+            let u = self.class_draws.draw();
+            self.class_of(u)
+        } else {
+            0
+        };
         let routing = self.draw_routing(class);
         let entrance = self.scenario.classes[class].entrance;
         let prio = self.priority_of(class, false);
@@ -222,7 +236,7 @@ impl Port<'_> {
         self.count(class, |c| c.offered += 1);
         let scenario = self.scenario;
         if let Some(appointments) = &scenario.appointments
-            && wants_booking < appointments.share
+            && self.booking_draws.draw() < appointments.share
         {
             let Some(slot) = self.slots.as_mut().and_then(|book| book.book(now)) else {
                 if appointments.no_slot == NoSlot::TurnAway {
@@ -281,9 +295,9 @@ impl Port<'_> {
     /// Draws the routing of a truck of `class`: a bit per stage, each from
     /// that stage's stream.
     fn draw_routing(&mut self, class: usize) -> u64 {
-        let mut routing = 0u64;
-        for (s, stage) in self.stages.iter_mut().enumerate() {
-            let u = stage.routing.draw();
+        let mut routing = self.sure_routing[class];
+        for &s in &self.drawn_routing {
+            let u = self.stages[s].routing.draw();
             if u < self.scenario.stages[s].share[class] {
                 routing |= 1 << s;
             }
@@ -912,6 +926,14 @@ pub fn simulate_until_cancelled(
     let classes = scenario.classes.len();
     let entrances = 1 + scenario.entrances.len();
     let (routes, route_pos) = routes(scenario);
+    let drawn_routing: Vec<usize> = (0..scenario.stages.len())
+        .filter(|&s| {
+            scenario.stages[s]
+                .share
+                .iter()
+                .any(|&p| p > 0.0 && p < 1.0)
+        })
+        .collect();
     let behaviour = scenario
         .classes
         .iter()
@@ -943,6 +965,14 @@ pub fn simulate_until_cancelled(
         initial_rng: streams.stream("initial"),
         slots: appointments.map(|a| SlotBook::new(a.slot, a.capacity.clone(), a.max_lead)),
         all_stages: scenario.classes.iter().map(|c| c.route.is_none()).collect(),
+        drawn_routing: drawn_routing.clone(),
+        sure_routing: (0..classes)
+            .map(|c| {
+                (0..scenario.stages.len())
+                    .filter(|s| !drawn_routing.contains(s) && scenario.stages[*s].share[c] >= 1.0)
+                    .fold(0u64, |bits, s| bits | 1 << s)
+            })
+            .collect(),
         routes,
         route_pos,
         behaviour,

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Same-run speed ratios of portsim against SimPy on the two reference models
+# of shared/peer-models (MODEL.md: M/M/10 at utilisation 0.9 and the
+# four-station port tandem, one million customers each), and of the
+# Horgos-after port over a year against another portsim binary.
+#
+#   benches/simpy/ratios.sh [PEER_MODELS_DIR]
+#
+# PEER_MODELS_DIR holds mmc_simpy.py and port_simpy.py (default:
+# ../shared/peer-models next to the repository). SimPy 4.1.2 is installed
+# into target/simpy-venv on first use (needs the Python package index).
+# Set REF=/path/to/portsim to also time the Horgos case on that binary, and
+# ROUNDS=N (default 3) to repeat every timing; the median of each is used,
+# and the runs of a round are interleaved, so a noisy machine affects both
+# sides of a ratio alike. Times are wall clock of the whole command,
+# process start and file reading included. Nothing here is a test: it
+# prints a table for the README's performance section.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+peer=${1:-../shared/peer-models}
+rounds=${ROUNDS:-3}
+[ -f "$peer/mmc_simpy.py" ] || { echo "no $peer/mmc_simpy.py (give the peer-models folder)" >&2; exit 2; }
+venv=target/simpy-venv
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q simpy==4.1.2
+fi
+cargo build --release -q
+bin=target/release/portsim
+
+# wall time of a command, in seconds, its output discarded
+secs() {
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$@" >/dev/null
+  t1=$(date +%s.%N)
+  awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}' 
+}
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+declare -A t
+for r in $(seq "$rounds"); do
+  t[mm_port]+="$(secs $bin run benches/scenarios/mm10.toml -j 1 -q --format json) "
+  t[mm_simpy]+="$(secs "$venv/bin/python" "$peer/mmc_simpy.py" -n 1000000 --seed 1) "
+  t[pt_port]+="$(secs $bin run benches/scenarios/port-tandem.toml -j 1 -q --format json) "
+  t[pt_simpy]+="$(secs "$venv/bin/python" "$peer/port_simpy.py" -n 1000000 --seed 1) "
+  t[h1]+="$(secs $bin run scenarios/horgos-after.toml --horizon 365d -r 30 -j 1 -q --format json) "
+  t[h2]+="$(secs $bin run scenarios/horgos-after.toml --horizon 365d -r 30 -j 2 -q --format json) "
+  if [ -n "${REF:-}" ]; then
+    t[r1]+="$(secs "$REF" run scenarios/horgos-after.toml --horizon 365d -r 30 -j 1 -q --format json) "
+    t[r2]+="$(secs "$REF" run scenarios/horgos-after.toml --horizon 365d -r 30 -j 2 -q --format json) "
+  fi
+  echo "round $r of $rounds done" >&2
+done
+m() { echo "${t[$1]}" | tr ' ' '\n' | grep . | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
+echo "machine: $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%d); median of $rounds interleaved rounds"
+echo "| case | portsim | reference | ratio |"
+echo "| --- | --- | --- | --- |"
+printf '| M/M/10, 1e6 customers, `portsim run` vs SimPy | %.2f s | %.1f s | %s× |\n' "$(m mm_port)" "$(m mm_simpy)" "$(ratio "$(m mm_simpy)" "$(m mm_port)")"
+printf '| port tandem, 1e6 trucks, `portsim run` vs SimPy | %.2f s | %.1f s | %s× |\n' "$(m pt_port)" "$(m pt_simpy)" "$(ratio "$(m pt_simpy)" "$(m pt_port)")"
+if [ -n "${REF:-}" ]; then
+  printf '| Horgos-after 365 d × 30, 1 thread, vs REF | %.1f s | %.1f s | %s× |\n' "$(m h1)" "$(m r1)" "$(ratio "$(m r1)" "$(m h1)")"
+  printf '| Horgos-after 365 d × 30, 2 threads, vs REF | %.1f s | %.1f s | %s× |\n' "$(m h2)" "$(m r2)" "$(ratio "$(m r2)" "$(m h2)")"
+fi
+printf '| Horgos-after 365 d × 30, 2 threads vs 1 | %.1f s | %.1f s | %s× |\n' "$(m h2)" "$(m h1)" "$(ratio "$(m h1)" "$(m h2)")"
