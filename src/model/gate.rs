@@ -45,6 +45,34 @@ impl Gate {
         }
     }
 
+    /// Offers truck `id` (of queue priority `priority`) to the gate: returns
+    /// it if it enters the port area now, or queues it on the road.
+    ///
+    /// Without parking the area has no places to count: while the gate is
+    /// open a truck goes straight in, without touching the pool (whose
+    /// occupancy nobody reads then); only a closed gate queues it.
+    #[inline]
+    pub fn request(&mut self, now: Time, id: u32, priority: i32) -> Option<u32> {
+        if self.parking.is_none() && self.pool.would_start() {
+            return Some(id);
+        }
+        self.pool.request(now, id, priority)
+    }
+
+    /// A truck leaves the port area: returns the truck on the road that
+    /// takes its place, if any.
+    ///
+    /// Without parking no one waits for a place (a closed gate admits
+    /// nobody, and an open one leaves no one waiting), so only the places
+    /// taken by trucks the gate queued while closed are given back.
+    #[inline]
+    pub fn release(&mut self, now: Time) -> Option<u32> {
+        if self.parking.is_none() && self.pool.busy() == 0 {
+            return None;
+        }
+        self.pool.release(now)
+    }
+
     /// Trucks on the road: the gate queue and those waiting for their
     /// first stage.
     pub fn road_len(&self) -> usize {

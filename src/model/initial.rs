@@ -58,7 +58,7 @@ impl Port<'_> {
         let id = self.new_initial(stage, waited, now);
         let truck = self.trucks.get(id as usize).copied()?;
         let e = usize::from(truck.entrance);
-        match self.gates[e].pool.request(now, id, truck.prio) {
+        match self.gates[e].request(now, id, truck.prio) {
             Some(id) => Some(id),
             None => {
                 self.waiting_changed(now, 1);
@@ -76,7 +76,7 @@ impl Port<'_> {
             return;
         };
         let e = usize::from(truck.entrance);
-        match self.gates[e].pool.request(now, id, truck.prio) {
+        match self.gates[e].request(now, id, truck.prio) {
             Some(id) => self.advance_initial(id, sched),
             None => {
                 self.waiting_changed(now, 1);

@@ -434,7 +434,7 @@ impl Port<'_> {
             return;
         }
         self.in_port[class] += 1;
-        match self.gates[e].pool.request(now, id, priority) {
+        match self.gates[e].request(now, id, priority) {
             Some(id) => self.admitted(id, e, sched),
             None => {
                 self.waiting_changed(now, 1);
@@ -603,7 +603,7 @@ impl Port<'_> {
         let now = sched.now();
         let truck = self.trucks.try_remove(id as usize)?;
         let e = usize::from(truck.entrance);
-        if let Some(next) = self.gates[e].pool.release(now) {
+        if let Some(next) = self.gates[e].release(now) {
             self.waiting_changed(now, -1);
             self.gates[e].road_changed(now);
             sched.schedule_in(0, Event::Enter(next));
@@ -927,12 +927,7 @@ pub fn simulate_until_cancelled(
     let entrances = 1 + scenario.entrances.len();
     let (routes, route_pos) = routes(scenario);
     let drawn_routing: Vec<usize> = (0..scenario.stages.len())
-        .filter(|&s| {
-            scenario.stages[s]
-                .share
-                .iter()
-                .any(|&p| p > 0.0 && p < 1.0)
-        })
+        .filter(|&s| scenario.stages[s].share.iter().any(|&p| p > 0.0 && p < 1.0))
         .collect();
     let behaviour = scenario
         .classes
