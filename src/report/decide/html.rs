@@ -8,7 +8,6 @@
 //! results give the same bytes.
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 use super::charts::{self, Dot, Line, Row, Scale};
 use crate::decide::metrics::MetricKey;
@@ -20,108 +19,85 @@ use crate::decide::values::{cell, numeric};
 use crate::decide::verdict::Bound;
 use crate::experiment::estimate::Estimate;
 use crate::report::format::value;
+use crate::report::html::page::{self, Ids, Markup, html};
 use crate::report::json::Manifest;
-use crate::report::svg::{Axis, escape};
+use crate::report::svg::Axis;
 use crate::scenario::{Override, Scenario};
-
-/// The run reports' style sheet.
-const CSS: &str = include_str!("../html/report.css");
 
 /// Extra rules for these pages.
 const EXTRA: &str = ".chosen{border-top-color:#17572c}.verdict-feasible{color:#17572c;font-weight:600}.verdict-infeasible{color:#8a1f11;font-weight:600}.verdict-undecided{color:#7a5c00;font-weight:600}";
 
-fn document(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta name=\"generator\" content=\"portsim\"><title>{}</title><style>{CSS}{EXTRA}</style></head><body><main>{body}</main></body></html>\n",
-        escape(title)
-    )
-}
-
-/// A page being written, with unique chart ids.
+/// A page being written: its parts in order, built from the shared blocks
+/// of [`page`] (which escape every piece of user text), with unique chart
+/// ids.
 #[derive(Default)]
 struct Page {
-    body: String,
-    charts: usize,
+    parts: Vec<Markup>,
+    ids: Ids,
 }
 
 impl Page {
     fn id(&mut self) -> String {
-        self.charts += 1;
-        format!("c{}", self.charts)
+        self.ids.fresh()
+    }
+
+    fn push(&mut self, part: Markup) {
+        self.parts.push(part);
     }
 
     fn header(&mut self, kicker: &str, title: &str, desc: &str, meta: &str) {
-        let _ = write!(
-            self.body,
-            "<header><p class=\"kicker\">{}</p><h1>{}</h1><p class=\"desc\">{}</p><p class=\"meta\">{}</p></header>",
-            escape(kicker),
-            escape(title),
-            escape(desc),
-            escape(meta)
-        );
+        self.push(page::header(
+            kicker,
+            title,
+            html! { p.desc { (desc) } p.meta { (meta) } },
+        ));
     }
 
     fn h2(&mut self, title: &str, intro: &str) {
-        let _ = write!(self.body, "<h2>{}</h2>", escape(title));
-        if !intro.is_empty() {
-            let _ = write!(self.body, "<p class=\"intro\">{}</p>", escape(intro));
-        }
+        self.push(page::section(title, intro));
     }
 
-    fn figure(&mut self, title: &str, svg: &str) {
-        let _ = write!(
-            self.body,
-            "<figure><figcaption>{}</figcaption>{svg}</figure>",
-            escape(title)
-        );
+    fn figure(&mut self, title: &str, svg: String) {
+        self.push(page::figure(title, svg, None));
     }
 
     fn notices(&mut self, items: &[String]) {
-        if items.is_empty() {
-            return;
-        }
-        self.body
-            .push_str("<div class=\"notice\" role=\"note\"><ul>");
-        for item in items {
-            let _ = write!(self.body, "<li>{}</li>", escape(item));
-        }
-        self.body.push_str("</ul></div>");
+        self.push(page::notices(items));
     }
 
-    /// A table of text cells (escaped); the first row is the header.
+    /// A table of text cells; the first row is the header.
     fn table(&mut self, rows: &[Vec<String>], numeric_from: usize) {
-        self.body.push_str("<table class=\"compact\"><thead><tr>");
-        for h in rows.first().into_iter().flatten() {
-            let _ = write!(self.body, "<th>{}</th>", escape(h));
-        }
-        self.body.push_str("</tr></thead><tbody>");
-        for row in rows.iter().skip(1) {
-            self.body.push_str("<tr>");
-            for (i, c) in row.iter().enumerate() {
-                let class = if i >= numeric_from {
-                    " class=\"num\""
-                } else {
-                    ""
-                };
-                let _ = write!(self.body, "<td{class}>{}</td>", escape(c));
-            }
-            self.body.push_str("</tr>");
-        }
-        self.body.push_str("</tbody></table>");
+        let head: Vec<&str> = rows
+            .first()
+            .map(|r| r.iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        self.push(page::table(
+            &head,
+            rows.get(1..).unwrap_or_default(),
+            numeric_from,
+        ));
     }
 
     fn footer(&mut self, s: &Scenario, manifest: &Manifest, what: &str) {
-        let _ = write!(
-            self.body,
-            "<footer><h2>About this report</h2><table class=\"prov\"><tbody><tr><th>study file</th><td><code>{}</code></td></tr><tr><th>scenario</th><td>{} (<code>{}</code>)</td></tr><tr><th>scenario hash (SHA-256, with the study's overrides)</th><td><code class=\"hash\">{}</code></td></tr><tr><th>overrides of every point</th><td><code>{}</code></td></tr><tr><th>seed</th><td>{}</td></tr></tbody></table><p>Made by portsim {}. Every figure is a mean over independent replications with a 95% confidence interval (Student t) unless said otherwise; replication i of every point uses the same random streams (common random numbers).</p></footer>",
-            escape(what),
-            escape(&s.name),
-            escape(&s.source.display().to_string()),
-            escape(&manifest.scenario_hash),
-            escape(&s.overrides.join(" ")),
-            manifest.seed,
-            escape(manifest.version)
-        );
+        self.push(html! {
+            footer {
+                h2 { "About this report" }
+                table.prov { tbody {
+                    tr { th { "study file" } td { code { (what) } } }
+                    tr { th { "scenario" } td { (s.name) " (" code { (s.source.display().to_string()) } ")" } }
+                    tr { th { "scenario hash (SHA-256, with the study's overrides)" } td { code.hash { (manifest.scenario_hash) } } }
+                    tr { th { "overrides of every point" } td { code { (s.overrides.join(" ")) } } }
+                    tr { th { "seed" } td { (manifest.seed) } }
+                } }
+                p { "Made by portsim " (manifest.version) ". Every figure is a mean over independent replications with a 95% confidence interval (Student t) unless said otherwise; replication i of every point uses the same random streams (common random numbers)." }
+            }
+        });
+    }
+
+    /// The whole document.
+    fn finish(self, title: &str) -> String {
+        let parts = self.parts;
+        page::document(title, EXTRA, html! { @for part in parts { (part) } })
     }
 }
 
@@ -183,17 +159,21 @@ pub fn sweep(sw: &Sweep, outcome: &Outcome, manifest: &Manifest) -> String {
             &key.label(),
             "Mean over replications at each point, with its 95% confidence interval; all points share their random numbers, so differences between neighbouring points are not luck.",
         );
-        page.body.push_str("<div class=\"grid2\">");
+        let mut figures = Vec::new();
         for (f, factor) in sw.factors.iter().enumerate() {
             let id = page.id();
             let svg = factor_chart(&id, sw, outcome, key, f, &cur);
-            page.figure(&format!("{} against {}", key.label(), factor.key), &svg);
+            figures.push(page::figure(
+                &format!("{} against {}", key.label(), factor.key),
+                svg,
+                None,
+            ));
         }
-        page.body.push_str("</div>");
+        page.push(html! { div.grid2 { @for f in figures { (f) } } });
         if sw.factors.len() == 2 && sw.lhs.is_none() {
             let id = page.id();
             let svg = heat(&id, sw, outcome, key, &cur);
-            page.figure(&format!("{}: both factors", key.label()), &svg);
+            page.figure(&format!("{}: both factors", key.label()), svg);
         }
     }
     page.h2("Every point", "");
@@ -219,7 +199,7 @@ pub fn sweep(sw: &Sweep, outcome: &Outcome, manifest: &Manifest) -> String {
         manifest,
         &sw.study.file.path.display().to_string(),
     );
-    document(&format!("sweep: {}", sw.base.name), &page.body)
+    page.finish(&format!("sweep: {}", sw.base.name))
 }
 
 /// A factor's values on an axis: numbers where they are numeric, else
@@ -413,20 +393,7 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    page.body.push_str("<div class=\"cards\">");
-    match a.choice.and_then(|i| a.candidates.get(i)) {
-        Some(c) => {
-            let _ = write!(
-                page.body,
-                "<div class=\"card chosen\"><div class=\"k\">chosen plan</div><div class=\"big\">{}</div><div class=\"sub\">cost {} · feasible at {:.0}% confidence · {}</div></div>",
-                escape(&show(&c.set)),
-                escape(&super::table::cost_text(c.cost)),
-                100.0 * p.confidence,
-                if a.least_cost_proven { "proven least-cost" } else { "least cost not proven (see the notes)" }
-            );
-        }
-        None => page.body.push_str("<div class=\"card\"><div class=\"k\">chosen plan</div><div class=\"big\">none</div><div class=\"sub\">no candidate was declared feasible</div></div>"),
-    }
+    let chosen = a.choice.and_then(|i| a.candidates.get(i));
     let runner = match &a.runner_up {
         Some(RunnerUp::Evaluated(i)) => a
             .candidates
@@ -444,31 +411,50 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
         )),
         None => None,
     };
-    if let Some((text, cost, how)) = runner {
-        let _ = write!(
-            page.body,
-            "<div class=\"card\"><div class=\"k\">runner-up</div><div class=\"big\">{}</div><div class=\"sub\">cost {} · {}</div></div>",
-            escape(&text),
-            escape(&super::table::cost_text(cost)),
-            escape(how)
-        );
-    }
-    page.body.push_str("</div>");
-    let _ = write!(
-        page.body,
-        "<p class=\"intro\">How the guarantee is kept: each candidate runs replications with common random numbers and is looked at after {} replications. At every look each undecided constraint is tested with one-sided Student-t bounds at error rate α = {:.2e}: the {:.0}% left by the confidence split evenly over the {} candidates the search could evaluate, the {} constraint(s) and the {} looks. A candidate is feasible when every bound is on the right side of its threshold and infeasible as soon as one is on the wrong side, so the chance that any verdict here is wrong is at most {:.0}%. More capacity is assumed never to hurt, which lets the search skip candidates below an infeasible one.</p>",
-        a.looks
-            .iter()
-            .map(u64::to_string)
-            .collect::<Vec<_>>()
-            .join(", "),
-        a.alpha,
-        100.0 * (1.0 - p.confidence),
-        a.max_evaluations,
-        p.constraints.len(),
-        a.looks.len(),
-        100.0 * (1.0 - p.confidence)
-    );
+    let confidence = format!("{:.0}%", 100.0 * p.confidence);
+    page.push(html! {
+        div.cards {
+            @match chosen {
+                Some(c) => div.card.chosen {
+                    div.k { "chosen plan" }
+                    div.big { (show(&c.set)) }
+                    div.sub {
+                        "cost " (super::table::cost_text(c.cost)) " · feasible at " (confidence) " confidence · "
+                        @if a.least_cost_proven { "proven least-cost" } @else { "least cost not proven (see the notes)" }
+                    }
+                },
+                None => div.card {
+                    div.k { "chosen plan" }
+                    div.big { "none" }
+                    div.sub { "no candidate was declared feasible" }
+                },
+            }
+            @if let Some((text, cost, how)) = &runner {
+                div.card {
+                    div.k { "runner-up" }
+                    div.big { (text) }
+                    div.sub { "cost " (super::table::cost_text(*cost)) " · " (how) }
+                }
+            }
+        }
+    });
+    let looks = a
+        .looks
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let left = format!("{:.0}%", 100.0 * (1.0 - p.confidence));
+    page.push(html! {
+        p.intro {
+            "How the guarantee is kept: each candidate runs replications with common random numbers and is looked at after " (looks)
+            " replications. At every look each undecided constraint is tested with one-sided Student-t bounds at error rate α = "
+            (format!("{:.2e}", a.alpha)) ": the " (left) " left by the confidence split evenly over the " (a.max_evaluations)
+            " candidates the search could evaluate, the " (p.constraints.len()) " constraint(s) and the " (a.looks.len())
+            " looks. A candidate is feasible when every bound is on the right side of its threshold and infeasible as soon as one is on the wrong side, so the chance that any verdict here is wrong is at most "
+            (left) ". More capacity is assumed never to hurt, which lets the search skip candidates below an infeasible one."
+        }
+    });
     for (j, c) in p.constraints.iter().enumerate() {
         let threshold = match c.bound {
             Bound::Max(t) | Bound::Min(t) => t,
@@ -562,7 +548,7 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
             &c.text,
             "Each candidate's mean with its decision bounds (at the per-test level α, so wider than a 95% interval); the dashed line is the threshold.",
         );
-        page.figure(&c.text, &svg);
+        page.figure(&c.text, svg);
     }
     page.h2("Evidence", "Every candidate evaluated, in the order the search tried them; means with 95% confidence intervals.");
     let mut header: Vec<String> = p.variables.iter().map(|v| v.key.clone()).collect();
@@ -591,7 +577,7 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
     }
     page.table(&rows, p.variables.len());
     page.footer(&p.base, manifest, &p.study.file.path.display().to_string());
-    document(&format!("plan: {}", p.base.name), &page.body)
+    page.finish(&format!("plan: {}", p.base.name))
 }
 
 // ------------------------------------------------------------ sensitivity
@@ -624,7 +610,7 @@ pub fn sensitivity(s: &Sensitivity, f: Option<&Findings>, manifest: &Manifest) -
         page.notices(&[
             "The study was interrupted before every setting finished: no result.".to_owned(),
         ]);
-        return document(&format!("sensitivity: {}", s.base.name), &page.body);
+        return page.finish(&format!("sensitivity: {}", s.base.name));
     };
     let top = f
         .bars
@@ -668,7 +654,7 @@ pub fn sensitivity(s: &Sensitivity, f: Option<&Findings>, manifest: &Manifest) -
     );
     let id = page.id();
     let svg = charts::tornado(&id, &what, axis, f.base.mean / scale.divisor, &rows);
-    page.figure("Tornado", &svg);
+    page.figure("Tornado", svg);
     let mut table = vec![vec![
         "parameter".to_owned(),
         "low".to_owned(),
@@ -725,7 +711,7 @@ pub fn sensitivity(s: &Sensitivity, f: Option<&Findings>, manifest: &Manifest) -
         let id = page.id();
         page.figure(
             "μ* against σ",
-            &charts::dots(
+            charts::dots(
                 &id,
                 ("Morris screening", charts::FULL),
                 (x_axis, y_axis),
@@ -751,5 +737,5 @@ pub fn sensitivity(s: &Sensitivity, f: Option<&Findings>, manifest: &Manifest) -
         page.table(&rows, 1);
     }
     page.footer(&s.base, manifest, &s.study.file.path.display().to_string());
-    document(&format!("sensitivity: {}", s.base.name), &page.body)
+    page.finish(&format!("sensitivity: {}", s.base.name))
 }
