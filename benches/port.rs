@@ -35,6 +35,26 @@ fn port_run(s: &Scenario) -> u64 {
     r.all.counts.cleared
 }
 
+/// One group: the reference network `engine` and the port model on the
+/// scenario `file`, one million customers each.
+fn pair(c: &mut Criterion, name: &str, engine: &TandemSpec, file: &str) {
+    let port = scenario(file);
+    let mut group = c.benchmark_group(name);
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(1_000_000));
+    group.bench_function("engine_tandem", |b| {
+        b.iter(|| {
+            black_box(
+                tandem::run(engine, &Streams::new(1, 0))
+                    .expect("valid")
+                    .departures,
+            )
+        })
+    });
+    group.bench_function("port_model", |b| b.iter(|| black_box(port_run(&port))));
+    group.finish();
+}
+
 fn mm10(c: &mut Criterion) {
     let h = HOUR as f64;
     let engine = TandemSpec {
@@ -47,21 +67,7 @@ fn mm10(c: &mut Criterion) {
         horizon: u64::MAX / 4,
         max_arrivals: Some(1_000_000),
     };
-    let port = scenario("benches/scenarios/mm10.toml");
-    let mut group = c.benchmark_group("mm10_1e6");
-    group.sample_size(10);
-    group.throughput(Throughput::Elements(1_000_000));
-    group.bench_function("engine_tandem", |b| {
-        b.iter(|| {
-            black_box(
-                tandem::run(&engine, &Streams::new(1, 0))
-                    .expect("valid")
-                    .departures,
-            )
-        })
-    });
-    group.bench_function("port_model", |b| b.iter(|| black_box(port_run(&port))));
-    group.finish();
+    pair(c, "mm10_1e6", &engine, "benches/scenarios/mm10.toml");
 }
 
 fn port_tandem(c: &mut Criterion) {
@@ -94,21 +100,12 @@ fn port_tandem(c: &mut Criterion) {
         horizon: u64::MAX / 4,
         max_arrivals: Some(1_000_000),
     };
-    let port = scenario("benches/scenarios/port-tandem.toml");
-    let mut group = c.benchmark_group("port_tandem_1e6");
-    group.sample_size(10);
-    group.throughput(Throughput::Elements(1_000_000));
-    group.bench_function("engine_tandem", |b| {
-        b.iter(|| {
-            black_box(
-                tandem::run(&engine, &Streams::new(1, 0))
-                    .expect("valid")
-                    .departures,
-            )
-        })
-    });
-    group.bench_function("port_model", |b| b.iter(|| black_box(port_run(&port))));
-    group.finish();
+    pair(
+        c,
+        "port_tandem_1e6",
+        &engine,
+        "benches/scenarios/port-tandem.toml",
+    );
 }
 
 fn horgos(c: &mut Criterion) {
