@@ -11,6 +11,7 @@
 //! struct completely, so a field added to a digest cannot be forgotten
 //! here: it does not compile until it is encoded.
 
+use crate::decide::points::UnitValues;
 use crate::engine::stats::{DurationStats, RawDurations};
 use crate::experiment::digest::{DurationDigest, GroupDigest, RepDigest, StageDigest};
 use crate::model::{CostParts, Counts, GateResult, HourlyProfile, PoolResult, Stopped, Unfinished};
@@ -588,6 +589,21 @@ pub fn get_digest(r: &mut Reader) -> Result<RepDigest, CodecError> {
         daily_departures: get_list(r, |r| r.u64())?,
         hourly: get_hourly(r)?,
         time_in_port: get_histogram(r)?,
+    })
+}
+
+/// Appends a study unit's values.
+pub fn put_unit_values(w: &mut Writer, u: &UnitValues) {
+    let UnitValues { values, stopped } = u;
+    w.bool(*stopped);
+    put_values(w, values);
+}
+
+/// Reads a study unit's values.
+pub fn get_unit_values(r: &mut Reader) -> Result<UnitValues, CodecError> {
+    Ok(UnitValues {
+        stopped: r.bool()?,
+        values: get_values(r)?,
     })
 }
 
