@@ -438,7 +438,7 @@ fn what_cannot_be_sharded_or_merged_is_refused() {
     );
     // Not a part.
     refused(
-        &merge(&[desk.clone()], &[]),
+        &merge(std::slice::from_ref(&desk), &[]),
         &["is not a portsim partial result"],
     );
     // The scenario changed after the shards ran.
