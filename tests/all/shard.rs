@@ -194,6 +194,14 @@ fn run_merged_is_the_run_for_any_shard_count() {
         (m["run_id"].clone(), m["files"].clone())
     };
     assert_eq!(manifest(&one).0, manifest(&merged).0, "the same run id");
+    // And the HTML page, with the pooled time-in-port distribution.
+    let (a, b) = (dir.path().join("one.html"), dir.path().join("merged.html"));
+    ok(portsim_env(&["run", s(&desk), "--html", s(&a), "-q"], &[]));
+    let parts = shards(&["run", s(&desk)], 4, dir.path(), "html");
+    ok(merge(&parts, &["--html", s(&b)]));
+    let page = std::fs::read_to_string(&a).expect("page");
+    assert!(page.contains("<svg"), "the page has charts");
+    assert_eq!(std::fs::read_to_string(&b).expect("merged page"), page);
 }
 
 #[test]
