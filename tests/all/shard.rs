@@ -457,3 +457,28 @@ fn what_cannot_be_sharded_or_merged_is_refused() {
         &["the scenarios changed since the shards ran"],
     );
 }
+
+#[test]
+fn runaway_replications_merge_as_in_one_process() {
+    let dir = inputs();
+    let desk = dir.path().join("desk.toml");
+    // Too many trucks at once for a guard of 12: some replications stop.
+    let args = [
+        "run",
+        s(&desk),
+        "--set",
+        "demand.rate=40/h",
+        "--max-trucks",
+        "12",
+    ];
+    let parts = shards(&args, 3, dir.path(), "runaway");
+    let mut one = args.to_vec();
+    one.extend(["--format", "json", "-q"]);
+    let one = portsim_env(&one, &[]);
+    assert_eq!(one.status.code(), Some(1), "{}", text(&one.stderr));
+    assert!(text(&one.stderr).contains("stopped by the runaway guard"));
+    let merged = merge(&parts, &["--format", "json"]);
+    assert_eq!(merged.status.code(), Some(1), "{}", text(&merged.stderr));
+    assert_eq!(text(&merged.stderr), text(&one.stderr));
+    assert_eq!(untimed(&merged.stdout), untimed(&one.stdout));
+}
