@@ -110,9 +110,9 @@ pub enum Command {
     /// otherwise nothing is written and the message names the files (and,
     /// for a gap, the shards to re-run). The output is byte for byte that of
     /// the unsharded command, apart from the manifest's `threads` and
-    /// `wall_time_s`. Run it from the directory the shards ran in: the
-    /// scenario and study files are read again, and must not have changed.
-    /// See docs/cluster.md.
+    /// `wall_time_s`. The scenario and study files are read again, in the
+    /// folder the shards ran in if it exists here (else in the current
+    /// one), and must not have changed. See docs/cluster.md.
     Merge(MergeArgs),
 }
 

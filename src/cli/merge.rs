@@ -9,12 +9,13 @@
 //! prints and writes on one machine.
 
 use std::iter;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, ValueEnum};
 
 use super::args::{Cli, Command, MergeArgs, ShardArgs};
 use super::shard::Work;
-use super::{Failure, compare, run, sensitivity, sweep};
+use super::{Failure, compare, run, sensitivity, sweep, terminal};
 use crate::shard::merge::{merge as merge_parts, quote};
 use crate::shard::part;
 
@@ -39,6 +40,44 @@ fn format<F: ValueEnum>(text: Option<&str>, default: F, command: &str) -> Result
     })
 }
 
+/// Moves to the folder the shards ran in, if it is here too and not the
+/// current one, so that the command line's relative paths name the files
+/// the shards read (and the reports print them as given). Returns
+/// `--out` and `--html`, made absolute first when moving.
+fn inputs_where_the_shards_ran(
+    args: &MergeArgs,
+    cwd: &str,
+) -> Result<(Option<PathBuf>, Option<PathBuf>), Failure> {
+    let (out, html) = (args.out.clone(), args.html.clone());
+    let there = Path::new(cwd);
+    let Ok(here) = std::env::current_dir() else {
+        return Ok((out, html));
+    };
+    if cwd.is_empty() || !there.is_dir() || here == there {
+        return Ok((out, html));
+    }
+    std::env::set_current_dir(there).map_err(|e| {
+        user(format!(
+            "cannot move to `{}`, where the shards ran: {e}",
+            there.display()
+        ))
+    })?;
+    if !args.quiet {
+        eprintln!(
+            "merge: reading the inputs in `{}`, where the shards ran",
+            terminal::clean(&there.display().to_string())
+        );
+    }
+    let absolute = |p: PathBuf| {
+        if p.is_absolute() || p.as_os_str() == "-" {
+            p
+        } else {
+            here.join(p)
+        }
+    };
+    Ok((out.map(absolute), html.map(absolute)))
+}
+
 /// `portsim merge PART… [--format F] [--out DIR] [--html FILE]`.
 pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
     let mut parts = Vec::with_capacity(args.parts.len());
@@ -46,6 +85,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
         parts.push((path.clone(), part::read(path).map_err(user)?));
     }
     let merged = merge_parts(parts).map_err(user)?;
+    let (out, html) = inputs_where_the_shards_ran(args, &merged.manifest.cwd)?;
     let arguments = merged.manifest.arguments.clone();
     let command = merged.manifest.command.clone();
     let cli =
@@ -66,32 +106,32 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
     match cli.command {
         Command::Run(mut a) if command == "run" => {
             a.format = format(fmt, super::args::Format::Table, "run")?;
-            a.out.clone_from(&args.out);
-            a.html.clone_from(&args.html);
+            a.out.clone_from(&out);
+            a.html.clone_from(&html);
             a.options.quiet = args.quiet;
             a.shard = unsharded;
             run::run_with(&a, &work)
         }
         Command::Compare(mut a) if command == "compare" => {
             a.format = format(fmt, super::args::CompareFormat::Table, "compare")?;
-            a.out.clone_from(&args.out);
-            a.html.clone_from(&args.html);
+            a.out.clone_from(&out);
+            a.html.clone_from(&html);
             a.options.quiet = args.quiet;
             a.shard = unsharded;
             compare::compare_with(&a, &work)
         }
         Command::Sweep(mut a) if command == "sweep" => {
             a.format = format(fmt, super::args::SweepFormat::Table, "sweep")?;
-            a.out.clone_from(&args.out);
-            a.html.clone_from(&args.html);
+            a.out.clone_from(&out);
+            a.html.clone_from(&html);
             a.options.quiet = args.quiet;
             a.shard = unsharded;
             sweep::sweep_with(&a, &work)
         }
         Command::Sensitivity(mut a) if command == "sensitivity" => {
             a.format = format(fmt, super::args::StudyFormat::Table, "sensitivity")?;
-            a.out.clone_from(&args.out);
-            a.html.clone_from(&args.html);
+            a.out.clone_from(&out);
+            a.html.clone_from(&html);
             a.options.quiet = args.quiet;
             a.shard = unsharded;
             sensitivity::sensitivity_with(&a, &work)

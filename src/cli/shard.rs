@@ -40,6 +40,7 @@ pub struct Job {
     shard: spec::Shard,
     part: PathBuf,
     arguments: Vec<String>,
+    cwd: String,
     started: Instant,
 }
 
@@ -82,6 +83,9 @@ pub fn work(args: &ShardArgs, writes: bool) -> Result<Work, Failure> {
         shard,
         part: part.clone(),
         arguments: arguments()?,
+        cwd: std::env::current_dir()
+            .map(|d| d.display().to_string())
+            .unwrap_or_default(),
         started: Instant::now(),
     }))
 }
@@ -123,6 +127,7 @@ fn manifest(job: &Job, ctx: &Context, scenarios: Vec<String>, units: u64) -> Man
         portsim_version: env!("CARGO_PKG_VERSION").to_owned(),
         command: ctx.command.to_owned(),
         arguments: job.arguments.clone(),
+        cwd: job.cwd.clone(),
         run_id: ctx.run_id.clone(),
         scenarios,
         overrides: ctx.overrides.to_vec(),

@@ -275,6 +275,7 @@ mod tests {
                 portsim_version: env!("CARGO_PKG_VERSION").into(),
                 command: "sweep".into(),
                 arguments: vec!["sweep".into(), "my study.toml".into()],
+                cwd: "/work".into(),
                 run_id: "abc".into(),
                 scenarios: vec!["h1".into(), "h2".into()],
                 overrides: vec![],

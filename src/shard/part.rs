@@ -6,7 +6,7 @@
 //!   "portsim_part": 1,
 //!   "manifest": {
 //!     "portsim_version": "0.1.0", "command": "sweep",
-//!     "arguments": ["sweep", "study.toml", "--seed", "7"],
+//!     "arguments": ["sweep", "study.toml", "--seed", "7"], "cwd": "/scratch/job",
 //!     "run_id": "…", "scenarios": ["<sha256>", …], "overrides": […],
 //!     "seed": 7, "replications": 10, "units": 40,
 //!     "shard": { "index": 1, "count": 4 }, "held": [10, 20],
@@ -78,6 +78,8 @@ pub struct Manifest {
     pub command: String,
     /// The command line, without `--shard` and `--part`.
     pub arguments: Vec<String>,
+    /// The folder the shard ran in (its relative paths start there).
+    pub cwd: String,
     /// The run's id (its inputs and settings).
     pub run_id: String,
     /// Hashes of the resolved scenarios the units run, in order.
@@ -203,6 +205,7 @@ mod tests {
                 portsim_version: "0.1.0".into(),
                 command: "run".into(),
                 arguments: vec!["run".into(), "a.toml".into()],
+                cwd: "/tmp".into(),
                 run_id: "id".into(),
                 scenarios: vec!["h".into()],
                 overrides: vec![],

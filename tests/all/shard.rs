@@ -482,3 +482,52 @@ fn runaway_replications_merge_as_in_one_process() {
     assert_eq!(text(&merged.stderr), text(&one.stderr));
     assert_eq!(untimed(&merged.stdout), untimed(&one.stdout));
 }
+
+#[test]
+fn merge_reads_the_inputs_where_the_shards_ran() {
+    let dir = inputs();
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    // Shards run in the inputs' folder, with a relative path…
+    let run_in = |cwd: &Path, args: &[&str]| {
+        let mut cmd =
+            assert_cmd::Command::cargo_bin("portsim").expect("the portsim binary is built");
+        cmd.current_dir(cwd).args(args);
+        for var in INDEX_VARIABLES {
+            cmd.env_remove(var);
+        }
+        ok(cmd.output().expect("portsim runs"))
+    };
+    let one = run_in(dir.path(), &["run", "desk.toml", "--format", "json", "-q"]);
+    for i in 0..2 {
+        let part = elsewhere.path().join(format!("p{i}.json"));
+        let spec = format!("{i}/2");
+        run_in(
+            dir.path(),
+            &[
+                "run",
+                "desk.toml",
+                "--shard",
+                &spec,
+                "--part",
+                s(&part),
+                "-q",
+            ],
+        );
+    }
+    // …and the merge, from another folder, with relative parts and --out.
+    let merged = run_in(
+        elsewhere.path(),
+        &[
+            "merge", "p0.json", "p1.json", "--format", "json", "--out", "set", "-q",
+        ],
+    );
+    assert_eq!(untimed(&merged.stdout), untimed(&one.stdout));
+    assert!(
+        text(&one.stdout).contains("\"file\": \"desk.toml\""),
+        "the path as given"
+    );
+    assert!(
+        elsewhere.path().join("set/results.json").is_file(),
+        "--out where merge ran"
+    );
+}
