@@ -149,49 +149,53 @@ fn write(job: &Job, manifest: Manifest, units: Vec<UnitDigest>) -> Result<(), Fa
     part::write(&job.part, &part).map_err(user)
 }
 
-/// Checks that merged parts are of this run: same command, scenarios and
-/// id.
-fn check(m: &Merged, ctx: &Context, scenarios: &[String]) -> Result<(), Failure> {
+/// The parts' files, for messages.
+fn files(m: &Merged) -> String {
+    m.files
+        .iter()
+        .map(|f| format!("`{}`", f.display()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Checks that merged parts are of this run: same command, scenarios,
+/// id and number of units.
+fn check(m: &Merged, ctx: &Context, scenarios: &[String], units: u64) -> Result<(), Failure> {
     let got = &m.manifest;
-    let files = || {
-        m.files
-            .iter()
-            .map(|f| format!("`{}`", f.display()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     if got.command != ctx.command {
         return Err(user(format!(
             "the parts {} are not of this `{}` run",
-            files(),
+            files(m),
             ctx.command
         )));
     }
     if got.scenarios != scenarios {
         return Err(user(format!(
-            "the scenarios changed since the shards ran (their resolved hashes differ from those in {}): run `portsim merge` from the directory the shards ran in, with the files as they were, or run the shards again",
-            files()
+            "the scenarios changed since the shards ran: their resolved hashes differ from those recorded in {}; merge with the files as the shards read them, or run the shards again",
+            files(m)
         )));
     }
-    if got.run_id != ctx.run_id {
+    if got.run_id != ctx.run_id || got.units != units {
         return Err(user(format!(
-            "the run's settings differ from those of the parts {} (run id {}, expected {})",
-            files(),
+            "the run's settings differ from those of the parts {} (run id {} with {units} units, the parts' {} with {})",
+            files(m),
             ctx.run_id,
-            got.run_id
+            got.run_id,
+            got.units
         )));
     }
     Ok(())
 }
 
+/// The error of a unit whose digest does not decode, naming its part.
 fn damaged(m: &Merged, unit: usize, e: codec::CodecError) -> Failure {
+    let file = m
+        .sources
+        .get(unit)
+        .and_then(|&i| m.files.get(i))
+        .map_or_else(|| files(m), |f| format!("`{}`", f.display()));
     user(format!(
-        "the digest of unit {unit} in the parts {} does not decode: {e}",
-        m.files
-            .iter()
-            .map(|f| format!("`{}`", f.display()))
-            .collect::<Vec<_>>()
-            .join(", ")
+        "{file} is damaged: the digest of unit {unit} does not decode: {e}"
     ))
 }
 
@@ -244,10 +248,7 @@ pub fn together(
             Ok(None)
         }
         Work::Merge(m) => {
-            check(m, ctx, &hashes)?;
-            if m.manifest.units != total {
-                return Err(user("the parts hold another number of replications"));
-            }
+            check(m, ctx, &hashes, total)?;
             let mut fold = Fold::new(scenarios);
             for (i, words) in m.units.iter().enumerate() {
                 let mut r = Reader::new(words);
@@ -300,12 +301,7 @@ pub fn study(
             Ok(None)
         }
         Work::Merge(m) => {
-            check(m, ctx, &hashes)?;
-            if m.manifest.units != total {
-                return Err(user(
-                    "the parts hold another number of units than the study",
-                ));
-            }
+            check(m, ctx, &hashes, total)?;
             let keys = crate::decide::metrics::MetricKey::all().len();
             let values = m
                 .units

@@ -27,6 +27,8 @@ pub struct Merged {
     pub files: Vec<PathBuf>,
     /// Every unit's digest words, by unit index.
     pub units: Vec<Vec<u64>>,
+    /// For every unit, the index in `files` of the part that held it.
+    pub sources: Vec<usize>,
     /// The seconds the shards took, summed.
     pub wall_time_s: f64,
 }
@@ -167,10 +169,10 @@ pub fn merge(parts: Vec<(PathBuf, Part)>) -> Result<Merged, MergeError> {
     let total = first.manifest.units;
     let count = first.manifest.shard.count;
     let mut by_shard: BTreeMap<u64, PathBuf> = BTreeMap::new();
-    let mut units: Vec<Option<Vec<u64>>> = Vec::new();
+    let mut units: Vec<Option<(usize, Vec<u64>)>> = Vec::new();
     units.resize_with(usize::try_from(total).unwrap_or(0), || None);
     let mut wall = 0.0;
-    for (file, part) in &parts {
+    for (source, (file, part)) in parts.iter().enumerate() {
         for ((what, found), (_, want)) in shared(&part.manifest).into_iter().zip(&expected) {
             if &found != want {
                 return Err(MergeError::Mismatch {
@@ -212,7 +214,7 @@ pub fn merge(parts: Vec<(PathBuf, Part)>) -> Result<Merged, MergeError> {
         }
         for u in &part.units {
             if let Some(slot) = usize::try_from(u.unit).ok().and_then(|i| units.get_mut(i)) {
-                *slot = Some(u.words.clone());
+                *slot = Some((source, u.words.clone()));
             }
         }
         if part.manifest.wall_time_s.is_finite() {
@@ -236,10 +238,12 @@ pub fn merge(parts: Vec<(PathBuf, Part)>) -> Result<Merged, MergeError> {
             arguments: first.manifest.arguments.clone(),
         });
     }
+    let (sources, units) = units.into_iter().flatten().unzip();
     Ok(Merged {
         manifest: first.manifest.clone(),
         files: parts.iter().map(|(f, _)| f.clone()).collect(),
-        units: units.into_iter().flatten().collect(),
+        units,
+        sources,
         wall_time_s: wall,
     })
 }
@@ -308,6 +312,11 @@ mod tests {
             let m = merge(parts).expect("merges");
             let words: Vec<u64> = m.units.iter().map(|w| w[0]).collect();
             assert_eq!(words, (0..10).collect::<Vec<_>>(), "{count} shards");
+            // Unit 9 is in the last shard's part, given first.
+            assert_eq!(
+                m.files[m.sources[9]],
+                PathBuf::from(format!("parts/{}.json", count - 1))
+            );
             assert_eq!(m.wall_time_s, count as f64);
         }
     }

@@ -449,6 +449,17 @@ fn what_cannot_be_sharded_or_merged_is_refused() {
         &merge(std::slice::from_ref(&desk), &[]),
         &["is not a portsim partial result"],
     );
+    // A digest cut short is named with its file.
+    let cut = shards(&["run", d], 2, dir.path(), "cut");
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&cut[1]).expect("part")).expect("JSON");
+    let words = doc["units"][0]["words"].as_array_mut().expect("words");
+    words.truncate(words.len() / 2);
+    std::fs::write(&cut[1], doc.to_string()).expect("write");
+    refused(
+        &merge(&cut, &[]),
+        &["cut-1.json` is damaged: the digest of unit 2 does not decode"],
+    );
     // The scenario changed after the shards ran.
     let whole = shards(&["run", d], 2, dir.path(), "changed");
     std::fs::write(&desk, DESK.replace("18/h", "19/h")).expect("write");
