@@ -102,7 +102,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
         part: None,
     };
     let fmt = args.format.as_deref();
-    let work = Work::Merge(merged);
+    let work = Work::Merge(Box::new(merged));
     match cli.command {
         Command::Run(mut a) if command == "run" => {
             a.format = format(fmt, super::args::Format::Table, "run")?;

@@ -31,7 +31,7 @@ pub enum Work {
     /// Runs one shard's block and writes the part.
     Shard(Job),
     /// Reads them from merged parts (`portsim merge`).
-    Merge(Merged),
+    Merge(Box<Merged>),
 }
 
 /// A shard to run.
