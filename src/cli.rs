@@ -20,11 +20,13 @@
 mod args;
 mod check;
 mod compare;
+mod merge;
 mod output;
 mod plan;
 mod progress;
 mod run;
 mod sensitivity;
+mod shard;
 mod signal;
 mod study;
 mod sweep;
@@ -79,6 +81,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Plan(args) => plan::plan(&args),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
+        Command::Merge(args) => merge::merge(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,7 +8,8 @@
 //! * [`scenario`]: scenario files read into validated types;
 //! * [`experiment`]: replications in parallel and confidence intervals;
 //! * [`decide`]: decision support on top of experiments (overrides,
-//!   sweeps, capacity plans, sensitivity, replications by precision).
+//!   sweeps, capacity plans, sensitivity, replications by precision);
+//! * [`shard`]: a run split over many machines (job arrays) and merged.
 //!
 //! See `ARCHITECTURE.md` for the map and the invariants.
 
@@ -19,3 +20,4 @@ pub mod experiment;
 pub mod model;
 pub mod report;
 pub mod scenario;
+pub mod shard;

@@ -101,6 +101,55 @@ pub enum Command {
     /// screened with Morris elementary effects instead. See
     /// docs/planning.md.
     Sensitivity(SensitivityArgs),
+    /// Combine the partial results of a sharded run (`--shard I/N --part
+    /// PART`) into what the run would have printed and written on one
+    /// machine.
+    ///
+    /// The parts must come from the same command, portsim version,
+    /// scenarios, seed and shard count, and hold every unit exactly once;
+    /// otherwise nothing is written and the message names the files (and,
+    /// for a gap, the shards to re-run). The output is byte for byte that of
+    /// the unsharded command, apart from the manifest's `threads` and
+    /// `wall_time_s`. The scenario and study files are read again, in the
+    /// folder the shards ran in if it exists here (else in the current
+    /// one), and must not have changed. See docs/cluster.md.
+    Merge(MergeArgs),
+}
+
+/// Splitting a run over a job array.
+#[derive(Clone, Debug, Args)]
+pub struct ShardArgs {
+    /// Run only shard I of N (counting from 0) of the work units, or
+    /// `auto/N` to read I from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX
+    /// or AWS_BATCH_JOB_ARRAY_INDEX (the first set). Writes the shard's
+    /// partial result to --part and nothing on stdout; `portsim merge`
+    /// combines the parts. See docs/cluster.md.
+    #[arg(long, value_name = "I/N", requires = "part")]
+    pub shard: Option<String>,
+    /// With --shard: where to write the partial result.
+    #[arg(long, value_name = "PART", requires = "shard")]
+    pub part: Option<PathBuf>,
+}
+
+/// `portsim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The partial results (files written by `--shard I/N --part PART`).
+    #[arg(required = true, value_name = "PART")]
+    pub parts: Vec<PathBuf>,
+    /// Output format on stdout, as for the sharded command (`table`,
+    /// `json`, and `csv` for run, compare and sweep) [default: table].
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Also write the command's `--out` set into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Also write the command's self-contained HTML page.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// No warnings or notes on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Options of the study commands (`sweep`, `plan`, `sensitivity`).
@@ -149,6 +198,9 @@ pub struct SweepArgs {
     /// Study options.
     #[command(flatten)]
     pub options: StudyOptions,
+    /// Sharding over a job array.
+    #[command(flatten)]
+    pub shard: ShardArgs,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = SweepFormat::Table)]
     pub format: SweepFormat,
@@ -180,6 +232,9 @@ pub struct PlanArgs {
     /// Study options.
     #[command(flatten)]
     pub options: StudyOptions,
+    /// Sharding over a job array.
+    #[command(flatten)]
+    pub shard: ShardArgs,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = StudyFormat::Table)]
     pub format: StudyFormat,
@@ -200,6 +255,9 @@ pub struct SensitivityArgs {
     /// Study options.
     #[command(flatten)]
     pub options: StudyOptions,
+    /// Sharding over a job array.
+    #[command(flatten)]
+    pub shard: ShardArgs,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = StudyFormat::Table)]
     pub format: StudyFormat,
@@ -304,6 +362,9 @@ pub struct CompareArgs {
     /// Run options (the seed and replications apply to both sides).
     #[command(flatten)]
     pub options: RunOptionsArgs,
+    /// Sharding over a job array.
+    #[command(flatten)]
+    pub shard: ShardArgs,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
     pub format: CompareFormat,
@@ -375,6 +436,9 @@ pub struct RunArgs {
     /// Run options.
     #[command(flatten)]
     pub options: RunOptionsArgs,
+    /// Sharding over a job array.
+    #[command(flatten)]
+    pub shard: ShardArgs,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

@@ -6,7 +6,8 @@ use std::sync::atomic::AtomicBool;
 
 use super::args::{CompareArgs, CompareFormat};
 use super::output::Outputs;
-use super::run::{execute_together, identity, load, overrides, parse_sets, threads};
+use super::run::{identity, load, overrides, parse_sets, threads};
+use super::shard::{self, Context, Work};
 use super::{Failure, output};
 use crate::experiment::attribution::{Attribution, attribute};
 use crate::experiment::compare::{Change, compare as compare_metrics};
@@ -48,13 +49,14 @@ fn differences(baseline: &Scenario, variant: &Scenario) -> Result<Differences, F
 /// Runs `scenarios` with the given seed, replications and threads,
 /// replication `i` of all of them as one unit (so an interrupted run keeps
 /// whole pairs).
+/// `None`: a shard ran and wrote its part.
 fn run_aligned(
     scenarios: &mut [&mut Scenario],
     seed: u64,
     options: &RunOptions,
-    quiet: bool,
+    (work, id, args): (&Work, &RunIdentity, &CompareArgs),
     cancel: &AtomicBool,
-) -> Result<Vec<RunOutput>, Failure> {
+) -> Result<Option<Vec<RunOutput>>, Failure> {
     for s in scenarios.iter_mut() {
         s.seed = seed;
         s.replications = options.replications;
@@ -65,18 +67,40 @@ fn run_aligned(
         2 => format!("{} vs {}", refs[0].name, refs[1].name),
         n => format!("{} ({n} combinations)", refs[0].name),
     };
-    execute_together(&refs, options, &label, quiet, cancel)
+    let ctx = Context {
+        command: "compare",
+        run_id: id.id(),
+        overrides: &args.options.sets,
+        seed,
+        replications: options.replications,
+    };
+    shard::together(
+        work,
+        &ctx,
+        &refs,
+        options,
+        &label,
+        args.options.quiet,
+        cancel,
+    )
 }
 
 /// `portsim compare …`.
 pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
+    let work = shard::work(&args.shard, args.out.is_some() || args.html.is_some())?;
+    compare_with(args, &work)
+}
+
+/// `portsim compare …` doing `work` with its replications: all of them,
+/// a shard's, or those of merged parts.
+pub fn compare_with(args: &CompareArgs, work: &Work) -> Result<(), Failure> {
     if !args.interventions.is_empty() {
         if args.variant.is_some() {
             return Err(Failure::User(
                 "error: give either a VARIANT or --intervention files, not both".into(),
             ));
         }
-        return interventions(args);
+        return interventions(args, work);
     }
     let Some(variant_path) = &args.variant else {
         return Err(Failure::User(
@@ -98,14 +122,16 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     )?;
     let outputs = output::prepare(args.out.as_deref(), args.html.as_deref(), SET)?;
     let cancel = super::signal::cancel_flag();
-    let quiet = args.options.quiet;
-    let mut outs = run_aligned(
+    let Some(mut outs) = run_aligned(
         &mut [&mut baseline, &mut variant],
         seed,
         &options,
-        quiet,
+        (work, &id, args),
         cancel,
-    )?;
+    )?
+    else {
+        return Ok(());
+    };
     let v = outs.pop().ok_or_else(|| internal("no variant run"))?;
     let b = outs.pop().ok_or_else(|| internal("no baseline run"))?;
     let mut changes = changes(&b.summary, &v.summary);
@@ -281,7 +307,7 @@ fn subsets(k: usize) -> Vec<usize> {
     }
 }
 
-fn interventions(args: &CompareArgs) -> Result<(), Failure> {
+fn interventions(args: &CompareArgs, work: &Work) -> Result<(), Failure> {
     let k = args.interventions.len();
     if k > 16 {
         return Err(Failure::User(format!(
@@ -290,7 +316,6 @@ fn interventions(args: &CompareArgs) -> Result<(), Failure> {
     }
     let (mut baseline, options) = load(&args.baseline, &args.options)?;
     let seed = baseline.seed;
-    let quiet = args.options.quiet;
     let names: Vec<String> = args.interventions.iter().map(|p| stem(p)).collect();
     let over = overrides(&args.options)?;
     let sets = parse_sets(&args.options.sets)?;
@@ -341,7 +366,9 @@ fn interventions(args: &CompareArgs) -> Result<(), Failure> {
     let cancel = super::signal::cancel_flag();
     let (subsets, mut scenarios): (Vec<usize>, Vec<Scenario>) = planned.into_iter().unzip();
     let mut refs: Vec<&mut Scenario> = scenarios.iter_mut().collect();
-    let outs = run_aligned(&mut refs, seed, &options, quiet, cancel)?;
+    let Some(outs) = run_aligned(&mut refs, seed, &options, (work, &id, args), cancel)? else {
+        return Ok(());
+    };
     let runs: Vec<(usize, Scenario, RunOutput)> = subsets
         .into_iter()
         .zip(scenarios)

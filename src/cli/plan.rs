@@ -15,6 +15,10 @@ pub const SET: &[&str] = &["plan.json"];
 
 /// `portsim plan PLAN.toml …`.
 pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
+    super::shard::refuse(
+        &args.shard,
+        "with `plan`: how many replications each candidate runs depends on the results, so the work cannot be split in advance",
+    )?;
     let o = &args.options;
     let command_line = study::overrides(o)?;
     let runner = study::runner(o)?;

@@ -4,6 +4,7 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use super::args::{Format, RunArgs, RunOptionsArgs};
+use super::shard::{self, Context, Work};
 use super::{Failure, output, progress, terminal};
 use crate::decide::metrics::{DEFAULT_PRECISION, MetricKey};
 use crate::decide::precision;
@@ -263,6 +264,19 @@ fn execute_to_precision(
 
 /// `portsim run FILE …`.
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
+    if args.precision.is_some() {
+        shard::refuse(
+            &args.shard,
+            "with `--precision`: how many replications run depends on the results, so the work cannot be split in advance",
+        )?;
+    }
+    let work = shard::work(&args.shard, args.out.is_some() || args.html.is_some())?;
+    run_with(args, &work)
+}
+
+/// `portsim run FILE …` doing `work` with its replications: all of them,
+/// a shard's, or those of merged parts.
+pub fn run_with(args: &RunArgs, work: &Work) -> Result<(), Failure> {
     let goal = precision_goal(args)?;
     let (s, mut options) = load(&args.file, &args.options)?;
     let mut id = identity("run", &[("scenario".into(), &s)], &options, &args.options)?;
@@ -284,7 +298,20 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     }
     let cancel = super::signal::cancel_flag();
     let (out, reached) = match &goal {
-        None => (execute(&s, &options, args.options.quiet, cancel)?, None),
+        None => {
+            let ctx = Context {
+                command: "run",
+                run_id: id.id(),
+                overrides: &args.options.sets,
+                seed: s.seed,
+                replications: options.replications,
+            };
+            let quiet = args.options.quiet;
+            match shard::together(work, &ctx, &[&s], &options, &s.name, quiet, cancel)? {
+                Some(mut outs) => (outs.pop().ok_or_else(|| internal("no run"))?, None),
+                None => return Ok(()),
+            }
+        }
         Some(goal) => {
             let (out, report) =
                 execute_to_precision(&s, &options, goal, args.options.quiet, cancel)?;
@@ -336,6 +363,10 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         return Err(Failure::Interrupted { written: true });
     }
     stopped_failure(&out.summary)
+}
+
+fn internal(what: &str) -> Failure {
+    Failure::Check(format!("error: internal: {what}"))
 }
 
 /// Exit 1 naming every replication the runaway guard stopped, if any.

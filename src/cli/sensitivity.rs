@@ -4,9 +4,10 @@
 use std::time::Instant;
 
 use super::args::{SensitivityArgs, StudyFormat};
+use super::shard::{self, Context, Work};
 use super::{Failure, output, progress, signal, study, terminal};
 use crate::decide::cache::Cache;
-use crate::decide::points::{self, Options};
+use crate::decide::points::Options;
 use crate::decide::sensitivity;
 use crate::report::decide::{html, json, table};
 use crate::report::json::Manifest;
@@ -18,6 +19,13 @@ pub const SET: &[&str] = &["sensitivity.json"];
 
 /// `portsim sensitivity SENS.toml …`.
 pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
+    let work = shard::work(&args.shard, args.out.is_some() || args.html.is_some())?;
+    sensitivity_with(args, &work)
+}
+
+/// `portsim sensitivity` doing `work` with its units: all of them, a shard's, or
+/// those of merged parts.
+pub fn sensitivity_with(args: &SensitivityArgs, work: &Work) -> Result<(), Failure> {
     let o = &args.options;
     let command_line = study::overrides(o)?;
     let runner = study::runner(o)?;
@@ -47,17 +55,24 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
         }
     };
     let on_replication = || bar.inc(1);
-    let outcome = points::run(
-        &s.points,
-        &Options {
-            runner: &runner,
-            cache: cache.as_ref(),
-            cancel: signal::cancel_flag(),
-            on_point: &on_point,
-            on_replication: &on_replication,
-        },
-    )
-    .map_err(study::failure)?;
+    let ctx = Context {
+        command: "sensitivity",
+        run_id: id.id(),
+        overrides: &o.sets,
+        seed: s.base.seed,
+        replications: s.base.replications,
+    };
+    let options = Options {
+        runner: &runner,
+        cache: cache.as_ref(),
+        cancel: signal::cancel_flag(),
+        on_point: &on_point,
+        on_replication: &on_replication,
+    };
+    let Some(outcome) = shard::study(work, &ctx, &s.points, &options)? else {
+        bar.finish_and_clear();
+        return Ok(());
+    };
     bar.finish_and_clear();
     let findings = sensitivity::findings(&s, &outcome);
     let manifest = Manifest::new(

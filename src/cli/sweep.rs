@@ -4,9 +4,10 @@
 use std::time::Instant;
 
 use super::args::{SweepArgs, SweepFormat};
+use super::shard::{self, Context, Work};
 use super::{Failure, output, progress, signal, study, terminal};
 use crate::decide::cache::Cache;
-use crate::decide::points::{self, Options};
+use crate::decide::points::Options;
 use crate::decide::sweep;
 use crate::report::decide::{csv, html, json, table};
 use crate::report::json::Manifest;
@@ -18,6 +19,13 @@ pub const SET: &[&str] = &["sweep.json", "sweep.csv"];
 
 /// `portsim sweep SWEEP.toml …`.
 pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
+    let work = shard::work(&args.shard, args.out.is_some() || args.html.is_some())?;
+    sweep_with(args, &work)
+}
+
+/// `portsim sweep` doing `work` with its units: all of them, a shard's, or
+/// those of merged parts.
+pub fn sweep_with(args: &SweepArgs, work: &Work) -> Result<(), Failure> {
     let o = &args.options;
     let command_line = study::overrides(o)?;
     let runner = study::runner(o)?;
@@ -43,17 +51,24 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
         }
     };
     let on_replication = || bar.inc(1);
-    let outcome = points::run(
-        &sw.points,
-        &Options {
-            runner: &runner,
-            cache: cache.as_ref(),
-            cancel: signal::cancel_flag(),
-            on_point: &on_point,
-            on_replication: &on_replication,
-        },
-    )
-    .map_err(study::failure)?;
+    let ctx = Context {
+        command: "sweep",
+        run_id: id.id(),
+        overrides: &o.sets,
+        seed: sw.base.seed,
+        replications: sw.base.replications,
+    };
+    let options = Options {
+        runner: &runner,
+        cache: cache.as_ref(),
+        cancel: signal::cancel_flag(),
+        on_point: &on_point,
+        on_replication: &on_replication,
+    };
+    let Some(outcome) = shard::study(work, &ctx, &sw.points, &options)? else {
+        bar.finish_and_clear();
+        return Ok(());
+    };
     bar.finish_and_clear();
     if !o.quiet {
         eprintln!(

@@ -27,6 +27,7 @@
 //! the number of points.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::cache::Cache;
@@ -34,6 +35,7 @@ use super::error::DecideError;
 use super::metrics::{self, MetricKey};
 use super::runner::Runner;
 use crate::experiment::estimate::Estimate;
+use crate::experiment::run::RunOutput;
 use crate::report::json::scenario_hash;
 use crate::scenario::{Diagnostic, Override, Scenario, ScenarioError};
 
@@ -104,6 +106,137 @@ pub fn units(replications: &[u64]) -> Vec<Unit> {
         .enumerate()
         .flat_map(|(point, &n)| (0..n).map(move |replication| Unit { point, replication }))
         .collect()
+}
+
+/// What one unit measured: every metric (in [`MetricKey::all`] order),
+/// and whether the runaway guard stopped it. A point's [`Samples`] are its
+/// units' values side by side ([`gather`]), whether the units ran here or
+/// in shards on other machines.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnitValues {
+    /// One value per metric key; NaN where the replication has none.
+    pub values: Vec<f64>,
+    /// Whether the runaway guard stopped the replication.
+    pub stopped: bool,
+}
+
+/// The values of each replication of `range` that `out` ran, in order.
+pub fn unit_values(out: &RunOutput, range: Range<u64>) -> Vec<UnitValues> {
+    let columns: Vec<Vec<f64>> = MetricKey::all()
+        .iter()
+        .map(|k| metrics::samples(out, k))
+        .collect();
+    let runaways = metrics::runaways(out);
+    range
+        .enumerate()
+        .map(|(j, replication)| UnitValues {
+            values: columns
+                .iter()
+                .map(|c| c.get(j).copied().unwrap_or(f64::NAN))
+                .collect(),
+            stopped: runaways.contains(&replication),
+        })
+        .collect()
+}
+
+/// A point's samples from the values of its replications `0..n`, in order.
+pub fn gather(hash: &str, units: &[UnitValues]) -> Samples {
+    Samples {
+        hash: hash.to_owned(),
+        replications: units.len() as u64,
+        values: MetricKey::all()
+            .into_iter()
+            .enumerate()
+            .map(|(k, key)| {
+                let column = units
+                    .iter()
+                    .map(|u| u.values.get(k).copied().unwrap_or(f64::NAN))
+                    .collect();
+                (key, column)
+            })
+            .collect(),
+        runaways: (0u64..)
+            .zip(units)
+            .filter(|(_, u)| u.stopped)
+            .map(|(i, _)| i)
+            .collect(),
+    }
+}
+
+/// Runs the units `block` of the fixed order ([`units`]) of `points` and
+/// returns their values in that order: a shard's share of a study. Each
+/// point's replications in the block run together, in parallel.
+pub fn run_block(
+    points: &[Resolved],
+    block: Range<u64>,
+    options: &Options,
+) -> Result<Vec<UnitValues>, DecideError> {
+    let counts: Vec<u64> = points.iter().map(|p| p.scenario.replications).collect();
+    let mut out = Vec::new();
+    let mut first = 0u64;
+    for (i, (p, &n)) in points.iter().zip(&counts).enumerate() {
+        let (lo, hi) = (block.start.max(first), block.end.min(first + n));
+        if lo < hi {
+            (options.on_point)(i, false);
+            let range = (lo - first)..(hi - first);
+            let run = options.runner.run(
+                &p.scenario,
+                range.clone(),
+                options.cancel,
+                options.on_replication,
+                None,
+            )?;
+            if run.finished < hi - lo {
+                return Err(DecideError::Interrupted);
+            }
+            out.extend(unit_values(&run, range));
+        }
+        first += n;
+    }
+    Ok(out)
+}
+
+/// The outcome of running `points` from the values of all their units, in
+/// the fixed order: what [`run`] gives when nothing was kept from before
+/// (points with the same hash are run once and reused). Each point is
+/// stored in `cache`, if given, as [`run`] does.
+pub fn outcome_of(
+    points: &[Resolved],
+    units: &[UnitValues],
+    cache: Option<&Cache>,
+    limits: &crate::model::Limits,
+) -> Result<Outcome, DecideError> {
+    let mut done: BTreeMap<String, Samples> = BTreeMap::new();
+    let mut results = Vec::with_capacity(points.len());
+    let (mut ran, mut reused) = (0, 0);
+    let mut rest = units;
+    for p in points {
+        let n = usize::try_from(p.scenario.replications).unwrap_or(usize::MAX);
+        let Some((mine, after)) = rest.split_at_checked(n) else {
+            return Err(DecideError::Cache(
+                "the merged units do not match the study's points".into(),
+            ));
+        };
+        rest = after;
+        if let Some(s) = done.get(&p.hash) {
+            reused += 1;
+            results.push(Some(s.clone()));
+            continue;
+        }
+        let samples = gather(&p.hash, mine);
+        if let Some(cache) = cache {
+            cache.put(&samples, limits)?;
+        }
+        ran += 1;
+        done.insert(p.hash.clone(), samples.clone());
+        results.push(Some(samples));
+    }
+    Ok(Outcome {
+        results,
+        ran,
+        reused,
+        complete: true,
+    })
 }
 
 /// Resolves every point with `resolve`; all mistakes are reported
@@ -215,15 +348,7 @@ pub fn run(points: &[Resolved], options: &Options) -> Result<Outcome, DecideErro
             results.push(None);
             continue;
         }
-        let samples = Samples {
-            hash: p.hash.clone(),
-            replications: n,
-            values: MetricKey::all()
-                .into_iter()
-                .map(|k| (k, metrics::samples(&out, &k)))
-                .collect(),
-            runaways: metrics::runaways(&out),
-        };
+        let samples = gather(&p.hash, &unit_values(&out, 0..n));
         if let Some(cache) = options.cache {
             cache.put(&samples, &options.runner.limits)?;
         }

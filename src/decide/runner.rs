@@ -72,12 +72,12 @@ impl Runner {
                     error.get_or_insert(e);
                 }
                 Ok(None) => {}
-                Ok(Some((digest, r))) => {
+                Ok(Some((digest, _))) => {
                     finished += 1;
                     if let Some(other) = also.as_deref_mut() {
-                        other.add_digest(start + i, digest.clone(), &r);
+                        other.add_digest(start + i, digest.clone());
                     }
-                    acc.add_digest(start + i, digest, &r);
+                    acc.add_digest(start + i, digest);
                 }
             },
         )?;

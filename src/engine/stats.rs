@@ -11,5 +11,5 @@ mod durations;
 mod time_weighted;
 
 pub use daily::DailyCounts;
-pub use durations::{DurationStats, Percentiles};
+pub use durations::{DurationStats, Percentiles, RawDurations};
 pub use time_weighted::TimeWeighted;

@@ -8,11 +8,18 @@
 //! horizon, and a hundred thousand replications fit in a few tens of
 //! megabytes. The per-day and per-hour series do not even keep that: they
 //! are folded into running moments as replications arrive, in index order
-//! (see [`Accumulator`](super::summary::Accumulator)).
+//! (see [`Accumulator`](super::summary::Accumulator)). The one histogram
+//! a digest keeps is the time in port of all trucks, for the pooled
+//! distribution of the HTML report.
+//!
+//! A digest is everything the summary reads of a replication, so a
+//! replication run elsewhere (a shard of a cluster job, see `shard`) and
+//! handed over as its digest gives the same summary, bit for bit.
 
 use crate::engine::stats::DurationStats;
 use crate::model::{
-    ClassResult, Counts, GateResult, PoolResult, RepResult, StageResult, Stopped, Unfinished,
+    ClassResult, Counts, GateResult, HourlyProfile, PoolResult, RepResult, StageResult, Stopped,
+    Unfinished,
 };
 
 /// Count, sum, four percentiles and the maximum of a set of durations.
@@ -150,6 +157,14 @@ pub struct RepDigest {
     pub days: f64,
     /// Set when the runaway guard stopped it.
     pub stopped: Option<Stopped>,
+    /// Departures on each measured day.
+    pub daily_departures: Vec<u64>,
+    /// The hour-of-day profile.
+    pub hourly: HourlyProfile,
+    /// Time in port of every truck that left, for the pooled distribution
+    /// (the one histogram a digest keeps; it is merged into the summary's
+    /// and dropped).
+    pub time_in_port: DurationStats,
 }
 
 impl RepDigest {
@@ -167,6 +182,9 @@ impl RepDigest {
             booking_lead: DurationDigest::of(&r.booking_lead),
             days: r.days,
             stopped: r.stopped.clone(),
+            daily_departures: r.daily_departures.clone(),
+            hourly: r.hourly.clone(),
+            time_in_port: r.all.time_in_port.clone(),
         }
     }
 }

@@ -100,28 +100,80 @@ pub fn run(
 /// `None` if the run was cancelled before all of them finished.
 type Unit = Result<Option<Vec<(RepDigest, RepResult)>>, DistError>;
 
-/// Runs replication `i` of every scenario in `scenarios` as one unit, for
-/// every `i` (common random numbers: the same seed and index give the same
-/// streams), and summarises each scenario. `on_done` is called once per
-/// unit. Each scenario runs with its own seed; a comparison sets them equal.
-pub fn run_together(
+/// The fold every run goes through: units (one replication index of every
+/// scenario, as digests) added in index order, then summarised. A run on
+/// one machine feeds it as replications finish; `portsim merge` feeds it
+/// the digests read from the shards' files, so both give the same bytes.
+pub struct Fold<'a> {
+    accs: Vec<Accumulator<'a>>,
+    finished: u64,
+}
+
+impl<'a> Fold<'a> {
+    /// An empty fold of `scenarios`.
+    pub fn new(scenarios: &[&'a Scenario]) -> Self {
+        Fold {
+            accs: scenarios.iter().map(|s| Accumulator::new(s)).collect(),
+            finished: 0,
+        }
+    }
+
+    /// Adds unit `index` (after every lower index): one digest per
+    /// scenario, in order.
+    pub fn add(&mut self, index: u64, digests: Vec<RepDigest>) {
+        self.finished += 1;
+        for (acc, d) in self.accs.iter_mut().zip(digests) {
+            acc.add_digest(index, d);
+        }
+    }
+
+    /// The outputs, one per scenario, of a run of `requested` units that
+    /// took `wall`.
+    pub fn finish(self, requested: u64, wall: Duration) -> Vec<RunOutput> {
+        let finished = self.finished;
+        let interrupted = finished < requested;
+        self.accs
+            .into_iter()
+            .map(|acc| {
+                let summary = acc.finish();
+                RunOutput {
+                    complete: !interrupted && summary.stopped.is_empty(),
+                    interrupted,
+                    summary,
+                    reps: Vec::new(),
+                    finished,
+                    requested,
+                    wall,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Runs replication `i` of every scenario in `scenarios` as one unit (see
+/// [`run_together`]), for `i` in `range`, and hands each unit's digests to
+/// `consume` in index order. Returns how many units finished (fewer than
+/// asked once `cancel` is set).
+pub fn run_units(
     scenarios: &[&Scenario],
+    range: std::ops::Range<u64>,
     options: &RunOptions,
     cancel: &AtomicBool,
     on_done: impl Fn() + Sync,
-) -> Result<Vec<RunOutput>, RunError> {
-    let started = Instant::now();
-    let mut accs: Vec<Accumulator> = scenarios.iter().map(|s| Accumulator::new(s)).collect();
-    let mut kept: Vec<Vec<(u64, RepResult)>> = scenarios.iter().map(|_| Vec::new()).collect();
+    mut consume: impl FnMut(u64, Vec<(RepDigest, RepResult)>) + Send,
+) -> Result<u64, RunError> {
+    let start = range.start;
+    let n = range.end.saturating_sub(range.start);
     let mut finished = 0u64;
     let mut error: Option<DistError> = None;
     run_in_order(
-        options.replications,
+        n,
         options.threads,
         |i| -> Unit {
             let mut unit = Vec::with_capacity(scenarios.len());
             for s in scenarios {
-                let Some(r) = simulate_until_cancelled(s, i, &options.limits, cancel)? else {
+                let Some(r) = simulate_until_cancelled(s, start + i, &options.limits, cancel)?
+                else {
                     return Ok(None);
                 };
                 unit.push((RepDigest::of(&r), r));
@@ -136,34 +188,49 @@ pub fn run_together(
             Ok(None) => {}
             Ok(Some(unit)) => {
                 finished += 1;
-                for (k, (digest, r)) in unit.into_iter().enumerate() {
-                    accs[k].add_digest(i, digest, &r);
-                    if options.keep_reps {
-                        kept[k].push((i, r));
-                    }
-                }
+                consume(start + i, unit);
             }
         },
     )?;
-    if let Some(e) = error {
-        return Err(RunError::Dist(e));
+    match error {
+        Some(e) => Err(RunError::Dist(e)),
+        None => Ok(finished),
     }
-    let interrupted = finished < options.replications;
-    let wall = started.elapsed();
-    Ok(accs
-        .into_iter()
-        .zip(kept)
-        .map(|(acc, reps)| {
-            let summary = acc.finish();
-            RunOutput {
-                complete: !interrupted && summary.stopped.is_empty(),
-                interrupted,
-                summary,
-                reps,
-                finished,
-                requested: options.replications,
-                wall,
+}
+
+/// Runs replication `i` of every scenario in `scenarios` as one unit, for
+/// every `i` (common random numbers: the same seed and index give the same
+/// streams), and summarises each scenario. `on_done` is called once per
+/// unit. Each scenario runs with its own seed; a comparison sets them equal.
+pub fn run_together(
+    scenarios: &[&Scenario],
+    options: &RunOptions,
+    cancel: &AtomicBool,
+    on_done: impl Fn() + Sync,
+) -> Result<Vec<RunOutput>, RunError> {
+    let started = Instant::now();
+    let mut fold = Fold::new(scenarios);
+    let mut kept: Vec<Vec<(u64, RepResult)>> = scenarios.iter().map(|_| Vec::new()).collect();
+    run_units(
+        scenarios,
+        0..options.replications,
+        options,
+        cancel,
+        on_done,
+        |i, unit| {
+            let mut digests = Vec::with_capacity(unit.len());
+            for (k, (digest, r)) in unit.into_iter().enumerate() {
+                digests.push(digest);
+                if options.keep_reps {
+                    kept[k].push((i, r));
+                }
             }
-        })
-        .collect())
+            fold.add(i, digests);
+        },
+    )?;
+    let mut outs = fold.finish(options.replications, started.elapsed());
+    for (out, reps) in outs.iter_mut().zip(kept) {
+        out.reps = reps;
+    }
+    Ok(outs)
 }

@@ -553,12 +553,12 @@ impl<'a> Accumulator<'a> {
     /// Adds replication `index` (after every lower index that ran).
     /// Replications stopped by the runaway guard are listed, not counted.
     pub fn add(&mut self, index: u64, r: &RepResult) {
-        self.add_digest(index, RepDigest::of(r), r);
+        self.add_digest(index, RepDigest::of(r));
     }
 
     /// Adds replication `index` whose digest was made already (on the
-    /// thread that ran it); `r` gives its series and histogram.
-    pub fn add_digest(&mut self, index: u64, d: RepDigest, r: &RepResult) {
+    /// thread that ran it, or on another machine).
+    pub fn add_digest(&mut self, index: u64, d: RepDigest) {
         if let Some(stopped) = d.stopped {
             self.stopped.push((index, stopped));
             return;
@@ -608,14 +608,14 @@ impl<'a> Accumulator<'a> {
         if u.count > 0 {
             self.unfinished.2 = self.unfinished.2.max(u.age_max as f64 / SECOND as f64);
         }
-        if self.daily.len() < r.daily_departures.len() {
+        if self.daily.len() < d.daily_departures.len() {
             self.daily
-                .resize(r.daily_departures.len(), Moments::default());
+                .resize(d.daily_departures.len(), Moments::default());
         }
-        for (m, &x) in self.daily.iter_mut().zip(&r.daily_departures) {
+        for (m, &x) in self.daily.iter_mut().zip(&d.daily_departures) {
             m.add(x as f64);
         }
-        let h = &r.hourly;
+        let h = &d.hourly;
         for hour in 0..24 {
             let days = h.ticks[hour] as f64 / HOUR as f64;
             let per_day = |x: f64| if days > 0.0 { x / days } else { f64::NAN };
@@ -628,7 +628,7 @@ impl<'a> Accumulator<'a> {
                 f64::NAN
             });
         }
-        self.time_in_port.merge(&r.all.time_in_port);
+        self.time_in_port.merge(&d.time_in_port);
     }
 
     /// The summary of everything added.

@@ -39,6 +39,13 @@ pub const MAX_BASELINE_VALUE: f64 = 1e15;
 /// stay many orders of magnitude below where `f64` overflows.
 pub const MAX_MONEY: f64 = 1e9;
 
+/// Most shards a run may be split into (`--shard I/N`): a shard per unit
+/// of the largest study, and then some.
+pub const MAX_SHARDS: u64 = 1_000_000;
+/// Largest partial result read by `portsim merge`, in bytes (a shard of
+/// a long run holds a few tens of KiB per replication and scenario).
+pub const MAX_PART_BYTES: u64 = 1 << 30;
+
 /// A limit exceeded: which one, and by how much.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum LimitError {
@@ -111,6 +118,18 @@ fn trucks_message(trucks: f64) -> String {
 pub fn read_file(path: &Path) -> Result<String, InputError> {
     let bytes = input::read_regular(path, MAX_FILE_BYTES, "a scenario file", "a few KiB")?;
     input::text(bytes)
+}
+
+/// Reads a partial result (`--part`): a regular file of at most
+/// [`MAX_PART_BYTES`], in UTF-8.
+pub fn read_part(path: &Path) -> Result<Vec<u8>, InputError> {
+    let bytes = input::read_regular(
+        path,
+        MAX_PART_BYTES,
+        "a partial result",
+        "at most a few hundred MB",
+    )?;
+    input::text(bytes).map(String::into_bytes)
 }
 
 /// Reads a baseline file: a regular file of at most [`MAX_BASELINE_BYTES`],

@@ -30,6 +30,7 @@ mod reliability;
 mod robustness;
 mod scenario_files;
 mod sensitivity;
+mod shard;
 mod study_files;
 mod support;
 mod sweep;

@@ -31,6 +31,23 @@ pub struct DurationStats {
     max: Span,
 }
 
+/// The numbers of a [`DurationStats`], for moving it between machines.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawDurations {
+    /// Durations recorded.
+    pub count: u64,
+    /// Their sum, in ticks.
+    pub sum: u128,
+    /// The sum of their squares.
+    pub sum_sq: u128,
+    /// Ticks per histogram unit.
+    pub resolution: Span,
+    /// The largest, in ticks.
+    pub max: Span,
+    /// Non-empty histogram buckets: (a value in the bucket, count).
+    pub buckets: Vec<(u64, u64)>,
+}
+
 /// Selected percentiles of a set of durations, in ticks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct Percentiles {
@@ -168,6 +185,42 @@ impl DurationStats {
             .collect()
     }
 
+    /// Everything recorded, as plain numbers: count, sum, sum of squares,
+    /// resolution, largest value, then the histogram's non-empty buckets
+    /// as (a value in the bucket, count) pairs. [`from_raw`](Self::from_raw)
+    /// rebuilds statistics that give the same moments, percentiles, bins
+    /// and merges, so they can travel between machines.
+    pub fn to_raw(&self) -> RawDurations {
+        RawDurations {
+            count: self.count,
+            sum: self.sum,
+            sum_sq: self.sum_sq,
+            resolution: self.resolution,
+            max: self.max,
+            buckets: self
+                .histogram
+                .iter_recorded()
+                .map(|v| (v.value_iterated_to(), v.count_at_value()))
+                .collect(),
+        }
+    }
+
+    /// Statistics from [`to_raw`](Self::to_raw)'s numbers.
+    pub fn from_raw(raw: &RawDurations) -> Self {
+        let mut d = DurationStats::new(raw.resolution);
+        d.count = raw.count;
+        d.sum = raw.sum;
+        d.sum_sq = raw.sum_sq;
+        d.max = raw.max;
+        for &(value, count) in &raw.buckets {
+            // The same bucket as the values first recorded in it.
+            if d.histogram.record_n(value, count).is_err() {
+                d.histogram.saturating_record_n(value, count);
+            }
+        }
+        d
+    }
+
     /// Forgets everything recorded (end of warm-up).
     pub fn reset(&mut self) {
         self.count = 0;
@@ -194,6 +247,38 @@ mod tests {
         assert!((p.p50 - 500_000.0).abs() / 500_000.0 < 0.002, "{p:?}");
         assert!((p.p99 - 990_000.0).abs() / 990_000.0 < 0.002, "{p:?}");
         assert_eq!(p.max, 1_000_000.0);
+    }
+
+    #[test]
+    fn raw_numbers_rebuild_the_same_statistics() {
+        let mut a = DurationStats::new(1000);
+        // Values over six decades, some in the same bucket.
+        for v in [
+            1u64,
+            999,
+            1000,
+            1001,
+            65_432,
+            65_433,
+            7_654_321,
+            987_654_321,
+        ] {
+            a.record(v * 7);
+        }
+        let raw = a.to_raw();
+        let b = DurationStats::from_raw(&raw);
+        assert_eq!(b.to_raw(), raw);
+        assert_eq!(a.percentiles(), b.percentiles());
+        assert_eq!(a.bins(50), b.bins(50));
+        assert_eq!((a.count(), a.sum()), (b.count(), b.sum()));
+        assert_eq!(a.variance().to_bits(), b.variance().to_bits());
+        let (mut m1, mut m2) = (DurationStats::new(1000), DurationStats::new(1000));
+        m1.record(123_456);
+        m2.record(123_456);
+        m1.merge(&a);
+        m2.merge(&b);
+        assert_eq!(m1.to_raw(), m2.to_raw());
+        assert_eq!(m1.bins(7), m2.bins(7));
     }
 
     #[test]
