@@ -192,6 +192,12 @@ fn stage_lanes(
         }
         (None, Some(pool)) => {
             not_with_hours(issues, s, "on a pool", "the pool's `open` and `days` apply")?;
+            if let Some(q) = &s.queue {
+                issues
+                    .at(q, "a stage on a pool takes no `queue` of its own")
+                    .help("the pool has one queue for all its stages: set `queue` on the [[pools]] entry");
+                return None;
+            }
             match context.pools.iter().position(|p| *p == pool.get_ref()) {
                 Some(i) => Some(StageLanes::Pool(i)),
                 None if context.pools.is_empty() => {

@@ -465,6 +465,10 @@ fn mechanism_errors() {
             "demo.toml:15:8: a stage on a pool takes no `days` of its own",
         ),
         (
+            dated("[[pools]]\nname = \"p\"\nlanes = 1").replace("lanes = 2", "pool = \"p\"\nqueue = \"priority\""),
+            "demo.toml:15:9: a stage on a pool takes no `queue` of its own",
+        ),
+        (
             DATED.replace("lanes = 2", "lanes = \"infinite\""),
             "demo.toml:14:9: expected a lane count like 4 or a shift table like [{ hours = \"08:00-20:00\", count = 6 }], or \"unlimited\" for `lanes`; found \"infinite\"",
         ),
