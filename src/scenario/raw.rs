@@ -251,6 +251,8 @@ pub(super) struct RawRework {
 pub(super) trait Expect {
     /// "a duration like …".
     const WHAT: &'static str;
+    /// Whether a bare TOML date (`2024-03-01`) is taken as its text.
+    const DATES: bool = false;
 }
 
 /// A string whose meaning is parsed later; `E` names what it should be.
@@ -269,10 +271,13 @@ impl<E> fmt::Debug for Text<E> {
     }
 }
 
+/// The key under which the `toml` reader hands over a date or time.
+const TOML_DATETIME: &str = "$__toml_private_datetime";
+
 impl<'de, E: Expect> Deserialize<'de> for Text<E> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct TextVisitor<E>(PhantomData<E>);
-        impl<E: Expect> Visitor<'_> for TextVisitor<E> {
+        impl<'de, E: Expect> Visitor<'de> for TextVisitor<E> {
             type Value = Text<E>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(E::WHAT)
@@ -280,17 +285,33 @@ impl<'de, E: Expect> Deserialize<'de> for Text<E> {
             fn visit_str<Er: de::Error>(self, v: &str) -> Result<Self::Value, Er> {
                 Ok(Text(v.to_owned(), PhantomData))
             }
+            // A bare TOML date or time (`start = 2024-03-01`) arrives as
+            // the reader's private one-key table; it is kept as its text,
+            // and the checks parse it like a quoted one.
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                match map.next_key::<String>()? {
+                    Some(key) if E::DATES && key == TOML_DATETIME => {
+                        let text: String = map.next_value()?;
+                        Ok(Text(text, PhantomData))
+                    }
+                    _ => Err(de::Error::invalid_type(de::Unexpected::Map, &self)),
+                }
+            }
         }
-        deserializer.deserialize_str(TextVisitor(PhantomData))
+        deserializer.deserialize_any(TextVisitor(PhantomData))
     }
 }
 
 macro_rules! expect {
     ($marker:ident, $alias:ident, $what:expr) => {
+        expect!($marker, $alias, $what, false);
+    };
+    ($marker:ident, $alias:ident, $what:expr, $dates:expr) => {
         #[derive(Debug)]
         pub(super) enum $marker {}
         impl Expect for $marker {
             const WHAT: &'static str = $what;
+            const DATES: bool = $dates;
         }
         pub(super) type $alias = Text<$marker>;
     };
@@ -307,12 +328,14 @@ expect!(
 expect!(
     StartKind,
     StartText,
-    r#"a weekday like "mon" or a date like "2024-03-01""#
+    r#"a weekday like "mon" or a date like "2024-03-01""#,
+    true
 );
 expect!(
     DateKind,
     DateText,
-    r#"a date like "2024-03-01" or a range like "2024-03-01..2024-03-15""#
+    r#"a date like "2024-03-01" or a range like "2024-03-01..2024-03-15""#,
+    true
 );
 expect!(QueueKind, QueueText, r#""fifo" or "priority""#);
 expect!(NoSlotKind, NoSlotText, r#""walk-in" or "turn-away""#);

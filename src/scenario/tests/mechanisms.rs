@@ -602,3 +602,38 @@ fn stage_patches_and_overrides_reach_the_new_keys() {
     let e = set(&["pools.q.lanes=5"]).unwrap_err();
     assert!(summarize(&e).contains("`q`"), "{}", summarize(&e));
 }
+
+#[test]
+fn seasons_count_in_the_expected_trucks() {
+    let season = |factor: &str| {
+        dated(&format!(
+            "[[demand.seasons]]\ndates = [\"2024-03-02..2024-03-03\"]\nfactor = {factor}"
+        ))
+    };
+    // 240 a day for 7 days, two of them at factor 0 or 3.
+    let s = parse_str(&season("0")).unwrap();
+    assert!((limits::expected_arrivals(&s) - 240.0 * 5.0).abs() < 1e-6);
+    let s = parse_str(&season("3")).unwrap();
+    assert!((limits::expected_arrivals(&s) - 240.0 * 11.0).abs() < 1e-6);
+    // A factor that would ask for billions of trucks is refused before
+    // anything runs, as a huge rate is.
+    let e = parse_str(&season("1e9")).unwrap_err();
+    assert!(summarize(&e).contains("trucks"), "{}", summarize(&e));
+}
+
+#[test]
+fn bare_toml_dates_are_dates() {
+    let text = dated("[[closures]]\ndates = [2024-03-02]").replace("\"2024-03-01\"", "2024-03-01");
+    let s = parse_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.start_date, Some(19_783));
+    assert_eq!(s.port.open.closures(), &[(DAY, 2 * DAY)]);
+    // As an override too, where the value is read as TOML first.
+    let o = [Override::parse("start=2024-03-04").unwrap()];
+    let s = parse_with(DATED, Path::new("demo.toml"), &o).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((s.start, s.start_date), (0, Some(19_786)));
+    // A time of day is not a start.
+    check(
+        &DATED.replace("\"2024-03-01\"", "10:00:00"),
+        "demo.toml:3:9: invalid date \"10:00:00\"",
+    );
+}
