@@ -637,3 +637,18 @@ fn bare_toml_dates_are_dates() {
         "demo.toml:3:9: invalid date \"10:00:00\"",
     );
 }
+
+#[test]
+fn a_renewal_patch_drops_inherited_seasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dated("[[demand.seasons]]\ndates = [\"2024-03-02\"]\nfactor = 2");
+    std::fs::write(dir.path().join("base.toml"), base).unwrap();
+    let child = dir.path().join("child.toml");
+    std::fs::write(
+        &child,
+        "extends = \"base.toml\"\n[demand]\ninterarrival = \"6m\"\n",
+    )
+    .unwrap();
+    let s = load(&child).unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(s.arrivals, Arrivals::Renewal { .. }));
+}
