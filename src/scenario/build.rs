@@ -593,7 +593,7 @@ fn slot_capacity(issues: &mut Issues, c: &S<Lanes>) -> Option<SlotCapacity> {
         Lanes::Count(n) => issues
             .count(&S::new(c.span(), *n), "capacity", 0)
             .map(SlotCapacity::Count),
-        _ => stages::count_or_shifts(issues, c, "capacity").map(SlotCapacity::Table),
+        _ => stages::count_or_shifts(issues, c, "capacity", false).map(SlotCapacity::Table),
     }
 }
 

@@ -69,7 +69,7 @@ fn pool(issues: &mut Issues, raw: &S<RawPool>, port: &Hours, start: u8) -> Optio
     let name = issues.required(&p.name, "name", PLACE, at.clone());
     let lanes = issues
         .required(&p.lanes, "lanes", PLACE, at)
-        .and_then(|l| stages::lanes(issues, l));
+        .and_then(|l| stages::count_or_shifts(issues, l, "lanes", false));
     let ranges = match &p.open {
         Some(open) => issues.ranges(open).map(Some),
         None => Some(port.ranges.clone()),

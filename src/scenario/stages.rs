@@ -259,17 +259,23 @@ fn hours(issues: &mut Issues, s: &RawStage, port: &Hours) -> Option<Hours> {
     })
 }
 
-/// `lanes = 4` or a shift table (a pool's, a stage's, or an appointment
-/// `capacity`, named by `key`).
+/// A stage's `lanes = 4` or shift table (`"unlimited"` is handled by the
+/// caller, so a stage's message offers it).
 pub(super) fn lanes(issues: &mut Issues, lanes: &S<Lanes>) -> Option<Pattern> {
-    count_or_shifts(issues, lanes, "lanes")
+    count_or_shifts(issues, lanes, "lanes", true)
 }
 
-/// A count or a shift table, for `key`.
-pub(super) fn count_or_shifts(issues: &mut Issues, lanes: &S<Lanes>, key: &str) -> Option<Pattern> {
+/// A count or a shift table, for `key` (a pool's `lanes`, an appointment
+/// `capacity`); `or_unlimited` says whether `"unlimited"` would do too.
+pub(super) fn count_or_shifts(
+    issues: &mut Issues,
+    lanes: &S<Lanes>,
+    key: &str,
+    or_unlimited: bool,
+) -> Option<Pattern> {
     match lanes.get_ref() {
         Lanes::Word(word) => {
-            let unlimited = if key == "lanes" {
+            let unlimited = if or_unlimited {
                 ", or \"unlimited\""
             } else {
                 ""

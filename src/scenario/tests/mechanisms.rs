@@ -441,6 +441,10 @@ fn mechanism_errors() {
             "demo.toml:24:8: duplicate pool name `p`",
         ),
         (
+            dated("[[pools]]\nname = \"p\"\nlanes = \"unlimited\""),
+            "demo.toml:22:9: expected a lane count like 4 or a shift table like [{ hours = \"08:00-20:00\", count = 6 }] for `lanes`; found \"unlimited\"",
+        ),
+        (
             dated("[[pools]]\nname = \"p\"\nlanes = 1\nqueue = \"lifo\""),
             "demo.toml:23:9: unknown queue discipline \"lifo\"",
         ),
