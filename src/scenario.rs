@@ -28,17 +28,23 @@
 
 use std::path::{Path, PathBuf};
 
+mod behaviour;
 mod build;
 mod calendars;
 mod checks;
+mod dated;
+mod dates;
 mod decode;
 mod dists;
 mod error;
+mod initial;
 pub mod input;
 pub mod limits;
 mod named;
 pub mod overrides;
+mod pools;
 mod raw;
+mod routes;
 mod sources;
 mod stages;
 pub mod toml_file;

@@ -6,16 +6,18 @@
 //! that all problems are reported together. Defaults are applied here and
 //! only here, so the validated types never need to know them.
 
-use super::calendars::{self, EVERY_DAY};
+use super::calendars::{self, EVERY_DAY, Pattern};
 use super::checks::Issues;
 use super::dists::{self, Sign};
 use super::error::did_you_mean;
 use super::raw::{
-    Int, NamedNumbers, RawAppointments, RawClass, RawCosts, RawDemand, RawPort, S, ScenarioFile,
+    Int, Lanes, NamedNumbers, RawAppointments, RawClass, RawCosts, RawDemand, RawNoShowLater,
+    RawPort, S, ScenarioFile, StartText,
 };
 use super::stages::{self, Hours};
-use super::types::{Appointments, Arrivals, Class, Costs, NoSlot, Port, Scenario};
+use super::types::{Appointments, Arrivals, Class, Costs, NoShowLater, NoSlot, Port, Scenario};
 use super::units::{self, WEEKDAYS};
+use super::{behaviour, dated, dates, initial, pools, routes};
 use crate::engine::calendar::Calendar;
 use crate::engine::dist::Dist;
 use crate::engine::time::{DAY, HOUR, Span};
@@ -45,15 +47,40 @@ pub(super) fn scenario(file: &ScenarioFile, issues: &mut Issues) -> Option<Scena
     let replications = file.replications.as_ref().map_or(Some(10), |r| {
         issues.int(r, "replications", 1, super::limits::MAX_REPLICATIONS.into())
     });
-    let start = file.start.as_ref().map_or(Some(0), |s| issues.weekday(s));
+    let (start, start_date) = match file.start.as_ref().map(|s| start_day(issues, s)) {
+        None => (Some(0), None),
+        Some(None) => (None, None),
+        Some(Some((day, date))) => (Some(day), date),
+    };
     let arrivals = issues
         .required(&file.demand, "demand", "(a [demand] table)", None)
-        .and_then(|d| arrivals(issues, d));
-    let classes = classes(issues, file.classes.as_ref());
+        .and_then(|d| arrivals(issues, d, start_date));
+    let mut classes = classes(issues, file.classes.as_ref());
     let day0 = start.unwrap_or(0);
-    let (port, hours) = port(issues, file.port.as_ref(), day0);
-    let appointments = appointments(issues, file.appointments.as_ref(), day0, port.as_ref());
+    let (mut port, hours) = port(issues, file.port.as_ref(), day0);
+    let mut entrances = routes::entrances(issues, file.entrances.as_ref(), &hours, day0);
+    let equeue = match &file.equeue {
+        Some(e) => behaviour::equeue(issues, e).map(Some),
+        None => Some(None),
+    };
     let costs = costs(issues, file.costs.as_ref());
+    let mut pools = pools::pools(
+        issues,
+        file.pools.as_ref(),
+        file.stages.as_ref(),
+        &hours,
+        day0,
+    );
+    let pool_names: Vec<&str> = file
+        .pools
+        .as_ref()
+        .map(|l| {
+            l.get_ref()
+                .iter()
+                .filter_map(|p| p.get_ref().name.as_ref().map(|n| n.get_ref().as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
     // Stages are checked even when the classes are not, against the class
     // names that were given, so that all problems show at once.
     let fallback = fallback_classes(file.classes.as_ref());
@@ -61,8 +88,50 @@ pub(super) fn scenario(file: &ScenarioFile, issues: &mut Issues) -> Option<Scena
         classes: classes.as_deref().unwrap_or(&fallback),
         hours: &hours,
         start: day0,
+        pools: &pool_names,
     };
-    let stages = stages::stages(issues, file.stages.as_ref(), &context);
+    let mut stages = stages::stages(issues, file.stages.as_ref(), &context);
+    let closures = dated::closures(issues, file.closures.as_ref(), start_date);
+    let mut closed = closures.is_some();
+    if let (Some(closures), Some(port), Some(entrances), Some(stages), Some(pools)) = (
+        &closures,
+        port.as_mut(),
+        entrances.as_mut(),
+        stages.as_mut(),
+        pools.as_mut(),
+    ) {
+        let to = dated::Closed {
+            port,
+            entrances,
+            stages,
+            pools,
+        };
+        closed = dated::apply(issues, closures, to).is_some();
+    }
+    let appointments = appointments(issues, file.appointments.as_ref(), day0, port.as_ref());
+    if let (Some(raw), Some(stages), Some(entrances)) =
+        (file.classes.as_ref(), stages.as_ref(), entrances.as_ref())
+    {
+        let stage_names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
+        let entrance_names: Vec<&str> = entrances.iter().map(|e| e.name.as_str()).collect();
+        match routes::of_classes(issues, raw.get_ref(), &stage_names, &entrance_names) {
+            Some(resolved) => {
+                if let Some(classes) = classes.as_mut() {
+                    for (class, (route, entrance)) in classes.iter_mut().zip(resolved) {
+                        class.route = route;
+                        class.entrance = entrance;
+                    }
+                }
+            }
+            None => classes = None,
+        }
+    }
+    let initial = match (&file.initial, stages.as_ref()) {
+        (Some(raw), Some(stages)) => initial::initial(issues, raw, stages).map(Some),
+        (Some(_), None) => None,
+        (None, _) => Some(None),
+    };
+    closed.then_some(())?;
     Some(Scenario {
         name: name?,
         description: file
@@ -79,18 +148,34 @@ pub(super) fn scenario(file: &ScenarioFile, issues: &mut Issues) -> Option<Scena
         warmup: warmup?,
         replications: u64::try_from(replications?).ok()?,
         start: start?,
-        start_date: None,
+        start_date,
         arrivals: arrivals?,
         classes: classes?,
         port: port?,
-        entrances: Vec::new(),
-        equeue: None,
+        entrances: entrances?,
+        equeue: equeue?,
         appointments: appointments?,
         costs: costs?,
-        pools: Vec::new(),
+        pools: pools?,
         stages: stages?,
-        initial: None,
+        initial: initial?,
     })
+}
+
+/// `start`: a weekday, or a date (whose weekday it derives).
+fn start_day(issues: &mut Issues, v: &S<StartText>) -> Option<(u8, Option<i64>)> {
+    let text = &v.get_ref().0;
+    if dates::looks_like_date(text) {
+        return match dates::date(text) {
+            Ok(day) => Some((dates::weekday_of(day), Some(day))),
+            Err(message) => {
+                issues.at(v, message);
+                None
+            }
+        };
+    }
+    let weekday = S::new(v.span(), super::raw::WeekdayText::new(text.clone()));
+    issues.weekday(&weekday).map(|d| (d, None))
 }
 
 /// The named classes, for checking stages when `[[classes]]` is invalid.
@@ -121,8 +206,18 @@ fn fallback_classes(list: Option<&S<Vec<S<RawClass>>>>) -> Vec<Class> {
 }
 
 /// `[demand]`: a Poisson rate (with optional profiles) or a renewal process.
-fn arrivals(issues: &mut Issues, demand: &S<RawDemand>) -> Option<Arrivals> {
+fn arrivals(
+    issues: &mut Issues,
+    demand: &S<RawDemand>,
+    start_date: Option<i64>,
+) -> Option<Arrivals> {
     let raw = demand.get_ref();
+    if let (Some(seasons), Some(_)) = (&raw.seasons, &raw.interarrival) {
+        issues
+            .at(seasons, "`seasons` cannot be used with `interarrival`")
+            .help("seasonal factors apply to a Poisson `rate` only");
+        return None;
+    }
     match (&raw.rate, &raw.interarrival) {
         (Some(_), Some(gap)) => {
             issues
@@ -139,7 +234,7 @@ fn arrivals(issues: &mut Issues, demand: &S<RawDemand>) -> Option<Arrivals> {
                 .help("give a Poisson `rate` like \"1200/d\", or an `interarrival` distribution");
             None
         }
-        (Some(rate), None) => poisson(issues, raw, rate),
+        (Some(rate), None) => poisson(issues, raw, rate, start_date),
         (None, Some(gap)) => renewal(issues, raw, gap),
     }
 }
@@ -148,6 +243,7 @@ fn poisson(
     issues: &mut Issues,
     raw: &RawDemand,
     rate: &S<super::raw::RateText>,
+    start_date: Option<i64>,
 ) -> Option<Arrivals> {
     let per_day = units::rate_per_day(&rate.get_ref().0)
         .map_err(|m| issues.at(rate, m))
@@ -160,8 +256,12 @@ fn poisson(
         .days
         .as_ref()
         .map_or(Some([1.0; 7]), |d| day_weights(issues, d));
+    let seasons = raw
+        .seasons
+        .as_ref()
+        .map_or(Some(Vec::new()), |l| dated::seasons(issues, l, start_date));
     Some(Arrivals::Poisson {
-        seasons: Vec::new(),
+        seasons: seasons?,
         per_day: per_day?,
         hourly: Box::new(hourly?),
         daily: daily?,
@@ -301,13 +401,21 @@ fn class(issues: &mut Issues, raw: &S<RawClass>, only: bool) -> Option<Class> {
     let priority = c.priority.as_ref().map_or(Some(0), |p| {
         issues.int(p, "priority", i32::MIN.into(), i32::MAX.into())
     });
+    let tolerance = c
+        .tolerance
+        .as_ref()
+        .map_or(Some(None), |t| behaviour::tolerance(issues, t).map(Some));
+    let patience = c.patience.as_ref().map_or(Some(None), |p| {
+        dists::dist(issues, p, "patience", Sign::NonNegative).map(Some)
+    });
+    // The route and entrance are resolved once stages and entrances are.
     Some(Class {
         name: name?.get_ref().clone(),
         share: share?,
         priority: i32::try_from(priority?).ok()?,
         route: None,
-        tolerance: None,
-        patience: None,
+        tolerance: tolerance?,
+        patience: patience?,
         entrance: 0,
     })
 }
@@ -354,7 +462,7 @@ fn port(issues: &mut Issues, raw: Option<&S<RawPort>>, start: u8) -> (Option<Por
 }
 
 /// An optional integer key: `Some(None)` when absent, `None` when invalid.
-fn optional_count(
+pub(super) fn optional_count(
     issues: &mut Issues,
     v: &Option<S<Int>>,
     key: &str,
@@ -383,8 +491,8 @@ fn appointments(
         .as_ref()
         .map_or(Some(HOUR), |s| issues.positive_duration(s, "slot"));
     let capacity = issues
-        .required(&a.capacity, "capacity", place, at)
-        .and_then(|c| issues.count(c, "capacity", 0));
+        .required(&a.capacity, "capacity", place, at.clone())
+        .and_then(|c| slot_capacity(issues, c));
     let hours = a
         .hours
         .as_ref()
@@ -406,16 +514,32 @@ fn appointments(
         .no_slot
         .as_ref()
         .map_or(Some(NoSlot::WalkIn), |v| no_slot(issues, v));
+    let days = a.days.as_ref().map_or(Some(EVERY_DAY), |d| issues.days(d));
+    let late_grace = a
+        .late_grace
+        .as_ref()
+        .map_or(Some(None), |g| issues.duration(g, "late_grace").map(Some));
+    let no_show_later = a
+        .no_show_later
+        .as_ref()
+        .map_or(Some(None), |n| no_show_later(issues, n).map(Some));
     let (share, capacity) = (share?, capacity?);
-    if capacity == 0 {
+    let none = match &capacity {
+        SlotCapacity::Count(n) => *n == 0,
+        SlotCapacity::Table(p) => calendars::calendar(p, 0).range().1 == 0,
+    };
+    if none {
         if share > 0.0 {
             if let Some(c) = &a.capacity {
-                issues.at(
-                    c,
-                    format!(
+                let message = match &capacity {
+                    SlotCapacity::Count(_) => format!(
                         "`capacity` must be at least 1 when `share` is above 0 (share = {share})"
                     ),
-                );
+                    SlotCapacity::Table(_) => format!(
+                        "every row of the `capacity` table is 0, but `share` is above 0 (share = {share})"
+                    ),
+                };
+                issues.at(c, message);
             }
             return None;
         }
@@ -423,27 +547,69 @@ fn appointments(
     }
     let hours = Hours {
         ranges: hours?,
-        days: EVERY_DAY,
+        days: days?,
     };
-    let bookable = Calendar::from(calendars::calendar(&hours.pattern(), start));
-    // A slot exists only while the gate is open, whatever `hours` says.
-    let hours = match port {
-        Some(port) => bookable.combine(&port.open, |h, open| h.min(open)),
-        None => bookable,
+    let capacity = match capacity {
+        SlotCapacity::Count(capacity) => {
+            let bookable = Calendar::from(calendars::calendar(&hours.pattern(), start));
+            // A slot exists only while the gate is open, whatever `hours`
+            // says.
+            let hours = match port {
+                Some(port) => bookable.combine(&port.open, |h, open| h.min(open)),
+                None => bookable,
+            };
+            hours.map_values(|open| if open > 0 { capacity } else { 0 })
+        }
+        SlotCapacity::Table(table) => {
+            let by_hour = Calendar::from(calendars::product(&table, &hours.pattern(), start));
+            match port {
+                Some(port) => by_hour.combine(&port.open, |c, open| if open > 0 { c } else { 0 }),
+                None => by_hour,
+            }
+        }
     };
-    let capacity = hours.map_values(|open| if open > 0 { capacity } else { 0 });
     Some(Some(Appointments {
         share,
         slot: slot?,
         capacity,
         max_lead: max_lead?,
-        late_grace: None,
-        no_show_later: None,
+        late_grace: late_grace?,
+        no_show_later: no_show_later?,
         no_slot: no_slot?,
         no_show: no_show?,
         punctuality: punctuality?,
         priority: a.priority.as_ref().is_some_and(|p| *p.get_ref()),
     }))
+}
+
+/// Trucks per slot: one number, or a table by hour (and weekday).
+enum SlotCapacity {
+    Count(u32),
+    Table(Pattern),
+}
+
+fn slot_capacity(issues: &mut Issues, c: &S<Lanes>) -> Option<SlotCapacity> {
+    match c.get_ref() {
+        Lanes::Count(n) => issues
+            .count(&S::new(c.span(), *n), "capacity", 0)
+            .map(SlotCapacity::Count),
+        _ => stages::count_or_shifts(issues, c, "capacity", false).map(SlotCapacity::Table),
+    }
+}
+
+/// `no_show_later = { probability, delay }`.
+fn no_show_later(issues: &mut Issues, raw: &S<RawNoShowLater>) -> Option<NoShowLater> {
+    let (n, place) = (raw.get_ref(), "in `no_show_later`");
+    let probability = issues
+        .required(&n.probability, "probability", place, Some(raw.span()))
+        .and_then(|p| issues.fraction(p, "probability"));
+    let delay = issues
+        .required(&n.delay, "delay", place, Some(raw.span()))
+        .and_then(|d| dists::dist(issues, d, "delay", Sign::NonNegative));
+    Some(NoShowLater {
+        probability: probability?,
+        delay: delay?,
+    })
 }
 
 /// How far ahead a truck books at most when `max_lead` is not given.

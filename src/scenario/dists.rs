@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use super::checks::Issues;
 use super::error::{did_you_mean, one_of};
-use super::raw::{DistSpec, Param, S};
+use super::raw::{DistSpec, NumberSpec, Param, S};
 use super::units::{self, DURATION_EXAMPLES};
 use crate::engine::dist::{Dist, DistError};
 
@@ -39,6 +39,43 @@ pub(super) enum Sign {
     NonNegative,
     /// Offsets: a leading "-" means early.
     Signed,
+    /// Not durations at all: plain numbers of zero or more (a queue
+    /// length a truck tolerates).
+    Count,
+}
+
+/// Converts and checks a distribution of plain numbers (trucks), given as
+/// a number or a table whose parameters are numbers.
+pub(super) fn number_dist(issues: &mut Issues, spec: &S<NumberSpec>, key: &str) -> Option<Dist> {
+    let dist = match spec.get_ref() {
+        NumberSpec::Fixed(x) if x.is_finite() && *x >= 0.0 => Dist::Deterministic { value: *x },
+        NumberSpec::Fixed(x) => {
+            issues.at(
+                spec,
+                format!("`{key}` must be a number of at least 0, found {x}"),
+            );
+            return None;
+        }
+        NumberSpec::Table(params) => {
+            let table = S::new(spec.span(), DistSpec::Fixed(String::new()));
+            from_table(issues, &table, params, Sign::Count)?
+        }
+    };
+    if let Err(error) = dist.sampler() {
+        let text = match &error {
+            DistError::NotPositive { name, value } => {
+                format!("`{name}` must be greater than zero, found {value}")
+            }
+            DistError::Negative { name, value } => {
+                format!("`{name}` must be zero or more, found {value}")
+            }
+            DistError::Bounds(_) => format!("invalid parameters {dist:?}"),
+            DistError::Empirical(message) => message.clone(),
+        };
+        issues.at(spec, format!("invalid `{key}` distribution: {text}"));
+        return None;
+    }
+    Some(dist)
 }
 
 /// Converts and checks a distribution given as `spec` for key `key`.
@@ -238,6 +275,9 @@ impl<'a> Args<'a> {
     /// A duration parameter, in ticks.
     fn duration(&mut self, key: &str) -> Option<f64> {
         let value = self.param(key)?;
+        if self.sign == Sign::Count {
+            return to_number(self.issues, value, key);
+        }
         let signed = self.sign == Sign::Signed && key != "sd";
         to_ticks(self.issues, value, key, signed)
     }
@@ -275,9 +315,13 @@ impl<'a> Args<'a> {
             );
             return None;
         };
+        let count = self.sign == Sign::Count;
         let converted: Vec<Option<f64>> = items
             .iter()
-            .map(|item| to_ticks(&mut *self.issues, item, "values", signed))
+            .map(|item| match count {
+                true => to_number(&mut *self.issues, item, "values"),
+                false => to_ticks(&mut *self.issues, item, "values", signed),
+            })
             .collect();
         converted.into_iter().collect()
     }
@@ -310,6 +354,30 @@ impl<'a> Args<'a> {
         }
         Some(weights)
     }
+}
+
+/// A plain-number parameter, zero or more.
+fn to_number(issues: &mut Issues, value: &S<Param>, key: &str) -> Option<f64> {
+    let x = match value.get_ref() {
+        Param::Int(i) => *i as f64,
+        Param::Float(x) => *x,
+        other => {
+            let message = format!(
+                "`{key}` must be a number of trucks like 20, found {}",
+                describe(other)
+            );
+            issues.at(value, message);
+            return None;
+        }
+    };
+    if !(x.is_finite() && x >= 0.0) {
+        issues.at(
+            value,
+            format!("`{key}` must be a number of at least 0, found {x}"),
+        );
+        return None;
+    }
+    Some(x)
 }
 
 /// A duration parameter in ticks.

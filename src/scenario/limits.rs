@@ -166,8 +166,22 @@ pub fn threads(n: usize) -> Result<usize, LimitError> {
 pub fn expected_arrivals(s: &Scenario) -> f64 {
     let days = s.warmup.saturating_add(s.horizon) as f64 / DAY as f64;
     match &s.arrivals {
-        Arrivals::Poisson { per_day, daily, .. } => {
-            per_day * daily.iter().sum::<f64>() / 7.0 * days
+        Arrivals::Poisson {
+            per_day,
+            daily,
+            seasons,
+            ..
+        } => {
+            // Each season adds (factor − 1) × the days of it in the run.
+            let end = s.warmup.saturating_add(s.horizon);
+            let extra: f64 = seasons
+                .iter()
+                .map(|&(from, to, factor)| {
+                    let overlap = to.min(end).saturating_sub(from.min(end));
+                    (factor - 1.0) * overlap as f64 / DAY as f64
+                })
+                .sum();
+            per_day * daily.iter().sum::<f64>() / 7.0 * (days + extra)
         }
         Arrivals::Renewal { interarrival } => interarrival.sampler().map_or(0.0, |g| {
             if g.mean() > 0.0 {

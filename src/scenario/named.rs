@@ -1,4 +1,5 @@
-//! Arrays of named tables (`[[stages]]`, `[[classes]]`): finding an item
+//! Arrays of named tables (`[[stages]]`, `[[classes]]`, `[[pools]]`,
+//! `[[entrances]]`): finding an item
 //! by name, patching one by name, and noticing items a patch drops.
 //!
 //! Stages and classes are identified by their `name`, not their position,
@@ -21,13 +22,15 @@ use super::checks::Issue;
 use super::error::{did_you_mean, one_of};
 
 /// The top-level arrays whose items have names.
-pub(super) const NAMED: [&str; 2] = ["stages", "classes"];
+pub(super) const NAMED: [&str; 4] = ["stages", "classes", "pools", "entrances"];
 
 /// "stage" for `stages`, "class" for `classes`, "item" otherwise.
 pub(super) fn kind(array_key: &str) -> &'static str {
     match array_key {
         "stages" => "stage",
         "classes" => "class",
+        "pools" => "pool",
+        "entrances" => "entrance",
         _ => "item",
     }
 }

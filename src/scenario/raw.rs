@@ -39,7 +39,7 @@ pub(super) struct ScenarioFile {
     pub horizon: Option<S<DurationText>>,
     pub warmup: Option<S<DurationText>>,
     pub replications: Option<S<Int>>,
-    pub start: Option<S<WeekdayText>>,
+    pub start: Option<S<StartText>>,
     /// Removed before decoding; listed so it counts as a known key.
     #[allow(dead_code, reason = "read by `sources` before decoding")]
     pub extends: Option<S<String>>,
@@ -52,6 +52,96 @@ pub(super) struct ScenarioFile {
     pub appointments: Option<S<RawAppointments>>,
     pub costs: Option<S<RawCosts>>,
     pub stages: Option<S<Vec<S<RawStage>>>>,
+    pub equeue: Option<S<RawEQueue>>,
+    pub entrances: Option<S<Vec<S<RawEntrance>>>>,
+    pub pools: Option<S<Vec<S<RawPool>>>>,
+    pub closures: Option<S<Vec<S<RawClosure>>>>,
+    pub initial: Option<S<RawInitial>>,
+}
+
+/// `[equeue]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawEQueue {
+    pub waiting_area: Option<S<Int>>,
+    pub call_forward: Option<S<DistSpec>>,
+    pub call_forward_home: Option<S<DistSpec>>,
+    pub daily_quota: Option<S<Int>>,
+    pub priority_share: Option<S<f64>>,
+}
+
+/// One `[[entrances]]` entry: a gate of its own, like `[port]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawEntrance {
+    pub name: Option<S<String>>,
+    pub open: Option<RawHours>,
+    pub days: Option<RawDays>,
+    pub parking: Option<S<Int>>,
+    pub road_queue: Option<S<Int>>,
+}
+
+/// One `[[pools]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPool {
+    pub name: Option<S<String>>,
+    pub lanes: Option<S<Lanes>>,
+    pub open: Option<RawHours>,
+    pub days: Option<RawDays>,
+    pub queue: Option<S<QueueText>>,
+}
+
+/// One `[[closures]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawClosure {
+    pub dates: Option<S<Vec<S<DateText>>>>,
+    pub stages: Option<S<Vec<S<String>>>>,
+}
+
+/// One `[[demand.seasons]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSeason {
+    pub dates: Option<S<Vec<S<DateText>>>>,
+    pub factor: Option<S<f64>>,
+}
+
+/// `[initial]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawInitial {
+    pub road: Option<S<Int>>,
+    pub parking: Option<S<Int>>,
+    pub waited: Option<S<DurationText>>,
+    pub stages: Option<S<Vec<S<RawInitialStage>>>>,
+}
+
+/// One `[[initial.stages]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawInitialStage {
+    pub name: Option<S<String>>,
+    pub queued: Option<S<Int>>,
+    pub in_service: Option<S<Int>>,
+    pub waited: Option<S<DurationText>>,
+}
+
+/// A class's `tolerance`: exactly one of `queue` and `wait`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTolerance {
+    pub queue: Option<S<NumberSpec>>,
+    pub wait: Option<S<DistSpec>>,
+}
+
+/// `[appointments].no_show_later`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawNoShowLater {
+    pub probability: Option<S<f64>>,
+    pub delay: Option<S<DistSpec>>,
 }
 
 /// `[demand]`.
@@ -62,6 +152,7 @@ pub(super) struct RawDemand {
     pub profile: Option<S<Vec<S<f64>>>>,
     pub days: Option<S<NamedNumbers>>,
     pub interarrival: Option<S<DistSpec>>,
+    pub seasons: Option<S<Vec<S<RawSeason>>>>,
 }
 
 /// One `[[classes]]` entry.
@@ -71,6 +162,10 @@ pub(super) struct RawClass {
     pub name: Option<S<String>>,
     pub share: Option<S<f64>>,
     pub priority: Option<S<Int>>,
+    pub tolerance: Option<S<RawTolerance>>,
+    pub patience: Option<S<DistSpec>>,
+    pub route: Option<S<Vec<S<String>>>>,
+    pub entrance: Option<S<String>>,
 }
 
 /// Opening hours as written: a list of time ranges.
@@ -95,8 +190,11 @@ pub(super) struct RawPort {
 pub(super) struct RawAppointments {
     pub share: Option<S<f64>>,
     pub slot: Option<S<DurationText>>,
-    pub capacity: Option<S<Int>>,
+    pub capacity: Option<S<Lanes>>,
     pub hours: Option<RawHours>,
+    pub days: Option<RawDays>,
+    pub late_grace: Option<S<DurationText>>,
+    pub no_show_later: Option<S<RawNoShowLater>>,
     pub no_show: Option<S<f64>>,
     pub punctuality: Option<S<DistSpec>>,
     pub priority: Option<S<bool>>,
@@ -120,6 +218,8 @@ pub(super) struct RawCosts {
 pub(super) struct RawStage {
     pub name: Option<S<String>>,
     pub lanes: Option<S<Lanes>>,
+    pub pool: Option<S<String>>,
+    pub step: Option<S<bool>>,
     pub service: Option<S<DistSpec>>,
     pub open: Option<RawHours>,
     pub days: Option<RawDays>,
@@ -151,10 +251,19 @@ pub(super) struct RawRework {
 pub(super) trait Expect {
     /// "a duration like …".
     const WHAT: &'static str;
+    /// Whether a bare TOML date (`2024-03-01`) is taken as its text.
+    const DATES: bool = false;
 }
 
 /// A string whose meaning is parsed later; `E` names what it should be.
 pub(super) struct Text<E>(pub String, PhantomData<E>);
+
+impl<E> Text<E> {
+    /// The same text, to be read as another kind.
+    pub fn new(text: String) -> Self {
+        Text(text, PhantomData)
+    }
+}
 
 impl<E> fmt::Debug for Text<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -162,10 +271,13 @@ impl<E> fmt::Debug for Text<E> {
     }
 }
 
+/// The key under which the `toml` reader hands over a date or time.
+const TOML_DATETIME: &str = "$__toml_private_datetime";
+
 impl<'de, E: Expect> Deserialize<'de> for Text<E> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct TextVisitor<E>(PhantomData<E>);
-        impl<E: Expect> Visitor<'_> for TextVisitor<E> {
+        impl<'de, E: Expect> Visitor<'de> for TextVisitor<E> {
             type Value = Text<E>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(E::WHAT)
@@ -173,17 +285,33 @@ impl<'de, E: Expect> Deserialize<'de> for Text<E> {
             fn visit_str<Er: de::Error>(self, v: &str) -> Result<Self::Value, Er> {
                 Ok(Text(v.to_owned(), PhantomData))
             }
+            // A bare TOML date or time (`start = 2024-03-01`) arrives as
+            // the reader's private one-key table; it is kept as its text,
+            // and the checks parse it like a quoted one.
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                match map.next_key::<String>()? {
+                    Some(key) if E::DATES && key == TOML_DATETIME => {
+                        let text: String = map.next_value()?;
+                        Ok(Text(text, PhantomData))
+                    }
+                    _ => Err(de::Error::invalid_type(de::Unexpected::Map, &self)),
+                }
+            }
         }
-        deserializer.deserialize_str(TextVisitor(PhantomData))
+        deserializer.deserialize_any(TextVisitor(PhantomData))
     }
 }
 
 macro_rules! expect {
     ($marker:ident, $alias:ident, $what:expr) => {
+        expect!($marker, $alias, $what, false);
+    };
+    ($marker:ident, $alias:ident, $what:expr, $dates:expr) => {
         #[derive(Debug)]
         pub(super) enum $marker {}
         impl Expect for $marker {
             const WHAT: &'static str = $what;
+            const DATES: bool = $dates;
         }
         pub(super) type $alias = Text<$marker>;
     };
@@ -196,6 +324,18 @@ expect!(
     WeekdayKind,
     WeekdayText,
     r#"a weekday like "mon" or "saturday""#
+);
+expect!(
+    StartKind,
+    StartText,
+    r#"a weekday like "mon" or a date like "2024-03-01""#,
+    true
+);
+expect!(
+    DateKind,
+    DateText,
+    r#"a date like "2024-03-01" or a range like "2024-03-01..2024-03-15""#,
+    true
 );
 expect!(QueueKind, QueueText, r#""fifo" or "priority""#);
 expect!(NoSlotKind, NoSlotText, r#""walk-in" or "turn-away""#);
@@ -228,11 +368,13 @@ impl Visitor<'_> for IntVisitor {
     }
 }
 
-/// `lanes = 4` or a shift table.
+/// `lanes = 4`, a shift table, or `"unlimited"` (any other string is
+/// kept and refused by the checks, which say what was expected).
 #[derive(Debug)]
 pub(super) enum Lanes {
     Count(Int),
     Shifts(Vec<S<RawShift>>),
+    Word(String),
 }
 
 impl<'de> Deserialize<'de> for Lanes {
@@ -258,6 +400,9 @@ impl<'de> Visitor<'de> for LanesVisitor {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Lanes, A::Error> {
         Vec::deserialize(SeqAccessDeserializer::new(seq)).map(Lanes::Shifts)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Lanes, E> {
+        Ok(Lanes::Word(v.to_owned()))
     }
 }
 
@@ -323,6 +468,43 @@ impl<'de> Visitor<'de> for DistVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<DistSpec, A::Error> {
         BTreeMap::deserialize(MapAccessDeserializer::new(map)).map(DistSpec::Table)
+    }
+}
+
+/// A distribution of plain numbers (a queue length): a number, or a
+/// table with `dist` whose parameters are numbers.
+#[derive(Debug)]
+pub(super) enum NumberSpec {
+    Fixed(f64),
+    Table(BTreeMap<S<String>, S<Param>>),
+}
+
+impl<'de> Deserialize<'de> for NumberSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(NumberVisitor)
+    }
+}
+
+struct NumberVisitor;
+
+impl<'de> Visitor<'de> for NumberVisitor {
+    type Value = NumberSpec;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            r#"a number of trucks like 20 or a distribution like { dist = "uniform", min = 10, max = 30 }"#,
+        )
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<NumberSpec, E> {
+        Ok(NumberSpec::Fixed(v as f64))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<NumberSpec, E> {
+        Ok(NumberSpec::Fixed(v as f64))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<NumberSpec, E> {
+        Ok(NumberSpec::Fixed(v))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<NumberSpec, A::Error> {
+        BTreeMap::deserialize(MapAccessDeserializer::new(map)).map(NumberSpec::Table)
     }
 }
 

@@ -37,7 +37,7 @@ const MAX_DEPTH: usize = 16;
 /// The `[demand]` keys an override drops from its base when it sets the key.
 pub(super) const EXCLUSIVE: &[(&str, &[&str])] = &[
     ("rate", &["interarrival"]),
-    ("interarrival", &["rate", "profile", "days"]),
+    ("interarrival", &["rate", "profile", "days", "seasons"]),
 ];
 
 /// One file of the chain.

@@ -3,7 +3,9 @@
 //! Stage names are collected first so that a `rework.to` can be resolved
 //! to an index (with a did-you-mean when it names no stage) and checked to
 //! point backwards. Capacity is the lane count or shift table times the
-//! stage's opening hours, which default to the port's.
+//! stage's opening hours, which default to the port's; a stage may instead
+//! draw on a shared pool (`pool = "scanner"`, the pool's calendar) or have
+//! unlimited lanes (`lanes = "unlimited"`, a delay that never queues).
 
 use super::calendars::{self, EVERY_DAY, Pattern};
 use super::checks::Issues;
@@ -47,6 +49,8 @@ pub(super) struct Context<'a> {
     pub hours: &'a Hours,
     /// Weekday of day 0.
     pub start: u8,
+    /// The names of `[[pools]]`, in order (a stage's `pool` indexes them).
+    pub pools: &'a [&'a str],
 }
 
 /// Checks `[[stages]]`.
@@ -115,9 +119,6 @@ fn stage(
     let s = raw.get_ref();
     let at = Some(raw.span());
     let name = issues.required(&s.name, "name", PLACE, at.clone());
-    let lanes = issues
-        .required(&s.lanes, "lanes", PLACE, at.clone())
-        .and_then(|l| lanes(issues, l));
     let hours = hours(issues, s, context.hours);
     let service = issues
         .required(&s.service, "service", PLACE, at)
@@ -141,11 +142,23 @@ fn stage(
         .daily_limit
         .as_ref()
         .map_or(Some(None), |d| issues.count(d, "daily_limit", 1).map(Some));
-    let capacity = calendars::product(&lanes?, &hours?.pattern(), context.start);
+    let step = s.step.as_ref().is_none_or(|v| *v.get_ref());
+    let lanes = stage_lanes(issues, raw, context, hours?);
+    if let (Some(limit), Some(lanes)) = (&s.daily_limit, &lanes)
+        && !matches!(lanes, StageLanes::Own(_))
+    {
+        issues
+            .at(
+                limit,
+                "`daily_limit` is only for a stage with lanes of its own, not one on a `pool` or with unlimited lanes",
+            )
+            .help("put the limit on a stage with `lanes = N` or a shift table");
+        return None;
+    }
     Some(Stage {
         name: name?.get_ref().clone(),
-        lanes: StageLanes::Own(capacity.into()),
-        step: true,
+        lanes: lanes?,
+        step,
         service: service?,
         share: share?,
         fee: fee?,
@@ -153,6 +166,84 @@ fn stage(
         rework: rework?,
         daily_limit: daily_limit?,
     })
+}
+
+/// Where the stage's lanes come from: its own (`lanes` times its hours),
+/// a pool, or unlimited.
+fn stage_lanes(
+    issues: &mut Issues,
+    raw: &S<RawStage>,
+    context: &Context<'_>,
+    hours: Hours,
+) -> Option<StageLanes> {
+    let s = raw.get_ref();
+    match (&s.lanes, &s.pool) {
+        (Some(_), Some(pool)) => {
+            issues
+                .at(pool, "a stage takes either `lanes` or `pool`, not both")
+                .help("remove `lanes` to draw on the pool, or `pool` to give the stage lanes of its own");
+            None
+        }
+        (None, None) => {
+            issues
+                .push(Some(raw.span()), format!("missing key `lanes` {PLACE}"))
+                .help("give `lanes = N`, a shift table, `lanes = \"unlimited\"`, or `pool = \"NAME\"` to share a [[pools]] entry");
+            None
+        }
+        (None, Some(pool)) => {
+            not_with_hours(issues, s, "on a pool", "the pool's `open` and `days` apply")?;
+            if let Some(q) = &s.queue {
+                issues
+                    .at(q, "a stage on a pool takes no `queue` of its own")
+                    .help("the pool has one queue for all its stages: set `queue` on the [[pools]] entry");
+                return None;
+            }
+            match context.pools.iter().position(|p| *p == pool.get_ref()) {
+                Some(i) => Some(StageLanes::Pool(i)),
+                None if context.pools.is_empty() => {
+                    issues
+                        .at(pool, format!("unknown pool `{}`", pool.get_ref()))
+                        .help("the scenario has no [[pools]]; add one with `name` and `lanes`");
+                    None
+                }
+                None => {
+                    unknown(issues, pool, "pool", context.pools);
+                    None
+                }
+            }
+        }
+        (Some(l), None) => {
+            if let Lanes::Word(word) = l.get_ref()
+                && word == "unlimited"
+            {
+                not_with_hours(issues, s, "with unlimited lanes", "it is always open")?;
+                return Some(StageLanes::Unlimited);
+            }
+            let lanes = lanes(issues, l)?;
+            let capacity = calendars::product(&lanes, &hours.pattern(), context.start);
+            Some(StageLanes::Own(capacity.into()))
+        }
+    }
+}
+
+/// Refuses a stage's own `open` and `days` where they would mean nothing.
+fn not_with_hours(issues: &mut Issues, s: &RawStage, what: &str, why: &str) -> Option<()> {
+    let mut ok = true;
+    for (key, span) in [
+        ("open", s.open.as_ref().map(S::span)),
+        ("days", s.days.as_ref().map(S::span)),
+    ] {
+        if let Some(span) = span {
+            issues
+                .push(
+                    Some(span),
+                    format!("a stage {what} takes no `{key}` of its own"),
+                )
+                .help(format!("remove it: {why}"));
+            ok = false;
+        }
+    }
+    ok.then_some(())
 }
 
 /// The stage's own hours, falling back to the port's per key.
@@ -168,11 +259,35 @@ fn hours(issues: &mut Issues, s: &RawStage, port: &Hours) -> Option<Hours> {
     })
 }
 
-/// `lanes = 4` or a shift table.
-fn lanes(issues: &mut Issues, lanes: &S<Lanes>) -> Option<Pattern> {
+/// A stage's `lanes = 4` or shift table (`"unlimited"` is handled by the
+/// caller, so a stage's message offers it).
+pub(super) fn lanes(issues: &mut Issues, lanes: &S<Lanes>) -> Option<Pattern> {
+    count_or_shifts(issues, lanes, "lanes", true)
+}
+
+/// A count or a shift table, for `key` (a pool's `lanes`, an appointment
+/// `capacity`); `or_unlimited` says whether `"unlimited"` would do too.
+pub(super) fn count_or_shifts(
+    issues: &mut Issues,
+    lanes: &S<Lanes>,
+    key: &str,
+    or_unlimited: bool,
+) -> Option<Pattern> {
     match lanes.get_ref() {
+        Lanes::Word(word) => {
+            let unlimited = if or_unlimited {
+                ", or \"unlimited\""
+            } else {
+                ""
+            };
+            issues.at(
+                lanes,
+                format!("expected a lane count like 4 or a shift table like [{{ hours = \"08:00-20:00\", count = 6 }}]{unlimited} for `{key}`; found \"{word}\""),
+            );
+            None
+        }
         Lanes::Count(n) => {
-            let count = issues.count(&S::new(lanes.span(), *n), "lanes", 0)?;
+            let count = issues.count(&S::new(lanes.span(), *n), key, 0)?;
             Some(Pattern::constant(count))
         }
         Lanes::Shifts(rows) if rows.is_empty() => {
@@ -233,7 +348,7 @@ fn share(issues: &mut Issues, v: &S<StageShare>, classes: &[Class]) -> Option<Ve
 }
 
 /// Reports a name that matches none of `names`.
-fn unknown(issues: &mut Issues, key: &S<String>, what: &str, names: &[&str]) {
+pub(super) fn unknown(issues: &mut Issues, key: &S<String>, what: &str, names: &[&str]) {
     let issue = issues.at(key, format!("unknown {what} `{}`", key.get_ref()));
     match did_you_mean(key.get_ref(), names) {
         Some(near) => issue.label(format!("did you mean `{near}`?")),
@@ -241,7 +356,7 @@ fn unknown(issues: &mut Issues, key: &S<String>, what: &str, names: &[&str]) {
     };
 }
 
-fn queue(issues: &mut Issues, v: &S<super::raw::QueueText>) -> Option<Discipline> {
+pub(super) fn queue(issues: &mut Issues, v: &S<super::raw::QueueText>) -> Option<Discipline> {
     match v.get_ref().0.as_str() {
         "fifo" => Some(Discipline::Fifo),
         "priority" => Some(Discipline::Priority),

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+mod mechanisms;
 mod overrides;
 
 use super::*;

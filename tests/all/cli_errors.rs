@@ -344,3 +344,41 @@ fn every_error_at_once_with_suggestions_and_a_count() {
     let (out, err) = run(&["run", ok.to_str().expect("utf-8"), "-q"]);
     assert_eq!(out.status.code(), Some(0), "{err}");
 }
+
+/// Mistakes in the issue-13 keys: located like every other.
+#[test]
+fn mechanism_mistakes_are_located() {
+    let dated = "name = \"E\"\nhorizon = \"1d\"\nstart = \"2024-03-01\"\n[demand]\nrate = \"10/h\"\n[[stages]]\nname = \"customs\"\nlanes = 1\nservice = \"2m\"\n";
+    check(
+        &format!("{dated}[[closures]]\ndates = [@@\"2024-02-30\"]\n"),
+        &["invalid date", "29 days"],
+    );
+    check(
+        &format!("{dated}[[closures]]\ndates = [\"2024-03-02\"]\nstages = [@@\"custom\"]\n"),
+        &["unknown stage or pool `custom`", "did you mean `customs`?"],
+    );
+    check(
+        &with_stage("[[classes]]\nname = \"a\"\nroute = [\"customs\", @@\"customs\"]"),
+        &["twice in the `route`"],
+    );
+    check(
+        &with_stage("pool = @@\"scanner\""),
+        &["either `lanes` or `pool`"],
+    );
+    check(
+        &format!(
+            "{HEAD}[equeue]\ncall_forward = \"1h\"\npriority_share = @@5\n[[stages]]\nname = \"s\"\nlanes = 1\nservice = \"1m\"\n"
+        ),
+        &["`priority_share` must be between 0 and 1"],
+    );
+    check(
+        &with_stage("[[initial.stages]]\nname = @@\"custom\"\nqueued = 3"),
+        &["unknown stage `custom`"],
+    );
+    check(
+        &format!(
+            "{HEAD}[[demand.seasons]]\ndates = @@[\"2024-03-01\"]\nfactor = 2\n[[stages]]\nname = \"s\"\nlanes = 1\nservice = \"1m\"\n"
+        ),
+        &["dated seasons need a dated `start`"],
+    );
+}

@@ -459,3 +459,29 @@ fn html_report_is_self_contained() {
     }
     assert!(html.contains("Example road port"));
 }
+
+/// The examples of the issue-13 mechanisms give the same bytes on one
+/// thread and on two.
+#[test]
+fn the_mechanism_examples_do_not_depend_on_threads() {
+    for example in [
+        "scenarios/examples/equeue-crossing.toml",
+        "scenarios/examples/one-stop-two-directions.toml",
+    ] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(example);
+        let path = path.to_str().expect("utf-8 path");
+        let with = |threads: &str| {
+            without_run_facts(json(&[
+                "run",
+                path,
+                "--format",
+                "json",
+                "--threads",
+                threads,
+                "--replications",
+                "3",
+            ]))
+        };
+        assert_eq!(with("1"), with("2"), "{example}: 1 vs 2 threads");
+    }
+}

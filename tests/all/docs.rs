@@ -257,7 +257,7 @@ fn every_cited_source_section_exists() {
         .map(|n| n.trim_end_matches('.').to_owned())
         .collect();
     let mut files = vec![root.join("docs/horgos.md")];
-    for dir in ["scenarios", "scenarios/interventions"] {
+    for dir in ["scenarios", "scenarios/interventions", "scenarios/examples"] {
         for e in std::fs::read_dir(root.join(dir)).expect("dir").flatten() {
             if e.path().extension().is_some_and(|x| x == "toml") {
                 files.push(e.path());

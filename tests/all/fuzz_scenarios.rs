@@ -10,7 +10,9 @@
 //!   fragments and keys, numbers swapped for extreme ones;
 //! * valid but extreme scenarios: zero demand, one lane, shares of exactly
 //!   0 and 1, slots shorter than a service time, horizons from a minute to
-//!   ten years.
+//!   ten years, and each issue-13 mechanism (e-queue, tolerance, patience,
+//!   routes, entrances, pools, unlimited stages, dated closures and
+//!   seasons, warm starts, late and no-show rules, slot tables).
 //!
 //! The properties: the reader never panics and answers quickly, with either
 //! a scenario or located diagnostics; every scenario it accepts simulates
@@ -34,6 +36,8 @@ fn bundled() -> Vec<String> {
         "scenarios/example.toml",
         "scenarios/horgos-before.toml",
         "scenarios/horgos-after.toml",
+        "scenarios/examples/equeue-crossing.toml",
+        "scenarios/examples/one-stop-two-directions.toml",
     ]
     .iter()
     .map(|p| {
@@ -138,6 +142,32 @@ const FRAGMENTS: &[&str] = &[
     "x = 1979-05-27T07:32:00Z\n",
     "\u{feff}",
     "\0",
+    "[equeue]\n",
+    "[equeue]\ncall_forward = \"0s\"\ndaily_quota = 1\npriority_share = 1.0\n",
+    "waiting_area = 4294967296\n",
+    "tolerance = { queue = 0 }\n",
+    "tolerance = { wait = \"0s\" }\n",
+    "tolerance = { queue = { dist = \"uniform\", min = 5, max = 1 } }\n",
+    "patience = \"0s\"\n",
+    "patience = { dist = \"exponential\", mean = \"1ms\" }\n",
+    "route = []\n",
+    "route = [\"x\", \"x\"]\n",
+    "entrance = \"nowhere\"\n",
+    "[[entrances]]\nname = \"e\"\nparking = 1\n",
+    "[[pools]]\nname = \"p\"\nlanes = 0\n",
+    "pool = \"p\"\n",
+    "lanes = \"unlimited\"\n",
+    "step = false\n",
+    "start = \"2024-02-29\"\n",
+    "start = \"2023-02-29\"\n",
+    "[[closures]]\ndates = [\"2024-01-01..2099-12-31\"]\n",
+    "[[closures]]\ndates = [\"2024-03-02\"]\nstages = [\"nowhere\"]\n",
+    "[[demand.seasons]]\ndates = [\"1900-01-01..2999-12-31\"]\nfactor = 1e300\n",
+    "[initial]\nroad = 100000\nparking = 100000\nwaited = \"3650d\"\n",
+    "[[initial.stages]]\nname = \"x\"\nqueued = 5\nin_service = 5\n",
+    "late_grace = \"0s\"\n",
+    "no_show_later = { probability = 1.0, delay = \"0s\" }\n",
+    "capacity = [{ hours = \"00:00-24:00\", count = 0, days = [\"mon\"] }]\n",
 ];
 
 /// Numbers that break naive code.
@@ -229,7 +259,7 @@ proptest! {
 
     #[test]
     fn mutated_scenarios_are_read_or_rejected_cleanly(
-        which in 0usize..3,
+        which in 0usize..5,
         edits in proptest::collection::vec(edit(), 1..6),
     ) {
         let text = apply(bundled()[which].clone(), &edits);
@@ -249,26 +279,141 @@ fn extreme() -> impl Strategy<Value = String> {
         prop::sample::select(vec!["1m", "1d", "30d"]),
         any::<bool>(),
         prop::sample::select(vec!["0.0", "0.5", "0.99"]),
-        prop::sample::select(vec!["", "parking = 1\nroad_queue = 0\n", "road_queue = 5\n", "open = [\"23:00-01:00\"]\ndays = [\"sun\"]\n"]),
+        prop::sample::select(vec![
+            "",
+            "parking = 1\nroad_queue = 0\n",
+            "road_queue = 5\n",
+            "open = [\"23:00-01:00\"]\ndays = [\"sun\"]\n",
+        ]),
         prop::sample::select(vec!["", "daily_limit = 1\n", "queue = \"priority\"\n"]),
+        prop::sample::select(MECHANISMS.to_vec()),
     )
-        .prop_map(|(rate, lanes, share, slot, horizon, appointments, rework, port, extra)| {
-            let appointments = if appointments {
-                format!("[appointments]\nshare = 1.0\nslot = \"{slot}\"\ncapacity = 1\nno_show = 1.0\npunctuality = {{ dist = \"normal\", mean = \"-1h\", sd = \"2h\" }}\npriority = true\n")
-            } else {
-                String::new()
-            };
+        .prop_map(extreme_text)
+}
+
+/// The choices of [`extreme`].
+type Choices = (
+    &'static str,
+    u32,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    &'static str,
+    &'static str,
+    &'static str,
+    (&'static str, &'static str, &'static str),
+);
+
+/// The scenario text of one set of extreme choices.
+fn extreme_text(choices: Choices) -> String {
+    let (rate, lanes, share, slot, horizon, appointments, rework, port, extra, (top, class, more)) =
+        choices;
+    {
+        let appointments = if appointments {
+            // The rules vary with the other choices, so that each meets
+            // every mechanism.
+            let rules = BOOKING_RULES[(lanes as usize + horizon.len()) % BOOKING_RULES.len()];
             format!(
-                "name = \"extreme\"\nhorizon = \"{horizon}\"\nreplications = 2\n\
+                "[appointments]\nshare = 1.0\nslot = \"{slot}\"\ncapacity = 1\nno_show = 1.0\npunctuality = {{ dist = \"normal\", mean = \"-1h\", sd = \"2h\" }}\npriority = true\n{rules}"
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "name = \"extreme\"\nhorizon = \"{horizon}\"\nreplications = 2\n{top}\
                  [demand]\nrate = \"{rate}\"\n\
-                 [[classes]]\nname = \"a\"\nshare = 1.0\npriority = 5\n\
+                 [[classes]]\nname = \"a\"\nshare = 1.0\npriority = 5\n{class}\
                  [[classes]]\nname = \"b\"\nshare = 0.0\n\
                  [port]\n{port}\n{appointments}\
                  [[stages]]\nname = \"s1\"\nlanes = {lanes}\nservice = \"2h\"\nshare = {share}\nrework = {{ probability = {rework}, to = \"s1\" }}\n{extra}\
-                 [[stages]]\nname = \"s2\"\nlanes = [{{ hours = \"08:00-09:00\", count = 1 }}]\nservice = {{ dist = \"exponential\", mean = \"{slot}\" }}\nshare = {{ a = 1.0, b = 0.0 }}\n"
-            )
-        })
+                 [[stages]]\nname = \"s2\"\nlanes = [{{ hours = \"08:00-09:00\", count = 1 }}]\nservice = {{ dist = \"exponential\", mean = \"{slot}\" }}\nshare = {{ a = 1.0, b = 0.0 }}\n{more}"
+        )
+    }
 }
+
+/// Every mechanism meets every appointment rule at least once, whatever
+/// the random cases above happened to choose.
+#[test]
+fn every_mechanism_at_an_extreme_runs_cleanly() {
+    for &mechanism in MECHANISMS {
+        for lanes in [0, 1, 2] {
+            for horizon in ["1d", "30d"] {
+                let text = extreme_text((
+                    "300/d",
+                    lanes,
+                    "0.5",
+                    "10m",
+                    horizon,
+                    true,
+                    "0.5",
+                    "parking = 1\nroad_queue = 0\n",
+                    "",
+                    mechanism,
+                ));
+                let s = read(&text).unwrap_or_else(|| panic!("rejected a valid scenario:\n{text}"));
+                json_is_finite(&s);
+            }
+        }
+    }
+}
+
+/// One issue-13 mechanism at an extreme: top-level keys, keys of class
+/// `a`, and tables appended at the end (after the stages).
+const MECHANISMS: &[(&str, &str, &str)] = &[
+    ("", "", ""),
+    ("", "", "[equeue]\ncall_forward = \"0s\"\n"),
+    (
+        "",
+        "",
+        "[equeue]\nwaiting_area = 1\ncall_forward = { dist = \"exponential\", mean = \"1h\" }\ncall_forward_home = \"1d\"\ndaily_quota = 1\npriority_share = 1.0\n",
+    ),
+    ("", "tolerance = { queue = 0 }\n", ""),
+    (
+        "",
+        "tolerance = { wait = { dist = \"uniform\", min = \"0s\", max = \"1h\" } }\npatience = \"0s\"\n",
+        "[equeue]\ncall_forward = \"1m\"\n",
+    ),
+    (
+        "",
+        "patience = { dist = \"exponential\", mean = \"1s\" }\n",
+        "",
+    ),
+    ("", "route = [\"s2\"]\n", ""),
+    (
+        "",
+        "route = [\"s3\", \"s2\", \"s1\"]\nentrance = \"e\"\n",
+        "[[entrances]]\nname = \"e\"\nparking = 1\nroad_queue = 0\nopen = [\"12:00-12:01\"]\n[[pools]]\nname = \"p\"\nlanes = 0\n[[stages]]\nname = \"s3\"\npool = \"p\"\nservice = \"0s\"\n",
+    ),
+    (
+        "",
+        "",
+        "[[pools]]\nname = \"p\"\nlanes = [{ hours = \"23:59-00:01\", count = 3, days = [\"sun\"] }]\nqueue = \"priority\"\n[[stages]]\nname = \"s3\"\npool = \"p\"\nservice = \"1h\"\n[[stages]]\nname = \"s4\"\nlanes = \"unlimited\"\nservice = { dist = \"lognormal\", mean = \"30d\", sd = \"30d\" }\nstep = false\n",
+    ),
+    (
+        "start = \"2024-02-29\"\n",
+        "",
+        "[[closures]]\ndates = [\"2024-02-29\", \"2024-03-02..2024-03-31\"]\n[[closures]]\ndates = [\"1999-01-01\"]\nstages = [\"s2\"]\n",
+    ),
+    (
+        "start = \"2024-12-31\"\n",
+        "",
+        "[[demand.seasons]]\ndates = [\"2024-12-31\"]\nfactor = 0\n[[demand.seasons]]\ndates = [\"2025-01-01..2025-12-31\"]\nfactor = 50\n",
+    ),
+    (
+        "",
+        "",
+        "[initial]\nroad = 500\nparking = 50\nwaited = \"30d\"\n[[initial.stages]]\nname = \"s1\"\nqueued = 20\nin_service = 5\nwaited = \"1d\"\n",
+    ),
+];
+
+/// Appointment rules at an extreme, added to the booking when there is one.
+const BOOKING_RULES: &[&str] = &[
+    "",
+    "late_grace = \"0s\"\n",
+    "no_show_later = { probability = 1.0, delay = { dist = \"exponential\", mean = \"2d\" } }\n",
+    "days = [\"sun\"]\n",
+];
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]

@@ -21,6 +21,7 @@ mod fuzz_studies;
 mod gate_files;
 mod honest_metrics;
 mod horgos;
+mod mechanism_files;
 mod output_sets;
 mod overrides;
 mod port_behaviour;
