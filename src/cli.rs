@@ -25,6 +25,8 @@ mod plan;
 mod progress;
 mod run;
 mod sensitivity;
+#[cfg(feature = "serve")]
+mod serve;
 mod signal;
 mod study;
 mod sweep;
@@ -79,6 +81,8 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Plan(args) => plan::plan(&args),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::serve(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

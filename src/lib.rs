@@ -8,7 +8,9 @@
 //! * [`scenario`]: scenario files read into validated types;
 //! * [`experiment`]: replications in parallel and confidence intervals;
 //! * [`decide`]: decision support on top of experiments (overrides,
-//!   sweeps, capacity plans, sensitivity, replications by precision).
+//!   sweeps, capacity plans, sensitivity, replications by precision);
+//! * `serve` (the `serve` feature, on by default): the local web app on
+//!   top of all of them, the only place tokio and axum are used.
 //!
 //! See `ARCHITECTURE.md` for the map and the invariants.
 
@@ -19,3 +21,5 @@ pub mod experiment;
 pub mod model;
 pub mod report;
 pub mod scenario;
+#[cfg(feature = "serve")]
+pub mod serve;

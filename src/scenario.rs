@@ -80,6 +80,14 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
     parse_with(text, path, &[])
 }
 
+/// [`parse`], refusing any `extends` whose file (links followed) is not
+/// inside the folder `within` (canonical): the web app's workspace.
+pub fn parse_within(text: &str, path: &Path, within: &Path) -> Result<Scenario, ScenarioError> {
+    let mut sources =
+        Sources::read_within(text, path, Some(within)).map_err(ScenarioError::Invalid)?;
+    finish(&mut sources, path, &[])
+}
+
 /// [`parse`], then the overrides, in order.
 pub fn parse_with(
     text: &str,

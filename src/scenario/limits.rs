@@ -39,6 +39,15 @@ pub const MAX_BASELINE_VALUE: f64 = 1e15;
 /// stay many orders of magnitude below where `f64` overflows.
 pub const MAX_MONEY: f64 = 1e9;
 
+/// Most runs the web app (`portsim serve`) holds waiting in its queue; one
+/// more is refused with 429 until a run finishes. One run at a time is
+/// simulated (on every core), so this bounds the work and memory a busy
+/// server takes on.
+pub const MAX_QUEUED_RUNS: usize = 32;
+/// Largest request body the web app reads, in bytes: a scenario file of
+/// [`MAX_FILE_BYTES`] with room for its JSON escaping. Larger is 413.
+pub const MAX_REQUEST_BYTES: usize = 3 * MAX_FILE_BYTES as usize;
+
 /// A limit exceeded: which one, and by how much.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum LimitError {

@@ -1,0 +1,472 @@
+//! The router: every page and API endpoint of `portsim serve`, and how
+//! each maps its errors to HTTP statuses.
+//!
+//! Pages: `/` (workspace), `/edit?file=`, `/run?file=`, `/compare`,
+//! `/history`, `/side?run=A&run=B`, `/runs/{id}` (the report) and
+//! `/runs/{id}/{results.json|results.csv|report.html}` (downloads). API,
+//! JSON in and out: `GET /api/files`, `GET /api/files/{*name}`,
+//! `POST /api/validate` and `POST /api/save` (`{file, text}`, answered
+//! with the CLI's diagnostics), `POST /api/jobs` (`{kind, files, seed,
+//! replications}`: 200 with `stored: true` when the ledger has the
+//! result, 202 with the job number when queued, 422 for scenario
+//! mistakes or a limit, 429 when the queue is full), `GET
+//! /api/jobs/{id}`, `GET /api/jobs/{id}/events` (server-sent events),
+//! `POST /api/jobs/{id}/cancel`, `GET /api/history`.
+//!
+//! Statuses: 400 a name or request the server cannot take, 403 refused by
+//! [`super::security`], 404 nothing there, 413 a body over
+//! [`MAX_REQUEST_BYTES`] or a scenario over the file limit, 422 a
+//! scenario with mistakes or a limit exceeded, 429 queue full, 503
+//! stopping. Anything touching files runs on tokio's blocking pool, never
+//! on the threads that serve requests.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router, middleware};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::jobs::{Queue, SubmitError, Submitted};
+use super::ledger::{self, Ledger};
+use super::security::{self, Policy};
+use super::work::{self, DiagnosticJson, JobRequest, PrepareError};
+use super::workspace::{PathError, Workspace};
+use super::{pages, sse};
+use crate::scenario::limits::{MAX_FILE_BYTES, MAX_REQUEST_BYTES};
+
+/// What every handler shares.
+#[derive(Debug)]
+pub struct App {
+    /// The folder of scenarios.
+    pub workspace: Workspace,
+    /// The job queue (and through it the ledger).
+    pub queue: Arc<Queue>,
+}
+
+type Shared = State<Arc<App>>;
+
+/// The router of the app.
+pub fn router(app: Arc<App>, policy: Policy) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/edit", get(edit))
+        .route("/run", get(run_page))
+        .route("/compare", get(compare_page))
+        .route("/history", get(history))
+        .route("/side", get(side))
+        .route("/runs/{id}", get(result))
+        .route("/runs/{id}/{file}", get(download))
+        .route("/static/app.js", get(script))
+        .route("/api/files", get(api_files))
+        .route("/api/files/{*name}", get(api_file))
+        .route("/api/validate", post(api_validate))
+        .route("/api/save", post(api_save))
+        .route("/api/jobs", post(api_submit))
+        .route("/api/jobs/{id}", get(api_job))
+        .route("/api/jobs/{id}/events", get(api_events))
+        .route("/api/jobs/{id}/cancel", post(api_cancel))
+        .route("/api/history", get(api_history))
+        .fallback(not_found)
+        .with_state(app)
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(policy),
+            security::guard,
+        ))
+}
+
+/// An error of the API, as JSON with its status.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+    diagnostics: Vec<DiagnosticJson>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+            diagnostics: Vec::new(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({ "error": self.message, "diagnostics": self.diagnostics });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<PathError> for ApiError {
+    fn from(e: PathError) -> ApiError {
+        let status = match e {
+            PathError::BadName(_) | PathError::Outside(_) => StatusCode::BAD_REQUEST,
+            PathError::Missing(_) => StatusCode::NOT_FOUND,
+            PathError::Io(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        ApiError::new(status, e.to_string())
+    }
+}
+
+impl From<PrepareError> for ApiError {
+    fn from(e: PrepareError) -> ApiError {
+        match e {
+            PrepareError::Path(p) => p.into(),
+            PrepareError::Usage(m) => ApiError::new(StatusCode::BAD_REQUEST, m),
+            PrepareError::Limit(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m),
+            PrepareError::Invalid { file, diagnostics } => ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                message: format!("`{file}` has mistakes; nothing was run"),
+                diagnostics,
+            },
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(e: JsonRejection) -> ApiError {
+        ApiError::new(e.status(), e.body_text())
+    }
+}
+
+/// Runs `f` on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))
+}
+
+/// A page, or a page that says what went wrong, with its status.
+fn page_error(status: StatusCode, title: &str, message: &str) -> Response {
+    (status, Html(pages::problem(title, message))).into_response()
+}
+
+async fn not_found() -> Response {
+    page_error(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "There is nothing at this address.",
+    )
+}
+
+async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        include_str!("static/app.js"),
+    )
+        .into_response()
+}
+
+async fn index(State(app): Shared) -> Result<Html<String>, ApiError> {
+    let html = blocking(move || {
+        let entries = app.workspace.list();
+        let records = app.queue.ledger().list();
+        pages::index(
+            &app.workspace.root().display().to_string(),
+            &entries,
+            &records,
+        )
+    })
+    .await?;
+    Ok(Html(html))
+}
+
+#[derive(Deserialize)]
+struct FileQuery {
+    file: String,
+}
+
+async fn edit(State(app): Shared, Query(q): Query<FileQuery>) -> Response {
+    let result = blocking(move || match app.workspace.read(&q.file) {
+        Ok(text) => Ok(pages::editor(&q.file, Some(&text))),
+        Err(PathError::Missing(_)) => app
+            .workspace
+            .resolve(&q.file)
+            .map(|_| pages::editor(&q.file, None)),
+        Err(e) => Err(e),
+    })
+    .await;
+    match result {
+        Ok(Ok(html)) => Html(html).into_response(),
+        Ok(Err(e)) => {
+            let status = ApiError::from(e).status;
+            page_error(status, "Cannot open this file", &status_text(status))
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// What a refused file means, without echoing the name asked for.
+fn status_text(status: StatusCode) -> String {
+    let base = match status {
+        StatusCode::BAD_REQUEST => {
+            "Only plain names of `.toml` files inside the workspace can be opened."
+        }
+        StatusCode::NOT_FOUND => "There is no such file or folder in the workspace.",
+        _ => "The file cannot be read.",
+    };
+    base.to_owned()
+}
+
+async fn run_page(State(app): Shared, Query(q): Query<FileQuery>) -> Response {
+    let result = blocking(move || {
+        let s = app.workspace.load(&q.file)?;
+        Ok::<_, PathError>(match s {
+            Ok(s) => Ok(pages::run(&q.file, &s)),
+            Err(e) => Err(e.to_string()),
+        })
+    })
+    .await;
+    match result {
+        Ok(Ok(Ok(html))) => Html(html).into_response(),
+        Ok(Ok(Err(message))) => page_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The scenario has mistakes",
+            &message,
+        ),
+        Ok(Err(e)) => {
+            let status = ApiError::from(e).status;
+            page_error(status, "Cannot run this file", &status_text(status))
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct PickQuery {
+    a: Option<String>,
+    b: Option<String>,
+}
+
+async fn compare_page(
+    State(app): Shared,
+    Query(q): Query<PickQuery>,
+) -> Result<Html<String>, ApiError> {
+    let html = blocking(move || {
+        let entries = app.workspace.list();
+        pages::compare(&entries, [q.a.as_deref(), q.b.as_deref()])
+    })
+    .await?;
+    Ok(Html(html))
+}
+
+async fn history(State(app): Shared) -> Result<Html<String>, ApiError> {
+    let html = blocking(move || pages::history(&app.queue.ledger().list())).await?;
+    Ok(Html(html))
+}
+
+async fn side(State(app): Shared, RawQuery(query): RawQuery) -> Response {
+    let ids: Vec<String> = query
+        .unwrap_or_default()
+        .split('&')
+        .filter_map(|kv| kv.strip_prefix("run="))
+        .map(str::to_owned)
+        .collect();
+    if ids.len() != 2 {
+        return page_error(
+            StatusCode::BAD_REQUEST,
+            "Pick two results",
+            "Tick exactly two stored results on the history page.",
+        );
+    }
+    let records = blocking(move || {
+        (
+            app.queue.ledger().get(&ids[0]),
+            app.queue.ledger().get(&ids[1]),
+        )
+    })
+    .await;
+    match records {
+        Ok((Some(a), Some(b))) => Html(pages::side(&a, &b)).into_response(),
+        Ok(_) => page_error(StatusCode::NOT_FOUND, "Not found", "No such stored result."),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn result(State(app): Shared, Path(id): Path<String>) -> Response {
+    let page = blocking(move || {
+        let bytes = app.queue.ledger().file(&id, "report.html")?;
+        Some(pages::result(&id, &String::from_utf8_lossy(&bytes)))
+    })
+    .await;
+    match page {
+        Ok(Some(html)) => Html(html).into_response(),
+        Ok(None) => page_error(StatusCode::NOT_FOUND, "Not found", "No such stored result."),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn download(State(app): Shared, Path((id, file)): Path<(String, String)>) -> Response {
+    let Some((name, kind)) = ledger::FILES.iter().find(|(f, _)| *f == file) else {
+        return not_found().await;
+    };
+    let bytes = blocking(move || app.queue.ledger().file(&id, name).map(|b| (b, id))).await;
+    match bytes {
+        Ok(Some((bytes, id))) => (
+            [
+                (header::CONTENT_TYPE, (*kind).to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"portsim-{}-{name}\"", &id[..12]),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(None) => not_found().await,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn api_files(State(app): Shared) -> Result<Response, ApiError> {
+    let entries = blocking(move || app.workspace.list()).await?;
+    Ok(Json(json!({ "files": entries })).into_response())
+}
+
+async fn api_file(State(app): Shared, Path(name): Path<String>) -> Result<Response, ApiError> {
+    let text = blocking(move || app.workspace.read(&name)).await??;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
+}
+
+#[derive(Deserialize)]
+struct Source {
+    file: String,
+    text: String,
+}
+
+fn check_size(text: &str) -> Result<(), ApiError> {
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the scenario is {} bytes, more than the limit of {MAX_FILE_BYTES} for a scenario file",
+                text.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+async fn api_validate(
+    State(app): Shared,
+    body: Result<Json<Source>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(source) = body?;
+    check_size(&source.text)?;
+    let diagnostics = blocking(move || {
+        let parsed = app.workspace.parse(&source.file, &source.text)?;
+        Ok::<_, PathError>(
+            parsed
+                .err()
+                .map(|e| work::diagnostics(&e))
+                .unwrap_or_default(),
+        )
+    })
+    .await??;
+    Ok(
+        Json(json!({ "valid": diagnostics.is_empty(), "diagnostics": diagnostics }))
+            .into_response(),
+    )
+}
+
+async fn api_save(
+    State(app): Shared,
+    body: Result<Json<Source>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(source) = body?;
+    check_size(&source.text)?;
+    let diagnostics = blocking(move || {
+        app.workspace.save(&source.file, &source.text)?;
+        let parsed = app.workspace.parse(&source.file, &source.text)?;
+        Ok::<_, PathError>(
+            parsed
+                .err()
+                .map(|e| work::diagnostics(&e))
+                .unwrap_or_default(),
+        )
+    })
+    .await??;
+    Ok(
+        Json(json!({ "saved": true, "valid": diagnostics.is_empty(), "diagnostics": diagnostics }))
+            .into_response(),
+    )
+}
+
+async fn api_submit(
+    State(app): Shared,
+    body: Result<Json<JobRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(request) = body?;
+    let submitted = blocking(move || {
+        let prepared = work::prepare(&app.workspace, &request)?;
+        app.queue.submit(prepared).map_err(|e| {
+            let status = match e {
+                SubmitError::Full => StatusCode::TOO_MANY_REQUESTS,
+                SubmitError::Stopping => StatusCode::SERVICE_UNAVAILABLE,
+            };
+            ApiError::new(status, e.to_string())
+        })
+    })
+    .await;
+    let submitted = submitted??;
+    Ok(match submitted {
+        Submitted::Stored(record) => (
+            StatusCode::OK,
+            Json(json!({ "stored": true, "run_id": record.id, "record": record })),
+        )
+            .into_response(),
+        Submitted::Job(job) => {
+            let p = job.progress();
+            (
+                StatusCode::ACCEPTED,
+                [(header::LOCATION, format!("/api/jobs/{}", p.job))],
+                Json(json!({ "stored": false, "job": p.job, "run_id": p.run_id, "progress": p })),
+            )
+                .into_response()
+        }
+    })
+}
+
+fn job_of(app: &App, id: u64) -> Result<Arc<super::jobs::Job>, ApiError> {
+    app.queue
+        .job(id)
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no job {id}")))
+}
+
+async fn api_job(State(app): Shared, Path(id): Path<u64>) -> Result<Response, ApiError> {
+    Ok(Json(job_of(&app, id)?.progress()).into_response())
+}
+
+async fn api_events(State(app): Shared, Path(id): Path<u64>) -> Result<Response, ApiError> {
+    Ok(sse::stream(job_of(&app, id)?.subscribe()).into_response())
+}
+
+async fn api_cancel(State(app): Shared, Path(id): Path<u64>) -> Result<Response, ApiError> {
+    if !app.queue.cancel(id) {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, format!("no job {id}")));
+    }
+    Ok(Json(json!({ "cancelled": true, "job": id })).into_response())
+}
+
+async fn api_history(State(app): Shared) -> Result<Response, ApiError> {
+    let records = blocking(move || app.queue.ledger().list()).await?;
+    Ok(Json(json!({ "runs": records })).into_response())
+}
+
+/// The ledger of a workspace (for tests and the command).
+pub fn ledger_of(workspace: &Workspace) -> Ledger {
+    Ledger::new(workspace.root())
+}
