@@ -178,9 +178,9 @@ pub fn history(records: &[Record]) -> String {
             table.metrics #history {
                 thead { tr { th { "" } th { "what" } th { "files" } th { "seed" } th { "replications" } th { "time in port / change" } th { "id" } } }
                 tbody {
-                    @for (i, r) in records.iter().enumerate() {
+                    @for r in records {
                         tr {
-                            td { input type="checkbox" name=(if i % 2 == 0 { "a" } else { "b" }) value=(r.id) aria-label="pick"; }
+                            td { input type="checkbox" name="run" value=(r.id) aria-label="pick"; }
                             th { a href={ "/runs/" (r.id) } { (r.kind) ": " (r.names.join(" vs ")) } }
                             td { (r.files.join(", ")) }
                             td.num { (r.seed) }

@@ -44,6 +44,14 @@ function editor() {
       gutter.append(line, '\n');
     }
   }
+  // Selects line `n` in the editor and scrolls it into view.
+  function goTo(n) {
+    const lines = source.value.split('\n');
+    const start = lines.slice(0, n - 1).reduce((sum, l) => sum + l.length + 1, 0);
+    source.focus();
+    source.setSelectionRange(start, start + (lines[n - 1] || '').length);
+    box.scrollTop = Math.max(0, (n - 4) * 20);
+  }
   function show(diagnostics) {
     bad = new Map();
     list.replaceChildren();
@@ -58,6 +66,7 @@ function editor() {
       const pre = document.createElement('pre');
       pre.textContent = d.rendered;
       li.append(head, pre);
+      if (d.line && d.file === file) li.addEventListener('click', () => goTo(d.line));
       list.append(li);
     }
     drawGutter();
@@ -97,7 +106,7 @@ function jobs() {
   let job = null;
 
   function done(runId) {
-    bar.max = 1; bar.value = 1;
+    bar.value = bar.max;
     link.href = `/runs/${runId}`;
     result.hidden = false;
     cancel.disabled = true; start.disabled = false;
