@@ -212,8 +212,9 @@ pub struct ServeArgs {
     /// start).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub addr: std::net::SocketAddr,
-    /// Allow an address beyond loopback. The app has no login: anyone who
-    /// can reach it can run simulations and edit the workspace.
+    /// Allow an address beyond loopback, and any `Host` header (a reverse
+    /// proxy's name). The app has no login: anyone who can reach it can
+    /// run simulations and edit the workspace.
     #[arg(long)]
     pub allow_remote: bool,
 }

@@ -9,6 +9,8 @@
 //!   on every cross-origin POST, so a page elsewhere cannot start runs or
 //!   overwrite files; a client that is not a browser (curl, a test) sends
 //!   neither and is let through, as it could reach the files anyway.
+//!   (`https://HOST` counts as the server's own too: a TLS proxy in front
+//!   that passes the host through.)
 //! * On loopback (the default), the `Host` header must be a loopback name
 //!   (`localhost`, `127.x.x.x`, `[::1]`), which defeats DNS rebinding: a
 //!   page whose own host name is made to resolve to 127.0.0.1 still sends
@@ -63,8 +65,11 @@ pub fn refusal(policy: &Policy, method: &Method, headers: &HeaderMap) -> Option<
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or("");
-        let own = host.map(|h| format!("http://{h}"));
-        if own.as_deref() != Some(origin) {
+        // `https://` when a TLS proxy in front passes the host through.
+        let own = host.is_some_and(|h| {
+            origin.strip_prefix("http://") == Some(h) || origin.strip_prefix("https://") == Some(h)
+        });
+        if !own {
             return Some(format!("cross-origin request refused (Origin: {origin})"));
         }
     }
@@ -147,6 +152,17 @@ mod tests {
         assert!(refusal(&p, &Method::GET, &headers(&rebound)).is_some());
         let remote = Policy { allow_remote: true };
         assert_eq!(refusal(&remote, &Method::GET, &headers(&rebound)), None);
+        // Behind a TLS proxy that passes the host through.
+        let proxied = [
+            ("host", "portsim.example.org"),
+            ("origin", "https://portsim.example.org"),
+        ];
+        assert_eq!(refusal(&remote, &Method::POST, &headers(&proxied)), None);
+        let other = [
+            ("host", "portsim.example.org"),
+            ("origin", "https://portsim.example.org.evil.example"),
+        ];
+        assert!(refusal(&remote, &Method::POST, &headers(&other)).is_some());
         assert!(
             loopback_host("[::1]:80") && loopback_host("127.0.0.2") && loopback_host("LOCALHOST:3")
         );
