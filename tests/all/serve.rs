@@ -274,6 +274,29 @@ async fn a_run_matches_the_cli_and_is_served_again_from_the_ledger() {
     );
     assert!(done["half_width"].as_f64().unwrap() > 0.0, "{done}");
     let id = done["run_id"].as_str().unwrap().to_owned();
+    // The event stream of a finished job: its final state, then the end.
+    let (status, headers, events) = app
+        .call(
+            Request::get(format!("/api/jobs/{job}/events"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "text/event-stream");
+    let events = text(&events);
+    assert_eq!(events.matches("event: progress").count(), 1, "{events}");
+    let data: Value = serde_json::from_str(
+        events
+            .lines()
+            .find_map(|l| l.strip_prefix("data: "))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        (data["state"].as_str(), data["done"].as_u64()),
+        (Some("done"), Some(6))
+    );
     // The same request again: answered from the ledger, no new job.
     let (status, again) = submit(&app, request).await;
     assert_eq!(status, StatusCode::OK, "{again}");

@@ -50,9 +50,17 @@ async fn request(
     (status, body)
 }
 
+/// This process's resident memory in KiB (Linux), if known.
+fn resident_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_requests_and_twenty_runs_on_loopback() {
     let started = Instant::now();
+    let memory_before = resident_kib();
     let dir = workspace();
     let (router, queue, worker) = portsim::serve::app(
         dir.path(),
@@ -113,6 +121,19 @@ async fn two_hundred_requests_and_twenty_runs_on_loopback() {
     let history: Value = serde_json::from_str(&history).unwrap();
     assert_eq!(history["runs"].as_array().unwrap().len(), 20);
     assert!(started.elapsed() < Duration::from_secs(120));
+    // Memory stays bounded: the burst and the queue add little (other
+    // tests share the process, hence the generous bound).
+    eprintln!(
+        "load: 200 requests and 20 runs in {:.2?}; resident memory {memory_before:?} -> {:?} KiB",
+        started.elapsed(),
+        resident_kib()
+    );
+    if let (Some(before), Some(after)) = (memory_before, resident_kib()) {
+        assert!(
+            after.saturating_sub(before) < 512 * 1024,
+            "{before} KiB -> {after} KiB"
+        );
+    }
     server.abort();
     queue.stop();
     worker.join().unwrap();
