@@ -15,13 +15,15 @@
 //! feature, on by default; `--no-default-features` builds the command
 //! line without it.
 //!
-//! Modules: [`app`] (the router and its statuses), [`workspace`] (which
+//! Modules: [`app`] (the router, its statuses, the pages' handlers),
+//! [`api`] (the JSON API's handlers), [`workspace`] (which
 //! paths a request may reach), [`work`] (a request checked, run and
 //! rendered), [`jobs`] (the bounded queue and its worker), [`ledger`]
 //! (stored results by run id), [`pages`] (the HTML), [`security`] (origin
 //! and host checks, the Content-Security-Policy), [`sse`] (progress
 //! events). Deployment and its risks: `docs/serve.md`.
 
+pub mod api;
 pub mod app;
 pub mod jobs;
 pub mod ledger;

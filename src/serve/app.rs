@@ -1,5 +1,6 @@
-//! The router: every page and API endpoint of `portsim serve`, and how
-//! each maps its errors to HTTP statuses.
+//! The router: every page and API endpoint of `portsim serve`, how each
+//! maps its errors to HTTP statuses, and the page handlers (the JSON API's
+//! are in [`super::api`]).
 //!
 //! Pages: `/` (workspace), `/edit?file=`, `/run?file=`, `/compare`,
 //! `/history`, `/side?run=A&run=B`, `/runs/{id}` (the report) and
@@ -31,13 +32,13 @@ use axum::{Json, Router, middleware};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::jobs::{Queue, SubmitError, Submitted};
-use super::ledger::{self, Ledger};
+use super::jobs::Queue;
+use super::ledger;
 use super::security::{self, Policy};
-use super::work::{self, DiagnosticJson, JobRequest, PrepareError};
+use super::work::{DiagnosticJson, PrepareError};
 use super::workspace::{PathError, Workspace};
-use super::{pages, sse};
-use crate::scenario::limits::{MAX_FILE_BYTES, MAX_REQUEST_BYTES};
+use super::{api, pages};
+use crate::scenario::limits::MAX_REQUEST_BYTES;
 
 /// What every handler shares.
 #[derive(Debug)]
@@ -48,7 +49,7 @@ pub struct App {
     pub queue: Arc<Queue>,
 }
 
-type Shared = State<Arc<App>>;
+pub(super) type Shared = State<Arc<App>>;
 
 /// The router of the app.
 pub fn router(app: Arc<App>, policy: Policy) -> Router {
@@ -62,15 +63,15 @@ pub fn router(app: Arc<App>, policy: Policy) -> Router {
         .route("/runs/{id}", get(result))
         .route("/runs/{id}/{file}", get(download))
         .route("/static/app.js", get(script))
-        .route("/api/files", get(api_files))
-        .route("/api/files/{*name}", get(api_file))
-        .route("/api/validate", post(api_validate))
-        .route("/api/save", post(api_save))
-        .route("/api/jobs", post(api_submit))
-        .route("/api/jobs/{id}", get(api_job))
-        .route("/api/jobs/{id}/events", get(api_events))
-        .route("/api/jobs/{id}/cancel", post(api_cancel))
-        .route("/api/history", get(api_history))
+        .route("/api/files", get(api::files))
+        .route("/api/files/{*name}", get(api::file))
+        .route("/api/validate", post(api::validate))
+        .route("/api/save", post(api::save))
+        .route("/api/jobs", post(api::submit))
+        .route("/api/jobs/{id}", get(api::job))
+        .route("/api/jobs/{id}/events", get(api::events))
+        .route("/api/jobs/{id}/cancel", post(api::cancel))
+        .route("/api/history", get(api::history))
         .fallback(not_found)
         .with_state(app)
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
@@ -83,13 +84,13 @@ pub fn router(app: Arc<App>, policy: Policy) -> Router {
 /// An error of the API, as JSON with its status.
 #[derive(Debug)]
 pub struct ApiError {
-    status: StatusCode,
-    message: String,
+    pub(super) status: StatusCode,
+    pub(super) message: String,
     diagnostics: Vec<DiagnosticJson>,
 }
 
 impl ApiError {
-    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+    pub(super) fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
             message: message.into(),
@@ -138,7 +139,7 @@ impl From<JsonRejection> for ApiError {
 }
 
 /// Runs `f` on the blocking pool.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)
@@ -249,6 +250,8 @@ async fn run_page(State(app): Shared, Query(q): Query<FileQuery>) -> Response {
 struct PickQuery {
     a: Option<String>,
     b: Option<String>,
+    seed: Option<u64>,
+    replications: Option<u64>,
 }
 
 async fn compare_page(
@@ -257,7 +260,12 @@ async fn compare_page(
 ) -> Result<Html<String>, ApiError> {
     let html = blocking(move || {
         let entries = app.workspace.list();
-        pages::compare(&entries, [q.a.as_deref(), q.b.as_deref()])
+        let pick = pages::Pick {
+            files: [q.a.as_deref(), q.b.as_deref()],
+            seed: q.seed,
+            replications: q.replications,
+        };
+        pages::compare(&entries, &pick)
     })
     .await?;
     Ok(Html(html))
@@ -329,144 +337,4 @@ async fn download(State(app): Shared, Path((id, file)): Path<(String, String)>) 
         Ok(None) => not_found().await,
         Err(e) => e.into_response(),
     }
-}
-
-async fn api_files(State(app): Shared) -> Result<Response, ApiError> {
-    let entries = blocking(move || app.workspace.list()).await?;
-    Ok(Json(json!({ "files": entries })).into_response())
-}
-
-async fn api_file(State(app): Shared, Path(name): Path<String>) -> Result<Response, ApiError> {
-    let text = blocking(move || app.workspace.read(&name)).await??;
-    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
-}
-
-#[derive(Deserialize)]
-struct Source {
-    file: String,
-    text: String,
-}
-
-fn check_size(text: &str) -> Result<(), ApiError> {
-    if text.len() as u64 > MAX_FILE_BYTES {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "the scenario is {} bytes, more than the limit of {MAX_FILE_BYTES} for a scenario file",
-                text.len()
-            ),
-        ));
-    }
-    Ok(())
-}
-
-async fn api_validate(
-    State(app): Shared,
-    body: Result<Json<Source>, JsonRejection>,
-) -> Result<Response, ApiError> {
-    let Json(source) = body?;
-    check_size(&source.text)?;
-    let diagnostics = blocking(move || {
-        let parsed = app.workspace.parse(&source.file, &source.text)?;
-        Ok::<_, PathError>(
-            parsed
-                .err()
-                .map(|e| work::diagnostics(&e))
-                .unwrap_or_default(),
-        )
-    })
-    .await??;
-    Ok(
-        Json(json!({ "valid": diagnostics.is_empty(), "diagnostics": diagnostics }))
-            .into_response(),
-    )
-}
-
-async fn api_save(
-    State(app): Shared,
-    body: Result<Json<Source>, JsonRejection>,
-) -> Result<Response, ApiError> {
-    let Json(source) = body?;
-    check_size(&source.text)?;
-    let diagnostics = blocking(move || {
-        app.workspace.save(&source.file, &source.text)?;
-        let parsed = app.workspace.parse(&source.file, &source.text)?;
-        Ok::<_, PathError>(
-            parsed
-                .err()
-                .map(|e| work::diagnostics(&e))
-                .unwrap_or_default(),
-        )
-    })
-    .await??;
-    Ok(
-        Json(json!({ "saved": true, "valid": diagnostics.is_empty(), "diagnostics": diagnostics }))
-            .into_response(),
-    )
-}
-
-async fn api_submit(
-    State(app): Shared,
-    body: Result<Json<JobRequest>, JsonRejection>,
-) -> Result<Response, ApiError> {
-    let Json(request) = body?;
-    let submitted = blocking(move || {
-        let prepared = work::prepare(&app.workspace, &request)?;
-        app.queue.submit(prepared).map_err(|e| {
-            let status = match e {
-                SubmitError::Full => StatusCode::TOO_MANY_REQUESTS,
-                SubmitError::Stopping => StatusCode::SERVICE_UNAVAILABLE,
-            };
-            ApiError::new(status, e.to_string())
-        })
-    })
-    .await;
-    let submitted = submitted??;
-    Ok(match submitted {
-        Submitted::Stored(record) => (
-            StatusCode::OK,
-            Json(json!({ "stored": true, "run_id": record.id, "record": record })),
-        )
-            .into_response(),
-        Submitted::Job(job) => {
-            let p = job.progress();
-            (
-                StatusCode::ACCEPTED,
-                [(header::LOCATION, format!("/api/jobs/{}", p.job))],
-                Json(json!({ "stored": false, "job": p.job, "run_id": p.run_id, "progress": p })),
-            )
-                .into_response()
-        }
-    })
-}
-
-fn job_of(app: &App, id: u64) -> Result<Arc<super::jobs::Job>, ApiError> {
-    app.queue
-        .job(id)
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no job {id}")))
-}
-
-async fn api_job(State(app): Shared, Path(id): Path<u64>) -> Result<Response, ApiError> {
-    Ok(Json(job_of(&app, id)?.progress()).into_response())
-}
-
-async fn api_events(State(app): Shared, Path(id): Path<u64>) -> Result<Response, ApiError> {
-    Ok(sse::stream(job_of(&app, id)?.subscribe()).into_response())
-}
-
-async fn api_cancel(State(app): Shared, Path(id): Path<u64>) -> Result<Response, ApiError> {
-    if !app.queue.cancel(id) {
-        return Err(ApiError::new(StatusCode::NOT_FOUND, format!("no job {id}")));
-    }
-    Ok(Json(json!({ "cancelled": true, "job": id })).into_response())
-}
-
-async fn api_history(State(app): Shared) -> Result<Response, ApiError> {
-    let records = blocking(move || app.queue.ledger().list()).await?;
-    Ok(Json(json!({ "runs": records })).into_response())
-}
-
-/// The ledger of a workspace (for tests and the command).
-pub fn ledger_of(workspace: &Workspace) -> Ledger {
-    Ledger::new(workspace.root())
 }

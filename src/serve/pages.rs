@@ -103,13 +103,14 @@ pub fn editor(file: &str, text: Option<&str>) -> String {
     shell(file, body)
 }
 
-/// The options and progress of a job, shared by run and compare.
-fn job_form(kind: &str, files: Markup, seed: u64, replications: u64) -> Markup {
+/// The options and progress of a job, shared by run and compare. A
+/// field left empty means the (baseline) scenario's own value.
+fn job_form(kind: &str, files: Markup, seed: Option<u64>, replications: Option<u64>) -> Markup {
     html! {
         form.job #job-form data-kind=(kind) {
             (files)
-            label { "Seed " input name="seed" type="number" min="0" value=(seed); }
-            label { "Replications " input name="replications" type="number" min="1" value=(replications); }
+            label { "Seed " input name="seed" type="number" min="0" placeholder="the file's" value=[seed]; }
+            label { "Replications " input name="replications" type="number" min="1" placeholder="the file's" value=[replications]; }
             button #start type="submit" { "Start" }
             button #cancel type="button" disabled { "Cancel" }
         }
@@ -129,13 +130,25 @@ pub fn run(file: &str, s: &Scenario) -> String {
             p.desc { (s.description) }
             p.meta { code { (file) } }
         }))
-        (job_form("run", html! { input type="hidden" name="file" value=(file); }, s.seed, s.replications))
+        (job_form("run", html! { input type="hidden" name="file" value=(file); }, Some(s.seed), Some(s.replications)))
     };
     shell(&s.name, body)
 }
 
+/// What the comparison page starts with: the two files, the seed and the
+/// replications (`None`: the first files, the baseline's own values).
+#[derive(Debug, Default)]
+pub struct Pick<'a> {
+    /// Baseline and variant.
+    pub files: [Option<&'a str>; 2],
+    /// Seed.
+    pub seed: Option<u64>,
+    /// Replications.
+    pub replications: Option<u64>,
+}
+
 /// The comparison page: baseline and variant from the workspace.
-pub fn compare(entries: &[Entry], pick: [Option<&str>; 2]) -> String {
+pub fn compare(entries: &[Entry], pick: &Pick) -> String {
     let valid: Vec<&Entry> = entries.iter().filter(|e| e.valid).collect();
     let select = |name: &str, chosen: Option<&str>, default: usize| {
         html! {
@@ -153,9 +166,9 @@ pub fn compare(entries: &[Entry], pick: [Option<&str>; 2]) -> String {
             p.meta { "Paired replications: replication i of both sides uses the same random streams." }
         }))
         (job_form("compare", html! {
-            (select("Baseline", pick[0], 0))
-            (select("Variant", pick[1], 1))
-        }, 42, 10))
+            (select("Baseline", pick.files[0], 0))
+            (select("Variant", pick.files[1], 1))
+        }, pick.seed, pick.replications))
     };
     shell("Compare", body)
 }
@@ -228,7 +241,7 @@ pub fn side(a: &Record, b: &Record) -> String {
         (page::table(&["metric", "A", "B"], &rows, 1))
         @if pairable {
             p { "Both ran with the same seed and replications, so their replications pair up." }
-            a.button href={ "/compare?a=" (url(&a.files[0])) "&b=" (url(&b.files[0])) } { "Paired comparison of A and B" }
+            a.button href={ "/compare?a=" (url(&a.files[0])) "&b=" (url(&b.files[0])) "&seed=" (a.seed) "&replications=" (a.replications) } { "Paired comparison of A and B" }
         } @else {
             p.note { "A paired comparison needs two single runs with the same seed and replications." }
         }
