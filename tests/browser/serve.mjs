@@ -168,6 +168,21 @@ await step('asking again is served from the ledger', async () => {
   expect(text.includes('stored result'), `progress: ${text}`);
 });
 
+await step('a long run can be cancelled from the page', async () => {
+  await page.goto(`${base}/run?file=horgos-before.toml`);
+  await page.fill('input[name=replications]', '5000');
+  await page.click('#start');
+  await page.waitForFunction(() => {
+    const t = document.getElementById('progress-text');
+    return t.dataset.state === 'running' && /: [1-9]\d* of 5000/.test(t.textContent);
+  }, null, { timeout: 60000 });
+  await page.click('#cancel');
+  await page.waitForSelector('#error:not([hidden])', { timeout: 20000 });
+  const text = await page.textContent('#error');
+  expect(text.includes('cancelled'), `after cancel: ${text}`);
+  expect(await page.locator('#result').isHidden(), 'a cancelled run offers a report');
+});
+
 await step('two scenarios compare, and the CSV downloads', async () => {
   await page.goto(`${base}/compare?a=horgos-before.toml&b=horgos-after.toml`);
   await page.fill('input[name=replications]', '6');
