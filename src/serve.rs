@@ -15,7 +15,7 @@
 //! feature, on by default; `--no-default-features` builds the command
 //! line without it.
 //!
-//! Modules: [`app`] (the router, its statuses, the pages' handlers),
+//! Modules: [`app`](mod@app) (the router, its statuses, the pages' handlers),
 //! [`api`] (the JSON API's handlers), [`workspace`] (which
 //! paths a request may reach), [`work`] (a request checked, run and
 //! rendered), [`jobs`] (the bounded queue and its worker), [`ledger`]

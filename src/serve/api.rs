@@ -1,7 +1,7 @@
 //! The JSON API of `portsim serve`: files, validation and saving, jobs,
 //! their progress stream, and the history.
 //!
-//! Routes and statuses are listed in [`super::app`], which mounts these
+//! Routes and statuses are listed in [`app`](mod@super::app), which mounts these
 //! handlers. Validation and saving answer with the diagnostics the CLI
 //! prints, as [`work::DiagnosticJson`]; a job request is checked in full by
 //! [`work::prepare`] before it reaches the queue, so a mistake is a 4xx
