@@ -88,6 +88,32 @@ pub fn parse_within(text: &str, path: &Path, within: &Path) -> Result<Scenario, 
     finish(&mut sources, path, &[])
 }
 
+/// [`load_patched`] with every `extends` of the baseline's chain confined
+/// to the folder `within` (canonical), as [`parse_within`] does; the
+/// patches' own `extends` is not followed.
+pub fn load_patched_within(
+    baseline: &Path,
+    patches: &[PathBuf],
+    within: &Path,
+) -> Result<Scenario, ScenarioError> {
+    let text = read(baseline)?;
+    let mut sources =
+        Sources::read_within(&text, baseline, Some(within)).map_err(ScenarioError::Invalid)?;
+    for patch in patches {
+        if !sources::is_toml(patch) {
+            return Err(ScenarioError::NotToml {
+                path: patch.clone(),
+                what: "an intervention",
+            });
+        }
+        let text = read(patch)?;
+        sources
+            .patch(&text, patch)
+            .map_err(ScenarioError::Invalid)?;
+    }
+    finish(&mut sources, baseline, &[])
+}
+
 /// [`parse`], then the overrides, in order.
 pub fn parse_with(
     text: &str,

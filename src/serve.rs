@@ -16,7 +16,8 @@
 //! line without it.
 //!
 //! Modules: [`app`](mod@app) (the router, its statuses, the pages' handlers),
-//! [`api`] (the JSON API's handlers), [`workspace`] (which
+//! [`api`] (the JSON API's handlers), [`attribute`] (interventions'
+//! shares of a change), [`workspace`] (which
 //! paths a request may reach), [`work`] (a request checked, run and
 //! rendered), [`jobs`] (the bounded queue and its worker), [`ledger`]
 //! (stored results by run id), [`pages`] (the HTML), [`security`] (origin
@@ -25,6 +26,7 @@
 
 pub mod api;
 pub mod app;
+pub mod attribute;
 pub mod jobs;
 pub mod ledger;
 pub mod pages;

@@ -3,12 +3,13 @@
 //! are in [`super::api`]).
 //!
 //! Pages: `/` (workspace), `/edit?file=`, `/run?file=`, `/compare`,
+//! `/attribute`,
 //! `/history`, `/side?run=A&run=B`, `/runs/{id}` (the report) and
 //! `/runs/{id}/{results.json|results.csv|report.html}` (downloads). API,
 //! JSON in and out: `GET /api/files`, `GET /api/files/{*name}`,
 //! `POST /api/validate` and `POST /api/save` (`{file, text}`, answered
 //! with the CLI's diagnostics), `POST /api/jobs` (`{kind, files, seed,
-//! replications}`: 200 with `stored: true` when the ledger has the
+//! replications}`, kind `run`, `compare` or `attribute`: 200 with `stored: true` when the ledger has the
 //! result, 202 with the job number when queued, 422 for scenario
 //! mistakes or a limit, 429 when the queue is full), `GET
 //! /api/jobs/{id}`, `GET /api/jobs/{id}/events` (server-sent events),
@@ -58,6 +59,7 @@ pub fn router(app: Arc<App>, policy: Policy) -> Router {
         .route("/edit", get(edit))
         .route("/run", get(run_page))
         .route("/compare", get(compare_page))
+        .route("/attribute", get(attribute_page))
         .route("/history", get(history))
         .route("/side", get(side))
         .route("/runs/{id}", get(result))
@@ -271,6 +273,11 @@ async fn compare_page(
     Ok(Html(html))
 }
 
+async fn attribute_page(State(app): Shared) -> Result<Html<String>, ApiError> {
+    let html = blocking(move || pages::attribute(&app.workspace.list())).await?;
+    Ok(Html(html))
+}
+
 async fn history(State(app): Shared) -> Result<Html<String>, ApiError> {
     let html = blocking(move || pages::history(&app.queue.ledger().list())).await?;
     Ok(Html(html))
@@ -306,8 +313,14 @@ async fn side(State(app): Shared, RawQuery(query): RawQuery) -> Response {
 
 async fn result(State(app): Shared, Path(id): Path<String>) -> Response {
     let page = blocking(move || {
-        let bytes = app.queue.ledger().file(&id, "report.html")?;
-        Some(pages::result(&id, &String::from_utf8_lossy(&bytes)))
+        let ledger = app.queue.ledger();
+        let bytes = ledger.file(&id, "report.html")?;
+        let attribution = ledger.file(&id, "attribution.csv").is_some();
+        Some(pages::result(
+            &id,
+            &String::from_utf8_lossy(&bytes),
+            attribution,
+        ))
     })
     .await;
     match page {

@@ -24,6 +24,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("results.json", "application/json"),
     ("results.csv", "text/csv; charset=utf-8"),
     ("report.html", "text/html; charset=utf-8"),
+    ("attribution.csv", "text/csv; charset=utf-8"),
 ];
 
 /// What a stored result is.

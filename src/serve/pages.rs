@@ -36,6 +36,7 @@ fn nav() -> Markup {
             strong { "portsim" }
             a href="/" { "Workspace" }
             a href="/compare" { "Compare" }
+            a href="/attribute" { "Attribute" }
             a href="/history" { "History" }
         }
     }
@@ -173,6 +174,31 @@ pub fn compare(entries: &[Entry], pick: &Pick) -> String {
     shell("Compare", body)
 }
 
+/// The attribution page: a baseline and the interventions to take its
+/// change apart by.
+pub fn attribute(entries: &[Entry]) -> String {
+    let valid: Vec<&Entry> = entries.iter().filter(|e| e.valid).collect();
+    let body = html! {
+        (page::header("portsim attribution", "Which intervention did the work", html! {
+            p.meta { "The baseline with every combination of the interventions (up to four), paired; each intervention's share of the combined change." }
+        }))
+        (job_form("attribute", html! {
+            label { "Baseline "
+                select name="file" {
+                    @for e in &valid { option value=(e.name) { (e.name) } }
+                }
+            }
+            fieldset.interventions {
+                legend { "Interventions" }
+                @for e in &valid {
+                    label.check { input type="checkbox" name="file" value=(e.name); " " (e.name) }
+                }
+            }
+        }, None, None))
+    };
+    shell("Attribute", body)
+}
+
 /// A record's headline value for `metric`.
 fn headline_of<'a>(r: &'a Record, metric: &str) -> &'a str {
     r.headline
@@ -251,7 +277,7 @@ pub fn side(a: &Record, b: &Record) -> String {
 
 /// The report page of a stored result with the app's nav and the
 /// downloads added: the report is the CLI's, byte for byte inside.
-pub fn result(id: &str, report: &str) -> String {
+pub fn result(id: &str, report: &str, attribution: bool) -> String {
     let extra = html! {
         (nav())
         p.downloads #downloads {
@@ -259,6 +285,9 @@ pub fn result(id: &str, report: &str) -> String {
             a href={ "/runs/" (id) "/results.json" } download { "JSON" } " · "
             a href={ "/runs/" (id) "/results.csv" } download { "CSV" } " · "
             a href={ "/runs/" (id) "/report.html" } download { "HTML" }
+            @if attribution {
+                " · " a href={ "/runs/" (id) "/attribution.csv" } download { "attribution CSV" }
+            }
         }
     };
     let style = html! { style { (page::PreEscaped(CSS)) } };

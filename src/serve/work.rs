@@ -40,9 +40,10 @@ pub const WATCHED: &str = "time_in_port_s";
 /// A job as the browser asks for it.
 #[derive(Clone, Debug, Deserialize)]
 pub struct JobRequest {
-    /// `run` or `compare`.
+    /// `run`, `compare` or `attribute`.
     pub kind: String,
-    /// Workspace files: one to run, or baseline and variant.
+    /// Workspace files: one to run, baseline and variant, or baseline and
+    /// interventions.
     pub files: Vec<String>,
     /// Master seed (default: the (baseline) scenario's).
     pub seed: Option<u64>,
@@ -129,6 +130,9 @@ pub enum Kind {
     Run,
     /// Baseline and variant, paired.
     Compare,
+    /// A baseline and interventions: every combination, paired, and the
+    /// change taken apart by intervention.
+    Attribute,
 }
 
 /// A request checked and loaded, ready to run.
@@ -157,19 +161,25 @@ impl Prepared {
 
 /// Checks `request` against the workspace and the limits.
 pub fn prepare(ws: &Workspace, request: &JobRequest) -> Result<Prepared, PrepareError> {
-    let kind = match (request.kind.as_str(), request.files.len()) {
+    let n = request.files.len();
+    let kind = match (request.kind.as_str(), n) {
         ("run", 1) => Kind::Run,
         ("compare", 2) => Kind::Compare,
-        ("run" | "compare", n) => {
+        ("attribute", 2..=5) => Kind::Attribute,
+        ("run" | "compare" | "attribute", n) => {
+            let needs = match request.kind.as_str() {
+                "run" => "1 file",
+                "compare" => "2 files",
+                _ => "a baseline and 1 to 4 interventions",
+            };
             return Err(PrepareError::Usage(format!(
-                "`{}` needs {} file(s), found {n}",
-                request.kind,
-                if request.kind == "run" { 1 } else { 2 }
+                "`{}` needs {needs}, found {n} file(s)",
+                request.kind
             )));
         }
         (other, _) => {
             return Err(PrepareError::Usage(format!(
-                "unknown job kind `{other}`; expected `run` or `compare`"
+                "unknown job kind `{other}`; expected `run`, `compare` or `attribute`"
             )));
         }
     };
@@ -178,14 +188,30 @@ pub fn prepare(ws: &Workspace, request: &JobRequest) -> Result<Prepared, Prepare
             PrepareError::Limit(format!("invalid value `{r}` for `replications`: {e}"))
         })?;
     }
-    let mut scenarios = Vec::with_capacity(request.files.len());
-    for file in &request.files {
-        let s = ws.load(file)?.map_err(|e| PrepareError::Invalid {
-            file: file.clone(),
+    let invalid = |file: &str| {
+        let file = file.to_owned();
+        move |e: crate::scenario::ScenarioError| PrepareError::Invalid {
+            file,
             diagnostics: diagnostics(&e),
-        })?;
-        scenarios.push(s);
-    }
+        }
+    };
+    let (mut scenarios, labels): (Vec<Scenario>, Vec<String>) = match kind {
+        Kind::Attribute => super::attribute::factorial(ws, &request.files)?,
+        Kind::Run | Kind::Compare => {
+            let mut list = Vec::with_capacity(n);
+            for file in &request.files {
+                let mut s = ws.load(file)?.map_err(invalid(file))?;
+                s.source = file.into();
+                list.push(s);
+            }
+            let labels = if kind == Kind::Run {
+                vec!["scenario".to_owned()]
+            } else {
+                vec!["baseline".to_owned(), "variant".to_owned()]
+            };
+            (list, labels)
+        }
+    };
     let seed = request.seed.unwrap_or(scenarios[0].seed);
     let replications = request.replications.unwrap_or(scenarios[0].replications);
     for s in &mut scenarios {
@@ -193,24 +219,21 @@ pub fn prepare(ws: &Workspace, request: &JobRequest) -> Result<Prepared, Prepare
         s.replications = replications;
         limits::check(s).map_err(|e| PrepareError::Limit(format!("error: {e}")))?;
     }
-    if kind == Kind::Compare {
-        Differences::between(&scenarios[0], &scenarios[1])
-            .map_err(|e| PrepareError::Usage(e.to_string()))?;
+    if let (Kind::Compare | Kind::Attribute, Some(first), Some(last)) =
+        (kind, scenarios.first(), scenarios.last())
+    {
+        Differences::between(first, last).map_err(|e| PrepareError::Usage(e.to_string()))?;
     }
-    let labels: &[&str] = match kind {
-        Kind::Run => &["scenario"],
-        Kind::Compare => &["baseline", "variant"],
-    };
     let identity = RunIdentity {
         command: match kind {
             Kind::Run => "run",
-            Kind::Compare => "compare",
+            Kind::Compare | Kind::Attribute => "compare",
         },
         runs: scenarios
             .iter()
             .zip(labels)
             .map(|(s, label)| Simulated {
-                label: (*label).to_owned(),
+                label,
                 scenario_hash: json::scenario_hash(s),
                 seed,
                 replications,
@@ -278,6 +301,18 @@ pub fn execute(
             let b = outs.remove(0);
             finish_compare(job, &b, &v).map(Some)
         }
+        Kind::Attribute => {
+            let refs: Vec<&Scenario> = job.scenarios.iter().collect();
+            let options = RunOptions {
+                replications: job.replications,
+                ..RunOptions::for_scenario(refs[0])
+            };
+            let outs = run_together(&refs, &options, cancel, on_done).map_err(|e| e.to_string())?;
+            if outs.iter().any(|o| o.interrupted) || outs.len() != refs.len() {
+                return Ok(None);
+            }
+            super::attribute::finish(job, &outs).map(Some)
+        }
     }
 }
 
@@ -326,7 +361,7 @@ fn run_in_rounds(
 
 /// Every headline metric of two summaries compared, replications paired
 /// (as `portsim compare` does).
-fn changes(baseline: &Summary, variant: &Summary) -> Vec<Change> {
+pub fn changes(baseline: &Summary, variant: &Summary) -> Vec<Change> {
     HEADLINE
         .iter()
         .filter_map(|name| {
@@ -338,7 +373,8 @@ fn changes(baseline: &Summary, variant: &Summary) -> Vec<Change> {
         .collect()
 }
 
-fn record(job: &Prepared, wall: f64, headline: Vec<(String, String)>) -> Record {
+/// The ledger record of `job`, which took `wall` seconds.
+pub fn record(job: &Prepared, wall: f64, headline: Vec<(String, String)>) -> Record {
     Record {
         id: job.run_id(),
         kind: format!("{:?}", job.kind).to_lowercase(),
@@ -353,7 +389,7 @@ fn record(job: &Prepared, wall: f64, headline: Vec<(String, String)>) -> Record 
 }
 
 /// The first few headline metrics, as text.
-const SHOWN: [&str; 5] = [
+pub const SHOWN: [&str; 5] = [
     "throughput_per_day",
     "time_in_port_s",
     "wait_s",
@@ -398,6 +434,21 @@ fn finish_run(job: &Prepared, s: &Scenario, out: &RunOutput) -> Finished {
     (record(job, out.wall.as_secs_f64(), headline), files)
 }
 
+/// The shown metrics' relative changes with their intervals, as text.
+pub fn change_headline(changes: &[Change]) -> Vec<(String, String)> {
+    changes
+        .iter()
+        .filter(|c| SHOWN.contains(&c.name))
+        .map(|c| {
+            let pct = match c.change_pct.ci95 {
+                Some([lo, hi]) => format!("{:+.1}% [{lo:+.1}, {hi:+.1}]", c.change_pct.mean),
+                None => format!("{:+.1}%", c.change_pct.mean),
+            };
+            (c.name.to_owned(), pct)
+        })
+        .collect()
+}
+
 fn finish_compare(job: &Prepared, b: &RunOutput, v: &RunOutput) -> Result<Finished, String> {
     let (bs, vs) = (&job.scenarios[0], &job.scenarios[1]);
     let cur = &bs.costs.currency;
@@ -440,17 +491,7 @@ fn finish_compare(job: &Prepared, b: &RunOutput, v: &RunOutput) -> Result<Finish
         differences: &differences,
         attribution: None,
     });
-    let headline = changes
-        .iter()
-        .filter(|c| SHOWN.contains(&c.name))
-        .map(|c| {
-            let pct = match c.change_pct.ci95 {
-                Some([lo, hi]) => format!("{:+.1}% [{lo:+.1}, {hi:+.1}]", c.change_pct.mean),
-                None => format!("{:+.1}%", c.change_pct.mean),
-            };
-            (c.name.to_owned(), pct)
-        })
-        .collect();
+    let headline = change_headline(&changes);
     let files = vec![
         ("results.json", pretty.into_bytes()),
         ("results.csv", table),

@@ -143,6 +143,31 @@ impl Workspace {
         self.parse(name, &text)
     }
 
+    /// Scenario `baseline` with the interventions `patches` applied in
+    /// order (all workspace names), as `portsim compare --intervention`
+    /// reads them.
+    pub fn load_patched(
+        &self,
+        baseline: &str,
+        patches: &[String],
+    ) -> Result<Result<Scenario, ScenarioError>, PathError> {
+        let existing = |name: &str| {
+            let path = self.resolve(name)?;
+            if path.exists() {
+                Ok(path)
+            } else {
+                Err(PathError::Missing(name.to_owned()))
+            }
+        };
+        let base = existing(baseline)?;
+        let paths = patches
+            .iter()
+            .map(|p| existing(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        let result = scenario::load_patched_within(&base, &paths, &self.root);
+        Ok(result.map_err(|e| self.relative_error(e)))
+    }
+
     /// The scenario files, sorted by name, each with its title and
     /// description when it loads.
     pub fn list(&self) -> Vec<Entry> {

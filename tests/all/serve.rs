@@ -739,3 +739,80 @@ fn the_command_refuses_other_addresses_and_missing_workspaces() {
         text(&out.stderr)
     );
 }
+
+#[tokio::test]
+async fn an_attribution_matches_the_cli_and_shares_the_change() {
+    let dir = workspace();
+    let patches = dir.path().join("interventions");
+    std::fs::create_dir(&patches).unwrap();
+    std::fs::write(
+        patches.join("lanes.toml"),
+        "extends = \"../small.toml\"\n[stages.inspection]\nlanes = 2\n",
+    )
+    .unwrap();
+    std::fs::write(
+        patches.join("faster.toml"),
+        "extends = \"../small.toml\"\n[stages.inspection]\nservice = { dist = \"exponential\", mean = \"4m\" }\n",
+    )
+    .unwrap();
+    let app = Server::new(dir.path());
+    let files = [
+        "small.toml",
+        "interventions/lanes.toml",
+        "interventions/faster.toml",
+    ];
+    let (status, body) = submit(
+        &app,
+        json!({ "kind": "attribute", "files": files, "seed": 3, "replications": 4 }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let done = app.wait(body["job"].as_u64().unwrap()).await;
+    assert_eq!(done["state"], "done", "{done}");
+    let id = done["run_id"].as_str().unwrap().to_owned();
+    let (_, stored) = app.get(&format!("/runs/{id}/results.json")).await;
+    let stored: Value = serde_json::from_slice(&stored).unwrap();
+    // The command line runs the same factorial under the same id.
+    let cli = assert_cmd::Command::cargo_bin("portsim")
+        .unwrap()
+        .args([
+            "compare",
+            "small.toml",
+            "--intervention",
+            files[1],
+            "--intervention",
+            files[2],
+        ])
+        .args([
+            "--seed",
+            "3",
+            "--replications",
+            "4",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(cli.status.success(), "{}", text(&cli.stderr));
+    let cli: Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert_eq!(cli["manifest"]["run_id"], json!(id));
+    assert_eq!(cli["metrics"], stored["metrics"]);
+    assert_eq!(cli["attribution"], stored["attribution"]);
+    let (status, terms) = app.get(&format!("/runs/{id}/attribution.csv")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text(&terms).contains("lanes") && text(&terms).contains("faster"));
+    let (_, page) = app.get(&format!("/runs/{id}")).await;
+    let page = text(&page);
+    assert!(page.contains("portsim attribution report") && page.contains("attribution.csv"));
+    // An intervention outside the workspace is refused before anything runs.
+    let (status, _) = submit(
+        &app,
+        json!({ "kind": "attribute", "files": ["small.toml", "../lanes.toml"] }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.get("/attribute").await.0, StatusCode::OK);
+    app.stop();
+}
