@@ -1,8 +1,9 @@
 // Drives `portsim serve` in headless Chromium, as a planner would: opens
 // the workspace, introduces a typo in a scenario and sees the diagnostic at
 // its line, fixes it and saves, runs it and watches the progress reach
-// 100%, opens the report, compares two scenarios, downloads the CSV, and
-// puts two stored runs side by side. Fails on any console error, page
+// 100%, opens the report, cancels a long run, compares two scenarios,
+// downloads the CSV, attributes a change to two interventions, and puts
+// two stored runs side by side. Fails on any console error, page
 // error, failed request, or request that leaves loopback. Screenshots go
 // to OUT/serve-*.png.
 //
@@ -201,6 +202,23 @@ await step('two scenarios compare, and the CSV downloads', async () => {
   await download.saveAs(path);
   const csv = readFileSync(path, 'utf8');
   expect(csv.split('\n')[0].includes('metric') && csv.includes('time_in_port_s'), `csv: ${csv.slice(0, 200)}`);
+});
+
+await step('interventions are attributed their shares', async () => {
+  await page.goto(`${base}/attribute`);
+  await page.selectOption('select[name=file]', 'horgos-before.toml');
+  await page.check('input[type=checkbox][value="interventions/24h-opening.toml"]');
+  await page.check('input[type=checkbox][value="interventions/appointments.toml"]');
+  await page.fill('input[name=replications]', '4');
+  await page.click('#start');
+  await page.waitForSelector('#progress-text[data-state=done]', { timeout: 60000 });
+  await page.click('#result-link');
+  await page.waitForSelector('#downloads');
+  const kicker = await page.textContent('.kicker');
+  expect(kicker.includes('attribution report'), `kicker: ${kicker}`);
+  const main = await page.textContent('main');
+  expect(main.includes('Which intervention did the work'), 'no attribution section');
+  await shot('attribution');
 });
 
 await step('two stored runs side by side', async () => {
