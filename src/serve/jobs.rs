@@ -303,11 +303,13 @@ impl Queue {
                 job
             };
             let end = self.run(&job);
+            // No longer running before anyone is told it ended, so that a
+            // request after the end never joins this job.
+            self.lock().running = None;
             job.update(|p| {
                 p.state = end.0;
                 p.message = end.1;
             });
-            self.lock().running = None;
         }
     }
 
