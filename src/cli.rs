@@ -26,6 +26,8 @@ mod plan;
 mod progress;
 mod run;
 mod sensitivity;
+#[cfg(feature = "serve")]
+mod serve;
 mod shard;
 mod signal;
 mod study;
@@ -82,6 +84,8 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::plan(&args),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Merge(args) => merge::merge(&args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::serve(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,6 +10,8 @@
 //! * [`decide`]: decision support on top of experiments (overrides,
 //!   sweeps, capacity plans, sensitivity, replications by precision);
 //! * [`shard`]: a run split over many machines (job arrays) and merged.
+//! * `serve` (the `serve` feature, on by default): the local web app on
+//!   top of all of them, the only place tokio and axum are used.
 //!
 //! See `ARCHITECTURE.md` for the map and the invariants.
 
@@ -20,4 +22,6 @@ pub mod experiment;
 pub mod model;
 pub mod report;
 pub mod scenario;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod shard;

@@ -86,6 +86,40 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
     parse_with(text, path, &[])
 }
 
+/// [`parse`], refusing any `extends` whose file (links followed) is not
+/// inside the folder `within` (canonical): the web app's workspace.
+pub fn parse_within(text: &str, path: &Path, within: &Path) -> Result<Scenario, ScenarioError> {
+    let mut sources =
+        Sources::read_within(text, path, Some(within)).map_err(ScenarioError::Invalid)?;
+    finish(&mut sources, path, &[])
+}
+
+/// [`load_patched`] with every `extends` of the baseline's chain confined
+/// to the folder `within` (canonical), as [`parse_within`] does; the
+/// patches' own `extends` is not followed.
+pub fn load_patched_within(
+    baseline: &Path,
+    patches: &[PathBuf],
+    within: &Path,
+) -> Result<Scenario, ScenarioError> {
+    let text = read(baseline)?;
+    let mut sources =
+        Sources::read_within(&text, baseline, Some(within)).map_err(ScenarioError::Invalid)?;
+    for patch in patches {
+        if !sources::is_toml(patch) {
+            return Err(ScenarioError::NotToml {
+                path: patch.clone(),
+                what: "an intervention",
+            });
+        }
+        let text = read(patch)?;
+        sources
+            .patch(&text, patch)
+            .map_err(ScenarioError::Invalid)?;
+    }
+    finish(&mut sources, baseline, &[])
+}
+
 /// [`parse`], then the overrides, in order.
 pub fn parse_with(
     text: &str,

@@ -114,6 +114,16 @@ pub enum Command {
     /// folder the shards ran in if it exists here (else in the current
     /// one), and must not have changed. See docs/cluster.md.
     Merge(MergeArgs),
+    /// Serve a local web app on a workspace of scenario files.
+    ///
+    /// Lists the workspace's scenarios, edits them with the same
+    /// diagnostics as the command line, runs and compares them with
+    /// progress in the page, and shows the HTML report with JSON, CSV and
+    /// HTML downloads. Every result is kept in WORKSPACE/.portsim/ledger/
+    /// and served again instead of re-run. Listens on loopback only unless
+    /// --allow-remote; see docs/serve.md. Stop it with Ctrl-C.
+    #[cfg(feature = "serve")]
+    Serve(ServeArgs),
 }
 
 /// Splitting a run over a job array.
@@ -244,6 +254,24 @@ pub struct PlanArgs {
     /// Also write a self-contained HTML page with the evidence.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+}
+
+/// `portsim serve`.
+#[cfg(feature = "serve")]
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The folder of scenario files (default: the current directory).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub workspace: PathBuf,
+    /// Address and port to listen on (port 0: any free port, printed at
+    /// start).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Allow an address beyond loopback, and any `Host` header (a reverse
+    /// proxy's name). The app has no login: anyone who can reach it can
+    /// run simulations and edit the workspace.
+    #[arg(long)]
+    pub allow_remote: bool,
 }
 
 /// `portsim sensitivity`.

@@ -45,6 +45,14 @@ pub const MAX_SHARDS: u64 = 1_000_000;
 /// Largest partial result read by `portsim merge`, in bytes (a shard of
 /// a long run holds a few tens of KiB per replication and scenario).
 pub const MAX_PART_BYTES: u64 = 1 << 30;
+/// Most runs the web app (`portsim serve`) holds waiting in its queue; one
+/// more is refused with 429 until a run finishes. One run at a time is
+/// simulated (on every core), so this bounds the work and memory a busy
+/// server takes on.
+pub const MAX_QUEUED_RUNS: usize = 32;
+/// Largest request body the web app reads, in bytes: a scenario file of
+/// [`MAX_FILE_BYTES`] with room for its JSON escaping. Larger is 413.
+pub const MAX_REQUEST_BYTES: usize = 3 * MAX_FILE_BYTES as usize;
 
 /// A limit exceeded: which one, and by how much.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]

@@ -56,12 +56,26 @@ pub(super) struct Sources {
     files: Vec<SourceFile>,
     /// Indices into `files`, from the lowest precedence to the highest.
     order: Vec<usize>,
+    /// A folder every base must stay inside (canonical), for the web
+    /// app's workspace; `None` on the command line.
+    within: Option<PathBuf>,
 }
 
 impl Sources {
     /// Reads the chain that starts with `text` (the contents of `path`).
     pub fn read(text: &str, path: &Path) -> Result<Sources, Vec<Diagnostic>> {
+        Sources::read_within(text, path, None)
+    }
+
+    /// [`read`](Self::read), refusing any base whose real path (links
+    /// followed) is not inside `within`, before it is opened.
+    pub fn read_within(
+        text: &str,
+        path: &Path,
+        within: Option<&Path>,
+    ) -> Result<Sources, Vec<Diagnostic>> {
         let mut sources = Sources {
+            within: within.map(Path::to_path_buf),
             files: vec![SourceFile {
                 path: path.to_path_buf(),
                 text: Arc::from(text),
@@ -133,6 +147,14 @@ impl Sources {
             return Err(vec![self.local(index, span, &message)]);
         }
         let id = identity(&path);
+        if let Some(root) = &self.within
+            && !real_path(&path).is_some_and(|real| real.starts_with(root))
+        {
+            let message = format!(
+                "`extends` must name a scenario file inside the workspace, found \"{target}\""
+            );
+            return Err(vec![self.local(index, span, &message)]);
+        }
         if seen.contains(&id) {
             let mut chain: Vec<String> = self.files.iter().map(|f| show(&f.path)).collect();
             chain.push(show(&path));
@@ -284,6 +306,16 @@ pub(super) fn is_toml(path: &Path) -> bool {
 /// What identifies a file for cycle detection.
 fn identity(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Where `path` really is, links followed: the file itself, or, for one
+/// that does not exist yet, its folder's real path joined with its name.
+fn real_path(path: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(path).ok().or_else(|| {
+        let name = path.file_name()?;
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty())?;
+        Some(std::fs::canonicalize(parent).ok()?.join(name))
+    })
 }
 
 fn show(path: &Path) -> String {

@@ -1,8 +1,9 @@
 //! Architecture invariants that a compiler would not catch.
 //!
 //! The engine must stay domain-free (no port model, no files, no async
-//! runtime), and every source file must say why it exists. Both are
-//! promises in ARCHITECTURE.md; these tests keep them true.
+//! runtime), async code must stay in the web app (`src/serve/`), and
+//! every source file must say why it exists. These are promises in
+//! ARCHITECTURE.md; these tests keep them true.
 
 use std::path::{Path, PathBuf};
 
@@ -55,6 +56,33 @@ fn the_engine_is_domain_free() {
             assert!(hit.is_none(), "{} uses `{word}`: {hit:?}", file.display());
         }
     }
+}
+
+#[test]
+fn async_code_lives_only_in_the_web_app() {
+    // tokio serves the web app's I/O; simulations run on rayon. Neither
+    // tokio nor axum may be named outside `src/serve/` (and `src/serve.rs`).
+    let serve = root().join("src/serve");
+    let files: Vec<PathBuf> = rust_files(&root().join("src"))
+        .into_iter()
+        .filter(|f| !f.starts_with(&serve) && !f.ends_with("src/serve.rs"))
+        .collect();
+    assert!(files.len() > 40, "source files found: {}", files.len());
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("readable");
+        let hit = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .find(|l| l.contains("tokio") || l.contains("axum") || l.contains("async "));
+        assert!(hit.is_none(), "{} uses async code: {hit:?}", file.display());
+    }
+    let serve_files = rust_files(&serve);
+    assert!(
+        serve_files
+            .iter()
+            .any(|f| { std::fs::read_to_string(f).is_ok_and(|t| t.contains("use axum::")) }),
+        "the web app is expected under src/serve/"
+    );
 }
 
 #[test]

@@ -31,6 +31,10 @@ mod reliability;
 mod robustness;
 mod scenario_files;
 mod sensitivity;
+#[cfg(feature = "serve")]
+mod serve;
+#[cfg(feature = "serve")]
+mod serve_load;
 mod shard;
 mod study_files;
 mod support;

@@ -1,0 +1,29 @@
+//! `portsim serve`: checks the flags, says where the app listens, and
+//! leaves the rest to [`crate::serve`].
+
+use super::Failure;
+use super::args::ServeArgs;
+use crate::serve::{self, Config};
+
+/// `portsim serve …`.
+pub fn serve(args: &ServeArgs) -> Result<(), Failure> {
+    let config = Config {
+        workspace: args.workspace.clone(),
+        addr: args.addr,
+        allow_remote: args.allow_remote,
+    };
+    if args.allow_remote && !args.addr.ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {}, beyond this machine: the app has no login, so anyone who can reach this address can run simulations and edit the scenario files in the workspace; put it behind a reverse proxy with authentication (see docs/serve.md)",
+            args.addr
+        );
+    }
+    serve::run(&config, |addr| {
+        eprintln!(
+            "portsim serve: http://{addr}/ (workspace {}); Ctrl-C to stop",
+            super::terminal::clean(&args.workspace.display().to_string())
+        );
+    })
+    // A workspace, an address or a port the user chose: exit 2.
+    .map_err(|e| Failure::User(e.to_string()))
+}

@@ -1,0 +1,158 @@
+//! `portsim serve`: a local web app for policy teams, on tokio and axum.
+//!
+//! The app does what the command line does for scenarios and comparisons,
+//! in a browser: list a workspace's scenario files, edit them with the
+//! CLI's diagnostics shown at their line, run and compare with progress
+//! streamed to the page, and read the results as the same HTML report,
+//! with JSON, CSV and HTML downloads. Every result is kept in a ledger on
+//! disk and served again instead of re-run.
+//!
+//! tokio serves I/O only: requests, files through its blocking pool, the
+//! event streams. Simulations run on one worker thread through the
+//! existing rayon machinery ([`jobs`]), so the engine stays free of async
+//! code (`tests/all/architecture.rs` checks that tokio and axum are named
+//! only under `src/serve/`). It is compiled with the `serve` cargo
+//! feature, on by default; `--no-default-features` builds the command
+//! line without it.
+//!
+//! Modules: [`app`](mod@app) (the router, its statuses, the pages' handlers),
+//! [`api`] (the JSON API's handlers), [`attribute`] (interventions'
+//! shares of a change), [`workspace`] (which
+//! paths a request may reach), [`work`] (a request checked, run and
+//! rendered), [`jobs`] (the bounded queue and its worker), [`ledger`]
+//! (stored results by run id), [`pages`] (the HTML), [`security`] (origin
+//! and host checks, the Content-Security-Policy), [`sse`] (progress
+//! events). Deployment and its risks: `docs/serve.md`.
+
+pub mod api;
+pub mod app;
+pub mod attribute;
+pub mod jobs;
+pub mod ledger;
+pub mod pages;
+pub mod security;
+pub mod sse;
+pub mod work;
+pub mod workspace;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use self::app::App;
+use self::jobs::Queue;
+use self::ledger::Ledger;
+use self::security::Policy;
+use self::workspace::Workspace;
+
+/// How to serve.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The folder of scenario files.
+    pub workspace: PathBuf,
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// Whether an address beyond loopback is allowed.
+    pub allow_remote: bool,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The workspace is not a readable folder.
+    #[error("error: {0}")]
+    Workspace(String),
+    /// An address beyond loopback without `--allow-remote`.
+    #[error(
+        "error: `{0}` is not a loopback address; the app has no login, so anyone who can reach it can run simulations and edit the workspace. Pass --allow-remote to listen there anyway (see docs/serve.md)"
+    )]
+    Remote(SocketAddr),
+    /// Listening failed.
+    #[error("error: cannot listen on `{addr}`: {error}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// The runtime or the worker could not start.
+    #[error("error: cannot start the server: {0}")]
+    Start(std::io::Error),
+}
+
+/// The app on `workspace`: its router and its queue (whose worker runs
+/// until [`Queue::stop`]).
+pub fn app(
+    workspace: &std::path::Path,
+    policy: Policy,
+) -> Result<(axum::Router, Arc<Queue>, std::thread::JoinHandle<()>), ServeError> {
+    let workspace = Workspace::open(workspace).map_err(ServeError::Workspace)?;
+    let (queue, worker) = Queue::start(Ledger::new(workspace.root())).map_err(ServeError::Start)?;
+    let state = Arc::new(App {
+        workspace,
+        queue: Arc::clone(&queue),
+    });
+    Ok((app::router(state, policy), queue, worker))
+}
+
+/// Serves `config` until Ctrl-C or SIGTERM; `ready` is told the address
+/// listened on (with the port chosen when 0 was asked for).
+pub fn run(config: &Config, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
+    if !config.addr.ip().is_loopback() && !config.allow_remote {
+        return Err(ServeError::Remote(config.addr));
+    }
+    let policy = Policy {
+        allow_remote: config.allow_remote,
+    };
+    let (router, queue, worker) = app(&config.workspace, policy)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(ServeError::Start)?;
+    let served = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(config.addr)
+            .await
+            .map_err(|error| ServeError::Bind {
+                addr: config.addr,
+                error,
+            })?;
+        let local = listener.local_addr().map_err(ServeError::Start)?;
+        ready(local);
+        // Stopping the queue first ends the running job and with it every
+        // open event stream, which graceful shutdown waits for.
+        let queue = Arc::clone(&queue);
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                stopped().await;
+                queue.stop();
+            })
+            .await
+            .map_err(ServeError::Start)
+    });
+    queue.stop();
+    let _ = worker.join();
+    served
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn stopped() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

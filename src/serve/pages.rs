@@ -1,0 +1,344 @@
+//! The web app's pages, built from the report's own pieces
+//! ([`crate::report::html::page`]): the same shell, style sheet, headers,
+//! sections and tables, and for results the report page itself.
+//!
+//! Every value a user or a file supplied goes in through maud's `(x)`,
+//! which escapes it. The pages work as plain HTML (links and forms); the
+//! one script, `/static/app.js`, served from the binary, adds live
+//! validation, saving, starting and cancelling jobs and the progress bar.
+//! It is a file of the server, never inline, so the Content-Security-Policy
+//! can forbid every inline script. Nothing on any page names another host.
+
+use super::ledger::{Ledger, Record};
+use super::workspace::Entry;
+use crate::report::html::page::{self, Markup, html};
+use crate::scenario::Scenario;
+
+/// The app's additions to the report's style sheet.
+const CSS: &str = include_str!("static/app.css");
+
+/// A page of the app: the report's shell, the app's nav and script.
+fn shell(title: &str, body: Markup) -> String {
+    page::document(
+        &format!("{title} · portsim"),
+        CSS,
+        html! {
+            (nav())
+            (body)
+            script src="/static/app.js" defer {}
+        },
+    )
+}
+
+fn nav() -> Markup {
+    html! {
+        nav.app {
+            strong { "portsim" }
+            a href="/" { "Workspace" }
+            a href="/compare" { "Compare" }
+            a href="/attribute" { "Attribute" }
+            a href="/history" { "History" }
+        }
+    }
+}
+
+/// The workspace: every scenario file with its description and last
+/// result.
+pub fn index(root: &str, entries: &[Entry], records: &[Record]) -> String {
+    let body = html! {
+        (page::header("portsim workspace", "Scenarios", html! {
+            p.meta { "Folder " code { (root) } }
+        }))
+        table.metrics #files {
+            thead { tr { th { "file" } th { "scenario" } th { "description" } th { "last result" } th { "" } } }
+            tbody {
+                @for e in entries {
+                    tr data-file=(e.name) {
+                        th { a href={ "/edit?file=" (url(&e.name)) } { (e.name) } }
+                        td { (e.title.as_deref().unwrap_or("–")) }
+                        td { (e.description) }
+                        td {
+                            @match Ledger::last_run_of(records, &e.name) {
+                                Some(r) => a href={ "/runs/" (r.id) } { (headline_of(r, "time_in_port_s")) },
+                                None => "–",
+                            }
+                        }
+                        td {
+                            @if e.valid { a.button href={ "/run?file=" (url(&e.name)) } { "Run" } }
+                        }
+                    }
+                }
+            }
+        }
+        (page::section("New scenario", "A file name ending in .toml; it opens in the editor."))
+        form.inline method="get" action="/edit" {
+            input name="file" placeholder="my-port.toml" required pattern="[A-Za-z0-9_][A-Za-z0-9._\\-/]*\\.toml";
+            button type="submit" { "Create" }
+        }
+    };
+    shell("Workspace", body)
+}
+
+/// A starting point for a new file.
+const TEMPLATE: &str = "name = \"New port\"\ndescription = \"\"\nhorizon = \"7d\"\nreplications = 10\n\n[demand]\nrate = \"40/h\"\n\n[[stages]]\nname = \"inspection\"\nlanes = 2\nservice = { dist = \"exponential\", mean = \"2m\" }\n";
+
+/// The editor of `file` (`text` is `None` for a new file).
+pub fn editor(file: &str, text: Option<&str>) -> String {
+    let body = html! {
+        (page::header("portsim editor", file, html! {
+            p.meta { "Checked as you type, with the same messages as " code { "portsim run" } "." }
+        }))
+        div.editor #editor data-file=(file) {
+            pre.gutter #gutter aria-hidden="true" {}
+            textarea #source spellcheck="false" autocomplete="off" name="text" rows="28" { (text.unwrap_or(TEMPLATE)) }
+        }
+        p.actions {
+            button #save type="button" { "Save" }
+            " "
+            span #status role="status" {}
+            " "
+            a.button #run-link href={ "/run?file=" (url(file)) } { "Run…" }
+        }
+        ol.diagnostics #diagnostics {}
+    };
+    shell(file, body)
+}
+
+/// The options and progress of a job, shared by run and compare. A
+/// field left empty means the (baseline) scenario's own value.
+fn job_form(kind: &str, files: Markup, seed: Option<u64>, replications: Option<u64>) -> Markup {
+    html! {
+        form.job #job-form data-kind=(kind) {
+            (files)
+            label { "Seed " input name="seed" type="number" min="0" placeholder="the file's" value=[seed]; }
+            label { "Replications " input name="replications" type="number" min="1" placeholder="the file's" value=[replications]; }
+            button #start type="submit" { "Start" }
+            button #cancel type="button" disabled { "Cancel" }
+        }
+        div.progress #progress hidden {
+            progress #bar max="1" value="0" {}
+            span #progress-text {}
+        }
+        p #error.error role="alert" hidden {}
+        p #result hidden { a #result-link href="#" { "Open the report" } }
+    }
+}
+
+/// The run page of `file`.
+pub fn run(file: &str, s: &Scenario) -> String {
+    let body = html! {
+        (page::header("portsim run", &s.name, html! {
+            p.desc { (s.description) }
+            p.meta { code { (file) } }
+        }))
+        (job_form("run", html! { input type="hidden" name="file" value=(file); }, Some(s.seed), Some(s.replications)))
+    };
+    shell(&s.name, body)
+}
+
+/// What the comparison page starts with: the two files, the seed and the
+/// replications (`None`: the first files, the baseline's own values).
+#[derive(Debug, Default)]
+pub struct Pick<'a> {
+    /// Baseline and variant.
+    pub files: [Option<&'a str>; 2],
+    /// Seed.
+    pub seed: Option<u64>,
+    /// Replications.
+    pub replications: Option<u64>,
+}
+
+/// The comparison page: baseline and variant from the workspace.
+pub fn compare(entries: &[Entry], pick: &Pick) -> String {
+    let valid: Vec<&Entry> = entries.iter().filter(|e| e.valid).collect();
+    let select = |name: &str, chosen: Option<&str>, default: usize| {
+        html! {
+            label { (name) " "
+                select name="file" {
+                    @for (i, e) in valid.iter().enumerate() {
+                        option value=(e.name) selected[chosen.map_or(i == default, |c| c == e.name)] { (e.name) }
+                    }
+                }
+            }
+        }
+    };
+    let body = html! {
+        (page::header("portsim comparison", "Compare two scenarios", html! {
+            p.meta { "Paired replications: replication i of both sides uses the same random streams." }
+        }))
+        (job_form("compare", html! {
+            (select("Baseline", pick.files[0], 0))
+            (select("Variant", pick.files[1], 1))
+        }, pick.seed, pick.replications))
+    };
+    shell("Compare", body)
+}
+
+/// The attribution page: a baseline and the interventions to take its
+/// change apart by.
+pub fn attribute(entries: &[Entry]) -> String {
+    let valid: Vec<&Entry> = entries.iter().filter(|e| e.valid).collect();
+    let body = html! {
+        (page::header("portsim attribution", "Which intervention did the work", html! {
+            p.meta { "The baseline with every combination of the interventions (up to four), paired; each intervention's share of the combined change." }
+        }))
+        (job_form("attribute", html! {
+            label { "Baseline "
+                select name="file" {
+                    @for e in &valid { option value=(e.name) { (e.name) } }
+                }
+            }
+            fieldset.interventions {
+                legend { "Interventions" }
+                @for e in &valid {
+                    label.check { input type="checkbox" name="file" value=(e.name); " " (e.name) }
+                }
+            }
+        }, None, None))
+    };
+    shell("Attribute", body)
+}
+
+/// A record's headline value for `metric`.
+fn headline_of<'a>(r: &'a Record, metric: &str) -> &'a str {
+    r.headline
+        .iter()
+        .find(|(k, _)| k == metric)
+        .map_or("stored", |(_, v)| v.as_str())
+}
+
+/// The history of stored results, newest first.
+pub fn history(records: &[Record]) -> String {
+    let body = html! {
+        (page::header("portsim history", "Stored results", html! {
+            p.meta { "Every result computed here, kept in " code { ".portsim/ledger/" } "; asking again for the same run returns it without running." }
+        }))
+        form method="get" action="/side" {
+            table.metrics #history {
+                thead { tr { th { "" } th { "what" } th { "files" } th { "seed" } th { "replications" } th { "time in port / change" } th { "id" } } }
+                tbody {
+                    @for r in records {
+                        tr {
+                            td { input type="checkbox" name="run" value=(r.id) aria-label="pick"; }
+                            th { a href={ "/runs/" (r.id) } { (r.kind) ": " (r.names.join(" vs ")) } }
+                            td { (r.files.join(", ")) }
+                            td.num { (r.seed) }
+                            td.num { (r.replications) }
+                            td { (headline_of(r, "time_in_port_s")) }
+                            td { code { (&r.id[..12.min(r.id.len())]) } }
+                        }
+                    }
+                }
+            }
+            button type="submit" { "Side by side" }
+        }
+    };
+    shell("History", body)
+}
+
+/// Two stored results side by side; a paired comparison is offered when
+/// both are runs with the same seed and replications.
+pub fn side(a: &Record, b: &Record) -> String {
+    let keys: Vec<&String> = a.headline.iter().map(|(k, _)| k).collect();
+    let value = |r: &Record, k: &str| {
+        r.headline
+            .iter()
+            .find(|(key, _)| key == k)
+            .map_or("–".to_owned(), |(_, v)| v.clone())
+    };
+    let rows: Vec<Vec<String>> = keys
+        .iter()
+        .map(|k| vec![(*k).clone(), value(a, k), value(b, k)])
+        .collect();
+    let title = |r: &Record| format!("{}: {}", r.kind, r.names.join(" vs "));
+    let pairable = a.kind == "run"
+        && b.kind == "run"
+        && a.seed == b.seed
+        && a.replications == b.replications
+        && a.id != b.id;
+    let body = html! {
+        (page::header("portsim side by side", "Two stored results", html! {
+            dl.sides {
+                dt { "A" } dd { a href={ "/runs/" (a.id) } { (title(a)) } " (seed " (a.seed) ", " (a.replications) " replications)" }
+                dt { "B" } dd { a href={ "/runs/" (b.id) } { (title(b)) } " (seed " (b.seed) ", " (b.replications) " replications)" }
+            }
+        }))
+        (page::section("Headline results", "Means with 95% confidence intervals, as stored."))
+        (page::table(&["metric", "A", "B"], &rows, 1))
+        @if pairable {
+            p { "Both ran with the same seed and replications, so their replications pair up." }
+            a.button href={ "/compare?a=" (url(&a.files[0])) "&b=" (url(&b.files[0])) "&seed=" (a.seed) "&replications=" (a.replications) } { "Paired comparison of A and B" }
+        } @else {
+            p.note { "A paired comparison needs two single runs with the same seed and replications." }
+        }
+    };
+    shell("Side by side", body)
+}
+
+/// The report page of a stored result with the app's nav and the
+/// downloads added: the report is the CLI's, byte for byte inside.
+pub fn result(id: &str, report: &str, attribution: bool) -> String {
+    let extra = html! {
+        (nav())
+        p.downloads #downloads {
+            "Download: "
+            a href={ "/runs/" (id) "/results.json" } download { "JSON" } " · "
+            a href={ "/runs/" (id) "/results.csv" } download { "CSV" } " · "
+            a href={ "/runs/" (id) "/report.html" } download { "HTML" }
+            @if attribution {
+                " · " a href={ "/runs/" (id) "/attribution.csv" } download { "attribution CSV" }
+            }
+        }
+    };
+    let style = html! { style { (page::PreEscaped(CSS)) } };
+    report
+        .replacen("<main>", &format!("<main>{}", extra.into_string()), 1)
+        .replacen("</head>", &format!("{}</head>", style.into_string()), 1)
+}
+
+/// A page that only says what went wrong.
+pub fn problem(title: &str, message: &str) -> String {
+    shell(
+        title,
+        html! {
+            (page::header("portsim", title, html! {}))
+            p.error { (message) }
+            p { a href="/" { "Back to the workspace" } }
+        },
+    )
+}
+
+/// `text` percent-encoded for a query string.
+pub fn url(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_is_escaped_and_no_other_host_is_named() {
+        let evil = "<script>alert(1)</script>";
+        let entry = Entry {
+            name: "a.toml".into(),
+            title: Some(evil.into()),
+            description: evil.into(),
+            valid: true,
+        };
+        let page = index(evil, &[entry], &[]);
+        assert!(!page.contains("<script>alert"), "{page}");
+        assert!(page.contains("&lt;script&gt;alert(1)"));
+        assert!(!page.contains("http://") && !page.contains("https://"));
+        let edit = editor("a.toml", Some("</textarea><script>x</script>"));
+        assert!(!edit.contains("</textarea><script>"), "{edit}");
+        assert_eq!(url("a b/c.toml"), "a%20b/c.toml");
+    }
+}

@@ -1,0 +1,279 @@
+//! The workspace: the one folder of scenario files the web app may read
+//! and write, and the only place any request's path can lead.
+//!
+//! A request names a file by a relative name such as `horgos-before.toml`
+//! or `interventions/appointments.toml`. [`Workspace::resolve`] accepts a
+//! name only if every segment is a plain name (letters, digits, `-`, `_`,
+//! `.`, not starting with a dot, so no `..`, no hidden files and no
+//! `.portsim`), it is relative, it ends in `.toml`, and its real path,
+//! links followed, is inside the workspace's real path. The check is made
+//! on the decoded name (a `%2e%2e%2f` arrives as `../` and is refused) and
+//! again on the file system (a link that points outside is refused).
+//! Scenarios are loaded with their `extends` chain confined the same way
+//! ([`crate::scenario::parse_within`]). Saving writes atomically
+//! ([`crate::report::write::atomic_write`]) and only to a regular file or a
+//! new one.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::scenario::{self, Scenario, ScenarioError, limits};
+
+/// Folders below the workspace that the listing descends into.
+const MAX_DEPTH: usize = 3;
+/// Most files listed (a workspace is a folder of scenarios, not a disk).
+const MAX_LISTED: usize = 500;
+
+/// Why a name was refused or a file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PathError {
+    /// Not a plain relative `.toml` name.
+    #[error(
+        "`{0}` is not a scenario name: expected a relative path of plain names ending in `.toml` (no `..`, no leading `/` or `.`)"
+    )]
+    BadName(String),
+    /// The real path leaves the workspace (a link).
+    #[error("`{0}` leads outside the workspace")]
+    Outside(String),
+    /// Not there.
+    #[error("no scenario `{0}` in the workspace")]
+    Missing(String),
+    /// Reading or writing failed.
+    #[error("{0}")]
+    Io(String),
+}
+
+/// The folder of scenario files.
+#[derive(Clone, Debug)]
+pub struct Workspace {
+    root: PathBuf,
+}
+
+/// One file of the listing.
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry {
+    /// Its name relative to the workspace, with `/` between folders.
+    pub name: String,
+    /// The scenario's `name`, when it loads.
+    pub title: Option<String>,
+    /// The scenario's description, when it loads.
+    pub description: String,
+    /// Whether it loads as a scenario on its own (interventions and
+    /// studies do not).
+    pub valid: bool,
+}
+
+impl Workspace {
+    /// Opens the folder `dir`, which must exist and be a directory.
+    pub fn open(dir: &Path) -> Result<Workspace, String> {
+        let root = std::fs::canonicalize(dir)
+            .map_err(|e| format!("cannot open workspace `{}`: {e}", dir.display()))?;
+        if !root.is_dir() {
+            return Err(format!("workspace `{}` is not a directory", dir.display()));
+        }
+        Ok(Workspace { root })
+    }
+
+    /// The workspace's real path.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The path of `name` inside the workspace, checked as the module doc
+    /// says; the file need not exist yet (for saving a new one), but its
+    /// folder must.
+    pub fn resolve(&self, name: &str) -> Result<PathBuf, PathError> {
+        if !plain_name(name) {
+            return Err(PathError::BadName(name.to_owned()));
+        }
+        let path = self.root.join(name);
+        let real = match std::fs::canonicalize(&path) {
+            Ok(real) => real,
+            Err(_) if std::fs::symlink_metadata(&path).is_ok() => {
+                // A dangling link: it names something that is not here.
+                return Err(PathError::Outside(name.to_owned()));
+            }
+            Err(_) => {
+                let parent = path.parent().unwrap_or(&self.root);
+                let parent = std::fs::canonicalize(parent)
+                    .map_err(|_| PathError::Missing(name.to_owned()))?;
+                let file = path.file_name().unwrap_or_default();
+                parent.join(file)
+            }
+        };
+        if !real.starts_with(&self.root) {
+            return Err(PathError::Outside(name.to_owned()));
+        }
+        Ok(real)
+    }
+
+    /// The text of scenario `name`.
+    pub fn read(&self, name: &str) -> Result<String, PathError> {
+        let path = self.resolve(name)?;
+        if !path.exists() {
+            return Err(PathError::Missing(name.to_owned()));
+        }
+        limits::read_file(&path).map_err(|e| PathError::Io(format!("cannot read `{name}`: {e}")))
+    }
+
+    /// Writes `text` as scenario `name`, atomically.
+    pub fn save(&self, name: &str, text: &str) -> Result<(), PathError> {
+        let path = self.resolve(name)?;
+        crate::report::write::atomic_write(&path, text.as_bytes())
+            .map_err(|e| PathError::Io(e.to_string()))
+    }
+
+    /// Validates `text` as scenario `name` (which need not be saved), its
+    /// `extends` confined to the workspace. Messages name the file by its
+    /// name in the workspace.
+    pub fn parse(
+        &self,
+        name: &str,
+        text: &str,
+    ) -> Result<Result<Scenario, ScenarioError>, PathError> {
+        let path = self.resolve(name)?;
+        let result = scenario::parse_within(text, &path, &self.root);
+        Ok(result.map_err(|e| self.relative_error(e)))
+    }
+
+    /// Loads scenario `name` from the workspace.
+    pub fn load(&self, name: &str) -> Result<Result<Scenario, ScenarioError>, PathError> {
+        let text = self.read(name)?;
+        self.parse(name, &text)
+    }
+
+    /// Scenario `baseline` with the interventions `patches` applied in
+    /// order (all workspace names), as `portsim compare --intervention`
+    /// reads them.
+    pub fn load_patched(
+        &self,
+        baseline: &str,
+        patches: &[String],
+    ) -> Result<Result<Scenario, ScenarioError>, PathError> {
+        let existing = |name: &str| {
+            let path = self.resolve(name)?;
+            if path.exists() {
+                Ok(path)
+            } else {
+                Err(PathError::Missing(name.to_owned()))
+            }
+        };
+        let base = existing(baseline)?;
+        let paths = patches
+            .iter()
+            .map(|p| existing(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        let result = scenario::load_patched_within(&base, &paths, &self.root);
+        Ok(result.map_err(|e| self.relative_error(e)))
+    }
+
+    /// The scenario files, sorted by name, each with its title and
+    /// description when it loads.
+    pub fn list(&self) -> Vec<Entry> {
+        let mut names = Vec::new();
+        collect(&self.root, "", 0, &mut names);
+        names.sort();
+        names.truncate(MAX_LISTED);
+        names
+            .into_iter()
+            .map(|name| match self.load(&name) {
+                Ok(Ok(s)) => Entry {
+                    name,
+                    title: Some(s.name.clone()),
+                    description: s.description.clone(),
+                    valid: true,
+                },
+                _ => Entry {
+                    name,
+                    title: None,
+                    description: String::new(),
+                    valid: false,
+                },
+            })
+            .collect()
+    }
+
+    /// The error with its paths made relative to the workspace (a browser
+    /// user has no business with the server's folders).
+    fn relative_error(&self, error: ScenarioError) -> ScenarioError {
+        match error {
+            ScenarioError::Invalid(list) => ScenarioError::Invalid(
+                list.into_iter()
+                    .map(|mut d| {
+                        if let Ok(rel) = d.path.strip_prefix(&self.root) {
+                            d.path = rel.to_path_buf();
+                        }
+                        d
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+}
+
+/// Whether `name` is a relative path of plain segments ending in `.toml`.
+pub fn plain_name(name: &str) -> bool {
+    let segment_ok = |s: &str| {
+        !s.is_empty()
+            && !s.starts_with('.')
+            && s.len() <= 128
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    name.len() <= 512
+        && name.ends_with(".toml")
+        && name.split('/').count() <= MAX_DEPTH + 1
+        && name.split('/').all(segment_ok)
+}
+
+/// Adds the `.toml` files under `dir` (named `prefix…`) to `out`, skipping
+/// links, hidden entries and anything deeper than [`MAX_DEPTH`].
+fn collect(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if out.len() >= MAX_LISTED {
+            return;
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let full = format!("{prefix}{name}");
+        if kind.is_dir() && depth < MAX_DEPTH && !name.starts_with('.') {
+            collect(&entry.path(), &format!("{full}/"), depth + 1, out);
+        } else if kind.is_file() && plain_name(&full) {
+            out.push(full);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_relative_toml_names() {
+        for good in ["a.toml", "interventions/x-y_z.toml", "v1.2.toml"] {
+            assert!(plain_name(good), "{good}");
+        }
+        for bad in [
+            "../a.toml",
+            "a/../../b.toml",
+            "/etc/passwd.toml",
+            "..",
+            "a.txt",
+            ".portsim/x.toml",
+            "a//b.toml",
+            "a\\b.toml",
+            "",
+            "a b.toml",
+            "../../etc/passwd",
+        ] {
+            assert!(!plain_name(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,255 @@
+// Drives `portsim serve` in headless Chromium, as a planner would: opens
+// the workspace, introduces a typo in a scenario and sees the diagnostic at
+// its line, fixes it and saves, runs it and watches the progress reach
+// 100%, opens the report, cancels a long run, compares two scenarios,
+// downloads the CSV, attributes a change to two interventions, and puts
+// two stored runs side by side. Fails on any console error, page
+// error, failed request, or request that leaves loopback. Screenshots go
+// to OUT/serve-*.png.
+//
+// usage: node serve.mjs PORTSIM_BINARY SCENARIOS_DIR OUT_DIR
+// The server runs on a temporary copy of SCENARIOS_DIR, on 127.0.0.1 with a
+// free port, and is stopped at the end. Exit status: 0 passed, 1 failed,
+// 2 bad usage.
+
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const [binary, scenarios, outDir] = process.argv.slice(2).map((a) => a && resolve(a));
+if (!binary || !scenarios || !outDir) {
+  console.error('usage: node serve.mjs PORTSIM_BINARY SCENARIOS_DIR OUT_DIR');
+  process.exit(2);
+}
+mkdirSync(outDir, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), 'portsim-serve-'));
+const workspace = join(work, 'scenarios');
+cpSync(scenarios, workspace, { recursive: true });
+
+// ---- the server, on a free loopback port
+const server = spawn(binary, ['serve', '--workspace', workspace, '--addr', '127.0.0.1:0'], {
+  stdio: ['ignore', 'ignore', 'pipe'],
+});
+let serverLog = '';
+const base = await new Promise((ok, fail) => {
+  const timer = setTimeout(() => fail(new Error(`server did not start: ${serverLog}`)), 20000);
+  server.stderr.on('data', (chunk) => {
+    serverLog += chunk;
+    const m = serverLog.match(/http:\/\/(127\.0\.0\.1:\d+)\//);
+    if (m) { clearTimeout(timer); ok(`http://${m[1]}`); }
+  });
+  server.on('exit', (code) => fail(new Error(`server exited with ${code}: ${serverLog}`)));
+});
+
+const problems = [];
+const steps = [];
+const profile = mkdtempSync(join(tmpdir(), 'portsim-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+  viewport: { width: 1200, height: 900 },
+  deviceScaleFactor: 1,
+  acceptDownloads: true,
+});
+// Only this server may be reached; anything else is refused and reported.
+await context.route('**/*', (route) => {
+  const url = new URL(route.request().url());
+  if (url.origin === base) return route.continue();
+  problems.push(`request that leaves the server: ${url.href}`);
+  return route.abort();
+});
+const page = context.pages()[0] ?? await context.newPage();
+page.on('console', (msg) => {
+  if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+});
+page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+page.on('requestfailed', (req) => {
+  // An EventSource closed by the page after its last event is not a failure.
+  if (!req.url().includes('/events')) problems.push(`failed request: ${req.url()} (${req.failure()?.errorText})`);
+});
+
+async function step(name, f) {
+  try {
+    await f();
+    steps.push(name);
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    problems.push(`${name}: ${e.message.split('\n')[0]}`);
+    console.error(`FAIL ${name}: ${e.message}`);
+  }
+}
+const shot = (name) => page.screenshot({ path: join(outDir, `serve-${name}.png`), fullPage: true });
+function expect(cond, what) { if (!cond) throw new Error(what); }
+
+let original = '';
+await step('workspace lists the scenarios', async () => {
+  await page.goto(`${base}/`);
+  const names = await page.locator('#files tbody th').allTextContents();
+  expect(names.includes('example.toml') && names.includes('horgos-before.toml'), `files: ${names}`);
+  await shot('workspace');
+});
+
+let typoLine = 0;
+await step('a typo shows its diagnostic at its line', async () => {
+  await page.click('#files a:text-is("example.toml")');
+  await page.waitForSelector('#status.ok');
+  original = await page.inputValue('#source');
+  const lines = original.split('\n');
+  typoLine = lines.findIndex((l) => l.startsWith('horizon')) + 1;
+  expect(typoLine > 0, 'no horizon line');
+  lines[typoLine - 1] = lines[typoLine - 1].replace('horizon', 'horizn');
+  await page.fill('#source', lines.join('\n'));
+  const item = page.locator(`#diagnostics li[data-line="${typoLine}"]`).first();
+  await item.waitFor();
+  const message = await item.textContent();
+  expect(message.includes('horizn'), `diagnostic: ${message}`);
+  expect(message.includes(`example.toml:${typoLine}:1`), `diagnostic location: ${message}`);
+  await page.locator(`#gutter span.bad[data-line="${typoLine}"]`).waitFor();
+  // Clicking the diagnostic brings its line into view, marked in the gutter.
+  await item.click();
+  const marked = page.locator(`#gutter span.bad[data-line="${typoLine}"]`);
+  expect(await marked.isVisible(), 'marked line hidden');
+  // The mark is level with the line it names in the text.
+  const [markTop, lineTop] = await page.evaluate((n) => {
+    const mark = document.querySelector(`#gutter span.bad[data-line="${n}"]`).getBoundingClientRect();
+    const area = document.getElementById('source');
+    const pad = parseFloat(getComputedStyle(area).paddingTop);
+    const height = parseFloat(getComputedStyle(area).lineHeight);
+    return [mark.top, area.getBoundingClientRect().top + pad + (n - 1) * height];
+  }, typoLine);
+  expect(Math.abs(markTop - lineTop) < 3, `mark at ${markTop}, line at ${lineTop}`);
+  await shot('editor');
+});
+
+await step('fixing it clears the diagnostics and saves', async () => {
+  await page.fill('#source', original);
+  await page.waitForSelector('#status.ok');
+  expect(await page.locator('#diagnostics li').count() === 0, 'diagnostics left');
+  await page.click('#save');
+  await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('saved'));
+  const onDisk = readFileSync(join(workspace, 'example.toml'), 'utf8');
+  expect(onDisk === original, 'the saved file differs');
+});
+
+let firstRun = '';
+await step('a run streams its progress to 100%', async () => {
+  await page.click('#run-link');
+  await page.fill('input[name=replications]', '12');
+  await page.click('#start');
+  await page.waitForSelector('#progress-text[data-state=done]', { timeout: 60000 });
+  const text = await page.textContent('#progress-text');
+  expect(text.includes('12 of 12') && text.includes('(100%)'), `progress: ${text}`);
+  const [value, max] = await page.$eval('#bar', (b) => [b.value, b.max]);
+  expect(value === max && max === 12, `bar ${value}/${max}`);
+  await shot('run');
+  firstRun = (await page.getAttribute('#result-link', 'href')).split('/').pop();
+});
+
+await step('the report opens with its downloads', async () => {
+  await page.click('#result-link');
+  await page.waitForSelector('#downloads');
+  const kicker = await page.textContent('.kicker');
+  expect(kicker.includes('simulation report'), `kicker: ${kicker}`);
+  expect(await page.locator('svg').count() > 0, 'no chart');
+  await shot('report');
+});
+
+await step('asking again is served from the ledger', async () => {
+  await page.goto(`${base}/run?file=example.toml`);
+  await page.fill('input[name=replications]', '12');
+  await page.click('#start');
+  await page.waitForSelector('#progress-text[data-state=done]');
+  const text = await page.textContent('#progress-text');
+  expect(text.includes('stored result'), `progress: ${text}`);
+});
+
+await step('a long run can be cancelled from the page', async () => {
+  await page.goto(`${base}/run?file=horgos-before.toml`);
+  await page.fill('input[name=replications]', '5000');
+  await page.click('#start');
+  await page.waitForFunction(() => {
+    const t = document.getElementById('progress-text');
+    return t.dataset.state === 'running' && /: [1-9]\d* of 5000/.test(t.textContent);
+  }, null, { timeout: 60000 });
+  await page.click('#cancel');
+  await page.waitForSelector('#error:not([hidden])', { timeout: 20000 });
+  const text = await page.textContent('#error');
+  expect(text.includes('cancelled'), `after cancel: ${text}`);
+  expect(await page.locator('#result').isHidden(), 'a cancelled run offers a report');
+});
+
+await step('two scenarios compare, and the CSV downloads', async () => {
+  await page.goto(`${base}/compare?a=horgos-before.toml&b=horgos-after.toml`);
+  await page.fill('input[name=replications]', '6');
+  await page.click('#start');
+  await page.waitForSelector('#progress-text[data-state=done]', { timeout: 60000 });
+  await page.click('#result-link');
+  await page.waitForSelector('#downloads');
+  const kicker = await page.textContent('.kicker');
+  expect(kicker.includes('comparison report'), `kicker: ${kicker}`);
+  await shot('compare');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('#downloads a:text-is("CSV")'),
+  ]);
+  const path = join(work, 'comparison.csv');
+  await download.saveAs(path);
+  const csv = readFileSync(path, 'utf8');
+  expect(csv.split('\n')[0].includes('metric') && csv.includes('time_in_port_s'), `csv: ${csv.slice(0, 200)}`);
+});
+
+await step('interventions are attributed their shares', async () => {
+  await page.goto(`${base}/attribute`);
+  await page.selectOption('select[name=file]', 'horgos-before.toml');
+  await page.check('input[type=checkbox][value="interventions/24h-opening.toml"]');
+  await page.check('input[type=checkbox][value="interventions/appointments.toml"]');
+  await page.fill('input[name=replications]', '4');
+  await page.click('#start');
+  await page.waitForSelector('#progress-text[data-state=done]', { timeout: 60000 });
+  await page.click('#result-link');
+  await page.waitForSelector('#downloads');
+  const kicker = await page.textContent('.kicker');
+  expect(kicker.includes('attribution report'), `kicker: ${kicker}`);
+  const main = await page.textContent('main');
+  expect(main.includes('Which intervention did the work'), 'no attribution section');
+  await shot('attribution');
+});
+
+await step('two stored runs side by side', async () => {
+  // A second single run with the same seed and replications.
+  await page.goto(`${base}/run?file=horgos-after.toml`);
+  const seed = await page.inputValue('input[name=seed]');
+  await page.goto(`${base}/run?file=horgos-before.toml`);
+  await page.fill('input[name=seed]', seed);
+  await page.fill('input[name=replications]', '6');
+  await page.click('#start');
+  await page.waitForSelector('#progress-text[data-state=done]', { timeout: 60000 });
+  await page.goto(`${base}/history`);
+  const rows = page.locator('#history tbody tr');
+  expect(await rows.count() >= 3, `history rows: ${await rows.count()}`);
+  await page.locator('#history input[type=checkbox]').nth(0).check();
+  await page.locator(`#history input[value="${firstRun}"]`).check();
+  await shot('history');
+  await page.click('button:text-is("Side by side")');
+  await page.waitForSelector('table.metrics');
+  const text = await page.textContent('main');
+  expect(text.includes('Two stored results') && text.includes('time_in_port_s'), 'side-by-side page');
+  await shot('side');
+});
+
+await context.close();
+rmSync(profile, { recursive: true, force: true });
+server.kill('SIGTERM');
+await new Promise((ok) => server.on('exit', ok));
+rmSync(work, { recursive: true, force: true });
+
+for (const p of problems) console.error(`  - ${p}`);
+const failed = problems.length ? 1 : 0;
+console.log(`browser: ${failed ? 0 : 1} passed, ${failed} failed (serve: ${steps.length} steps passed, ${problems.length} problem(s))`);
+process.exit(failed);
