@@ -10,9 +10,9 @@
 # ../shared/peer-models next to the repository). SimPy 4.1.2 is installed
 # into target/simpy-venv on first use (needs the Python package index).
 # Set REF=/path/to/portsim to also time the Horgos case on that binary, and
-# ROUNDS=N (default 3) to repeat every timing; the median of each is used,
-# and the runs of a round are interleaved, so a noisy machine affects both
-# sides of a ratio alike. Times are wall clock of the whole command,
+# ROUNDS=N (default 3) to repeat every timing; the fastest of each is used
+# (the run least disturbed by other work on the machine), and the runs of a
+# round are interleaved, so a noisy machine affects both sides alike. Times are wall clock of the whole command,
 # process start and file reading included. Nothing here is a test: it
 # prints a table for the README's performance section.
 set -euo pipefail
@@ -36,7 +36,7 @@ secs() {
   t1=$(date +%s.%N)
   awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}' 
 }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+fastest() { sort -g | head -n 1; }
 
 declare -A t
 for r in $(seq "$rounds"); do
@@ -52,9 +52,9 @@ for r in $(seq "$rounds"); do
   fi
   echo "round $r of $rounds done" >&2
 done
-m() { echo "${t[$1]}" | tr ' ' '\n' | grep . | median; }
+m() { echo "${t[$1]}" | tr ' ' '\n' | grep . | fastest; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
-echo "machine: $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%d); median of $rounds interleaved rounds"
+echo "machine: $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%d); fastest of $rounds interleaved rounds"
 echo "| case | portsim | reference | ratio |"
 echo "| --- | --- | --- | --- |"
 printf '| M/M/10, 1e6 customers, `portsim run` vs SimPy | %.2f s | %.1f s | %s× |\n' "$(m mm_port)" "$(m mm_simpy)" "$(ratio "$(m mm_simpy)" "$(m mm_port)")"
