@@ -32,6 +32,7 @@ pub mod ledger;
 pub mod pages;
 pub mod security;
 pub mod sse;
+pub mod study;
 pub mod work;
 pub mod workspace;
 
