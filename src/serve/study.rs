@@ -235,6 +235,11 @@ pub fn prepare(
     replications: Option<u64>,
 ) -> Result<Prepared, PrepareError> {
     let text = ws.read(name)?;
+    if kind_of(&text).is_none() {
+        return Err(PrepareError::Usage(format!(
+            "`{name}` is not a study file: a sweep, plan or sensitivity file starts with `scenario = \"…\"`"
+        )));
+    }
     let asked = Asked {
         sets: &[],
         seed,
