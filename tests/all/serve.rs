@@ -1019,3 +1019,62 @@ async fn a_study_cannot_leave_the_workspace() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     app.stop();
 }
+
+#[test]
+fn allow_remote_warns_and_serves_on_every_interface() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = workspace();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("portsim"))
+        .args([
+            "serve",
+            "--addr",
+            "0.0.0.0:0",
+            "--allow-remote",
+            "--workspace",
+        ])
+        .arg(dir.path())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut lines = Vec::new();
+    let port = loop {
+        let Ok(line) = rx.recv_timeout(Duration::from_secs(20)) else {
+            let _ = child.kill();
+            panic!("no address printed; stderr so far: {lines:?}");
+        };
+        if let Some(rest) = line.strip_prefix("portsim serve: http://0.0.0.0:") {
+            break rest.split('/').next().unwrap().parse::<u16>().unwrap();
+        }
+        lines.push(line);
+    };
+    assert!(
+        lines.iter().any(
+            |l| l.starts_with("warning: listening on 0.0.0.0:0, beyond this machine")
+                && l.contains("no login")
+        ),
+        "{lines:?}"
+    );
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "GET /api/files HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(reply.contains("small.toml"), "{reply}");
+}
