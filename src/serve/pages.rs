@@ -90,9 +90,14 @@ const TEMPLATE: &str = "name = \"New port\"\ndescription = \"\"\nhorizon = \"7d\
 
 /// The editor of `file` (`text` is `None` for a new file).
 pub fn editor(file: &str, text: Option<&str>) -> String {
+    let study = text.and_then(super::study::kind_of);
+    let (command, start) = match study {
+        Some(kind) => (format!("portsim {}", kind.name()), "/study?file="),
+        None => ("portsim run".to_owned(), "/run?file="),
+    };
     let body = html! {
         (page::header("portsim editor", file, html! {
-            p.meta { "Checked as you type, with the same messages as " code { "portsim run" } "." }
+            p.meta { "Checked as you type, with the same messages as " code { (command) } "." }
         }))
         div.editor #editor data-file=(file) {
             pre.gutter #gutter aria-hidden="true" {}
@@ -103,7 +108,7 @@ pub fn editor(file: &str, text: Option<&str>) -> String {
             " "
             span #status role="status" {}
             " "
-            a.button #run-link href={ "/run?file=" (url(file)) } { "Run…" }
+            a.button #run-link href={ (start) (url(file)) } { @if study.is_some() { "Start study…" } @else { "Run…" } }
         }
         ol.diagnostics #diagnostics {}
     };

@@ -1078,3 +1078,49 @@ fn allow_remote_warns_and_serves_on_every_interface() {
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
     assert!(reply.contains("small.toml"), "{reply}");
 }
+
+#[tokio::test]
+async fn a_cancelled_study_stops_and_stores_nothing() {
+    let dir = workspace();
+    std::fs::write(
+        dir.path().join("long-sweep.toml"),
+        "scenario = \"long.toml\"\n\n[[factors]]\nkey = \"stages.inspection.lanes\"\nvalues = [3, 4]\n",
+    )
+    .unwrap();
+    let app = Server::new(dir.path());
+    let (_, editor) = app.get("/edit?file=long-sweep.toml").await;
+    assert!(
+        text(&editor).contains("/study?file=long-sweep.toml"),
+        "the editor starts the study"
+    );
+    let (status, body) = submit(
+        &app,
+        json!({ "kind": "sweep", "files": ["long-sweep.toml"] }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(
+        body["progress"]["total"], 100,
+        "2 points of 50 replications"
+    );
+    let job = body["job"].as_u64().unwrap();
+    app.wait_running(job).await;
+    let started = Instant::now();
+    assert_eq!(
+        app.post(&format!("/api/jobs/{job}/cancel"), json!({}))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let end = app.wait(job).await;
+    assert_eq!(end["state"], "cancelled", "{end}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "stopped within moments"
+    );
+    assert!(end["done"].as_u64().unwrap() < 100, "{end}");
+    let (_, history) = app.get("/api/history").await;
+    let history: Value = serde_json::from_slice(&history).unwrap();
+    assert_eq!(history["runs"], json!([]), "nothing stored");
+    app.stop();
+}
