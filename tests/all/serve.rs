@@ -915,6 +915,11 @@ async fn a_sweep_and_a_sensitivity_match_the_cli() {
     assert!(text(&rows).lines().count() >= 3, "{}", text(&rows));
     let (_, page) = app.get(&format!("/runs/{id}")).await;
     assert!(text(&page).contains("results.csv") && text(&page).contains("sweep"));
+    let (_, index) = app.get("/").await;
+    assert!(
+        text(&index).contains(&format!("/runs/{id}")),
+        "the workspace links the last result"
+    );
 
     let (stored, cli, done) =
         study_and_cli(&app, dir.path(), "sensitivity", "studies/gain.toml").await;
