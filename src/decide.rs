@@ -23,12 +23,13 @@
 //!
 //! The files that describe studies share a header ([`file`](mod@file)) and the
 //! scenario reader's located diagnostics; [`limits`] caps what they may
-//! ask for. Rendering lives in [`report::decide`](crate::report::decide),
+//! ask for; [`identity`] keys a study's results. Rendering lives in [`report::decide`](crate::report::decide),
 //! the command line in `cli`.
 
 pub mod cache;
 pub mod error;
 pub mod file;
+pub mod identity;
 pub mod limits;
 pub mod metrics;
 pub mod morris;

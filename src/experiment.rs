@@ -10,6 +10,7 @@ pub mod baseline;
 pub mod compare;
 pub mod digest;
 pub mod estimate;
+pub mod factorial;
 pub mod gate;
 pub mod replications;
 pub mod run;

@@ -1,9 +1,10 @@
 //! `portsim serve`: a local web app for policy teams, on tokio and axum.
 //!
-//! The app does what the command line does for scenarios and comparisons,
-//! in a browser: list a workspace's scenario files, edit them with the
-//! CLI's diagnostics shown at their line, run and compare with progress
-//! streamed to the page, and read the results as the same HTML report,
+//! The app does what the command line does for scenarios, comparisons and
+//! studies, in a browser: list a workspace's scenario and study files,
+//! edit them with the CLI's diagnostics shown at their line, run, compare,
+//! attribute, sweep, plan and test sensitivity with progress streamed to
+//! the page, and read the results as the same HTML report,
 //! with JSON, CSV and HTML downloads. Every result is kept in a ledger on
 //! disk and served again instead of re-run.
 //!
@@ -17,7 +18,8 @@
 //!
 //! Modules: [`app`](mod@app) (the router, its statuses, the pages' handlers),
 //! [`api`] (the JSON API's handlers), [`attribute`] (interventions'
-//! shares of a change), [`workspace`] (which
+//! shares of a change), [`study`] (sweep, plan and sensitivity files),
+//! [`workspace`] (which
 //! paths a request may reach), [`work`] (a request checked, run and
 //! rendered), [`jobs`] (the bounded queue and its worker), [`ledger`]
 //! (stored results by run id), [`pages`] (the HTML), [`security`] (origin
@@ -32,6 +34,7 @@ pub mod ledger;
 pub mod pages;
 pub mod security;
 pub mod sse;
+pub mod study;
 pub mod work;
 pub mod workspace;
 

@@ -9,8 +9,9 @@ use super::output::Outputs;
 use super::run::{identity, load, overrides, parse_sets, threads};
 use super::shard::{self, Context, Work};
 use super::{Failure, output};
-use crate::experiment::attribution::{Attribution, attribute};
+use crate::experiment::attribution::Attribution;
 use crate::experiment::compare::{Change, compare as compare_metrics};
+use crate::experiment::factorial;
 use crate::experiment::run::{RunOptions, RunOutput};
 use crate::experiment::summary::{HEADLINE, Summary};
 use crate::experiment::unlike::Differences;
@@ -18,14 +19,6 @@ use crate::report::run_id::{Overrides, RunIdentity};
 use crate::report::set::SetInfo;
 use crate::report::{csv, html, json, table};
 use crate::scenario::{self, Scenario};
-
-/// Metrics attributed to interventions.
-const ATTRIBUTED: [&str; 4] = [
-    "throughput_per_day",
-    "time_in_port_s",
-    "steps_per_truck",
-    "cost_per_truck",
-];
 
 /// Compares every headline metric of two summaries, pairing replications.
 pub fn changes(baseline: &Summary, variant: &Summary) -> Vec<Change> {
@@ -340,7 +333,7 @@ fn interventions(args: &CompareArgs, work: &Work) -> Result<(), Failure> {
                 Failure::User(format!(
                     "error: {e} (`{}` with {})",
                     args.baseline.display(),
-                    subset_label(subset, &names)
+                    factorial::label(subset, &names)
                 ))
             })?;
             s
@@ -350,7 +343,7 @@ fn interventions(args: &CompareArgs, work: &Work) -> Result<(), Failure> {
     }
     let labels: Vec<(String, &Scenario)> = planned
         .iter()
-        .map(|(subset, s)| (subset_label(*subset, &names), s))
+        .map(|(subset, s)| (factorial::label(*subset, &names), s))
         .collect();
     let id = identity("compare", &labels, &options, &args.options)?;
     let full = (1usize << k) - 1;
@@ -384,45 +377,10 @@ fn interventions(args: &CompareArgs, work: &Work) -> Result<(), Failure> {
     };
     let mut changes = changes(&none.2.summary, &all.2.summary);
     diff.apply(&mut changes);
-    // Replications that count in every subset, so that each is paired by
-    // its index across the whole factorial.
-    let common: Vec<u64> = none
-        .2
-        .summary
-        .indices
-        .iter()
-        .copied()
-        .filter(|i| {
-            runs.iter()
-                .all(|r| r.2.summary.indices.binary_search(i).is_ok())
-        })
-        .collect();
+    // Every subset runs when k <= 4, in subset order.
     let attributions: Vec<(&str, Attribution)> = if k <= 4 {
-        ATTRIBUTED
-            .iter()
-            .map(|&metric| {
-                let responses: Vec<Vec<f64>> = (0..=full)
-                    .map(|s| {
-                        find(s)
-                            .and_then(|r| {
-                                let summary = &r.2.summary;
-                                let m = summary.metric(metric)?;
-                                Some(
-                                    common
-                                        .iter()
-                                        .filter_map(|i| {
-                                            let k = summary.indices.binary_search(i).ok()?;
-                                            m.samples.get(k).copied()
-                                        })
-                                        .collect(),
-                                )
-                            })
-                            .unwrap_or_default()
-                    })
-                    .collect();
-                (metric, attribute(k, &responses))
-            })
-            .collect()
+        let summaries: Vec<&Summary> = runs.iter().map(|r| &r.2.summary).collect();
+        factorial::attributions(k, &summaries)
     } else {
         Vec::new()
     };
@@ -468,18 +426,6 @@ fn interventions(args: &CompareArgs, work: &Work) -> Result<(), Failure> {
             }),
         },
     )
-}
-
-/// "baseline", or the interventions of `subset` joined by `+`.
-fn subset_label(subset: usize, names: &[String]) -> String {
-    if subset == 0 {
-        return "baseline".to_owned();
-    }
-    let parts: Vec<&str> = (0..names.len())
-        .filter(|j| subset & (1 << j) != 0)
-        .map(|j| names[j].as_str())
-        .collect();
-    parts.join("+")
 }
 
 /// The command-line overrides, applied to a patched baseline as they were

@@ -2,28 +2,19 @@
 //! command-line overrides, the runner, progress, and how a study's
 //! failure becomes an exit code.
 
-use sha2::{Digest, Sha256};
-
 use super::Failure;
 use super::args::StudyOptions;
 use crate::decide::DecideError;
+use crate::decide::identity::{self, Asked};
 use crate::decide::runner::Runner;
 use crate::model::Limits;
-use crate::report::json::scenario_hash;
-use crate::report::run_id::{Overrides, RunIdentity, Simulated, hex};
+use crate::report::run_id::RunIdentity;
 use crate::scenario::{Override, Scenario};
 
 /// `--set`, then `--seed` and `--replications` as overrides (so the
 /// resolved scenarios, and their hashes, record them).
 pub fn overrides(o: &StudyOptions) -> Result<Vec<Override>, Failure> {
-    let mut sets = o.sets.clone();
-    if let Some(seed) = o.seed {
-        sets.push(format!("seed={seed}"));
-    }
-    if let Some(r) = o.replications {
-        sets.push(format!("replications={r}"));
-    }
-    super::run::parse_sets(&sets)
+    super::run::parse_sets(&asked(o).as_sets())
 }
 
 /// The runner of `--threads` and `--max-trucks`.
@@ -69,8 +60,7 @@ pub fn threads(runner: &Runner) -> usize {
     runner.threads.unwrap_or_else(rayon::current_num_threads)
 }
 
-/// The identity of a study: every scenario it runs (by hash), the
-/// command-line overrides, the runaway guard and the study file itself.
+/// The identity of a study (see [`crate::decide::identity::study`]).
 pub fn identity(
     command: &'static str,
     scenarios: &[(String, &Scenario)],
@@ -78,28 +68,20 @@ pub fn identity(
     o: &StudyOptions,
     study_text: &str,
 ) -> RunIdentity {
-    RunIdentity {
+    identity::study(
         command,
-        runs: scenarios
-            .iter()
-            .map(|(label, s)| Simulated {
-                label: label.clone(),
-                scenario_hash: scenario_hash(s),
-                seed: s.seed,
-                replications: s.replications,
-            })
-            .collect(),
-        max_trucks: runner.limits.max_in_system,
-        overrides: Overrides {
-            horizon_ms: None,
-            warmup_ms: None,
-            seed: o.seed,
-            replications: o.replications,
-            set: o.sets.clone(),
-        },
-        other: vec![(
-            "study_sha256".to_owned(),
-            hex(&Sha256::digest(study_text.as_bytes())),
-        )],
+        scenarios,
+        runner.limits.max_in_system,
+        &asked(o),
+        study_text,
+    )
+}
+
+/// What the command line asked for beyond the study file.
+fn asked(o: &StudyOptions) -> Asked<'_> {
+    Asked {
+        sets: &o.sets,
+        seed: o.seed,
+        replications: o.replications,
     }
 }

@@ -19,9 +19,9 @@ use serde_json::json;
 
 use super::app::{ApiError, App, Shared, blocking};
 use super::jobs::{Job, SubmitError, Submitted};
-use super::sse;
 use super::work::{self, JobRequest};
 use super::workspace::PathError;
+use super::{sse, study};
 use crate::scenario::limits::MAX_FILE_BYTES;
 
 pub(super) async fn files(State(app): Shared) -> Result<Response, ApiError> {
@@ -59,22 +59,26 @@ fn check_size(text: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The CLI's diagnostics of `source`: a study file's as `portsim
+/// sweep|plan|sensitivity` reads it, a scenario's as `portsim run` does.
+fn check(app: &App, source: &Source) -> Result<Vec<work::DiagnosticJson>, PathError> {
+    if let Some(kind) = study::kind_of(&source.text) {
+        return study::check(&app.workspace, &source.file, &source.text, kind);
+    }
+    let parsed = app.workspace.parse(&source.file, &source.text)?;
+    Ok(parsed
+        .err()
+        .map(|e| work::diagnostics(&e))
+        .unwrap_or_default())
+}
+
 pub(super) async fn validate(
     State(app): Shared,
     body: Result<Json<Source>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(source) = body?;
     check_size(&source.text)?;
-    let diagnostics = blocking(move || {
-        let parsed = app.workspace.parse(&source.file, &source.text)?;
-        Ok::<_, PathError>(
-            parsed
-                .err()
-                .map(|e| work::diagnostics(&e))
-                .unwrap_or_default(),
-        )
-    })
-    .await??;
+    let diagnostics = blocking(move || check(&app, &source)).await??;
     Ok(
         Json(json!({ "valid": diagnostics.is_empty(), "diagnostics": diagnostics }))
             .into_response(),
@@ -89,13 +93,7 @@ pub(super) async fn save(
     check_size(&source.text)?;
     let diagnostics = blocking(move || {
         app.workspace.save(&source.file, &source.text)?;
-        let parsed = app.workspace.parse(&source.file, &source.text)?;
-        Ok::<_, PathError>(
-            parsed
-                .err()
-                .map(|e| work::diagnostics(&e))
-                .unwrap_or_default(),
-        )
+        check(&app, &source)
     })
     .await??;
     Ok(

@@ -2,14 +2,16 @@
 //! maps its errors to HTTP statuses, and the page handlers (the JSON API's
 //! are in [`super::api`]).
 //!
-//! Pages: `/` (workspace), `/edit?file=`, `/run?file=`, `/compare`,
+//! Pages: `/` (workspace), `/edit?file=`, `/run?file=`, `/study?file=`
+//! (a sweep, plan or sensitivity file), `/compare`,
 //! `/attribute`,
 //! `/history`, `/side?run=A&run=B`, `/runs/{id}` (the report) and
 //! `/runs/{id}/{results.json|results.csv|report.html}` (downloads). API,
 //! JSON in and out: `GET /api/files`, `GET /api/files/{*name}`,
 //! `POST /api/validate` and `POST /api/save` (`{file, text}`, answered
 //! with the CLI's diagnostics), `POST /api/jobs` (`{kind, files, seed,
-//! replications}`, kind `run`, `compare` or `attribute`: 200 with `stored: true` when the ledger has the
+//! replications}`, kind `run`, `compare`, `attribute`, or `sweep`, `plan`,
+//! `sensitivity` with one study file: 200 with `stored: true` when the ledger has the
 //! result, 202 with the job number when queued, 422 for scenario
 //! mistakes or a limit, 429 when the queue is full), `GET
 //! /api/jobs/{id}`, `GET /api/jobs/{id}/events` (server-sent events),
@@ -38,7 +40,8 @@ use super::ledger;
 use super::security::{self, Policy};
 use super::work::{DiagnosticJson, PrepareError};
 use super::workspace::{PathError, Workspace};
-use super::{api, pages};
+use super::{api, pages, study};
+use crate::decide::identity::Asked;
 use crate::scenario::limits::MAX_REQUEST_BYTES;
 
 /// What every handler shares.
@@ -58,6 +61,7 @@ pub fn router(app: Arc<App>, policy: Policy) -> Router {
         .route("/", get(index))
         .route("/edit", get(edit))
         .route("/run", get(run_page))
+        .route("/study", get(study_page))
         .route("/compare", get(compare_page))
         .route("/attribute", get(attribute_page))
         .route("/history", get(history))
@@ -248,6 +252,41 @@ async fn run_page(State(app): Shared, Query(q): Query<FileQuery>) -> Response {
     }
 }
 
+async fn study_page(State(app): Shared, Query(q): Query<FileQuery>) -> Response {
+    let result = blocking(move || {
+        let text = app.workspace.read(&q.file)?;
+        let Some(kind) = study::kind_of(&text) else {
+            return Ok(Err(PrepareError::Usage(format!(
+                "`{}` is not a study file: a sweep, plan or sensitivity file starts with `scenario = \"…\"`",
+                q.file
+            ))));
+        };
+        let loaded = study::load(&app.workspace, &q.file, &text, kind, &Asked::default());
+        Ok::<_, PathError>(loaded.map(|s| pages::study(&q.file, &s, kind)))
+    })
+    .await;
+    match result {
+        Ok(Ok(Ok(html))) => Html(html).into_response(),
+        Ok(Ok(Err(e))) => {
+            let message = match &e {
+                PrepareError::Invalid { diagnostics, .. } => diagnostics
+                    .iter()
+                    .map(|d| d.rendered.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n\n"),
+                other => other.to_string(),
+            };
+            let status = ApiError::from(e).status;
+            page_error(status, "The study has mistakes", &message)
+        }
+        Ok(Err(e)) => {
+            let status = ApiError::from(e).status;
+            page_error(status, "Cannot open this study", &status_text(status))
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
 #[derive(Deserialize)]
 struct PickQuery {
     a: Option<String>,
@@ -316,9 +355,11 @@ async fn result(State(app): Shared, Path(id): Path<String>) -> Response {
         let ledger = app.queue.ledger();
         let bytes = ledger.file(&id, "report.html")?;
         let attribution = ledger.file(&id, "attribution.csv").is_some();
+        let csv = ledger.file(&id, "results.csv").is_some();
         Some(pages::result(
             &id,
             &String::from_utf8_lossy(&bytes),
+            csv,
             attribution,
         ))
     })

@@ -5,49 +5,30 @@
 //!
 //! [`factorial`] reads the 2^k scenarios in the CLI's order (subset `s`
 //! holds intervention `j` when bit `j` is set), each labelled as the CLI
-//! labels it (`baseline`, `a+b`), so the run id is the one `portsim
+//! labels it ([`factorial::label`]: `baseline`, `a+b`), so the run id is the one `portsim
 //! compare` computes for the same files, seed and replications. Every
 //! `extends` of the baseline stays inside the workspace; an
 //! intervention's own `extends` is not followed (it names the baseline).
-//! [`finish`] pairs the replications that count in every subset, computes
-//! the attribution of the CLI's metrics, and renders the comparison page
+//! [`finish`] computes the attribution with the CLI's own function
+//! ([`factorial::attributions`]), and renders the comparison page
 //! with its attribution section, the JSON (with `attribution`) and the
 //! comparison CSV.
 
 use super::ledger::Record;
 use super::work::{self, Finished, PrepareError, Prepared, change_headline, diagnostics};
 use super::workspace::Workspace;
-use crate::experiment::attribution::{Attribution, attribute};
+use crate::experiment::factorial;
 use crate::experiment::run::RunOutput;
+use crate::experiment::summary::Summary;
 use crate::experiment::unlike::Differences;
 use crate::report::html::{Attributions, Comparison, Side};
 use crate::report::{csv, html, json};
 use crate::scenario::Scenario;
 
-/// Metrics attributed to interventions (those of `portsim compare`).
-const ATTRIBUTED: [&str; 4] = [
-    "throughput_per_day",
-    "time_in_port_s",
-    "steps_per_truck",
-    "cost_per_truck",
-];
-
 /// An intervention's name: its file's stem.
 fn stem(file: &str) -> String {
     let name = file.rsplit('/').next().unwrap_or(file);
     name.strip_suffix(".toml").unwrap_or(name).to_owned()
-}
-
-/// "baseline", or the interventions of `subset` joined by `+`.
-fn label(subset: usize, names: &[String]) -> String {
-    if subset == 0 {
-        return "baseline".to_owned();
-    }
-    let parts: Vec<&str> = (0..names.len())
-        .filter(|j| subset & (1 << j) != 0)
-        .map(|j| names[j].as_str())
-        .collect();
-    parts.join("+")
 }
 
 /// The 2^k scenarios of `files` (baseline first, then the interventions)
@@ -76,52 +57,9 @@ pub fn factorial(
             })?;
         s.source = baseline.into();
         scenarios.push(s);
-        labels.push(label(subset, &names));
+        labels.push(factorial::label(subset, &names));
     }
     Ok((scenarios, labels))
-}
-
-/// The replication indices that count in every run.
-fn common(outs: &[RunOutput]) -> Vec<u64> {
-    let Some(first) = outs.first() else {
-        return Vec::new();
-    };
-    first
-        .summary
-        .indices
-        .iter()
-        .copied()
-        .filter(|i| {
-            outs.iter()
-                .all(|o| o.summary.indices.binary_search(i).is_ok())
-        })
-        .collect()
-}
-
-/// Each attributed metric's attribution over the factorial `outs`.
-fn attributions(k: usize, outs: &[RunOutput]) -> Vec<(&'static str, Attribution)> {
-    let common = common(outs);
-    ATTRIBUTED
-        .iter()
-        .map(|&metric| {
-            let responses: Vec<Vec<f64>> = outs
-                .iter()
-                .map(|o| {
-                    let s = &o.summary;
-                    s.metric(metric).map_or_else(Vec::new, |m| {
-                        common
-                            .iter()
-                            .filter_map(|i| {
-                                let at = s.indices.binary_search(i).ok()?;
-                                m.samples.get(at).copied()
-                            })
-                            .collect()
-                    })
-                })
-                .collect();
-            (metric, attribute(k, &responses))
-        })
-        .collect()
 }
 
 /// The record and files of a finished attribution.
@@ -138,7 +76,8 @@ pub fn finish(job: &Prepared, outs: &[RunOutput]) -> Result<Finished, String> {
     let diff = Differences::between(bs, vs).map_err(|e| e.to_string())?;
     let mut changes = work::changes(&none.summary, &all.summary);
     diff.apply(&mut changes);
-    let metrics = attributions(k, outs);
+    let summaries: Vec<&Summary> = outs.iter().map(|o| &o.summary).collect();
+    let metrics = factorial::attributions(k, &summaries);
     let wall: f64 = outs.iter().map(|o| o.wall.as_secs_f64()).sum();
     let manifest = json::Manifest::new(bs, job.replications, rayon::current_num_threads(), wall)
         .with_run_id(job.run_id());

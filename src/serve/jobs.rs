@@ -68,8 +68,13 @@ pub struct Progress {
     pub state: State,
     /// Replications finished.
     pub done: u64,
-    /// Replications requested.
+    /// Replications requested (a study's work units; a plan's grow as
+    /// it decides to look again).
     pub total: u64,
+    /// A study's points (sensitivity: settings; plan: looks) finished.
+    pub points: Option<u64>,
+    /// How many points the study has, if known in advance (not a plan's).
+    pub points_total: Option<u64>,
     /// Current 95% half-width of the watched metric, in its unit (seconds).
     pub half_width: Option<f64>,
     /// The watched metric.
@@ -111,6 +116,14 @@ impl Report for Job {
 
     fn half_width(&self, half_width: Option<f64>) {
         self.update(|p| p.half_width = half_width);
+    }
+
+    fn points(&self, done: u64, of: Option<u64>, total: u64) {
+        self.update(|p| {
+            p.points = Some(done);
+            p.points_total = of;
+            p.total = total.max(p.done);
+        });
     }
 }
 
@@ -208,7 +221,15 @@ impl Queue {
             run_id: id,
             state: State::Queued,
             done: 0,
-            total: prepared.replications,
+            total: match &prepared.study {
+                Some(study) => super::study::units(study),
+                None => prepared.replications,
+            },
+            points: None,
+            points_total: prepared
+                .study
+                .as_ref()
+                .and_then(|s| s.points().map(|n| n as u64)),
             half_width: None,
             metric: work::WATCHED,
             started: None,

@@ -132,11 +132,13 @@ impl Ledger {
         records
     }
 
-    /// The newest record that ran workspace file `name` on its own.
+    /// The newest record that ran workspace file `name` on its own (a
+    /// scenario, or a study file).
     pub fn last_run_of<'a>(records: &'a [Record], name: &str) -> Option<&'a Record> {
-        records
-            .iter()
-            .find(|r| r.kind == "run" && r.files.first().is_some_and(|f| f == name))
+        records.iter().find(|r| {
+            matches!(r.kind.as_str(), "run" | "sweep" | "plan" | "sensitivity")
+                && r.files.first().is_some_and(|f| f == name)
+        })
     }
 }
 

@@ -55,7 +55,12 @@ pub fn index(root: &str, entries: &[Entry], records: &[Record]) -> String {
                 @for e in entries {
                     tr data-file=(e.name) {
                         th { a href={ "/edit?file=" (url(&e.name)) } { (e.name) } }
-                        td { (e.title.as_deref().unwrap_or("–")) }
+                        td {
+                            @match e.study {
+                                Some(kind) => span.study data-study=(kind.name()) { (kind.name()) " study" },
+                                None => (e.title.as_deref().unwrap_or("–")),
+                            }
+                        }
                         td { (e.description) }
                         td {
                             @match Ledger::last_run_of(records, &e.name) {
@@ -65,6 +70,7 @@ pub fn index(root: &str, entries: &[Entry], records: &[Record]) -> String {
                         }
                         td {
                             @if e.valid { a.button href={ "/run?file=" (url(&e.name)) } { "Run" } }
+                            @if e.study.is_some() { a.button href={ "/study?file=" (url(&e.name)) } { "Start study" } }
                         }
                     }
                 }
@@ -84,9 +90,14 @@ const TEMPLATE: &str = "name = \"New port\"\ndescription = \"\"\nhorizon = \"7d\
 
 /// The editor of `file` (`text` is `None` for a new file).
 pub fn editor(file: &str, text: Option<&str>) -> String {
+    let study = text.and_then(super::study::kind_of);
+    let (command, start) = match study {
+        Some(kind) => (format!("portsim {}", kind.name()), "/study?file="),
+        None => ("portsim run".to_owned(), "/run?file="),
+    };
     let body = html! {
         (page::header("portsim editor", file, html! {
-            p.meta { "Checked as you type, with the same messages as " code { "portsim run" } "." }
+            p.meta { "Checked as you type, with the same messages as " code { (command) } "." }
         }))
         div.editor #editor data-file=(file) {
             pre.gutter #gutter aria-hidden="true" {}
@@ -97,7 +108,7 @@ pub fn editor(file: &str, text: Option<&str>) -> String {
             " "
             span #status role="status" {}
             " "
-            a.button #run-link href={ "/run?file=" (url(file)) } { "Run…" }
+            a.button #run-link href={ (start) (url(file)) } { @if study.is_some() { "Start study…" } @else { "Run…" } }
         }
         ol.diagnostics #diagnostics {}
     };
@@ -122,6 +133,28 @@ fn job_form(kind: &str, files: Markup, seed: Option<u64>, replications: Option<u
         p #error.error role="alert" hidden {}
         p #result hidden { a #result-link href="#" { "Open the report" } }
     }
+}
+
+/// The page that starts the study `file`: what it studies, and the job
+/// form (seed and replications left empty mean the file's, as on the
+/// command line, so the run id is the one `portsim sweep FILE` computes).
+pub fn study(file: &str, study: &super::study::Study, kind: super::work::Kind) -> String {
+    let base = study.base();
+    let points = match study.points() {
+        Some(n) => format!(
+            "{n} points, {} replications in all",
+            super::study::units(study)
+        ),
+        None => "candidates chosen as it goes".to_owned(),
+    };
+    let body = html! {
+        (page::header(&format!("portsim {}", kind.name()), &base.name, html! {
+            p.desc { (base.description) }
+            p.meta { code { (file) } " · " (kind.name()) " · " (points) " · seed " (base.seed) ", " (base.replications) " replications each" }
+        }))
+        (job_form(kind.name(), html! { input type="hidden" name="file" value=(file); }, None, None))
+    };
+    shell(&base.name, body)
 }
 
 /// The run page of `file`.
@@ -277,13 +310,13 @@ pub fn side(a: &Record, b: &Record) -> String {
 
 /// The report page of a stored result with the app's nav and the
 /// downloads added: the report is the CLI's, byte for byte inside.
-pub fn result(id: &str, report: &str, attribution: bool) -> String {
+pub fn result(id: &str, report: &str, csv: bool, attribution: bool) -> String {
     let extra = html! {
         (nav())
         p.downloads #downloads {
             "Download: "
             a href={ "/runs/" (id) "/results.json" } download { "JSON" } " · "
-            a href={ "/runs/" (id) "/results.csv" } download { "CSV" } " · "
+            @if csv { a href={ "/runs/" (id) "/results.csv" } download { "CSV" } " · " }
             a href={ "/runs/" (id) "/report.html" } download { "HTML" }
             @if attribution {
                 " · " a href={ "/runs/" (id) "/attribution.csv" } download { "attribution CSV" }
@@ -332,6 +365,7 @@ mod tests {
             title: Some(evil.into()),
             description: evil.into(),
             valid: true,
+            study: None,
         };
         let page = index(evil, &[entry], &[]);
         assert!(!page.contains("<script>alert"), "{page}");

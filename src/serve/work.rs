@@ -15,11 +15,13 @@
 //! both sides as `portsim compare` does. The outputs are the CLI's JSON,
 //! CSV and HTML report.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
 use super::ledger::{Record, now};
+use super::study::Study;
 use super::workspace::{PathError, Workspace};
 use crate::decide::runner::{Runner, output};
 use crate::experiment::compare::{Change, compare as compare_metrics};
@@ -40,7 +42,8 @@ pub const WATCHED: &str = "time_in_port_s";
 /// A job as the browser asks for it.
 #[derive(Clone, Debug, Deserialize)]
 pub struct JobRequest {
-    /// `run`, `compare` or `attribute`.
+    /// `run`, `compare`, `attribute`, or a study: `sweep`, `plan`,
+    /// `sensitivity` (one study file).
     pub kind: String,
     /// Workspace files: one to run, baseline and variant, or baseline and
     /// interventions.
@@ -133,6 +136,26 @@ pub enum Kind {
     /// A baseline and interventions: every combination, paired, and the
     /// change taken apart by intervention.
     Attribute,
+    /// A sweep file's points.
+    Sweep,
+    /// A plan file's least-cost search.
+    Plan,
+    /// A sensitivity file's settings.
+    Sensitivity,
+}
+
+impl Kind {
+    /// As the API and the ledger spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Run => "run",
+            Kind::Compare => "compare",
+            Kind::Attribute => "attribute",
+            Kind::Sweep => "sweep",
+            Kind::Plan => "plan",
+            Kind::Sensitivity => "sensitivity",
+        }
+    }
 }
 
 /// A request checked and loaded, ready to run.
@@ -150,6 +173,8 @@ pub struct Prepared {
     pub replications: u64,
     /// What the results depend on; its id keys the ledger.
     pub identity: RunIdentity,
+    /// The study file read, for the study kinds.
+    pub study: Option<Arc<Study>>,
 }
 
 impl Prepared {
@@ -162,6 +187,26 @@ impl Prepared {
 /// Checks `request` against the workspace and the limits.
 pub fn prepare(ws: &Workspace, request: &JobRequest) -> Result<Prepared, PrepareError> {
     let n = request.files.len();
+    let study_kind = match request.kind.as_str() {
+        "sweep" => Some(Kind::Sweep),
+        "plan" => Some(Kind::Plan),
+        "sensitivity" => Some(Kind::Sensitivity),
+        _ => None,
+    };
+    if let Some(kind) = study_kind {
+        let [file] = request.files.as_slice() else {
+            return Err(PrepareError::Usage(format!(
+                "`{}` needs 1 study file, found {n} file(s)",
+                request.kind
+            )));
+        };
+        if let Some(r) = request.replications {
+            limits::replications(r).map_err(|e| {
+                PrepareError::Limit(format!("invalid value `{r}` for `replications`: {e}"))
+            })?;
+        }
+        return super::study::prepare(ws, file, kind, request.seed, request.replications);
+    }
     let kind = match (request.kind.as_str(), n) {
         ("run", 1) => Kind::Run,
         ("compare", 2) => Kind::Compare,
@@ -179,7 +224,7 @@ pub fn prepare(ws: &Workspace, request: &JobRequest) -> Result<Prepared, Prepare
         }
         (other, _) => {
             return Err(PrepareError::Usage(format!(
-                "unknown job kind `{other}`; expected `run`, `compare` or `attribute`"
+                "unknown job kind `{other}`; expected `run`, `compare`, `attribute`, `sweep`, `plan` or `sensitivity`"
             )));
         }
     };
@@ -197,7 +242,7 @@ pub fn prepare(ws: &Workspace, request: &JobRequest) -> Result<Prepared, Prepare
     };
     let (mut scenarios, labels): (Vec<Scenario>, Vec<String>) = match kind {
         Kind::Attribute => super::attribute::factorial(ws, &request.files)?,
-        Kind::Run | Kind::Compare => {
+        _ => {
             let mut list = Vec::with_capacity(n);
             for file in &request.files {
                 let mut s = ws.load(file)?.map_err(invalid(file))?;
@@ -227,7 +272,7 @@ pub fn prepare(ws: &Workspace, request: &JobRequest) -> Result<Prepared, Prepare
     let identity = RunIdentity {
         command: match kind {
             Kind::Run => "run",
-            Kind::Compare | Kind::Attribute => "compare",
+            _ => "compare",
         },
         runs: scenarios
             .iter()
@@ -254,6 +299,7 @@ pub fn prepare(ws: &Workspace, request: &JobRequest) -> Result<Prepared, Prepare
         seed,
         replications,
         identity,
+        study: None,
     })
 }
 
@@ -264,6 +310,9 @@ pub trait Report: Sync {
     fn done(&self, done: u64);
     /// The watched metric's half-width after `done` replications.
     fn half_width(&self, half_width: Option<f64>);
+    /// A study's points (or a plan's looks) finished, of how many if
+    /// known, and the replications now expected in all.
+    fn points(&self, done: u64, of: Option<u64>, total: u64);
 }
 
 /// A finished job: its record and the ledger files.
@@ -313,6 +362,10 @@ pub fn execute(
             }
             super::attribute::finish(job, &outs).map(Some)
         }
+        Kind::Sweep | Kind::Plan | Kind::Sensitivity => match &job.study {
+            Some(study) => super::study::execute(job, study, cancel, report),
+            None => Err("internal error: a study job without its study".into()),
+        },
     }
 }
 

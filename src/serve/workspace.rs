@@ -62,6 +62,8 @@ pub struct Entry {
     /// Whether it loads as a scenario on its own (interventions and
     /// studies do not).
     pub valid: bool,
+    /// For a study file (a top-level `scenario = "…"`): which study it is.
+    pub study: Option<super::work::Kind>,
 }
 
 impl Workspace {
@@ -177,26 +179,42 @@ impl Workspace {
         names.truncate(MAX_LISTED);
         names
             .into_iter()
-            .map(|name| match self.load(&name) {
-                Ok(Ok(s)) => Entry {
-                    name,
-                    title: Some(s.name.clone()),
-                    description: s.description.clone(),
-                    valid: true,
-                },
-                _ => Entry {
+            .map(|name| match self.read(&name) {
+                Ok(text) if super::study::kind_of(&text).is_some() => Entry {
+                    study: super::study::kind_of(&text),
                     name,
                     title: None,
                     description: String::new(),
                     valid: false,
                 },
+                _ => self.entry(name),
             })
             .collect()
     }
 
+    /// The listing's entry of the scenario `name`.
+    fn entry(&self, name: String) -> Entry {
+        match self.load(&name) {
+            Ok(Ok(s)) => Entry {
+                name,
+                title: Some(s.name.clone()),
+                description: s.description.clone(),
+                valid: true,
+                study: None,
+            },
+            _ => Entry {
+                name,
+                title: None,
+                description: String::new(),
+                valid: false,
+                study: None,
+            },
+        }
+    }
+
     /// The error with its paths made relative to the workspace (a browser
     /// user has no business with the server's folders).
-    fn relative_error(&self, error: ScenarioError) -> ScenarioError {
+    pub(crate) fn relative_error(&self, error: ScenarioError) -> ScenarioError {
         match error {
             ScenarioError::Invalid(list) => ScenarioError::Invalid(
                 list.into_iter()

@@ -816,3 +816,316 @@ async fn an_attribution_matches_the_cli_and_shares_the_change() {
     assert_eq!(app.get("/attribute").await.0, StatusCode::OK);
     app.stop();
 }
+
+/// A sweep of `small.toml`'s lanes, kept in `studies/`.
+const SWEEP: &str = "scenario = \"../small.toml\"\nreplications = 3\n\n[[factors]]\nkey = \"stages.inspection.lanes\"\nvalues = [1, 2]\n";
+
+/// A sensitivity of `small.toml` to its demand and its service time.
+const SENSITIVITY: &str = "scenario = \"../small.toml\"\nmetric = \"time_in_port_s\"\nreplications = 3\n\n[[parameters]]\nkey = \"demand.rate\"\nlow = \"150/d\"\nhigh = \"250/d\"\n\n[[parameters]]\nkey = \"stages.inspection.service.mean\"\nlow = \"4m\"\nhigh = \"6m\"\n";
+
+/// A plan of `small.toml`'s lanes under a bound on the time in port.
+const PLAN: &str = "scenario = \"../small.toml\"\nreplications = 4\nmax_replications = 16\n\n[[decide]]\nkey = \"stages.inspection.lanes\"\nmin = 1\nmax = 3\ncost = 1\n\n[[require]]\nmetric = \"time_in_port_s\"\nmax = \"20m\"\n";
+
+/// The document without what depends on the clock and the machine.
+fn untimed(mut doc: Value) -> Value {
+    if let Some(m) = doc["manifest"].as_object_mut() {
+        for key in ["wall_time_s", "threads"] {
+            m.remove(key);
+        }
+    }
+    doc
+}
+
+/// Runs study `file` of the app and `portsim COMMAND FILE --format json`
+/// with the same replications; both documents, and the stored record.
+async fn study_and_cli(
+    app: &Server,
+    dir: &Path,
+    command: &str,
+    file: &str,
+) -> (Value, Value, Value) {
+    let (status, body) = submit(
+        app,
+        json!({ "kind": command, "files": [file], "replications": 3 }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let done = app.wait(body["job"].as_u64().unwrap()).await;
+    assert_eq!(done["state"], "done", "{done}");
+    assert_eq!(done["done"], done["total"], "{done}");
+    let id = done["run_id"].as_str().unwrap().to_owned();
+    let (status, stored) = app.get(&format!("/runs/{id}/results.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    let stored: Value = serde_json::from_slice(&stored).unwrap();
+    let root = std::fs::canonicalize(dir).unwrap();
+    let cli = assert_cmd::Command::cargo_bin("portsim")
+        .unwrap()
+        .arg(command)
+        .arg(root.join(file))
+        .args(["--replications", "3", "--format", "json", "-q"])
+        .output()
+        .unwrap();
+    assert!(cli.status.success(), "{}", text(&cli.stderr));
+    let cli: Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert_eq!(cli["manifest"]["run_id"], json!(id), "the CLI's key");
+    (untimed(stored), untimed(cli), done)
+}
+
+#[tokio::test]
+async fn a_sweep_and_a_sensitivity_match_the_cli() {
+    let dir = workspace();
+    std::fs::create_dir(dir.path().join("studies")).unwrap();
+    std::fs::write(dir.path().join("studies/lanes.toml"), SWEEP).unwrap();
+    std::fs::write(dir.path().join("studies/gain.toml"), SENSITIVITY).unwrap();
+    let app = Server::new(dir.path());
+    // Listed as studies, told apart from scenarios.
+    let (_, files) = app.get("/api/files").await;
+    let files: Value = serde_json::from_slice(&files).unwrap();
+    let kind = |name: &str| {
+        files["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == name)
+            .map(|e| e["study"].clone())
+    };
+    assert_eq!(kind("studies/lanes.toml"), Some(json!("sweep")));
+    assert_eq!(kind("studies/gain.toml"), Some(json!("sensitivity")));
+    assert_eq!(kind("small.toml"), Some(Value::Null));
+    let (_, index) = app.get("/").await;
+    assert!(
+        text(&index).contains("/study?file=studies/lanes.toml"),
+        "{}",
+        text(&index)
+    );
+    let (status, page) = app.get("/study?file=studies/lanes.toml").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text(&page).contains("data-kind=\"sweep\"") && text(&page).contains("2 points"));
+
+    let (stored, cli, done) = study_and_cli(&app, dir.path(), "sweep", "studies/lanes.toml").await;
+    assert_eq!(stored, cli);
+    assert_eq!(
+        (done["points"].as_u64(), done["points_total"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(done["total"], 6, "2 points of 3 replications");
+    let id = done["run_id"].as_str().unwrap();
+    let (status, rows) = app.get(&format!("/runs/{id}/results.csv")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text(&rows).lines().count() >= 3, "{}", text(&rows));
+    let (_, page) = app.get(&format!("/runs/{id}")).await;
+    assert!(text(&page).contains("results.csv") && text(&page).contains("sweep"));
+    let (_, index) = app.get("/").await;
+    assert!(
+        text(&index).contains(&format!("/runs/{id}")),
+        "the workspace links the last result"
+    );
+
+    let (stored, cli, done) =
+        study_and_cli(&app, dir.path(), "sensitivity", "studies/gain.toml").await;
+    assert_eq!(stored, cli);
+    assert_eq!(done["points_total"], done["points"]);
+    let id = done["run_id"].as_str().unwrap();
+    let (_, page) = app.get(&format!("/runs/{id}")).await;
+    assert!(
+        !text(&page).contains("results.csv"),
+        "no CSV for a sensitivity"
+    );
+    // Asked again: the ledger answers.
+    let (status, again) = submit(
+        &app,
+        json!({ "kind": "sensitivity", "files": ["studies/gain.toml"], "replications": 3 }),
+    )
+    .await;
+    assert_eq!(
+        (status, again["run_id"].as_str()),
+        (StatusCode::OK, Some(id))
+    );
+    app.stop();
+}
+
+#[tokio::test]
+async fn a_plan_matches_the_cli() {
+    let dir = workspace();
+    std::fs::create_dir(dir.path().join("studies")).unwrap();
+    std::fs::write(dir.path().join("studies/plan.toml"), PLAN).unwrap();
+    let app = Server::new(dir.path());
+    let (stored, cli, done) = study_and_cli(&app, dir.path(), "plan", "studies/plan.toml").await;
+    assert_eq!(stored, cli);
+    assert!(done["points"].as_u64().unwrap() >= 1, "{done}");
+    assert_eq!(
+        done["points_total"],
+        Value::Null,
+        "a plan's looks are not known ahead"
+    );
+    app.stop();
+}
+
+#[tokio::test]
+async fn a_study_cannot_leave_the_workspace() {
+    let outer = tempfile::tempdir().unwrap();
+    std::fs::write(outer.path().join("outside.toml"), SMALL).unwrap();
+    let ws = outer.path().join("ws");
+    std::fs::create_dir(&ws).unwrap();
+    std::fs::write(ws.join("small.toml"), SMALL).unwrap();
+    std::fs::write(
+        ws.join("escape.toml"),
+        SWEEP.replace("../small.toml", "../outside.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        ws.join("absolute.toml"),
+        SWEEP.replace(
+            "../small.toml",
+            &outer.path().join("outside.toml").display().to_string(),
+        ),
+    )
+    .unwrap();
+    std::fs::write(ws.join("base.toml"), "extends = \"../outside.toml\"\n").unwrap();
+    std::fs::write(
+        ws.join("chain.toml"),
+        SWEEP.replace("../small.toml", "base.toml"),
+    )
+    .unwrap();
+    let app = Server::new(&ws);
+    for file in ["escape.toml", "absolute.toml", "chain.toml"] {
+        let (status, body) = submit(&app, json!({ "kind": "sweep", "files": [file] })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{file}: {body}");
+        let all = body.to_string();
+        assert!(all.contains("outside"), "{file}: {all}");
+        assert!(app.queue.load() == (0, false), "nothing queued");
+    }
+    // The editor says the same, at the line of `scenario`.
+    let (status, body) = app
+        .post(
+            "/api/validate",
+            json!({ "file": "escape.toml", "text": SWEEP.replace("../small.toml", "../outside.toml") }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["valid"], false, "{body}");
+    assert_eq!(body["diagnostics"][0]["line"], 1, "{body}");
+    assert!(
+        body["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("inside the workspace")
+    );
+    // A study file's mistakes are the CLI's, located in the study file.
+    let (_, body) = app
+        .post(
+            "/api/validate",
+            json!({ "file": "s.toml", "text": "scenario = \"small.toml\"\n[[factors]]\nkey = \"stages.inspection.lanes\"\nvalus = [1]\n" }),
+        )
+        .await;
+    assert_eq!(body["valid"], false, "{body}");
+    assert_eq!(body["diagnostics"][0]["line"], 4, "{body}");
+    let (status, _) = app.get("/study?file=escape.toml").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    app.stop();
+}
+
+#[test]
+fn allow_remote_warns_and_serves_on_every_interface() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = workspace();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("portsim"))
+        .args([
+            "serve",
+            "--addr",
+            "0.0.0.0:0",
+            "--allow-remote",
+            "--workspace",
+        ])
+        .arg(dir.path())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut lines = Vec::new();
+    let port = loop {
+        let Ok(line) = rx.recv_timeout(Duration::from_secs(20)) else {
+            let _ = child.kill();
+            panic!("no address printed; stderr so far: {lines:?}");
+        };
+        if let Some(rest) = line.strip_prefix("portsim serve: http://0.0.0.0:") {
+            break rest.split('/').next().unwrap().parse::<u16>().unwrap();
+        }
+        lines.push(line);
+    };
+    assert!(
+        lines.iter().any(
+            |l| l.starts_with("warning: listening on 0.0.0.0:0, beyond this machine")
+                && l.contains("no login")
+        ),
+        "{lines:?}"
+    );
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "GET /api/files HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(reply.contains("small.toml"), "{reply}");
+}
+
+#[tokio::test]
+async fn a_cancelled_study_stops_and_stores_nothing() {
+    let dir = workspace();
+    std::fs::write(
+        dir.path().join("long-sweep.toml"),
+        "scenario = \"long.toml\"\n\n[[factors]]\nkey = \"stages.inspection.lanes\"\nvalues = [3, 4]\n",
+    )
+    .unwrap();
+    let app = Server::new(dir.path());
+    let (_, editor) = app.get("/edit?file=long-sweep.toml").await;
+    assert!(
+        text(&editor).contains("/study?file=long-sweep.toml"),
+        "the editor starts the study"
+    );
+    let (status, body) = submit(
+        &app,
+        json!({ "kind": "sweep", "files": ["long-sweep.toml"] }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(
+        body["progress"]["total"], 100,
+        "2 points of 50 replications"
+    );
+    let job = body["job"].as_u64().unwrap();
+    app.wait_running(job).await;
+    let started = Instant::now();
+    assert_eq!(
+        app.post(&format!("/api/jobs/{job}/cancel"), json!({}))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let end = app.wait(job).await;
+    assert_eq!(end["state"], "cancelled", "{end}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "stopped within moments"
+    );
+    assert!(end["done"].as_u64().unwrap() < 100, "{end}");
+    let (_, history) = app.get("/api/history").await;
+    let history: Value = serde_json::from_slice(&history).unwrap();
+    assert_eq!(history["runs"], json!([]), "nothing stored");
+    app.stop();
+}

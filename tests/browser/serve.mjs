@@ -2,7 +2,8 @@
 // the workspace, introduces a typo in a scenario and sees the diagnostic at
 // its line, fixes it and saves, runs it and watches the progress reach
 // 100%, opens the report, cancels a long run, compares two scenarios,
-// downloads the CSV, attributes a change to two interventions, and puts
+// downloads the CSV, attributes a change to two interventions, runs a
+// sweep study to 100% and opens its page, and puts
 // two stored runs side by side. Fails on any console error, page
 // error, failed request, or request that leaves loopback. Screenshots go
 // to OUT/serve-*.png.
@@ -219,6 +220,24 @@ await step('interventions are attributed their shares', async () => {
   const main = await page.textContent('main');
   expect(main.includes('Which intervention did the work'), 'no attribution section');
   await shot('attribution');
+});
+
+await step('a sweep study runs to 100% and its page opens', async () => {
+  await page.goto(`${base}/`);
+  const study = page.locator('#files tr[data-file="studies/sweep-exit-pace.toml"] [data-study=sweep]');
+  expect(await study.count() === 1, 'the sweep is not listed as a study');
+  await page.click('#files tr[data-file="studies/sweep-exit-pace.toml"] a:text-is("Start study")');
+  await page.fill('input[name=replications]', '2');
+  await page.click('#start');
+  await page.waitForSelector('#progress-text[data-state=done]', { timeout: 120000 });
+  const text = await page.textContent('#progress-text');
+  expect(/10 of 10 points done, 20 of 20 units \(100%\)/.test(text), `progress: ${text}`);
+  await page.click('#result-link');
+  await page.waitForSelector('#downloads');
+  const kicker = await page.textContent('.kicker');
+  expect(kicker.toLowerCase().includes('sweep'), `kicker: ${kicker}`);
+  expect(await page.locator('#downloads a:text-is("CSV")').count() === 1, 'no CSV download');
+  await shot('sweep');
 });
 
 await step('two stored runs side by side', async () => {

@@ -122,6 +122,11 @@ function jobs() {
       bar.max = p.total; bar.value = p.done;
       const pct = p.total ? Math.round(100 * p.done / p.total) : 0;
       let line = `${p.state}: ${p.done} of ${p.total} replications (${pct}%)`;
+      if (p.points !== null && p.points !== undefined) {
+        const of = p.points_total === null ? '' : ` of ${p.points_total}`;
+        const what = p.kind === 'plan' ? 'looks' : p.kind === 'sensitivity' ? 'settings' : 'points';
+        line = `${p.state}: ${p.points}${of} ${what} done, ${p.done} of ${p.total} units (${pct}%)`;
+      }
       if (p.half_width !== null && p.half_width !== undefined) {
         line += `, time in port ±${(p.half_width / 60).toFixed(1)} min (95%)`;
       }
