@@ -105,6 +105,12 @@ pub fn load_patched_within(
     let text = read(baseline)?;
     let mut sources =
         Sources::read_within(&text, baseline, Some(within)).map_err(ScenarioError::Invalid)?;
+    apply_patches(&mut sources, patches)?;
+    finish(&mut sources, baseline, &[])
+}
+
+/// Applies each patch (an intervention) to `sources`, in order.
+fn apply_patches(sources: &mut Sources, patches: &[PathBuf]) -> Result<(), ScenarioError> {
     for patch in patches {
         if !sources::is_toml(patch) {
             return Err(ScenarioError::NotToml {
@@ -117,7 +123,7 @@ pub fn load_patched_within(
             .patch(&text, patch)
             .map_err(ScenarioError::Invalid)?;
     }
-    finish(&mut sources, baseline, &[])
+    Ok(())
 }
 
 /// [`parse`], then the overrides, in order.
@@ -149,18 +155,7 @@ pub fn load_with(
 ) -> Result<Scenario, ScenarioError> {
     let text = read(path)?;
     let mut sources = Sources::read(&text, path).map_err(ScenarioError::Invalid)?;
-    for patch in patches {
-        if !sources::is_toml(patch) {
-            return Err(ScenarioError::NotToml {
-                path: patch.clone(),
-                what: "an intervention",
-            });
-        }
-        let text = read(patch)?;
-        sources
-            .patch(&text, patch)
-            .map_err(ScenarioError::Invalid)?;
-    }
+    apply_patches(&mut sources, patches)?;
     finish(&mut sources, path, overrides)
 }
 

@@ -103,15 +103,7 @@ pub fn output(
     interrupted: bool,
     wall: Duration,
 ) -> RunOutput {
-    RunOutput {
-        complete: !interrupted && summary.stopped.is_empty(),
-        interrupted,
-        summary,
-        reps: Vec::new(),
-        finished,
-        requested,
-        wall,
-    }
+    RunOutput::from_summary(summary, finished, requested, interrupted, wall)
 }
 
 #[cfg(test)]

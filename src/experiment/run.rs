@@ -73,6 +73,29 @@ pub struct RunOutput {
     pub wall: Duration,
 }
 
+impl RunOutput {
+    /// The output of a run whose finished replications are summarised in
+    /// `summary`: `finished` of `requested`, `interrupted` or not, in
+    /// `wall`. No raw results are kept.
+    pub fn from_summary(
+        summary: Summary,
+        finished: u64,
+        requested: u64,
+        interrupted: bool,
+        wall: Duration,
+    ) -> Self {
+        RunOutput {
+            complete: !interrupted && summary.stopped.is_empty(),
+            interrupted,
+            summary,
+            reps: Vec::new(),
+            finished,
+            requested,
+            wall,
+        }
+    }
+}
+
 /// Why a run could not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -135,16 +158,7 @@ impl<'a> Fold<'a> {
         self.accs
             .into_iter()
             .map(|acc| {
-                let summary = acc.finish();
-                RunOutput {
-                    complete: !interrupted && summary.stopped.is_empty(),
-                    interrupted,
-                    summary,
-                    reps: Vec::new(),
-                    finished,
-                    requested,
-                    wall,
-                }
+                RunOutput::from_summary(acc.finish(), finished, requested, interrupted, wall)
             })
             .collect()
     }
