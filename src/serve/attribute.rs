@@ -3,10 +3,11 @@
 //! change taken apart by intervention, as `portsim compare BASELINE
 //! --intervention A.toml …` does.
 //!
-//! [`factorial`] reads the 2^k scenarios in the CLI's order (subset `s`
+//! [`factorial()`] reads the 2^k scenarios in the CLI's order (subset `s`
 //! holds intervention `j` when bit `j` is set), each labelled as the CLI
-//! labels it ([`factorial::label`]: `baseline`, `a+b`), so the run id is the one `portsim
-//! compare` computes for the same files, seed and replications. Every
+//! labels it ([`factorial::label`]: `baseline`, `a+b`), so the run id is
+//! the one `portsim compare` computes for the same files, seed and
+//! replications. Every
 //! `extends` of the baseline stays inside the workspace; an
 //! intervention's own `extends` is not followed (it names the baseline).
 //! [`finish`] computes the attribution with the CLI's own function
