@@ -10,28 +10,15 @@ use super::run::{identity, load, overrides, parse_sets, threads};
 use super::shard::{self, Context, Work};
 use super::{Failure, output};
 use crate::experiment::attribution::Attribution;
-use crate::experiment::compare::{Change, compare as compare_metrics};
+use crate::experiment::compare::{Change, changes};
 use crate::experiment::factorial;
 use crate::experiment::run::{RunOptions, RunOutput};
-use crate::experiment::summary::{HEADLINE, Summary};
+use crate::experiment::summary::Summary;
 use crate::experiment::unlike::Differences;
 use crate::report::run_id::{Overrides, RunIdentity};
 use crate::report::set::SetInfo;
 use crate::report::{csv, html, json, table};
 use crate::scenario::{self, Scenario};
-
-/// Compares every headline metric of two summaries, pairing replications.
-pub fn changes(baseline: &Summary, variant: &Summary) -> Vec<Change> {
-    HEADLINE
-        .iter()
-        .filter_map(|name| {
-            Some(compare_metrics(
-                (baseline.metric(name)?, &baseline.indices),
-                (variant.metric(name)?, &variant.indices),
-            ))
-        })
-        .collect()
-}
 
 /// What differs between the sides, or exit 2 when their costs are in two
 /// currencies.

@@ -13,7 +13,7 @@
 //! pairing bought.
 
 use super::estimate::{Estimate, t_quantile_975};
-use super::summary::{Better, Metric};
+use super::summary::{Better, HEADLINE, Metric, Summary};
 
 /// One metric compared.
 #[derive(Clone, Debug)]
@@ -178,6 +178,20 @@ fn independent_half_width(pairs: &[(f64, f64)]) -> Option<f64> {
     let vb = var(pairs.iter().map(|p| p.0).collect());
     let vv = var(pairs.iter().map(|p| p.1).collect());
     Some(t_quantile_975(n - 1) * ((vb + vv) / n as f64).sqrt())
+}
+
+/// Every headline metric of two summaries compared, replications paired by
+/// index: what `portsim compare` and the web app's comparison both show.
+pub fn changes(baseline: &Summary, variant: &Summary) -> Vec<Change> {
+    HEADLINE
+        .iter()
+        .filter_map(|name| {
+            Some(compare(
+                (baseline.metric(name)?, &baseline.indices),
+                (variant.metric(name)?, &variant.indices),
+            ))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -24,10 +24,11 @@ use super::ledger::{Record, now};
 use super::study::Study;
 use super::workspace::{PathError, Workspace};
 use crate::decide::runner::{Runner, output};
-use crate::experiment::compare::{Change, compare as compare_metrics};
+use crate::experiment::compare::Change;
+pub use crate::experiment::compare::changes;
 use crate::experiment::estimate::Estimate;
 use crate::experiment::run::{RunOptions, RunOutput, run_together};
-use crate::experiment::summary::{Accumulator, HEADLINE, Summary};
+use crate::experiment::summary::Accumulator;
 use crate::experiment::unlike::Differences;
 use crate::model::Limits;
 use crate::report::format;
@@ -410,20 +411,6 @@ fn run_in_rounds(
         interrupted,
         started.elapsed(),
     ))
-}
-
-/// Every headline metric of two summaries compared, replications paired
-/// (as `portsim compare` does).
-pub fn changes(baseline: &Summary, variant: &Summary) -> Vec<Change> {
-    HEADLINE
-        .iter()
-        .filter_map(|name| {
-            Some(compare_metrics(
-                (baseline.metric(name)?, &baseline.indices),
-                (variant.metric(name)?, &variant.indices),
-            ))
-        })
-        .collect()
 }
 
 /// The ledger record of `job`, which took `wall` seconds.
