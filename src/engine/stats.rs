@@ -6,6 +6,7 @@
 //! supports a reset, used to delete the warm-up period: a model resets its
 //! statistics when warm-up ends and everything before is forgotten.
 
+mod buckets;
 mod daily;
 mod durations;
 mod time_weighted;

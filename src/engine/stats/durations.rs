@@ -1,21 +1,21 @@
-//! Durations: exact moments plus an HDR histogram for percentiles.
+//! Durations: exact moments plus HDR histogram counts for percentiles.
 //!
 //! The mean and variance are kept exactly: durations are whole ticks, so
 //! their count, sum and sum of squares are exact integers (`u128` holds the
 //! squares of a billion thirty-year durations), with no rounding, no
 //! dependence on the order of merging, and no division per record.
-//! Validation compares these means with queueing formulas. Percentiles come from an HDR histogram with three
-//! significant digits, because a planner reading "p95 = 6.2 h" does not
+//! Validation compares these means with queueing formulas. Percentiles
+//! come from HDR histogram counts with three significant digits (see
+//! [`Buckets`](super::buckets::Buckets) for why they are not the
+//! `hdrhistogram` crate's own), because a planner reading "p95 = 6.2 h" does not
 //! need more and the histogram's size then depends only on the range of
 //! values, not on how many were recorded.
 
-use hdrhistogram::Histogram;
 use serde::Serialize;
 
-use crate::engine::time::{SECOND, Span};
+use super::buckets::Buckets;
 
-/// Significant decimal digits kept by the histograms.
-const SIGNIFICANT_DIGITS: u8 = 3;
+use crate::engine::time::{SECOND, Span};
 
 /// Statistics of a set of durations, in ticks.
 #[derive(Clone, Debug)]
@@ -23,7 +23,8 @@ pub struct DurationStats {
     count: u64,
     sum: u128,
     sum_sq: u128,
-    histogram: Histogram<u64>,
+    /// An HDR histogram's counts (three significant digits).
+    histogram: Buckets,
     /// Ticks per histogram unit: recording whole seconds rather than
     /// milliseconds keeps the histogram small without losing anything a
     /// percentile of minutes or hours would show.
@@ -67,16 +68,11 @@ impl DurationStats {
     /// Empty statistics whose histogram counts in units of `resolution`
     /// ticks (at least 1).
     pub fn new(resolution: Span) -> Self {
-        let histogram = match Histogram::new(SIGNIFICANT_DIGITS) {
-            Ok(h) => h,
-            // Three significant digits is always a valid precision.
-            Err(_) => unreachable!("valid histogram precision"),
-        };
         DurationStats {
             count: 0,
             sum: 0,
             sum_sq: 0,
-            histogram,
+            histogram: Buckets::new(),
             resolution: resolution.max(1),
             max: 0,
         }
@@ -98,11 +94,8 @@ impl DurationStats {
             SECOND => (ticks + SECOND / 2) / SECOND,
             r => (ticks + r / 2) / r,
         };
-        // The histogram resizes itself; only a value beyond its u64 range
-        // could fail, and that one is clamped rather than lost.
-        if self.histogram.record(units).is_err() {
-            self.histogram.saturating_record(units);
-        }
+        // The histogram grows itself to any u64 value.
+        self.histogram.record(units);
         self.max = self.max.max(ticks);
     }
 
@@ -163,8 +156,7 @@ impl DurationStats {
         self.count += other.count;
         self.sum = self.sum.saturating_add(other.sum);
         self.sum_sq = self.sum_sq.saturating_add(other.sum_sq);
-        // Both histograms auto-resize, so adding cannot run out of range.
-        let _ = self.histogram.add(&other.histogram);
+        self.histogram.merge(&other.histogram);
         self.max = self.max.max(other.max);
     }
 
@@ -174,9 +166,12 @@ impl DurationStats {
         if self.histogram.is_empty() || bins == 0 {
             return Vec::new();
         }
-        let top = self.histogram.max().max(1);
+        // Charts are drawn once a run: the crate's linear iteration, on a
+        // histogram rebuilt from the counts.
+        let histogram = self.histogram.to_hdr();
+        let top = histogram.max().max(1);
         let width = top.div_ceil(bins as u64).max(1);
-        self.histogram
+        histogram
             .iter_linear(width)
             .map(|v| {
                 let edge = (v.value_iterated_to() + 1) * self.resolution;
@@ -197,11 +192,7 @@ impl DurationStats {
             sum_sq: self.sum_sq,
             resolution: self.resolution,
             max: self.max,
-            buckets: self
-                .histogram
-                .iter_recorded()
-                .map(|v| (v.value_iterated_to(), v.count_at_value()))
-                .collect(),
+            buckets: self.histogram.recorded().collect(),
         }
     }
 
@@ -214,9 +205,7 @@ impl DurationStats {
         d.max = raw.max;
         for &(value, count) in &raw.buckets {
             // The same bucket as the values first recorded in it.
-            if d.histogram.record_n(value, count).is_err() {
-                d.histogram.saturating_record_n(value, count);
-            }
+            d.histogram.record_n(value, count);
         }
         d
     }
