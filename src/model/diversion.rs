@@ -102,6 +102,7 @@ impl Behaviour {
 
     /// Whether a truck that finds `ahead` trucks waiting, expected to take
     /// `expected_wait` ticks, joins the queue (else it diverts).
+    #[inline]
     pub fn joins(&mut self, ahead: usize, expected_wait: impl FnOnce() -> f64) -> bool {
         let Some((kind, sampler, rng)) = &mut self.tolerance else {
             return true;
@@ -111,6 +112,12 @@ impl Behaviour {
             Kind::Queue => (ahead as f64) < limit,
             Kind::Wait => expected_wait() <= limit,
         }
+    }
+
+    /// Whether the class gives up waiting at all.
+    #[inline]
+    pub fn has_patience(&self) -> bool {
+        self.patience.is_some()
     }
 
     /// A waiting truck's patience, if its class has one.
@@ -124,10 +131,17 @@ impl Behaviour {
 impl Port<'_> {
     /// Truck `id` starts waiting in `queue`: it gives up when its patience
     /// runs out, if its class has one.
+    #[inline]
     pub(super) fn wait_in(&mut self, id: u32, queue: Waiting, sched: &mut Scheduler<Event>) {
         let Some(truck) = self.trucks.get_mut(id as usize) else {
             return;
         };
+        // Only a renege reads the queue and the epoch: a truck that never
+        // gives up needs neither (its epoch stays 0, which no renege event
+        // carries).
+        if !self.behaviour[usize::from(truck.class)].has_patience() {
+            return;
+        }
         // A fresh epoch from one counter for every wait: a truck's slot is
         // reused after it leaves, so an epoch per truck could match a stale
         // event of the truck that had the slot before.

@@ -50,7 +50,7 @@ use crate::engine::pool::Discipline;
 use crate::engine::sim::{Model, Scheduler};
 use crate::engine::stats::{DailyCounts, DurationStats, TimeWeighted};
 use crate::engine::streams::{Rng, Streams};
-use crate::engine::time::{DAY, HOUR, SECOND, Time, ticks};
+use crate::engine::time::{DAY, DayHour, HOUR, SECOND, Time, ticks};
 use crate::scenario::{Lanes, NoSlot, Port as GateSpec, Scenario};
 
 /// Guards against runaway replications.
@@ -150,6 +150,8 @@ pub(super) struct Port<'a> {
     booking_lead: DurationStats,
     daily: DailyCounts,
     hourly: HourlyProfile,
+    /// The day and hour of the clock, for filing arrivals and departures.
+    clock: DayHour,
     hour_mark: Time,
     hour_area: f64,
     peak_in_system: u64,
@@ -407,7 +409,8 @@ impl Port<'_> {
             c.booked += u64::from(booked);
         });
         if self.measured {
-            self.hourly.arrivals[(now % DAY / HOUR) as usize] += 1;
+            let (_, hour) = self.clock.at(now);
+            self.hourly.arrivals[hour] += 1;
         }
         // A truck called from the e-queue has chosen already.
         if !registered {
@@ -598,25 +601,32 @@ impl Port<'_> {
     }
 
     /// Truck `id` leaves the port area: its parking place goes to the next
-    /// truck on the road. Returns the truck, if it was there.
-    pub fn leave_port(&mut self, id: u32, sched: &mut Scheduler<Event>) -> Option<Truck> {
+    /// truck on the road. Returns whether it was there.
+    #[inline]
+    pub fn leave_port(&mut self, id: u32, sched: &mut Scheduler<Event>) -> bool {
         let now = sched.now();
-        let truck = self.trucks.try_remove(id as usize)?;
-        let e = usize::from(truck.entrance);
+        let Some(truck) = self.trucks.get(id as usize) else {
+            return false;
+        };
+        let (e, class) = (usize::from(truck.entrance), usize::from(truck.class));
+        self.trucks.remove(id as usize);
         if let Some(next) = self.gates[e].release(now) {
             self.waiting_changed(now, -1);
             self.gates[e].road_changed(now);
             sched.schedule_in(0, Event::Enter(next));
         }
-        self.in_port[usize::from(truck.class)] -= 1;
-        Some(truck)
+        self.in_port[class] -= 1;
+        true
     }
 
     fn depart(&mut self, id: u32, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let Some(truck) = self.leave_port(id, sched) else {
+        // What the statistics need, read before the truck is gone (a copy
+        // of these fields, not of the whole truck).
+        let Some(truck) = self.trucks.get(id as usize).map(Leaving::from) else {
             return;
         };
+        self.leave_port(id, sched);
         if self.offsite.is_some() {
             self.try_call(sched);
         }
@@ -624,10 +634,11 @@ impl Port<'_> {
             return;
         }
         self.daily.record(now);
-        self.hourly.departures[(now % DAY / HOUR) as usize] += 1;
+        let (day, hour) = self.clock.at(now);
+        self.hourly.departures[hour] += 1;
         let time = now - truck.arrived + truck.age0;
         let costs = &self.scenario.costs;
-        let nights = (now / DAY - truck.arrived / DAY) as f64;
+        let nights = (day - truck.arrived / DAY) as f64;
         let hourly = costs.per_hour * time as f64 / HOUR as f64;
         let overnight = costs.overnight * nights;
         let cost = truck.fees + costs.per_truck + hourly + overnight;
@@ -857,6 +868,35 @@ impl Model for Port<'_> {
     }
 }
 
+/// The fields of a departing truck that its statistics read.
+#[derive(Clone, Copy)]
+struct Leaving {
+    class: u8,
+    registered: bool,
+    arrived: Time,
+    door: Time,
+    age0: Time,
+    service: Time,
+    fees: f64,
+    steps: u32,
+}
+
+impl From<&Truck> for Leaving {
+    #[inline]
+    fn from(t: &Truck) -> Self {
+        Leaving {
+            class: t.class,
+            registered: t.registered,
+            arrived: t.arrived,
+            door: t.door,
+            age0: t.age0,
+            service: t.service,
+            fees: t.fees,
+            steps: t.steps,
+        }
+    }
+}
+
 /// Runs replication `replication` of `scenario`.
 pub fn simulate(
     scenario: &Scenario,
@@ -991,6 +1031,7 @@ pub fn simulate_until_cancelled(
         booking_lead: DurationStats::new(SECOND),
         daily: DailyCounts::new(scenario.warmup),
         hourly: HourlyProfile::default(),
+        clock: DayHour::default(),
         hour_mark: 0,
         hour_area: 0.0,
         peak_in_system: 0,

@@ -10,6 +10,11 @@ use crate::engine::time::{DAY, Time};
 pub struct DailyCounts {
     start: Time,
     counts: Vec<u64>,
+    /// The day last counted and the instants it spans, so that counting
+    /// within the same day needs no division.
+    day: usize,
+    day_from: Time,
+    day_to: Time,
 }
 
 impl DailyCounts {
@@ -18,6 +23,9 @@ impl DailyCounts {
         DailyCounts {
             start,
             counts: Vec::new(),
+            day: 0,
+            day_from: 0,
+            day_to: 0,
         }
     }
 
@@ -27,11 +35,18 @@ impl DailyCounts {
         if t < self.start {
             return;
         }
-        let day = ((t - self.start) / DAY) as usize;
-        if day >= self.counts.len() {
-            self.counts.resize(day + 1, 0);
+        if t < self.day_from || t >= self.day_to {
+            let day = (t - self.start) / DAY;
+            self.day = day as usize;
+            self.day_from = self.start + day * DAY;
+            self.day_to = self.day_from.saturating_add(DAY);
+            if self.day >= self.counts.len() {
+                self.counts.resize(self.day + 1, 0);
+            }
         }
-        self.counts[day] += 1;
+        if let Some(c) = self.counts.get_mut(self.day) {
+            *c += 1;
+        }
     }
 
     /// The counts for `days` days (days without events count zero; events
@@ -50,10 +65,10 @@ mod tests {
     #[test]
     fn counts_by_day_from_start() {
         let mut d = DailyCounts::new(DAY);
-        for t in [0, DAY, DAY + 5, 3 * DAY - 1, 4 * DAY] {
+        for t in [0, DAY, DAY + 5, 3 * DAY - 1, 4 * DAY, DAY + 7] {
             d.record(t);
         }
-        assert_eq!(d.counts(4), vec![2, 1, 0, 1]);
-        assert_eq!(d.counts(2), vec![2, 1]);
+        assert_eq!(d.counts(4), vec![3, 1, 0, 1]);
+        assert_eq!(d.counts(2), vec![3, 1]);
     }
 }
