@@ -19,8 +19,6 @@
 //! Both streams exist only for classes that use them, so scenarios without
 //! them keep every draw they had.
 
-use std::collections::VecDeque;
-
 use super::port::{Event, Port};
 use super::truck::Waiting;
 use crate::engine::dist::{DistError, Sampler};
@@ -32,31 +30,35 @@ use crate::scenario::{Class, Tolerance};
 /// Departures a queue's pace is measured over.
 pub const PACE: usize = 16;
 
-/// The recent departures of a queue, for its expected wait.
+/// The recent departures of a queue, for its expected wait: a ring of the
+/// last [`PACE`] departure times (every truck leaving a queue records one,
+/// so it is a fixed array, not a growing queue).
 #[derive(Clone, Debug, Default)]
 pub(super) struct Pace {
-    times: VecDeque<Time>,
+    times: [Time; PACE],
+    /// Where the next departure goes (the oldest, once the ring is full).
+    next: usize,
+    len: usize,
 }
 
 impl Pace {
     /// A truck left the queue at `now`.
+    #[inline]
     pub fn record(&mut self, now: Time) {
-        if self.times.len() == PACE {
-            self.times.pop_front();
-        }
-        self.times.push_back(now);
+        self.times[self.next] = now;
+        self.next = (self.next + 1) % PACE;
+        self.len = (self.len + 1).min(PACE);
     }
 
     /// The expected wait behind `ahead` trucks, in ticks: `ahead` times the
     /// mean gap between recent departures; 0 with no estimate yet.
     pub fn expected_wait(&self, ahead: usize) -> f64 {
-        let (Some(&first), Some(&last)) = (self.times.front(), self.times.back()) else {
-            return 0.0;
-        };
-        if self.times.len() < 2 || ahead == 0 {
+        if self.len < 2 || ahead == 0 {
             return 0.0;
         }
-        let gap = (last - first) as f64 / (self.times.len() - 1) as f64;
+        let last = self.times[(self.next + PACE - 1) % PACE];
+        let first = self.times[(self.next + PACE - self.len) % PACE];
+        let gap = (last - first) as f64 / (self.len - 1) as f64;
         ahead as f64 * gap
     }
 }
@@ -156,6 +158,7 @@ impl Port<'_> {
 
     /// Truck `id`'s patience runs out: it leaves the queue it still waits
     /// in (a truck that moved on since is not affected).
+    #[inline(never)] // rare: keeps the per-event dispatch lean
     pub(super) fn on_renege(&mut self, id: u32, epoch: u32, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         let Some(truck) = self.trucks.get(id as usize).copied() else {

@@ -285,6 +285,7 @@ impl Port<'_> {
     }
 
     /// A called truck reaches the port.
+    #[inline(never)] // rare: keeps the per-event dispatch lean
     pub(super) fn on_called(&mut self, id: u32, sched: &mut Scheduler<Event>) {
         let Some(truck) = self.trucks.get(id as usize).copied() else {
             return;

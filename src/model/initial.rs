@@ -23,6 +23,7 @@ use crate::engine::time::Span;
 
 impl Port<'_> {
     /// Places the trucks of the observed starting state.
+    #[inline(never)] // rare: keeps the per-event dispatch lean
     pub(super) fn place_initial(&mut self, sched: &mut Scheduler<Event>) {
         let Some(initial) = self.scenario.initial.clone() else {
             return;

@@ -347,6 +347,7 @@ impl Port<'_> {
     }
 
     /// A no-show comes after all, as a walk-in.
+    #[inline(never)] // rare: keeps the per-event dispatch lean
     fn later(&mut self, id: u32, sched: &mut Scheduler<Event>) {
         let class = self
             .trucks
@@ -673,6 +674,7 @@ impl Port<'_> {
         result.cost += cost;
     }
 
+    #[inline(never)] // rare: keeps the per-event dispatch lean
     fn on_gate_calendar(&mut self, e: usize, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         let spec = self.gate_spec(e);
@@ -697,6 +699,7 @@ impl Port<'_> {
         }
     }
 
+    #[inline(never)] // rare: keeps the per-event dispatch lean
     fn on_lane_calendar(&mut self, r: usize, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         let Some(calendar) = &self.resources[r].calendar else {
@@ -714,6 +717,7 @@ impl Port<'_> {
         }
     }
 
+    #[inline(never)] // rare: keeps the per-event dispatch lean
     fn on_midnight(&mut self, sched: &mut Scheduler<Event>) {
         for s in 0..self.stages.len() {
             let r = self.stages[s].resource;
@@ -745,6 +749,7 @@ impl Port<'_> {
         self.hour_area = self.waiting.area(now);
     }
 
+    #[inline(never)] // rare: keeps the per-event dispatch lean
     fn on_warmup_end(&mut self, now: Time) {
         // Close the warm-up's partial hour while still unmeasured: it is
         // dropped, and the profile starts at `now`.
