@@ -141,6 +141,9 @@ pub(super) struct Port<'a> {
     /// Trucks waiting in the e-queue.
     pub offsite_len: TimeWeighted,
     pub measured: bool,
+    /// Whether anything costs money: without fees and costs every cost
+    /// sum is a sum of zeros, so none is kept.
+    priced: bool,
     all: ClassResult,
     classes: Vec<ClassResult>,
     /// Trucks at the port, booked on their way, and off-site, per class.
@@ -581,9 +584,12 @@ impl Port<'_> {
             stage.visits += 1;
         }
         let mut pos = 0;
+        let priced = self.priced;
         if let Some(truck) = self.trucks.get_mut(id as usize) {
             truck.steps += u32::from(spec.step);
-            truck.fees += spec.fee;
+            if priced {
+                truck.fees += spec.fee;
+            }
             pos = usize::from(truck.pos);
         }
         if self.offsite.is_some() {
@@ -638,26 +644,9 @@ impl Port<'_> {
         let (day, hour) = self.clock.at(now);
         self.hourly.departures[hour] += 1;
         let time = now - truck.arrived + truck.age0;
-        let costs = &self.scenario.costs;
-        let nights = (day - truck.arrived / DAY) as f64;
-        let hourly = costs.per_hour * time as f64 / HOUR as f64;
-        let overnight = costs.overnight * nights;
-        let cost = truck.fees + costs.per_truck + hourly + overnight;
-        // Per class only: the whole port's figures are merged from the
-        // classes at the end (exact integers and histograms). The cost sums
-        // are kept in arrival order too, so their floating-point totals do
-        // not depend on how the classes are summed.
-        let per_truck = costs.per_truck;
-        for parts in [
-            &mut self.all.cost_parts,
-            &mut self.classes[usize::from(truck.class)].cost_parts,
-        ] {
-            parts.fees += truck.fees;
-            parts.time += hourly;
-            parts.overnight += overnight;
-            parts.fixed += per_truck;
+        if self.priced {
+            self.pay(&truck, day, time);
         }
-        self.all.cost += cost;
         let result = &mut self.classes[usize::from(truck.class)];
         result.counts.cleared += 1;
         result.time_in_port.record(time);
@@ -671,7 +660,33 @@ impl Port<'_> {
             result.door_to_exit.record(time);
         }
         result.steps += u64::from(truck.steps);
-        result.cost += cost;
+    }
+
+    /// Adds a cleared truck's costs: its fees, its hours and nights in the
+    /// port (`time`, leaving on `day`) and the fixed charge.
+    fn pay(&mut self, truck: &Leaving, day: u64, time: Time) {
+        let costs = &self.scenario.costs;
+        let nights = (day - truck.arrived / DAY) as f64;
+        let hourly = costs.per_hour * time as f64 / HOUR as f64;
+        let overnight = costs.overnight * nights;
+        let cost = truck.fees + costs.per_truck + hourly + overnight;
+        // Per class only: the whole port's figures are merged from the
+        // classes at the end (exact integers and histograms). The cost sums
+        // are kept in arrival order too, so their floating-point totals do
+        // not depend on how the classes are summed.
+        let per_truck = costs.per_truck;
+        let class = usize::from(truck.class);
+        for parts in [
+            &mut self.all.cost_parts,
+            &mut self.classes[class].cost_parts,
+        ] {
+            parts.fees += truck.fees;
+            parts.time += hourly;
+            parts.overnight += overnight;
+            parts.fixed += per_truck;
+        }
+        self.all.cost += cost;
+        self.classes[class].cost += cost;
     }
 
     #[inline(never)] // rare: keeps the per-event dispatch lean
@@ -1028,6 +1043,13 @@ pub fn simulate_until_cancelled(
         waiting: TimeWeighted::new(0, 0),
         offsite_len: TimeWeighted::new(0, 0),
         measured: scenario.warmup == 0,
+        priced: {
+            let c = &scenario.costs;
+            [c.per_hour, c.overnight, c.per_truck]
+                .into_iter()
+                .chain(scenario.stages.iter().map(|s| s.fee))
+                .any(|x| x != 0.0)
+        },
         all: ClassResult::new(),
         classes: (0..classes).map(|_| ClassResult::new()).collect(),
         in_port: vec![0; classes],
