@@ -318,14 +318,23 @@ impl Sampler {
     /// Fills `out` with durations rounded to whole ticks: the same values,
     /// in the same order, as calling [`Sampler::sample`] once per slot.
     pub fn fill_ticks(&self, rng: &mut Rng, out: &mut [Span]) {
-        // One dispatch per batch instead of one per draw.
-        if let Kind::Exp { scale } = self.kind {
-            for slot in out {
-                *slot = ticks(Distribution::<f64>::sample(&Exp1, rng) * scale);
+        // One dispatch per batch instead of one per draw, for the two
+        // service distributions scenarios use most.
+        match &self.kind {
+            Kind::Exp { scale } => {
+                for slot in out {
+                    *slot = ticks(Distribution::<f64>::sample(&Exp1, rng) * scale);
+                }
             }
-        } else {
-            for slot in out {
-                *slot = ticks(self.sample_general(rng));
+            Kind::LogNormal(d) => {
+                for slot in out {
+                    *slot = ticks(d.sample(rng));
+                }
+            }
+            _ => {
+                for slot in out {
+                    *slot = ticks(self.sample_general(rng));
+                }
             }
         }
     }
