@@ -168,6 +168,29 @@ fn reneging_matches_erlang_a() {
     assert_within_se("Erlang A mean queue", &q, lq, 0.05);
 }
 
+/// Two classes in one queue, only one of them impatient, under overload
+/// (truck slots are reused all the time): the impatient class reneges, and
+/// the patient one never does, even when a slot it takes over still has a
+/// pending patience event of the truck that held it before.
+#[test]
+fn only_impatient_trucks_renege_when_classes_share_a_queue() {
+    let mut s = port(
+        poisson(6.0),
+        vec![stage("desk", lanes(4), exp_hours(1.0))],
+        20,
+        4,
+    );
+    let mut impatient = Class::new("impatient", 0.5, 0);
+    impatient.patience = Some(exp_hours(0.5));
+    s.classes = vec![impatient, Class::new("patient", 0.5, 0)];
+    let out = run_kept(&s);
+    for (i, r) in &out.reps {
+        let (a, b) = (&r.classes[0].counts, &r.classes[1].counts);
+        assert!(a.reneged > 100, "replication {i}: {a:?}");
+        assert_eq!(b.reneged, 0, "replication {i}: {b:?}");
+    }
+}
+
 /// Balking at a fixed queue length (M/M/c/K): 3 lanes, room for K = 8 in
 /// the system, so a truck joins while fewer than 5 wait. Blocking
 /// probability p_K and mean queue from the truncated birth–death chain.
