@@ -372,6 +372,7 @@ impl Port<'_> {
 
     /// Truck `id` reaches the border area: it registers in the e-queue, or
     /// goes to the port.
+    #[inline]
     fn reach(&mut self, id: u32, sched: &mut Scheduler<Event>) {
         if self.offsite.is_some() {
             self.register(id, sched);
@@ -452,6 +453,7 @@ impl Port<'_> {
     }
 
     /// Truck `id` passed the gate of entrance `e`.
+    #[inline]
     fn admitted(&mut self, id: u32, e: usize, sched: &mut Scheduler<Event>) {
         if self.gates[e].parking.is_some() {
             self.gates[e].pace.record(sched.now());
@@ -461,6 +463,7 @@ impl Port<'_> {
 
     /// Sends truck `id` to its first routed stage at or after route
     /// position `from`, or out.
+    #[inline]
     fn advance(&mut self, id: u32, from: usize, sched: &mut Scheduler<Event>) {
         let Some(truck) = self.trucks.get(id as usize) else {
             return;
