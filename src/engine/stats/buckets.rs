@@ -119,17 +119,11 @@ impl Buckets {
     /// Counts `value` once.
     #[inline(always)]
     pub fn record(&mut self, value: u64) {
-        let i = index_of(value);
-        if i >= self.counts.len() {
-            self.grow_to(value);
-        }
-        if let Some(c) = self.counts.get_mut(i) {
-            *c = c.saturating_add(1);
-        }
-        self.total = self.total.saturating_add(1);
+        self.record_n(value, 1);
     }
 
     /// Counts `value` `n` times.
+    #[inline(always)]
     pub fn record_n(&mut self, value: u64, n: u64) {
         let i = index_of(value);
         if i >= self.counts.len() {
