@@ -7,9 +7,9 @@
 //! Validation compares these means with queueing formulas. Percentiles
 //! come from HDR histogram counts with three significant digits (see
 //! [`Buckets`](super::buckets::Buckets) for why they are not the
-//! `hdrhistogram` crate's own), because a planner reading "p95 = 6.2 h" does not
-//! need more and the histogram's size then depends only on the range of
-//! values, not on how many were recorded.
+//! `hdrhistogram` crate's own), because a planner reading "p95 = 6.2 h"
+//! does not need more and the histogram's size then depends only on the
+//! range of values, not on how many were recorded.
 
 use serde::Serialize;
 
