@@ -48,9 +48,9 @@ pub fn format_span(t: Span) -> String {
     format!("{t}ms")
 }
 
-/// The day and hour of day of a clock that only moves forward, recomputed
-/// only when it crosses an hour boundary: a model that files every event
-/// by hour or day pays two comparisons per event instead of two divisions.
+/// The day and hour of day of a clock, recomputed only when the clock
+/// leaves the hour it was last in: a model that files every event by hour
+/// or day pays two comparisons per event instead of two divisions.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct DayHour {
     /// The hour `[from, to)` that `day` and `hour` describe.

@@ -3,18 +3,15 @@
 //! One counter per day of the measured period: memory grows with the number
 //! of days, never with the number of events.
 
-use crate::engine::time::{DAY, Time};
+use crate::engine::time::{DayHour, Time};
 
 /// Event counts per day, from a start instant on.
 #[derive(Clone, Debug, Default)]
 pub struct DailyCounts {
     start: Time,
     counts: Vec<u64>,
-    /// The day last counted and the instants it spans, so that counting
-    /// within the same day needs no division.
-    day: usize,
-    day_from: Time,
-    day_to: Time,
+    /// The day of the time since `start`, without a division per count.
+    clock: DayHour,
 }
 
 impl DailyCounts {
@@ -23,9 +20,7 @@ impl DailyCounts {
         DailyCounts {
             start,
             counts: Vec::new(),
-            day: 0,
-            day_from: 0,
-            day_to: 0,
+            clock: DayHour::default(),
         }
     }
 
@@ -35,18 +30,11 @@ impl DailyCounts {
         if t < self.start {
             return;
         }
-        if t < self.day_from || t >= self.day_to {
-            let day = (t - self.start) / DAY;
-            self.day = day as usize;
-            self.day_from = self.start + day * DAY;
-            self.day_to = self.day_from.saturating_add(DAY);
-            if self.day >= self.counts.len() {
-                self.counts.resize(self.day + 1, 0);
-            }
+        let day = self.clock.at(t - self.start).0 as usize;
+        if day >= self.counts.len() {
+            self.counts.resize(day + 1, 0);
         }
-        if let Some(c) = self.counts.get_mut(self.day) {
-            *c += 1;
-        }
+        self.counts[day] += 1;
     }
 
     /// The counts for `days` days (days without events count zero; events
@@ -61,6 +49,7 @@ impl DailyCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::time::DAY;
 
     #[test]
     fn counts_by_day_from_start() {
