@@ -28,14 +28,16 @@ cargo build --release -q --bin portsim --example mm10
 bin=target/release/portsim
 example=target/release/examples/mm10
 
-# instructions of a whole command
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+# instructions of a whole command; its standard output is kept in $out
 instr() {
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >"$out" |
     awk '/refs:/ {gsub(",", "", $NF); print $NF}'
 }
-# trucks that left the port in a `portsim run` JSON report
+# trucks that left the port, from the JSON report of the last `instr`
 cleared() {
-  "$@" | awk '/"cleared":/ {gsub("[,]", "", $2); print $2; exit}'
+  awk '/"cleared":/ {gsub(",", "", $2); print $2; exit}' "$out"
 }
 # instructions per truck of `BIN run FILE ARGS...` between two horizons
 per_truck() {
@@ -43,9 +45,9 @@ per_truck() {
   shift 4
   local i1 i2 n1 n2
   i1=$(instr "$b" run "$file" --horizon "$short" -j 1 -q --format json "$@")
+  n1=$(cleared)
   i2=$(instr "$b" run "$file" --horizon "$long" -j 1 -q --format json "$@")
-  n1=$(cleared "$b" run "$file" --horizon "$short" -j 1 -q --format json "$@")
-  n2=$(cleared "$b" run "$file" --horizon "$long" -j 1 -q --format json "$@")
+  n2=$(cleared)
   awk -v a="$i1" -v b="$i2" -v m="$n1" -v n="$n2" 'BEGIN {printf "%.0f", (b - a) / (n - m)}'
 }
 
@@ -71,6 +73,6 @@ else
   echo "| --- | --- |"
 fi
 row "M/M/10, port model" benches/scenarios/mm10.toml 11111h 22222h
-echo "| M/M/10, engine::tandem (examples/mm10) | $tandem${REF:+ | }|"
+echo "| M/M/10, engine::tandem (examples/mm10.rs) | $tandem${REF:+ | } |"
 row "port tandem, port model" benches/scenarios/port-tandem.toml 133333m 266667m
 row "Horgos-after, per truck leaving" scenarios/horgos-after.toml 30d 60d -r 1
