@@ -15,6 +15,8 @@
 #   * the same model on the engine's reference network (examples/mm10.rs,
 #     `engine::tandem`);
 #   * the four-station port tandem (benches/scenarios/port-tandem.toml);
+#   * both models as bare hand-written heap loops (examples/bare_loop.rs),
+#     the floor any Rust simulator of them stands on;
 #   * Horgos-after (scenarios/horgos-after.toml), one replication of 30 and
 #     60 days.
 #
@@ -24,9 +26,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install valgrind)" >&2; exit 2; }
-cargo build --release -q --bin portsim --example mm10
+cargo build --release -q --bin portsim --example mm10 --example bare_loop
 bin=target/release/portsim
 example=target/release/examples/mm10
+bare=target/release/examples/bare_loop
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -51,8 +54,13 @@ per_truck() {
   awk -v a="$i1" -v b="$i2" -v m="$n1" -v n="$n2" 'BEGIN {printf "%.0f", (b - a) / (n - m)}'
 }
 
-tandem=$(awk -v a="$(instr $example 100000)" -v b="$(instr $example 200000)" \
-  'BEGIN {printf "%.0f", (b - a) / 100000}')
+# instructions per customer of a command that takes the customers last
+per_customer() {
+  awk -v a="$(instr "$@" 100000)" -v b="$(instr "$@" 200000)" 'BEGIN {printf "%.0f", (b - a) / 100000}'
+}
+tandem=$(per_customer $example)
+bare_mm=$(per_customer $bare mm10)
+bare_pt=$(per_customer $bare port)
 row() {
   local name=$1 file=$2 short=$3 long=$4
   shift 4
@@ -74,5 +82,7 @@ else
 fi
 row "M/M/10, port model" benches/scenarios/mm10.toml 11111h 22222h
 echo "| M/M/10, engine::tandem (examples/mm10.rs) | $tandem${REF:+ | } |"
+echo "| M/M/10, bare loop (examples/bare_loop.rs) | $bare_mm${REF:+ | } |"
 row "port tandem, port model" benches/scenarios/port-tandem.toml 133333m 266667m
+echo "| port tandem, bare loop | $bare_pt${REF:+ | } |"
 row "Horgos-after, per truck leaving" scenarios/horgos-after.toml 30d 60d -r 1
