@@ -33,16 +33,21 @@ cargo build --release -q --bin portsim --example bare_loop
 bin=target/release/portsim
 bare=target/release/examples/bare_loop
 
-# wall time of a command, in seconds, its output discarded
+# wall time of a command, in seconds; its standard output is kept in $out
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
 secs() {
   local t0 t1
   t0=$(date +%s.%N)
-  "$@" >/dev/null
+  "$@" >"$out"
   t1=$(date +%s.%N)
   awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}' 
 }
 fastest() { sort -g | head -n 1; }
 
+# the Horgos case: a year, 30 replications
+reps=30
+horgos=(run scenarios/horgos-after.toml --horizon 365d -r "$reps" -q --format json)
 declare -A t
 for r in $(seq "$rounds"); do
   t[mm_port]+="$(secs $bin run benches/scenarios/mm10.toml -j 1 -q --format json) "
@@ -51,18 +56,17 @@ for r in $(seq "$rounds"); do
   t[pt_port]+="$(secs $bin run benches/scenarios/port-tandem.toml -j 1 -q --format json) "
   t[pt_bare]+="$(secs $bare port 1000000) "
   t[pt_simpy]+="$(secs "$venv/bin/python" "$peer/port_simpy.py" -n 1000000 --seed 1) "
-  t[h1]+="$(secs $bin run scenarios/horgos-after.toml --horizon 365d -r 30 -j 1 -q --format json) "
-  t[h2]+="$(secs $bin run scenarios/horgos-after.toml --horizon 365d -r 30 -j 2 -q --format json) "
+  t[h1]+="$(secs $bin "${horgos[@]}" -j 1) "
+  # trucks leaving the port over all replications (the report gives the
+  # mean a replication), for the time a truck against the bare loop's
+  horgos_trucks=$(awk -v n="$reps" '/"cleared":/ {gsub(",", "", $2); print $2 * n; exit}' "$out")
+  t[h2]+="$(secs $bin "${horgos[@]}" -j 2) "
   if [ -n "${REF:-}" ]; then
-    t[r1]+="$(secs "$REF" run scenarios/horgos-after.toml --horizon 365d -r 30 -j 1 -q --format json) "
-    t[r2]+="$(secs "$REF" run scenarios/horgos-after.toml --horizon 365d -r 30 -j 2 -q --format json) "
+    t[r1]+="$(secs "$REF" "${horgos[@]}" -j 1) "
+    t[r2]+="$(secs "$REF" "${horgos[@]}" -j 2) "
   fi
   echo "round $r of $rounds done" >&2
 done
-# trucks leaving the port over the 30 Horgos replications (the report gives
-# the mean a replication), for the time per truck against the bare loop's
-horgos_trucks=$($bin run scenarios/horgos-after.toml --horizon 365d -r 30 -j 2 -q --format json |
-  awk '/"cleared":/ {gsub(",", "", $2); print $2 * 30; exit}')
 m() { echo "${t[$1]}" | tr ' ' '\n' | grep . | fastest; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
 echo "machine: $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%d); fastest of $rounds interleaved rounds"
@@ -75,9 +79,9 @@ printf '| port tandem, bare loop vs SimPy | %.2f s | %.1f s | %s× |\n' "$(m pt_
 printf '| M/M/10, `portsim run` vs bare loop | %.2f s | %.2f s | %s× slower |\n' "$(m mm_port)" "$(m mm_bare)" "$(ratio "$(m mm_port)" "$(m mm_bare)")"
 printf '| port tandem, `portsim run` vs bare loop | %.2f s | %.2f s | %s× slower |\n' "$(m pt_port)" "$(m pt_bare)" "$(ratio "$(m pt_port)" "$(m pt_bare)")"
 if [ -n "${REF:-}" ]; then
-  printf '| Horgos-after 365 d × 30, 1 thread, vs REF | %.1f s | %.1f s | %s× |\n' "$(m h1)" "$(m r1)" "$(ratio "$(m r1)" "$(m h1)")"
-  printf '| Horgos-after 365 d × 30, 2 threads, vs REF | %.1f s | %.1f s | %s× |\n' "$(m h2)" "$(m r2)" "$(ratio "$(m r2)" "$(m h2)")"
+  printf '| Horgos-after 365 d × '"$reps"', 1 thread, vs REF | %.1f s | %.1f s | %s× |\n' "$(m h1)" "$(m r1)" "$(ratio "$(m r1)" "$(m h1)")"
+  printf '| Horgos-after 365 d × '"$reps"', 2 threads, vs REF | %.1f s | %.1f s | %s× |\n' "$(m h2)" "$(m r2)" "$(ratio "$(m r2)" "$(m h2)")"
 fi
 us() { awk -v s="$1" -v n="$2" 'BEGIN {printf "%.3f µs", s / n * 1e6}'; }
 printf '| time a truck leaving, Horgos-after (1 thread) vs the bare port tandem loop | %s | %s | %s× slower |\n' "$(us "$(m h1)" "$horgos_trucks")" "$(us "$(m pt_bare)" 1000000)" "$(awk -v a="$(m h1)" -v n="$horgos_trucks" -v b="$(m pt_bare)" 'BEGIN {printf "%.1f", a / n / (b / 1e6)}')"
-printf '| Horgos-after 365 d × 30, 2 threads vs 1 | %.1f s | %.1f s | %s× |\n' "$(m h2)" "$(m h1)" "$(ratio "$(m h1)" "$(m h2)")"
+printf '| Horgos-after 365 d × '"$reps"', 2 threads vs 1 | %.1f s | %.1f s | %s× |\n' "$(m h2)" "$(m h1)" "$(ratio "$(m h1)" "$(m h2)")"
