@@ -15,6 +15,7 @@
 //!
 //! See `ARCHITECTURE.md` for the map and the invariants.
 
+pub mod calibrate;
 pub mod cli;
 pub mod decide;
 pub mod engine;
