@@ -17,10 +17,12 @@
 //!
 //! # What is counted
 //!
-//! Counts refer to the trucks that arrived during the measured period (after
-//! warm-up), so in every replication `arrived = cleared + turned away +
-//! backlog` holds exactly. Durations and costs are those of the cleared
-//! trucks among them. Utilisation, queue lengths and the hourly profile are
+//! Counts are events of the measured period (after warm-up); with the
+//! trucks in the system at its two edges they balance exactly in every
+//! replication (see [`Counts`]). A truck that leaves before its first
+//! service (diverted, reneged, turned away) is counted where it left and
+//! is not demand for any stage ([`Counts::stayed`]). Durations and costs
+//! are those of the cleared trucks. Utilisation, queue lengths and the hourly profile are
 //! time averages over the measured period.
 
 mod arrivals;

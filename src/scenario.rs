@@ -58,7 +58,7 @@ mod tests;
 pub use error::{Diagnostic, ScenarioError};
 pub use overrides::{Origin, Override};
 pub use types::*;
-pub use warnings::{load_warnings, visits_per_truck};
+pub use warnings::{load_warnings, visits_per_truck, visits_per_truck_by_class};
 
 use checks::Issues;
 use sources::Sources;

@@ -409,15 +409,10 @@ impl Port<'_> {
         }
         let (class, e) = (usize::from(truck.class), usize::from(truck.entrance));
         let (booked, registered, priority) = (truck.booked, truck.registered, truck.prio);
-        self.count(class, |c| {
-            c.arrived += 1;
-            c.booked += u64::from(booked);
-        });
-        if self.measured {
-            let (_, hour) = self.clock.at(now);
-            self.hourly.arrivals[hour] += 1;
-        }
-        // A truck called from the e-queue has chosen already.
+        // A truck called from the e-queue has chosen already. Any other
+        // looks at the road queue first: one that will not join it goes
+        // elsewhere without arriving, as one that will not join the e-queue
+        // never registers.
         if !registered {
             let ahead = self.gates[e].road_len();
             let pace = &self.gates[e].pace;
@@ -426,6 +421,14 @@ impl Port<'_> {
                 self.trucks.remove(id as usize);
                 return;
             }
+        }
+        self.count(class, |c| {
+            c.arrived += 1;
+            c.booked += u64::from(booked);
+        });
+        if self.measured {
+            let (_, hour) = self.clock.at(now);
+            self.hourly.arrivals[hour] += 1;
         }
         let gate = &self.gates[e];
         let road_full = gate

@@ -191,7 +191,7 @@ fn chart_sections(ids: &mut Ids, series: &[Series]) -> Markup {
 
         (section(
             "Stages",
-            "Lane utilisation is the share of on-duty lane time spent serving trucks, never above 100% (finishing a truck after closing is overtime). Load is demand over capacity; the bottleneck, the stage with the highest load, is drawn solid. A stage cannot keep up when its load reaches 100%. Whiskers are 95% confidence intervals.",
+            "Lane utilisation is the share of on-duty lane time spent serving trucks, never above 100% (finishing a truck after closing is overtime). Load is demand (the visits of the trucks that stayed to be served: those that left before their first service are not demand) over capacity; the bottleneck, the stage with the highest load, is drawn solid. A stage cannot keep up when its load reaches 100%, and the bottleneck also when the trucks that left for want of room would have taken it there. Whiskers are 95% confidence intervals.",
         ))
         @for s in series {
             @let busiest = s.summary.bottleneck().and_then(|i| s.summary.stages.get(i));

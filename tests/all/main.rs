@@ -14,6 +14,7 @@ mod check;
 mod cli_errors;
 mod cli_run;
 mod comparisons;
+mod demand;
 mod determinism;
 mod docs;
 mod fuzz_scenarios;
