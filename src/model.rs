@@ -27,17 +27,21 @@
 
 mod arrivals;
 mod booking;
+mod collect;
 mod diversion;
 mod equeue;
+mod events;
 mod gate;
 pub mod guard;
 mod initial;
 mod port;
+mod replication;
 mod results;
 mod stage;
 mod truck;
+mod world;
 
-pub use port::{Limits, simulate, simulate_until_cancelled};
+pub use replication::{Limits, simulate, simulate_until_cancelled};
 pub use results::{
     ClassResult, CostParts, Counts, EQueueResult, GateResult, HourlyProfile, PoolResult, RepResult,
     StageResult, Stopped, Unfinished,
