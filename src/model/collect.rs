@@ -74,9 +74,14 @@ fn stopped(port: &Port, now: Time, trip: Option<Trip>) -> Stopped {
     }
 }
 
-/// The state when the window closes: what is left at the port.
+/// The state when the window closes: what is left at the port. A window
+/// that never opened (the runaway guard stopped the replication in its
+/// warm-up) has nothing at its edges, so its counts still balance.
 fn close_window(port: &mut Port, end: Time) -> Unfinished {
     let w = &mut port.world;
+    if !w.measured {
+        return Unfinished::default();
+    }
     w.snapshot(
         |c| &mut c.in_port_end,
         |c| &mut c.booked_ahead,
