@@ -11,6 +11,7 @@ pub mod compare;
 pub mod digest;
 pub mod estimate;
 pub mod factorial;
+pub mod findings;
 pub mod gate;
 pub mod replications;
 pub mod run;

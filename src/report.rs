@@ -13,6 +13,7 @@ pub mod csv;
 pub mod days;
 pub mod decide;
 pub mod definitions;
+pub mod findings;
 pub mod format;
 pub mod html;
 pub mod json;

@@ -296,7 +296,7 @@ pub fn check(args: &CheckArgs) -> Result<(), Failure> {
             renamed_from,
             currency: s.costs.currency.clone(),
             warnings: scenario::load_warnings(&s),
-            findings: out.summary.findings(),
+            findings: crate::experiment::findings::of(&out.summary),
         });
         manifests.push(
             Manifest::new(&s, options.replications, threads(&options), wall).with_run_id(id.id()),

@@ -1,5 +1,6 @@
 //! Can each stage, and the gate, keep up? Demand against capacity, daily
-//! limits, queue growth, and the findings a planner reads.
+//! limits, queue growth, and the verdicts the findings are made of
+//! (`findings`).
 //!
 //! An overloaded port is a result, not an error: the run completes and the
 //! report says where and by how much it falls short.
@@ -50,9 +51,7 @@
 
 use super::digest::{RepDigest, StageDigest};
 use super::estimate::Estimate;
-use super::summary::Summary;
 use crate::model::Counts;
-use crate::report::format::{duration, number};
 use crate::scenario::{Scenario, Stage};
 
 /// What bounds a stage's capacity.
@@ -73,19 +72,6 @@ impl Bound {
             Bound::Lanes => "lanes",
             Bound::DailyLimit(_) => "daily_limit",
             Bound::Pool(_) => "pool",
-        }
-    }
-
-    /// In words, given the pools' names: "its lanes", "its daily limit of
-    /// 60", "the pool `scanner`".
-    pub fn words(self, pools: &[PoolSummary]) -> String {
-        match self {
-            Bound::Lanes => "its lanes".to_owned(),
-            Bound::DailyLimit(l) => format!("its daily limit of {l}"),
-            Bound::Pool(i) => format!(
-                "the pool `{}` it shares",
-                pools.get(i).map_or("?", |p| p.name.as_str())
-            ),
         }
     }
 }
@@ -532,154 +518,4 @@ pub fn gate(c: &GateColumns) -> GateSummary {
         shortfall_per_day: shortfall,
         unstable,
     }
-}
-
-/// The trucks a day lost before their first service that count against
-/// the tightest stage, by how they left: "~24/day diverted (their
-/// tolerance)", ….
-fn lost_words(l: &LostSummary) -> String {
-    let offsite = if l.offsite_counts { 1.0 } else { 0.0 };
-    let parts: Vec<String> = [
-        (
-            l.turned_away_per_day.mean,
-            "turned away at the gate (road queue full)",
-        ),
-        (
-            l.diverted_per_day.mean,
-            "diverted at the road (their tolerance)",
-        ),
-        (
-            l.reneged_per_day.mean,
-            "reneged on the road (their patience)",
-        ),
-        (
-            offsite * l.diverted_offsite_per_day.mean,
-            "diverted at the e-queue (their tolerance)",
-        ),
-        (
-            offsite * l.reneged_offsite_per_day.mean,
-            "reneged in the e-queue (their patience)",
-        ),
-    ]
-    .into_iter()
-    .filter(|&(x, _)| x >= 0.5)
-    .map(|(x, how)| format!("~{}/day {how}", number(x, 0)))
-    .collect();
-    if parts.is_empty() {
-        "fewer than one truck a day".to_owned()
-    } else {
-        parts.join(", ")
-    }
-}
-
-/// The findings of a summary, in plain words.
-pub fn findings(s: &Summary) -> Vec<String> {
-    let mut out = Vec::new();
-    // Stages grouped by what happens to their excess, in order of first
-    // appearance: (load, the full sentence, a short form for a list).
-    type Line = (f64, String, String);
-    let mut groups: Vec<(String, Vec<Line>)> = Vec::new();
-    for st in &s.stages {
-        let Some(u) = st.flow.unstable else { continue };
-        let f = &st.flow;
-        let bound = f.bound.words(&s.pools);
-        let queue = if u.growth_per_day >= (0.01 * f.demand_per_day.mean).max(0.5) {
-            format!("its queue grows ~{}/day", number(u.growth_per_day, 0))
-        } else if f.counts_lost {
-            format!("the excess left before service: {}", lost_words(&s.lost))
-        } else if s.gate.unstable.is_some() {
-            "its queue is capped by the port's bounds and the excess is turned away at the gate"
-                .to_owned()
-        } else {
-            "the excess waits upstream".to_owned()
-        };
-        let (demand, load) = if f.counts_lost {
-            (f.came_per_day.mean, f.came_load.mean)
-        } else {
-            (f.demand_per_day.mean, f.load.mean)
-        };
-        let one = if f.counts_lost {
-            format!(
-                "stage `{}` cannot keep up: the trucks that came want ~{}/day of it, more than its capacity ~{}/day ({bound}); {queue}",
-                st.name,
-                number(demand, 0),
-                number(f.capacity_per_day, 0),
-            )
-        } else {
-            format!(
-                "stage `{}` cannot keep up: demand ~{}/day exceeds its capacity ~{}/day ({bound}); {queue}",
-                st.name,
-                number(demand, 0),
-                number(f.capacity_per_day, 0),
-            )
-        };
-        let short = format!(
-            "`{}` ~{}/day for ~{} ({:.0}%)",
-            st.name,
-            number(f.capacity_per_day, 0),
-            number(demand, 0),
-            100.0 * load
-        );
-        match groups.iter_mut().find(|(q, _)| *q == queue) {
-            Some((_, list)) => list.push((load, one, short)),
-            None => groups.push((queue, vec![(load, one, short)])),
-        }
-    }
-    for (queue, mut list) in groups {
-        if list.len() < 3 {
-            out.extend(list.into_iter().map(|(_, one, _)| one));
-            continue;
-        }
-        // Many stages short of the same demand (a port whose opening
-        // hours bind): one line, tightest first.
-        list.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let names: Vec<String> = list.into_iter().map(|(_, _, short)| short).collect();
-        out.push(format!(
-            "{} stages cannot keep up (capacity for demand, load): {}; {}",
-            names.len(),
-            names.join(", "),
-            queue.replacen("its queue is", "their queues are", 1)
-        ));
-    }
-    let g = &s.gate;
-    if let Some(u) = g.unstable {
-        let mut what = Vec::new();
-        if g.turned_away_per_day.mean >= 0.5 {
-            what.push(format!(
-                "~{}/day are turned away (road queue full)",
-                number(g.turned_away_per_day.mean, 0)
-            ));
-        }
-        if u.growth_per_day >= 0.5 {
-            what.push(format!(
-                "the road queue grows ~{}/day",
-                number(u.growth_per_day, 0)
-            ));
-        }
-        out.push(format!(
-            "the gate cannot keep up: ~{} trucks/day reach the port and {}",
-            number(g.arrivals_per_day.mean, 0),
-            what.join(" and ")
-        ));
-    }
-    // Departures are a biased sample of stays when trucks pile up during
-    // the window: the ones that arrived late, and stay longest, are missing.
-    let cleared = s.flow.mean(|c| c.cleared);
-    let piled = s.flow.mean(|c| c.in_port_end) - s.flow.mean(|c| c.in_port_start);
-    let u = &s.unfinished;
-    if piled >= 0.05 * cleared && piled >= 0.5 {
-        let share = if cleared > 0.0 {
-            format!("{:.0}% of departures", 100.0 * u.count.mean / cleared)
-        } else {
-            "none left".to_owned()
-        };
-        out.push(format!(
-            "{} trucks ({share}) were still at the port at the end, {} more than at the start, there ~{} so far on average (oldest {}); time in port counts only trucks that left, so it leaves out these stays",
-            number(u.count.mean, 0),
-            number(piled, 0),
-            duration(u.mean_age_s.mean),
-            duration(u.max_age_s),
-        ));
-    }
-    out
 }

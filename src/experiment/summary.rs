@@ -1,5 +1,6 @@
 //! From replications to metrics: per-replication values, means with
-//! confidence intervals, flow balances and stability findings.
+//! confidence intervals, flow balances and stability verdicts (the
+//! findings made of them are `findings`).
 //!
 //! Each metric is computed once per replication (a sample), then
 //! summarised across replications with a Student-t interval. Keeping the
@@ -334,12 +335,6 @@ impl Summary {
     /// capacity), if any stage has demand.
     pub fn bottleneck(&self) -> Option<usize> {
         stability::tightest(&self.stages.iter().map(|st| &st.flow).collect::<Vec<_>>())
-    }
-
-    /// Plain-language findings: every stage and the gate that cannot keep
-    /// up, and unfinished trucks that bias the time in port.
-    pub fn findings(&self) -> Vec<String> {
-        stability::findings(self)
     }
 }
 

@@ -308,7 +308,13 @@ pub fn summary(s: &Summary) -> Map<String, Value> {
             "waiting_trucks": s.hourly.waiting.iter().map(estimate).collect::<Vec<_>>(),
         }),
     );
-    map.insert("findings".into(), json!(s.findings()));
+    map.insert(
+        "findings".into(),
+        crate::experiment::findings::of(s)
+            .iter()
+            .map(super::findings::json)
+            .collect(),
+    );
     map.insert(
         "stopped".into(),
         s.stopped
@@ -511,7 +517,7 @@ pub fn check(
                 },
                 "stopped_replications": c.stopped,
                 "warnings": c.warnings,
-                "findings": c.findings,
+                "findings": c.findings.iter().map(super::findings::json).collect::<Vec<_>>(),
                 "metrics": c.outcomes.iter()
                     .map(|o| (o.metric.name.to_owned(), outcome(o)))
                     .collect::<Map<String, Value>>(),

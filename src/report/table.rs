@@ -322,11 +322,11 @@ pub fn run(scenario: &Scenario, output: &RunOutput, warnings: &[String]) -> Stri
             }
         }
     }
-    let findings = s.findings();
+    let findings = crate::experiment::findings::of(s);
     if !findings.is_empty() {
         let _ = writeln!(out, "\nfindings");
-        for f in findings {
-            let _ = writeln!(out, "  {f}");
+        for f in &findings {
+            let _ = writeln!(out, "  {}", super::findings::text(f));
         }
     }
     for (i, r) in &s.stopped {

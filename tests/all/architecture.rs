@@ -101,3 +101,46 @@ fn every_source_file_opens_with_a_module_doc() {
         );
     }
 }
+
+/// The `crate::…`, `super::…` and `self::…` paths of a file's code (docs
+/// and line comments left out), inline ones included.
+fn crate_paths(text: &str) -> Vec<String> {
+    let code: String = text
+        .lines()
+        .map(|l| l.split("//").next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut out = Vec::new();
+    for start in ["crate::", "super::", "self::"] {
+        let mut rest = code.as_str();
+        while let Some(i) = rest.find(start) {
+            let tail = &rest[i..];
+            let end = tail
+                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+                .unwrap_or(tail.len());
+            out.push(tail[..end].to_owned());
+            rest = &tail[end..];
+        }
+    }
+    out
+}
+
+#[test]
+fn numbers_are_not_worded_below_the_reports() {
+    // The experiment layer produces findings as data; `report/` words
+    // them. Nothing in `src/experiment/` (or `src/model/`) reaches up into
+    // `report`, by a `use` or an inline path.
+    let mut files = Vec::new();
+    for layer in ["experiment", "model"] {
+        files.extend(rust_files(&root().join("src").join(layer)));
+        files.push(root().join("src").join(format!("{layer}.rs")));
+    }
+    assert!(files.len() > 20, "files found: {}", files.len());
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("readable");
+        let hit = crate_paths(&text)
+            .into_iter()
+            .find(|p| p.starts_with("crate::report"));
+        assert!(hit.is_none(), "{} uses `{hit:?}`", file.display());
+    }
+}

@@ -11,11 +11,20 @@
 //! in the visits is a few per cent at most and the tolerances say so.
 
 use portsim::experiment::estimate::Estimate;
+use portsim::experiment::findings;
 use portsim::experiment::run::RunOutput;
 use portsim::experiment::summary::StageSummary;
 
 use crate::cli_run::portsim;
 use crate::port_support::run_text;
+
+/// The findings of a run, as the table words them.
+fn findings_text(out: &RunOutput) -> Vec<String> {
+    findings::of(&out.summary)
+        .iter()
+        .map(portsim::report::findings::text)
+        .collect()
+}
 
 /// Visits a stage made per measured day, per replication.
 fn visits_per_day(out: &RunOutput, stage: usize) -> Estimate {
@@ -66,7 +75,7 @@ fn stage<'a>(out: &'a RunOutput, name: &str) -> &'a StageSummary {
 /// No finding says a stage other than `tight` cannot keep up, and none
 /// says the excess waits upstream when it left.
 fn only_named(what: &str, out: &RunOutput, tight: Option<&str>) {
-    let findings = out.summary.findings();
+    let findings = findings_text(out);
     for st in &out.summary.stages {
         if Some(st.name.as_str()) == tight {
             continue;
@@ -116,7 +125,7 @@ fn trucks_diverting_at_the_road_are_not_demand() {
     // 24 a day is all the desk can do.
     assert!((short.shortfall_per_day - 24.0).abs() < 1.5, "{short:?}");
     only_named("road diversion", &out, Some("desk"));
-    let findings = out.summary.findings();
+    let findings = findings_text(&out);
     assert!(
         findings
             .iter()

@@ -17,6 +17,7 @@ mod comparisons;
 mod demand;
 mod determinism;
 mod docs;
+mod findings;
 mod fuzz_scenarios;
 mod fuzz_studies;
 mod gate_files;
