@@ -9,7 +9,9 @@
 //! only when stderr is a terminal.
 //!
 //! Every input is read before the Ctrl-C handler is installed (see
-//! `signal`), so a signal while portsim is still reading ends it at once.
+//! `signal`), so a signal while portsim is still reading ends it at once,
+//! and before the outputs are checked, so that an output that would
+//! replace an input is refused (exit 2) before anything runs.
 
 #![allow(
     clippy::print_stdout,
@@ -76,6 +78,16 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    // One command per process: every file it reads is remembered, so that
+    // none of its outputs replaces one (the web app reads and saves the
+    // same files for as long as it runs, so it does not).
+    #[cfg(feature = "serve")]
+    let serving = matches!(cli.command, Command::Serve(_));
+    #[cfg(not(feature = "serve"))]
+    let serving = false;
+    if !serving {
+        crate::store::inputs::track();
+    }
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Compare(args) => compare::compare(&args),

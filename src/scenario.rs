@@ -38,7 +38,6 @@ mod decode;
 mod dists;
 mod error;
 mod initial;
-pub mod input;
 pub mod limits;
 mod named;
 pub mod overrides;

@@ -119,7 +119,7 @@ pub enum ScenarioError {
         path: PathBuf,
         /// Why: the operating system's reason, not a regular file, too
         /// large, not UTF-8.
-        error: super::input::InputError,
+        error: crate::store::read::ReadError,
     },
     /// An intervention (or base) that is not a `.toml` file: refused
     /// before it is opened, so that no other kind of file is ever read or

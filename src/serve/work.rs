@@ -33,9 +33,9 @@ use crate::experiment::unlike::Differences;
 use crate::model::Limits;
 use crate::report::format;
 use crate::report::html::{Comparison, Side};
-use crate::report::run_id::{Overrides, RunIdentity, Simulated};
 use crate::report::{csv, html, json};
 use crate::scenario::{Scenario, limits};
+use crate::store::identity::{Overrides, RunIdentity, Simulated};
 
 /// The metric whose interval the progress stream reports.
 pub const WATCHED: &str = "time_in_port_s";
@@ -280,7 +280,7 @@ pub fn prepare(ws: &Workspace, request: &JobRequest) -> Result<Prepared, Prepare
             .zip(labels)
             .map(|(s, label)| Simulated {
                 label,
-                scenario_hash: json::scenario_hash(s),
+                scenario_hash: s.hash(),
                 seed,
                 replications,
             })

@@ -11,7 +11,7 @@
 //! again on the file system (a link that points outside is refused).
 //! Scenarios are loaded with their `extends` chain confined the same way
 //! ([`crate::scenario::parse_within`]). Saving writes atomically
-//! ([`crate::report::write::atomic_write`]) and only to a regular file or a
+//! ([`crate::store::write::atomic_write`]) and only to a regular file or a
 //! new one.
 
 use std::path::{Path, PathBuf};
@@ -122,7 +122,7 @@ impl Workspace {
     /// Writes `text` as scenario `name`, atomically.
     pub fn save(&self, name: &str, text: &str) -> Result<(), PathError> {
         let path = self.resolve(name)?;
-        crate::report::write::atomic_write(&path, text.as_bytes())
+        crate::store::write::atomic_write(&path, text.as_bytes())
             .map_err(|e| PathError::Io(e.to_string()))
     }
 

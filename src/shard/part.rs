@@ -22,7 +22,7 @@
 //! covers the command line besides. `arguments` is the command line
 //! without `--shard` and `--part`, which `portsim merge` reads again to
 //! build the report. A unit's `words` are its digest ([`codec`]).
-//! Writing is atomic (`report::write`), so a shard killed mid-write leaves
+//! Writing is atomic (`store::write`), so a shard killed mid-write leaves
 //! no half a part, and a part that exists is whole.
 //!
 //! [`codec`]: super::codec
@@ -32,8 +32,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::spec::Shard;
-use crate::report::write::{WriteError, atomic_write};
 use crate::scenario::limits;
+use crate::store::write::{WriteError, atomic_write};
 
 /// The format of part files; a change that old parts cannot be read with
 /// increments it.

@@ -101,3 +101,32 @@ fn every_source_file_opens_with_a_module_doc() {
         );
     }
 }
+
+#[test]
+fn the_store_imports_none_of_the_layers_above_it() {
+    // `src/store/` is the bottom layer beside the engine: every layer
+    // writes and reads back files through it, so it may name none of them
+    // (code and docs alike: a link in a doc is an import too).
+    let layers = [
+        "crate::engine",
+        "crate::model",
+        "crate::scenario",
+        "crate::experiment",
+        "crate::decide",
+        "crate::report",
+        "crate::shard",
+        "crate::serve",
+        "crate::cli",
+        "crate::calibrate",
+    ];
+    let mut files = rust_files(&root().join("src/store"));
+    files.push(root().join("src/store.rs"));
+    assert!(files.len() >= 8, "store files found: {}", files.len());
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("readable");
+        for word in layers {
+            let hit = text.lines().find(|l| l.contains(word));
+            assert!(hit.is_none(), "{} names `{word}`: {hit:?}", file.display());
+        }
+    }
+}

@@ -24,6 +24,7 @@ mod horgos;
 mod mechanism_files;
 mod output_sets;
 mod overrides;
+mod own_inputs;
 mod port_behaviour;
 mod port_support;
 mod readable;
@@ -35,7 +36,10 @@ mod sensitivity;
 mod serve;
 #[cfg(feature = "serve")]
 mod serve_load;
+#[cfg(feature = "serve")]
+mod serve_store;
 mod shard;
+mod store_files;
 mod study_files;
 mod support;
 mod sweep;
