@@ -61,7 +61,8 @@ fn the_engine_is_domain_free() {
 #[test]
 fn async_code_lives_only_in_the_web_app() {
     // tokio serves the web app's I/O; simulations run on rayon. Neither
-    // tokio nor axum may be named outside `src/serve/` (and `src/serve.rs`).
+    // tokio, axum nor hyper may be named outside `src/serve/` (and
+    // `src/serve.rs`).
     let serve = root().join("src/serve");
     let files: Vec<PathBuf> = rust_files(&root().join("src"))
         .into_iter()
@@ -73,7 +74,13 @@ fn async_code_lives_only_in_the_web_app() {
         let hit = text
             .lines()
             .filter(|l| !l.trim_start().starts_with("//"))
-            .find(|l| l.contains("tokio") || l.contains("axum") || l.contains("async "));
+            .find(|l| {
+                l.contains("tokio")
+                    || l.contains("axum")
+                    || l.contains("hyper::")
+                    || l.contains("hyper_util")
+                    || l.contains("async ")
+            });
         assert!(hit.is_none(), "{} uses async code: {hit:?}", file.display());
     }
     let serve_files = rust_files(&serve);

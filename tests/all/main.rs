@@ -34,6 +34,8 @@ mod sensitivity;
 #[cfg(feature = "serve")]
 mod serve;
 #[cfg(feature = "serve")]
+mod serve_limits;
+#[cfg(feature = "serve")]
 mod serve_load;
 mod shard;
 mod study_files;
