@@ -92,6 +92,34 @@ fn async_code_lives_only_in_the_web_app() {
     );
 }
 
+/// Issue 24, defect 8: `eprintln!` panics when stderr cannot be written,
+/// turning a user's mistake (exit 2) into a crash (exit 101). Only
+/// `cli::stderr` writes there (and the progress bar, through indicatif,
+/// which drops its write errors).
+#[test]
+fn stderr_is_written_by_one_writer_only() {
+    let writer = root().join("src/cli/stderr.rs");
+    for file in rust_files(&root().join("src")) {
+        if file == writer {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).expect("readable");
+        let hit = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .find(|l| {
+                l.contains("eprint!(")
+                    || l.contains("eprintln!(")
+                    || (l.contains("io::stderr()") && !l.contains("is_terminal()"))
+            });
+        assert!(
+            hit.is_none(),
+            "{} writes to stderr: {hit:?}",
+            file.display()
+        );
+    }
+}
+
 #[test]
 fn every_source_file_opens_with_a_module_doc() {
     let mut files = Vec::new();
