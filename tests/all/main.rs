@@ -22,6 +22,8 @@ mod gate_files;
 mod honest_metrics;
 mod horgos;
 mod mechanism_files;
+mod messages;
+mod no_ops;
 mod output_sets;
 mod overrides;
 mod port_behaviour;
