@@ -595,6 +595,53 @@ mod tests {
         }
     }
 
+    /// An offset's normal is untruncated: any finite mean, however far
+    /// below zero, is drawn as it is (issue 24: −8 h was refused as "not
+    /// greater than zero" while −5 h was accepted).
+    #[test]
+    fn an_offset_normal_takes_any_finite_mean() {
+        let far = Dist::Normal {
+            mean: -8.0,
+            sd: 1.0,
+        };
+        assert!(matches!(far.sampler(), Err(DistError::Truncated { .. })));
+        let s = far.offset_sampler().expect("an offset");
+        assert_eq!(s.mean(), -8.0);
+        let mut rng = Streams::new(5, 0).stream("offset");
+        let n = 100_000;
+        let mean = (0..n).map(|_| s.sample_offset(&mut rng)).sum::<f64>() / n as f64;
+        // sd 1: the standard error of the mean is 1/316.
+        assert!((mean + 8.0).abs() < 0.02, "{mean}");
+        assert!(
+            Dist::Normal {
+                mean: f64::NAN,
+                sd: 1.0
+            }
+            .offset_sampler()
+            .is_err()
+        );
+        // Others are checked as durations.
+        assert!(Dist::Exponential { mean: -1.0 }.offset_sampler().is_err());
+    }
+
+    #[test]
+    fn weights_that_sum_beyond_a_number_are_named_as_such() {
+        let huge = Dist::Empirical {
+            values: vec![1.0, 2.0],
+            weights: vec![1e308, 1e308],
+        };
+        let Err(DistError::Empirical(m)) = huge.sampler() else {
+            panic!("accepted")
+        };
+        assert!(m.contains("must sum to a finite number"), "{m}");
+        // Large but summable weights: the mean by shares, no overflow.
+        let big = Dist::Empirical {
+            values: vec![1e10, 3e10],
+            weights: vec![1e300, 1e300],
+        };
+        assert_eq!(big.sampler().expect("valid").mean(), 2e10);
+    }
+
     /// Filling a batch gives the values of one draw per slot, in order, for
     /// the inline exponential and the general path alike.
     #[test]

@@ -693,6 +693,21 @@ mod tests {
     }
 
     #[test]
+    fn keys_read_before_overrides_apply_are_refused_where_written() {
+        for arg in ["extends=base.toml", "replaces=[\"stages\"]", "extends.x=1"] {
+            let d = Override::parse(arg).expect_err(arg);
+            assert!(d.message.contains("cannot be overridden"), "{}", d.message);
+            assert_eq!(d.span.as_ref().map(|s| s.start), Some(0), "{arg}");
+        }
+        let text = "key = \"extends\"\nvalues = [\"a.toml\"]\n";
+        let origin = Origin::new("sweep.toml", text);
+        let d = Override::in_file(&origin, "extends", 6..15, 26..34).expect_err("extends");
+        assert_eq!(d.span, Some(6..15), "at the key as written");
+        // A key that only contains the word is an ordinary key.
+        assert!(Override::parse("stages.extends.lanes=2").is_ok());
+    }
+
+    #[test]
     fn file_keys_point_inside_their_quotes() {
         let text = "key = \"stages.desk.lanes\"\nvalues = [3, 4]\n";
         let origin = Origin::new("sweep.toml", text);
