@@ -13,12 +13,6 @@
 //! and before the outputs are checked, so that an output that would
 //! replace an input is refused (exit 2) before anything runs.
 
-#![allow(
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "the command line is where portsim talks to people"
-)]
-
 mod args;
 mod check;
 mod compare;
@@ -32,6 +26,7 @@ mod sensitivity;
 mod serve;
 mod shard;
 mod signal;
+mod stderr;
 mod study;
 mod sweep;
 mod terminal;
@@ -103,12 +98,12 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             match &failure {
-                Failure::User(msg) | Failure::Check(msg) => eprintln!("{}", terminal::clean(msg)),
-                Failure::Interrupted { written: true } => eprintln!(
-                    "interrupted: the results written are incomplete (\"complete\": false)"
+                Failure::User(msg) | Failure::Check(msg) => stderr::say(msg),
+                Failure::Interrupted { written: true } => stderr::say(
+                    "interrupted: the results written are incomplete (\"complete\": false)",
                 ),
                 Failure::Interrupted { written: false } => {
-                    eprintln!("interrupted: nothing was written")
+                    stderr::say("interrupted: nothing was written")
                 }
             }
             ExitCode::from(failure.exit_code())

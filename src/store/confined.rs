@@ -40,11 +40,16 @@ use super::read::{self, kind_of};
 pub enum StoreError {
     /// One of the store's own folders is not a real folder.
     #[error(
-        "`{path}` in the workspace is {kind}, not a folder; portsim keeps its results only in a real folder inside the workspace, so remove it (whatever it points at is left alone)"
+        "cannot {doing} `{file}`: `{folder}` in the workspace is {kind}, not a folder; portsim keeps its results only in a real folder inside the workspace, so remove it (whatever it points at is left alone)"
     )]
     NotFolder {
-        /// The folder, relative to the workspace.
-        path: String,
+        /// "read" or "write".
+        doing: &'static str,
+        /// The file (or folder) being read or written, relative to the
+        /// workspace.
+        file: String,
+        /// The folder that is not one, relative to the workspace.
+        folder: String,
         /// "a symbolic link", "a FIFO (named pipe)", …
         kind: &'static str,
     },
@@ -111,8 +116,9 @@ impl Confined {
     }
 
     /// The store's folder, each of its folders checked to be a real
-    /// folder; `None` if one is missing and `create` is false.
-    fn base_dir(&self, create: bool) -> Result<Option<PathBuf>, StoreError> {
+    /// folder; `None` if one is missing and `create` is false. `target`
+    /// (below the store) names what is read or written, for messages.
+    fn base_dir(&self, create: bool, target: &[&str]) -> Result<Option<PathBuf>, StoreError> {
         let mut path = self.root.clone();
         for (i, part) in self.base.iter().enumerate() {
             path.push(part);
@@ -121,7 +127,9 @@ impl Confined {
                 Ok(m) if m.is_dir() => {}
                 Ok(m) => {
                     return Err(StoreError::NotFolder {
-                        path: shown(),
+                        doing: if create { "write" } else { "read" },
+                        file: self.shown(target),
+                        folder: shown(),
                         kind: kind(&m),
                     });
                 }
@@ -150,7 +158,7 @@ impl Confined {
 
     /// The entries: the real folders in the store, by name.
     pub fn entries(&self) -> Result<Vec<String>, StoreError> {
-        let Some(base) = self.base_dir(false)? else {
+        let Some(base) = self.base_dir(false, &[])? else {
             return Ok(Vec::new());
         };
         let Ok(list) = std::fs::read_dir(&base) else {
@@ -170,7 +178,7 @@ impl Confined {
         if !plain(entry) || !plain(name) {
             return Ok(None);
         }
-        let Some(base) = self.base_dir(false)? else {
+        let Some(base) = self.base_dir(false, &[entry, name])? else {
             return Ok(None);
         };
         let dir = base.join(entry);
@@ -228,12 +236,12 @@ impl Confined {
 
     /// The real folder of `entry`, made (or remade, in place of whatever
     /// else is at its name) if needed, and checked to lead where it should.
-    fn entry_dir(&self, entry: &str) -> Result<PathBuf, StoreError> {
+    fn entry_dir(&self, entry: &str, name: &str) -> Result<PathBuf, StoreError> {
         if !plain(entry) {
             return Err(StoreError::BadName(entry.to_owned()));
         }
         let base = self
-            .base_dir(true)?
+            .base_dir(true, &[entry, name])?
             .ok_or_else(|| StoreError::Moved(self.shown(&[])))?;
         let dir = base.join(entry);
         let io = |source| StoreError::Io {
@@ -266,7 +274,7 @@ impl Confined {
         if !plain(name) {
             return Err(StoreError::BadName(name.to_owned()));
         }
-        let dir = self.entry_dir(entry)?;
+        let dir = self.entry_dir(entry, name)?;
         let path = dir.join(name);
         let io = |source| StoreError::Io {
             path: self.shown(&[entry, name]),
@@ -290,6 +298,8 @@ impl Confined {
     /// Removes file `name` of `entry` (a link itself, never its target),
     /// if it is there.
     pub fn remove(&self, entry: &str, name: &str) -> Result<(), StoreError> {
+        // The store's folders are checked (and made) as for a write.
+        self.base_dir(true, &[entry, name])?;
         let Some(path) = self.existing(entry, name)? else {
             return Ok(());
         };
@@ -399,8 +409,15 @@ mod tests {
         let s = store(ws.path());
         let e = s.read("e", "a", 100).expect_err("refused").to_string();
         assert!(
-            e.contains("`.portsim` in the workspace is a symbolic link"),
+            e.starts_with(
+                "cannot read `.portsim/ledger/e/a`: `.portsim` in the workspace is a symbolic link"
+            ),
             "{e}"
+        );
+        let w = s.write("g", "a", b"x").expect_err("refused").to_string();
+        assert!(
+            w.starts_with("cannot write `.portsim/ledger/g/a`: `.portsim`"),
+            "{w}"
         );
         assert!(s.entries().is_err());
         assert!(s.write("g", "a", b"x").is_err());
