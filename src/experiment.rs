@@ -13,6 +13,7 @@ pub mod estimate;
 pub mod factorial;
 pub mod findings;
 pub mod gate;
+pub mod labels;
 pub mod replications;
 pub mod run;
 pub mod stability;

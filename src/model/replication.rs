@@ -202,7 +202,9 @@ fn build<'a>(
         booking_draws: Uniforms::new(streams.stream("booking")),
         no_show_rng: streams.stream("no-show"),
         punctuality_rng: streams.stream("punctuality"),
-        punctuality: appointments.map(|a| a.punctuality.sampler()).transpose()?,
+        punctuality: appointments
+            .map(|a| a.punctuality.offset_sampler())
+            .transpose()?,
         later_rng: streams.stream("no-show-later"),
         later,
         slots: appointments.map(|a| SlotBook::new(a.slot, a.capacity.clone(), a.max_lead)),
