@@ -204,7 +204,10 @@ fn parent_of(path: &Path) -> PathBuf {
 
 /// A new file's content written and flushed to a temporary file beside
 /// `target`, with the mode the target has (or rw-r--r--), not yet renamed.
-pub(super) fn temporary(target: &Path, contents: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
+pub(super) fn temporary(
+    target: &Path,
+    contents: &[u8],
+) -> std::io::Result<tempfile::NamedTempFile> {
     let dir = parent_of(target);
     let mut tmp = tempfile::Builder::new()
         .prefix(".portsim-")
