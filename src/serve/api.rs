@@ -1,9 +1,9 @@
 //! The JSON API of `portsim serve`: files, validation and saving, jobs,
 //! their progress stream, and the history.
 //!
-//! Routes and statuses are listed in [`app`](mod@super::app), which mounts these
-//! handlers. Validation and saving answer with the diagnostics the CLI
-//! prints, as [`work::DiagnosticJson`]; a job request is checked in full by
+//! Routes and statuses are listed in `app`, which mounts these handlers.
+//! Validation and saving answer with the diagnostics the CLI prints, as
+//! [`work::DiagnosticJson`]; a job request is checked in full by
 //! [`work::prepare`] before it reaches the queue, so a mistake is a 4xx
 //! with the message, never a failed job.
 
@@ -17,8 +17,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::app::{ApiError, App, Shared, blocking};
 use super::jobs::{Job, SubmitError, Submitted};
+use super::state::{ApiError, App, Shared, blocking};
 use super::work::{self, JobRequest};
 use super::workspace::PathError;
 use super::{sse, study};
