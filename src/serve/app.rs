@@ -34,10 +34,11 @@ use axum::routing::{get, post};
 use axum::{Router, middleware};
 use serde::Deserialize;
 
+use super::kind::kind_of;
 use super::ledger;
+use super::prepared::PrepareError;
 use super::security::{self, Policy};
 use super::state::{ApiError, App, Shared, blocking};
-use super::work::PrepareError;
 use super::workspace::PathError;
 use super::{api, pages, study};
 use crate::decide::identity::Asked;
@@ -177,7 +178,7 @@ async fn run_page(State(app): Shared, Query(q): Query<FileQuery>) -> Response {
 async fn study_page(State(app): Shared, Query(q): Query<FileQuery>) -> Response {
     let result = blocking(move || {
         let text = app.workspace.read(&q.file)?;
-        let Some(kind) = study::kind_of(&text) else {
+        let Some(kind) = kind_of(&text) else {
             return Ok(Err(PrepareError::Usage(format!(
                 "`{}` is not a study file: a sweep, plan or sensitivity file starts with `scenario = \"…\"`",
                 q.file

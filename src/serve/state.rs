@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::jobs::Queue;
-use super::work::{DiagnosticJson, PrepareError};
+use super::prepared::{DiagnosticJson, PrepareError};
 use super::workspace::{PathError, Workspace};
 
 /// What every handler shares.
