@@ -16,6 +16,7 @@
 mod args;
 mod check;
 mod compare;
+mod execute;
 mod merge;
 mod output;
 mod plan;
@@ -24,6 +25,7 @@ mod run;
 mod sensitivity;
 #[cfg(feature = "serve")]
 mod serve;
+mod sets;
 mod shard;
 mod signal;
 mod stderr;

@@ -40,6 +40,7 @@ mod error;
 mod initial;
 pub mod limits;
 mod named;
+mod origins;
 pub mod overrides;
 mod pools;
 mod raw;
@@ -111,7 +112,7 @@ pub fn load_patched_within(
 /// Applies each patch (an intervention) to `sources`, in order.
 fn apply_patches(sources: &mut Sources, patches: &[PathBuf]) -> Result<(), ScenarioError> {
     for patch in patches {
-        if !sources::is_toml(patch) {
+        if !origins::is_toml(patch) {
             return Err(ScenarioError::NotToml {
                 path: patch.clone(),
                 what: "an intervention",

@@ -33,11 +33,15 @@ pub mod api;
 pub mod app;
 pub mod attribute;
 pub mod jobs;
+pub mod kind;
 pub mod ledger;
 pub mod listen;
+pub mod outcome;
 pub mod pages;
+pub mod prepared;
 pub mod security;
 pub mod sse;
+pub mod state;
 pub mod study;
 pub mod work;
 pub mod workspace;
@@ -46,10 +50,10 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use self::app::App;
 use self::jobs::Queue;
 use self::ledger::Ledger;
 use self::security::Policy;
+use self::state::App;
 use self::workspace::Workspace;
 use crate::store::seal::{Key, KeyError};
 

@@ -13,8 +13,9 @@
 use std::path::{Path, PathBuf};
 
 use super::args::{CheckArgs, CheckFormat, RunOptionsArgs};
+use super::execute::execute;
 use super::output::Outputs;
-use super::run::{execute, load, threads};
+use super::run::{load, threads};
 use super::{Failure, output, signal};
 use crate::experiment::baseline::{Baseline, Entry, MIN_REPLICATIONS, root};
 use crate::experiment::gate::overall::{FileError, NotChecked, Overall};

@@ -6,7 +6,8 @@ use std::sync::atomic::AtomicBool;
 
 use super::args::{CompareArgs, CompareFormat};
 use super::output::Outputs;
-use super::run::{identity, load, overrides, parse_sets, threads};
+use super::run::{identity, load, overrides, threads};
+use super::sets::parse_sets;
 use super::shard::{self, Context, Work};
 use super::{Failure, output};
 use crate::experiment::attribution::Attribution;

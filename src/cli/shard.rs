@@ -216,7 +216,7 @@ pub fn together(
     let total = options.replications;
     match work {
         Work::Local => {
-            super::run::execute_together(scenarios, options, label, quiet, cancel).map(Some)
+            super::execute::execute_together(scenarios, options, label, quiet, cancel).map(Some)
         }
         Work::Shard(job) => {
             part_target(job)?;

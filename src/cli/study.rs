@@ -18,7 +18,7 @@ use crate::store::identity::RunIdentity;
 /// `--set`, then `--seed` and `--replications` as overrides (so the
 /// resolved scenarios, and their hashes, record them).
 pub fn overrides(o: &StudyOptions) -> Result<Vec<Override>, Failure> {
-    super::run::parse_sets(&asked(o).as_sets())
+    super::sets::parse_sets(&asked(o).as_sets())
 }
 
 /// The runner of `--threads` and `--max-trucks`.

@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 use super::error::DecideError;
 use super::limits::MAX_POINT_BYTES;
 use super::metrics::MetricKey;
-use super::points::Samples;
+use super::samples::Samples;
 use crate::model::Limits;
 use crate::store::read::read_regular;
 use crate::store::write::{self, WriteError};

@@ -38,6 +38,9 @@ pub const MAX_BASELINE_VALUE: f64 = 1e15;
 /// `per_truck`, a stage's `fee`): sums over every truck of the longest run
 /// stay many orders of magnitude below where `f64` overflows.
 pub const MAX_MONEY: f64 = 1e9;
+/// Most classes, stages, pools or entrances in a scenario: the model keeps
+/// sets of classes and stages in a `u64` bitmask.
+pub(super) const MAX_ITEMS: usize = 64;
 
 /// Most shards a run may be split into (`--shard I/N`): a shard per unit
 /// of the largest study, and then some.

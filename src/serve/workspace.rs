@@ -63,7 +63,7 @@ pub struct Entry {
     /// studies do not).
     pub valid: bool,
     /// For a study file (a top-level `scenario = "…"`): which study it is.
-    pub study: Option<super::work::Kind>,
+    pub study: Option<super::kind::Kind>,
 }
 
 impl Workspace {
@@ -187,8 +187,8 @@ impl Workspace {
         names
             .into_iter()
             .map(|name| match self.read(&name) {
-                Ok(text) if super::study::kind_of(&text).is_some() => Entry {
-                    study: super::study::kind_of(&text),
+                Ok(text) if super::kind::kind_of(&text).is_some() => Entry {
+                    study: super::kind::kind_of(&text),
                     name,
                     title: None,
                     description: String::new(),

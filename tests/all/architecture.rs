@@ -7,6 +7,10 @@
 
 use std::path::{Path, PathBuf};
 
+mod imports;
+
+use imports::{Graph, name};
+
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -207,4 +211,149 @@ fn the_store_imports_none_of_the_layers_above_it() {
             assert!(hit.is_none(), "{} names `{word}`: {hit:?}", file.display());
         }
     }
+}
+
+/// The tower, bottom first: a file may import files of its own layer and
+/// of layers on lower rungs, never of a layer on its own rung or above.
+/// `engine` and `store` share the bottom rung and know nothing of each
+/// other; `report` renders what every layer below it produces.
+const TOWER: &[&[&str]] = &[
+    &["engine", "store"],
+    &["scenario"],
+    &["model"],
+    &["experiment"],
+    &["decide"],
+    &["calibrate"],
+    &["forecast"],
+    &["report"],
+    &["shard", "serve"],
+    &["cli"],
+    &["lib", "main"],
+];
+
+fn rung(layer: &str) -> Option<usize> {
+    TOWER.iter().position(|r| r.contains(&layer))
+}
+
+fn layer(m: &[String]) -> String {
+    m.first().cloned().unwrap_or_else(|| "lib".into())
+}
+
+fn graph() -> Graph {
+    let graph = Graph::of(&root().join("src"));
+    assert!(
+        graph.files.len() > 100,
+        "files found: {}",
+        graph.files.len()
+    );
+    graph
+}
+
+#[test]
+fn every_import_runs_down_the_tower() {
+    let graph = graph();
+    let mut wrong = Vec::new();
+    for (from, targets) in &graph.edges {
+        let a = layer(from);
+        let Some(ra) = rung(&a) else {
+            wrong.push(format!("{}: layer `{a}` is not in the tower", name(from)));
+            continue;
+        };
+        for to in targets {
+            let b = layer(to);
+            if a == b || to.is_empty() {
+                continue;
+            }
+            match rung(&b) {
+                Some(rb) if rb < ra => {}
+                _ => wrong.push(format!("{} → {}", name(from), name(to))),
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "imports that run up or across the tower:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn nothing_below_the_reports_imports_them_and_the_store_imports_nothing_above() {
+    // The two rules the tower implies that matter most, said on their own.
+    let graph = graph();
+    let report = rung("report").expect("report");
+    for (from, targets) in &graph.edges {
+        let a = layer(from);
+        for to in targets {
+            let b = layer(to);
+            if b == "report" && rung(&a).is_some_and(|r| r < report) {
+                panic!(
+                    "{} imports {}: nothing below report/ may",
+                    name(from),
+                    name(to)
+                );
+            }
+            if a == "store" && b != "store" && !to.is_empty() {
+                panic!(
+                    "{} imports {}: store/ imports no other layer",
+                    name(from),
+                    name(to)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn no_import_circles_between_files() {
+    let circles: Vec<String> = graph()
+        .circles()
+        .iter()
+        .map(|c| c.iter().map(|m| name(m)).collect::<Vec<_>>().join(" ↔ "))
+        .collect();
+    assert!(
+        circles.is_empty(),
+        "import circles:\n{}",
+        circles.join("\n")
+    );
+}
+
+#[test]
+fn the_import_reader_sees_what_a_reviewer_sees() {
+    // A hand-made crate: use trees, groups, `self`, `super::super`,
+    // inline paths, an inline test module, and paths in comments and
+    // strings that must not count.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = dir.path();
+    let write = |p: &str, t: &str| {
+        let path = src.join(p);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
+        std::fs::write(path, t).expect("write");
+    };
+    write("lib.rs", "pub mod a;\npub mod b;\n");
+    write("a.rs", "//! a\npub mod x;\npub mod y;\nuse self::x::X;\n");
+    write(
+        "a/x.rs",
+        "//! x\nuse super::{y::{self, Y}, super::b::B as Bee};\n// crate::c::gone\nconst S: &str = \"crate::b::z\";\nfn f() { let _ = crate::b::g(); let _ = '{'; }\n#[cfg(test)]\nmod tests { use super::super::y; }\n",
+    );
+    write("a/y.rs", "//! y\n");
+    write("b.rs", "//! b\nfn h() { super::a::y::f(); }\n");
+    let g = Graph::of(src);
+    let edges = |m: &str| -> Vec<String> {
+        let key: Vec<String> = m.split('/').map(String::from).collect();
+        g.edges[&key].iter().map(|t| name(t)).collect()
+    };
+    assert_eq!(edges("a"), ["a/x"]);
+    assert_eq!(edges("a/x"), ["a/y", "b"]);
+    assert_eq!(edges("b"), ["a/y"]);
+    assert!(g.circles().is_empty());
+    write("a/y.rs", "//! y\nuse crate::a::x;\n");
+    write("b.rs", "//! b\n");
+    let g = Graph::of(src);
+    let circles: Vec<Vec<String>> = g
+        .circles()
+        .iter()
+        .map(|c| c.iter().map(|m| name(m)).collect())
+        .collect();
+    assert_eq!(circles, [["a/x", "a/y"]]);
 }
