@@ -13,3 +13,4 @@
 //! and writes files through the store layer.
 
 pub mod fit;
+pub mod log;
