@@ -14,3 +14,4 @@
 
 pub mod fit;
 pub mod log;
+pub mod reconstruct;
