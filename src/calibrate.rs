@@ -13,5 +13,8 @@
 //! and writes files through the store layer.
 
 pub mod fit;
+pub mod interval;
 pub mod log;
+pub mod routing;
+pub mod arrivals;
 pub mod reconstruct;
