@@ -13,7 +13,9 @@
 //! and writes files through the store layer.
 
 pub mod fit;
+pub mod hours;
 pub mod interval;
+pub mod lanes;
 pub mod log;
 pub mod routing;
 pub mod arrivals;
