@@ -18,6 +18,7 @@
 )]
 
 mod args;
+mod calibrate;
 mod check;
 mod compare;
 mod merge;
@@ -84,6 +85,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::plan(&args),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Merge(args) => merge::merge(&args),
+        Command::Calibrate(args) => calibrate::calibrate(&args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::serve(&args),
     };

@@ -9,6 +9,7 @@
 //! `--out DIR` go through [`set`], which writes them as one whole set with
 //! a manifest (their hashes and the [`run_id`]) written last.
 
+pub mod calibrate;
 pub mod csv;
 pub mod days;
 pub mod decide;
