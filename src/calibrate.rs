@@ -200,13 +200,21 @@ pub fn layout(map: Option<&Path>) -> Result<Layout, LogError> {
 }
 
 /// Reads the log and estimates everything but the validation.
-pub fn estimate(path: &Path, layout: &Layout, options: &Options) -> Result<Calibration, CalibrateError> {
+pub fn estimate(
+    path: &Path,
+    layout: &Layout,
+    options: &Options,
+) -> Result<Calibration, CalibrateError> {
     let log = log::read(path, layout)?;
     from_log(&log, layout, options)
 }
 
 /// Estimates from a log already read.
-pub fn from_log(log: &log::Log, layout: &Layout, options: &Options) -> Result<Calibration, CalibrateError> {
+pub fn from_log(
+    log: &log::Log,
+    layout: &Layout,
+    options: &Options,
+) -> Result<Calibration, CalibrateError> {
     let paths = reconstruct::paths(log);
     let mut warnings = log.warnings();
     let arrivals = arrivals::estimate(&paths);
@@ -285,7 +293,9 @@ pub fn from_log(log: &log::Log, layout: &Layout, options: &Options) -> Result<Ca
     };
     cal.scenario_text = scenario_out::write(&cal);
     cal.scenario = crate::scenario::parse(&cal.scenario_text, Path::new("calibrated.toml"))
-        .map_err(|e| CalibrateError::Scenario(format!("{e}\n--- the text:\n{}", cal.scenario_text)))?;
+        .map_err(|e| {
+            CalibrateError::Scenario(format!("{e}\n--- the text:\n{}", cal.scenario_text))
+        })?;
     Ok(cal)
 }
 

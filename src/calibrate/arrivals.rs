@@ -126,7 +126,11 @@ pub fn estimate(paths: &Paths) -> Arrivals {
         days.copy_from_slice(&d7[..7]);
     }
     let weighted: f64 = (0..7)
-        .map(|d| (0..24).map(|h| exposure[d][h] * profile[h] * days[d]).sum::<f64>())
+        .map(|d| {
+            (0..24)
+                .map(|h| exposure[d][h] * profile[h] * days[d])
+                .sum::<f64>()
+        })
         .sum();
     let dispersion = dispersion(paths, &profile, &days, seen, weighted);
     let phi = if dispersion.over_dispersed {
@@ -145,7 +149,11 @@ pub fn estimate(paths: &Paths) -> Arrivals {
         } else {
             Estimated {
                 mean: weight,
-                ci95: if e > 0.0 { [0.0, 0.0] } else { [f64::NAN, f64::NAN] },
+                ci95: if e > 0.0 {
+                    [0.0, 0.0]
+                } else {
+                    [f64::NAN, f64::NAN]
+                },
                 n: c,
             }
         }
@@ -198,7 +206,13 @@ fn normalised(values: &[f64]) -> Vec<f64> {
 }
 
 /// Pearson's dispersion of the whole hours' counts of seen arrivals.
-fn dispersion(paths: &Paths, profile: &[f64; 24], days: &[f64; 7], seen: u64, weighted: f64) -> Dispersion {
+fn dispersion(
+    paths: &Paths,
+    profile: &[f64; 24],
+    days: &[f64; 7],
+    seen: u64,
+    weighted: f64,
+) -> Dispersion {
     let none = Dispersion {
         index: f64::NAN,
         p_value: f64::NAN,
@@ -235,7 +249,8 @@ fn dispersion(paths: &Paths, profile: &[f64; 24], days: &[f64; 7], seen: u64, we
             n += 1;
         }
     }
-    let fitted = profile.iter().filter(|&&p| p > 0.0).count() + days.iter().filter(|&&d| d > 0.0).count();
+    let fitted =
+        profile.iter().filter(|&&p| p > 0.0).count() + days.iter().filter(|&&d| d > 0.0).count();
     let df = n as f64 - fitted as f64;
     if df < 1.0 {
         return none;

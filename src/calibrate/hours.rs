@@ -50,7 +50,11 @@ impl Hours {
 /// Estimates the hours of stage `stage` (named `name` in warnings).
 pub fn estimate(paths: &Paths, stage: u32, name: &str) -> Hours {
     let mut started = [[false; 24]; 7];
-    for v in paths.visits.iter().filter(|v| v.stage == stage && v.started()) {
+    for v in paths
+        .visits
+        .iter()
+        .filter(|v| v.stage == stage && v.started())
+    {
         started[weekday(v.start)][hour(v.start)] = true;
     }
     let mut exposed = [[false; 24]; 7];
@@ -152,7 +156,10 @@ mod tests {
             }
         }
         let h = from_slots(night, "x");
-        assert_eq!(h.open, Some(vec!["00:00-06:00".to_owned(), "22:00-24:00".to_owned()]));
+        assert_eq!(
+            h.open,
+            Some(vec!["00:00-06:00".to_owned(), "22:00-24:00".to_owned()])
+        );
         assert_eq!(h.days, None);
     }
 }

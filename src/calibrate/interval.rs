@@ -47,8 +47,16 @@ impl Estimated {
             mean: p,
             // At 0 of n and n of n the bound is exactly 0 or 1.
             ci95: [
-                if lo_exact { 0.0 } else { (centre - half).max(0.0) },
-                if hi_exact { 1.0 } else { (centre + half).min(1.0) },
+                if lo_exact {
+                    0.0
+                } else {
+                    (centre - half).max(0.0)
+                },
+                if hi_exact {
+                    1.0
+                } else {
+                    (centre + half).min(1.0)
+                },
             ],
             n,
         }

@@ -19,8 +19,9 @@
 //! open hours, the lanes of hour *h* on weekday *d* are
 //! `min(saturated lanes of hour h over all days, saturated lanes of
 //! weekday d over all hours)` (a shift pattern by hour of day, capped on
-//! weekdays that never reach it), never below that hour's peak; an hour or
-//! day never saturated takes the overall peak. When that is the overall
+//! weekdays that never reach it); an hour of day never saturated takes
+//! the overall peak (capped by its weekday's) and never less than its own
+//! peak. When that is the overall
 //! peak in every open hour the stage gets a count; otherwise a shift table
 //! whose rows cover every hour of every day, closed hours carrying the
 //! lanes of the open hour before them, so that the opening hours are said
@@ -139,7 +140,11 @@ pub fn estimate(
         seen: has_lane.then_some(lanes_seen.len() as u32),
         peaks,
         shifts: (!uniform).then(|| table(&lanes)),
-        lanes: if uniform { [[max.max(1); 24]; 7] } else { lanes },
+        lanes: if uniform {
+            [[max.max(1); 24]; 7]
+        } else {
+            lanes
+        },
         services,
     }
 }
@@ -195,7 +200,11 @@ fn by_hour(
         for h in 0..24 {
             if hours.is_open(d, h) {
                 let bound = by_hod[h].unwrap_or(max).min(by_day[d].unwrap_or(max));
-                lanes[d][h] = bound.max(peaks[d][h]).max(1);
+                // Without saturation in this hour of day the peak is the
+                // only evidence; with it, the peak may hold services
+                // carried over from a busier hour before.
+                let floor = if by_hod[h].is_some() { 0 } else { peaks[d][h] };
+                lanes[d][h] = bound.max(floor).max(1);
                 any_open = true;
             }
         }
@@ -304,7 +313,10 @@ mod tests {
         assert_eq!(lanes[1][3], 2);
         let rows = table(&lanes);
         let hours: Vec<(&str, u32)> = rows.iter().map(|r| (r.hours.as_str(), r.count)).collect();
-        assert_eq!(hours, [("00:00-08:00", 2), ("08:00-14:00", 3), ("14:00-24:00", 2)]);
+        assert_eq!(
+            hours,
+            [("00:00-08:00", 2), ("08:00-14:00", 3), ("14:00-24:00", 2)]
+        );
         assert!(rows.iter().all(|r| r.days.is_none()));
     }
 }

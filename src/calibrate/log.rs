@@ -33,8 +33,8 @@ pub use error::{LogError, RowProblem};
 pub use map::Layout;
 pub use row::{Event, NONE, Names, Row};
 
-use error::MAX_SHOWN;
 use crate::scenario::toml_file::{one_of, suggest};
+use error::MAX_SHOWN;
 
 /// Stages a scenario may hold.
 pub const MAX_STAGES: usize = 64;
@@ -273,7 +273,10 @@ impl Reader<'_> {
         };
         let truck = self.field(record, c.truck)?;
         if truck.is_empty() {
-            return Err(problem(c.truck, "the truck is empty; every row names its truck".into()));
+            return Err(problem(
+                c.truck,
+                "the truck is empty; every row names its truck".into(),
+            ));
         }
         let time_text = self.field(record, c.time)?;
         let Some(time) = self.layout.time.parse(time_text) else {
@@ -286,14 +289,20 @@ impl Reader<'_> {
                 (None, None) => {
                     return Err(problem(
                         c.event_index(),
-                        format!("a `{}` row needs a stage: the map's code gives none and the log has no stage column", event.name()),
+                        format!(
+                            "a `{}` row needs a stage: the map's code gives none and the log has no stage column",
+                            event.name()
+                        ),
                     ));
                 }
             };
             if name.is_empty() {
                 return Err(problem(
                     c.stage.unwrap_or(c.event_index()),
-                    format!("the stage is empty; a `{}` row names its stage", event.name()),
+                    format!(
+                        "the stage is empty; a `{}` row names its stage",
+                        event.name()
+                    ),
                 ));
             }
             self.log.stages.intern(&name)
@@ -393,7 +402,8 @@ mod tests {
     use super::*;
 
     fn read_text(text: &str) -> Result<Log, String> {
-        read_from(Path::new("log.csv"), text.as_bytes(), &Layout::plain()).map_err(|e| e.to_string())
+        read_from(Path::new("log.csv"), text.as_bytes(), &Layout::plain())
+            .map_err(|e| e.to_string())
     }
 
     #[test]
@@ -424,11 +434,24 @@ mod tests {
             "truck,time,event,stage\nA,2025-03-10T08:15,strat,docs\nB,10/03/2025 08:15,arrive,\nC,2025-03-10T08:15,start,\n,2025-03-10T08:15,arrive,\n",
         )
         .unwrap_err();
-        assert!(e.contains("row 2, column 3 (`event`): unknown event `strat`"), "{e}");
+        assert!(
+            e.contains("row 2, column 3 (`event`): unknown event `strat`"),
+            "{e}"
+        );
         assert!(e.contains("did you mean `start`?"), "{e}");
-        assert!(e.contains("row 3, column 2 (`time`): `10/03/2025 08:15` is not an ISO 8601"), "{e}");
-        assert!(e.contains("format = \\\"%d/%m/%Y %H:%M\\\"") || e.contains("format = \"%d/%m/%Y %H:%M\""), "{e}");
-        assert!(e.contains("row 4, column 4 (`stage`): the stage is empty"), "{e}");
+        assert!(
+            e.contains("row 3, column 2 (`time`): `10/03/2025 08:15` is not an ISO 8601"),
+            "{e}"
+        );
+        assert!(
+            e.contains("format = \\\"%d/%m/%Y %H:%M\\\"")
+                || e.contains("format = \"%d/%m/%Y %H:%M\""),
+            "{e}"
+        );
+        assert!(
+            e.contains("row 4, column 4 (`stage`): the stage is empty"),
+            "{e}"
+        );
         assert!(e.contains("row 5, column 1 (`truck`)"), "{e}");
         assert!(e.contains("has 4 mistake(s)"), "{e}");
     }
@@ -436,6 +459,10 @@ mod tests {
     #[test]
     fn empty_logs_are_refused() {
         assert!(read_text("").unwrap_err().contains("empty"));
-        assert!(read_text("truck,time,event,stage\n").unwrap_err().contains("no rows"));
+        assert!(
+            read_text("truck,time,event,stage\n")
+                .unwrap_err()
+                .contains("no rows")
+        );
     }
 }

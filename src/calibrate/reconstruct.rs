@@ -1,10 +1,13 @@
 //! Each truck's path from its milestones: arrival, visits (start, end,
 //! lane), departure or how it left, and what the log lost on the way.
 //!
-//! Rows arrive sorted by truck, time and event ([`Row::key`]): at the same
-//! time a truck arrives first, then ends a service, starts the next, and
-//! leaves last, so an end and a start in the same minute read as one after
-//! the other. One truck identifier may make several *trips* (a plate that
+//! Rows arrive sorted by truck and time ([`Row::key`]). A truck's rows at
+//! the same time (several milestones in one minute of a minute-rounded
+//! log) are put in the order they must have happened: arriving, ending the
+//! service open before (and any whose start is unknown), any service both
+//! started and ended in that minute, starting the service still open
+//! after it, and leaving last; so
+//! an end and a start in the same minute read as one after the other. One truck identifier may make several *trips* (a plate that
 //! comes back): an `arrive` after the truck left, or after it was seen
 //! past its arrival, starts a new trip, and so does any row after a
 //! leaving row.
@@ -17,22 +20,35 @@
 //!   one or leaves: that service's `end` was lost. It is kept as a visit
 //!   (the truck did go there) but left out of durations and of the lane
 //!   peak, and counted;
-//! * an `end` without its `start` (and no `start` at the same stage in the
-//!   same minute, which makes a service of zero length): the start was
+//! * an `end` without its `start` (a `start` at the same stage in the same
+//!   minute makes a service of zero length): the start was
 //!   lost, or, when it is the first row of a truck inside at the start,
 //!   the service was running when the log opened;
 //! * a service still open at the last row of a trip that never left is
 //!   running when the log closes: right-censored, and counted in the peak.
 //!
-//! A trip without `arrive` was inside when the log opened if its first row
-//! comes within the *gap* of the log's start, otherwise its arrive row was
-//! lost; a trip without a leaving row is inside when the log closes if it
-//! is in service at its last row or that row comes within the gap of the
-//! log's end, otherwise its departure was lost. The gap is the 99th
-//! percentile of the time between consecutive rows of one trip: longer
-//! than almost any wait between two milestones, so a truck that went quiet
-//! for longer has gone. A trip is *complete* when it arrived and left
+//! With a `lane` column the lanes settle what the rows alone cannot: a
+//! service that looks still running at the close on a lane a later
+//! service used had ended (its `end` was lost), and an `end` that could
+//! close a service running at the open, on a lane that served someone
+//! else before it, had its `start` lost.
+//!
+//! A trip without `arrive` was inside when the log opened if its first
+//! row comes no later after the log's start than the longest time any
+//! truck took to reach a row of that kind (the same event at the same
+//! stage) from its row before; otherwise its arrive row was lost. A trip
+//! without a leaving row is inside when the log closes if it is in service
+//! at its last row, or if that row comes no longer before the close than
+//! the longest time any truck took from a row of that kind to its next
+//! one; otherwise its departure was lost. The times are per kind of row
+//! because they differ by far: a truck may wait a weekend for a stage that
+//! is closed on Sundays, but leaves within minutes of its last service.
+//! (Without any such time seen, the 99th percentile of all gaps between
+//! consecutive rows of one trip stands in.) A trip is *complete* when it
+//! arrived and left
 //! inside the window (its rows, lost ones aside, cover its whole path).
+
+use std::collections::HashMap;
 
 use super::log::{Event, Log, NONE, Row};
 
@@ -96,6 +112,10 @@ pub struct Trip {
     pub first: i64,
     /// Its last row's time.
     pub last: i64,
+    /// Its first row's kind (event, stage).
+    pub first_kind: (Event, u32),
+    /// Its last row's kind (event, stage).
+    pub last_kind: (Event, u32),
     /// Its visits in [`Paths::visits`], in time order.
     pub visits: std::ops::Range<usize>,
     /// Inside when the log opened.
@@ -180,8 +200,6 @@ struct Building {
     ready: Option<i64>,
     /// Rows other than `arrive` seen.
     rows: u32,
-    /// A `start` consumed by an `end` in the same minute (time, stage).
-    consumed: Option<(i64, u32)>,
     /// Rows of this trip seen so far.
     seen: u32,
 }
@@ -190,6 +208,8 @@ struct Building {
 pub fn paths(log: &Log) -> Paths {
     let (start, end) = (log.start(), log.end());
     let mut w = Walk {
+        gap_after: HashMap::new(),
+        gap_before: HashMap::new(),
         trips: Vec::new(),
         visits: Vec::new(),
         counts: Counts::default(),
@@ -211,9 +231,15 @@ pub fn paths(log: &Log) -> Paths {
     let gap_s = percentile99(&mut w.gaps);
     let mut counts = w.counts;
     let mut visits = w.visits;
+    if log.has_lane {
+        lane_evidence(&mut visits, &mut w.candidates, &mut counts);
+    }
     // Which visit belongs to which trip, for the candidates.
-    for (trip, visit) in w.candidates {
-        let inside = w.trips[trip].arrive.is_none() && w.trips[trip].first <= start + gap_s;
+    let before = |kind: &(Event, u32)| w.gap_before.get(kind).copied().unwrap_or(gap_s);
+    let after = |kind: &(Event, u32)| w.gap_after.get(kind).copied().unwrap_or(gap_s);
+    let inside_at_start = |t: &Trip| t.arrive.is_none() && t.first - start <= before(&t.first_kind);
+    for &(trip, visit) in &w.candidates {
+        let inside = inside_at_start(&w.trips[trip]);
         let v = &mut visits[visit];
         if inside {
             v.kind = VisitKind::RunningAtStart;
@@ -223,12 +249,13 @@ pub fn paths(log: &Log) -> Paths {
             counts.start_lost += 1;
         }
     }
-    for t in &mut w.trips {
+    let mut trips = std::mem::take(&mut w.trips);
+    for t in &mut trips {
         let running = visits[t.visits.clone()]
             .last()
             .is_some_and(|v| v.kind == VisitKind::RunningAtEnd);
-        t.inside_at_start = t.arrive.is_none() && t.first <= start + gap_s;
-        t.inside_at_end = t.leave.is_none() && (running || t.last >= end - gap_s);
+        t.inside_at_start = inside_at_start(t);
+        t.inside_at_end = t.leave.is_none() && (running || end - t.last <= after(&t.last_kind));
         counts.inside_at_start += u64::from(t.inside_at_start);
         counts.inside_at_end += u64::from(t.inside_at_end);
         counts.arrive_lost += u64::from(t.arrive.is_none() && !t.inside_at_start);
@@ -244,16 +271,58 @@ pub fn paths(log: &Log) -> Paths {
             counts.left[k] += 1;
         }
     }
-    counts.trips = w.trips.len() as u64;
+    counts.trips = trips.len() as u64;
     counts.rows_used = rows.len() as u64 - counts.duplicates;
     Paths {
-        trips: w.trips,
+        trips,
         visits,
         counts,
         start,
         end,
         gap_s,
     }
+}
+
+/// With a lane column, a lane tells a lost row from a log edge: a service
+/// "still running" at the close on a lane that a later service used had
+/// ended (its `end` row was lost), and an `end` that might close a service
+/// running when the log opened did not, if its lane served someone else
+/// before that end (its `start` row was lost).
+fn lane_evidence(visits: &mut [Visit], candidates: &mut Vec<(usize, usize)>, counts: &mut Counts) {
+    use std::collections::HashMap;
+    let mut last_start: HashMap<(u32, u32), i64> = HashMap::new();
+    let mut first_start: HashMap<(u32, u32), i64> = HashMap::new();
+    for v in visits.iter().filter(|v| v.started() && v.lane != NONE) {
+        let key = (v.stage, v.lane);
+        let last = last_start.entry(key).or_insert(v.start);
+        *last = (*last).max(v.start);
+        let first = first_start.entry(key).or_insert(v.start);
+        *first = (*first).min(v.start);
+    }
+    for v in visits.iter_mut() {
+        if v.kind == VisitKind::RunningAtEnd
+            && v.lane != NONE
+            && last_start
+                .get(&(v.stage, v.lane))
+                .is_some_and(|&t| t > v.start)
+        {
+            v.kind = VisitKind::EndLost;
+            v.end = v.start;
+            counts.running_at_end -= 1;
+            counts.end_lost += 1;
+        }
+    }
+    candidates.retain(|&(_, i)| {
+        let v = &visits[i];
+        let used_before = v.lane != NONE
+            && first_start
+                .get(&(v.stage, v.lane))
+                .is_some_and(|&t| t < v.end);
+        if used_before {
+            counts.start_lost += 1;
+        }
+        !used_before
+    });
 }
 
 /// The 99th percentile (nearest rank) of `values`, 0 when empty.
@@ -267,6 +336,10 @@ fn percentile99(values: &mut [i64]) -> i64 {
 }
 
 struct Walk {
+    /// The longest time from a row of each kind to the trip's next row.
+    gap_after: HashMap<(Event, u32), i64>,
+    /// The longest time to a row of each kind from the trip's row before.
+    gap_before: HashMap<(Event, u32), i64>,
     trips: Vec<Trip>,
     visits: Vec<Visit>,
     counts: Counts,
@@ -280,145 +353,190 @@ struct Walk {
 impl Walk {
     fn truck(&mut self, rows: &[Row]) {
         let mut cur: Option<Building> = None;
-        let mut prev: Option<&Row> = None;
-        for (k, row) in rows.iter().enumerate() {
-            let duplicate = prev.is_some_and(|p| {
-                p.time == row.time && p.event == row.event && p.stage == row.stage
-            });
-            prev = Some(row);
-            if duplicate {
+        let mut i = 0;
+        while i < rows.len() {
+            let mut j = i;
+            while j < rows.len() && rows[j].time == rows[i].time {
+                j += 1;
+            }
+            let open = cur.as_ref().and_then(|b| b.open.map(|v| v.stage));
+            for row in self.order_group(&rows[i..j], open) {
+                self.row(&mut cur, &row);
+            }
+            i = j;
+        }
+        self.finish(cur);
+    }
+
+    /// One truck's rows at one time, duplicates dropped, in the order they
+    /// must have happened: arriving; ending the service open before; ends
+    /// whose start is unknown; any service both started and ended in this
+    /// time (start, then end); the service started and still open;
+    /// leaving.
+    fn order_group(&mut self, group: &[Row], open: Option<u32>) -> Vec<Row> {
+        let mut rows: Vec<Row> = Vec::with_capacity(group.len());
+        for r in group {
+            if rows
+                .iter()
+                .any(|p| p.event == r.event && p.stage == r.stage)
+            {
                 self.counts.duplicates += 1;
-                continue;
+            } else {
+                rows.push(*r);
             }
-            if let Some(b) = &cur {
-                let starts_new = match row.event {
-                    Event::Arrive => b.trip.leave.is_some() || b.rows > 0,
-                    _ => b.trip.leave.is_some(),
-                };
-                if starts_new {
-                    let done = cur.take();
-                    self.finish(done);
+        }
+        if rows.len() < 2 {
+            return rows;
+        }
+        let mut out = Vec::with_capacity(rows.len());
+        let mut take = |rows: &mut Vec<Row>, f: &dyn Fn(&Row) -> bool| {
+            if let Some(k) = rows.iter().position(f) {
+                out.push(rows.remove(k));
+                true
+            } else {
+                false
+            }
+        };
+        while take(&mut rows, &|r| r.event == Event::Arrive) {}
+        if let Some(o) = open {
+            take(&mut rows, &|r| r.event == Event::End && r.stage == o);
+        }
+        // Services started and ended within this time.
+        let pairs: Vec<u32> = rows
+            .iter()
+            .filter(|r| r.event == Event::Start)
+            .filter(|s| {
+                rows.iter()
+                    .any(|e| e.event == Event::End && e.stage == s.stage)
+            })
+            .map(|s| s.stage)
+            .collect();
+        // Ends of services whose start is unknown happened before.
+        let paired = |r: &Row| pairs.contains(&r.stage);
+        while take(&mut rows, &|r| r.event == Event::End && !paired(r)) {}
+        for &stage in &pairs {
+            take(&mut rows, &|r| r.event == Event::Start && r.stage == stage);
+            take(&mut rows, &|r| r.event == Event::End && r.stage == stage);
+        }
+        while take(&mut rows, &|r| r.event == Event::Start) {}
+        out.append(&mut rows);
+        out
+    }
+
+    fn row(&mut self, cur: &mut Option<Building>, row: &Row) {
+        if let Some(b) = cur.as_ref() {
+            let starts_new = match row.event {
+                Event::Arrive => b.trip.leave.is_some() || b.rows > 0,
+                _ => b.trip.leave.is_some(),
+            };
+            if starts_new {
+                let done = cur.take();
+                self.finish(done);
+            }
+        }
+        let b = cur.get_or_insert_with(|| self.begin(row));
+        if b.seen > 0 {
+            let gap = row.time - b.trip.last;
+            self.gaps.push(gap);
+            let after = self.gap_after.entry(b.trip.last_kind).or_insert(0);
+            *after = (*after).max(gap);
+            let before = self.gap_before.entry((row.event, row.stage)).or_insert(0);
+            *before = (*before).max(gap);
+        }
+        b.seen += 1;
+        b.trip.last = row.time;
+        b.trip.last_kind = (row.event, row.stage);
+        if b.trip.class == u16::MAX {
+            b.trip.class = row.class;
+        }
+        match row.event {
+            Event::Arrive => {
+                if b.trip.arrive.is_some() {
+                    self.counts.duplicates += 1;
+                } else {
+                    b.trip.arrive = Some(row.time);
+                    b.ready = Some(row.time);
                 }
             }
-            let b = cur.get_or_insert_with(|| self.begin(row));
-            if b.seen > 0 {
-                self.gaps.push(row.time - b.trip.last);
-            }
-            b.seen += 1;
-            b.trip.last = row.time;
-            if b.trip.class == u16::MAX {
-                b.trip.class = row.class;
-            }
-            match row.event {
-                Event::Arrive => {
-                    if b.trip.arrive.is_some() {
-                        self.counts.duplicates += 1;
-                    } else {
-                        b.trip.arrive = Some(row.time);
-                        b.ready = Some(row.time);
-                    }
-                    continue;
+            Event::Start => {
+                b.rows += 1;
+                if let Some(open) = b.open.take() {
+                    self.counts.end_lost += 1;
+                    self.visits.push(Visit {
+                        kind: VisitKind::EndLost,
+                        end: open.start,
+                        ..open
+                    });
+                    b.ready = None;
                 }
-                Event::Start => {
-                    b.rows += 1;
-                    if b.consumed == Some((row.time, row.stage)) {
-                        b.consumed = None;
-                        continue;
-                    }
-                    if let Some(open) = b.open.take() {
-                        self.counts.end_lost += 1;
+                b.open = Some(Visit {
+                    stage: row.stage,
+                    lane: row.lane,
+                    start: row.time,
+                    end: row.time,
+                    ready: b.ready,
+                    kind: VisitKind::RunningAtEnd,
+                });
+            }
+            Event::End => {
+                let first_row = b.rows == 0 && b.trip.arrive.is_none();
+                b.rows += 1;
+                match b.open.take() {
+                    Some(open) if open.stage == row.stage => {
                         self.visits.push(Visit {
-                            kind: VisitKind::EndLost,
-                            end: open.start,
+                            end: row.time,
+                            kind: VisitKind::Done,
+                            lane: if open.lane == NONE {
+                                row.lane
+                            } else {
+                                open.lane
+                            },
                             ..open
                         });
-                        b.ready = None;
                     }
-                    b.open = Some(Visit {
-                        stage: row.stage,
-                        lane: row.lane,
-                        start: row.time,
-                        end: row.time,
-                        ready: b.ready,
-                        kind: VisitKind::RunningAtEnd,
-                    });
-                }
-                Event::End => {
-                    let first_row = b.rows == 0 && b.trip.arrive.is_none();
-                    b.rows += 1;
-                    match b.open.take() {
-                        Some(open) if open.stage == row.stage => {
+                    other => {
+                        if let Some(open) = other {
+                            self.counts.end_lost += 1;
                             self.visits.push(Visit {
-                                end: row.time,
-                                kind: VisitKind::Done,
-                                lane: if open.lane == NONE { row.lane } else { open.lane },
+                                kind: VisitKind::EndLost,
+                                end: open.start,
                                 ..open
                             });
                         }
-                        other => {
-                            if let Some(open) = other {
-                                self.counts.end_lost += 1;
-                                self.visits.push(Visit {
-                                    kind: VisitKind::EndLost,
-                                    end: open.start,
-                                    ..open
-                                });
-                                b.ready = None;
-                            }
-                            let same_minute = rows[k + 1..]
-                                .iter()
-                                .take_while(|r| r.time == row.time)
-                                .any(|r| r.event == Event::Start && r.stage == row.stage);
-                            if same_minute {
-                                b.consumed = Some((row.time, row.stage));
-                                self.visits.push(Visit {
-                                    stage: row.stage,
-                                    lane: row.lane,
-                                    start: row.time,
-                                    end: row.time,
-                                    ready: b.ready,
-                                    kind: VisitKind::Done,
-                                });
-                            } else {
-                                if first_row {
-                                    self.candidates.push((self.trips.len(), self.visits.len()));
-                                } else {
-                                    // Counted once the candidates are settled
-                                    // (a candidate may turn out lost too).
-                                    self.counts.start_lost += 1;
-                                }
-                                self.visits.push(Visit {
-                                    stage: row.stage,
-                                    lane: row.lane,
-                                    start: row.time,
-                                    end: row.time,
-                                    ready: None,
-                                    kind: VisitKind::StartLost,
-                                });
-                            }
+                        if first_row {
+                            self.candidates.push((self.trips.len(), self.visits.len()));
+                        } else {
+                            self.counts.start_lost += 1;
                         }
-                    }
-                    b.ready = Some(row.time);
-                }
-                _ => {
-                    b.rows += 1;
-                    if b.trip.leave.is_some() {
-                        self.counts.duplicates += 1;
-                        continue;
-                    }
-                    if let Some(open) = b.open.take() {
-                        self.counts.end_lost += 1;
                         self.visits.push(Visit {
-                            kind: VisitKind::EndLost,
-                            end: open.start,
-                            ..open
+                            stage: row.stage,
+                            lane: row.lane,
+                            start: row.time,
+                            end: row.time,
+                            ready: None,
+                            kind: VisitKind::StartLost,
                         });
                     }
-                    b.trip.leave = Some((row.time, row.event));
                 }
+                b.ready = Some(row.time);
+            }
+            _ => {
+                b.rows += 1;
+                if b.trip.leave.is_some() {
+                    self.counts.duplicates += 1;
+                    return;
+                }
+                if let Some(open) = b.open.take() {
+                    self.counts.end_lost += 1;
+                    self.visits.push(Visit {
+                        kind: VisitKind::EndLost,
+                        end: open.start,
+                        ..open
+                    });
+                }
+                b.trip.leave = Some((row.time, row.event));
             }
         }
-        self.finish(cur);
     }
 
     fn begin(&self, row: &Row) -> Building {
@@ -430,6 +548,8 @@ impl Walk {
                 leave: None,
                 first: row.time,
                 last: row.time,
+                first_kind: (row.event, row.stage),
+                last_kind: (row.event, row.stage),
                 visits: self.visits.len()..self.visits.len(),
                 inside_at_start: false,
                 inside_at_end: false,
@@ -437,7 +557,6 @@ impl Walk {
             open: None,
             ready: None,
             rows: 0,
-            consumed: None,
             seen: 0,
         }
     }
@@ -517,8 +636,15 @@ mod tests {
         assert_eq!(c.inside_at_start, 1);
         assert_eq!(c.inside_at_end, 1);
         assert_eq!(c.complete, 3);
-        let c_trip = p.trips.iter().find(|t| t.arrive.is_some_and(|a| a % 3600 == 0) && t.truck == 2).unwrap();
+        let c_trip = p
+            .trips
+            .iter()
+            .find(|t| t.arrive.is_some_and(|a| a % 3600 == 0) && t.truck == 2)
+            .unwrap();
         let v = p.visits_of(c_trip);
-        assert_eq!((v.len(), v[0].kind, v[0].end - v[0].start), (1, VisitKind::Done, 0));
+        assert_eq!(
+            (v.len(), v[0].kind, v[0].end - v[0].start),
+            (1, VisitKind::Done, 0)
+        );
     }
 }

@@ -203,11 +203,7 @@ fn order(log: &Log, paths: &Paths) -> Vec<u32> {
     let mut offset = vec![(0f64, 0u64); n];
     let any_complete = paths.trips.iter().any(counts);
     let mut first = vec![i64::MAX; n];
-    for trip in paths
-        .trips
-        .iter()
-        .filter(|t| counts(t) || !any_complete)
-    {
+    for trip in paths.trips.iter().filter(|t| counts(t) || !any_complete) {
         let visits = paths.visits_of(trip);
         let mut seen = Vec::new();
         for v in visits {
@@ -283,7 +279,12 @@ C,2025-03-10T10:35,start,scan
 C,2025-03-10T10:40,end,scan
 C,2025-03-10T10:45,depart,
 ";
-        let log = read_from(std::path::Path::new("t.csv"), text.as_bytes(), &Layout::plain()).unwrap();
+        let log = read_from(
+            std::path::Path::new("t.csv"),
+            text.as_bytes(),
+            &Layout::plain(),
+        )
+        .unwrap();
         let p = paths(&log);
         let r = estimate(&log, &p);
         let names: Vec<&str> = r.stages.iter().map(|s| log.stages.name(s.stage)).collect();

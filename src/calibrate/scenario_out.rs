@@ -43,7 +43,10 @@ pub fn duration(seconds: f64) -> String {
     if ms == 0 {
         return "\"0s\"".to_owned();
     }
-    format!("\"{}\"", humantime::format_duration(Duration::from_millis(ms)))
+    format!(
+        "\"{}\"",
+        humantime::format_duration(Duration::from_millis(ms))
+    )
 }
 
 /// A number for a comment: 3 significant digits, at least.
@@ -79,9 +82,16 @@ pub fn write(cal: &Calibration) -> String {
     let w = &cal.window;
     let name = format!(
         "calibrated from {}",
-        cal.log.file_name().map_or_else(|| cal.log.display().to_string(), |n| n.to_string_lossy().into_owned())
+        cal.log.file_name().map_or_else(
+            || cal.log.display().to_string(),
+            |n| n.to_string_lossy().into_owned()
+        )
     );
-    let _ = writeln!(t, "# Calibrated by `portsim calibrate` from the log `{}`.", cal.log.display());
+    let _ = writeln!(
+        t,
+        "# Calibrated by `portsim calibrate` from the log `{}`.",
+        cal.log.display()
+    );
     let _ = writeln!(
         t,
         "# {} rows read, {} used; {} truck trips seen from {} to {} ({} days); times to the {}.",
@@ -91,7 +101,11 @@ pub fn write(cal: &Calibration) -> String {
         show(w.start),
         show(w.end),
         num(w.days),
-        if w.resolution_s > 1 { "minute" } else { "second" }
+        if w.resolution_s > 1 {
+            "minute"
+        } else {
+            "second"
+        }
     );
     let _ = writeln!(
         t,
@@ -104,9 +118,10 @@ pub fn write(cal: &Calibration) -> String {
         t,
         "warmup = \"{}d\"  # whole weeks, so the measured window starts on the log's weekday; at least a day and 5 × the observed p95 time in port ({}), so the port fills as the log found it",
         cal.warmup_s / DAY,
-        cal.observed
-            .time_in_port_p95_s
-            .map_or_else(|| "not observed".to_owned(), |p| format!("{} h", num(p / 3600.0)))
+        cal.observed.time_in_port_p95_s.map_or_else(
+            || "not observed".to_owned(),
+            |p| format!("{} h", num(p / 3600.0))
+        )
     );
     let _ = writeln!(
         t,
@@ -136,12 +151,18 @@ fn demand(t: &mut String, cal: &Calibration) {
         a.count - a.seen,
         num(a.window_days),
         if a.dispersion.over_dispersed {
-            format!("quasi-Poisson (hourly counts over-dispersed, index {})", num(a.dispersion.index))
+            format!(
+                "quasi-Poisson (hourly counts over-dispersed, index {})",
+                num(a.dispersion.index)
+            )
         } else {
             "Poisson".to_owned()
         }
     );
-    let _ = writeln!(t, "# profile: each hour's arrivals over its exposure in the window, weighted by the weekday factors, scaled to mean 1");
+    let _ = writeln!(
+        t,
+        "# profile: each hour's arrivals over its exposure in the window, weighted by the weekday factors, scaled to mean 1"
+    );
     let _ = writeln!(t, "profile = [");
     for (h, p) in a.profile.iter().enumerate() {
         let _ = writeln!(
@@ -153,11 +174,21 @@ fn demand(t: &mut String, cal: &Calibration) {
         );
     }
     let _ = writeln!(t, "]");
-    let _ = writeln!(t, "\n# weekday factors: each weekday's arrivals over its exposure, weighted by the profile, scaled to mean 1");
+    let _ = writeln!(
+        t,
+        "\n# weekday factors: each weekday's arrivals over its exposure, weighted by the profile, scaled to mean 1"
+    );
     let _ = writeln!(t, "[demand.days]");
     for (d, f) in a.days.iter().enumerate() {
         if a.weekdays_seen[d] {
-            let _ = writeln!(t, "{} = {:.4}  # {}, {} arrivals", WEEKDAYS[d], value(f.mean, 1.0), ci(f), f.n);
+            let _ = writeln!(
+                t,
+                "{} = {:.4}  # {}, {} arrivals",
+                WEEKDAYS[d],
+                value(f.mean, 1.0),
+                ci(f),
+                f.n
+            );
         } else {
             let _ = writeln!(t, "{} = 1.0  # not in the log's window", WEEKDAYS[d]);
         }
@@ -232,7 +263,11 @@ fn stage(t: &mut String, cal: &Calibration, s: &super::StageCalibration) {
     }
     if let Some(days) = &s.hours.days {
         let list: Vec<String> = days.iter().map(|d| quote(d)).collect();
-        let _ = writeln!(t, "days = [{}]  # weekdays on which services started", list.join(", "));
+        let _ = writeln!(
+            t,
+            "days = [{}]  # weekdays on which services started",
+            list.join(", ")
+        );
     }
     let r = &s.routing;
     if r.by_class.is_empty() {
@@ -253,9 +288,22 @@ fn stage(t: &mut String, cal: &Calibration, s: &super::StageCalibration) {
         let notes: Vec<String> = r
             .by_class
             .iter()
-            .map(|(c, e)| format!("{}: {} of {}, {}", cal.class_name(*c), (value(e.mean, 0.0) * e.n as f64).round(), e.n, ci(e)))
+            .map(|(c, e)| {
+                format!(
+                    "{}: {} of {}, {}",
+                    cal.class_name(*c),
+                    (value(e.mean, 0.0) * e.n as f64).round(),
+                    e.n,
+                    ci(e)
+                )
+            })
             .collect();
-        let _ = writeln!(t, "share = {{ {} }}  # complete trips of each class visiting: {}", parts.join(", "), notes.join("; "));
+        let _ = writeln!(
+            t,
+            "share = {{ {} }}  # complete trips of each class visiting: {}",
+            parts.join(", "),
+            notes.join("; ")
+        );
     }
     let fit = s.service.chosen();
     let _ = writeln!(
@@ -264,7 +312,11 @@ fn stage(t: &mut String, cal: &Calibration, s: &super::StageCalibration) {
         service(&fit.fitted),
         s.service.n,
         s.service.censored,
-        if cal.window.resolution_s > 1 { ", minute-rounded times as intervals" } else { "" },
+        if cal.window.resolution_s > 1 {
+            ", minute-rounded times as intervals"
+        } else {
+            ""
+        },
         num(fit.mean_s),
         fit.mean_ci95
             .map(|c| format!(" (95 % CI {}–{})", num(c[0]), num(c[1])))
@@ -315,10 +367,16 @@ pub fn service(f: &Fitted) -> String {
             duration(*sd_s)
         ),
         Fitted::Erlang { k, mean_s } => {
-            format!("{{ dist = \"erlang\", k = {k}, mean = {} }}", duration(*mean_s))
+            format!(
+                "{{ dist = \"erlang\", k = {k}, mean = {} }}",
+                duration(*mean_s)
+            )
         }
         Fitted::Deterministic { value_s } => {
-            format!("{{ dist = \"deterministic\", value = {} }}", duration(*value_s))
+            format!(
+                "{{ dist = \"deterministic\", value = {} }}",
+                duration(*value_s)
+            )
         }
         Fitted::Empirical { values_s, weights } => {
             let v: Vec<String> = values_s.iter().map(|x| duration(*x)).collect();

@@ -146,15 +146,30 @@ mod tests {
         // Two events (10 s, 30 s) and one censored at 20 s: 60 s at risk
         // over 2 events, mean 30 s.
         let data = [
-            Observed { obs: Obs::Exact(10.0), limit: 100.0 },
-            Observed { obs: Obs::Exact(30.0), limit: 100.0 },
-            Observed { obs: Obs::Right(20.0), limit: 20.0 },
+            Observed {
+                obs: Obs::Exact(10.0),
+                limit: 100.0,
+            },
+            Observed {
+                obs: Obs::Exact(30.0),
+                limit: 100.0,
+            },
+            Observed {
+                obs: Obs::Right(20.0),
+                limit: 20.0,
+            },
         ];
         let f = fit("d", &data);
         assert_eq!(f.censored, 1);
         assert!((f.chosen().mean_s - 30.0).abs() < 1e-12);
         assert_eq!(family(&f.chosen().fitted), Family::Exponential);
-        let none = fit("d", &[Observed { obs: Obs::Right(20.0), limit: 20.0 }]);
+        let none = fit(
+            "d",
+            &[Observed {
+                obs: Obs::Right(20.0),
+                limit: 20.0,
+            }],
+        );
         assert_eq!(family(&none.chosen().fitted), Family::Deterministic);
         assert_eq!(none.warnings.len(), 1);
     }

@@ -103,8 +103,14 @@ pub fn observe(paths: &Paths, order: &[u32]) -> ObservedMetrics {
         }
     }
     let mut exposure = [0f64; 24];
-    each_hour(paths.start, paths.end.max(paths.start + 1), |t, h| exposure[hour(t)] += h);
-    let scale = if seen > 0 { (seen + lost) as f64 / seen as f64 } else { 1.0 };
+    each_hour(paths.start, paths.end.max(paths.start + 1), |t, h| {
+        exposure[hour(t)] += h
+    });
+    let scale = if seen > 0 {
+        (seen + lost) as f64 / seen as f64
+    } else {
+        1.0
+    };
     ObservedMetrics {
         time_in_port_n: n as u64,
         time_in_port_mean_s: (n > 0).then(|| times.iter().sum::<f64>() / n as f64),
@@ -242,9 +248,15 @@ fn judge(name: String, observed: Option<f64>, simulated: Simulated) -> Metric {
     let (verdict, by) = match (observed, simulated.spread) {
         (Some(o), Some([lo, hi])) if simulated.mean.is_finite() => {
             if o > hi {
-                (Verdict::Above, Some((o - hi) / hi.abs().max(f64::MIN_POSITIVE)))
+                (
+                    Verdict::Above,
+                    Some((o - hi) / hi.abs().max(f64::MIN_POSITIVE)),
+                )
             } else if o < lo {
-                (Verdict::Below, Some((lo - o) / lo.abs().max(f64::MIN_POSITIVE)))
+                (
+                    Verdict::Below,
+                    Some((lo - o) / lo.abs().max(f64::MIN_POSITIVE)),
+                )
             } else {
                 (Verdict::Inside, Some(0.0))
             }
@@ -272,10 +284,22 @@ pub fn validate(
     let s = &out.summary;
     let mut metrics = Vec::new();
     if let Some(m) = s.metric("time_in_port_s") {
-        metrics.push(judge("time_in_port_s.mean".into(), observed.time_in_port_mean_s, from_samples(&m.samples)));
+        metrics.push(judge(
+            "time_in_port_s.mean".into(),
+            observed.time_in_port_mean_s,
+            from_samples(&m.samples),
+        ));
         if let Some(p) = &m.percentiles {
-            metrics.push(judge("time_in_port_s.p50".into(), observed.time_in_port_p50_s, from_samples(&p.p50.samples)));
-            metrics.push(judge("time_in_port_s.p95".into(), observed.time_in_port_p95_s, from_samples(&p.p95.samples)));
+            metrics.push(judge(
+                "time_in_port_s.p50".into(),
+                observed.time_in_port_p50_s,
+                from_samples(&p.p50.samples),
+            ));
+            metrics.push(judge(
+                "time_in_port_s.p95".into(),
+                observed.time_in_port_p95_s,
+                from_samples(&p.p95.samples),
+            ));
         }
     }
     for (stage, (wait, _)) in s.stages.iter().zip(&observed.waits) {
@@ -286,7 +310,11 @@ pub fn validate(
         ));
     }
     if let Some(m) = s.metric("throughput_per_day") {
-        metrics.push(judge("departures_per_day".into(), Some(observed.departures_per_day), from_samples(&m.samples)));
+        metrics.push(judge(
+            "departures_per_day".into(),
+            Some(observed.departures_per_day),
+            from_samples(&m.samples),
+        ));
     }
     for (h, e) in s.hourly.departures.iter().enumerate() {
         metrics.push(judge(

@@ -162,7 +162,12 @@ pub struct CalibrateArgs {
     #[arg(long, value_enum, default_value_t = StudyFormat::Table)]
     pub format: StudyFormat,
     /// Replications of the validation run (and of the scenario written).
-    #[arg(long = "replications", short = 'r', value_name = "N", default_value_t = 20)]
+    #[arg(
+        long = "replications",
+        short = 'r',
+        value_name = "N",
+        default_value_t = 20
+    )]
     pub replications: u64,
     /// Master seed of the scenario written and of the validation run.
     #[arg(long, value_name = "S", default_value_t = 1)]

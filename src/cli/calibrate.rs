@@ -33,9 +33,14 @@ fn failure(e: CalibrateError) -> Failure {
 /// `portsim calibrate …`.
 pub fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
     let r = args.replications;
-    limits::replications(r).map_err(|e| user(format_args!("invalid value `{r}` for `--replications`: {e}")))?;
+    limits::replications(r).map_err(|e| {
+        user(format_args!(
+            "invalid value `{r}` for `--replications`: {e}"
+        ))
+    })?;
     if let Some(j) = args.threads {
-        limits::threads(j).map_err(|e| user(format_args!("invalid value `{j}` for `--threads`: {e}")))?;
+        limits::threads(j)
+            .map_err(|e| user(format_args!("invalid value `{j}` for `--threads`: {e}")))?;
     }
     if let Some(p) = &args.scenario {
         write::target(p).map_err(user)?;
@@ -44,12 +49,15 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
     let options = Options {
         replications: r,
         seed: args.seed,
-        threads: args.threads.map(|j| j.min(usize::try_from(r).unwrap_or(usize::MAX))),
+        threads: args
+            .threads
+            .map(|j| j.min(usize::try_from(r).unwrap_or(usize::MAX))),
         limits: Limits {
             max_in_system: args.max_trucks,
         },
     };
-    let layout = calibrate::layout(args.map.as_deref()).map_err(|e| Failure::User(e.to_string()))?;
+    let layout =
+        calibrate::layout(args.map.as_deref()).map_err(|e| Failure::User(e.to_string()))?;
     let mut cal = calibrate::estimate(&args.log, &layout, &options).map_err(failure)?;
     let cancel = super::signal::cancel_flag();
     let bar = progress::bar(r, "validation", args.quiet);

@@ -72,8 +72,13 @@ pub fn resolve(
         let shown = show_delimiter(c);
         let read_with = show_delimiter(char::from(layout.delimiter));
         return Err(fail(
-            format!("the header is one column, `{}`: the file looks `{shown}`-separated, but it was read with `{read_with}`", header.join("")),
-            Some(format!("give a map file, `--map MAP.toml`, holding `[csv]` and `delimiter = \"{shown}\"`")),
+            format!(
+                "the header is one column, `{}`: the file looks `{shown}`-separated, but it was read with `{read_with}`",
+                header.join("")
+            ),
+            Some(format!(
+                "give a map file, `--map MAP.toml`, holding `[csv]` and `delimiter = \"{shown}\"`"
+            )),
         ));
     }
     let names: Vec<&str> = header.iter().map(|h| h.trim()).collect();
@@ -131,7 +136,10 @@ mod tests {
     fn the_plain_header_in_any_order_with_extra_columns() {
         let h = header("office,event,time,truck,stage,lane", ',');
         let c = resolve(std::path::Path::new("l.csv"), &h, &Layout::plain()).unwrap();
-        assert_eq!((c.truck, c.time, c.stage, c.lane, c.class), (3, 2, Some(4), Some(5), None));
+        assert_eq!(
+            (c.truck, c.time, c.stage, c.lane, c.class),
+            (3, 2, Some(4), Some(5), None)
+        );
         assert_eq!(c.event, EventColumn::Event(1));
     }
 

@@ -176,7 +176,10 @@ fn render_rows(
     let mut out: Vec<String> = problems.iter().map(|p| p.render(path, delimiter)).collect();
     let shown = problems.len() as u64;
     if total > shown {
-        out.push(format!("… and {} more mistake(s) in other rows\n", total - shown));
+        out.push(format!(
+            "… and {} more mistake(s) in other rows\n",
+            total - shown
+        ));
     }
     out.push(format!(
         "error: the log `{}` has {total} mistake(s); nothing was calibrated",
@@ -187,7 +190,11 @@ fn render_rows(
 
 impl fmt::Display for RowProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "row {}, column {}: {}", self.row, self.column, self.message)
+        write!(
+            f,
+            "row {}, column {}: {}",
+            self.row, self.column, self.message
+        )
     }
 }
 
@@ -202,7 +209,12 @@ mod tests {
             column: 3,
             column_name: "event".into(),
             message: "unknown event `strat`".into(),
-            fields: vec!["T1".into(), "2025-03-10T08:15".into(), "strat".into(), "docs".into()],
+            fields: vec![
+                "T1".into(),
+                "2025-03-10T08:15".into(),
+                "strat".into(),
+                "docs".into(),
+            ],
             label: Some("did you mean `start`?".into()),
             help: None,
         };

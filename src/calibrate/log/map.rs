@@ -215,11 +215,16 @@ fn build(file: &TomlFile, raw: RawMap, errors: &mut Vec<Diagnostic>) -> Layout {
                 if stage.is_some() && !event.at_stage() {
                     errors.push(file.error(
                         Some(span),
-                        format!("code `{name}` gives a stage to `{}`, which happens at no stage", event.name()),
+                        format!(
+                            "code `{name}` gives a stage to `{}`, which happens at no stage",
+                            event.name()
+                        ),
                     ));
                     continue;
                 }
-                layout.codes.insert(name.trim().to_owned(), Code { event, stage });
+                layout
+                    .codes
+                    .insert(name.trim().to_owned(), Code { event, stage });
             }
         }
         (Some(_), None) => errors.push(file.error(
@@ -227,8 +232,14 @@ fn build(file: &TomlFile, raw: RawMap, errors: &mut Vec<Diagnostic>) -> Layout {
             "`[codes]` is given but `[columns]` names no `code` column".to_owned(),
         )),
         (None, Some(span)) => errors.push(Diagnostic {
-            help: Some("list the codes that are milestones, e.g. `GATE_IN = { event = \"arrive\" }`".into()),
-            ..file.error(Some(span), "a `code` column needs a `[codes]` table".to_owned())
+            help: Some(
+                "list the codes that are milestones, e.g. `GATE_IN = { event = \"arrive\" }`"
+                    .into(),
+            ),
+            ..file.error(
+                Some(span),
+                "a `code` column needs a `[codes]` table".to_owned(),
+            )
         }),
         (None, None) => {}
     }

@@ -73,7 +73,11 @@ mod tests {
         let f = dir.path().join("log.csv");
         std::fs::write(&f, "truck\n").unwrap();
         assert!(open(&f).is_ok());
-        assert!(open(&dir.path().join("missing.csv")).unwrap_err().is_not_found());
+        assert!(
+            open(&dir.path().join("missing.csv"))
+                .unwrap_err()
+                .is_not_found()
+        );
     }
 
     #[cfg(unix)]
@@ -81,7 +85,10 @@ mod tests {
     fn a_fifo_is_refused_without_waiting() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("pipe.csv");
-        let status = std::process::Command::new("mkfifo").arg(&f).status().unwrap();
+        let status = std::process::Command::new("mkfifo")
+            .arg(&f)
+            .status()
+            .unwrap();
         assert!(status.success());
         let e = open(&f).unwrap_err().to_string();
         assert!(e.contains("FIFO"), "{e}");

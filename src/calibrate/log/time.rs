@@ -109,7 +109,11 @@ fn digits(b: &[u8], n: usize) -> Option<u32> {
 /// `YYYY-MM-DD[T ]HH:MM[:SS[.fff]]`.
 fn iso(text: &str) -> Option<i64> {
     let b = text.as_bytes();
-    if b.len() < 16 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b' ') || b[13] != b':'
+    if b.len() < 16
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b' ')
+        || b[13] != b':'
     {
         return None;
     }

@@ -22,7 +22,8 @@ fn ci(e: &Estimated, decimals: usize) -> String {
 }
 
 fn seconds_or_na(x: Option<f64>) -> String {
-    x.filter(|v| v.is_finite()).map_or_else(|| "n/a".to_owned(), duration)
+    x.filter(|v| v.is_finite())
+        .map_or_else(|| "n/a".to_owned(), duration)
 }
 
 /// A value of a validation metric, in its unit.
@@ -48,7 +49,11 @@ pub fn calibration(cal: &Calibration) -> String {
         show(w.start),
         show(w.end),
         number(w.days, 1),
-        if w.resolution_s > 1 { "minute" } else { "second" }
+        if w.resolution_s > 1 {
+            "minute"
+        } else {
+            "second"
+        }
     );
     let ignored: Vec<String> = cal
         .data
@@ -75,8 +80,17 @@ pub fn calibration(cal: &Calibration) -> String {
     );
     let a = &cal.arrivals;
     let _ = writeln!(t, "\nArrivals (95% intervals)");
-    let _ = writeln!(t, "  per day     {} ({} arrivals)", ci(&a.per_day, 1), a.count);
-    let _ = writeln!(t, "  rate        {} per day where the factors are 1", ci(&a.rate, 1));
+    let _ = writeln!(
+        t,
+        "  per day     {} ({} arrivals)",
+        ci(&a.per_day, 1),
+        a.count
+    );
+    let _ = writeln!(
+        t,
+        "  rate        {} per day where the factors are 1",
+        ci(&a.rate, 1)
+    );
     let hours: Vec<String> = a.profile.iter().map(|p| number(p.mean, 2)).collect();
     let _ = writeln!(t, "  profile     00-11  {}", hours[..12].join(" "));
     let _ = writeln!(t, "              12-23  {}", hours[12..].join(" "));
@@ -99,7 +113,11 @@ pub fn calibration(cal: &Calibration) -> String {
         "  dispersion  index {} over {} hours (p = {}): {}",
         number(d.index, 2),
         d.hours,
-        if d.p_value.is_finite() { format!("{:.3}", d.p_value) } else { "n/a".into() },
+        if d.p_value.is_finite() {
+            format!("{:.3}", d.p_value)
+        } else {
+            "n/a".into()
+        },
         if d.over_dispersed {
             "over-dispersed, trucks come in bunches"
         } else if d.index.is_finite() {
@@ -116,7 +134,11 @@ pub fn calibration(cal: &Calibration) -> String {
             .collect();
         let _ = writeln!(t, "  classes     {}", list.join(", "));
     }
-    let _ = writeln!(t, "\nStages in visiting order ({} complete trips routed)", cal.routed_trips);
+    let _ = writeln!(
+        t,
+        "\nStages in visiting order ({} complete trips routed)",
+        cal.routed_trips
+    );
     let mut rows = vec![vec![
         "stage".to_owned(),
         "visits".into(),
@@ -137,7 +159,9 @@ pub fn calibration(cal: &Calibration) -> String {
         let open = match (&s.hours.open, &s.hours.days) {
             (None, None) => "round the clock".to_owned(),
             (open, days) => {
-                let o = open.as_ref().map_or_else(|| "all day".to_owned(), |o| o.join(" "));
+                let o = open
+                    .as_ref()
+                    .map_or_else(|| "all day".to_owned(), |o| o.join(" "));
                 match days {
                     Some(d) => format!("{o} {}", d.join(",")),
                     None => o,
@@ -160,7 +184,11 @@ pub fn calibration(cal: &Calibration) -> String {
             ),
         ]);
     }
-    t.push_str(&columns("  ", &rows, &[false, true, false, false, false, false, true, true, false]));
+    t.push_str(&columns(
+        "  ",
+        &rows,
+        &[false, true, false, false, false, false, true, true, false],
+    ));
     for s in cal.stages.iter().filter(|s| s.lanes.shifts.is_some()) {
         let rows: Vec<String> = s
             .lanes
@@ -197,17 +225,27 @@ pub fn calibration(cal: &Calibration) -> String {
             };
             rows.push(vec![
                 m.name.clone(),
-                m.observed.map_or_else(|| "n/a".to_owned(), |o| metric_value(&m.name, o)),
+                m.observed
+                    .map_or_else(|| "n/a".to_owned(), |o| metric_value(&m.name, o)),
                 metric_value(&m.name, m.simulated.mean),
                 m.simulated.spread.map_or_else(
                     || "n/a".to_owned(),
-                    |[lo, hi]| format!("{} to {}", metric_value(&m.name, lo), metric_value(&m.name, hi)),
+                    |[lo, hi]| {
+                        format!(
+                            "{} to {}",
+                            metric_value(&m.name, lo),
+                            metric_value(&m.name, hi)
+                        )
+                    },
                 ),
                 verdict,
             ]);
         }
         t.push_str(&columns("  ", &rows, &[false, true, true, true, false]));
-        let _ = writeln!(t, "  {inside} of {compared} metrics inside the replication spread");
+        let _ = writeln!(
+            t,
+            "  {inside} of {compared} metrics inside the replication spread"
+        );
     }
     let _ = writeln!(
         t,
