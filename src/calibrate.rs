@@ -224,7 +224,7 @@ pub fn from_log(
     let mut stages = Vec::with_capacity(order.len());
     for r in &routing.stages {
         let name = log.stages.name(r.stage).to_owned();
-        let hours = hours::estimate(&paths, r.stage, &name);
+        let hours = hours::estimate(&paths, r.stage, &name, log.resolution_s);
         if let Some(w) = &hours.warning {
             warnings.push(w.clone());
         }

@@ -1,26 +1,30 @@
 //! Opening hours of a stage (`open`, `days`) from when its services start.
 //!
-//! **The rule.** An hour of the week (Monday 08:00–09:00, …) is open when
-//! at least one service at the stage started in it somewhere in the
-//! log's window; an hour the window never reaches takes the same hour of
-//! the other weekdays (open if any is). A stage open in every hour of
-//! every day works round the clock and gets no `open` or `days`.
-//! Otherwise `days` are the weekdays with any open hour and `open` the
-//! hour ranges open on them (whole hours, never wrapping past midnight:
-//! a night shift reads as `00:00-06:00` and `22:00-24:00`). When the open
-//! days do not all share the same hours, `open` is their union and a
-//! warning names the days that differ (a scenario's stage has one set of
-//! hours for all its days).
+//! **The rule.** An hour of the week (Monday 08:00–09:00, …) is *closed*
+//! when, in some week of the log, a truck waited for the stage while no
+//! service was in progress there (a free lane and a waiting truck not
+//! served; a wait counts from one time-resolution after it began, so that
+//! rounding makes none), and in no week did a service start in that hour.
+//! Every other hour is open: an hour without a start and without that
+//! evidence cannot have been closed in a way that held a truck up. An hour
+//! the window never reaches takes the same hour of the other weekdays. A
+//! stage open in every hour of every day works round the clock and gets no
+//! `open` or `days`. Otherwise `days` are the weekdays with any open hour
+//! and `open` the hour ranges open on them (whole hours, never wrapping
+//! past midnight: a night shift reads as `00:00-06:00` and `22:00-24:00`).
+//! When the open days do not all share the same hours, `open` is their
+//! union and a warning names the days that differ (a scenario's stage has
+//! one set of hours for all its days).
 //!
 //! Hours come out to the hour: a stage opening at 10:30 reads as open
-//! from 10:00. An hour in which the stage was open but no truck ever
-//! started (a quiet night at a round-the-clock stage) reads as closed;
-//! the report shows the hours and a `--set stages.NAME.open=…` puts them
-//! right.
+//! from 10:00. A stage closed at hours when no truck ever needed it reads
+//! as open then (nothing in the log says otherwise, and nothing in a
+//! simulation of it changes); the report shows the hours and `--set
+//! stages.NAME.open=…` puts them right.
 
 use super::arrivals::each_hour;
-use super::log::time::{WEEKDAYS, hour, weekday};
-use super::reconstruct::Paths;
+use super::log::time::{HOUR, WEEKDAYS, hour, weekday};
+use super::reconstruct::{Paths, VisitKind};
 
 /// The opening hours of one stage.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,26 +51,73 @@ impl Hours {
     }
 }
 
-/// Estimates the hours of stage `stage` (named `name` in warnings).
-pub fn estimate(paths: &Paths, stage: u32, name: &str) -> Hours {
+/// Estimates the hours of stage `stage` (named `name` in warnings) in a
+/// log of time resolution `resolution_s`.
+pub fn estimate(paths: &Paths, stage: u32, name: &str, resolution_s: i64) -> Hours {
     let mut started = [[false; 24]; 7];
-    for v in paths
-        .visits
-        .iter()
-        .filter(|v| v.stage == stage && v.started())
-    {
-        started[weekday(v.start)][hour(v.start)] = true;
+    // (time, is_wait, delta): the services in progress and the trucks
+    // waiting (a wait counted from one resolution after it began, so that
+    // rounding makes none).
+    let mut events: Vec<(i64, bool, i32)> = Vec::new();
+    let least_wait = if resolution_s > 1 { resolution_s } else { 0 };
+    for v in paths.visits.iter().filter(|v| v.stage == stage) {
+        if v.started() {
+            started[weekday(v.start)][hour(v.start)] = true;
+            if let Some(r) = v.ready
+                && v.start - r > least_wait
+            {
+                events.push((r + least_wait, true, 1));
+                events.push((v.start, true, -1));
+            }
+        }
+        if matches!(v.kind, VisitKind::Done | VisitKind::RunningAtStart | VisitKind::RunningAtEnd) {
+            events.push((v.start, false, 1));
+            events.push((v.end, false, -1));
+        }
+    }
+    events.sort_unstable();
+    // Hours in which a truck waited while no service was in progress.
+    let mut closed = [[false; 24]; 7];
+    let (mut c, mut w, mut prev) = (0i64, 0i64, paths.start);
+    let mut mark = |from: i64, to: i64| {
+        let mut t = from - from.rem_euclid(HOUR);
+        let mut n = 0;
+        while t < to && n <= 168 {
+            closed[weekday(t)][hour(t)] = true;
+            t += HOUR;
+            n += 1;
+        }
+    };
+    let mut i = 0;
+    while i < events.len() {
+        let t = events[i].0;
+        if c == 0 && w > 0 && t > prev {
+            mark(prev, t);
+        }
+        while i < events.len() && events[i].0 == t {
+            let (_, wait, delta) = events[i];
+            if wait {
+                w += i64::from(delta);
+            } else {
+                c += i64::from(delta);
+            }
+            i += 1;
+        }
+        prev = t;
     }
     let mut exposed = [[false; 24]; 7];
     each_hour(paths.start, paths.end.max(paths.start + 1), |t, _| {
         exposed[weekday(t)][hour(t)] = true;
     });
-    let mut slots = started;
+    let open = |d: usize, h: usize| started[d][h] || !closed[d][h];
+    let mut slots = [[true; 24]; 7];
     for d in 0..7 {
         for h in 0..24 {
-            if !exposed[d][h] {
-                slots[d][h] = (0..7).any(|o| exposed[o][h] && started[o][h]);
-            }
+            slots[d][h] = if exposed[d][h] {
+                open(d, h)
+            } else {
+                (0..7).any(|o| exposed[o][h] && open(o, h))
+            };
         }
     }
     from_slots(slots, name)

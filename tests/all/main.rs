@@ -10,6 +10,7 @@
 )]
 
 mod architecture;
+mod calibrate_cli;
 mod calibrate_port;
 mod check;
 mod cli_errors;
