@@ -7,14 +7,17 @@
 //! rounding makes none), and in no week did a service start in that hour.
 //! Every other hour is open: an hour without a start and without that
 //! evidence cannot have been closed in a way that held a truck up. An hour
-//! the window never reaches takes the same hour of the other weekdays. A
+//! the window never reaches is open when the same hour is open on most
+//! weekdays it does reach. A
 //! stage open in every hour of every day works round the clock and gets no
 //! `open` or `days`. Otherwise `days` are the weekdays with any open hour
 //! and `open` the hour ranges open on them (whole hours, never wrapping
 //! past midnight: a night shift reads as `00:00-06:00` and `22:00-24:00`).
-//! When the open days do not all share the same hours, `open` is their
-//! union and a warning names the days that differ (a scenario's stage has
-//! one set of hours for all its days).
+//! When the open days do not all share the same hours, `open` is the
+//! hours most of them keep and a warning names the days that differ (a
+//! scenario's stage has one set of hours for all its days; a log that
+//! ends in the evening leaves its last day without the evidence of the
+//! night, which is why the common hours win over their union).
 //!
 //! Hours come out to the hour: a stage opening at 10:30 reads as open
 //! from 10:00. A stage closed at hours when no truck ever needed it reads
@@ -70,7 +73,10 @@ pub fn estimate(paths: &Paths, stage: u32, name: &str, resolution_s: i64) -> Hou
                 events.push((v.start, true, -1));
             }
         }
-        if matches!(v.kind, VisitKind::Done | VisitKind::RunningAtStart | VisitKind::RunningAtEnd) {
+        if matches!(
+            v.kind,
+            VisitKind::Done | VisitKind::RunningAtStart | VisitKind::RunningAtEnd
+        ) {
             events.push((v.start, false, 1));
             events.push((v.end, false, -1));
         }
@@ -116,7 +122,9 @@ pub fn estimate(paths: &Paths, stage: u32, name: &str, resolution_s: i64) -> Hou
             slots[d][h] = if exposed[d][h] {
                 open(d, h)
             } else {
-                (0..7).any(|o| exposed[o][h] && open(o, h))
+                let seen = (0..7).filter(|&o| exposed[o][h]).count();
+                let open_on = (0..7).filter(|&o| exposed[o][h] && open(o, h)).count();
+                seen == 0 || 2 * open_on > seen
             };
         }
     }
@@ -134,21 +142,25 @@ pub fn from_slots(slots: [[bool; 24]; 7], name: &str) -> Hours {
         };
     }
     let open_days: Vec<usize> = (0..7).filter(|&d| slots[d].iter().any(|&o| o)).collect();
-    let mut union = [false; 24];
-    for &d in &open_days {
-        for h in 0..24 {
-            union[h] |= slots[d][h];
-        }
-    }
+    // The hours most open days keep (the earliest such day's on a tie).
+    let common = open_days
+        .iter()
+        .map(|&d| slots[d])
+        .max_by_key(|p| {
+            let days = open_days.iter().filter(|&&o| slots[o] == *p).count();
+            let first = open_days.iter().position(|&o| slots[o] == *p).unwrap_or(0);
+            (days, std::cmp::Reverse(first))
+        })
+        .unwrap_or([true; 24]);
     let differ: Vec<&str> = open_days
         .iter()
-        .filter(|&&d| slots[d] != union)
+        .filter(|&&d| slots[d] != common)
         .map(|&d| WEEKDAYS[d])
         .collect();
-    let open = ranges(&union);
+    let open = ranges(&common);
     let warning = (!differ.is_empty()).then(|| {
         format!(
-            "stage `{name}` keeps other hours on {} than on its other open days; its hours are written as their union, {}",
+            "stage `{name}` keeps other hours on {} than on its other open days; its hours are written as those most of its days keep, {}",
             differ.join(", "),
             open.join(", ")
         )

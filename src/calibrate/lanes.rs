@@ -15,8 +15,12 @@
 //! stage is saturated: when a service starts while other trucks still
 //! wait for the stage (a wait longer than the log's resolution, so that
 //! minute rounding makes none), every lane on duty is busy, and the
-//! services in progress are the lanes. From those moments, in the stage's
-//! open hours, the lanes of hour *h* on weekday *d* are
+//! services in progress are the lanes. An hour of the week counts as
+//! saturated at *k* lanes when at least 80 % of such starts in it find *k*
+//! services in progress (waits that are not for a lane, such as a drive
+//! between two stages, give scattered counts and no answer). From those
+//! hours, in the stage's open hours, the lanes of hour *h* on weekday *d*
+//! are
 //! `min(saturated lanes of hour h over all days, saturated lanes of
 //! weekday d over all hours)` (a shift pattern by hour of day, capped on
 //! weekdays that never reach it); an hour of day never saturated takes
@@ -102,7 +106,9 @@ pub fn estimate(
     events.sort_unstable();
     let services = events.iter().filter(|e| e.1 == 2).count() as u64;
     let mut peaks = [[0u32; 24]; 7];
-    let mut busy: [[Option<u32>; 24]; 7] = [[None; 24]; 7];
+    // The services in progress each time a service started while trucks
+    // still waited, by hour of the week.
+    let mut saturated: Vec<Vec<u32>> = vec![Vec::new(); 168];
     let (mut c, mut w, mut max) = (0i64, 0i64, 0i64);
     let mut prev = paths.start;
     let mut i = 0;
@@ -124,14 +130,17 @@ pub fn estimate(
         peaks[d][h] = peaks[d][h].max(c.max(0) as u32);
         if started && w > 0 {
             // A service started and trucks still wait: every lane on duty
-            // is busy.
-            let b = busy[d][h].get_or_insert(0);
-            *b = (*b).max(c.max(0) as u32);
+            // is busy (if waits are for lanes).
+            saturated[d * 24 + h].push(c.max(0) as u32);
         }
         prev = t;
     }
     note(&mut peaks, prev, paths.end, c);
     let max = max.max(0) as u32;
+    let mut busy: [[Option<u32>; 24]; 7] = [[None; 24]; 7];
+    for (slot, values) in saturated.iter().enumerate() {
+        busy[slot / 24][slot % 24] = steady(values);
+    }
     let lanes = by_hour(&peaks, &busy, hours, max);
     let open = lanes_in_open(&lanes, hours);
     let uniform = open.iter().all(|&l| l == max);
@@ -147,6 +156,25 @@ pub fn estimate(
         },
         services,
     }
+}
+
+/// The value most of `values` take, when at least 80 % of them take it:
+/// the lanes of a saturated hour (every start while trucks wait finds the
+/// same number of services in progress). Waits that are not for a lane
+/// (a drive between two stages) give scattered values and no answer.
+fn steady(values: &[u32]) -> Option<u32> {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    let mut best = (0usize, 0u32);
+    let mut i = 0;
+    while i < sorted.len() {
+        let j = sorted[i..].iter().take_while(|&&v| v == sorted[i]).count();
+        if j > best.0 {
+            best = (j, sorted[i]);
+        }
+        i += j;
+    }
+    (best.0 > 0 && best.0 * 5 >= sorted.len() * 4).then_some(best.1)
 }
 
 /// Notes that `c` services ran during `[from, to)` in every hour slot it
@@ -291,6 +319,13 @@ mod tests {
             all,
         );
         assert_eq!(l.max, 2);
+    }
+
+    #[test]
+    fn a_steady_count_is_the_lanes_and_a_scattered_one_is_not() {
+        assert_eq!(steady(&[3, 3, 3, 3, 2]), Some(3));
+        assert_eq!(steady(&[3, 3, 2, 2, 1]), None);
+        assert_eq!(steady(&[]), None);
     }
 
     #[test]

@@ -257,7 +257,7 @@ fn stage(t: &mut String, cal: &Calibration, s: &super::StageCalibration) {
         let list: Vec<String> = open.iter().map(|r| quote(r)).collect();
         let _ = writeln!(
             t,
-            "open = [{}]  # hours in which services started in the window",
+            "open = [{}]  # services started in these hours; outside them trucks waited while the lanes stood idle (rule: docs/event-log.md)",
             list.join(", ")
         );
     }

@@ -21,8 +21,20 @@ fn small_log(dir: &Path) -> std::path::PathBuf {
 fn the_json_has_the_keys_independent_checks_read() {
     let dir = tempfile::tempdir().unwrap();
     let log = small_log(dir.path());
-    let out = portsim(&["calibrate", log.to_str().unwrap(), "--format", "json", "-r", "4"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = portsim(&[
+        "calibrate",
+        log.to_str().unwrap(),
+        "--format",
+        "json",
+        "-r",
+        "4",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let a = &v["arrivals"];
     assert!(a["per_day"]["mean"].as_f64().unwrap() > 0.0);
@@ -69,8 +81,18 @@ fn the_json_has_the_keys_independent_checks_read() {
         assert!(m["simulated"].get("ci95").is_some());
         assert!(m["verdict"].is_string());
     }
-    let names: Vec<&str> = metrics.iter().map(|m| m["name"].as_str().unwrap()).collect();
-    for n in ["time_in_port_s.mean", "time_in_port_s.p50", "time_in_port_s.p95", "wait_s.documents", "departures_per_day", "departures_per_day.h08"] {
+    let names: Vec<&str> = metrics
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    for n in [
+        "time_in_port_s.mean",
+        "time_in_port_s.p50",
+        "time_in_port_s.p95",
+        "wait_s.documents",
+        "departures_per_day",
+        "departures_per_day.h08",
+    ] {
         assert!(names.contains(&n), "{n} missing from {names:?}");
     }
 }
@@ -93,18 +115,42 @@ fn the_calibrated_file_runs_as_it_is_and_out_writes_a_set() {
         "--seed",
         "9",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.contains("Stages in visiting order"), "{table}");
-    assert!(table.contains("metrics inside the replication spread"), "{table}");
+    assert!(
+        table.contains("metrics inside the replication spread"),
+        "{table}"
+    );
     let text = std::fs::read_to_string(&port).unwrap();
-    assert!(text.contains("seed = 9") && text.contains("replications = 3"), "{text}");
-    for f in ["calibrated.toml", "calibration.json", "calibration.txt", "manifest.json"] {
+    assert!(
+        text.contains("seed = 9") && text.contains("replications = 3"),
+        "{text}"
+    );
+    for f in [
+        "calibrated.toml",
+        "calibration.json",
+        "calibration.txt",
+        "manifest.json",
+    ] {
         assert!(set.join(f).is_file(), "{f}");
     }
-    assert_eq!(std::fs::read_to_string(set.join("calibrated.toml")).unwrap(), text);
+    assert_eq!(
+        std::fs::read_to_string(set.join("calibrated.toml")).unwrap(),
+        text
+    );
     let run = portsim(&["run", port.to_str().unwrap(), "--format", "json", "-r", "2"]);
-    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let v: Value = serde_json::from_slice(&run.stdout).unwrap();
     assert!(v.get("metrics").is_some() || v.get("summary").is_some() || v.is_object());
 }
@@ -113,7 +159,12 @@ fn the_calibrated_file_runs_as_it_is_and_out_writes_a_set() {
 fn refused(dir: &Path, log: &str, map: Option<&str>) -> String {
     let log = file(dir, "bad.csv", log);
     let port = dir.join("never.toml");
-    let mut args = vec!["calibrate".to_owned(), log.display().to_string(), "--scenario".into(), port.display().to_string()];
+    let mut args = vec![
+        "calibrate".to_owned(),
+        log.display().to_string(),
+        "--scenario".into(),
+        port.display().to_string(),
+    ];
     if let Some(m) = map {
         args.push("--map".into());
         args.push(file(dir, "map.toml", m).display().to_string());
@@ -131,28 +182,68 @@ fn every_mistake_in_a_log_names_the_file_row_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     // A `;` file read with `,`.
-    let e = refused(d, "truck;time;event;stage\nA;2025-03-10T08:00;arrive;\n", None);
+    let e = refused(
+        d,
+        "truck;time;event;stage\nA;2025-03-10T08:00;arrive;\n",
+        None,
+    );
     assert!(e.contains("bad.csv`, row 1"), "{e}");
-    assert!(e.contains("`;`-separated") && e.contains("delimiter = \";\""), "{e}");
+    assert!(
+        e.contains("`;`-separated") && e.contains("delimiter = \";\""),
+        "{e}"
+    );
     // An unknown event, with did-you-mean.
-    let e = refused(d, "truck,time,event,stage\nA,2025-03-10T08:00,arrive,\nA,2025-03-10T08:05,strat,docs\n", None);
-    assert!(e.contains("bad.csv`, row 3, column 3 (`event`): unknown event `strat`"), "{e}");
+    let e = refused(
+        d,
+        "truck,time,event,stage\nA,2025-03-10T08:00,arrive,\nA,2025-03-10T08:05,strat,docs\n",
+        None,
+    );
+    assert!(
+        e.contains("bad.csv`, row 3, column 3 (`event`): unknown event `strat`"),
+        "{e}"
+    );
     assert!(e.contains("did you mean `start`?"), "{e}");
     assert!(e.contains("3 | A,2025-03-10T08:05,strat,docs"), "{e}");
     // A time that does not match, the row shown.
-    let e = refused(d, "truck,time,event,stage\nA,10/03/2025 08:00,arrive,\n", None);
-    assert!(e.contains("row 2, column 2 (`time`): `10/03/2025 08:00` is not an ISO 8601"), "{e}");
+    let e = refused(
+        d,
+        "truck,time,event,stage\nA,10/03/2025 08:00,arrive,\n",
+        None,
+    );
+    assert!(
+        e.contains("row 2, column 2 (`time`): `10/03/2025 08:00` is not an ISO 8601"),
+        "{e}"
+    );
     assert!(e.contains("2 | A,10/03/2025 08:00,arrive,"), "{e}");
     assert!(e.contains("%d/%m/%Y %H:%M"), "{e}");
     // A missing column.
     let e = refused(d, "truck,time,evnt,stage\n", None);
-    assert!(e.contains("row 1") && e.contains("no column `event`") && e.contains("did you mean `evnt`?"), "{e}");
+    assert!(
+        e.contains("row 1")
+            && e.contains("no column `event`")
+            && e.contains("did you mean `evnt`?"),
+        "{e}"
+    );
     // In map mode, a time that does not match the map's format.
-    let e = refused(d, "VEHICLE_REG;OPERATION_TIME;OPERATION;DESK\nA;2025-03-10 08:00;GATE_IN;\n", Some(MAP));
-    assert!(e.contains("row 2, column 2 (`OPERATION_TIME`)") && e.contains("`%d/%m/%Y %H:%M`"), "{e}");
+    let e = refused(
+        d,
+        "VEHICLE_REG;OPERATION_TIME;OPERATION;DESK\nA;2025-03-10 08:00;GATE_IN;\n",
+        Some(MAP),
+    );
+    assert!(
+        e.contains("row 2, column 2 (`OPERATION_TIME`)") && e.contains("`%d/%m/%Y %H:%M`"),
+        "{e}"
+    );
     // A start without a stage.
-    let e = refused(d, "truck,time,event,stage\nA,2025-03-10T08:00,start,\n", None);
-    assert!(e.contains("row 2, column 4 (`stage`): the stage is empty"), "{e}");
+    let e = refused(
+        d,
+        "truck,time,event,stage\nA,2025-03-10T08:00,start,\n",
+        None,
+    );
+    assert!(
+        e.contains("row 2, column 4 (`stage`): the stage is empty"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -160,12 +251,27 @@ fn every_mistake_in_a_map_is_located() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let log = "VEHICLE_REG;OPERATION_TIME;OPERATION;DESK\n";
-    let e = refused(d, log, Some("[columns]\ncode = \"OPERATION\"\n[codes]\nX = { event = \"arive\" }\n"));
-    assert!(e.contains("map.toml:4:15") && e.contains("unknown event `arive`") && e.contains("did you mean `arrive`?"), "{e}");
+    let e = refused(
+        d,
+        log,
+        Some("[columns]\ncode = \"OPERATION\"\n[codes]\nX = { event = \"arive\" }\n"),
+    );
+    assert!(
+        e.contains("map.toml:4:15")
+            && e.contains("unknown event `arive`")
+            && e.contains("did you mean `arrive`?"),
+        "{e}"
+    );
     let e = refused(d, log, Some("[time]\nformat = \"%d/%m/%Y\"\n"));
-    assert!(e.contains("map.toml:2:10") && e.contains("date and a time of day"), "{e}");
+    assert!(
+        e.contains("map.toml:2:10") && e.contains("date and a time of day"),
+        "{e}"
+    );
     let e = refused(d, log, Some("[csv]\ndelimter = \";\"\n"));
-    assert!(e.contains("map.toml:2:1") && e.contains("did you mean `delimiter`?"), "{e}");
+    assert!(
+        e.contains("map.toml:2:1") && e.contains("did you mean `delimiter`?"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -175,8 +281,22 @@ fn a_mapped_extract_is_read_with_its_map_and_unknown_codes_are_one_warning() {
     let logged = window(&rows, FROM, FROM + 7 * 86_400, true);
     let log = file(dir.path(), "extract.csv", &mapped(&logged));
     let map = file(dir.path(), "map.toml", MAP);
-    let out = portsim(&["calibrate", log.to_str().unwrap(), "--map", map.to_str().unwrap(), "--format", "json", "-r", "2"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = portsim(&[
+        "calibrate",
+        log.to_str().unwrap(),
+        "--map",
+        map.to_str().unwrap(),
+        "--format",
+        "json",
+        "-r",
+        "2",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.matches("PAYMENT").count(), 1, "{err}");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
