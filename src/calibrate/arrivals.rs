@@ -23,6 +23,11 @@
 //! the daily rate's interval is then widened by the index
 //! (quasi-Poisson).
 
+#![allow(
+    clippy::needless_range_loop,
+    reason = "a week is a grid of weekday and hour, read and written by both indices"
+)]
+
 use serde::Serialize;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 

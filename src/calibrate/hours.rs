@@ -25,6 +25,11 @@
 //! simulation of it changes); the report shows the hours and `--set
 //! stages.NAME.open=…` puts them right.
 
+#![allow(
+    clippy::needless_range_loop,
+    reason = "a week is a grid of weekday and hour, read and written by both indices"
+)]
+
 use super::arrivals::each_hour;
 use super::log::time::{HOUR, WEEKDAYS, hour, weekday};
 use super::reconstruct::{Paths, VisitKind};

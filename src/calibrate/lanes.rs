@@ -32,6 +32,11 @@
 //! by `open` and `days` alone and opening a stage for longer (`--set
 //! stages.NAME.open=…`) finds lanes there.
 
+#![allow(
+    clippy::needless_range_loop,
+    reason = "a week is a grid of weekday and hour, read and written by both indices"
+)]
+
 use serde::Serialize;
 
 use super::hours::Hours;

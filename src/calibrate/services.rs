@@ -16,7 +16,7 @@
 //! censor its draws the same way.
 //!
 //! The fit itself is `fit::fit`, built beside this layer; until it is
-//! merged, [`fit_placeholder`] stands in with the censored exponential.
+//! merged, a private `fit_placeholder` stands in with the censored exponential.
 
 use super::fit::{Candidate, Family, Fitted, Obs, Observed, ServiceFit};
 use super::interval::Z95;

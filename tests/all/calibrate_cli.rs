@@ -19,11 +19,11 @@ fn small_log(dir: &Path) -> std::path::PathBuf {
 
 #[test]
 fn the_json_has_the_keys_independent_checks_read() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("test data");
     let log = small_log(dir.path());
     let out = portsim(&[
         "calibrate",
-        log.to_str().unwrap(),
+        log.to_str().expect("test data"),
         "--format",
         "json",
         "-r",
@@ -35,20 +35,27 @@ fn the_json_has_the_keys_independent_checks_read() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).expect("test data");
     let a = &v["arrivals"];
-    assert!(a["per_day"]["mean"].as_f64().unwrap() > 0.0);
-    assert_eq!(a["per_day"]["ci95"].as_array().unwrap().len(), 2);
-    let profile = a["profile"].as_array().unwrap();
+    assert!(a["per_day"]["mean"].as_f64().expect("test data") > 0.0);
+    assert_eq!(a["per_day"]["ci95"].as_array().expect("test data").len(), 2);
+    let profile = a["profile"].as_array().expect("test data");
     assert_eq!(profile.len(), 24);
-    let mean: f64 = profile.iter().map(|p| p.as_f64().unwrap()).sum::<f64>() / 24.0;
+    let mean: f64 = profile
+        .iter()
+        .map(|p| p.as_f64().expect("test data"))
+        .sum::<f64>()
+        / 24.0;
     assert!((mean - 1.0).abs() < 1e-9, "{mean}");
-    assert_eq!(a["days"].as_object().unwrap().len(), 7);
-    let stages = v["stages"].as_array().unwrap();
-    let names: Vec<&str> = stages.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(a["days"].as_object().expect("test data").len(), 7);
+    let stages = v["stages"].as_array().expect("test data");
+    let names: Vec<&str> = stages
+        .iter()
+        .map(|s| s["name"].as_str().expect("test data"))
+        .collect();
     assert_eq!(names, ["documents", "inspection", "exit"]);
     for s in stages {
-        assert!(s["visits"].as_u64().unwrap() > 0);
+        assert!(s["visits"].as_u64().expect("test data") > 0);
         assert!(s["share"]["mean"].is_number() && s["share"]["ci95"].is_array());
         assert!(s["lanes"]["max"].is_u64());
         assert!(s["lanes"]["seen"].is_u64(), "a lane column was given");
@@ -57,7 +64,7 @@ fn the_json_has_the_keys_independent_checks_read() {
         let service = &s["service"];
         assert!(service["chosen"]["dist"].is_string());
         assert!(service["chosen"]["mean_s"].is_number() && service["chosen"]["sd_s"].is_number());
-        for c in service["candidates"].as_array().unwrap() {
+        for c in service["candidates"].as_array().expect("test data") {
             for k in ["dist", "aic", "bic", "gof_p", "mean_s", "sd_s"] {
                 assert!(c.get(k).is_some(), "candidate without {k}");
             }
@@ -68,12 +75,14 @@ fn the_json_has_the_keys_independent_checks_read() {
     assert_eq!(stages[1]["rework"]["to"], "documents");
     assert!(stages[1]["rework"]["probability"].is_number());
     let d = &v["data"];
-    assert!(d["rows_read"].as_u64().unwrap() >= d["rows_used"].as_u64().unwrap());
+    assert!(
+        d["rows_read"].as_u64().expect("test data") >= d["rows_used"].as_u64().expect("test data")
+    );
     assert!(d["rows_ignored"].is_object());
     for k in ["complete", "inside_at_start", "inside_at_end"] {
         assert!(d["trucks"][k].is_u64(), "{k}");
     }
-    let metrics = v["validation"]["metrics"].as_array().unwrap();
+    let metrics = v["validation"]["metrics"].as_array().expect("test data");
     assert!(metrics.len() > 24);
     for m in metrics {
         assert!(m["name"].is_string() && m.get("observed").is_some());
@@ -83,7 +92,7 @@ fn the_json_has_the_keys_independent_checks_read() {
     }
     let names: Vec<&str> = metrics
         .iter()
-        .map(|m| m["name"].as_str().unwrap())
+        .map(|m| m["name"].as_str().expect("test data"))
         .collect();
     for n in [
         "time_in_port_s.mean",
@@ -99,17 +108,17 @@ fn the_json_has_the_keys_independent_checks_read() {
 
 #[test]
 fn the_calibrated_file_runs_as_it_is_and_out_writes_a_set() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("test data");
     let log = small_log(dir.path());
     let port = dir.path().join("port.toml");
     let set = dir.path().join("set");
     let out = portsim(&[
         "calibrate",
-        log.to_str().unwrap(),
+        log.to_str().expect("test data"),
         "--scenario",
-        port.to_str().unwrap(),
+        port.to_str().expect("test data"),
         "--out",
-        set.to_str().unwrap(),
+        set.to_str().expect("test data"),
         "-r",
         "3",
         "--seed",
@@ -127,7 +136,7 @@ fn the_calibrated_file_runs_as_it_is_and_out_writes_a_set() {
         table.contains("metrics inside the replication spread"),
         "{table}"
     );
-    let text = std::fs::read_to_string(&port).unwrap();
+    let text = std::fs::read_to_string(&port).expect("test data");
     assert!(
         text.contains("seed = 9") && text.contains("replications = 3"),
         "{text}"
@@ -141,17 +150,24 @@ fn the_calibrated_file_runs_as_it_is_and_out_writes_a_set() {
         assert!(set.join(f).is_file(), "{f}");
     }
     assert_eq!(
-        std::fs::read_to_string(set.join("calibrated.toml")).unwrap(),
+        std::fs::read_to_string(set.join("calibrated.toml")).expect("test data"),
         text
     );
-    let run = portsim(&["run", port.to_str().unwrap(), "--format", "json", "-r", "2"]);
+    let run = portsim(&[
+        "run",
+        port.to_str().expect("test data"),
+        "--format",
+        "json",
+        "-r",
+        "2",
+    ]);
     assert_eq!(
         run.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
-    let v: Value = serde_json::from_slice(&run.stdout).unwrap();
+    let v: Value = serde_json::from_slice(&run.stdout).expect("test data");
     assert!(v.get("metrics").is_some() || v.get("summary").is_some() || v.is_object());
 }
 
@@ -179,7 +195,7 @@ fn refused(dir: &Path, log: &str, map: Option<&str>) -> String {
 
 #[test]
 fn every_mistake_in_a_log_names_the_file_row_and_column() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("test data");
     let d = dir.path();
     // A `;` file read with `,`.
     let e = refused(
@@ -248,7 +264,7 @@ fn every_mistake_in_a_log_names_the_file_row_and_column() {
 
 #[test]
 fn every_mistake_in_a_map_is_located() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("test data");
     let d = dir.path();
     let log = "VEHICLE_REG;OPERATION_TIME;OPERATION;DESK\n";
     let e = refused(
@@ -276,16 +292,16 @@ fn every_mistake_in_a_map_is_located() {
 
 #[test]
 fn a_mapped_extract_is_read_with_its_map_and_unknown_codes_are_one_warning() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("test data");
     let rows = generate(5, 10);
     let logged = window(&rows, FROM, FROM + 7 * 86_400, true);
     let log = file(dir.path(), "extract.csv", &mapped(&logged));
     let map = file(dir.path(), "map.toml", MAP);
     let out = portsim(&[
         "calibrate",
-        log.to_str().unwrap(),
+        log.to_str().expect("test data"),
         "--map",
-        map.to_str().unwrap(),
+        map.to_str().expect("test data"),
         "--format",
         "json",
         "-r",
@@ -299,7 +315,12 @@ fn a_mapped_extract_is_read_with_its_map_and_unknown_codes_are_one_warning() {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.matches("PAYMENT").count(), 1, "{err}");
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(v["data"]["rows_ignored"]["unknown_code"].as_u64().unwrap() > 0);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("test data");
+    assert!(
+        v["data"]["rows_ignored"]["unknown_code"]
+            .as_u64()
+            .expect("test data")
+            > 0
+    );
     let _ = TO;
 }

@@ -11,6 +11,11 @@
 //! plain CSV (or a mapped layout), shuffled. The truth is known, so the
 //! tolerances come from binomial and Poisson standard errors.
 
+#![allow(
+    clippy::needless_range_loop,
+    reason = "the truth is tables by weekday and hour, compared by index"
+)]
+
 use std::collections::{BinaryHeap, VecDeque};
 use std::path::{Path, PathBuf};
 
@@ -217,7 +222,7 @@ pub fn generate(seed: u64, days: i64) -> Vec<Milestone> {
                 let Some(lane) = (0..3).find(|&l| !busy[s][l]) else {
                     break;
                 };
-                let id = queues[s].pop_front().unwrap();
+                let id = queues[s].pop_front().expect("test data");
                 busy[s][lane] = true;
                 rows.push(Milestone {
                     truck: id,
@@ -236,7 +241,9 @@ pub fn generate(seed: u64, days: i64) -> Vec<Milestone> {
 
 /// `YYYY-MM-DDTHH:MM:SS` of a time.
 pub fn iso(t: i64) -> String {
-    let d = chrono::DateTime::from_timestamp(t, 0).unwrap().naive_utc();
+    let d = chrono::DateTime::from_timestamp(t, 0)
+        .expect("test data")
+        .naive_utc();
     d.format("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
@@ -299,7 +306,7 @@ pub fn mapped(rows: &[Milestone]) -> String {
             _ => "EXIT_DONE",
         };
         let time = chrono::DateTime::from_timestamp(r.time, 0)
-            .unwrap()
+            .expect("test data")
             .naive_utc();
         let lane = r.lane.map_or(String::new(), |l| {
             format!("{}-{l}", r.stage.map_or("", |s| STAGES[s]))
@@ -343,7 +350,7 @@ EXIT_DONE = { event = "end", stage = "exit" }
 /// Writes `text` to `name` in `dir`.
 pub fn file(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
+    std::fs::write(&p, text).expect("test data");
     p
 }
 
@@ -356,12 +363,15 @@ pub const TO: i64 = T0 + 29 * DAY + 15 * HOUR + 37 * 60;
 pub fn calibrate_text(dir: &Path, text: &str, map: Option<&str>) -> Calibration {
     let log = file(dir, "log.csv", text);
     let map = map.map(|m| file(dir, "map.toml", m));
-    let layout = calibrate::layout(map.as_deref()).unwrap();
-    calibrate::estimate(&log, &layout, &Options::default()).unwrap()
+    let layout = calibrate::layout(map.as_deref()).expect("test data");
+    calibrate::estimate(&log, &layout, &Options::default()).expect("test data")
 }
 
 fn stage<'a>(cal: &'a Calibration, name: &str) -> &'a calibrate::StageCalibration {
-    cal.stages.iter().find(|s| s.name == name).unwrap()
+    cal.stages
+        .iter()
+        .find(|s| s.name == name)
+        .expect("test data")
 }
 
 /// Checks the estimates against the truth; `thinned` says rows were
@@ -405,7 +415,7 @@ pub fn check_recovered(cal: &Calibration, thinned: bool) {
         exit.lanes
             .shifts
             .as_ref()
-            .unwrap()
+            .expect("test data")
             .iter()
             .all(|r| r.days.is_none())
     );
@@ -520,7 +530,7 @@ pub fn check_recovered(cal: &Calibration, thinned: bool) {
 
 #[test]
 fn calibration_recovers_a_known_port_from_its_plain_log() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("test data");
     let rows = generate(7, 31);
     let mut logged = window(&rows, FROM, TO, false);
     shuffle(&mut logged, 3);
@@ -536,13 +546,13 @@ fn calibration_recovers_a_known_port_from_its_plain_log() {
         "{}",
         cal.scenario_text
     );
-    let s = portsim::scenario::parse(&cal.scenario_text, Path::new("c.toml")).unwrap();
+    let s = portsim::scenario::parse(&cal.scenario_text, Path::new("c.toml")).expect("test data");
     assert_eq!(s.stages.len(), 3);
 }
 
 #[test]
 fn a_mapped_layout_gives_the_same_calibration_as_the_plain_one() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("test data");
     let rows = generate(11, 31);
     let mut logged = window(&rows, FROM, TO, true);
     shuffle(&mut logged, 5);
@@ -552,19 +562,27 @@ fn a_mapped_layout_gives_the_same_calibration_as_the_plain_one() {
     assert_eq!(plain_cal.window.resolution_s, 60);
     let strip = |cal: &Calibration| {
         let mut v = portsim::report::calibrate::json(cal);
-        let o = v.as_object_mut().unwrap();
+        let o = v.as_object_mut().expect("test data");
         for k in ["log", "map", "warnings"] {
             o.remove(k);
         }
-        let data = o["data"].as_object_mut().unwrap();
+        let data = o["data"].as_object_mut().expect("test data");
         data.remove("rows_read");
         data.remove("rows_ignored");
         v
     };
     assert_eq!(strip(&plain_cal), strip(&mapped_cal));
     assert_eq!(
-        plain_cal.scenario_text.split_once("\nname").unwrap().1,
-        mapped_cal.scenario_text.split_once("\nname").unwrap().1
+        plain_cal
+            .scenario_text
+            .split_once("\nname")
+            .expect("test data")
+            .1,
+        mapped_cal
+            .scenario_text
+            .split_once("\nname")
+            .expect("test data")
+            .1
     );
     // The PAYMENT rows are not milestones: counted and warned about once.
     let payments = logged.len().div_ceil(50) as u64;
@@ -579,7 +597,7 @@ fn a_mapped_layout_gives_the_same_calibration_as_the_plain_one() {
 
 #[test]
 fn a_log_thinned_by_lost_rows_and_duplicates_still_gives_lanes_and_shares() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("test data");
     let rows = generate(13, 31);
     let logged = window(&rows, FROM, TO, true);
     let mut rng = Rng::new(99);
