@@ -9,13 +9,9 @@
 //! only when stderr is a terminal.
 //!
 //! Every input is read before the Ctrl-C handler is installed (see
-//! `signal`), so a signal while portsim is still reading ends it at once.
-
-#![allow(
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "the command line is where portsim talks to people"
-)]
+//! `signal`), so a signal while portsim is still reading ends it at once,
+//! and before the outputs are checked, so that an output that would
+//! replace an input is refused (exit 2) before anything runs.
 
 mod args;
 mod calibrate;
@@ -31,6 +27,7 @@ mod sensitivity;
 mod serve;
 mod shard;
 mod signal;
+mod stderr;
 mod study;
 mod sweep;
 mod terminal;
@@ -77,6 +74,16 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    // One command per process: every file it reads is remembered, so that
+    // none of its outputs replaces one (the web app reads and saves the
+    // same files for as long as it runs, so it does not).
+    #[cfg(feature = "serve")]
+    let serving = matches!(cli.command, Command::Serve(_));
+    #[cfg(not(feature = "serve"))]
+    let serving = false;
+    if !serving {
+        crate::store::inputs::track();
+    }
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Compare(args) => compare::compare(&args),
@@ -93,12 +100,12 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             match &failure {
-                Failure::User(msg) | Failure::Check(msg) => eprintln!("{}", terminal::clean(msg)),
-                Failure::Interrupted { written: true } => eprintln!(
-                    "interrupted: the results written are incomplete (\"complete\": false)"
+                Failure::User(msg) | Failure::Check(msg) => stderr::say(msg),
+                Failure::Interrupted { written: true } => stderr::say(
+                    "interrupted: the results written are incomplete (\"complete\": false)",
                 ),
                 Failure::Interrupted { written: false } => {
-                    eprintln!("interrupted: nothing was written")
+                    stderr::say("interrupted: nothing was written")
                 }
             }
             ExitCode::from(failure.exit_code())

@@ -12,6 +12,7 @@ pub mod digest;
 pub mod estimate;
 pub mod factorial;
 pub mod gate;
+pub mod labels;
 pub mod replications;
 pub mod run;
 pub mod stability;

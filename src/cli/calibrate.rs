@@ -14,10 +14,10 @@ use crate::calibrate::{self, CalibrateError, Options};
 use crate::model::Limits;
 use crate::report::calibrate as report;
 use crate::report::json::scenario_hash;
-use crate::report::run_id::{Overrides, RunIdentity, Simulated};
-use crate::report::set::SetInfo;
-use crate::report::write;
 use crate::scenario::limits;
+use crate::store::identity::{Overrides, RunIdentity, Simulated};
+use crate::store::set::SetInfo;
+use crate::store::write;
 
 fn user(message: impl std::fmt::Display) -> Failure {
     Failure::User(format!("error: {message}"))

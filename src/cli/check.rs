@@ -12,8 +12,6 @@
 
 use std::path::{Path, PathBuf};
 
-use sha2::Digest;
-
 use super::args::{CheckArgs, CheckFormat, RunOptionsArgs};
 use super::output::Outputs;
 use super::run::{execute, load, threads};
@@ -23,10 +21,12 @@ use crate::experiment::gate::overall::{FileError, NotChecked, Overall};
 use crate::experiment::gate::{self, Provenance, ScenarioCheck, Status, Tolerance};
 use crate::experiment::run::{RunOptions, RunOutput};
 use crate::report::json::{self, Manifest};
-use crate::report::run_id::{Overrides, RunIdentity, Simulated, hex};
-use crate::report::set::SetInfo;
 use crate::report::{junit, table};
+use crate::scenario::limits::BASELINE;
 use crate::scenario::{self, Scenario, limits};
+use crate::store::identity::{Overrides, RunIdentity, Simulated, bytes_hash};
+use crate::store::set::SetInfo;
+use crate::store::write::rewrite_target;
 
 fn user(message: impl std::fmt::Display) -> Failure {
     Failure::User(format!("error: {message}"))
@@ -147,7 +147,7 @@ fn plan<'a>(
             });
             continue;
         }
-        let hash = json::scenario_hash(&s);
+        let hash = s.hash();
         let same: Vec<(&String, &Entry)> = recorded
             .scenarios
             .iter()
@@ -248,6 +248,8 @@ pub fn check(args: &CheckArgs) -> Result<(), Failure> {
         }
     };
     let jobs = plan(args, &recorded, &root_dir, &mut overall);
+    // Every input is read now: no output may replace one.
+    output::recheck(&outputs)?;
     let id = identity(args, &jobs, Some(&recorded), Some(tolerance), &metrics);
     let mut manifests = Vec::new();
     for job in jobs {
@@ -276,12 +278,7 @@ pub fn check(args: &CheckArgs) -> Result<(), Failure> {
                 continue;
             }
         };
-        let current = Entry::record(
-            &s,
-            &json::scenario_hash(&s),
-            &out.summary,
-            options.replications,
-        );
+        let current = Entry::record(&s, &s.hash(), &out.summary, options.replications);
         let wall = out.wall.as_secs_f64();
         overall.checks.push(ScenarioCheck {
             file: file.display().to_string(),
@@ -321,7 +318,7 @@ fn identity(
             .iter()
             .map(|j| Simulated {
                 label: j.key.clone(),
-                scenario_hash: json::scenario_hash(&j.scenario),
+                scenario_hash: j.scenario.hash(),
                 seed: j.entry.seed,
                 replications: j.entry.replications,
             })
@@ -331,7 +328,7 @@ fn identity(
         other: vec![
             (
                 "baseline_sha256".into(),
-                recorded.map_or_else(String::new, |b| hex(&sha2::Sha256::digest(b.to_bytes()))),
+                recorded.map_or_else(String::new, |b| bytes_hash(&b.to_bytes())),
             ),
             (
                 "tolerance".into(),
@@ -458,8 +455,10 @@ fn indent(text: &str) -> String {
 
 /// `portsim check … --update-baseline`.
 fn update(args: &CheckArgs) -> Result<(), Failure> {
-    // Where the baseline will go is checked before anything runs.
-    crate::report::write::target(&args.baseline).map_err(user)?;
+    // Where the baseline will go is checked before anything runs, and
+    // again once every input is read (it may be rewritten, no other input).
+    let rewritable = || rewrite_target(&args.baseline, BASELINE).map_err(user);
+    rewritable()?;
     let (mut recorded, old_format) = Baseline::load_for_update(&args.baseline).map_err(|e| {
         user(format_args!(
             "{e}; fix or delete it to record a new baseline"
@@ -510,6 +509,7 @@ fn update(args: &CheckArgs) -> Result<(), Failure> {
         let seed = args.seed.unwrap_or(s.seed);
         jobs.push((file, key, s, options, seed, replications));
     }
+    rewritable()?;
     let mut notes = Vec::new();
     for (file, key, mut s, mut options, seed, replications) in jobs {
         let out = run_with(&mut s, &mut options, seed, replications, args.quiet)?;
@@ -519,7 +519,7 @@ fn update(args: &CheckArgs) -> Result<(), Failure> {
                 file.display()
             )));
         }
-        let entry = Entry::record(&s, &json::scenario_hash(&s), &out.summary, replications);
+        let entry = Entry::record(&s, &s.hash(), &out.summary, replications);
         let what = match recorded.scenarios.get(&key) {
             None => "recorded",
             Some(old) if *old == entry => "unchanged",
@@ -556,7 +556,7 @@ fn update(args: &CheckArgs) -> Result<(), Failure> {
             }
         ));
     }
-    output::file(&args.baseline, &recorded.to_bytes())?;
+    output::rewrite(&args.baseline, &recorded.to_bytes(), BASELINE)?;
     if !args.quiet {
         let mut text = String::new();
         for n in notes {

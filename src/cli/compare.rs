@@ -15,10 +15,10 @@ use crate::experiment::factorial;
 use crate::experiment::run::{RunOptions, RunOutput};
 use crate::experiment::summary::Summary;
 use crate::experiment::unlike::Differences;
-use crate::report::run_id::{Overrides, RunIdentity};
-use crate::report::set::SetInfo;
 use crate::report::{csv, html, json, table};
 use crate::scenario::{self, Scenario};
+use crate::store::identity::{Overrides, RunIdentity};
+use crate::store::set::SetInfo;
 
 /// What differs between the sides, or exit 2 when their costs are in two
 /// currencies.
@@ -440,7 +440,7 @@ fn warn_patches(scenarios: &[&Scenario], quiet: bool) {
     let mut seen = std::collections::BTreeSet::new();
     for w in scenarios.iter().flat_map(|s| &s.patch_warnings) {
         if seen.insert(w) {
-            eprintln!("warning: {}", super::terminal::clean(w));
+            super::stderr::say(&format!("warning: {w}"));
         }
     }
 }

@@ -7,16 +7,20 @@
 //! * `--html FILE` is resolved when the command starts ([`prepare`]): `-`
 //!   means stdout, a device, FIFO, socket or directory is refused (exit 2)
 //!   before any simulation time is spent, and so is a file that `--out`
-//!   also writes;
+//!   also writes, and any file the command reads (its inputs, see
+//!   [`crate::store::inputs`]: commands read them before they prepare
+//!   their outputs, and every write checks again);
 //! * `--out DIR` is locked for the whole run ([`DirLock`]) and written as
-//!   one set ([`set`]), `manifest.json` last.
+//!   one set ([`set`]), `manifest.json` last. A `DIR` that is (or lies
+//!   under) a symbolic link to nothing is refused by name, with where the
+//!   link points.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use super::{Failure, terminal};
-use crate::report::set::{self, DirLock, SetInfo};
-use crate::report::write::{self, atomic_write};
+use crate::store::set::{self, DirLock, SetInfo};
+use crate::store::write::{self, atomic_write};
 
 fn user(message: impl std::fmt::Display) -> Failure {
     Failure::User(format!("error: {message}"))
@@ -56,9 +60,15 @@ pub fn csv(bytes: &[u8]) -> Result<(), Failure> {
     }
 }
 
-/// Writes a file atomically (links followed, devices refused).
+/// Writes a file atomically (links followed, devices and inputs refused).
 pub fn file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     atomic_write(path, bytes).map_err(user)
+}
+
+/// Writes a file the command read as `what` and rewrites on purpose (the
+/// baseline of `check --update-baseline`); no other input is replaced.
+pub fn rewrite(path: &Path, bytes: &[u8], what: &str) -> Result<(), Failure> {
+    write::rewrite_input(path, bytes, what).map_err(user)
 }
 
 /// Where `--html` goes.
@@ -91,9 +101,22 @@ pub fn prepare(
                 "`--out` takes a directory for the result files; standard output is for --format",
             ));
         }
-        Some(dir) => Some((DirLock::acquire(dir).map_err(user)?, names)),
+        Some(dir) => {
+            if let Some((link, target)) = dangling(dir) {
+                return Err(user(format_args!(
+                    "cannot use `{}` as the output directory: `{}` is a symbolic link to `{}`, which does not exist; create that directory first, or give `--out` a directory (existing or new) that is not a broken link",
+                    dir.display(),
+                    link.display(),
+                    target.display()
+                )));
+            }
+            Some((DirLock::acquire(dir).map_err(user)?, names))
+        }
         None => None,
     };
+    if let Some((lock, names)) = &set {
+        set_targets(lock.dir(), names)?;
+    }
     let html = match html {
         None => None,
         Some(p) if p.as_os_str() == "-" => Some(Page::Stdout),
@@ -112,6 +135,44 @@ pub fn prepare(
         }
     };
     Ok(Outputs { set, html })
+}
+
+/// Checks every file of the `--out` set in `dir` (`names` and the
+/// manifest) as a write would: none may be a device, a FIFO, a directory or
+/// an input of the command.
+fn set_targets(dir: &Path, names: &[&str]) -> Result<(), Failure> {
+    for name in names.iter().chain(&[set::MANIFEST]) {
+        write::target(&dir.join(name)).map_err(user)?;
+    }
+    Ok(())
+}
+
+/// Checks the outputs again, for a command that reads inputs after it
+/// prepared them (`check`): none may replace an input.
+pub fn recheck(outputs: &Outputs) -> Result<(), Failure> {
+    if let Some((lock, names)) = &outputs.set {
+        set_targets(lock.dir(), names)?;
+    }
+    if let Some(Page::File(path)) = &outputs.html {
+        write::target(path).map_err(user)?;
+    }
+    Ok(())
+}
+
+/// The first of `dir` and its parents that is a symbolic link to nothing,
+/// with what it points to: a directory cannot be made there (the system
+/// would only say "File exists").
+fn dangling(dir: &Path) -> Option<(PathBuf, PathBuf)> {
+    if std::fs::metadata(dir).is_ok() {
+        return None;
+    }
+    dir.ancestors()
+        .filter(|p| !p.as_os_str().is_empty())
+        .find_map(|p| {
+            let link = std::fs::symlink_metadata(p).ok()?.file_type().is_symlink();
+            (link && std::fs::metadata(p).is_err())
+                .then(|| (p.to_path_buf(), std::fs::read_link(p).unwrap_or_default()))
+        })
 }
 
 /// The file identity used to compare two targets: canonical directory and

@@ -13,11 +13,11 @@ use crate::engine::time::Span;
 use crate::experiment::run::{RunOptions, RunOutput, run as run_scenario};
 use crate::model::Limits;
 use crate::report::decide::{json as decide_json, table as decide_table};
-use crate::report::run_id::{Overrides, RunIdentity, Simulated};
-use crate::report::set::SetInfo;
 use crate::report::{csv, json, table};
 use crate::scenario::limits::{self, LimitError};
 use crate::scenario::{self, Override, Scenario};
+use crate::store::identity::{Overrides, RunIdentity, Simulated};
+use crate::store::set::SetInfo;
 
 fn parse_span(flag: &str, text: &str) -> Result<Span, Failure> {
     scenario::parse_duration(text)
@@ -145,7 +145,7 @@ pub fn identity(
             .iter()
             .map(|(label, s)| Simulated {
                 label: label.clone(),
-                scenario_hash: json::scenario_hash(s),
+                scenario_hash: s.hash(),
                 seed: s.seed,
                 replications: options.replications,
             })
@@ -293,7 +293,7 @@ pub fn run_with(args: &RunArgs, work: &Work) -> Result<(), Failure> {
     let warnings = scenario::load_warnings(&s);
     if !args.options.quiet {
         for w in &warnings {
-            eprintln!("warning: {}", terminal::clean(w));
+            super::stderr::say(&format!("warning: {w}"));
         }
     }
     let cancel = super::signal::cancel_flag();

@@ -2,14 +2,18 @@
 //! command-line overrides, the runner, progress, and how a study's
 //! failure becomes an exit code.
 
+use std::path::Path;
+
 use super::Failure;
 use super::args::StudyOptions;
 use crate::decide::DecideError;
+use crate::decide::cache::Cache;
 use crate::decide::identity::{self, Asked};
+use crate::decide::points::Resolved;
 use crate::decide::runner::Runner;
 use crate::model::Limits;
-use crate::report::run_id::RunIdentity;
 use crate::scenario::{Override, Scenario};
+use crate::store::identity::RunIdentity;
 
 /// `--set`, then `--seed` and `--replications` as overrides (so the
 /// resolved scenarios, and their hashes, record them).
@@ -32,6 +36,19 @@ pub fn runner(o: &StudyOptions) -> Result<Runner, Failure> {
     })
 }
 
+/// The points kept in `OUT/points/` with `--out OUT`, checked before
+/// anything runs: no point may be kept where the study reads an input.
+pub fn cache(out: Option<&Path>, points: &[Resolved]) -> Result<Option<Cache>, Failure> {
+    let Some(out) = out else {
+        return Ok(None);
+    };
+    let cache = Cache::new(&out.join("points"));
+    cache
+        .check(points.iter().map(|p| p.hash.as_str()))
+        .map_err(|e| Failure::User(format!("error: {e}")))?;
+    Ok(Some(cache))
+}
+
 /// The exit a study's error makes: 2 for mistakes in the input, 130 when
 /// interrupted, 1 otherwise.
 pub fn failure(e: DecideError) -> Failure {
@@ -50,7 +67,7 @@ pub fn warn(scenarios: &[&Scenario], quiet: bool) {
     let mut seen = std::collections::BTreeSet::new();
     for w in scenarios.iter().flat_map(|s| &s.patch_warnings) {
         if seen.insert(w) {
-            eprintln!("warning: {}", super::terminal::clean(w));
+            super::stderr::say(&format!("warning: {w}"));
         }
     }
 }

@@ -36,7 +36,6 @@ use super::metrics::{self, MetricKey};
 use super::runner::Runner;
 use crate::experiment::estimate::Estimate;
 use crate::experiment::run::RunOutput;
-use crate::report::json::scenario_hash;
 use crate::scenario::{Diagnostic, Override, Scenario, ScenarioError};
 
 /// How many points' mistakes are listed before the rest are counted.
@@ -251,7 +250,7 @@ pub fn resolve_all(
     for set in points {
         match resolve(&set) {
             Ok(scenario) => resolved.push(Resolved {
-                hash: scenario_hash(&scenario),
+                hash: scenario.hash(),
                 scenario,
                 set,
             }),

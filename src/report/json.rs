@@ -8,7 +8,6 @@
 //! why in `note`: no NaN or infinity ever reaches the output.
 
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 
 use crate::experiment::estimate::Estimate;
 use crate::experiment::run::RunOutput;
@@ -79,8 +78,7 @@ impl Manifest {
 
 /// SHA-256 (hex) of the scenario's fully resolved document.
 pub fn scenario_hash(scenario: &Scenario) -> String {
-    let digest = Sha256::digest(scenario.resolved.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    scenario.hash()
 }
 
 /// A number, or `null` if it is not finite.

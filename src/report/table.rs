@@ -57,29 +57,9 @@ pub fn columns(indent: &str, rows: &[Vec<String>], right: &[bool]) -> String {
     out
 }
 
-/// Readable labels for metric keys.
-pub fn label(name: &str) -> &str {
-    match name {
-        "throughput_per_day" => "throughput",
-        "time_in_port_s" => "time in port",
-        "wait_s" => "waiting time",
-        "steps_per_truck" => "clearance steps",
-        "cost_per_truck" => "cost per truck",
-        "trucks_offered" => "trucks offered",
-        "trucks_arrived" => "trucks arrived",
-        "trucks_cleared" => "trucks cleared",
-        "trucks_turned_away" => "trucks turned away",
-        "backlog" => "backlog at end",
-        "booked_ahead" => "booked ahead at end",
-        "no_shows" => "no-shows",
-        "booking_lead_s" => "booking lead time",
-        "trucks_diverted" => "trucks diverted",
-        "trucks_reneged" => "trucks reneged",
-        "offsite_wait_s" => "off-site wait",
-        "door_to_exit_s" => "door to exit",
-        other => other,
-    }
-}
+/// Readable labels for metric keys (they live with the metrics, in
+/// [`crate::experiment::labels`]).
+pub use crate::experiment::labels::label;
 
 /// The units of a metric's columns in a run's table, chosen once from
 /// the all-trucks values so that every class shows the same units.

@@ -33,9 +33,9 @@ use crate::experiment::unlike::Differences;
 use crate::model::Limits;
 use crate::report::format;
 use crate::report::html::{Comparison, Side};
-use crate::report::run_id::{Overrides, RunIdentity, Simulated};
 use crate::report::{csv, html, json};
 use crate::scenario::{Scenario, limits};
+use crate::store::identity::{Overrides, RunIdentity, Simulated};
 
 /// The metric whose interval the progress stream reports.
 pub const WATCHED: &str = "time_in_port_s";
@@ -176,6 +176,8 @@ pub struct Prepared {
     pub identity: RunIdentity,
     /// The study file read, for the study kinds.
     pub study: Option<Arc<Study>>,
+    /// The workspace's real path, made relative in the job's messages.
+    pub root: std::path::PathBuf,
 }
 
 impl Prepared {
@@ -280,7 +282,7 @@ pub fn prepare(ws: &Workspace, request: &JobRequest) -> Result<Prepared, Prepare
             .zip(labels)
             .map(|(s, label)| Simulated {
                 label,
-                scenario_hash: json::scenario_hash(s),
+                scenario_hash: s.hash(),
                 seed,
                 replications,
             })
@@ -301,6 +303,7 @@ pub fn prepare(ws: &Workspace, request: &JobRequest) -> Result<Prepared, Prepare
         replications,
         identity,
         study: None,
+        root: ws.root().to_path_buf(),
     })
 }
 

@@ -324,3 +324,25 @@ fn a_mapped_extract_is_read_with_its_map_and_unknown_codes_are_one_warning() {
     );
     let _ = TO;
 }
+
+#[test]
+fn the_scenario_written_never_replaces_the_log() {
+    let dir = tempfile::tempdir().expect("test data");
+    let log = small_log(dir.path());
+    let before = std::fs::read(&log).expect("test data");
+    let out = portsim(&[
+        "calibrate",
+        log.to_str().expect("test data"),
+        "--scenario",
+        log.to_str().expect("test data"),
+        "-r",
+        "2",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&log).expect("test data"), before);
+}

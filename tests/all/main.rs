@@ -24,8 +24,11 @@ mod gate_files;
 mod honest_metrics;
 mod horgos;
 mod mechanism_files;
+mod messages;
+mod no_ops;
 mod output_sets;
 mod overrides;
+mod own_inputs;
 mod port_behaviour;
 mod port_support;
 mod readable;
@@ -36,8 +39,13 @@ mod sensitivity;
 #[cfg(feature = "serve")]
 mod serve;
 #[cfg(feature = "serve")]
+mod serve_limits;
+#[cfg(feature = "serve")]
 mod serve_load;
+#[cfg(feature = "serve")]
+mod serve_store;
 mod shard;
+mod store_files;
 mod study_files;
 mod support;
 mod sweep;

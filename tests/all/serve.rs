@@ -54,25 +54,47 @@ pub struct Server {
     pub router: Router,
     queue: std::sync::Arc<portsim::serve::jobs::Queue>,
     worker: Option<std::thread::JoinHandle<()>>,
+    /// The installation's data directory, when the test did not give one.
+    _data: Option<tempfile::TempDir>,
 }
 
 impl Server {
+    /// The app on `dir`, as a new installation (its key in a data
+    /// directory of its own).
     pub fn new(dir: &Path) -> Server {
+        let data = tempfile::tempdir().unwrap();
+        let mut server = Server::with_data(dir, data.path());
+        server._data = Some(data);
+        server
+    }
+
+    /// The app on `dir`, as the installation whose data directory is
+    /// `data` (where the key that seals its results is kept).
+    pub fn with_data(dir: &Path, data: &Path) -> Server {
         let (router, queue, worker) = portsim::serve::app(
             dir,
             Policy {
                 allow_remote: false,
             },
+            data,
         )
         .unwrap();
         Server {
             router,
             queue,
             worker: Some(worker),
+            _data: None,
         }
     }
 
-    pub async fn call(&self, request: Request<Body>) -> (StatusCode, HeaderMap, Vec<u8>) {
+    /// Sends `request`, with a loopback `Host` if it has none (as a
+    /// browser or curl sends; the app refuses a request without one).
+    pub async fn call(&self, mut request: Request<Body>) -> (StatusCode, HeaderMap, Vec<u8>) {
+        if !request.headers().contains_key("host") {
+            request
+                .headers_mut()
+                .insert("host", axum::http::HeaderValue::from_static("127.0.0.1"));
+        }
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -1029,6 +1051,7 @@ async fn a_study_cannot_leave_the_workspace() {
 fn allow_remote_warns_and_serves_on_every_interface() {
     use std::io::{BufRead, BufReader, Read, Write};
     let dir = workspace();
+    let data = tempfile::tempdir().unwrap();
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("portsim"))
         .args([
             "serve",
@@ -1038,6 +1061,7 @@ fn allow_remote_warns_and_serves_on_every_interface() {
             "--workspace",
         ])
         .arg(dir.path())
+        .env("PORTSIM_DATA_DIR", data.path())
         .stderr(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .spawn()

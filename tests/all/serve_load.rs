@@ -62,16 +62,24 @@ async fn two_hundred_requests_and_twenty_runs_on_loopback() {
     let started = Instant::now();
     let memory_before = resident_kib();
     let dir = workspace();
+    let data = tempfile::tempdir().unwrap();
     let (router, queue, worker) = portsim::serve::app(
         dir.path(),
         Policy {
             allow_remote: false,
         },
+        data.path(),
     )
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    // The accept loop `portsim serve` runs, with its default limits.
+    let server = tokio::spawn(portsim::serve::listen::serve(
+        listener,
+        router,
+        portsim::serve::listen::Limits::default(),
+        std::future::pending(),
+    ));
 
     for seed in 0..20u64 {
         let body =

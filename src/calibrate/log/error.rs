@@ -11,7 +11,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::scenario::ScenarioError;
-use crate::scenario::input::InputError;
+use crate::store::read::ReadError;
 
 /// Mistakes shown in full; the others are counted.
 pub const MAX_SHOWN: usize = 20;
@@ -44,7 +44,7 @@ pub enum LogError {
         /// The log.
         path: PathBuf,
         /// Why.
-        source: InputError,
+        source: ReadError,
     },
     /// The map file is wrong.
     #[error("{0}")]

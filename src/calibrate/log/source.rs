@@ -1,64 +1,22 @@
-//! The one place calibration opens a log: a regular file, never blocking.
+//! The one place calibration opens a log: through the store's reading
+//! routine for inputs read as a stream.
 //!
-//! A log is streamed, not read whole, so the scenario reader's
-//! `read_regular` (which returns the bytes) does not fit. This opens the
-//! file the same way: the path's type is checked, the file is opened with
-//! `O_NONBLOCK` (a FIFO given by mistake never waits for a writer) and
-//! its type is checked again on the open handle. When the store layer
-//! gains its own opening routine, this module is where to point at it.
+//! A log is streamed, not read whole. `store::read::open_input` opens it
+//! the way every input is opened (a regular file, checked on the path and
+//! again on the handle, opened with `O_NONBLOCK` so that a FIFO given by
+//! mistake never waits for a writer) and remembers it as an input of the
+//! running command, so that no output of the command (`--scenario`,
+//! `--out`) can replace the log it was calibrated from.
 
 use std::fs::File;
 use std::path::Path;
 
-use crate::scenario::input::InputError;
+use crate::store::read::{ReadError, open_input};
 
-fn regular(meta: &std::fs::Metadata) -> Result<(), InputError> {
-    if meta.is_file() {
-        return Ok(());
-    }
-    let kind = if meta.is_dir() {
-        "a directory"
-    } else {
-        kind_of_special(meta)
-    };
-    Err(InputError::NotRegular(kind))
-}
-
-#[cfg(unix)]
-fn kind_of_special(meta: &std::fs::Metadata) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    let ft = meta.file_type();
-    if ft.is_fifo() {
-        "a FIFO (named pipe)"
-    } else if ft.is_char_device() {
-        "a character device"
-    } else if ft.is_block_device() {
-        "a block device"
-    } else if ft.is_socket() {
-        "a socket"
-    } else {
-        "a special file"
-    }
-}
-
-#[cfg(not(unix))]
-fn kind_of_special(_: &std::fs::Metadata) -> &'static str {
-    "a special file"
-}
-
-/// Opens the regular file at `path` for streaming, refusing anything else.
-pub fn open(path: &Path) -> Result<File, InputError> {
-    regular(&std::fs::metadata(path)?)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
-    }
-    let file = options.open(path)?;
-    regular(&file.metadata()?)?;
-    Ok(file)
+/// Opens the event log at `path` for streaming, refusing anything but a
+/// regular file.
+pub fn open(path: &Path) -> Result<File, ReadError> {
+    open_input(path, "the event log")
 }
 
 #[cfg(test)]
