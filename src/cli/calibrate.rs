@@ -9,7 +9,7 @@
 use std::sync::atomic::Ordering;
 
 use super::args::{CalibrateArgs, StudyFormat};
-use super::{Failure, output, progress, terminal};
+use super::{Failure, output, progress};
 use crate::calibrate::{self, CalibrateError, Options};
 use crate::model::Limits;
 use crate::report::calibrate as report;
@@ -102,7 +102,7 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
     }
     if !args.quiet && args.format == StudyFormat::Json {
         for w in &cal.warnings {
-            eprintln!("warning: {}", terminal::clean(w));
+            super::stderr::say(&format!("warning: {w}"));
         }
     }
     Ok(())
