@@ -10,6 +10,7 @@
 )]
 
 mod architecture;
+mod calibrate_fit;
 mod check;
 mod cli_errors;
 mod cli_run;

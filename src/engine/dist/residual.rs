@@ -68,7 +68,7 @@ impl Dist {
             Dist::Uniform { min, max } if min == max => Shape::Const(min),
             Dist::Uniform { min, max } => Shape::Uniform { min, max },
             Dist::Triangular { min, mode, max } => Shape::Triangular { min, mode, max },
-            Dist::Normal { mean, sd } if sd == 0.0 => Shape::Const(mean.max(0.0)),
+            Dist::Normal { mean, sd: 0.0 } => Shape::Const(mean.max(0.0)),
             Dist::Normal { mean, sd } => Shape::Normal { mean, sd },
             Dist::LogNormal { mean, sd } | Dist::Gamma { mean, sd } if sd == 0.0 => {
                 Shape::Const(mean)

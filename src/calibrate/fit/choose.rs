@@ -1,0 +1,429 @@
+//! The choice: every family fitted and tested, ranked by AIC, and the
+//! best-ranked one that fits chosen; deterministic and empirical times as
+//! fallbacks, each with the reason in words.
+//!
+//! The rules, as `docs/event-log-fits.md` states them:
+//!
+//! * **Too few.** Fewer than [`MIN_ENDED`] services that ended: no family
+//!   is fitted; the time is deterministic if they agree (below), else the
+//!   empirical distribution of the Kaplan–Meier curve; with a warning.
+//! * **Deterministic.** When at least 99 % of the services that ended are
+//!   compatible with one value `v` (an exact duration within 1 % or one
+//!   second of it, an interval or a rounded difference whose range holds
+//!   it), and no more than 1 % of all services contradict it (ended
+//!   elsewhere, or still running beyond it). `v` is the mean of the
+//!   compatible points. The families are still fitted and shown, not
+//!   tested.
+//! * **Otherwise** exponential, Erlang, gamma and lognormal are fitted to
+//!   all observations and ranked by AIC (BIC shown); each is tested
+//!   ([`super::gof`]) on the same sample, or on a subsample of
+//!   [`super::FitOptions::cap`] drawn on the stream
+//!   `calibrate/gof/<stage>/subsample` and refitted there. The chosen
+//!   family is the best-ranked one with `gof_p ≥ 0.05`; when none has,
+//!   the empirical distribution, with a warning. With the test turned off
+//!   (`bootstrap = 0`) the best AIC is chosen.
+
+use rand::RngExt;
+
+use crate::engine::streams::Streams;
+
+use super::gof::{self, Plan};
+use super::km::{self, MAX_VALUES};
+use super::mle::{self, Estimate};
+use super::sample::{Sample, normalise, point};
+use super::{Candidate, FitError, FitOptions, Fitted, Obs, Observed, ServiceFit};
+
+/// Fewest services that ended for a family to be fitted.
+pub const MIN_ENDED: usize = 10;
+/// The p-value from which a family counts as fitting.
+pub const P_FITS: f64 = 0.05;
+
+/// See [`super::fit`].
+pub fn fit(name: &str, data: &[Observed], opts: &FitOptions) -> Result<ServiceFit, FitError> {
+    let mut pairs: Vec<(Obs, f64)> = Vec::with_capacity(data.len());
+    for (index, o) in data.iter().enumerate() {
+        let obs = normalise(o.obs).ok_or_else(|| FitError::NotADuration {
+            stage: name.to_owned(),
+            index,
+            obs: o.obs,
+        })?;
+        let limit = if o.limit.is_nan() {
+            f64::INFINITY
+        } else {
+            o.limit
+        };
+        pairs.push((obs, limit));
+    }
+    if pairs.is_empty() {
+        return Err(FitError::NoData {
+            stage: name.to_owned(),
+        });
+    }
+    pairs.sort_by(canonical);
+    let sample = Sample::new(pairs.iter().map(|p| p.0));
+    let (n, censored) = (sample.n, sample.censored);
+    let ended = n - censored;
+    let mut warnings = Vec::new();
+    if 2 * censored > n {
+        warnings.push(format!(
+            "{censored} of {n} services at `{name}` were still running when the log closed: \
+             the fit leans on the family's shape beyond the times seen"
+        ));
+    }
+    let constant = deterministic(&pairs);
+    if ended < MIN_ENDED {
+        let fallback = match constant {
+            Some((value, ci)) => deterministic_candidate(value, ci),
+            None => empirical_candidate(&pairs),
+        };
+        warnings.push(format!(
+            "only {ended} services ended at `{name}`: too few to fit a family (at least \
+             {MIN_ENDED} are needed); {} used",
+            describe(&fallback.fitted)
+        ));
+        return Ok(ServiceFit {
+            chosen: 0,
+            candidates: vec![fallback],
+            n,
+            censored,
+            tested: 0,
+            bootstrap: 0,
+            warnings,
+        });
+    }
+
+    let estimates = mle::fit_all(&sample);
+    let testing = constant.is_none() && opts.bootstrap > 0;
+    let tested = if testing {
+        subsample(&pairs, opts.cap, opts.seed, name)
+    } else {
+        Vec::new()
+    };
+    let plan = Plan::new(&tested);
+    let tested_sample = (tested.len() < n).then(|| Sample::new(tested.iter().map(|p| p.0)));
+    let mut candidates: Vec<Candidate> = estimates
+        .iter()
+        .map(|e| {
+            let gof = if testing {
+                let on = match &tested_sample {
+                    Some(s) => mle::refit(e, s),
+                    None => Some(e.clone()),
+                };
+                let stream = format!("calibrate/gof/{name}/{}", e.model.family().name());
+                on.and_then(|on| gof::test(&on, &plan, opts.bootstrap, opts.seed, &stream))
+            } else {
+                None
+            };
+            candidate(e, n, gof)
+        })
+        .collect();
+    // Stable: on a tie the fixed order of `fit_all` decides (exponential
+    // before an Erlang of one phase, the same law).
+    candidates.sort_by(|a, b| a.aic.total_cmp(&b.aic));
+
+    let chosen = if let Some((value, ci)) = constant {
+        candidates.push(deterministic_candidate(value, ci));
+        candidates.len() - 1
+    } else if !testing {
+        if candidates.is_empty() {
+            candidates.push(empirical_candidate(&pairs));
+            warnings.push(format!(
+                "no family could be fitted to the services at `{name}`; the empirical \
+                 distribution of the Kaplan–Meier curve is used"
+            ));
+        }
+        0
+    } else if let Some(i) = candidates
+        .iter()
+        .position(|c| c.gof_p.is_some_and(|p| p >= P_FITS))
+    {
+        i
+    } else {
+        let best = candidates
+            .iter()
+            .filter_map(|c| c.gof_p.map(|p| (p, c.fitted.family().name())))
+            .fold(None::<(f64, &str)>, |b, x| match b {
+                Some(b) if b.0 >= x.0 => Some(b),
+                _ => Some(x),
+            });
+        let fallback = empirical_candidate(&pairs);
+        warnings.push(match best {
+            Some((p, family)) => format!(
+                "no family fits the services at `{name}` (the closest, {family}, has p = {p:.3} \
+                 < {P_FITS}); {} used",
+                describe(&fallback.fitted)
+            ),
+            None => format!(
+                "no family could be fitted to the services at `{name}`; {} used",
+                describe(&fallback.fitted)
+            ),
+        });
+        candidates.push(fallback);
+        candidates.len() - 1
+    };
+    Ok(ServiceFit {
+        chosen,
+        candidates,
+        n,
+        censored,
+        tested: tested.len(),
+        bootstrap: if testing { opts.bootstrap } else { 0 },
+        warnings,
+    })
+}
+
+/// A total order on observations, so the result depends on the multiset
+/// of services and not on the order they came in.
+fn canonical(a: &(Obs, f64), b: &(Obs, f64)) -> std::cmp::Ordering {
+    let key = |o: &Obs| match *o {
+        Obs::Exact(x) => (0, x, 0.0),
+        Obs::Right(x) => (1, x, 0.0),
+        Obs::Interval(lo, hi) => (2, lo, hi),
+        Obs::Rounded { value, width } => (3, value, width),
+    };
+    let (ka, kb) = (key(&a.0), key(&b.0));
+    ka.0.cmp(&kb.0)
+        .then(ka.1.total_cmp(&kb.1))
+        .then(ka.2.total_cmp(&kb.2))
+        .then(a.1.total_cmp(&b.1))
+}
+
+/// All pairs, or `cap` of them drawn without replacement on the stage's
+/// subsample stream (kept in canonical order).
+fn subsample(pairs: &[(Obs, f64)], cap: usize, seed: u64, name: &str) -> Vec<(Obs, f64)> {
+    let n = pairs.len();
+    if cap == 0 || n <= cap {
+        return pairs.to_vec();
+    }
+    let mut rng = Streams::new(seed, 0).stream(&format!("calibrate/gof/{name}/subsample"));
+    let mut index: Vec<usize> = (0..n).collect();
+    for i in 0..cap {
+        let j = rng.random_range(i..n);
+        index.swap(i, j);
+    }
+    let mut chosen = index[..cap].to_vec();
+    chosen.sort_unstable();
+    chosen.into_iter().map(|i| pairs[i]).collect()
+}
+
+fn candidate(e: &Estimate, n: usize, gof: Option<(f64, f64)>) -> Candidate {
+    let k = e.model.parameters() as f64;
+    let ll = e.log_likelihood;
+    Candidate {
+        fitted: e.model.fitted(&e.law),
+        mean_s: e.law.mean(),
+        sd_s: e.law.sd(),
+        mean_ci95: e.mean_ci95,
+        log_likelihood: ll,
+        aic: 2.0 * k - 2.0 * ll,
+        bic: k * (n as f64).ln() - 2.0 * ll,
+        gof_p: gof.map(|g| g.0),
+        gof_distance: gof.map(|g| g.1),
+    }
+}
+
+fn deterministic_candidate(value: f64, ci: Option<[f64; 2]>) -> Candidate {
+    Candidate {
+        fitted: Fitted::Deterministic { value_s: value },
+        mean_s: value,
+        sd_s: 0.0,
+        mean_ci95: ci,
+        log_likelihood: f64::NAN,
+        aic: f64::NAN,
+        bic: f64::NAN,
+        gof_p: None,
+        gof_distance: None,
+    }
+}
+
+fn empirical_candidate(pairs: &[(Obs, f64)]) -> Candidate {
+    let points: Vec<(f64, bool)> = pairs.iter().map(|p| point(p.0)).collect();
+    let (values_s, weights) =
+        km::empirical(&km::kaplan_meier(&points), MAX_VALUES).unwrap_or((vec![0.0], vec![1.0]));
+    let mean: f64 = values_s.iter().zip(&weights).map(|(v, w)| v * w).sum();
+    let var: f64 = values_s
+        .iter()
+        .zip(&weights)
+        .map(|(v, w)| w * (v - mean).powi(2))
+        .sum();
+    Candidate {
+        fitted: Fitted::Empirical { values_s, weights },
+        mean_s: mean,
+        sd_s: var.sqrt(),
+        mean_ci95: None,
+        log_likelihood: f64::NAN,
+        aic: f64::NAN,
+        bic: f64::NAN,
+        gof_p: None,
+        gof_distance: None,
+    }
+}
+
+fn describe(fitted: &Fitted) -> String {
+    match fitted {
+        Fitted::Deterministic { value_s } => format!("a deterministic time of {value_s:.1} s is"),
+        Fitted::Empirical { values_s, .. } => format!(
+            "the empirical distribution of the Kaplan–Meier curve ({} values) is",
+            values_s.len()
+        ),
+        other => format!("{} is", other.family().name()),
+    }
+}
+
+/// The value every service took, if (almost) every one took the same
+/// (see the module's rules), with a normal 95 % interval of it.
+fn deterministic(pairs: &[(Obs, f64)]) -> Option<(f64, Option<[f64; 2]>)> {
+    let support = |o: Obs| match o {
+        Obs::Exact(x) => {
+            let tol = (0.01 * x).max(1.0);
+            Some((x - tol, x + tol))
+        }
+        Obs::Interval(lo, hi) => Some((lo, hi)),
+        Obs::Rounded { value, width } => Some((value - width, value + width)),
+        Obs::Right(_) => None,
+    };
+    let ranges: Vec<(f64, f64)> = pairs.iter().filter_map(|p| support(p.0)).collect();
+    if ranges.is_empty() {
+        return None;
+    }
+    // Sweep: the point covered by the most ranges (starts before ends on
+    // a tie, ranges being closed).
+    let mut events: Vec<(f64, i32)> = ranges
+        .iter()
+        .flat_map(|&(lo, hi)| [(lo, 1), (hi, -1)])
+        .collect();
+    events.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+    let (mut count, mut best, mut from, mut to) = (0i32, 0i32, 0.0, 0.0);
+    for (i, &(x, step)) in events.iter().enumerate() {
+        count += step;
+        if count > best {
+            best = count;
+            from = x;
+            to = events.get(i + 1).map_or(x, |e| e.0);
+        }
+    }
+    let v = (from + to) / 2.0;
+    let compatible: Vec<f64> = pairs
+        .iter()
+        .filter(|p| support(p.0).is_some_and(|(lo, hi)| lo <= v && v <= hi))
+        .map(|p| point(p.0).0)
+        .collect();
+    let contradicted = pairs
+        .iter()
+        .filter(|p| matches!(p.0, Obs::Right(x) if x >= to))
+        .count();
+    let misfits = ranges.len() - compatible.len() + contradicted;
+    if compatible.len() * 100 < ranges.len() * 99 || misfits * 100 > pairs.len() {
+        return None;
+    }
+    let k = compatible.len() as f64;
+    let value = compatible.iter().sum::<f64>() / k;
+    let ci = (compatible.len() > 1).then(|| {
+        let sd = (compatible.iter().map(|x| (x - value).powi(2)).sum::<f64>() / (k - 1.0)).sqrt();
+        let half = 1.96 * sd / k.sqrt();
+        [value - half, value + half]
+    });
+    Some((value, ci))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn observed(obs: Obs) -> Observed {
+        Observed {
+            obs,
+            limit: f64::INFINITY,
+        }
+    }
+
+    #[test]
+    fn a_constant_time_is_deterministic_even_when_rounded() {
+        // 330 s measured on a minute clock: 300 or 360, half and half.
+        let data: Vec<Observed> = (0..200)
+            .map(|i| {
+                observed(Obs::Rounded {
+                    value: if i % 2 == 0 { 300.0 } else { 360.0 },
+                    width: 60.0,
+                })
+            })
+            .collect();
+        let fit = fit("scan", &data, &FitOptions::default()).expect("fits");
+        assert_eq!(
+            fit.chosen().fitted,
+            Fitted::Deterministic { value_s: 330.0 }
+        );
+        assert!(fit.warnings.is_empty(), "{:?}", fit.warnings);
+        // The families are shown, untested.
+        assert!(fit.candidates.len() > 1);
+        assert!(fit.candidates.iter().all(|c| c.gof_p.is_none()));
+    }
+
+    #[test]
+    fn one_percent_off_is_deterministic_two_is_not() {
+        let pairs = |odd: &[f64]| {
+            let mut p: Vec<(Obs, f64)> = (0..100 - odd.len())
+                .map(|i| (Obs::Exact(45.0 + 0.1 * (i % 3) as f64), f64::INFINITY))
+                .collect();
+            p.extend(odd.iter().map(|&x| (Obs::Exact(x), f64::INFINITY)));
+            p
+        };
+        let (v, ci) = deterministic(&pairs(&[90.0])).expect("99 of 100 agree");
+        let want = (33.0 * 45.0 + 33.0 * 45.1 + 33.0 * 45.2) / 99.0;
+        assert!((v - want).abs() < 1e-12, "{v}");
+        let ci = ci.expect("interval");
+        assert!(ci[0] < v && v < ci[1]);
+        assert!(deterministic(&pairs(&[90.0, 20.0])).is_none());
+        // A service still running past the value contradicts it.
+        let mut p = pairs(&[90.0]);
+        p.push((Obs::Right(600.0), 600.0));
+        p.push((Obs::Right(700.0), 700.0));
+        assert!(deterministic(&p).is_none());
+    }
+
+    #[test]
+    fn too_few_services_fall_back_with_a_warning() {
+        let data: Vec<Observed> = [30.0, 45.0, 80.0, 12.0, 60.0]
+            .iter()
+            .map(|&x| observed(Obs::Exact(x)))
+            .collect();
+        let fit = fit("documents", &data, &FitOptions::default()).expect("fits");
+        assert_eq!(fit.candidates.len(), 1);
+        let Fitted::Empirical { values_s, weights } = &fit.chosen().fitted else {
+            panic!("{:?}", fit.chosen())
+        };
+        assert_eq!(values_s, &vec![12.0, 30.0, 45.0, 60.0, 80.0]);
+        assert!(weights.iter().all(|w| (w - 0.2).abs() < 1e-12));
+        assert!(
+            fit.warnings[0].contains("only 5 services ended at `documents`"),
+            "{:?}",
+            fit.warnings
+        );
+    }
+
+    #[test]
+    fn no_data_and_bad_data_are_errors() {
+        assert_eq!(
+            fit("x", &[], &FitOptions::default()),
+            Err(FitError::NoData { stage: "x".into() })
+        );
+        let bad = [observed(Obs::Exact(3.0)), observed(Obs::Exact(-1.0))];
+        assert!(matches!(
+            fit("x", &bad, &FitOptions::default()),
+            Err(FitError::NotADuration { index: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn the_subsample_is_deterministic_and_order_free() {
+        let pairs: Vec<(Obs, f64)> = (0..5000)
+            .map(|i| (Obs::Exact(f64::from(i)), f64::INFINITY))
+            .collect();
+        let a = subsample(&pairs, 100, 7, "s");
+        let b = subsample(&pairs, 100, 7, "s");
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 100);
+        assert_ne!(a, subsample(&pairs, 100, 8, "s"));
+        assert_eq!(subsample(&pairs[..50], 100, 7, "s").len(), 50);
+    }
+}
