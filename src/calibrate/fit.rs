@@ -345,8 +345,8 @@ impl Serialize for ServiceFit {
 /// How [`fit`] tests goodness of fit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FitOptions {
-    /// Bootstrap samples per candidate (default 199; 0 skips the test,
-    /// and then no family counts as fitting).
+    /// Bootstrap samples per candidate (default 199; 0 skips the test and
+    /// the best AIC is chosen).
     pub bootstrap: usize,
     /// Largest sample the test uses (default 2,000): above it, a
     /// subsample of this size, drawn on its own random stream, is tested.

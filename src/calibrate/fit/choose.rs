@@ -59,18 +59,29 @@ pub fn fit(name: &str, data: &[Observed], opts: &FitOptions) -> Result<ServiceFi
             stage: name.to_owned(),
         });
     }
-    pairs.sort_by(canonical);
+    pairs.sort_unstable_by(canonical);
     let sample = Sample::new(pairs.iter().map(|p| p.0));
     let (n, censored) = (sample.n, sample.censored);
     let ended = n - censored;
     let mut warnings = Vec::new();
-    if 2 * censored > n {
-        warnings.push(format!(
-            "{censored} of {n} services at `{name}` were still running when the log closed: \
-             the fit leans on the family's shape beyond the times seen"
-        ));
-    }
     let constant = deterministic(&pairs);
+    if ended == 0 {
+        let longest = pairs.iter().map(|p| point(p.0).0).fold(0.0, f64::max);
+        warnings.push(format!(
+            "no service ended at `{name}`: all {n} were still running when the log closed; \
+             a deterministic time of {longest:.1} s, the longest seen and only a lower bound, \
+             is used"
+        ));
+        return Ok(ServiceFit {
+            chosen: 0,
+            candidates: vec![deterministic_candidate(longest, None)],
+            n,
+            censored,
+            tested: 0,
+            bootstrap: 0,
+            warnings,
+        });
+    }
     if ended < MIN_ENDED {
         let fallback = match constant {
             Some((value, ci)) => deterministic_candidate(value, ci),
@@ -92,6 +103,12 @@ pub fn fit(name: &str, data: &[Observed], opts: &FitOptions) -> Result<ServiceFi
         });
     }
 
+    if 2 * censored > n {
+        warnings.push(format!(
+            "{censored} of {n} services at `{name}` were still running when the log closed: \
+             the fit leans on the family's shape beyond the times seen"
+        ));
+    }
     let estimates = mle::fit_all(&sample);
     let testing = constant.is_none() && opts.bootstrap > 0;
     let tested = if testing {
@@ -263,11 +280,28 @@ fn describe(fitted: &Fitted) -> String {
     match fitted {
         Fitted::Deterministic { value_s } => format!("a deterministic time of {value_s:.1} s is"),
         Fitted::Empirical { values_s, .. } => format!(
-            "the empirical distribution of the Kaplan–Meier curve ({} values) is",
-            values_s.len()
+            "the empirical distribution of the Kaplan–Meier curve ({} value{}) is",
+            values_s.len(),
+            if values_s.len() == 1 { "" } else { "s" }
         ),
         other => format!("{} is", other.family().name()),
     }
+}
+
+/// A necessary condition, in linear time, before the sweep: if 99 % of
+/// the ranges hold a point `v`, their centres lie within `H` (the widest
+/// half-width) of `v`, so does the median centre `m`, and each of those
+/// ranges' centres lies within its own half-width plus `H` of `m`.
+fn near_median(ranges: &[(f64, f64)]) -> bool {
+    let mut centres: Vec<f64> = ranges.iter().map(|r| (r.0 + r.1) / 2.0).collect();
+    let mid = centres.len() / 2;
+    let (_, &mut m, _) = centres.select_nth_unstable_by(mid, f64::total_cmp);
+    let widest = ranges.iter().map(|r| (r.1 - r.0) / 2.0).fold(0.0, f64::max);
+    let near = ranges
+        .iter()
+        .filter(|r| ((r.0 + r.1) / 2.0 - m).abs() <= (r.1 - r.0) / 2.0 + widest)
+        .count();
+    near * 100 >= ranges.len() * 99
 }
 
 /// The value every service took, if (almost) every one took the same
@@ -283,7 +317,7 @@ fn deterministic(pairs: &[(Obs, f64)]) -> Option<(f64, Option<[f64; 2]>)> {
         Obs::Right(_) => None,
     };
     let ranges: Vec<(f64, f64)> = pairs.iter().filter_map(|p| support(p.0)).collect();
-    if ranges.is_empty() {
+    if ranges.is_empty() || !near_median(&ranges) {
         return None;
     }
     // Sweep: the point covered by the most ranges (starts before ends on
@@ -396,6 +430,30 @@ mod tests {
         assert!(weights.iter().all(|w| (w - 0.2).abs() < 1e-12));
         assert!(
             fit.warnings[0].contains("only 5 services ended at `documents`"),
+            "{:?}",
+            fit.warnings
+        );
+    }
+
+    #[test]
+    fn when_every_service_is_still_running_the_longest_is_a_lower_bound() {
+        let data = [
+            Observed {
+                obs: Obs::Right(100.0),
+                limit: 100.0,
+            },
+            Observed {
+                obs: Obs::Right(40.0),
+                limit: 40.0,
+            },
+        ];
+        let fit = fit("x", &data, &FitOptions::default()).expect("fits");
+        assert_eq!(
+            fit.chosen().fitted,
+            Fitted::Deterministic { value_s: 100.0 }
+        );
+        assert!(
+            fit.warnings[0].contains("lower bound"),
             "{:?}",
             fit.warnings
         );

@@ -157,6 +157,7 @@ pub fn log_likelihood(sample: &Sample, law: &Law) -> f64 {
                 shape,
                 scale,
                 ln_gamma_shape,
+                ..
             } => {
                 (shape - 1.0) * e.sum_ln
                     - e.sum / scale

@@ -46,9 +46,9 @@ use crate::engine::dist::law::Law;
 use crate::engine::streams::{Rng, Streams};
 
 use super::Obs;
-use super::km::kaplan_meier;
+use super::km::from_counts;
 use super::mle::{Estimate, refit};
-use super::sample::{Sample, normalise, point};
+use super::sample::{Sample, normalise};
 
 /// How an observation's duration was measured, to be replayed.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -107,8 +107,9 @@ impl Mechanism {
     }
 
     /// `P(point ≤ t)` and `P(point < t)` under `law` for an observation
-    /// measured this way.
-    fn model_cdf(self, law: &Law, mean: f64, t: f64) -> (f64, f64) {
+    /// measured this way; `last` remembers a rounded difference's last
+    /// grid point and its probability.
+    fn model_cdf(self, law: &Law, mean: f64, t: f64, last: &mut LastPoint) -> (f64, f64) {
         match self {
             Mechanism::Exact => {
                 let f = law.cdf(t);
@@ -118,14 +119,24 @@ impl Mechanism {
             Mechanism::Rounded { width } => {
                 let at = width * (t / width + 1e-9).floor();
                 let below = width * ((t / width - 1e-9).ceil() - 1.0);
-                (
-                    rounded_cdf(law, mean, at, width),
-                    rounded_cdf(law, mean, below, width),
-                )
+                let below_p = match *last {
+                    Some((s, p)) if s == below => p,
+                    _ => rounded_cdf(law, mean, below, width),
+                };
+                let at_p = if at == below {
+                    below_p
+                } else {
+                    rounded_cdf(law, mean, at, width)
+                };
+                *last = Some((at, at_p));
+                (at_p, below_p)
             }
         }
     }
 }
+
+/// A rounded difference's last grid point and its probability.
+type LastPoint = Option<(f64, f64)>;
 
 /// `P(D ≤ s)` for a rounded difference `D` on the grid point `s`:
 /// `(G(s + w) - G(s)) / w`, or `1 - (H(s) - H(s + w)) / w` above the mean.
@@ -231,25 +242,33 @@ impl Plan {
     }
 }
 
-/// The Kolmogorov–Smirnov distance between the Kaplan–Meier curve of
-/// `obs` and what `law` says about the same points.
-pub fn distance(obs: &[Obs], law: &Law) -> f64 {
-    let points: Vec<(f64, bool)> = obs.iter().map(|&o| point(o)).collect();
-    let curve = kaplan_meier(&points);
-    // The mix of measurement kinds among services that ended.
-    let mut mix: Vec<(Mechanism, f64)> = Vec::new();
-    for &o in obs {
-        if let Some(m) = Mechanism::of(o) {
-            let m = match m {
-                // The grid's offset does not change F(t ± w/2).
-                Mechanism::Grid { width, .. } => Mechanism::Grid { width, offset: 0.0 },
-                m => m,
-            };
-            match mix.iter_mut().find(|(k, _)| *k == m) {
-                Some(entry) => entry.1 += 1.0,
-                None => mix.push((m, 1.0)),
-            }
-        }
+/// The Kolmogorov–Smirnov distance between the Kaplan–Meier curve of the
+/// observations in `sample` and what `law` says about the same points.
+pub fn distance(sample: &Sample, law: &Law) -> f64 {
+    let curve = from_counts(&sample.points());
+    // The mix of measurement kinds among services that ended, each with
+    // the last grid point it was evaluated at (neighbouring jumps share
+    // one: P(D < t) = P(D ≤ t - w)).
+    let mut mix: Vec<(Mechanism, f64, LastPoint)> = Vec::new();
+    let mut add = |m: Mechanism, c: f64| match mix.iter_mut().find(|(k, ..)| *k == m) {
+        Some(entry) => entry.1 += c,
+        None => mix.push((m, c, None)),
+    };
+    if sample.exact.count > 0.0 {
+        add(Mechanism::Exact, sample.exact.count);
+    }
+    for &(lo, hi, c) in &sample.interval {
+        // The grid's offset does not change F(t ± w/2).
+        add(
+            Mechanism::Grid {
+                width: hi - lo,
+                offset: 0.0,
+            },
+            c,
+        );
+    }
+    for &(_, width, c) in &sample.rounded {
+        add(Mechanism::Rounded { width }, c);
     }
     let ended: f64 = mix.iter().map(|m| m.1).sum();
     let mean = law.mean();
@@ -257,10 +276,10 @@ pub fn distance(obs: &[Obs], law: &Law) -> f64 {
     let mut before = 0.0;
     for (&t, &s) in curve.times.iter().zip(&curve.survival) {
         let (mut at, mut below) = (0.0, 0.0);
-        for &(m, c) in &mix {
-            let (a, b) = m.model_cdf(law, mean, t);
-            at += c * a;
-            below += c * b;
+        for (m, c, last) in &mut mix {
+            let (a, b) = m.model_cdf(law, mean, t, last);
+            at += *c * a;
+            below += *c * b;
         }
         let (at, below) = (at / ended, below / ended);
         let after = 1.0 - s;
@@ -283,7 +302,7 @@ pub fn test(
     if bootstrap == 0 {
         return None;
     }
-    let d0 = distance(&plan.obs, &estimate.law);
+    let d0 = distance(&Sample::new(plan.obs.iter().copied()), &estimate.law);
     let stars: Vec<Option<f64>> = (0..bootstrap)
         .into_par_iter()
         .map(|b| {
@@ -291,7 +310,7 @@ pub fn test(
             let obs = plan.simulate(&estimate.law, &mut rng)?;
             let sample = Sample::new(obs.iter().copied());
             let again = refit(estimate, &sample)?;
-            Some(distance(&obs, &again.law))
+            Some(distance(&sample, &again.law))
         })
         .collect();
     if stars.iter().all(Option::is_none) {
@@ -304,6 +323,7 @@ pub fn test(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calibrate::fit::sample::point;
 
     /// With exact data and no censoring the distance is the textbook KS
     /// statistic. The exponential with mean 1/ln 2 has F(1) = 1/2,
@@ -314,7 +334,7 @@ mod tests {
         let obs = [Obs::Exact(1.0), Obs::Exact(2.0), Obs::Exact(3.0)];
         // ECDF 1/3, 2/3, 1 against 1/2, 3/4, 7/8; before each jump 0, 1/3,
         // 2/3: the largest gap is |0 - 1/2| = 1/2.
-        assert!((distance(&obs, &law) - 0.5).abs() < 1e-12);
+        assert!((distance(&Sample::new(obs), &law) - 0.5).abs() < 1e-12);
     }
 
     /// Rounded data drawn from a law are close to the law rounded: with a
@@ -335,13 +355,13 @@ mod tests {
         ]);
         let mut rng = Streams::new(3, 0).stream("test");
         let obs = plan.simulate(&law, &mut rng).expect("draws");
-        let d = distance(&obs, &law);
+        let d = distance(&Sample::new(obs.iter().copied()), &law);
         assert!(d < 0.015, "rounded comparison: {d}");
         let as_exact: Vec<Obs> = obs
             .iter()
             .map(|&o| Obs::Exact(point(o).0.max(1e-9)))
             .collect();
-        let naive = distance(&as_exact, &law);
+        let naive = distance(&Sample::new(as_exact), &law);
         assert!(naive > 0.1, "plain CDF against rounded points: {naive}");
     }
 

@@ -37,27 +37,36 @@ pub struct Curve {
 
 /// The curve of `(point, censored)` pairs.
 pub fn kaplan_meier(points: &[(f64, bool)]) -> Curve {
-    let mut sorted = points.to_vec();
-    // Ends (false) before censorings (true) at the same point.
-    sorted.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut grouped: Vec<(f64, f64, f64)> = points
+        .iter()
+        .map(|&(t, cut)| if cut { (t, 0.0, 1.0) } else { (t, 1.0, 0.0) })
+        .collect();
+    grouped.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut merged: Vec<(f64, f64, f64)> = Vec::with_capacity(grouped.len());
+    for p in grouped {
+        match merged.last_mut() {
+            Some(last) if last.0 == p.0 => {
+                last.1 += p.1;
+                last.2 += p.2;
+            }
+            _ => merged.push(p),
+        }
+    }
+    from_counts(&merged)
+}
+
+/// The curve of distinct increasing points with the counts of services
+/// that ended and that were still running there
+/// ([`super::sample::Sample::points`]).
+pub fn from_counts(points: &[(f64, f64, f64)]) -> Curve {
     let mut curve = Curve {
-        last: sorted.last().map_or(f64::NAN, |p| p.0),
+        last: points.last().map_or(f64::NAN, |p| p.0),
         ..Curve::default()
     };
-    let mut at_risk = sorted.len() as f64;
+    let mut at_risk: f64 = points.iter().map(|p| p.1 + p.2).sum();
     let mut s = 1.0;
-    let mut i = 0;
-    while i < sorted.len() {
-        let t = sorted[i].0;
-        let (mut ended, mut cut) = (0.0, 0.0);
-        while i < sorted.len() && sorted[i].0 == t {
-            if sorted[i].1 {
-                cut += 1.0;
-            } else {
-                ended += 1.0;
-            }
-            i += 1;
-        }
+    for &(t, ended, cut) in points {
+        // Ends before censorings at the same point: those cut were at risk.
         if ended > 0.0 {
             s *= 1.0 - ended / at_risk;
             curve.times.push(t);

@@ -23,6 +23,9 @@ const H: f64 = 5e-4;
 /// Largest step on the log scale (a factor of e³ ≈ 20 per iteration).
 const MAX_STEP: f64 = 3.0;
 const MAX_ITERATIONS: usize = 200;
+/// A step this small on the log scale ends the iteration: the next would
+/// be of its square, and the estimates' own errors are 1e-3 or more.
+const STOP: f64 = 1e-7;
 
 /// A maximum found.
 #[derive(Clone, Debug, PartialEq)]
@@ -53,7 +56,7 @@ pub fn maximize(f: &dyn Fn(&[f64]) -> f64, start: &[f64], want_hessian: bool) ->
             break;
         };
         let small =
-            step.iter().all(|s| s.abs() < 1e-9) || (value - fx).abs() <= 1e-14 * (1.0 + fx.abs());
+            step.iter().all(|s| s.abs() < STOP) || (value - fx).abs() <= 1e-14 * (1.0 + fx.abs());
         for (xi, si) in x.iter_mut().zip(&step) {
             *xi += si;
         }

@@ -39,6 +39,9 @@ pub struct Sample {
     pub censored: usize,
     /// Exact durations.
     pub exact: Exact,
+    /// The exact durations themselves, increasing (for the Kaplan–Meier
+    /// curve).
+    pub exact_values: Vec<f64>,
     /// Right-censored: (value, count).
     pub right: Vec<(f64, f64)>,
     /// Intervals: (lo, hi, count).
@@ -94,6 +97,34 @@ pub fn point(obs: Obs) -> (f64, bool) {
 }
 
 impl Sample {
+    /// The Kaplan–Meier input: `(point, ended, still running)` counts per
+    /// distinct point, increasing ([`point`]).
+    pub fn points(&self) -> Vec<(f64, f64, f64)> {
+        let mut out: Vec<(f64, f64, f64)> = Vec::with_capacity(
+            self.exact_values.len() + self.right.len() + self.interval.len() + self.rounded.len(),
+        );
+        out.extend(self.exact_values.iter().map(|&x| (x, 1.0, 0.0)));
+        out.extend(
+            self.interval
+                .iter()
+                .map(|&(lo, hi, c)| ((lo + hi) / 2.0, c, 0.0)),
+        );
+        out.extend(self.rounded.iter().map(|&(v, _, c)| (v, c, 0.0)));
+        out.extend(self.right.iter().map(|&(x, c)| (x, 0.0, c)));
+        out.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let mut merged: Vec<(f64, f64, f64)> = Vec::with_capacity(out.len());
+        for p in out {
+            match merged.last_mut() {
+                Some(last) if last.0 == p.0 => {
+                    last.1 += p.1;
+                    last.2 += p.2;
+                }
+                _ => merged.push(p),
+            }
+        }
+        merged
+    }
+
     /// Groups observations already in canonical form ([`normalise`]).
     pub fn new(obs: impl IntoIterator<Item = Obs>) -> Sample {
         let mut s = Sample::default();
@@ -111,6 +142,8 @@ impl Sample {
             }
         }
         s.exact = exact_stats(&exact);
+        exact.sort_unstable_by(f64::total_cmp);
+        s.exact_values = exact;
         s.right = group(
             std::mem::take(&mut s.right),
             |a, b| a.0.total_cmp(&b.0),
@@ -197,7 +230,7 @@ fn group<T: Copy + PartialEq>(
     order: impl Fn(&T, &T) -> std::cmp::Ordering,
     count: impl Fn(&mut T) -> &mut f64,
 ) -> Vec<T> {
-    items.sort_by(&order);
+    items.sort_unstable_by(&order);
     let mut out: Vec<T> = Vec::with_capacity(items.len());
     for item in items {
         match out.last_mut() {

@@ -12,7 +12,8 @@
 use statrs::function::gamma::ln_gamma;
 
 use super::special::{
-    GammaTail, LN_SQRT_2PI, gamma_tail, ln_diff_exp, ln_mills, ln_norm_pdf, ln_norm_sf,
+    GammaTail, LN_SQRT_2PI, gamma_ln_g, gamma_ln_h, gamma_ln_p, gamma_ln_q, gamma_tail,
+    ln_diff_exp, ln_mills, ln_norm_pdf, ln_norm_sf,
 };
 
 /// A continuous law on `(0, ∞)`, in the caller's units.
@@ -27,6 +28,8 @@ pub enum Law {
         scale: f64,
         /// `ln Γ(shape)`, computed once.
         ln_gamma_shape: f64,
+        /// `ln shape`, computed once.
+        ln_shape: f64,
     },
     /// Lognormal: `ln X` is normal with mean `mu` and sd `sigma`.
     LogNormal {
@@ -59,6 +62,7 @@ impl Law {
             shape,
             scale,
             ln_gamma_shape: ln_gamma(shape),
+            ln_shape: shape.ln(),
         }
     }
 
@@ -93,6 +97,7 @@ impl Law {
                 shape,
                 scale,
                 ln_gamma_shape,
+                ..
             } => {
                 if x == 0.0 {
                     return match shape.partial_cmp(&1.0) {
@@ -122,6 +127,7 @@ impl Law {
                 shape,
                 scale,
                 ln_gamma_shape,
+                ..
             } => {
                 let GammaTail {
                     ln_p,
@@ -151,7 +157,12 @@ impl Law {
                     ln_norm_sf((x.ln() - mu) / sigma)
                 }
             }
-            Law::Gamma { .. } => self.tail(x).ln_sf,
+            Law::Gamma {
+                shape,
+                scale,
+                ln_gamma_shape,
+                ln_shape,
+            } => gamma_ln_q(shape, ln_shape, ln_gamma_shape, x / scale),
         }
     }
 
@@ -165,7 +176,52 @@ impl Law {
                     ln_norm_sf((mu - x.ln()) / sigma)
                 }
             }
-            Law::Gamma { .. } => self.tail(x).ln_cdf,
+            Law::Gamma {
+                shape,
+                scale,
+                ln_gamma_shape,
+                ln_shape,
+            } => gamma_ln_p(shape, ln_shape, ln_gamma_shape, x / scale),
+        }
+    }
+
+    /// `ln G(x) = ln ∫₀ˣ F` alone (cheaper than [`Law::tail`]).
+    pub fn ln_g(&self, x: f64) -> f64 {
+        match *self {
+            Law::Gamma {
+                shape,
+                scale,
+                ln_gamma_shape,
+                ln_shape,
+            } => gamma_ln_g(shape, ln_shape, ln_gamma_shape, x / scale) + scale.ln(),
+            Law::LogNormal { mu, sigma } => {
+                if !(x > 0.0 && x < f64::INFINITY) {
+                    return lognormal_tail(mu, sigma, x).ln_g;
+                }
+                let lx = x.ln();
+                let zeta = (lx - mu) / sigma;
+                lx + ln_norm_pdf(zeta) + ln_diff_exp(ln_mills(-zeta), ln_mills(sigma - zeta))
+            }
+        }
+    }
+
+    /// `ln H(x) = ln ∫ₓ^∞ S` alone (cheaper than [`Law::tail`]).
+    pub fn ln_h(&self, x: f64) -> f64 {
+        match *self {
+            Law::Gamma {
+                shape,
+                scale,
+                ln_gamma_shape,
+                ln_shape,
+            } => gamma_ln_h(shape, ln_shape, ln_gamma_shape, x / scale) + scale.ln(),
+            Law::LogNormal { mu, sigma } => {
+                if !(x > 0.0 && x < f64::INFINITY) {
+                    return lognormal_tail(mu, sigma, x).ln_h;
+                }
+                let lx = x.ln();
+                let zeta = (lx - mu) / sigma;
+                lx + ln_norm_pdf(zeta) + ln_diff_exp(ln_mills(zeta - sigma), ln_mills(zeta))
+            }
         }
     }
 
@@ -200,6 +256,7 @@ impl Law {
                 shape,
                 scale,
                 ln_gamma_shape,
+                ..
             } => {
                 if shape == 1.0 {
                     return -target * scale;
@@ -367,6 +424,28 @@ mod tests {
                 let h = simpson(&|s| law.ln_sf(s).exp(), x, x + 60.0 * law.mean() + 2_000.0);
                 assert!(close(t.ln_g.exp(), g, 1e-6), "{law:?} G({x})");
                 assert!(close(t.ln_h.exp(), h, 1e-6), "{law:?} H({x})");
+            }
+        }
+    }
+
+    #[test]
+    fn single_integrated_tails_agree_with_the_full_computation() {
+        for law in [
+            Law::gamma(0.7, 30.0),
+            Law::gamma(4.0, 10.0),
+            Law::lognormal(3.5, 0.8),
+        ] {
+            for x in [0.0, 1e-3, 5.0, 30.0, 90.0, 1e4] {
+                let t = law.tail(x);
+                assert!(
+                    (law.ln_g(x) - t.ln_g).abs() <= 1e-12 * t.ln_g.abs().max(1.0)
+                        || law.ln_g(x) == t.ln_g,
+                    "{law:?} {x}"
+                );
+                assert!(
+                    (law.ln_h(x) - t.ln_h).abs() <= 1e-12 * t.ln_h.abs().max(1.0),
+                    "{law:?} {x}"
+                );
             }
         }
     }

@@ -97,12 +97,114 @@ pub fn gamma_tail(a: f64, ln_gamma_a: f64, z: f64) -> GammaTail {
             ln_h: f64::NEG_INFINITY,
         };
     }
+    let ln_a = a.ln();
+    match parts(a, ln_gamma_a, z) {
+        Parts::Series {
+            ln_z,
+            ln_pre,
+            s1,
+            s2,
+        } => {
+            let ln_p = ln_pre - ln_a + s1.ln();
+            let ln_g = ln_pre + ln_z - ln_a + s2.ln();
+            GammaTail {
+                ln_p,
+                ln_q: ln_one_minus_exp(ln_p),
+                ln_g,
+                ln_h: (a - z + ln_g.exp()).max(TINY).ln(),
+            }
+        }
+        Parts::Fraction { ln_pre, t } => {
+            let ln_q = ln_pre - (z + 1.0 - a + t).ln();
+            let ln_h = ln_q + t.ln_1p();
+            GammaTail {
+                ln_p: ln_one_minus_exp(ln_q),
+                ln_q,
+                ln_g: (z - a + ln_h.exp()).ln(),
+                ln_h,
+            }
+        }
+    }
+}
+
+/// `ln g(z)` alone (as in [`GammaTail`]), given `ln a` too: what a
+/// likelihood below the mean needs, without the other logarithms.
+pub fn gamma_ln_g(a: f64, ln_a: f64, ln_gamma_a: f64, z: f64) -> f64 {
+    if !(z > 0.0 && z < f64::INFINITY) {
+        return gamma_tail(a, ln_gamma_a, z).ln_g;
+    }
+    match parts(a, ln_gamma_a, z) {
+        Parts::Series {
+            ln_z, ln_pre, s2, ..
+        } => ln_pre + ln_z - ln_a + s2.ln(),
+        Parts::Fraction { ln_pre, t } => {
+            let ln_h = ln_pre - (z + 1.0 - a + t).ln() + t.ln_1p();
+            (z - a + ln_h.exp()).ln()
+        }
+    }
+}
+
+/// `ln h(z)` alone (as in [`GammaTail`]), given `ln a` too: what a
+/// likelihood above the mean needs, without the other logarithms.
+pub fn gamma_ln_h(a: f64, ln_a: f64, ln_gamma_a: f64, z: f64) -> f64 {
+    if !(z > 0.0 && z < f64::INFINITY) {
+        return gamma_tail(a, ln_gamma_a, z).ln_h;
+    }
+    match parts(a, ln_gamma_a, z) {
+        Parts::Series {
+            ln_z, ln_pre, s2, ..
+        } => (a - z + (ln_pre + ln_z - ln_a + s2.ln()).exp())
+            .max(TINY)
+            .ln(),
+        Parts::Fraction { ln_pre, t } => ln_pre - (z + 1.0 - a + t).ln() + t.ln_1p(),
+    }
+}
+
+/// `ln P(a, z)` alone (as in [`GammaTail`]), given `ln a` too.
+pub fn gamma_ln_p(a: f64, ln_a: f64, ln_gamma_a: f64, z: f64) -> f64 {
+    if !(z > 0.0 && z < f64::INFINITY) {
+        return gamma_tail(a, ln_gamma_a, z).ln_p;
+    }
+    match parts(a, ln_gamma_a, z) {
+        Parts::Series { ln_pre, s1, .. } => ln_pre - ln_a + s1.ln(),
+        Parts::Fraction { ln_pre, t } => ln_one_minus_exp(ln_pre - (z + 1.0 - a + t).ln()),
+    }
+}
+
+/// `ln Q(a, z)` alone (as in [`GammaTail`]), given `ln a` too.
+pub fn gamma_ln_q(a: f64, ln_a: f64, ln_gamma_a: f64, z: f64) -> f64 {
+    if !(z > 0.0 && z < f64::INFINITY) {
+        return gamma_tail(a, ln_gamma_a, z).ln_q;
+    }
+    match parts(a, ln_gamma_a, z) {
+        Parts::Series { ln_pre, s1, .. } => ln_one_minus_exp(ln_pre - ln_a + s1.ln()),
+        Parts::Fraction { ln_pre, t } => ln_pre - (z + 1.0 - a + t).ln(),
+    }
+}
+
+/// The sums behind the regularised incomplete gamma at `0 < z < ∞`.
+enum Parts {
+    /// Below `a + 1`: `P = pre/a · s1` with `s1 = Σ tₙ`, `t₀ = 1`,
+    /// `tₙ = tₙ₋₁ z/(a+n)`; and `g = pre·z/a · s2` with
+    /// `s2 = Σ tₙ (n+1)/(a+n+1)`, a sum of positive terms (no
+    /// cancellation between `z·P` and the partial mean).
+    Series {
+        ln_z: f64,
+        ln_pre: f64,
+        s1: f64,
+        s2: f64,
+    },
+    /// From `a + 1` on: `Q = pre / (z + 1 - a + t)` with the continued
+    /// fraction's tail `t = a₁/(b₁ + a₂/(b₂ + …))`, `aₙ = n(a - n)`,
+    /// `bₙ = z + 2n + 1 - a`; and `h/Q = 1 + t`.
+    Fraction { ln_pre: f64, t: f64 },
+}
+
+fn parts(a: f64, ln_gamma_a: f64, z: f64) -> Parts {
+    let ln_z = z.ln();
     // ln(zᵃ e⁻ᶻ / Γ(a)), the factor both expansions share.
-    let ln_pre = a * z.ln() - z - ln_gamma_a;
+    let ln_pre = a * ln_z - z - ln_gamma_a;
     if z < a + 1.0 {
-        // P = pre/a · Σ tₙ with t₀ = 1, tₙ = tₙ₋₁ z/(a+n); and
-        // g = pre·z/a · Σ tₙ (n+1)/(a+n+1), a sum of positive terms (no
-        // cancellation between z·P and the partial mean).
         let (mut t, mut s1, mut s2) = (1.0, 1.0, 1.0 / (a + 1.0));
         for n in 1..MAX_TERMS {
             let n = n as f64;
@@ -113,27 +215,16 @@ pub fn gamma_tail(a: f64, ln_gamma_a: f64, z: f64) -> GammaTail {
                 break;
             }
         }
-        let ln_p = ln_pre - a.ln() + s1.ln();
-        let ln_g = ln_pre + z.ln() - a.ln() + s2.ln();
-        let h = a - z + ln_g.exp();
-        GammaTail {
-            ln_p,
-            ln_q: ln_one_minus_exp(ln_p),
-            ln_g,
-            ln_h: h.max(TINY).ln(),
+        Parts::Series {
+            ln_z,
+            ln_pre,
+            s1,
+            s2,
         }
     } else {
-        // Q = pre / (z + 1 - a + T), T = a₁/(b₁ + a₂/(b₂ + …)) with
-        // aₙ = n(a - n), bₙ = z + 2n + 1 - a; and h/Q = 1 + T.
-        let t = gamma_fraction_tail(a, z);
-        let ln_q = ln_pre - (z + 1.0 - a + t).ln();
-        let ln_h = ln_q + t.ln_1p();
-        let g = z - a + ln_h.exp();
-        GammaTail {
-            ln_p: ln_one_minus_exp(ln_q),
-            ln_q,
-            ln_g: g.ln(),
-            ln_h,
+        Parts::Fraction {
+            ln_pre,
+            t: gamma_fraction_tail(a, z),
         }
     }
 }
@@ -298,6 +389,20 @@ mod tests {
                 }
                 let diff = t.ln_h.exp() - t.ln_g.exp();
                 assert!((diff - (a - z)).abs() < 1e-9 * (1.0 + a + z), "a {a} z {z}");
+            }
+        }
+    }
+
+    #[test]
+    fn single_tails_agree_with_the_full_computation() {
+        for a in [0.3, 1.0, 4.5, 60.0] {
+            let lg = ln_gamma(a);
+            for z in [0.0, 1e-3, 0.5, a, a + 1.0, 3.0 * a + 5.0, 1e4] {
+                let t = gamma_tail(a, lg, z);
+                assert_eq!(gamma_ln_g(a, a.ln(), lg, z), t.ln_g, "a {a} z {z}");
+                assert_eq!(gamma_ln_h(a, a.ln(), lg, z), t.ln_h, "a {a} z {z}");
+                assert_eq!(gamma_ln_p(a, a.ln(), lg, z), t.ln_p, "a {a} z {z}");
+                assert_eq!(gamma_ln_q(a, a.ln(), lg, z), t.ln_q, "a {a} z {z}");
             }
         }
     }
