@@ -391,6 +391,15 @@ mod tests {
         // The families are shown, untested.
         assert!(fit.candidates.len() > 1);
         assert!(fit.candidates.iter().all(|c| c.gof_p.is_none()));
+        // Exactly constant exact durations: the families run into their
+        // walls (shape, σ) and stop there.
+        let data: Vec<Observed> = (0..500).map(|_| observed(Obs::Exact(45.0))).collect();
+        let exact = super::fit("scan", &data, &FitOptions::default()).expect("fits");
+        assert_eq!(
+            exact.chosen().fitted,
+            Fitted::Deterministic { value_s: 45.0 }
+        );
+        assert_eq!(exact.chosen().mean_ci95, Some([45.0, 45.0]));
     }
 
     #[test]
