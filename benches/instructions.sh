@@ -22,7 +22,7 @@
 #
 # Set REF=/path/to/portsim to count the `portsim run` cases on that binary
 # too (for a before/after table). Needs valgrind (Debian: valgrind). Nothing
-# here is a test: it prints a table for the README's performance section.
+# here is a test: it prints a table for docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install valgrind)" >&2; exit 2; }

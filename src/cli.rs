@@ -11,12 +11,6 @@
 //! Every input is read before the Ctrl-C handler is installed (see
 //! `signal`), so a signal while portsim is still reading ends it at once.
 
-#![allow(
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "the command line is where portsim talks to people"
-)]
-
 mod args;
 mod check;
 mod compare;
@@ -30,6 +24,7 @@ mod sensitivity;
 mod serve;
 mod shard;
 mod signal;
+mod stderr;
 mod study;
 mod sweep;
 mod terminal;
@@ -91,12 +86,12 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             match &failure {
-                Failure::User(msg) | Failure::Check(msg) => eprintln!("{}", terminal::clean(msg)),
-                Failure::Interrupted { written: true } => eprintln!(
-                    "interrupted: the results written are incomplete (\"complete\": false)"
+                Failure::User(msg) | Failure::Check(msg) => stderr::say(msg),
+                Failure::Interrupted { written: true } => stderr::say(
+                    "interrupted: the results written are incomplete (\"complete\": false)",
                 ),
                 Failure::Interrupted { written: false } => {
-                    eprintln!("interrupted: nothing was written")
+                    stderr::say("interrupted: nothing was written")
                 }
             }
             ExitCode::from(failure.exit_code())

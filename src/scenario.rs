@@ -55,7 +55,7 @@ mod warnings;
 #[cfg(test)]
 mod tests;
 
-pub use error::{Diagnostic, ScenarioError};
+pub use error::{Diagnostic, ScenarioError, compact};
 pub use overrides::{Origin, Override};
 pub use types::*;
 pub use warnings::{load_warnings, visits_per_truck};
@@ -229,13 +229,18 @@ fn finish(
     };
     let mut issues = Issues::default();
     let scenario = build::scenario(&file, &mut issues);
-    // A key removed for its type is not also "missing": that would only
-    // say the same thing again.
+    // A key removed for its type is not also "missing", nor an array
+    // with an element removed "empty" or "too short": that would only say
+    // the same thing again, or something untrue of the file.
     issues.list.retain(|i| {
         !decoded
             .removed
             .iter()
             .any(|k| i.message.starts_with(&format!("missing key `{k}`")))
+            && !i
+                .span
+                .as_ref()
+                .is_some_and(|s| decoded.shortened.contains(s))
     });
     let scenario = scenario.filter(|_| decoded.issues.is_empty());
     issues.list.splice(0..0, decoded.issues);

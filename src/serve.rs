@@ -24,13 +24,16 @@
 //! rendered), [`jobs`] (the bounded queue and its worker), [`ledger`]
 //! (stored results by run id), [`pages`] (the HTML), [`security`] (origin
 //! and host checks, the Content-Security-Policy), [`sse`] (progress
-//! events). Deployment and its risks: `docs/serve.md`.
+//! events), [`listen`] (connections: header and body timeouts, the
+//! connection limit, shutdown). Deployment and its risks:
+//! `docs/serve.md`.
 
 pub mod api;
 pub mod app;
 pub mod attribute;
 pub mod jobs;
 pub mod ledger;
+pub mod listen;
 pub mod pages;
 pub mod security;
 pub mod sse;
@@ -125,13 +128,12 @@ pub fn run(config: &Config, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeE
         // Stopping the queue first ends the running job and with it every
         // open event stream, which graceful shutdown waits for.
         let queue = Arc::clone(&queue);
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                stopped().await;
-                queue.stop();
-            })
-            .await
-            .map_err(ServeError::Start)
+        listen::serve(listener, router, listen::Limits::default(), async move {
+            stopped().await;
+            queue.stop();
+        })
+        .await;
+        Ok(())
     });
     queue.stop();
     let _ = worker.join();

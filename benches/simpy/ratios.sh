@@ -18,7 +18,7 @@
 # (the run least disturbed by other work on the machine), and the runs of a
 # round are interleaved, so a noisy machine affects both sides alike. Times are wall clock of the whole command,
 # process start and file reading included. Nothing here is a test: it
-# prints a table for the README's performance section.
+# prints a table for docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 peer=${1:-../shared/peer-models}
@@ -85,3 +85,15 @@ fi
 us() { awk -v s="$1" -v n="$2" 'BEGIN {printf "%.3f µs", s / n * 1e6}'; }
 printf '| time a truck leaving, Horgos-after (1 thread) vs the bare port tandem loop | %s | %s | %s× slower |\n' "$(us "$(m h1)" "$horgos_trucks")" "$(us "$(m pt_bare)" 1000000)" "$(awk -v a="$(m h1)" -v n="$horgos_trucks" -v b="$(m pt_bare)" 'BEGIN {printf "%.1f", a / n / (b / 1e6)}')"
 printf '| Horgos-after 365 d × '"$reps"', 2 threads vs 1 | %.1f s | %.1f s | %s× |\n' "$(m h2)" "$(m h1)" "$(ratio "$(m h1)" "$(m h2)")"
+# the targets of docs/performance.md, each as met or missed
+verdict() { awk -v r="$1" -v lim="$2" 'BEGIN {print (r <= lim ? "met" : "MISSED")}'; }
+mm=$(ratio "$(m mm_port)" "$(m mm_bare)")
+pt=$(ratio "$(m pt_port)" "$(m pt_bare)")
+truck=$(awk -v a="$(m h1)" -v n="$horgos_trucks" -v b="$(m pt_bare)" 'BEGIN {printf "%.2f", a / n / (b / 1e6)}')
+scale=$(ratio "$(m h1)" "$(m h2)")
+echo
+echo "targets (docs/performance.md):"
+echo "  M/M/10 within 2x of the bare loop: ${mm}x, $(verdict "$mm" 2)"
+echo "  port tandem within 2x of the bare loop: ${pt}x, $(verdict "$pt" 2)"
+echo "  a Horgos truck within 2.5x of a bare port-tandem truck: ${truck}x, $(verdict "$truck" 2.5)"
+echo "  Horgos on 2 threads at least 1.8x faster than on 1: ${scale}x, $(awk -v r="$scale" 'BEGIN {print (r >= 1.8 ? "met" : "MISSED")}')"

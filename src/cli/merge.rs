@@ -15,7 +15,7 @@ use clap::{Parser, ValueEnum};
 
 use super::args::{Cli, Command, MergeArgs, ShardArgs};
 use super::shard::Work;
-use super::{Failure, compare, run, sensitivity, sweep, terminal};
+use super::{Failure, compare, run, sensitivity, sweep};
 use crate::shard::merge::{merge as merge_parts, quote};
 use crate::shard::part;
 
@@ -63,10 +63,10 @@ fn inputs_where_the_shards_ran(
         ))
     })?;
     if !args.quiet {
-        eprintln!(
+        super::stderr::say(&format!(
             "merge: reading the inputs in `{}`, where the shards ran",
-            terminal::clean(&there.display().to_string())
-        );
+            there.display()
+        ));
     }
     let absolute = |p: PathBuf| {
         if p.is_absolute() || p.as_os_str() == "-" {

@@ -9,7 +9,9 @@
 //!   before any simulation time is spent, and so is a file that `--out`
 //!   also writes;
 //! * `--out DIR` is locked for the whole run ([`DirLock`]) and written as
-//!   one set ([`set`]), `manifest.json` last.
+//!   one set ([`set`]), `manifest.json` last. A `DIR` that is (or lies
+//!   under) a symbolic link to nothing is refused by name, with where the
+//!   link points.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -91,7 +93,17 @@ pub fn prepare(
                 "`--out` takes a directory for the result files; standard output is for --format",
             ));
         }
-        Some(dir) => Some((DirLock::acquire(dir).map_err(user)?, names)),
+        Some(dir) => {
+            if let Some((link, target)) = dangling(dir) {
+                return Err(user(format_args!(
+                    "cannot use `{}` as the output directory: `{}` is a symbolic link to `{}`, which does not exist; create that directory first, or give `--out` a directory (existing or new) that is not a broken link",
+                    dir.display(),
+                    link.display(),
+                    target.display()
+                )));
+            }
+            Some((DirLock::acquire(dir).map_err(user)?, names))
+        }
         None => None,
     };
     let html = match html {
@@ -112,6 +124,22 @@ pub fn prepare(
         }
     };
     Ok(Outputs { set, html })
+}
+
+/// The first of `dir` and its parents that is a symbolic link to nothing,
+/// with what it points to: a directory cannot be made there (the system
+/// would only say "File exists").
+fn dangling(dir: &Path) -> Option<(PathBuf, PathBuf)> {
+    if std::fs::metadata(dir).is_ok() {
+        return None;
+    }
+    dir.ancestors()
+        .filter(|p| !p.as_os_str().is_empty())
+        .find_map(|p| {
+            let link = std::fs::symlink_metadata(p).ok()?.file_type().is_symlink();
+            (link && std::fs::metadata(p).is_err())
+                .then(|| (p.to_path_buf(), std::fs::read_link(p).unwrap_or_default()))
+        })
 }
 
 /// The file identity used to compare two targets: canonical directory and

@@ -1,5 +1,7 @@
 //! The progress bar: on stderr, and only when stderr is a terminal, so
-//! machine-readable output and logs never see it.
+//! machine-readable output and logs never see it. indicatif draws it and
+//! drops its own write errors (a terminal gone away never stops a run);
+//! every other line on stderr goes through `cli::stderr`.
 
 use std::io::IsTerminal;
 

@@ -293,7 +293,7 @@ pub fn run_with(args: &RunArgs, work: &Work) -> Result<(), Failure> {
     let warnings = scenario::load_warnings(&s);
     if !args.options.quiet {
         for w in &warnings {
-            eprintln!("warning: {}", terminal::clean(w));
+            super::stderr::say(&format!("warning: {w}"));
         }
     }
     let cancel = super::signal::cancel_flag();

@@ -13,16 +13,16 @@ pub fn serve(args: &ServeArgs) -> Result<(), Failure> {
         allow_remote: args.allow_remote,
     };
     if args.allow_remote && !args.addr.ip().is_loopback() {
-        eprintln!(
+        super::stderr::say(&format!(
             "warning: listening on {}, beyond this machine: the app has no login, so anyone who can reach this address can run simulations and edit the scenario files in the workspace; put it behind a reverse proxy with authentication (see docs/serve.md)",
             args.addr
-        );
+        ));
     }
     serve::run(&config, |addr| {
-        eprintln!(
+        super::stderr::say(&format!(
             "portsim serve: http://{addr}/ (workspace {}); Ctrl-C to stop",
-            super::terminal::clean(&args.workspace.display().to_string())
-        );
+            args.workspace.display()
+        ));
     })
     // A workspace, an address or a port the user chose: exit 2.
     .map_err(|e| Failure::User(e.to_string()))

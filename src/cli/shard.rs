@@ -20,7 +20,7 @@ use crate::report::json::scenario_hash;
 use crate::scenario::Scenario;
 use crate::shard::codec::{self, Reader, Writer};
 use crate::shard::merge::Merged;
-use crate::shard::part::{self, FORMAT, Manifest, Part, UnitDigest};
+use crate::shard::part::{self, Manifest, Part, UnitDigest};
 use crate::shard::{assign, spec};
 
 /// What a command does with its work units.
@@ -141,12 +141,7 @@ fn manifest(job: &Job, ctx: &Context, scenarios: Vec<String>, units: u64) -> Man
 }
 
 fn write(job: &Job, manifest: Manifest, units: Vec<UnitDigest>) -> Result<(), Failure> {
-    let part = Part {
-        portsim_part: FORMAT,
-        manifest,
-        units,
-    };
-    part::write(&job.part, &part).map_err(user)
+    part::write(&job.part, &Part::new(manifest, units)).map_err(user)
 }
 
 /// The parts' files, for messages.

@@ -29,8 +29,8 @@ pub fn cancel_flag() -> &'static AtomicBool {
             if CANCEL.swap(true, Ordering::SeqCst) {
                 std::process::exit(130);
             }
-            eprintln!(
-                "\ninterrupted: stopping; replications in flight are discarded, finished ones are written (Ctrl-C again to stop at once)"
+            super::stderr::say(
+                "\ninterrupted: stopping; replications in flight are discarded, finished ones are written (Ctrl-C again to stop at once)",
             );
         });
     });

@@ -50,7 +50,7 @@ pub fn warn(scenarios: &[&Scenario], quiet: bool) {
     let mut seen = std::collections::BTreeSet::new();
     for w in scenarios.iter().flat_map(|s| &s.patch_warnings) {
         if seen.insert(w) {
-            eprintln!("warning: {}", super::terminal::clean(w));
+            super::stderr::say(&format!("warning: {w}"));
         }
     }
 }

@@ -71,7 +71,7 @@ pub fn sweep_with(args: &SweepArgs, work: &Work) -> Result<(), Failure> {
     };
     bar.finish_and_clear();
     if !o.quiet {
-        eprintln!(
+        super::stderr::say(&format!(
             "sweep: {n} points, {} run now, {} already done{}",
             outcome.ran,
             outcome.reused,
@@ -79,7 +79,7 @@ pub fn sweep_with(args: &SweepArgs, work: &Work) -> Result<(), Failure> {
                 .as_ref()
                 .map(|d| format!(" (kept in {})", d.join("points").display()))
                 .unwrap_or_default()
-        );
+        ));
     }
     let manifest = Manifest::new(
         &sw.base,

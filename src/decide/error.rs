@@ -26,8 +26,19 @@ pub enum DecideError {
 }
 
 impl DecideError {
-    /// Located problems in a study file.
-    pub fn invalid(diagnostics: Vec<Diagnostic>) -> DecideError {
+    /// Located problems in a study file, each said once (a factor's key
+    /// is checked with each of its values, and a wrong key is one
+    /// mistake).
+    pub fn invalid(mut diagnostics: Vec<Diagnostic>) -> DecideError {
+        let mut seen = Vec::new();
+        diagnostics.retain(|d| {
+            let key = (d.path.clone(), d.span.clone(), d.message.clone());
+            let new = !seen.contains(&key);
+            if new {
+                seen.push(key);
+            }
+            new
+        });
         DecideError::Scenario(ScenarioError::Invalid(diagnostics))
     }
 

@@ -26,7 +26,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::error::DecideError;
 use crate::scenario::limits::MAX_REPLICATIONS;
-use crate::scenario::toml_file::TomlFile;
+use crate::scenario::toml_file::{Integer, TomlFile};
 use crate::scenario::{self, Diagnostic, Origin, Override, Scenario, ScenarioError};
 
 /// The keys every study file may have, as its raw struct spells them.
@@ -35,9 +35,9 @@ pub struct RawHeader {
     /// `scenario = "path.toml"`.
     pub scenario: Option<Spanned<String>>,
     /// `replications = N`.
-    pub replications: Option<Spanned<i64>>,
+    pub replications: Option<Spanned<Integer>>,
     /// `seed = S`.
-    pub seed: Option<Spanned<i64>>,
+    pub seed: Option<Spanned<Integer>>,
 }
 
 /// A study file, read: its text (for messages) and its header.
@@ -98,14 +98,14 @@ impl Study {
             ),
         ] {
             let Some(v) = value else { continue };
-            let x = *v.get_ref();
-            if x < min || x > max {
+            let Integer(wide) = *v.get_ref();
+            let Some(x) = i64::try_from(wide).ok().filter(|x| (min..=max).contains(x)) else {
                 errors.push(file.error(
                     Some(v.span()),
-                    format!("`{key}` must be between {min} and {max}, found {x}"),
+                    format!("`{key}` must be between {min} and {max}, found {wide}"),
                 ));
                 continue;
-            }
+            };
             let span = v.span();
             let key_span = key_span(&file.text, key, span.start);
             match Override::generated(&origin, key, key_span, toml::Value::Integer(x), span) {

@@ -66,26 +66,26 @@ pub use search::{Answer, RunnerUp, max_evaluations, solve};
 
 use super::error::DecideError;
 use super::file::{RawHeader, Study};
-use super::limits::{MAX_CANDIDATES, MAX_CONSTRAINTS, MAX_DECISIONS, MAX_SPACE};
+use super::limits::{MAX_CANDIDATES, MAX_CONSTRAINTS, MAX_DECISIONS, MAX_SPACE, thousands};
 use super::metrics::MetricKey;
 use super::verdict::{Bound, Constraint};
 use crate::experiment::summary::Unit;
-use crate::scenario::limits::MAX_REPLICATIONS;
-use crate::scenario::toml_file::TomlFile;
-use crate::scenario::{Diagnostic, Override, Scenario, parse_duration};
+use crate::scenario::limits::{MAX_MONEY, MAX_REPLICATIONS};
+use crate::scenario::toml_file::{Integer, TomlFile};
+use crate::scenario::{Diagnostic, Override, Scenario, compact, parse_duration};
 
 /// The file as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPlan {
     scenario: Option<Spanned<String>>,
-    replications: Option<Spanned<i64>>,
-    seed: Option<Spanned<i64>>,
+    replications: Option<Spanned<Integer>>,
+    seed: Option<Spanned<Integer>>,
     #[allow(dead_code, reason = "read from the tree by `file`, with its spans")]
     set: Option<toml::Value>,
-    max_replications: Option<Spanned<i64>>,
+    max_replications: Option<Spanned<Integer>>,
     confidence: Option<Spanned<f64>>,
-    max_candidates: Option<Spanned<i64>>,
+    max_candidates: Option<Spanned<Integer>>,
     metrics: Option<Spanned<Vec<Spanned<String>>>>,
     decide: Option<Spanned<Vec<Spanned<RawDecision>>>>,
     require: Option<Spanned<Vec<Spanned<RawRequirement>>>>,
@@ -95,8 +95,8 @@ struct RawPlan {
 #[serde(deny_unknown_fields)]
 struct RawDecision {
     key: Option<Spanned<String>>,
-    min: Option<Spanned<i64>>,
-    max: Option<Spanned<i64>>,
+    min: Option<Spanned<Integer>>,
+    max: Option<Spanned<Integer>>,
     cost: Option<Spanned<f64>>,
 }
 
@@ -210,7 +210,7 @@ pub fn parse(file: &TomlFile, command_line: &[Override]) -> Result<Plan, DecideE
                 Some(c.span()),
                 format!(
                     "`confidence` must be above 0 and below 1, like 0.95, found {}",
-                    c.get_ref()
+                    compact(*c.get_ref())
                 ),
             ));
             0.95
@@ -277,15 +277,15 @@ pub fn parse(file: &TomlFile, command_line: &[Override]) -> Result<Plan, DecideE
 
 fn int_in(
     file: &TomlFile,
-    v: Option<&Spanned<i64>>,
+    v: Option<&Spanned<Integer>>,
     key: &str,
     min: u64,
     max: u64,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<u64> {
     let v = v?;
-    let x = *v.get_ref();
-    if x < min as i64 || x as u64 > max {
+    let x = v.get_ref().0;
+    if x < i128::from(min) || x > i128::from(max) {
         errors.push(file.error(
             Some(v.span()),
             format!("`{key}` must be between {min} and {max}, found {x}"),
@@ -343,42 +343,49 @@ fn variables(
                 missing(errors, "cost");
                 continue;
             }
-            Some(c) if c.get_ref().is_finite() && *c.get_ref() >= 0.0 => *c.get_ref(),
+            Some(c) if (0.0..=MAX_MONEY).contains(c.get_ref()) => *c.get_ref(),
             Some(c) => {
                 errors.push(file.error(
                     Some(c.span()),
                     format!(
-                        "`cost` must be a number of at least 0, found {}",
-                        c.get_ref()
+                        "`cost` must be an amount between 0 and {MAX_MONEY:e} ({}), the limit on money, found {}",
+                        thousands(MAX_MONEY as u64),
+                        compact(*c.get_ref())
                     ),
                 ));
                 continue;
             }
         };
-        if min.get_ref() > max.get_ref() {
+        let (lo, hi) = (min.get_ref().0, max.get_ref().0);
+        if lo > hi {
             errors.push(file.error(
                 Some(min.span()),
-                format!(
-                    "`min` ({}) is above `max` ({})",
-                    min.get_ref(),
-                    max.get_ref()
-                ),
+                format!("`min` ({lo}) is above `max` ({hi})"),
             ));
             continue;
         }
-        if *min.get_ref() < 0 {
+        if lo < 0 {
             errors.push(file.error(
                 Some(min.span()),
-                format!("`min` must be at least 0, found {}", min.get_ref()),
+                format!("`min` must be at least 0, found {lo}"),
             ));
             continue;
         }
+        let Ok(hi) = i64::try_from(hi) else {
+            errors.push(file.error(
+                Some(max.span()),
+                format!("`max` must be at most {}, found {hi}", i64::MAX),
+            ));
+            continue;
+        };
+        // 0 <= lo <= hi, so `lo` fits too.
+        let lo = lo as i64;
         let Some(key) = key else { continue };
-        space = space.saturating_mul((max.get_ref() - min.get_ref()) as u128 + 1);
+        space = space.saturating_mul((hi - lo) as u128 + 1);
         out.push(Variable {
             key: key.get_ref().clone(),
-            min: *min.get_ref(),
-            max: *max.get_ref(),
+            min: lo,
+            max: hi,
             cost,
             key_span: key.span(),
             min_span: min.span(),
@@ -388,7 +395,11 @@ fn variables(
     if space > MAX_SPACE as u128 {
         errors.push(file.error(
             Some(list.span()),
-            format!("the decision variables make {space} candidates, more than the limit of {MAX_SPACE}; narrow the ranges"),
+            format!(
+                "the decision variables make {} candidates, more than the limit of {}; narrow the ranges",
+                thousands(u64::try_from(space).unwrap_or(u64::MAX)),
+                thousands(MAX_SPACE)
+            ),
         ));
     }
     out
@@ -461,7 +472,7 @@ fn constraints(
                 Some(x) => {
                     errors.push(file.error(
                         Some(t.span()),
-                        format!("`tolerance` must be at least 0, found {x}"),
+                        format!("`tolerance` must be at least 0, found {}", compact(x)),
                     ));
                     continue;
                 }

@@ -53,7 +53,7 @@ use super::morris::{self, Design};
 use super::points::{Outcome, Resolved, Samples, resolve_all};
 use super::values::{Quantity, Range};
 use crate::experiment::estimate::Estimate;
-use crate::scenario::toml_file::TomlFile;
+use crate::scenario::toml_file::{Integer, TomlFile};
 use crate::scenario::{Diagnostic, Override, Scenario};
 
 /// The file as written.
@@ -61,8 +61,8 @@ use crate::scenario::{Diagnostic, Override, Scenario};
 #[serde(deny_unknown_fields)]
 struct RawSensitivity {
     scenario: Option<Spanned<String>>,
-    replications: Option<Spanned<i64>>,
-    seed: Option<Spanned<i64>>,
+    replications: Option<Spanned<Integer>>,
+    seed: Option<Spanned<Integer>>,
     #[allow(dead_code, reason = "read from the tree by `file`, with its spans")]
     set: Option<toml::Value>,
     variant: Option<Spanned<String>>,
@@ -85,8 +85,8 @@ struct RawParameter {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMorris {
-    trajectories: Option<Spanned<i64>>,
-    levels: Option<Spanned<i64>>,
+    trajectories: Option<Spanned<Integer>>,
+    levels: Option<Spanned<Integer>>,
 }
 
 /// A value of a parameter, as written or computed from a range.
@@ -442,8 +442,8 @@ fn morris_settings(
 ) -> Option<(usize, usize)> {
     let r = m.get_ref();
     let trajectories = r.trajectories.as_ref().map_or(Some(10), |t| {
-        let x = *t.get_ref();
-        if (2..=limits::MAX_TRAJECTORIES as i64).contains(&x) {
+        let x = t.get_ref().0;
+        if (2..=limits::MAX_TRAJECTORIES as i128).contains(&x) {
             Some(x as usize)
         } else {
             errors.push(file.error(
@@ -457,7 +457,7 @@ fn morris_settings(
         }
     })?;
     let levels = r.levels.as_ref().map_or(Some(4), |l| {
-        let x = *l.get_ref();
+        let x = l.get_ref().0;
         if (2..=16).contains(&x) && x % 2 == 0 {
             Some(x as usize)
         } else {

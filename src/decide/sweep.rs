@@ -44,20 +44,20 @@ use super::metrics::{DEFAULT_PRECISION, MetricKey};
 use super::points::{Resolved, resolve_all};
 use super::values::{Quantity, Range};
 use crate::engine::streams::Streams;
-use crate::scenario::toml_file::TomlFile;
-use crate::scenario::{Diagnostic, Override, Scenario};
+use crate::scenario::toml_file::{Integer, TomlFile};
+use crate::scenario::{Diagnostic, Origin, Override, Scenario};
 
 /// The file as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSweep {
     scenario: Option<Spanned<String>>,
-    replications: Option<Spanned<i64>>,
-    seed: Option<Spanned<i64>>,
+    replications: Option<Spanned<Integer>>,
+    seed: Option<Spanned<Integer>>,
     #[allow(dead_code, reason = "read from the tree by `file`, with its spans")]
     set: Option<toml::Value>,
     metrics: Option<Spanned<Vec<Spanned<String>>>>,
-    lhs: Option<Spanned<i64>>,
+    lhs: Option<Spanned<Integer>>,
     factors: Option<Spanned<Vec<Spanned<RawFactor>>>>,
 }
 
@@ -118,8 +118,8 @@ pub fn parse(file: &TomlFile, command_line: &[Override]) -> Result<Sweep, Decide
     let mut errors = Vec::new();
     let metrics = metric_list(file, raw.metrics.as_ref(), &mut errors);
     let lhs = raw.lhs.as_ref().and_then(|n| {
-        let x = *n.get_ref();
-        if (1..=MAX_POINTS as i64).contains(&x) {
+        let x = n.get_ref().0;
+        if (1..=MAX_POINTS as i128).contains(&x) {
             Some(x as usize)
         } else {
             errors.push(file.error(
@@ -184,7 +184,9 @@ pub(super) fn metric_list(
     keys
 }
 
-/// Checks a factor key: written, and not the seed or the count.
+/// Checks a factor key (of a sweep, a plan or a sensitivity study):
+/// written, not the seed or the count, a valid override key, and not
+/// varied twice.
 pub(super) fn factor_key<'k>(
     file: &TomlFile,
     key: Option<&'k Spanned<String>>,
@@ -209,6 +211,19 @@ pub(super) fn factor_key<'k>(
     }
     if seen.contains(k) {
         errors.push(file.error(Some(key.span()), format!("`{k}` is varied twice")));
+        return None;
+    }
+    // The key as an override (its syntax, and whether it can be
+    // overridden at all), checked once here rather than value by value.
+    let origin = Origin::new(file.path.clone(), file.text.clone());
+    if let Err(d) = Override::generated(
+        &origin,
+        k,
+        key.span(),
+        toml::Value::Boolean(true),
+        key.span(),
+    ) {
+        errors.push(*d);
         return None;
     }
     seen.push(k.clone());
@@ -397,6 +412,14 @@ fn grid(
         .iter()
         .map(|f| f.levels.len() as u128)
         .product::<u128>();
+    if total == 0 {
+        // Every factor has a value by the time it is read; this is the
+        // guard that a sweep of nothing is never run as an empty table.
+        return Err(DecideError::invalid(vec![study.error(
+            span.unwrap_or(0..0),
+            "the factors make no points: a sweep needs at least one value of every factor",
+        )]));
+    }
     if total > MAX_POINTS as u128 {
         return Err(DecideError::invalid(vec![study.error(
             span.unwrap_or(0..0),

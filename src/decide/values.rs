@@ -13,7 +13,7 @@
 //! point's overrides are as readable as hand-written ones.
 
 use crate::engine::time::{DAY, HOUR, MINUTE, SECOND, Span};
-use crate::scenario::{parse_duration, parse_rate};
+use crate::scenario::{compact, parse_duration, parse_rate};
 
 use super::limits::MAX_VALUES;
 
@@ -49,7 +49,9 @@ impl Quantity {
         match v {
             toml::Value::Integer(i) => Ok(Quantity::Integer(*i)),
             toml::Value::Float(x) if x.is_finite() => Ok(Quantity::Number(*x)),
-            toml::Value::Float(x) => Err(format!("expected a finite number, found {x}")),
+            toml::Value::Float(x) => {
+                Err(format!("expected a finite number, found {}", compact(*x)))
+            }
             toml::Value::String(s) if s.contains('/') => parse_rate(s).map(Quantity::Rate),
             toml::Value::String(s) => parse_duration(s).map(Quantity::Duration),
             other => Err(format!(
@@ -100,6 +102,13 @@ impl Range {
             }
         };
         let (lo, hi) = (lo.value(), hi.value());
+        if !(lo.is_finite() && hi.is_finite()) {
+            return Err(format!(
+                "the range's ends must be finite numbers, found {} and {}",
+                show(kind, lo),
+                show(kind, hi)
+            ));
+        }
         if lo > hi {
             return Err(format!(
                 "the range's low end is above its high end ({} > {})",
@@ -154,16 +163,38 @@ impl Range {
                 s.value()
             }
         };
-        if step.is_nan() || step <= 0.0 {
+        if !step.is_finite() || step <= 0.0 {
             return Err(format!(
-                "the step must be above zero, found {}",
+                "the step must be a finite number above zero, found {}",
                 show(self.kind, step)
             ));
         }
-        let count = ((self.hi - self.lo) / step + 1e-9).floor() + 1.0;
-        if count > MAX_VALUES as f64 {
+        let width = self.hi - self.lo;
+        // Ends near the largest numbers can be further apart than a number
+        // holds: then the width is counted in steps from each end.
+        let steps = if width.is_finite() {
+            width / step
+        } else {
+            self.hi / step - self.lo / step
+        };
+        let count = (steps + 1e-9).floor() + 1.0;
+        // A NaN is refused too.
+        if count.is_nan() || count < 1.0 {
             return Err(format!(
-                "the range has {count:.0} values at this step, more than the limit of {MAX_VALUES}"
+                "the range from {} to {} by {} gives no values; a range runs from its low end up to its high end",
+                show(self.kind, self.lo),
+                show(self.kind, self.hi),
+                show(self.kind, step)
+            ));
+        }
+        if count > MAX_VALUES as f64 {
+            let n = if count.is_finite() {
+                format!("{} values", compact(count))
+            } else {
+                "more values than a number can count".to_owned()
+            };
+            return Err(format!(
+                "the range has {n} at this step, more than the limit of {MAX_VALUES}"
             ));
         }
         Ok((0..count as usize)
@@ -224,8 +255,8 @@ pub fn format_span(t: Span) -> String {
 fn show(kind: Kind, x: f64) -> String {
     match kind {
         Kind::Duration => format_span(x.max(0.0) as Span),
-        Kind::Rate => format!("{x}/d"),
-        _ => format!("{x}"),
+        Kind::Rate => format!("{}/d", compact(x)),
+        _ => compact(x),
     }
 }
 
@@ -313,6 +344,20 @@ mod tests {
         let r = Range::new(q("0.0"), q("1.0")).expect("valid");
         assert!(r.grid(None).unwrap_err().contains("needs a `step`"));
         assert!(r.grid(Some(q("0"))).unwrap_err().contains("above zero"));
+        // Ends and steps beyond any number (a rate of 1e308/h is more
+        // than f64 holds per day) never make a grid of no values.
+        assert!(
+            Quantity::read(&toml::Value::String("1e308/h".into()))
+                .is_err_and(|e| e.contains("more trucks per day than a number can hold"))
+        );
+        let huge = Range::new(q("-1e308"), q("1e308")).expect("finite ends");
+        assert!(huge.grid(Some(q("1e308"))).is_ok_and(|v| v.len() == 3));
+        let e = huge.grid(Some(q("1e-300"))).unwrap_err();
+        assert!(e.contains("more values than a number can count"), "{e}");
+        assert!(
+            Range::new(q("1.0"), q("1.0"))
+                .is_ok_and(|r| r.grid(Some(q("1e308"))).is_ok_and(|v| v.len() == 1))
+        );
         assert!(r.grid(Some(q("1e-9"))).unwrap_err().contains("limit"));
         let ints = Range::new(q("1"), q("3")).expect("valid");
         assert!(

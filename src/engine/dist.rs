@@ -118,6 +118,18 @@ pub enum DistError {
         /// Offending value.
         value: f64,
     },
+    /// A normal truncated at zero (a duration) with almost nothing above
+    /// zero to draw from.
+    #[error(
+        "a normal with mean {mean} and sd {sd}, truncated at zero, has almost nothing above zero to draw from; for a duration the mean must be above about {} (-7 sd)",
+        MIN_SDS_BELOW_ZERO * sd
+    )]
+    Truncated {
+        /// The mean.
+        mean: f64,
+        /// The standard deviation.
+        sd: f64,
+    },
     /// Bounds are out of order.
     #[error("expected min <= mode <= max with min < max, got {0}")]
     Bounds(String),
@@ -125,6 +137,12 @@ pub enum DistError {
     #[error("{0}")]
     Empirical(String),
 }
+
+/// About how far below zero, in standard deviations, the mean of a
+/// normal truncated at zero may lie: below about −7.03 sd less than
+/// 10⁻¹² of the distribution is above zero, too little to draw from
+/// exactly, and such a normal is refused.
+pub const MIN_SDS_BELOW_ZERO: f64 = -7.0;
 
 fn positive(name: &'static str, value: f64) -> Result<f64, DistError> {
     if value.is_finite() && value > 0.0 {
@@ -231,10 +249,7 @@ impl Dist {
                     let stat = StatNormal::new(mean, sd).map_err(|_| bad(()))?;
                     let p0 = stat.cdf(0.0);
                     if p0 >= 1.0 - 1e-12 {
-                        return Err(DistError::NotPositive {
-                            name: "mean",
-                            value: mean,
-                        });
+                        return Err(DistError::Truncated { mean, sd });
                     }
                     (
                         Kind::Normal(n, stat, p0),
@@ -294,10 +309,30 @@ impl Dist {
                 for &w in weights {
                     non_negative("weights", w)?;
                 }
-                let index = WeightedIndex::new(weights.iter().copied())
-                    .map_err(|_| DistError::Empirical("weights must not all be zero".to_owned()))?;
                 let total: f64 = weights.iter().sum();
-                let mean = values.iter().zip(weights).map(|(v, w)| v * w).sum::<f64>() / total;
+                if !total.is_finite() {
+                    return Err(DistError::Empirical(
+                        "the weights add up to more than a number can hold; they must sum to a finite number, and only their ratios matter, so scale them down (like [1, 1])"
+                            .to_owned(),
+                    ));
+                }
+                if total == 0.0 {
+                    return Err(DistError::Empirical(
+                        "weights must not all be zero".to_owned(),
+                    ));
+                }
+                let index = WeightedIndex::new(weights.iter().copied()).map_err(|e| {
+                    DistError::Empirical(format!("the weights cannot be drawn from: {e}"))
+                })?;
+                let mut mean = values.iter().zip(weights).map(|(v, w)| v * w).sum::<f64>() / total;
+                if !mean.is_finite() {
+                    // Huge weights times values: the same mean, by shares.
+                    mean = values
+                        .iter()
+                        .zip(weights)
+                        .map(|(v, w)| v * (w / total))
+                        .sum();
+                }
                 (Kind::Empirical(index, values.clone()), mean)
             }
         };
@@ -309,6 +344,35 @@ fn truncated_normal_mean(mu: f64, sd: f64, p0: f64) -> f64 {
     let alpha = -mu / sd;
     let phi = (-alpha * alpha / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt();
     mu + sd * phi / (1.0 - p0)
+}
+
+impl Dist {
+    /// Checks the parameters of a signed quantity (an offset, such as
+    /// punctuality) and prepares a sampler to draw it with
+    /// [`Sampler::sample_offset`]: a normal is not truncated, so any
+    /// finite mean is valid (however far below zero); other
+    /// distributions are checked as by [`Dist::sampler`].
+    pub fn offset_sampler(&self) -> Result<Sampler, DistError> {
+        let Dist::Normal { mean, sd } = *self else {
+            return self.sampler();
+        };
+        let mean = finite("mean", mean)?;
+        let sd = non_negative("sd", sd)?;
+        if sd == 0.0 {
+            return Ok(Sampler {
+                kind: Kind::Const(mean),
+                mean,
+            });
+        }
+        let bad = |_| DistError::Bounds(format!("{self:?}"));
+        let n = Normal::new(mean, sd).map_err(bad)?;
+        let stat = StatNormal::new(mean, sd).map_err(|_| DistError::Bounds(format!("{self:?}")))?;
+        let p0 = stat.cdf(0.0);
+        Ok(Sampler {
+            kind: Kind::Normal(n, stat, p0),
+            mean,
+        })
+    }
 }
 
 impl Sampler {
@@ -382,7 +446,9 @@ impl Sampler {
         }
     }
 
-    /// The mean of [`Sampler::sample`] (after truncation at zero).
+    /// The mean of [`Sampler::sample`] (after truncation at zero), or of
+    /// [`Sampler::sample_offset`] for a sampler from
+    /// [`Dist::offset_sampler`].
     pub fn mean(&self) -> f64 {
         self.mean
     }
@@ -537,6 +603,53 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// An offset's normal is untruncated: any finite mean, however far
+    /// below zero, is drawn as it is (issue 24: −8 h was refused as "not
+    /// greater than zero" while −5 h was accepted).
+    #[test]
+    fn an_offset_normal_takes_any_finite_mean() {
+        let far = Dist::Normal {
+            mean: -8.0,
+            sd: 1.0,
+        };
+        assert!(matches!(far.sampler(), Err(DistError::Truncated { .. })));
+        let s = far.offset_sampler().expect("an offset");
+        assert_eq!(s.mean(), -8.0);
+        let mut rng = Streams::new(5, 0).stream("offset");
+        let n = 100_000;
+        let mean = (0..n).map(|_| s.sample_offset(&mut rng)).sum::<f64>() / n as f64;
+        // sd 1: the standard error of the mean is 1/316.
+        assert!((mean + 8.0).abs() < 0.02, "{mean}");
+        assert!(
+            Dist::Normal {
+                mean: f64::NAN,
+                sd: 1.0
+            }
+            .offset_sampler()
+            .is_err()
+        );
+        // Others are checked as durations.
+        assert!(Dist::Exponential { mean: -1.0 }.offset_sampler().is_err());
+    }
+
+    #[test]
+    fn weights_that_sum_beyond_a_number_are_named_as_such() {
+        let huge = Dist::Empirical {
+            values: vec![1.0, 2.0],
+            weights: vec![1e308, 1e308],
+        };
+        let Err(DistError::Empirical(m)) = huge.sampler() else {
+            panic!("accepted")
+        };
+        assert!(m.contains("must sum to a finite number"), "{m}");
+        // Large but summable weights: the mean by shares, no overflow.
+        let big = Dist::Empirical {
+            values: vec![1e10, 3e10],
+            weights: vec![1e300, 1e300],
+        };
+        assert_eq!(big.sampler().expect("valid").mean(), 2e10);
     }
 
     /// Filling a batch gives the values of one draw per slot, in order, for

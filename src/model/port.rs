@@ -1017,7 +1017,9 @@ pub fn simulate_until_cancelled(
         booking_draws: Uniforms::new(streams.stream("booking")),
         no_show_rng: streams.stream("no-show"),
         punctuality_rng: streams.stream("punctuality"),
-        punctuality: appointments.map(|a| a.punctuality.sampler()).transpose()?,
+        punctuality: appointments
+            .map(|a| a.punctuality.offset_sampler())
+            .transpose()?,
         later_rng: streams.stream("no-show-later"),
         later,
         initial_rng: streams.stream("initial"),

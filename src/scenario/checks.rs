@@ -9,6 +9,7 @@
 
 use std::ops::Range;
 
+use super::error::compact;
 use super::raw::{DurationText, Int, RangeText, RawDays, S, WeekdayText};
 use super::units::{self, TimeRange};
 use crate::engine::time::Span;
@@ -98,7 +99,10 @@ impl Issues {
         if x.is_finite() && (0.0..=1.0).contains(&x) {
             Some(x)
         } else {
-            let issue = self.at(v, format!("`{key}` must be between 0 and 1, found {x}"));
+            let issue = self.at(
+                v,
+                format!("`{key}` must be between 0 and 1, found {}", compact(x)),
+            );
             if x > 1.0 && x <= 100.0 {
                 issue.label(format!(
                     "did you mean {}? (a share is a fraction: {x}% is {})",
@@ -118,7 +122,10 @@ impl Issues {
         } else {
             self.at(
                 v,
-                format!("`{key}` must be a number of at least 0, found {x}"),
+                format!(
+                    "`{key}` must be a number of at least 0, found {}",
+                    compact(x)
+                ),
             );
             None
         }
@@ -134,7 +141,8 @@ impl Issues {
             self.at(
                 v,
                 format!(
-                    "`{key}` must be an amount between 0 and {max:e} (1,000,000,000), found {x}"
+                    "`{key}` must be an amount between 0 and {max:e} (1,000,000,000), found {}",
+                    compact(x)
                 ),
             );
             None

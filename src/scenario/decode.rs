@@ -6,7 +6,9 @@
 //! left then decodes, and is checked like any file, so a misspelt key
 //! never hides the file's other mistakes; the keys removed for a wrong
 //! type are returned too, so that a later "missing key" for one of them
-//! (which would only repeat the problem) can be left out. serde's
+//! (which would only repeat the problem) can be left out, and so are the
+//! arrays an element was removed from, so that `lanes = [1, 2]` is not
+//! also called "an empty shift table". serde's
 //! messages ("unknown field `lanse`, expected one of …", "invalid type:
 //! integer `5`, expected …") are rewritten into the house style: the key,
 //! the table it is in, what was expected, and a did-you-mean when the key
@@ -34,6 +36,10 @@ pub(super) struct Decoded<T = ScenarioFile> {
     pub issues: Vec<Issue>,
     /// Keys removed because their value had the wrong type.
     pub removed: Vec<String>,
+    /// The spans of the arrays an element was removed from: what is said
+    /// later about such an array (that it is empty, or too short) is about
+    /// the removal, not the file, so it is left out.
+    pub shortened: Vec<Range<usize>>,
 }
 
 /// Decodes the merged scenario, removing each entry serde refuses.
@@ -61,6 +67,7 @@ fn decode_all<T: serde::de::DeserializeOwned>(doc: &Spanned<DeTable<'_>>) -> Dec
         file: None,
         issues: Vec::new(),
         removed: Vec::new(),
+        shortened: Vec::new(),
     };
     for _ in 0..MAX_ROUNDS {
         let error = match T::deserialize(toml::de::Deserializer::from(doc.clone())) {
@@ -77,8 +84,12 @@ fn decode_all<T: serde::de::DeserializeOwned>(doc: &Spanned<DeTable<'_>>) -> Dec
             .span()
             .and_then(|span| remove_at(doc.get_mut(), &span));
         match removed {
-            Some(key) if !unknown => out.removed.push(key),
-            Some(_) => {}
+            Some((key, array)) => {
+                if !unknown {
+                    out.removed.push(key);
+                }
+                out.shortened.extend(array);
+            }
             None => break,
         }
     }
@@ -95,6 +106,16 @@ fn describe(error: &toml::de::Error, doc: &DeTable<'_>) -> Issue {
         label: None,
         help: None,
     };
+    if message.ends_with("expected struct RawShift") {
+        issue.message = issue.message.replacen(
+            "expected a table",
+            "expected a shift like { hours = \"08:00-20:00\", count = 6 }",
+            1,
+        );
+        issue.help = Some(
+            "`lanes` is a lane count like 4, or a list of shifts, each a table with its hours and count".to_owned(),
+        );
+    }
     if let Some(rest) = message.strip_prefix("unknown field ") {
         unknown_key(&mut issue, rest, span.and_then(|s| place_of(doc, &s)));
     } else if message.contains(super::units::DURATION_EXAMPLES) {
@@ -158,14 +179,34 @@ fn plain(message: &str) -> String {
         .iter()
         .find_map(|prefix| message.strip_prefix(prefix))
         .and_then(|rest| rest.split_once(", expected "))
-        .map(|(found, expected)| {
-            format!(
-                "expected {}, found {}",
-                plain_type(expected),
-                plain_type(found)
-            )
-        });
+        .map(
+            |(found, expected)| match (integer_range(expected), found.strip_prefix("integer ")) {
+                // "expected an integer, found integer `N`" says nothing: the
+                // integer is out of the type's range.
+                (Some((min, max)), Some(n)) => {
+                    format!(
+                        "expected an integer from {min} to {max}, found {n}, which is out of range"
+                    )
+                }
+                _ => format!(
+                    "expected {}, found {}",
+                    plain_type(expected),
+                    plain_type(found)
+                ),
+            },
+        );
     rewritten.unwrap_or_else(|| message.to_owned())
+}
+
+/// The range of serde's integer type `name`, if it is one.
+fn integer_range(name: &str) -> Option<(i128, i128)> {
+    Some(match name {
+        "i64" => (i64::MIN.into(), i64::MAX.into()),
+        "u64" => (0, u64::MAX.into()),
+        "i32" => (i32::MIN.into(), i32::MAX.into()),
+        "u32" => (0, u32::MAX.into()),
+        _ => return None,
+    })
 }
 
 fn plain_type(name: &str) -> &str {
@@ -232,23 +273,34 @@ fn find_key(table: &DeTable<'_>, span: &Range<usize>, path: &mut Vec<(String, bo
     false
 }
 
+/// What a round of decoding removed: the key it was under, and, for an
+/// element of an array, the array's span.
+type Removed = (String, Option<Range<usize>>);
+
 /// Removes the entry whose key or value (or the array element) has
 /// `span`, and returns the key it was under.
-fn remove_at(table: &mut DeTable<'_>, span: &Range<usize>) -> Option<String> {
+fn remove_at(table: &mut DeTable<'_>, span: &Range<usize>) -> Option<Removed> {
     let hit = table
         .iter()
         .find(|(k, v)| k.span() == *span || v.span() == *span)
         .map(|(k, _)| k.get_ref().to_string());
     if let Some(key) = hit {
         table.remove(key.as_str());
-        return Some(key);
+        return Some((key, None));
     }
-    table
-        .iter_mut()
-        .find_map(|(key, value)| remove_in(value.get_mut(), span, key.get_ref()))
+    table.iter_mut().find_map(|(key, value)| {
+        let at = value.span();
+        remove_in(value.get_mut(), at, span, key.get_ref())
+    })
 }
 
-fn remove_in(value: &mut DeValue<'_>, span: &Range<usize>, key: &str) -> Option<String> {
+/// Removes what has `span` from `value` (whose own span is `at`).
+fn remove_in(
+    value: &mut DeValue<'_>,
+    at: Range<usize>,
+    span: &Range<usize>,
+    key: &str,
+) -> Option<Removed> {
     match value {
         DeValue::Table(table) => remove_at(table, span),
         DeValue::Array(items) => {
@@ -260,11 +312,12 @@ fn remove_in(value: &mut DeValue<'_>, span: &Range<usize>, key: &str) -> Option<
                     .filter(|(j, _)| *j != i)
                     .map(|(_, item)| item)
                     .collect();
-                return Some(key.to_owned());
+                return Some((key.to_owned(), Some(at)));
             }
-            items
-                .iter_mut()
-                .find_map(|item| remove_in(item.get_mut(), span, key))
+            items.iter_mut().find_map(|item| {
+                let at = item.span();
+                remove_in(item.get_mut(), at, span, key)
+            })
         }
         _ => None,
     }
@@ -285,5 +338,9 @@ mod tests {
             "expected a table, found an array"
         );
         assert_eq!(plain("something else"), "something else");
+        assert_eq!(
+            plain("invalid value: integer `18446744073709551615`, expected i64"),
+            "expected an integer from -9223372036854775808 to 9223372036854775807, found `18446744073709551615`, which is out of range"
+        );
     }
 }

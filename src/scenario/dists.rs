@@ -11,10 +11,10 @@
 use std::collections::BTreeMap;
 
 use super::checks::Issues;
-use super::error::{did_you_mean, one_of};
+use super::error::{compact, did_you_mean, one_of};
 use super::raw::{DistSpec, NumberSpec, Param, S};
 use super::units::{self, DURATION_EXAMPLES};
-use crate::engine::dist::{Dist, DistError};
+use crate::engine::dist::{Dist, DistError, MIN_SDS_BELOW_ZERO};
 
 /// Distribution names and the parameters each takes.
 const KINDS: &[(&str, &[&str])] = &[
@@ -52,7 +52,10 @@ pub(super) fn number_dist(issues: &mut Issues, spec: &S<NumberSpec>, key: &str) 
         NumberSpec::Fixed(x) => {
             issues.at(
                 spec,
-                format!("`{key}` must be a number of at least 0, found {x}"),
+                format!(
+                    "`{key}` must be a number of at least 0, found {}",
+                    compact(*x)
+                ),
             );
             return None;
         }
@@ -64,12 +67,17 @@ pub(super) fn number_dist(issues: &mut Issues, spec: &S<NumberSpec>, key: &str) 
     if let Err(error) = dist.sampler() {
         let text = match &error {
             DistError::NotPositive { name, value } => {
-                format!("`{name}` must be greater than zero, found {value}")
+                format!(
+                    "`{name}` must be greater than zero, found {}",
+                    compact(*value)
+                )
             }
             DistError::Negative { name, value } => {
-                format!("`{name}` must be zero or more, found {value}")
+                format!("`{name}` must be zero or more, found {}", compact(*value))
             }
-            DistError::Bounds(_) => format!("invalid parameters {dist:?}"),
+            DistError::Bounds(_) | DistError::Truncated { .. } => {
+                format!("invalid parameters {dist:?}")
+            }
             DistError::Empirical(message) => message.clone(),
         };
         issues.at(spec, format!("invalid `{key}` distribution: {text}"));
@@ -103,7 +111,13 @@ pub(super) fn dist(issues: &mut Issues, spec: &S<DistSpec>, key: &str, sign: Sig
         },
         other => other,
     };
-    if let Err(error) = dist.sampler() {
+    // An offset is drawn untruncated, so a normal may have any mean.
+    let checked = if sign == Sign::Signed {
+        dist.offset_sampler()
+    } else {
+        dist.sampler()
+    };
+    if let Err(error) = checked {
         let issue = issues.at(
             spec,
             format!("invalid `{key}` distribution: {}", explain(&error, &dist)),
@@ -373,7 +387,10 @@ fn to_number(issues: &mut Issues, value: &S<Param>, key: &str) -> Option<f64> {
     if !(x.is_finite() && x >= 0.0) {
         issues.at(
             value,
-            format!("`{key}` must be a number of at least 0, found {x}"),
+            format!(
+                "`{key}` must be a number of at least 0, found {}",
+                compact(x)
+            ),
         );
         return None;
     }
@@ -417,7 +434,7 @@ fn describe(param: &Param) -> String {
     match param {
         Param::Text(s) => format!("\"{s}\""),
         Param::Int(i) => i.to_string(),
-        Param::Float(x) => x.to_string(),
+        Param::Float(x) => compact(*x),
         Param::List(_) => "a list".to_owned(),
     }
 }
@@ -436,7 +453,7 @@ fn explain(error: &DistError, dist: &Dist) -> String {
             name: "weights",
             value,
         } => {
-            format!("`weights` must be zero or more, found {value}")
+            format!("`weights` must be zero or more, found {}", compact(*value))
         }
         DistError::Negative { name, value } => {
             format!(
@@ -444,6 +461,12 @@ fn explain(error: &DistError, dist: &Dist) -> String {
                 units::show_ticks(*value)
             )
         }
+        DistError::Truncated { mean, sd } => format!(
+            "a normal duration is truncated at zero, and with `mean` {} and `sd` {} almost none of it is above zero; the mean must be above about {} (-7 sd), or, for an offset that may be negative, use `punctuality`",
+            units::show_ticks(*mean),
+            units::show_ticks(*sd),
+            units::show_ticks(MIN_SDS_BELOW_ZERO * sd)
+        ),
         DistError::Bounds(_) => bounds(dist),
         DistError::Empirical(message) => message.clone(),
     }

@@ -179,6 +179,18 @@ pub(super) fn did_you_mean<'a>(word: &str, allowed: &[&'a str]) -> Option<&'a st
         .map(|(_, a)| a)
 }
 
+/// A user's number as a message shows it: as written for everyday sizes
+/// (`0.35`, `150`, `-1`), in exponent form beyond them (`1e308`,
+/// `2.5e-9`), so that a mistyped `1e308` is not echoed as 309 digits.
+pub fn compact(x: f64) -> String {
+    let a = x.abs();
+    if a.is_finite() && a != 0.0 && !(1e-6..1e15).contains(&a) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 /// "`a`, `b` or `c`", for messages.
 pub(super) fn one_of(words: &[&str]) -> String {
     let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
@@ -192,6 +204,42 @@ pub(super) fn one_of(words: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_and_tiny_numbers_are_shown_in_exponent_form() {
+        let shown: Vec<String> = [
+            1e308,
+            -1e308,
+            1.5e15,
+            999_999_999_999_999.0,
+            150.0,
+            0.35,
+            -1.0,
+            0.0,
+            2.5e-9,
+            f64::INFINITY,
+            f64::NAN,
+        ]
+        .into_iter()
+        .map(compact)
+        .collect();
+        assert_eq!(
+            shown,
+            [
+                "1e308",
+                "-1e308",
+                "1.5e15",
+                "999999999999999",
+                "150",
+                "0.35",
+                "-1",
+                "0",
+                "2.5e-9",
+                "inf",
+                "NaN"
+            ]
+        );
+    }
 
     fn diagnostic(span: Option<Range<usize>>) -> Diagnostic {
         Diagnostic {

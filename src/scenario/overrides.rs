@@ -332,11 +332,35 @@ fn steps(key: &str, base: usize) -> Result<Vec<Located>, (String, Range<usize>)>
             steps.push((Step::Index(index), base + open..base + i));
         }
         match bytes.get(i) {
-            None => return Ok(steps),
+            None => return overridable(key, steps),
             Some(b'.') => i += 1,
             Some(_) => return Err(bad(i, "expected `.` or `[` between names")),
         }
     }
+}
+
+/// Keys read while a scenario's files are merged, before any override
+/// applies, so that setting one would silently change nothing; with why.
+pub const MERGE_KEYS: [(&str, &str); 2] = [
+    (
+        "extends",
+        "the base file is read when the scenario's files are merged, before any override applies; run the other scenario instead, or write `extends` in a scenario file",
+    ),
+    (
+        "replaces",
+        "it says how a file's lists merge with its base's, which is done before any override applies; write `replaces` in the scenario file instead",
+    ),
+];
+
+/// `steps`, unless the key is one that cannot be overridden
+/// ([`MERGE_KEYS`]).
+fn overridable(key: &str, steps: Vec<Located>) -> Result<Vec<Located>, (String, Range<usize>)> {
+    if let Some((Step::Key(first), span)) = steps.first()
+        && let Some((_, why)) = MERGE_KEYS.iter().find(|(k, _)| k == first)
+    {
+        return Err((format!("`{key}` cannot be overridden: {why}"), span.clone()));
+    }
+    Ok(steps)
 }
 
 fn is_bare(b: u8) -> bool {
@@ -430,6 +454,17 @@ fn apply_in<'a>(root: &mut DeValue<'a>, o: &'a Override, offset: usize) -> Resul
             }
         }
         (DeValue::Array(items), Step::Key(name)) => match named::position(items, name) {
+            Some(_) if !matches!(value.get_ref(), DeValue::Table(_)) => {
+                let kind = named::kind(&array_key);
+                Err(issue(
+                    &o.value_span,
+                    format!(
+                        "`{here}.{name}` is a whole {kind}, a table of its keys, so it cannot be {}; set one of its keys, like `{here}.{name}.{}=…`, or give the whole {kind} as a table {{ name = \"{name}\", … }}",
+                        article(value.get_ref().type_str()),
+                        example_key(&array_key)
+                    ),
+                ))
+            }
             Some(i) => {
                 if let Some(slot) = items.get_mut(i) {
                     *slot = value;
@@ -457,6 +492,16 @@ fn apply_in<'a>(root: &mut DeValue<'a>, o: &'a Override, offset: usize) -> Resul
                 o.key
             ),
         )),
+    }
+}
+
+/// A key that items of the named array `array_key` have, for examples.
+fn example_key(array_key: &str) -> &'static str {
+    match array_key {
+        "stages" | "pools" => "lanes",
+        "classes" => "share",
+        "entrances" => "parking",
+        _ => "name",
     }
 }
 
@@ -645,6 +690,21 @@ mod tests {
             );
             assert!(d.render().contains("--> --set:1:"), "{}", d.render());
         }
+    }
+
+    #[test]
+    fn keys_read_before_overrides_apply_are_refused_where_written() {
+        for arg in ["extends=base.toml", "replaces=[\"stages\"]", "extends.x=1"] {
+            let d = Override::parse(arg).expect_err(arg);
+            assert!(d.message.contains("cannot be overridden"), "{}", d.message);
+            assert_eq!(d.span.as_ref().map(|s| s.start), Some(0), "{arg}");
+        }
+        let text = "key = \"extends\"\nvalues = [\"a.toml\"]\n";
+        let origin = Origin::new("sweep.toml", text);
+        let d = Override::in_file(&origin, "extends", 6..15, 26..34).expect_err("extends");
+        assert_eq!(d.span, Some(6..15), "at the key as written");
+        // A key that only contains the word is an ordinary key.
+        assert!(Override::parse("stages.extends.lanes=2").is_ok());
     }
 
     #[test]

@@ -89,6 +89,33 @@ impl TomlFile {
     }
 }
 
+/// An integer of a study file as written, however large: each key checks
+/// it against its own range, so that `lhs = 18446744073709551615` is told
+/// the range of `lhs` rather than of a machine integer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Integer(pub i128);
+
+impl<'de> serde::Deserialize<'de> for Integer {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(IntegerVisitor)
+    }
+}
+
+struct IntegerVisitor;
+
+impl serde::de::Visitor<'_> for IntegerVisitor {
+    type Value = Integer;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an integer")
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Integer, E> {
+        Ok(Integer(v.into()))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Integer, E> {
+        Ok(Integer(v.into()))
+    }
+}
+
 /// The allowed word closest to `word`, if it is a likely misspelling
 /// (the scenario reader's did-you-mean).
 pub fn suggest<'a>(word: &str, allowed: &[&'a str]) -> Option<&'a str> {

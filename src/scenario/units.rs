@@ -199,7 +199,17 @@ pub(super) fn rate_per_day(text: &str) -> Result<f64, String> {
             "rate \"{text}\" must be zero or more trucks per unit of time"
         ));
     }
-    Ok(count * DAY as f64 / per as f64)
+    let mut per_day = count * DAY as f64 / per as f64;
+    if per_day.is_infinite() {
+        // `count × DAY` overflowed on the way; the rate may still be finite.
+        per_day = count * (DAY as f64 / per as f64);
+    }
+    if !per_day.is_finite() {
+        return Err(format!(
+            "rate \"{text}\" is more trucks per day than a number can hold; expected {RATE_EXAMPLES}"
+        ));
+    }
+    Ok(per_day)
 }
 
 /// A daily time range in minutes since midnight: `end <= start` means the
@@ -330,6 +340,12 @@ mod tests {
         assert_eq!(rate_per_day("1/m"), Ok(1440.0));
         assert_eq!(rate_per_day("1/s"), Ok(86_400.0));
         assert_eq!(rate_per_day("7/w"), Ok(1.0));
+        // Finite per hour, beyond any number per day.
+        assert!(
+            rate_per_day("1e308/h")
+                .is_err_and(|e| e.contains("more trucks per day than a number can hold"))
+        );
+        assert!(rate_per_day("1e308/w").is_ok());
         assert_eq!(rate_per_day("2.5/h"), Ok(60.0));
     }
 

@@ -334,8 +334,18 @@ impl Queue {
         }
     }
 
-    /// Runs one job and stores its result: the state it ends in.
+    /// Runs one job and stores its result: the state it ends in, its
+    /// message naming files relative to the workspace.
     fn run(&self, job: &Job) -> (State, Option<String>) {
+        let (state, message) = self.outcome(job);
+        let root = &job.prepared.root;
+        (
+            state,
+            message.map(|m| super::workspace::relative_text(root, &m)),
+        )
+    }
+
+    fn outcome(&self, job: &Job) -> (State, Option<String>) {
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             work::execute(&job.prepared, &job.cancel, job)
         }));

@@ -11,11 +11,14 @@
 //!   neither and is let through, as it could reach the files anyway.
 //!   (`https://HOST` counts as the server's own too: a TLS proxy in front
 //!   that passes the host through.)
-//! * On loopback (the default), the `Host` header must be a loopback name
-//!   (`localhost`, `127.x.x.x`, `[::1]`), which defeats DNS rebinding: a
-//!   page whose own host name is made to resolve to 127.0.0.1 still sends
-//!   its own name. With `--allow-remote` (behind a reverse proxy) the
-//!   host is the proxy's business.
+//! * On loopback (the default), a request must carry exactly one `Host`
+//!   header, as text, naming a loopback name (`localhost`, `127.x.x.x`,
+//!   `[::1]`) with at most a `:port` after it, which defeats DNS
+//!   rebinding: a page whose own host name is made to resolve to
+//!   127.0.0.1 still sends its own name. Anything after the name or the
+//!   bracket (`[::1]evil.example`), bytes that are not text, and a
+//!   missing `Host` (HTTP/1.0) are refused too. With `--allow-remote`
+//!   (behind a reverse proxy) the host is the proxy's business.
 //! * Every response carries a Content-Security-Policy that allows nothing
 //!   from elsewhere: scripts only from this server (no inline script),
 //!   inline styles (the report's), images only inline, fetches only to
@@ -45,12 +48,9 @@ pub struct Policy {
 pub fn refusal(policy: &Policy, method: &Method, headers: &HeaderMap) -> Option<String> {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     if !policy.allow_remote
-        && let Some(host) = host
-        && !loopback_host(host)
+        && let Some(why) = foreign_host(headers)
     {
-        return Some(format!(
-            "host `{host}` is not this server's: it answers on loopback names only (see docs/serve.md)"
-        ));
+        return Some(why);
     }
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return None;
@@ -76,17 +76,64 @@ pub fn refusal(policy: &Policy, method: &Method, headers: &HeaderMap) -> Option<
     None
 }
 
-/// Whether `host` (with an optional port) is a loopback name.
-pub fn loopback_host(host: &str) -> bool {
-    let name = if let Some(rest) = host.strip_prefix('[') {
-        rest.split(']').next().unwrap_or("")
-    } else {
-        host.rsplit_once(':').map_or(host, |(name, _)| name)
+/// Why the request's `Host` is not one of this server's loopback names,
+/// if it is not: there must be exactly one, it must be text, and it must
+/// be a loopback name with at most a port after it.
+fn foreign_host(headers: &HeaderMap) -> Option<String> {
+    let mut hosts = headers.get_all(header::HOST).iter();
+    let (Some(host), None) = (hosts.next(), hosts.next()) else {
+        return Some(
+            "a request must carry exactly one `Host` header naming this server (localhost, 127.0.0.1 or [::1]); HTTP/1.0 without one is refused (see docs/serve.md)".to_owned(),
+        );
     };
-    name.eq_ignore_ascii_case("localhost")
-        || name
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    let Ok(host) = host.to_str() else {
+        return Some(
+            "the `Host` header is not plain text; this server answers on loopback names only (see docs/serve.md)".to_owned(),
+        );
+    };
+    (!loopback_host(host)).then(|| {
+        format!(
+            "host `{}` is not this server's: it answers on loopback names only (see docs/serve.md)",
+            host.escape_debug()
+        )
+    })
+}
+
+/// Whether `host` is a loopback name (`localhost`, `127.x.x.x`, `[::1]`)
+/// with at most a port (`:` and digits) after it, and nothing else.
+pub fn loopback_host(host: &str) -> bool {
+    let (name, port) = match host.strip_prefix('[') {
+        // An IPv6 address: `[addr]` or `[addr]:port`.
+        Some(rest) => {
+            let Some((inside, after)) = rest.split_once(']') else {
+                return false;
+            };
+            let port = match after {
+                "" => None,
+                _ => match after.strip_prefix(':') {
+                    Some(port) => Some(port),
+                    None => return false,
+                },
+            };
+            let v6 = inside.parse::<std::net::Ipv6Addr>();
+            if !v6.is_ok_and(|ip| ip.is_loopback()) {
+                return false;
+            }
+            (None, port)
+        }
+        None => match host.split_once(':') {
+            Some((name, port)) => (Some(name), Some(port)),
+            None => (Some(host), None),
+        },
+    };
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    let name_ok = name.is_none_or(|n| {
+        n.eq_ignore_ascii_case("localhost")
+            || n.parse::<std::net::Ipv4Addr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    });
+    port_ok && name_ok
 }
 
 /// The middleware: refuses as [`refusal`] says, and adds the headers.
@@ -105,7 +152,8 @@ pub async fn guard(State(policy): State<Arc<Policy>>, request: Request, next: Ne
     response
 }
 
-fn add_headers(headers: &mut HeaderMap) {
+/// The headers every response carries.
+pub(super) fn add_headers(headers: &mut HeaderMap) {
     let set = |headers: &mut HeaderMap, name, value: &'static str| {
         headers.insert(name, HeaderValue::from_static(value));
     };
@@ -166,6 +214,40 @@ mod tests {
         assert!(
             loopback_host("[::1]:80") && loopback_host("127.0.0.2") && loopback_host("LOCALHOST:3")
         );
-        assert!(!loopback_host("10.0.0.1:80") && !loopback_host("localhost.evil.example"));
+        assert!(
+            loopback_host("[::1]") && loopback_host("localhost") && loopback_host("127.0.0.1:8080")
+        );
+        for foreign in [
+            "10.0.0.1:80",
+            "localhost.evil.example",
+            "[::1]evil.example",
+            "[::1]:80evil",
+            "[::1]:",
+            "[::1",
+            "[127.0.0.1]",
+            "[localhost]",
+            "localhost:",
+            "localhost:80:90",
+            "localhost:x",
+            "127.0.0.1:123456",
+            "::1",
+            "",
+        ] {
+            assert!(!loopback_host(foreign), "{foreign}");
+        }
+        // No Host, two Hosts, and a Host that is not text.
+        let p = Policy {
+            allow_remote: false,
+        };
+        assert!(
+            refusal(&p, &Method::GET, &HeaderMap::new())
+                .is_some_and(|m| m.contains("exactly one `Host`"))
+        );
+        let mut two = headers(&[("host", "localhost")]);
+        two.append("host", HeaderValue::from_static("evil.example"));
+        assert!(refusal(&p, &Method::GET, &two).is_some());
+        let mut bytes = HeaderMap::new();
+        bytes.insert("host", HeaderValue::from_bytes(b"local\xffhost").unwrap());
+        assert!(refusal(&p, &Method::GET, &bytes).is_some_and(|m| m.contains("not plain text")));
     }
 }

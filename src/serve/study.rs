@@ -171,7 +171,7 @@ fn invalid(ws: &Workspace, file: &str, e: ScenarioError) -> PrepareError {
 fn decide_error(ws: &Workspace, file: &str, e: DecideError) -> PrepareError {
     match e {
         DecideError::Scenario(e) => invalid(ws, file, e),
-        other => PrepareError::Usage(other.to_string()),
+        other => PrepareError::Usage(ws.relative(&other.to_string())),
     }
 }
 
@@ -284,6 +284,7 @@ pub fn prepare(
         scenarios: vec![base],
         identity,
         study: Some(Arc::new(study)),
+        root: ws.root().to_path_buf(),
     })
 }
 

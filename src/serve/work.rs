@@ -176,6 +176,8 @@ pub struct Prepared {
     pub identity: RunIdentity,
     /// The study file read, for the study kinds.
     pub study: Option<Arc<Study>>,
+    /// The workspace's real path, made relative in the job's messages.
+    pub root: std::path::PathBuf,
 }
 
 impl Prepared {
@@ -301,6 +303,7 @@ pub fn prepare(ws: &Workspace, request: &JobRequest) -> Result<Prepared, Prepare
         replications,
         identity,
         study: None,
+        root: ws.root().to_path_buf(),
     })
 }
 

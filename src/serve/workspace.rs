@@ -116,14 +116,21 @@ impl Workspace {
         if !path.exists() {
             return Err(PathError::Missing(name.to_owned()));
         }
-        limits::read_file(&path).map_err(|e| PathError::Io(format!("cannot read `{name}`: {e}")))
+        limits::read_file(&path)
+            .map_err(|e| PathError::Io(self.relative(&format!("cannot read `{name}`: {e}"))))
     }
 
     /// Writes `text` as scenario `name`, atomically.
     pub fn save(&self, name: &str, text: &str) -> Result<(), PathError> {
         let path = self.resolve(name)?;
         crate::report::write::atomic_write(&path, text.as_bytes())
-            .map_err(|e| PathError::Io(e.to_string()))
+            .map_err(|e| PathError::Io(self.relative(&e.to_string())))
+    }
+
+    /// `text` (a message) with the workspace's own path made relative,
+    /// as [`relative_text`] does.
+    pub fn relative(&self, text: &str) -> String {
+        relative_text(&self.root, text)
     }
 
     /// Validates `text` as scenario `name` (which need not be saved), its
@@ -213,22 +220,70 @@ impl Workspace {
     }
 
     /// The error with its paths made relative to the workspace (a browser
-    /// user has no business with the server's folders).
+    /// user has no business with the server's folders): the files the
+    /// diagnostics point at, and every path in their words.
     pub(crate) fn relative_error(&self, error: ScenarioError) -> ScenarioError {
+        let path = |p: PathBuf| {
+            p.strip_prefix(&self.root)
+                .map(Path::to_path_buf)
+                .unwrap_or(p)
+        };
+        let text = |t: Option<String>| t.map(|t| self.relative(&t));
         match error {
             ScenarioError::Invalid(list) => ScenarioError::Invalid(
                 list.into_iter()
                     .map(|mut d| {
-                        if let Ok(rel) = d.path.strip_prefix(&self.root) {
-                            d.path = rel.to_path_buf();
-                        }
+                        d.path = path(d.path);
+                        d.message = self.relative(&d.message);
+                        d.label = text(d.label);
+                        d.help = text(d.help);
                         d
                     })
                     .collect(),
             ),
-            other => other,
+            ScenarioError::Io { path: p, error } => ScenarioError::Io {
+                path: path(p),
+                error,
+            },
+            ScenarioError::NotToml { path: p, what } => ScenarioError::NotToml {
+                path: path(p),
+                what,
+            },
         }
     }
+}
+
+/// `text` with every mention of the workspace's real path `root` made
+/// relative to it: `ROOT/a/b.toml` becomes `a/b.toml`, `ROOT` alone `.`;
+/// a longer name that only starts the same (`ROOT-old/…`) is left alone.
+/// This is the one place the web app strips its server's folders from
+/// what it tells a browser: file errors, scenario diagnostics, study and
+/// job messages all pass through it.
+pub fn relative_text(root: &Path, text: &str) -> String {
+    let root = root.display().to_string();
+    if root.len() <= 1 {
+        // The file system's root as a workspace: nothing to strip.
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&root) {
+        let after = &rest[at + root.len()..];
+        out.push_str(&rest[..at]);
+        match after.chars().next() {
+            Some('/') => rest = &after[1..],
+            Some(c) if c.is_alphanumeric() || "-_.".contains(c) => {
+                out.push_str(&root);
+                rest = after;
+            }
+            _ => {
+                out.push('.');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Whether `name` is a relative path of plain segments ending in `.toml`.
@@ -272,6 +327,27 @@ fn collect(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_name_files_relative_to_the_workspace() {
+        let root = Path::new("/srv/ws");
+        for (text, expect) in [
+            (
+                "cannot write `/srv/ws/a/b.toml`: it is a directory",
+                "cannot write `a/b.toml`: it is a directory",
+            ),
+            ("workspace `/srv/ws` is full", "workspace `.` is full"),
+            ("/srv/ws/x.toml and /srv/ws/y.toml", "x.toml and y.toml"),
+            (
+                "`/srv/ws-old/a.toml` and /srv/wsx",
+                "`/srv/ws-old/a.toml` and /srv/wsx",
+            ),
+            ("no path here", "no path here"),
+        ] {
+            assert_eq!(relative_text(root, text), expect);
+        }
+        assert_eq!(relative_text(Path::new("/"), "/etc/x"), "/etc/x");
+    }
 
     #[test]
     fn only_plain_relative_toml_names() {

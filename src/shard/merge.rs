@@ -7,7 +7,9 @@
 //! hold exactly the block of units its shard is assigned; no shard may be
 //! given twice; and together they must hold every unit. Each refusal names
 //! the files, and a gap names the missing shards with the command line
-//! that re-runs them. What comes out is every unit's digest in unit order,
+//! that re-runs them. Before any of that, each part is checked whole: its
+//! counts within the limits and its units matching their checksum
+//! ([`Part::damage`]); a damaged part is named as such. What comes out is every unit's digest in unit order,
 //! for the command's own fold.
 
 use std::collections::BTreeMap;
@@ -165,6 +167,16 @@ pub fn merge(parts: Vec<(PathBuf, Part)>) -> Result<Merged, MergeError> {
     let Some((first_file, first)) = parts.first() else {
         return Err(MergeError::NoParts);
     };
+    // Every part whole and within the limits before anything is sized
+    // from a count it holds.
+    for (file, part) in &parts {
+        if let Some(reason) = part.damage() {
+            return Err(MergeError::Damaged {
+                file: file.clone(),
+                reason,
+            });
+        }
+    }
     let expected = shared(&first.manifest);
     let total = first.manifest.units;
     let count = first.manifest.shard.count;
@@ -266,16 +278,15 @@ fn ranges(flags: impl Iterator<Item = bool>) -> Vec<Range<u64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shard::part::{FORMAT, ShardField, UnitDigest};
+    use crate::shard::part::{ShardField, UnitDigest};
 
     /// Part `index` of `count` of a run of `units` units, each digest
     /// being its own index.
     fn part(index: u64, count: u64, units: u64) -> (PathBuf, Part) {
         let b = assign::block(units, Shard { index, count });
         let file = PathBuf::from(format!("parts/{index}.json"));
-        let part = Part {
-            portsim_part: FORMAT,
-            manifest: Manifest {
+        let part = Part::new(
+            Manifest {
                 portsim_version: env!("CARGO_PKG_VERSION").into(),
                 command: "sweep".into(),
                 arguments: vec!["sweep".into(), "my study.toml".into()],
@@ -290,13 +301,12 @@ mod tests {
                 held: [b.start, b.end],
                 wall_time_s: 1.0,
             },
-            units: b
-                .map(|u| UnitDigest {
-                    unit: u,
-                    words: vec![u],
-                })
-                .collect(),
-        };
+            b.map(|u| UnitDigest {
+                unit: u,
+                words: vec![u],
+            })
+            .collect(),
+        );
         (file, part)
     }
 
@@ -382,10 +392,46 @@ mod tests {
         parts[1].1.units.pop();
         let e = merge(parts).expect_err("damaged").to_string();
         assert!(e.starts_with("`parts/1.json` is damaged"), "{e}");
+        // With its checksum made to match, the block is still checked.
+        let mut parts = all(3, 10);
+        parts[1].1.units.pop();
+        parts[1].1.units_sha256 = crate::shard::part::units_sha256(&parts[1].1.units);
+        let e = merge(parts).expect_err("damaged").to_string();
+        assert!(e.contains("should hold units 3..6 in order"), "{e}");
         let mut parts = all(3, 10);
         parts[1].1.manifest.shard.count = 4;
         let e = merge(parts).expect_err("count").to_string();
         assert!(e.contains("shard count is 4, not 3"), "{e}");
         assert!(matches!(merge(Vec::new()), Err(MergeError::NoParts)));
+    }
+
+    #[test]
+    fn damaged_parts_are_named_before_anything_is_sized_from_them() {
+        // A word altered, and a digest copied over its neighbour's.
+        let mut parts = all(3, 10);
+        parts[2].1.units[0].words[0] = u64::MAX;
+        let e = merge(parts).expect_err("altered").to_string();
+        assert!(
+            e.starts_with("`parts/2.json` is damaged: its unit digests do not match the checksum"),
+            "{e}"
+        );
+        let mut parts = all(3, 10);
+        parts[1].1.units[1].words = parts[1].1.units[0].words.clone();
+        let e = merge(parts).expect_err("copied").to_string();
+        assert!(e.starts_with("`parts/1.json` is damaged"), "{e}");
+        // Huge counts, in the first part or another: a message, not an
+        // allocation (the checksum still matches: counts are checked on
+        // their own).
+        for units in [1u64 << 62, u64::MAX] {
+            for which in [0, 2] {
+                let mut parts = all(3, 10);
+                parts[which].1.manifest.units = units;
+                let e = merge(parts).expect_err("huge").to_string();
+                assert!(
+                    e.starts_with(&format!("`parts/{which}.json` is damaged: it says the run has {units} units, more than any run can have (at most 2000000)")),
+                    "{e}"
+                );
+            }
+        }
     }
 }

@@ -1,9 +1,10 @@
 //! The partial result a shard writes (`--part PART`): a manifest that says
-//! what was run, and the digest of every unit the shard holds.
+//! what was run, the digest of every unit the shard holds, and a checksum
+//! of those digests.
 //!
 //! ```json
 //! {
-//!   "portsim_part": 1,
+//!   "portsim_part": 2,
 //!   "manifest": {
 //!     "portsim_version": "0.1.0", "command": "sweep",
 //!     "arguments": ["sweep", "study.toml", "--seed", "7"], "cwd": "/scratch/job",
@@ -12,6 +13,7 @@
 //!     "shard": { "index": 1, "count": 4 }, "held": [10, 20],
 //!     "wall_time_s": 3.2
 //!   },
+//!   "units_sha256": "<sha256 of the units>",
 //!   "units": [ { "unit": 10, "words": [ … ] }, … ]
 //! }
 //! ```
@@ -25,19 +27,54 @@
 //! Writing is atomic (`report::write`), so a shard killed mid-write leaves
 //! no half a part, and a part that exists is whole.
 //!
+//! # What a part guarantees on reading
+//!
+//! * `units_sha256` is the SHA-256 of the units in their canonical
+//!   encoding ([`units_sha256`]: for every unit in order, its index, its
+//!   number of words and each word, as 64-bit little-endian integers).
+//!   `portsim merge` recomputes it ([`Part::damage`]): a word altered, a
+//!   unit's digest copied over its neighbour's, a unit dropped or
+//!   reordered gives another hash, and the part is refused as damaged.
+//!   The checksum detects damage (a disk, a copy, an edit), not forgery:
+//!   whoever can write a part can write its checksum too.
+//! * Every count of the manifest is within what a run can hold
+//!   ([`Manifest::check_counts`], from `scenario::limits` and
+//!   `decide::limits`), checked before anything is allocated from it, so
+//!   a damaged `units` is a message, never a giant allocation.
+//! * Parts of format 1 (before the checksum) are refused with the command
+//!   that re-runs the shard: their units cannot be trusted to be whole.
+//!
 //! [`codec`]: super::codec
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::spec::Shard;
+use crate::decide::limits::{MAX_POINTS, MAX_WORK};
 use crate::report::write::{WriteError, atomic_write};
-use crate::scenario::limits;
+use crate::scenario::limits::{self, MAX_REPLICATIONS, MAX_SHARDS};
 
 /// The format of part files; a change that old parts cannot be read with
-/// increments it.
-pub const FORMAT: u64 = 1;
+/// increments it. Format 2 added `units_sha256`.
+pub const FORMAT: u64 = 2;
+
+/// Most units a run can have: the replications of a run or comparison
+/// ([`MAX_REPLICATIONS`]), or of a whole study ([`MAX_WORK`]).
+pub const MAX_UNITS: u64 = if MAX_WORK > MAX_REPLICATIONS {
+    MAX_WORK
+} else {
+    MAX_REPLICATIONS
+};
+
+/// Most resolved scenarios a run names: the points of a study, at most one
+/// per unit, or the sides of a comparison.
+pub const MAX_SCENARIOS: u64 = if (MAX_POINTS as u64) > MAX_UNITS {
+    MAX_POINTS as u64
+} else {
+    MAX_UNITS
+};
 
 /// The shard, as stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,8 +155,98 @@ pub struct Part {
     pub portsim_part: u64,
     /// What was run.
     pub manifest: Manifest,
+    /// The SHA-256 of `units`, in hex ([`units_sha256`]).
+    pub units_sha256: String,
     /// The units, in order.
     pub units: Vec<UnitDigest>,
+}
+
+impl Part {
+    /// The part of `manifest` holding `units`, with their checksum.
+    pub fn new(manifest: Manifest, units: Vec<UnitDigest>) -> Part {
+        Part {
+            portsim_part: FORMAT,
+            manifest,
+            units_sha256: units_sha256(&units),
+            units,
+        }
+    }
+
+    /// What is wrong with the part as read, if anything: a count beyond
+    /// the limits, or units that do not match their checksum.
+    pub fn damage(&self) -> Option<String> {
+        if let Err(e) = self.manifest.check_counts() {
+            return Some(e);
+        }
+        let found = units_sha256(&self.units);
+        (found != self.units_sha256).then(|| {
+            let m = &self.manifest;
+            format!(
+                "its unit digests do not match the checksum written with them (`units_sha256` {}, the digests hash to {found}): the file was changed or damaged after the shard wrote it; re-run the shard:\n  portsim {} --shard {} --part PART",
+                self.units_sha256,
+                super::merge::quote(&m.arguments),
+                m.shard.shard()
+            )
+        })
+    }
+}
+
+/// The SHA-256 of `units` in their canonical encoding: for every unit in
+/// order, its index, its number of words and each word, all as 64-bit
+/// little-endian integers; in lower-case hex.
+pub fn units_sha256(units: &[UnitDigest]) -> String {
+    let mut hash = Sha256::new();
+    for u in units {
+        hash.update(u.unit.to_le_bytes());
+        hash.update((u.words.len() as u64).to_le_bytes());
+        for w in &u.words {
+            hash.update(w.to_le_bytes());
+        }
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Manifest {
+    /// Checks every count against what a run can hold, before anything is
+    /// allocated from it: units, the block held, replications, shards and
+    /// scenarios.
+    pub fn check_counts(&self) -> Result<(), String> {
+        let beyond = |what: &str, n: u64, limit: u64| {
+            format!(
+                "it says the run has {n} {what}, more than any run can have (at most {limit}); the part is damaged"
+            )
+        };
+        if self.units > MAX_UNITS {
+            return Err(beyond("units", self.units, MAX_UNITS));
+        }
+        if self.replications == 0 || self.replications > MAX_REPLICATIONS {
+            return Err(format!(
+                "it says the run has {} replications, where a run has 1 to {MAX_REPLICATIONS}; the part is damaged",
+                self.replications
+            ));
+        }
+        let count = self.shard.count;
+        if count == 0 || count > MAX_SHARDS || self.shard.index >= count {
+            return Err(format!(
+                "it claims to be shard {}/{count}, where a run has 1 to {MAX_SHARDS} shards, numbered from 0; the part is damaged",
+                self.shard.index
+            ));
+        }
+        let [start, end] = self.held;
+        if start > end || end > self.units {
+            return Err(format!(
+                "it says it holds units {start}..{end} of {}; the part is damaged",
+                self.units
+            ));
+        }
+        let scenarios = self.scenarios.len() as u64;
+        if scenarios == 0 || scenarios > MAX_SCENARIOS {
+            return Err(format!(
+                "it names {scenarios} scenarios, where a run has 1 to {MAX_SCENARIOS}; the part is damaged"
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A part that cannot be read.
@@ -141,7 +268,7 @@ pub enum PartError {
         /// What is wrong, with line and column.
         error: String,
     },
-    /// Written by another format.
+    /// Written by a later format.
     #[error("`{}` is a partial result of format {found}, this portsim reads format {FORMAT}; merge it with the portsim that wrote it", path.display())]
     Format {
         /// The file.
@@ -149,9 +276,44 @@ pub enum PartError {
         /// Its format.
         found: u64,
     },
+    /// Written by an earlier format, which this portsim cannot check.
+    #[error("`{}` is a partial result of format {found}, written by an older portsim without a checksum of its units; this portsim reads format {FORMAT} only, so re-run the shard to write it again:\n  {rerun}", path.display())]
+    Old {
+        /// The file.
+        path: PathBuf,
+        /// Its format.
+        found: u64,
+        /// The command that writes the part again.
+        rerun: String,
+    },
     /// Could not be written.
     #[error("cannot write partial result: {0}")]
     Write(#[from] WriteError),
+}
+
+/// The command that writes the part at `path` again, from what its
+/// manifest says (as far as it can be read).
+fn rerun(value: &serde_json::Value, path: &Path) -> String {
+    let m = &value["manifest"];
+    let arguments: Vec<String> = m["arguments"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let command = if arguments.is_empty() {
+        "COMMAND".to_owned()
+    } else {
+        super::merge::quote(&arguments)
+    };
+    let shard = match (m["shard"]["index"].as_u64(), m["shard"]["count"].as_u64()) {
+        (Some(i), Some(n)) => format!("{i}/{n}"),
+        _ => "I/N".to_owned(),
+    };
+    let part = super::merge::quote(&[path.display().to_string()]);
+    format!("portsim {command} --shard {shard} --part {part}")
 }
 
 /// Writes `part` to `path`, atomically.
@@ -183,6 +345,13 @@ pub fn read(path: &Path) -> Result<Part, PartError> {
         .and_then(serde_json::Value::as_u64)
     {
         Some(FORMAT) => {}
+        Some(found) if found < FORMAT => {
+            return Err(PartError::Old {
+                path: path.to_path_buf(),
+                found,
+                rerun: rerun(&value, path),
+            });
+        }
         Some(found) => {
             return Err(PartError::Format {
                 path: path.to_path_buf(),
@@ -199,9 +368,8 @@ mod tests {
     use super::*;
 
     fn part() -> Part {
-        Part {
-            portsim_part: FORMAT,
-            manifest: Manifest {
+        Part::new(
+            Manifest {
                 portsim_version: "0.1.0".into(),
                 command: "run".into(),
                 arguments: vec!["run".into(), "a.toml".into()],
@@ -216,11 +384,11 @@ mod tests {
                 held: [0, 1],
                 wall_time_s: 0.5,
             },
-            units: vec![UnitDigest {
+            vec![UnitDigest {
                 unit: 0,
                 words: vec![u64::MAX, 0, f64::NAN.to_bits()],
             }],
-        }
+        )
     }
 
     #[test]
@@ -244,11 +412,97 @@ mod tests {
             e.contains("is not a portsim partial result") && e.contains("line 2"),
             "{e}"
         );
-        std::fs::write(&path, "{\"portsim_part\": 1, \"manifest\": 3}").expect("write");
+        std::fs::write(&path, "{\"portsim_part\": 2, \"manifest\": 3}").expect("write");
         assert!(read(&path).is_err());
         let e = read(&dir.path().join("none.json"))
             .expect_err("missing")
             .to_string();
         assert!(e.contains("cannot read partial result"), "{e}");
+    }
+
+    #[test]
+    fn parts_of_the_format_before_the_checksum_are_refused_with_the_rerun() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("p 1.json");
+        let old = r#"{"portsim_part": 1, "manifest": {"arguments": ["run", "a.toml", "-r", "4"], "shard": {"index": 1, "count": 3}}, "units": []}"#;
+        std::fs::write(&path, old).expect("write");
+        let e = read(&path).expect_err("old").to_string();
+        assert!(
+            e.contains("is a partial result of format 1, written by an older portsim without a checksum of its units; this portsim reads format 2 only, so re-run the shard"),
+            "{e}"
+        );
+        assert!(
+            e.ends_with(&format!(
+                "\n  portsim run a.toml -r 4 --shard 1/3 --part '{}'",
+                path.display()
+            )),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_checksum_covers_every_index_and_word_in_order() {
+        let unit = |unit, words: &[u64]| UnitDigest {
+            unit,
+            words: words.to_vec(),
+        };
+        let good = part();
+        assert_eq!(good.damage(), None);
+        // Hand-computed: SHA-256 of index 0, 3 words, the words, as LE u64.
+        let mut bytes = Vec::new();
+        for x in [0, 3, u64::MAX, 0, f64::NAN.to_bits()] {
+            bytes.extend_from_slice(&x.to_le_bytes());
+        }
+        let expect: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(good.units_sha256, expect);
+        // Every kind of change gives another hash.
+        let base = [unit(4, &[1, 2]), unit(5, &[3, 4])];
+        let changed = [
+            vec![unit(4, &[1, 2]), unit(5, &[3, 5])],
+            vec![unit(4, &[1, 2]), unit(5, &[1, 2])],
+            vec![unit(5, &[3, 4]), unit(4, &[1, 2])],
+            vec![unit(4, &[1]), unit(5, &[2, 3, 4])],
+            vec![unit(4, &[1, 2])],
+            vec![unit(4, &[1, 2]), unit(6, &[3, 4])],
+        ];
+        for c in changed {
+            assert_ne!(units_sha256(&c), units_sha256(&base), "{c:?}");
+        }
+        let mut bad = good.clone();
+        bad.units[0].words[1] = 1;
+        let e = bad.damage().expect("damaged");
+        assert!(e.contains("do not match the checksum"), "{e}");
+    }
+
+    #[test]
+    fn counts_beyond_the_limits_are_damage() {
+        type Change = fn(&mut Manifest);
+        let cases: [(Change, &str); 7] = [
+            (|m| m.units = 1 << 62, "4611686018427387904 units"),
+            (|m| m.units = u64::MAX, "18446744073709551615 units"),
+            (|m| m.replications = 0, "0 replications"),
+            (
+                |m| m.replications = u64::MAX,
+                "18446744073709551615 replications",
+            ),
+            (|m| m.shard.count = u64::MAX, "shard 0/18446744073709551615"),
+            (|m| m.held = [2, 1], "units 2..1 of 3"),
+            (
+                |m| m.held = [0, u64::MAX],
+                "units 0..18446744073709551615 of 3",
+            ),
+        ];
+        for (change, expect) in cases {
+            let mut p = part();
+            change(&mut p.manifest);
+            let e = p.damage().expect(expect);
+            assert!(
+                e.contains(expect) && e.ends_with("the part is damaged"),
+                "{e}"
+            );
+        }
     }
 }

@@ -61,7 +61,8 @@ fn the_engine_is_domain_free() {
 #[test]
 fn async_code_lives_only_in_the_web_app() {
     // tokio serves the web app's I/O; simulations run on rayon. Neither
-    // tokio nor axum may be named outside `src/serve/` (and `src/serve.rs`).
+    // tokio, axum nor hyper may be named outside `src/serve/` (and
+    // `src/serve.rs`).
     let serve = root().join("src/serve");
     let files: Vec<PathBuf> = rust_files(&root().join("src"))
         .into_iter()
@@ -73,7 +74,13 @@ fn async_code_lives_only_in_the_web_app() {
         let hit = text
             .lines()
             .filter(|l| !l.trim_start().starts_with("//"))
-            .find(|l| l.contains("tokio") || l.contains("axum") || l.contains("async "));
+            .find(|l| {
+                l.contains("tokio")
+                    || l.contains("axum")
+                    || l.contains("hyper::")
+                    || l.contains("hyper_util")
+                    || l.contains("async ")
+            });
         assert!(hit.is_none(), "{} uses async code: {hit:?}", file.display());
     }
     let serve_files = rust_files(&serve);
@@ -83,6 +90,34 @@ fn async_code_lives_only_in_the_web_app() {
             .any(|f| { std::fs::read_to_string(f).is_ok_and(|t| t.contains("use axum::")) }),
         "the web app is expected under src/serve/"
     );
+}
+
+/// Issue 24, defect 8: `eprintln!` panics when stderr cannot be written,
+/// turning a user's mistake (exit 2) into a crash (exit 101). Only
+/// `cli::stderr` writes there (and the progress bar, through indicatif,
+/// which drops its write errors).
+#[test]
+fn stderr_is_written_by_one_writer_only() {
+    let writer = root().join("src/cli/stderr.rs");
+    for file in rust_files(&root().join("src")) {
+        if file == writer {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).expect("readable");
+        let hit = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .find(|l| {
+                l.contains("eprint!(")
+                    || l.contains("eprintln!(")
+                    || (l.contains("io::stderr()") && !l.contains("is_terminal()"))
+            });
+        assert!(
+            hit.is_none(),
+            "{} writes to stderr: {hit:?}",
+            file.display()
+        );
+    }
 }
 
 #[test]

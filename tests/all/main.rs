@@ -23,6 +23,8 @@ mod gate_files;
 mod honest_metrics;
 mod horgos;
 mod mechanism_files;
+mod messages;
+mod no_ops;
 mod output_sets;
 mod overrides;
 mod port_behaviour;
@@ -34,6 +36,8 @@ mod scenario_files;
 mod sensitivity;
 #[cfg(feature = "serve")]
 mod serve;
+#[cfg(feature = "serve")]
+mod serve_limits;
 #[cfg(feature = "serve")]
 mod serve_load;
 mod shard;

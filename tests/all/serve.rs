@@ -72,7 +72,14 @@ impl Server {
         }
     }
 
-    pub async fn call(&self, request: Request<Body>) -> (StatusCode, HeaderMap, Vec<u8>) {
+    /// Sends `request`, with a loopback `Host` if it has none (as a
+    /// browser or curl sends; the app refuses a request without one).
+    pub async fn call(&self, mut request: Request<Body>) -> (StatusCode, HeaderMap, Vec<u8>) {
+        if !request.headers().contains_key("host") {
+            request
+                .headers_mut()
+                .insert("host", axum::http::HeaderValue::from_static("127.0.0.1"));
+        }
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();

@@ -71,7 +71,13 @@ async fn two_hundred_requests_and_twenty_runs_on_loopback() {
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    // The accept loop `portsim serve` runs, with its default limits.
+    let server = tokio::spawn(portsim::serve::listen::serve(
+        listener,
+        router,
+        portsim::serve::listen::Limits::default(),
+        std::future::pending(),
+    ));
 
     for seed in 0..20u64 {
         let body =

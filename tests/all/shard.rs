@@ -14,6 +14,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use portsim::shard::part::{Part, units_sha256};
 use portsim::shard::spec::INDEX_VARIABLES;
 
 const DESK: &str = "name = \"desk\"\nhorizon = \"2d\"\nwarmup = \"6h\"\nreplications = 5\nseed = 17\n[demand]\nrate = \"18/h\"\n[[stages]]\nname = \"desk\"\nlanes = 2\nservice = { dist = \"exponential\", mean = \"5m\" }\n[[stages]]\nname = \"exit\"\nlanes = 1\nservice = { dist = \"lognormal\", mean = \"2m\", sd = \"1m\" }\n";
@@ -449,13 +450,14 @@ fn what_cannot_be_sharded_or_merged_is_refused() {
         &merge(std::slice::from_ref(&desk), &[]),
         &["is not a portsim partial result"],
     );
-    // A digest cut short is named with its file.
+    // A digest cut short is named with its file, its checksum made to
+    // match (so that the decoding is what finds it).
     let cut = shards(&["run", d], 2, dir.path(), "cut");
-    let mut doc: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&cut[1]).expect("part")).expect("JSON");
-    let words = doc["units"][0]["words"].as_array_mut().expect("words");
-    words.truncate(words.len() / 2);
-    std::fs::write(&cut[1], doc.to_string()).expect("write");
+    rewrite(&cut[1], |p| {
+        let words = &mut p.units[0].words;
+        words.truncate(words.len() / 2);
+        p.units_sha256 = units_sha256(&p.units);
+    });
     refused(
         &merge(&cut, &[]),
         &["cut-1.json` is damaged: the digest of unit 2 does not decode"],
@@ -466,6 +468,86 @@ fn what_cannot_be_sharded_or_merged_is_refused() {
     refused(
         &merge(&whole, &[]),
         &["the scenarios changed since the shards ran"],
+    );
+}
+
+/// Reads the part at `path`, changes it and writes it back.
+fn rewrite(path: &Path, change: impl FnOnce(&mut Part)) {
+    let mut part: Part = serde_json::from_slice(&std::fs::read(path).expect("part")).expect("part");
+    change(&mut part);
+    std::fs::write(path, serde_json::to_string(&part).expect("JSON")).expect("write");
+}
+
+/// Issue 24, defect 4: a part damaged after it was written merged as a
+/// complete result (a word set to its maximum gave 1.5e18 trucks a day; a
+/// unit's digest copied over its neighbour's, plausible wrong figures),
+/// and a huge `units` made merge panic or abort on its allocation.
+#[test]
+fn damaged_parts_are_refused_by_name() {
+    let dir = inputs();
+    let sweep = dir.path().join("sweep.toml");
+    let args = ["sweep", s(&sweep)];
+    let good = shards(&args, 3, dir.path(), "good");
+    let whole = ok(merge(&good, &["--format", "json"]));
+    let copy = |tag: &str| -> Vec<PathBuf> {
+        good.iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let to = dir.path().join(format!("{tag}-{i}.json"));
+                std::fs::copy(p, &to).expect("copy");
+                to
+            })
+            .collect()
+    };
+    // A word altered.
+    let parts = copy("word");
+    rewrite(&parts[1], |p| p.units[0].words[3] = u64::MAX);
+    refused(
+        &merge(&parts, &[]),
+        &[
+            "word-1.json` is damaged: its unit digests do not match the checksum written with them",
+            "re-run the shard",
+            "--shard 1/3",
+        ],
+    );
+    // A unit's digest copied over its neighbour's.
+    let parts = copy("copied");
+    rewrite(&parts[2], |p| p.units[1].words = p.units[0].words.clone());
+    refused(
+        &merge(&parts, &[]),
+        &["copied-2.json` is damaged: its unit digests do not match"],
+    );
+    // Huge unit counts: exit 2 with a message, before any allocation.
+    for units in [1u64 << 62, u64::MAX] {
+        let parts = copy(&format!("huge{units}"));
+        rewrite(&parts[0], |p| p.manifest.units = units);
+        refused(
+            &merge(&parts, &[]),
+            &[
+                "-0.json` is damaged",
+                &format!("it says the run has {units} units, more than any run can have"),
+            ],
+        );
+    }
+    // A part of the format before the checksum: re-run it.
+    let parts = copy("old");
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&parts[0]).expect("part")).expect("JSON");
+    doc["portsim_part"] = 1.into();
+    doc.as_object_mut().expect("object").remove("units_sha256");
+    std::fs::write(&parts[0], doc.to_string()).expect("write");
+    refused(
+        &merge(&parts, &[]),
+        &[
+            "old-0.json` is a partial result of format 1",
+            "re-run the shard to write it again",
+            "--shard 0/3 --part",
+        ],
+    );
+    // The good parts still merge to the same bytes.
+    assert_eq!(
+        untimed(&ok(merge(&good, &["--format", "json"])).stdout),
+        untimed(&whole.stdout)
     );
 }
 
