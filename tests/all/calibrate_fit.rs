@@ -426,6 +426,53 @@ fn the_p_value_rejects_a_true_family_at_its_level() {
     });
 }
 
+/// The same above the sample cap: logs of 10,000 minute-rounded
+/// lognormal services, cut by the log's end, tested on subsamples of 500
+/// (each family refitted there). p < 0.05 in 4 % of 100 logs is expected:
+/// Binomial(100, 0.04) lies in [0, 10] with probability 0.994; the mean
+/// p-value is 0.5 ± 0.087 (3 standard errors).
+#[test]
+fn the_test_on_a_subsample_keeps_its_level() {
+    let law = LogNormal::new(6.0, 0.6).expect("valid");
+    let span = 2.0 * 86_400.0;
+    let reps = 100u64;
+    let (mut rejections, mut sum_p) = (0, 0.0);
+    for rep in 0..reps {
+        let mut r = rng(rep, "calibrate_fit/cap");
+        let data: Vec<Observed> = (0..10_000)
+            .map(|_| {
+                let start = r.random::<f64>() * span;
+                let x = law.sample(&mut r);
+                let seen = (start / 60.0).floor() * 60.0;
+                let limit = span - seen;
+                let obs = if start + x > span {
+                    Obs::Right(limit)
+                } else {
+                    Obs::Rounded {
+                        value: ((start + x) / 60.0).floor() * 60.0 - seen,
+                        width: 60.0,
+                    }
+                };
+                Observed { obs, limit }
+            })
+            .collect();
+        let opts = FitOptions {
+            bootstrap: 99,
+            cap: 500,
+            seed: rep,
+        };
+        let f = fit("capped", &data, &opts).expect("fits");
+        assert_eq!(f.tested, 500);
+        let p = candidate(&f, Family::Lognormal).gof_p.expect("tested");
+        sum_p += p;
+        rejections += usize::from(p < 0.05);
+    }
+    let mean_p = sum_p / reps as f64;
+    eprintln!("subsample of 500: p < 0.05 in {rejections}/{reps}, mean p {mean_p:.3}");
+    assert!(rejections <= 10, "{rejections}");
+    assert!((mean_p - 0.5).abs() < 0.087, "mean p {mean_p}");
+}
+
 /// Two clearly separate groups of services (a minute and ten minutes):
 /// no family fits, the empirical distribution of the Kaplan–Meier curve
 /// is chosen with a warning, with at most 50 values and the sample's mean.
