@@ -24,6 +24,7 @@
 //! * [`gof`]: the goodness-of-fit test, a parametric bootstrap of the
 //!   Kolmogorov–Smirnov distance that replays the data's censoring and
 //!   rounding;
+//! * [`constant`]: whether (almost) every service took the same time;
 //! * [`choose`]: the ranking, the choice and the fallbacks, with warnings.
 //!
 //! The method is written up for users in `docs/event-log-fits.md`.
@@ -34,6 +35,7 @@ use serde::ser::{SerializeMap, Serializer};
 use crate::engine::dist::Dist;
 
 pub mod choose;
+pub mod constant;
 pub mod families;
 pub mod gof;
 pub mod km;

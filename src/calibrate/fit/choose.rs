@@ -7,12 +7,8 @@
 //! * **Too few.** Fewer than [`MIN_ENDED`] services that ended: no family
 //!   is fitted; the time is deterministic if they agree (below), else the
 //!   empirical distribution of the Kaplan–Meier curve; with a warning.
-//! * **Deterministic.** When at least 99 % of the services that ended are
-//!   compatible with one value `v` (an exact duration within 1 % or one
-//!   second of it, an interval or a rounded difference whose range holds
-//!   it), and no more than 1 % of all services contradict it (ended
-//!   elsewhere, or still running beyond it). `v` is the mean of the
-//!   compatible points. The families are still fitted and shown, not
+//! * **Deterministic** when (almost) every service took the same time
+//!   ([`super::constant`]). The families are still fitted and shown, not
 //!   tested.
 //! * **Otherwise** exponential, Erlang, gamma and lognormal are fitted to
 //!   all observations and ranked by AIC (BIC shown); each is tested
@@ -27,6 +23,7 @@ use rand::RngExt;
 
 use crate::engine::streams::Streams;
 
+use super::constant::deterministic;
 use super::gof::{self, Plan};
 use super::km::{self, MAX_VALUES};
 use super::mle::{self, Estimate};
@@ -40,6 +37,49 @@ pub const P_FITS: f64 = 0.05;
 
 /// See [`super::fit`].
 pub fn fit(name: &str, data: &[Observed], opts: &FitOptions) -> Result<ServiceFit, FitError> {
+    let pairs = checked(name, data)?;
+    let sample = Sample::new(pairs.iter().map(|p| p.0));
+    let constant = deterministic(&pairs);
+    if let Some(fallback) = too_few(name, &pairs, &sample, constant) {
+        return Ok(fallback);
+    }
+    let (n, censored) = (sample.n, sample.censored);
+    let mut warnings = Vec::new();
+    if 2 * censored > n {
+        warnings.push(format!(
+            "{censored} of {n} services at `{name}` were still running when the log closed: \
+             the fit leans on the family's shape beyond the times seen"
+        ));
+    }
+    let testing = constant.is_none() && opts.bootstrap > 0;
+    let tested = if testing {
+        subsample(&pairs, opts.cap, opts.seed, name)
+    } else {
+        Vec::new()
+    };
+    let estimates = mle::fit_all(&sample);
+    let mut candidates = tested_candidates(name, &estimates, &tested, n, testing.then_some(opts));
+    let chosen = match constant {
+        Some((value, ci)) => {
+            candidates.push(deterministic_candidate(value, ci));
+            candidates.len() - 1
+        }
+        None => choose(name, &mut candidates, testing, &pairs, &mut warnings),
+    };
+    Ok(ServiceFit {
+        chosen,
+        candidates,
+        n,
+        censored,
+        tested: tested.len(),
+        bootstrap: if testing { opts.bootstrap } else { 0 },
+        warnings,
+    })
+}
+
+/// The observations in canonical form and order, with their limits
+/// (unknown: never cut).
+fn checked(name: &str, data: &[Observed]) -> Result<Vec<(Obs, f64)>, FitError> {
     let mut pairs: Vec<(Obs, f64)> = Vec::with_capacity(data.len());
     for (index, o) in data.iter().enumerate() {
         let obs = normalise(o.obs).ok_or_else(|| FitError::NotADuration {
@@ -60,133 +100,121 @@ pub fn fit(name: &str, data: &[Observed], opts: &FitOptions) -> Result<ServiceFi
         });
     }
     pairs.sort_unstable_by(canonical);
-    let sample = Sample::new(pairs.iter().map(|p| p.0));
+    Ok(pairs)
+}
+
+/// The fallback when too few services ended to fit a family, with its
+/// warning; `None` when there are enough.
+fn too_few(
+    name: &str,
+    pairs: &[(Obs, f64)],
+    sample: &Sample,
+    constant: Option<(f64, Option<[f64; 2]>)>,
+) -> Option<ServiceFit> {
     let (n, censored) = (sample.n, sample.censored);
     let ended = n - censored;
-    let mut warnings = Vec::new();
-    let constant = deterministic(&pairs);
-    if ended == 0 {
+    let (fallback, warning) = if ended == 0 {
         let longest = pairs.iter().map(|p| point(p.0).0).fold(0.0, f64::max);
-        warnings.push(format!(
-            "no service ended at `{name}`: all {n} were still running when the log closed; \
-             a deterministic time of {longest:.1} s, the longest seen and only a lower bound, \
-             is used"
-        ));
-        return Ok(ServiceFit {
-            chosen: 0,
-            candidates: vec![deterministic_candidate(longest, None)],
-            n,
-            censored,
-            tested: 0,
-            bootstrap: 0,
-            warnings,
-        });
-    }
-    if ended < MIN_ENDED {
+        (
+            deterministic_candidate(longest, None),
+            format!(
+                "no service ended at `{name}`: all {n} were still running when the log closed; \
+                 a deterministic time of {longest:.1} s, the longest seen and only a lower \
+                 bound, is used"
+            ),
+        )
+    } else if ended < MIN_ENDED {
         let fallback = match constant {
             Some((value, ci)) => deterministic_candidate(value, ci),
-            None => empirical_candidate(&pairs),
+            None => empirical_candidate(pairs),
         };
-        warnings.push(format!(
+        let warning = format!(
             "only {ended} services ended at `{name}`: too few to fit a family (at least \
              {MIN_ENDED} are needed); {} used",
             describe(&fallback.fitted)
-        ));
-        return Ok(ServiceFit {
-            chosen: 0,
-            candidates: vec![fallback],
-            n,
-            censored,
-            tested: 0,
-            bootstrap: 0,
-            warnings,
-        });
-    }
-
-    if 2 * censored > n {
-        warnings.push(format!(
-            "{censored} of {n} services at `{name}` were still running when the log closed: \
-             the fit leans on the family's shape beyond the times seen"
-        ));
-    }
-    let estimates = mle::fit_all(&sample);
-    let testing = constant.is_none() && opts.bootstrap > 0;
-    let tested = if testing {
-        subsample(&pairs, opts.cap, opts.seed, name)
+        );
+        (fallback, warning)
     } else {
-        Vec::new()
+        return None;
     };
-    let plan = Plan::new(&tested);
-    let tested_sample = (tested.len() < n).then(|| Sample::new(tested.iter().map(|p| p.0)));
+    Some(ServiceFit {
+        chosen: 0,
+        candidates: vec![fallback],
+        n,
+        censored,
+        tested: 0,
+        bootstrap: 0,
+        warnings: vec![warning],
+    })
+}
+
+/// The estimates as candidates ranked by AIC, each tested on `tested`
+/// (refitted there when it is a subsample of the `n` observations) when
+/// `opts` says to.
+fn tested_candidates(
+    name: &str,
+    estimates: &[Estimate],
+    tested: &[(Obs, f64)],
+    n: usize,
+    opts: Option<&FitOptions>,
+) -> Vec<Candidate> {
+    let plan = Plan::new(tested);
+    let subsample = (tested.len() < n).then(|| Sample::new(tested.iter().map(|p| p.0)));
     let mut candidates: Vec<Candidate> = estimates
         .iter()
         .map(|e| {
-            let gof = if testing {
-                let on = match &tested_sample {
+            let gof = opts.and_then(|opts| {
+                let on = match &subsample {
                     Some(s) => mle::refit(e, s),
                     None => Some(e.clone()),
                 };
                 let stream = format!("calibrate/gof/{name}/{}", e.model.family().name());
                 on.and_then(|on| gof::test(&on, &plan, opts.bootstrap, opts.seed, &stream))
-            } else {
-                None
-            };
+            });
             candidate(e, n, gof)
         })
         .collect();
     // Stable: on a tie the fixed order of `fit_all` decides (exponential
     // before an Erlang of one phase, the same law).
     candidates.sort_by(|a, b| a.aic.total_cmp(&b.aic));
+    candidates
+}
 
-    let chosen = if let Some((value, ci)) = constant {
-        candidates.push(deterministic_candidate(value, ci));
-        candidates.len() - 1
-    } else if !testing {
-        if candidates.is_empty() {
-            candidates.push(empirical_candidate(&pairs));
-            warnings.push(format!(
-                "no family could be fitted to the services at `{name}`; the empirical \
-                 distribution of the Kaplan–Meier curve is used"
-            ));
-        }
-        0
-    } else if let Some(i) = candidates
+/// The index of the chosen candidate: the best-ranked that fits (or the
+/// best-ranked when nothing was tested), else the empirical fallback,
+/// appended, with a warning.
+fn choose(
+    name: &str,
+    candidates: &mut Vec<Candidate>,
+    testing: bool,
+    pairs: &[(Obs, f64)],
+    warnings: &mut Vec<String>,
+) -> usize {
+    let fits = |c: &Candidate| !testing || c.gof_p.is_some_and(|p| p >= P_FITS);
+    if let Some(i) = candidates.iter().position(fits) {
+        return i;
+    }
+    let closest = candidates
         .iter()
-        .position(|c| c.gof_p.is_some_and(|p| p >= P_FITS))
-    {
-        i
-    } else {
-        let best = candidates
-            .iter()
-            .filter_map(|c| c.gof_p.map(|p| (p, c.fitted.family().name())))
-            .fold(None::<(f64, &str)>, |b, x| match b {
-                Some(b) if b.0 >= x.0 => Some(b),
-                _ => Some(x),
-            });
-        let fallback = empirical_candidate(&pairs);
-        warnings.push(match best {
-            Some((p, family)) => format!(
-                "no family fits the services at `{name}` (the closest, {family}, has p = {p:.3} \
-                 < {P_FITS}); {} used",
-                describe(&fallback.fitted)
-            ),
-            None => format!(
-                "no family could be fitted to the services at `{name}`; {} used",
-                describe(&fallback.fitted)
-            ),
+        .filter_map(|c| c.gof_p.map(|p| (p, c.fitted.family().name())))
+        .fold(None::<(f64, &str)>, |b, x| match b {
+            Some(b) if b.0 >= x.0 => Some(b),
+            _ => Some(x),
         });
-        candidates.push(fallback);
-        candidates.len() - 1
-    };
-    Ok(ServiceFit {
-        chosen,
-        candidates,
-        n,
-        censored,
-        tested: tested.len(),
-        bootstrap: if testing { opts.bootstrap } else { 0 },
-        warnings,
-    })
+    let fallback = empirical_candidate(pairs);
+    warnings.push(match closest {
+        Some((p, family)) => format!(
+            "no family fits the services at `{name}` (the closest, {family}, has p = {p:.3} \
+             < {P_FITS}); {} used",
+            describe(&fallback.fitted)
+        ),
+        None => format!(
+            "no family could be fitted to the services at `{name}`; {} used",
+            describe(&fallback.fitted)
+        ),
+    });
+    candidates.push(fallback);
+    candidates.len() - 1
 }
 
 /// A total order on observations, so the result depends on the multiset
@@ -288,78 +316,6 @@ fn describe(fitted: &Fitted) -> String {
     }
 }
 
-/// A necessary condition, in linear time, before the sweep: if 99 % of
-/// the ranges hold a point `v`, their centres lie within `H` (the widest
-/// half-width) of `v`, so does the median centre `m`, and each of those
-/// ranges' centres lies within its own half-width plus `H` of `m`.
-fn near_median(ranges: &[(f64, f64)]) -> bool {
-    let mut centres: Vec<f64> = ranges.iter().map(|r| (r.0 + r.1) / 2.0).collect();
-    let mid = centres.len() / 2;
-    let (_, &mut m, _) = centres.select_nth_unstable_by(mid, f64::total_cmp);
-    let widest = ranges.iter().map(|r| (r.1 - r.0) / 2.0).fold(0.0, f64::max);
-    let near = ranges
-        .iter()
-        .filter(|r| ((r.0 + r.1) / 2.0 - m).abs() <= (r.1 - r.0) / 2.0 + widest)
-        .count();
-    near * 100 >= ranges.len() * 99
-}
-
-/// The value every service took, if (almost) every one took the same
-/// (see the module's rules), with a normal 95 % interval of it.
-fn deterministic(pairs: &[(Obs, f64)]) -> Option<(f64, Option<[f64; 2]>)> {
-    let support = |o: Obs| match o {
-        Obs::Exact(x) => {
-            let tol = (0.01 * x).max(1.0);
-            Some((x - tol, x + tol))
-        }
-        Obs::Interval(lo, hi) => Some((lo, hi)),
-        Obs::Rounded { value, width } => Some((value - width, value + width)),
-        Obs::Right(_) => None,
-    };
-    let ranges: Vec<(f64, f64)> = pairs.iter().filter_map(|p| support(p.0)).collect();
-    if ranges.is_empty() || !near_median(&ranges) {
-        return None;
-    }
-    // Sweep: the point covered by the most ranges (starts before ends on
-    // a tie, ranges being closed).
-    let mut events: Vec<(f64, i32)> = ranges
-        .iter()
-        .flat_map(|&(lo, hi)| [(lo, 1), (hi, -1)])
-        .collect();
-    events.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
-    let (mut count, mut best, mut from, mut to) = (0i32, 0i32, 0.0, 0.0);
-    for (i, &(x, step)) in events.iter().enumerate() {
-        count += step;
-        if count > best {
-            best = count;
-            from = x;
-            to = events.get(i + 1).map_or(x, |e| e.0);
-        }
-    }
-    let v = (from + to) / 2.0;
-    let compatible: Vec<f64> = pairs
-        .iter()
-        .filter(|p| support(p.0).is_some_and(|(lo, hi)| lo <= v && v <= hi))
-        .map(|p| point(p.0).0)
-        .collect();
-    let contradicted = pairs
-        .iter()
-        .filter(|p| matches!(p.0, Obs::Right(x) if x >= to))
-        .count();
-    let misfits = ranges.len() - compatible.len() + contradicted;
-    if compatible.len() * 100 < ranges.len() * 99 || misfits * 100 > pairs.len() {
-        return None;
-    }
-    let k = compatible.len() as f64;
-    let value = compatible.iter().sum::<f64>() / k;
-    let ci = (compatible.len() > 1).then(|| {
-        let sd = (compatible.iter().map(|x| (x - value).powi(2)).sum::<f64>() / (k - 1.0)).sqrt();
-        let half = 1.96 * sd / k.sqrt();
-        [value - half, value + half]
-    });
-    Some((value, ci))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -400,28 +356,6 @@ mod tests {
             Fitted::Deterministic { value_s: 45.0 }
         );
         assert_eq!(exact.chosen().mean_ci95, Some([45.0, 45.0]));
-    }
-
-    #[test]
-    fn one_percent_off_is_deterministic_two_is_not() {
-        let pairs = |odd: &[f64]| {
-            let mut p: Vec<(Obs, f64)> = (0..100 - odd.len())
-                .map(|i| (Obs::Exact(45.0 + 0.1 * (i % 3) as f64), f64::INFINITY))
-                .collect();
-            p.extend(odd.iter().map(|&x| (Obs::Exact(x), f64::INFINITY)));
-            p
-        };
-        let (v, ci) = deterministic(&pairs(&[90.0])).expect("99 of 100 agree");
-        let want = (33.0 * 45.0 + 33.0 * 45.1 + 33.0 * 45.2) / 99.0;
-        assert!((v - want).abs() < 1e-12, "{v}");
-        let ci = ci.expect("interval");
-        assert!(ci[0] < v && v < ci[1]);
-        assert!(deterministic(&pairs(&[90.0, 20.0])).is_none());
-        // A service still running past the value contradicts it.
-        let mut p = pairs(&[90.0]);
-        p.push((Obs::Right(600.0), 600.0));
-        p.push((Obs::Right(700.0), 700.0));
-        assert!(deterministic(&p).is_none());
     }
 
     #[test]
