@@ -15,6 +15,7 @@ use portsim::calibrate::fit::{
     Candidate, Family, FitOptions, Fitted, Obs, Observed, ServiceFit, fit,
 };
 use portsim::engine::streams::{Rng, Streams};
+use proptest::prelude::*;
 use rand::RngExt;
 use rand_distr::{Distribution, Exp, Gamma, LogNormal};
 
@@ -559,4 +560,68 @@ fn the_fit_serialises_with_the_reports_keys() {
     assert_eq!(v["censored"], 0);
     assert_eq!(v["n"], 500);
     assert!(v["warnings"].as_array().is_some_and(Vec::is_empty));
+}
+
+fn arbitrary_value() -> impl Strategy<Value = f64> {
+    // Mostly durations, extreme ones included; now and then not a number.
+    prop_oneof![
+        3 => Just(0.0),
+        2 => Just(1e-300),
+        1 => Just(-1.0),
+        1 => Just(f64::NAN),
+        1 => Just(f64::INFINITY),
+        10 => Just(60.0),
+        40 => 1e-6..1e3f64,
+        20 => 1e3..1e7f64,
+        2 => Just(1e12),
+    ]
+}
+
+fn arbitrary_observed() -> impl Strategy<Value = Observed> {
+    (
+        0..5u8,
+        arbitrary_value(),
+        arbitrary_value(),
+        arbitrary_value(),
+    )
+        .prop_map(|(kind, a, b, limit)| {
+            let obs = match kind {
+                0 | 1 => Obs::Exact(a),
+                2 => Obs::Right(a),
+                3 => Obs::Interval(a, a + b),
+                _ => Obs::Rounded {
+                    value: (a / 60.0).floor() * 60.0,
+                    width: 60.0,
+                },
+            };
+            Observed { obs, limit }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// Whatever a log holds (limits included: a NaN or infinite limit is
+    /// "never cut"), the fit never panics: it refuses what is not
+    /// a duration, and otherwise chooses a distribution the engine accepts
+    /// with a finite mean and sd, and serialises without NaN.
+    #[test]
+    fn arbitrary_services_never_panic(data in proptest::collection::vec(arbitrary_observed(), 0..40)) {
+        let opts = FitOptions { bootstrap: 9, cap: 20, seed: 1 };
+        let bad = data.iter().any(|o| match o.obs {
+            Obs::Exact(x) | Obs::Right(x) => !x.is_finite() || x < 0.0,
+            Obs::Interval(lo, hi) => lo.is_nan() || hi.is_nan() || hi < lo || hi < 0.0 || lo == f64::INFINITY,
+            Obs::Rounded { value, .. } => !value.is_finite() || value < 0.0,
+        });
+        let result = fit("fuzz", &data, &opts);
+        prop_assert_eq!(result.is_err(), bad || data.is_empty(), "{:?}", result);
+        if let Ok(f) = result {
+            let c = f.chosen();
+            prop_assert!(c.mean_s.is_finite() && c.mean_s >= 0.0, "{c:?}");
+            prop_assert!(c.sd_s.is_finite() && c.sd_s >= 0.0, "{c:?}");
+            prop_assert!(c.fitted.to_dist().sampler().is_ok(), "{c:?}");
+            let json = serde_json::to_string(&f);
+            prop_assert!(json.is_ok_and(|j| !j.contains("NaN")));
+        }
+    }
 }

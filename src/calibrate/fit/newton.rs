@@ -22,7 +22,9 @@
 const H: f64 = 5e-4;
 /// Largest step on the log scale (a factor of e³ ≈ 20 per iteration).
 const MAX_STEP: f64 = 3.0;
-const MAX_ITERATIONS: usize = 200;
+const MAX_ITERATIONS: usize = 100;
+/// Halvings of a step before the damping grows.
+const HALVINGS: usize = 12;
 /// A step this small on the log scale ends the iteration: the next would
 /// be of its square, and the estimates' own errors are 1e-3 or more.
 const STOP: f64 = 1e-7;
@@ -145,10 +147,12 @@ fn damped_step(
             }
             // Backtrack along the step before damping more: a wall (a
             // parameter's edge) is met by halving, not by turning.
-            for _ in 0..30 {
+            for _ in 0..HALVINGS {
                 let p: Vec<f64> = x.iter().zip(&step).map(|(a, b)| a + b).collect();
                 let value = f(&p);
-                if value.is_finite() && value >= fx - 1e-12 * (1.0 + fx.abs()) {
+                // Uphill or level, never down: a step that loses even a
+                // rounding error's worth could wander without end.
+                if value.is_finite() && value >= fx {
                     *lambda = if *lambda < 1e-6 { 0.0 } else { *lambda / 10.0 };
                     return Some((step, value));
                 }
