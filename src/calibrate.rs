@@ -230,7 +230,7 @@ pub fn from_log(
         }
         let lanes = lanes::estimate(&paths, r.stage, &hours, log.has_lane, log.resolution_s);
         let data = services::observations(&paths, r.stage, log.resolution_s);
-        let service = services::fit(&name, &data);
+        let service = services::fit(&name, &data, options.seed);
         warnings.extend(service.warnings.iter().cloned());
         let visits = paths
             .visits

@@ -3,9 +3,9 @@
 //!
 //! Every visit whose start was seen gives one [`Observed`]:
 //! * start and end seen: `Exact(end − start)`, or, when the log's times
-//!   are whole minutes (its resolution, found by the reader), `Interval(d
-//!   − 60 s, d + 60 s)` cut at zero: each of the two times may be off by
-//!   up to a minute;
+//!   are whole minutes (its resolution, found by the reader), `Rounded`
+//!   with that width: each of the two times may be off by up to a minute,
+//!   which the fit's likelihood integrates over;
 //! * still in service when the log closes: `Right(log end − start)`, "at
 //!   least this long";
 //! * a lost `end` row, a lost `start` row, or a service already running
@@ -15,11 +15,12 @@
 //! which the log would have cut it, which a parametric bootstrap needs to
 //! censor its draws the same way.
 //!
-//! The fit itself is `fit::fit`, built beside this layer; until it is
-//! merged, a private `fit_placeholder` stands in with the censored exponential.
+//! The fit itself is `fit::fit`; a stage it cannot fit (no observation
+//! at all) is given a deterministic time with a warning.
 
-use super::fit::{Candidate, Family, Fitted, Obs, Observed, ServiceFit};
-use super::interval::Z95;
+#[cfg(test)]
+use super::fit::Family;
+use super::fit::{self, Candidate, FitOptions, Fitted, Obs, Observed, ServiceFit};
 use super::reconstruct::{Paths, VisitKind};
 
 /// The observations of stage `stage` in a log of resolution
@@ -34,7 +35,7 @@ pub fn observations(paths: &Paths, stage: u32, resolution_s: i64) -> Vec<Observe
             let limit = (paths.end - v.start) as f64;
             let d = (v.end - v.start) as f64;
             let obs = match v.kind {
-                VisitKind::Done if resolution_s > 1 => Obs::Interval((d - r).max(0.0), d + r),
+                VisitKind::Done if resolution_s > 1 => Obs::Rounded { value: d, width: r },
                 VisitKind::Done => Obs::Exact(d),
                 VisitKind::RunningAtEnd => Obs::Right(d),
                 VisitKind::EndLost | VisitKind::StartLost | VisitKind::RunningAtStart => {
@@ -46,94 +47,58 @@ pub fn observations(paths: &Paths, stage: u32, resolution_s: i64) -> Vec<Observe
         .collect()
 }
 
-/// The fit of one stage's services.
-pub fn fit(name: &str, data: &[Observed]) -> ServiceFit {
-    // replaced by fit::fit at merge
-    fit_placeholder(name, data)
+/// The fit of one stage's services (`fit::fit`), seeded by `seed`.
+///
+/// A stage with nothing the fit can use (every visit's start unknown, or
+/// lost) still needs a service time for the scenario to run: it is taken
+/// as deterministic at the longest time observed (one second if none),
+/// and a warning says so.
+pub fn fit(name: &str, data: &[Observed], seed: u64) -> ServiceFit {
+    let opts = FitOptions {
+        seed,
+        ..FitOptions::default()
+    };
+    match fit::fit(name, data, &opts) {
+        Ok(f) => f,
+        Err(e) => unfitted(name, data, &e.to_string()),
+    }
 }
 
-/// The censored exponential's maximum-likelihood fit: events over total
-/// time at risk (an interval counts at its midpoint). A stand-in for
-/// `fit::fit` until that is merged.
-fn fit_placeholder(name: &str, data: &[Observed]) -> ServiceFit {
-    let (mut events, mut total) = (0u64, 0f64);
-    let mut censored = 0usize;
-    for o in data {
-        match o.obs {
-            Obs::Exact(x) => {
-                events += 1;
-                total += x;
-            }
-            Obs::Interval(lo, hi) => {
-                events += 1;
-                total += (lo + hi) / 2.0;
-            }
-            Obs::Right(x) => {
-                censored += 1;
-                total += x;
-            }
-        }
-    }
-    let n = data.len();
-    if events == 0 || total <= 0.0 {
-        let value = data
-            .iter()
-            .map(|o| match o.obs {
-                Obs::Exact(x) | Obs::Right(x) => x,
-                Obs::Interval(lo, hi) => (lo + hi) / 2.0,
-            })
-            .fold(0.0, f64::max)
-            .max(1.0);
-        return ServiceFit {
-            chosen: 0,
-            candidates: vec![Candidate {
-                fitted: Fitted::Deterministic { value_s: value },
-                mean_s: value,
-                sd_s: 0.0,
-                mean_ci95: None,
-                log_likelihood: f64::NAN,
-                aic: f64::NAN,
-                bic: f64::NAN,
-                gof_p: None,
-            }],
-            n,
-            censored,
-            warnings: vec![format!(
-                "stage `{name}` has no completed service to fit; its time is taken as {value:.0} s, deterministic"
-            )],
-        };
-    }
-    let mean = total / events as f64;
-    let ll = -(events as f64) * mean.ln() - total / mean;
-    let k = 1.0;
-    let spread = (Z95 / (events as f64).sqrt()).exp();
+/// The deterministic stand-in for a stage that could not be fitted.
+fn unfitted(name: &str, data: &[Observed], why: &str) -> ServiceFit {
+    let value = data
+        .iter()
+        .map(|o| match o.obs {
+            Obs::Exact(x) | Obs::Right(x) => x,
+            Obs::Interval(lo, hi) => (lo + hi) / 2.0,
+            Obs::Rounded { value, .. } => value,
+        })
+        .filter(|x| x.is_finite())
+        .fold(0.0, f64::max)
+        .max(1.0);
     ServiceFit {
         chosen: 0,
         candidates: vec![Candidate {
-            fitted: Fitted::Exponential { mean_s: mean },
-            mean_s: mean,
-            sd_s: mean,
-            mean_ci95: Some([mean / spread, mean * spread]),
-            log_likelihood: ll,
-            aic: 2.0 * k - 2.0 * ll,
-            bic: k * (n as f64).ln() - 2.0 * ll,
+            fitted: Fitted::Deterministic { value_s: value },
+            mean_s: value,
+            sd_s: 0.0,
+            mean_ci95: None,
+            log_likelihood: f64::NAN,
+            aic: f64::NAN,
+            bic: f64::NAN,
             gof_p: None,
+            gof_distance: None,
         }],
-        n,
-        censored,
-        warnings: Vec::new(),
-    }
-}
-
-/// The family of a fitted candidate.
-pub fn family(f: &Fitted) -> Family {
-    match f {
-        Fitted::Exponential { .. } => Family::Exponential,
-        Fitted::Gamma { .. } => Family::Gamma,
-        Fitted::Lognormal { .. } => Family::Lognormal,
-        Fitted::Erlang { .. } => Family::Erlang,
-        Fitted::Deterministic { .. } => Family::Deterministic,
-        Fitted::Empirical { .. } => Family::Empirical,
+        n: data.len(),
+        censored: data
+            .iter()
+            .filter(|o| matches!(o.obs, Obs::Right(_)))
+            .count(),
+        tested: 0,
+        bootstrap: 0,
+        warnings: vec![format!(
+            "stage `{name}` cannot be fitted ({why}); its time is taken as {value:.0} s, deterministic"
+        )],
     }
 }
 
@@ -142,35 +107,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_placeholder_is_the_censored_exponential() {
-        // Two events (10 s, 30 s) and one censored at 20 s: 60 s at risk
-        // over 2 events, mean 30 s.
-        let data = [
-            Observed {
-                obs: Obs::Exact(10.0),
-                limit: 100.0,
-            },
-            Observed {
-                obs: Obs::Exact(30.0),
-                limit: 100.0,
-            },
-            Observed {
-                obs: Obs::Right(20.0),
-                limit: 20.0,
-            },
-        ];
-        let f = fit("d", &data);
-        assert_eq!(f.censored, 1);
-        assert!((f.chosen().mean_s - 30.0).abs() < 1e-12);
-        assert_eq!(family(&f.chosen().fitted), Family::Exponential);
-        let none = fit(
-            "d",
-            &[Observed {
-                obs: Obs::Right(20.0),
-                limit: 20.0,
-            }],
-        );
-        assert_eq!(family(&none.chosen().fitted), Family::Deterministic);
+    fn a_stage_without_observations_is_deterministic_with_a_warning() {
+        let none = fit("d", &[], 1);
+        assert_eq!(none.chosen().fitted.family(), Family::Deterministic);
         assert_eq!(none.warnings.len(), 1);
+        assert!(none.warnings[0].contains("`d`"), "{:?}", none.warnings);
+    }
+
+    #[test]
+    fn exact_services_are_fitted_by_the_real_fit() {
+        // Forty services of exactly 90 s: every service took the same
+        // time, which the fit calls deterministic.
+        let data: Vec<Observed> = (0..40)
+            .map(|_| Observed {
+                obs: Obs::Exact(90.0),
+                limit: 1e6,
+            })
+            .collect();
+        let f = fit("d", &data, 1);
+        assert_eq!(f.n, 40);
+        assert!((f.chosen().mean_s - 90.0).abs() < 1e-9, "{f:?}");
     }
 }

@@ -11,6 +11,7 @@
 
 mod architecture;
 mod calibrate_cli;
+mod calibrate_fit;
 mod calibrate_port;
 mod check;
 mod cli_errors;

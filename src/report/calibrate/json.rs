@@ -6,50 +6,18 @@
 use serde_json::{Map, Value, json};
 
 use crate::calibrate::Calibration;
-use crate::calibrate::fit::{Candidate, Fitted, ServiceFit};
+use crate::calibrate::fit::ServiceFit;
 use crate::calibrate::interval::Estimated;
 use crate::calibrate::log::time::{WEEKDAYS, show};
-use crate::calibrate::services::family;
 
 fn estimated(e: &Estimated) -> Value {
     json!({ "mean": e.mean, "ci95": e.ci95, "n": e.n })
 }
 
-/// A candidate: its family's name, parameters and scores.
-pub fn candidate(c: &Candidate) -> Value {
-    let mut m = Map::new();
-    m.insert("dist".into(), json!(family(&c.fitted).name()));
-    m.insert("mean_s".into(), json!(c.mean_s));
-    m.insert("sd_s".into(), json!(c.sd_s));
-    match &c.fitted {
-        Fitted::Erlang { k, .. } => {
-            m.insert("k".into(), json!(k));
-        }
-        Fitted::Deterministic { value_s } => {
-            m.insert("value_s".into(), json!(value_s));
-        }
-        Fitted::Empirical { values_s, weights } => {
-            m.insert("values_s".into(), json!(values_s));
-            m.insert("weights".into(), json!(weights));
-        }
-        Fitted::Exponential { .. } | Fitted::Gamma { .. } | Fitted::Lognormal { .. } => {}
-    }
-    m.insert("mean_ci95_s".into(), json!(c.mean_ci95));
-    m.insert("log_likelihood".into(), json!(c.log_likelihood));
-    m.insert("aic".into(), json!(c.aic));
-    m.insert("bic".into(), json!(c.bic));
-    m.insert("gof_p".into(), json!(c.gof_p));
-    Value::Object(m)
-}
-
+/// A stage's service fit: the keys of `fit::ServiceFit`'s serialisation,
+/// defined once beside the fit.
 fn service(f: &ServiceFit) -> Value {
-    json!({
-        "chosen": candidate(f.chosen()),
-        "candidates": f.candidates.iter().map(candidate).collect::<Vec<_>>(),
-        "n": f.n,
-        "censored": f.censored,
-        "warnings": f.warnings,
-    })
+    serde_json::to_value(f).unwrap_or(Value::Null)
 }
 
 /// The whole calibration as JSON.

@@ -7,7 +7,6 @@ use std::fmt::Write;
 use crate::calibrate::Calibration;
 use crate::calibrate::interval::Estimated;
 use crate::calibrate::log::time::{WEEKDAYS, show};
-use crate::calibrate::services::family;
 use crate::calibrate::validate::Verdict;
 use crate::report::format::{duration, number};
 use crate::report::table::columns;
@@ -175,7 +174,7 @@ pub fn calibration(cal: &Calibration) -> String {
             ci(&s.routing.share, 3),
             lanes,
             open,
-            family(&fit.fitted).name().to_owned(),
+            fit.fitted.family().name().to_owned(),
             duration(fit.mean_s),
             format!("{} of {}", s.service.censored, s.service.n),
             s.routing.rework.as_ref().map_or_else(
