@@ -14,6 +14,7 @@
 //! replace an input is refused (exit 2) before anything runs.
 
 mod args;
+mod calibrate;
 mod check;
 mod compare;
 mod execute;
@@ -93,6 +94,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::plan(&args),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Merge(args) => merge::merge(&args),
+        Command::Calibrate(args) => calibrate::calibrate(&args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::serve(&args),
     };

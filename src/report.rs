@@ -7,6 +7,7 @@
 //! ([`crate::store::write`], [`crate::store::set`]), which also holds what
 //! identifies a result ([`crate::store::identity`]).
 
+pub mod calibrate;
 pub mod csv;
 pub mod days;
 pub mod decide;

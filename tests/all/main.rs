@@ -10,6 +10,9 @@
 )]
 
 mod architecture;
+mod calibrate_cli;
+mod calibrate_fit;
+mod calibrate_port;
 mod check;
 mod cli_errors;
 mod cli_run;
