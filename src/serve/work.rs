@@ -483,9 +483,10 @@ pub fn change_headline(changes: &[Change]) -> Vec<(String, String)> {
         .iter()
         .filter(|c| SHOWN.contains(&c.name))
         .map(|c| {
+            let s = |x: f64| format::signed_fixed(x, 1);
             let pct = match c.change_pct.ci95 {
-                Some([lo, hi]) => format!("{:+.1}% [{lo:+.1}, {hi:+.1}]", c.change_pct.mean),
-                None => format!("{:+.1}%", c.change_pct.mean),
+                Some([lo, hi]) => format!("{}% [{}, {}]", s(c.change_pct.mean), s(lo), s(hi)),
+                None => format!("{}%", s(c.change_pct.mean)),
             };
             (c.name.to_owned(), pct)
         })

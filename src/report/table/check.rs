@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use crate::experiment::gate::overall::{Overall, missing_note};
 use crate::experiment::gate::{Outcome, ScenarioCheck, Status, Tolerance};
-use crate::report::format::Scale;
+use crate::report::format::{Scale, signed_fixed};
 
 fn row(out: &mut String, o: &Outcome, currency: &str) {
     let scale = Scale::fit(
@@ -19,10 +19,10 @@ fn row(out: &mut String, o: &Outcome, currency: &str) {
         currency,
     );
     let show = |x: Option<f64>| x.map_or_else(|| "n/a".to_owned(), |x| scale.value(x));
-    let change = o
-        .relative
-        .filter(|r| r.is_finite())
-        .map_or_else(|| "n/a".to_owned(), |r| format!("{:+.1}%", 100.0 * r));
+    let change = o.relative.filter(|r| r.is_finite()).map_or_else(
+        || "n/a".to_owned(),
+        |r| format!("{}%", signed_fixed(100.0 * r, 1)),
+    );
     let ci = match &o.change {
         None => "(tolerance only)".to_owned(),
         Some(e) => scale.signed_interval(e.ci95),
