@@ -43,6 +43,7 @@ mod shard;
 mod study_files;
 mod support;
 mod sweep;
+mod usability;
 mod validation_mechanisms;
 mod validation_plan;
 mod validation_port;
