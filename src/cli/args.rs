@@ -307,6 +307,11 @@ pub enum CheckFormat {
     Json,
     /// JUnit XML on stdout, for CI test reports.
     Junit,
+    /// GitHub Actions workflow commands: an `::error` annotation per
+    /// failure and per file that could not be checked (at its line),
+    /// `::warning` per load warning, `::notice` per improvement and
+    /// finding, then the summary line.
+    Github,
 }
 
 /// `portsim check`.
@@ -340,6 +345,13 @@ pub struct CheckArgs {
     /// Also write check.json and check.junit.xml into this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Also write a Markdown summary (a table of scenarios and metrics
+    /// with their results) to FILE, appended when FILE exists, as
+    /// GitHub's `$GITHUB_STEP_SUMMARY` expects: `--summary
+    /// "$GITHUB_STEP_SUMMARY"`. Written atomically, whatever the check
+    /// found. See docs/ci.md.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
     /// With --update-baseline: replications to record (default: those
     /// already recorded for the file, else the scenario's; at least 2).
     #[arg(long, short = 'r', value_name = "N", requires = "update_baseline")]

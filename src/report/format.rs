@@ -128,6 +128,13 @@ pub fn interval(e: &Estimate, unit: Unit, currency: &str) -> String {
     }
 }
 
+/// A change's 95% interval with signs, both ends in the unit `run` would
+/// choose for the wider one (`[+42.6 h, +46.3 h]`, `[-3 CNY, +1 CNY]`):
+/// the one form of a change's interval in `check`'s table and messages.
+pub fn change_interval(ci: [f64; 2], unit: Unit, currency: &str) -> String {
+    Scale::fit(unit, ci, currency).signed_interval(Some(ci))
+}
+
 /// One unit for values that are read together: for durations the unit
 /// that reads best for a reference value, for the other units their usual
 /// form (see [`value`]).

@@ -11,6 +11,7 @@
 
 mod architecture;
 mod check;
+mod ci_formats;
 mod cli_errors;
 mod cli_run;
 mod comparisons;
