@@ -308,8 +308,8 @@ fn settings(
         let mut v = Vec::new();
         for (i, p) in parameters.iter().enumerate() {
             if let Some(level) = choice(i, p) {
-                s.extend(override_for(&study, p, &level, false));
-                v.extend(override_for(&study, p, &level, true));
+                s.extend(override_for(study, p, &level, false));
+                v.extend(override_for(study, p, &level, true));
             }
         }
         (s, v)
