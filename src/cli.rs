@@ -10,10 +10,17 @@
 //!
 //! Every input is read before the Ctrl-C handler is installed (see
 //! `signal`), so a signal while portsim is still reading ends it at once.
+//!
+//! Tables and messages are coloured on a terminal only (`colour`,
+//! `--color`, `NO_COLOR`); `completions` and `man` print what clap_complete
+//! and clap_mangen make of the argument definitions.
 
 mod args;
 mod check;
+mod colour;
 mod compare;
+mod completions;
+mod man;
 mod merge;
 mod output;
 mod plan;
@@ -31,7 +38,7 @@ mod terminal;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 pub use args::{Cli, Command};
 
@@ -62,7 +69,15 @@ impl Failure {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `--color` is read first, so that clap's own help and errors follow it.
+    let when = colour::from_args(&argv);
+    colour::init(when);
+    let parsed = Cli::command()
+        .color(colour::for_clap(when))
+        .try_get_matches_from(argv)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help and version to stdout (exit 0) and usage
@@ -71,6 +86,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    colour::init(cli.color);
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Compare(args) => compare::compare(&args),
@@ -81,6 +97,8 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => merge::merge(&args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::serve(&args),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man(args) => man::man(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

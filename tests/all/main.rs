@@ -44,6 +44,7 @@ mod shard;
 mod study_files;
 mod support;
 mod sweep;
+mod terminal;
 mod usability;
 mod validation_mechanisms;
 mod validation_plan;
