@@ -62,7 +62,7 @@ pub fn significance(e: &Estimate, scale: &Scale) -> &'static str {
 fn value_note(phi: &Estimate, scale: &Scale) -> String {
     match significance(phi, scale) {
         "" => String::new(),
-        word => format!("Shapley value {word}"),
+        word => format!("Shapley value: {word}"),
     }
 }
 
@@ -243,7 +243,7 @@ mod tests {
             .find(|l| l.trim_start().starts_with("24h ") && l.contains('%'))
             .unwrap_or_default();
         assert!(row.contains("[0.0%, 0.0%]"), "{row}");
-        assert!(row.ends_with("Shapley value not significant"), "{row}");
+        assert!(row.ends_with("Shapley value: not significant"), "{row}");
         let exact = e(0.0, 0.0, 0.0);
         assert_eq!(
             significance(&exact, &Scale::new(Unit::Steps, 6.0, "")),
