@@ -398,7 +398,7 @@ pub struct CheckArgs {
     /// GitHub's `$GITHUB_STEP_SUMMARY` expects: `--summary
     /// "$GITHUB_STEP_SUMMARY"`. Written atomically, whatever the check
     /// found. See docs/ci.md.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "update_baseline")]
     pub summary: Option<PathBuf>,
     /// With --update-baseline: replications to record (default: those
     /// already recorded for the file, else the scenario's; at least 2).

@@ -280,4 +280,19 @@ fn the_summary_is_appended_with_a_row_per_metric() {
     let out = gate.check(&["--summary", "."]);
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     assert!(stdout(&out).is_empty(), "nothing ran: {}", stdout(&out));
+    // Recording a baseline checks nothing, so there is no summary to write:
+    // the two flags together are a mistake, said before anything runs.
+    let before = std::fs::read_to_string(&summary).expect("summary");
+    let out = gate.check(&["--summary", "summary.md", "--update-baseline"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("--update-baseline"),
+        "the message names the other flag: {}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&summary).expect("summary"),
+        before,
+        "the summary file is untouched"
+    );
 }
