@@ -9,17 +9,21 @@
 //! only when stderr is a terminal.
 //!
 //! Every input is read before the Ctrl-C handler is installed (see
-//! `signal`), so a signal while portsim is still reading ends it at once.
+//! `signal`), so a signal while portsim is still reading ends it at once,
+//! and before the outputs are checked, so that an output that would
+//! replace an input is refused (exit 2) before anything runs.
 //!
 //! Tables and messages are coloured on a terminal only (`colour`,
 //! `--color`, `NO_COLOR`); `completions` and `man` print what clap_complete
 //! and clap_mangen make of the argument definitions.
 
 mod args;
+mod calibrate;
 mod check;
 mod colour;
 mod compare;
 mod completions;
+mod execute;
 mod man;
 mod merge;
 mod output;
@@ -29,6 +33,7 @@ mod run;
 mod sensitivity;
 #[cfg(feature = "serve")]
 mod serve;
+mod sets;
 mod shard;
 mod signal;
 mod stderr;
@@ -87,6 +92,16 @@ pub fn main() -> ExitCode {
         }
     };
     colour::init(cli.color);
+    // One command per process: every file it reads is remembered, so that
+    // none of its outputs replaces one (the web app reads and saves the
+    // same files for as long as it runs, so it does not).
+    #[cfg(feature = "serve")]
+    let serving = matches!(cli.command, Command::Serve(_));
+    #[cfg(not(feature = "serve"))]
+    let serving = false;
+    if !serving {
+        crate::store::inputs::track();
+    }
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Compare(args) => compare::compare(&args),
@@ -95,6 +110,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::plan(&args),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Merge(args) => merge::merge(&args),
+        Command::Calibrate(args) => calibrate::calibrate(&args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::serve(&args),
         Command::Completions(args) => completions::completions(&args),

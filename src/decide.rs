@@ -13,8 +13,8 @@
 //! * [`precision`]: replications added, in a fixed order, until the
 //!   confidence intervals of chosen metrics are as narrow as asked;
 //! * [`points`]: the engine every study shares: a list of points (sets of
-//!   overrides) in, per-point samples out, in a documented order of work
-//!   units `(point, replication)`, resumable through [`cache`];
+//!   overrides) in, per-point [`samples`] out, in a documented order of
+//!   work units `(point, replication)`, resumable through [`cache`];
 //! * [`sweep`]: factors (values, ranges, a Latin hypercube) → points;
 //! * [`plan`]: least-cost capacity with constraints on metrics, decided
 //!   with a stated statistical guarantee ([`verdict`]);
@@ -37,6 +37,7 @@ pub mod plan;
 pub mod points;
 pub mod precision;
 pub mod runner;
+pub mod samples;
 pub mod sensitivity;
 pub mod sweep;
 pub mod values;

@@ -5,6 +5,9 @@
 //!
 //! * [`engine`]: the domain-free discrete-event core (time, events, random
 //!   streams, distributions, resources, calendars, statistics);
+//! * [`store`]: beside the engine, the mechanics of every file written or
+//!   read back (reading rule, atomic writes, output sets, the web app's
+//!   confined and sealed store) and what identifies a result;
 //! * [`scenario`]: scenario files read into validated types;
 //! * [`experiment`]: replications in parallel and confidence intervals;
 //! * [`decide`]: decision support on top of experiments (overrides,
@@ -26,3 +29,4 @@ pub mod scenario;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod shard;
+pub mod store;

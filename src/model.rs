@@ -17,25 +17,31 @@
 //!
 //! # What is counted
 //!
-//! Counts refer to the trucks that arrived during the measured period (after
-//! warm-up), so in every replication `arrived = cleared + turned away +
-//! backlog` holds exactly. Durations and costs are those of the cleared
-//! trucks among them. Utilisation, queue lengths and the hourly profile are
+//! Counts are events of the measured period (after warm-up); with the
+//! trucks in the system at its two edges they balance exactly in every
+//! replication (see [`Counts`]). A truck that leaves before its first
+//! service (diverted, reneged, turned away) is counted where it left and
+//! is not demand for any stage ([`Counts::stayed`]). Durations and costs
+//! are those of the cleared trucks. Utilisation, queue lengths and the hourly profile are
 //! time averages over the measured period.
 
 mod arrivals;
 mod booking;
+mod collect;
 mod diversion;
 mod equeue;
+mod events;
 mod gate;
 pub mod guard;
 mod initial;
 mod port;
+mod replication;
 mod results;
 mod stage;
 mod truck;
+mod world;
 
-pub use port::{Limits, simulate, simulate_until_cancelled};
+pub use replication::{Limits, simulate, simulate_until_cancelled};
 pub use results::{
     ClassResult, CostParts, Counts, EQueueResult, GateResult, HourlyProfile, PoolResult, RepResult,
     StageResult, Stopped, Unfinished,

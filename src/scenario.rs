@@ -38,9 +38,9 @@ mod decode;
 mod dists;
 mod error;
 mod initial;
-pub mod input;
 pub mod limits;
 mod named;
+mod origins;
 pub mod overrides;
 mod pools;
 mod raw;
@@ -56,9 +56,10 @@ mod warnings;
 mod tests;
 
 pub use error::{Diagnostic, ScenarioError, compact, render_counted};
+pub use origins::COMMAND_LINE;
 pub use overrides::{Origin, Override};
 pub use types::*;
-pub use warnings::{load_warnings, visits_per_truck};
+pub use warnings::{load_warnings, visits_per_truck, visits_per_truck_by_class};
 
 use checks::Issues;
 use sources::Sources;
@@ -112,7 +113,7 @@ pub fn load_patched_within(
 /// Applies each patch (an intervention) to `sources`, in order.
 fn apply_patches(sources: &mut Sources, patches: &[PathBuf]) -> Result<(), ScenarioError> {
     for patch in patches {
-        if !sources::is_toml(patch) {
+        if !origins::is_toml(patch) {
             return Err(ScenarioError::NotToml {
                 path: patch.clone(),
                 what: "an intervention",

@@ -22,7 +22,8 @@
 //! [`workspace`] (which
 //! paths a request may reach), [`work`] (a request checked, run and
 //! rendered), [`jobs`] (the bounded queue and its worker), [`ledger`]
-//! (stored results by run id), [`pages`] (the HTML), [`security`] (origin
+//! (stored results by run id, confined to the workspace and sealed with a
+//! key kept in the user's data directory, see [`crate::store::seal`]), [`pages`] (the HTML), [`security`] (origin
 //! and host checks, the Content-Security-Policy), [`sse`] (progress
 //! events), [`listen`] (connections: header and body timeouts, the
 //! connection limit, shutdown). Deployment and its risks:
@@ -32,30 +33,39 @@ pub mod api;
 pub mod app;
 pub mod attribute;
 pub mod jobs;
+pub mod kind;
 pub mod ledger;
 pub mod listen;
+pub mod outcome;
 pub mod pages;
+pub mod prepared;
 pub mod security;
 pub mod sse;
+pub mod state;
 pub mod study;
 pub mod work;
 pub mod workspace;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use self::app::App;
 use self::jobs::Queue;
 use self::ledger::Ledger;
 use self::security::Policy;
+use self::state::App;
 use self::workspace::Workspace;
+use crate::store::seal::{Key, KeyError};
 
 /// How to serve.
 #[derive(Clone, Debug)]
 pub struct Config {
     /// The folder of scenario files.
     pub workspace: PathBuf,
+    /// The user's data directory, outside the workspace, where the key that
+    /// seals this installation's results is kept (see
+    /// [`crate::store::seal::data_dir`]).
+    pub data_dir: PathBuf,
     /// Where to listen.
     pub addr: SocketAddr,
     /// Whether an address beyond loopback is allowed.
@@ -81,24 +91,46 @@ pub enum ServeError {
         /// Why.
         error: std::io::Error,
     },
+    /// The key that seals results cannot be had.
+    #[error("error: {0}")]
+    Key(#[from] KeyError),
     /// The runtime or the worker could not start.
     #[error("error: cannot start the server: {0}")]
     Start(std::io::Error),
 }
 
 /// The app on `workspace`: its router and its queue (whose worker runs
-/// until [`Queue::stop`]).
+/// until [`Queue::stop`]). Results are sealed with the key kept in
+/// `data_dir`, which must be outside the workspace (made on first use).
 pub fn app(
-    workspace: &std::path::Path,
+    workspace: &Path,
     policy: Policy,
+    data_dir: &Path,
 ) -> Result<(axum::Router, Arc<Queue>, std::thread::JoinHandle<()>), ServeError> {
     let workspace = Workspace::open(workspace).map_err(ServeError::Workspace)?;
-    let (queue, worker) = Queue::start(Ledger::new(workspace.root())).map_err(ServeError::Start)?;
+    let key = key(&workspace, data_dir)?;
+    let ledger = Ledger::new(workspace.root(), key);
+    let (queue, worker) = Queue::start(ledger).map_err(ServeError::Start)?;
     let state = Arc::new(App {
         workspace,
         queue: Arc::clone(&queue),
     });
     Ok((app::router(state, policy), queue, worker))
+}
+
+/// The key in `data_dir`, refused if that folder is inside the workspace
+/// (which may be shared: the key must not be).
+fn key(workspace: &Workspace, data_dir: &Path) -> Result<Key, KeyError> {
+    let absolute = std::path::absolute(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
+    // The nearest folder that exists, links followed, tells where it is.
+    let real = absolute
+        .ancestors()
+        .find_map(|a| std::fs::canonicalize(a).ok())
+        .unwrap_or(absolute);
+    if real.starts_with(workspace.root()) {
+        return Err(KeyError::InWorkspace(data_dir.to_path_buf()));
+    }
+    Key::load_or_create(data_dir)
 }
 
 /// Serves `config` until Ctrl-C or SIGTERM; `ready` is told the address
@@ -110,7 +142,7 @@ pub fn run(config: &Config, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeE
     let policy = Policy {
         allow_remote: config.allow_remote,
     };
-    let (router, queue, worker) = app(&config.workspace, policy)?;
+    let (router, queue, worker) = app(&config.workspace, policy, &config.data_dir)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

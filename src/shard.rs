@@ -34,4 +34,5 @@ pub mod assign;
 pub mod codec;
 pub mod merge;
 pub mod part;
+pub mod shell;
 pub mod spec;

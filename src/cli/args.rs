@@ -130,6 +130,21 @@ pub enum Command {
     /// folder the shards ran in if it exists here (else in the current
     /// one), and must not have changed. See docs/cluster.md.
     Merge(MergeArgs),
+    /// Calibrate a port from its own truck event log, and show whether the
+    /// calibrated scenario explains it.
+    ///
+    /// LOG.csv has one row per milestone (`truck`, `time`, `event`,
+    /// `stage`, optionally `lane` and `class`; another layout through
+    /// --map). portsim reconstructs each truck's path and estimates the
+    /// arrivals (per day, hour profile, weekday factors, dispersion),
+    /// routing (visiting order, shares, rework), lanes, opening hours and
+    /// service times, each with a 95% interval and its count; writes the
+    /// calibrated scenario (--scenario, or --out with the JSON and the
+    /// report); and runs it over the log's calendar (-r replications,
+    /// common random numbers) to set it beside the log, metric by metric.
+    /// A mistake in the log or the map names the file, row and column
+    /// (exit 2, nothing written). See docs/event-log.md.
+    Calibrate(CalibrateArgs),
     /// Serve a local web app on a workspace of scenario files.
     ///
     /// Lists the workspace's scenarios, edits them with the same
@@ -172,6 +187,49 @@ pub struct ManArgs {
     /// A command, for its own page (default: the page of portsim).
     #[arg(value_name = "COMMAND")]
     pub command: Option<String>,
+}
+
+/// `portsim calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// The event log (CSV with a header row).
+    #[arg(value_name = "LOG.csv")]
+    pub log: PathBuf,
+    /// A map file for a log in another layout: `[csv] delimiter`,
+    /// `[columns]`, `[time] format`, `[codes]` (docs/event-log.md).
+    #[arg(long, value_name = "MAP.toml")]
+    pub map: Option<PathBuf>,
+    /// Write the calibrated scenario here (atomically; no manifest).
+    #[arg(long, value_name = "PORT.toml")]
+    pub scenario: Option<PathBuf>,
+    /// Write the set instead: calibrated.toml, calibration.json,
+    /// calibration.txt and manifest.json (last).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = StudyFormat::Table)]
+    pub format: StudyFormat,
+    /// Replications of the validation run (and of the scenario written).
+    #[arg(
+        long = "replications",
+        short = 'r',
+        value_name = "N",
+        default_value_t = 20
+    )]
+    pub replications: u64,
+    /// Master seed of the scenario written and of the validation run.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Stop a validation replication when more trucks than this are in the
+    /// system at once (a runaway queue).
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub max_trucks: u64,
+    /// No progress bar and no warnings on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Splitting a run over a job array.

@@ -12,22 +12,23 @@
 
 use std::path::{Path, PathBuf};
 
-use sha2::Digest;
-
 use super::args::{CheckArgs, CheckFormat, RunOptionsArgs};
+use super::execute::execute;
 use super::output::Outputs;
-use super::run::{execute, load, threads};
+use super::run::{load, threads};
 use super::{Failure, output, signal};
 use crate::experiment::baseline::{Baseline, BaselineError, Entry, MIN_REPLICATIONS, root};
 use crate::experiment::gate::overall::{FileError, Located, NotChecked, Overall};
 use crate::experiment::gate::{self, Provenance, ScenarioCheck, Status, Tolerance};
 use crate::experiment::run::{RunOptions, RunOutput};
 use crate::report::json::{self, Manifest};
-use crate::report::run_id::{Overrides, RunIdentity, Simulated, hex};
-use crate::report::set::SetInfo;
-use crate::report::{github, junit, markdown, table, write};
-use crate::scenario::overrides::COMMAND_LINE;
+use crate::report::{github, junit, markdown, table};
+use crate::scenario::COMMAND_LINE;
+use crate::scenario::limits::BASELINE;
 use crate::scenario::{self, Override, Scenario, limits};
+use crate::store::identity::{Overrides, RunIdentity, Simulated, bytes_hash};
+use crate::store::set::SetInfo;
+use crate::store::write::{self, rewrite_target};
 
 fn user(message: impl std::fmt::Display) -> Failure {
     Failure::User(format!("error: {message}"))
@@ -155,7 +156,7 @@ fn plan<'a>(
             });
             continue;
         }
-        let hash = json::scenario_hash(&s);
+        let hash = s.hash();
         let same: Vec<(&String, &Entry)> = recorded
             .scenarios
             .iter()
@@ -253,7 +254,7 @@ pub fn check(args: &CheckArgs) -> Result<(), Failure> {
     let outputs = output::prepare(args.out.as_deref(), None, SET)?;
     if let Some(path) = &args.summary {
         // Checked before anything runs, like every output.
-        crate::report::write::target(path).map_err(user)?;
+        write::target(path).map_err(user)?;
     }
     let mut overall = Overall::default();
     let fatal = |overall: &mut Overall, file: String, m: String| {
@@ -298,6 +299,8 @@ pub fn check(args: &CheckArgs) -> Result<(), Failure> {
         }
     };
     let jobs = plan(args, &recorded, &root_dir, &mut overall);
+    // Every input is read now: no output may replace one.
+    output::recheck(&outputs)?;
     let id = identity(args, &jobs, Some(&recorded), Some(tolerance), &metrics);
     let mut manifests = Vec::new();
     for job in jobs {
@@ -327,12 +330,7 @@ pub fn check(args: &CheckArgs) -> Result<(), Failure> {
                 continue;
             }
         };
-        let current = Entry::record(
-            &s,
-            &json::scenario_hash(&s),
-            &out.summary,
-            options.replications,
-        );
+        let current = Entry::record(&s, &s.hash(), &out.summary, options.replications);
         let wall = out.wall.as_secs_f64();
         overall.checks.push(ScenarioCheck {
             file: file.display().to_string(),
@@ -347,7 +345,7 @@ pub fn check(args: &CheckArgs) -> Result<(), Failure> {
             renamed_from,
             currency: s.costs.currency.clone(),
             warnings: scenario::load_warnings(&s),
-            findings: out.summary.findings(),
+            findings: crate::experiment::findings::of(&out.summary),
         });
         manifests.push(
             Manifest::new(&s, options.replications, threads(&options), wall).with_run_id(id.id()),
@@ -388,7 +386,7 @@ fn identity(
             .iter()
             .map(|j| Simulated {
                 label: j.key.clone(),
-                scenario_hash: json::scenario_hash(&j.scenario),
+                scenario_hash: j.scenario.hash(),
                 seed: j.entry.seed,
                 replications: j.entry.replications,
             })
@@ -398,7 +396,7 @@ fn identity(
         other: vec![
             (
                 "baseline_sha256".into(),
-                recorded.map_or_else(String::new, |b| hex(&sha2::Sha256::digest(b.to_bytes()))),
+                recorded.map_or_else(String::new, |b| bytes_hash(&b.to_bytes())),
             ),
             (
                 "tolerance".into(),
@@ -537,8 +535,10 @@ fn indent(text: &str) -> String {
 
 /// `portsim check … --update-baseline`.
 fn update(args: &CheckArgs) -> Result<(), Failure> {
-    // Where the baseline will go is checked before anything runs.
-    crate::report::write::target(&args.baseline).map_err(user)?;
+    // Where the baseline will go is checked before anything runs, and
+    // again once every input is read (it may be rewritten, no other input).
+    let rewritable = || rewrite_target(&args.baseline, BASELINE).map_err(user);
+    rewritable()?;
     let (mut recorded, old_format) = Baseline::load_for_update(&args.baseline).map_err(|e| {
         user(format_args!(
             "{e}; fix or delete it to record a new baseline"
@@ -589,6 +589,7 @@ fn update(args: &CheckArgs) -> Result<(), Failure> {
         let seed = args.seed.unwrap_or(s.seed);
         jobs.push((file, key, s, options, seed, replications));
     }
+    rewritable()?;
     let mut notes = Vec::new();
     for (file, key, mut s, mut options, seed, replications) in jobs {
         let out = run_with(&mut s, &mut options, seed, replications, args.quiet)?;
@@ -598,7 +599,7 @@ fn update(args: &CheckArgs) -> Result<(), Failure> {
                 file.display()
             )));
         }
-        let entry = Entry::record(&s, &json::scenario_hash(&s), &out.summary, replications);
+        let entry = Entry::record(&s, &s.hash(), &out.summary, replications);
         let what = match recorded.scenarios.get(&key) {
             None => "recorded",
             Some(old) if *old == entry => "unchanged",
@@ -635,7 +636,7 @@ fn update(args: &CheckArgs) -> Result<(), Failure> {
             }
         ));
     }
-    output::file(&args.baseline, &recorded.to_bytes())?;
+    output::rewrite(&args.baseline, &recorded.to_bytes(), BASELINE)?;
     if !args.quiet {
         let mut text = String::new();
         for n in notes {

@@ -6,7 +6,8 @@ use std::sync::atomic::AtomicBool;
 
 use super::args::{CompareArgs, CompareFormat};
 use super::output::Outputs;
-use super::run::{identity, load, overrides, parse_sets, threads};
+use super::run::{identity, load, overrides, threads};
+use super::sets::parse_sets;
 use super::shard::{self, Context, Work};
 use super::{Failure, output};
 use crate::experiment::attribution::Attribution;
@@ -15,10 +16,10 @@ use crate::experiment::factorial;
 use crate::experiment::run::{RunOptions, RunOutput};
 use crate::experiment::summary::Summary;
 use crate::experiment::unlike::Differences;
-use crate::report::run_id::{Overrides, RunIdentity};
-use crate::report::set::SetInfo;
 use crate::report::{csv, html, json, table};
 use crate::scenario::{self, Scenario};
+use crate::store::identity::{Overrides, RunIdentity};
+use crate::store::set::SetInfo;
 
 /// What differs between the sides, or exit 2 when their costs are in two
 /// currencies.

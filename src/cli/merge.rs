@@ -16,8 +16,9 @@ use clap::{Parser, ValueEnum};
 use super::args::{Cli, Command, MergeArgs, ShardArgs};
 use super::shard::Work;
 use super::{Failure, compare, run, sensitivity, sweep};
-use crate::shard::merge::{merge as merge_parts, quote};
+use crate::shard::merge::merge as merge_parts;
 use crate::shard::part;
+use crate::shard::shell::quote;
 
 fn user(message: impl std::fmt::Display) -> Failure {
     Failure::User(format!("error: {message}"))

@@ -7,7 +7,9 @@
 //! * `--html FILE` is resolved when the command starts ([`prepare`]): `-`
 //!   means stdout, a device, FIFO, socket or directory is refused (exit 2)
 //!   before any simulation time is spent, and so is a file that `--out`
-//!   also writes;
+//!   also writes, and any file the command reads (its inputs, see
+//!   [`crate::store::inputs`]: commands read them before they prepare
+//!   their outputs, and every write checks again);
 //! * `--out DIR` is locked for the whole run ([`DirLock`]) and written as
 //!   one set ([`set`]), `manifest.json` last. A `DIR` that is (or lies
 //!   under) a symbolic link to nothing is refused by name, with where the
@@ -17,8 +19,8 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use super::{Failure, colour, terminal};
-use crate::report::set::{self, DirLock, SetInfo};
-use crate::report::write::{self, atomic_write};
+use crate::store::set::{self, DirLock, SetInfo};
+use crate::store::write::{self, atomic_write};
 
 fn user(message: impl std::fmt::Display) -> Failure {
     Failure::User(format!("error: {message}"))
@@ -69,9 +71,15 @@ pub fn csv(bytes: &[u8]) -> Result<(), Failure> {
     }
 }
 
-/// Writes a file atomically (links followed, devices refused).
+/// Writes a file atomically (links followed, devices and inputs refused).
 pub fn file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     atomic_write(path, bytes).map_err(user)
+}
+
+/// Writes a file the command read as `what` and rewrites on purpose (the
+/// baseline of `check --update-baseline`); no other input is replaced.
+pub fn rewrite(path: &Path, bytes: &[u8], what: &str) -> Result<(), Failure> {
+    write::rewrite_input(path, bytes, what).map_err(user)
 }
 
 /// Where `--html` goes.
@@ -117,6 +125,9 @@ pub fn prepare(
         }
         None => None,
     };
+    if let Some((lock, names)) = &set {
+        set_targets(lock.dir(), names)?;
+    }
     let html = match html {
         None => None,
         Some(p) if p.as_os_str() == "-" => Some(Page::Stdout),
@@ -135,6 +146,28 @@ pub fn prepare(
         }
     };
     Ok(Outputs { set, html })
+}
+
+/// Checks every file of the `--out` set in `dir` (`names` and the
+/// manifest) as a write would: none may be a device, a FIFO, a directory or
+/// an input of the command.
+fn set_targets(dir: &Path, names: &[&str]) -> Result<(), Failure> {
+    for name in names.iter().chain(&[set::MANIFEST]) {
+        write::target(&dir.join(name)).map_err(user)?;
+    }
+    Ok(())
+}
+
+/// Checks the outputs again, for a command that reads inputs after it
+/// prepared them (`check`): none may replace an input.
+pub fn recheck(outputs: &Outputs) -> Result<(), Failure> {
+    if let Some((lock, names)) = &outputs.set {
+        set_targets(lock.dir(), names)?;
+    }
+    if let Some(Page::File(path)) = &outputs.html {
+        write::target(path).map_err(user)?;
+    }
+    Ok(())
 }
 
 /// The first of `dir` and its parents that is a symbolic link to nothing,

@@ -8,7 +8,7 @@ use super::{Failure, output, progress, signal, study, terminal};
 use crate::decide::plan::{self, Hooks};
 use crate::report::decide::{html, json, table};
 use crate::report::json::Manifest;
-use crate::report::set::SetInfo;
+use crate::store::set::SetInfo;
 
 /// The files of a `plan --out` set.
 pub const SET: &[&str] = &["plan.json"];

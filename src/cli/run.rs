@@ -4,20 +4,21 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use super::args::{Format, RunArgs, RunOptionsArgs};
+use super::sets::parse_sets;
 use super::shard::{self, Context, Work};
 use super::{Failure, output, progress, terminal};
 use crate::decide::metrics::{DEFAULT_PRECISION, MetricKey};
 use crate::decide::precision;
 use crate::decide::runner::Runner;
 use crate::engine::time::Span;
-use crate::experiment::run::{RunOptions, RunOutput, run as run_scenario};
+use crate::experiment::run::{RunOptions, RunOutput};
 use crate::model::Limits;
 use crate::report::decide::{json as decide_json, table as decide_table};
-use crate::report::run_id::{Overrides, RunIdentity, Simulated};
-use crate::report::set::SetInfo;
 use crate::report::{csv, json, table};
 use crate::scenario::limits::{self, LimitError};
-use crate::scenario::{self, Override, Scenario};
+use crate::scenario::{self, Scenario};
+use crate::store::identity::{Overrides, RunIdentity, Simulated};
+use crate::store::set::SetInfo;
 
 fn parse_span(flag: &str, text: &str) -> Result<Span, Failure> {
     scenario::parse_duration(text)
@@ -48,23 +49,6 @@ pub fn overrides(args: &RunOptionsArgs) -> Result<Overrides, Failure> {
         replications: args.replications,
         set: args.sets.clone(),
     })
-}
-
-/// Reads `--set` arguments; every malformed one is reported.
-pub fn parse_sets(sets: &[String]) -> Result<Vec<Override>, Failure> {
-    let mut list = Vec::with_capacity(sets.len());
-    let mut errors = Vec::new();
-    for arg in sets {
-        match Override::parse(arg) {
-            Ok(o) => list.push(o),
-            Err(d) => errors.push(d.render()),
-        }
-    }
-    if errors.is_empty() {
-        Ok(list)
-    } else {
-        Err(Failure::User(errors.join("\n\n")))
-    }
 }
 
 /// The overrides given, as the flags read ("--horizon 30000d").
@@ -145,7 +129,7 @@ pub fn identity(
             .iter()
             .map(|(label, s)| Simulated {
                 label: label.clone(),
-                scenario_hash: json::scenario_hash(s),
+                scenario_hash: s.hash(),
                 seed: s.seed,
                 replications: options.replications,
             })
@@ -154,37 +138,6 @@ pub fn identity(
         overrides: overrides(args)?,
         other: Vec::new(),
     })
-}
-
-/// Runs `scenario` with a progress bar.
-pub fn execute(
-    s: &Scenario,
-    options: &RunOptions,
-    quiet: bool,
-    cancel: &AtomicBool,
-) -> Result<RunOutput, Failure> {
-    let bar = progress::bar(options.replications, &terminal::clean(&s.name), quiet);
-    let out = run_scenario(s, options, cancel, || bar.inc(1))
-        .map_err(|e| Failure::Check(format!("error: {e}")))?;
-    bar.finish_and_clear();
-    Ok(out)
-}
-
-/// Runs replication `i` of every scenario as one unit (see
-/// [`run_together`](crate::experiment::run::run_together)), with one
-/// progress bar labelled `label`.
-pub fn execute_together(
-    scenarios: &[&Scenario],
-    options: &RunOptions,
-    label: &str,
-    quiet: bool,
-    cancel: &AtomicBool,
-) -> Result<Vec<RunOutput>, Failure> {
-    let bar = progress::bar(options.replications, &terminal::clean(label), quiet);
-    let outs = crate::experiment::run::run_together(scenarios, options, cancel, || bar.inc(1))
-        .map_err(|e| Failure::Check(format!("error: {e}")))?;
-    bar.finish_and_clear();
-    Ok(outs)
 }
 
 /// Threads actually used.

@@ -6,12 +6,11 @@ use std::time::Instant;
 use super::args::{SensitivityArgs, StudyFormat};
 use super::shard::{self, Context, Work};
 use super::{Failure, output, progress, signal, study, terminal};
-use crate::decide::cache::Cache;
 use crate::decide::points::Options;
 use crate::decide::sensitivity;
 use crate::report::decide::{html, json, table};
 use crate::report::json::Manifest;
-use crate::report::set::SetInfo;
+use crate::store::set::SetInfo;
 
 /// The files of a `sensitivity --out` set (the settings kept for resuming
 /// live beside them, in `points/`).
@@ -43,7 +42,7 @@ pub fn sensitivity_with(args: &SensitivityArgs, work: &Work) -> Result<(), Failu
         sides.push(v);
     }
     study::warn(&sides, o.quiet);
-    let cache = args.out.as_ref().map(|d| Cache::new(&d.join("points")));
+    let cache = study::cache(args.out.as_deref(), &s.points)?;
     let total: u64 = s.points.iter().map(|p| p.scenario.replications).sum();
     let bar = progress::bar(total, &terminal::clean(&s.base.name), o.quiet);
     let n = s.points.len();

@@ -7,8 +7,11 @@ use crate::serve::{self, Config};
 
 /// `portsim serve …`.
 pub fn serve(args: &ServeArgs) -> Result<(), Failure> {
+    let data_dir =
+        crate::store::seal::data_dir().map_err(|e| Failure::User(format!("error: {e}")))?;
     let config = Config {
         workspace: args.workspace.clone(),
+        data_dir,
         addr: args.addr,
         allow_remote: args.allow_remote,
     };

@@ -16,7 +16,6 @@ use super::args::ShardArgs;
 use super::{Failure, progress, terminal};
 use crate::decide::points::{self, Outcome, Resolved, UnitValues};
 use crate::experiment::run::{Fold, RunOptions, RunOutput, run_units};
-use crate::report::json::scenario_hash;
 use crate::scenario::Scenario;
 use crate::shard::codec::{self, Reader, Writer};
 use crate::shard::merge::Merged;
@@ -144,6 +143,13 @@ fn write(job: &Job, manifest: Manifest, units: Vec<UnitDigest>) -> Result<(), Fa
     part::write(&job.part, &Part::new(manifest, units)).map_err(user)
 }
 
+/// Checks where the part will go before the shard runs: a regular file
+/// (or none yet) that is not one of the command's inputs.
+fn part_target(job: &Job) -> Result<(), Failure> {
+    crate::store::write::target(&job.part).map_err(user)?;
+    Ok(())
+}
+
 /// The parts' files, for messages.
 fn files(m: &Merged) -> String {
     m.files
@@ -206,13 +212,14 @@ pub fn together(
     quiet: bool,
     cancel: &AtomicBool,
 ) -> Result<Option<Vec<RunOutput>>, Failure> {
-    let hashes: Vec<String> = scenarios.iter().map(|s| scenario_hash(s)).collect();
+    let hashes: Vec<String> = scenarios.iter().map(|s| s.hash()).collect();
     let total = options.replications;
     match work {
         Work::Local => {
-            super::run::execute_together(scenarios, options, label, quiet, cancel).map(Some)
+            super::execute::execute_together(scenarios, options, label, quiet, cancel).map(Some)
         }
         Work::Shard(job) => {
+            part_target(job)?;
             let block = assign::block(total, job.shard);
             let n = block.end - block.start;
             let bar = progress::bar(n, &terminal::clean(label), quiet);
@@ -278,6 +285,7 @@ pub fn study(
             .map(Some)
             .map_err(super::study::failure),
         Work::Shard(job) => {
+            part_target(job)?;
             let block = assign::block(total, job.shard);
             let values = points::run_block(resolved, block.clone(), options)
                 .map_err(super::study::failure)?;

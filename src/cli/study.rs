@@ -2,19 +2,23 @@
 //! command-line overrides, the runner, progress, and how a study's
 //! failure becomes an exit code.
 
+use std::path::Path;
+
 use super::Failure;
 use super::args::StudyOptions;
 use crate::decide::DecideError;
+use crate::decide::cache::Cache;
 use crate::decide::identity::{self, Asked};
+use crate::decide::points::Resolved;
 use crate::decide::runner::Runner;
 use crate::model::Limits;
-use crate::report::run_id::RunIdentity;
 use crate::scenario::{Override, Scenario};
+use crate::store::identity::RunIdentity;
 
 /// `--set`, then `--seed` and `--replications` as overrides (so the
 /// resolved scenarios, and their hashes, record them).
 pub fn overrides(o: &StudyOptions) -> Result<Vec<Override>, Failure> {
-    super::run::parse_sets(&asked(o).as_sets())
+    super::sets::parse_sets(&asked(o).as_sets())
 }
 
 /// The runner of `--threads` and `--max-trucks`.
@@ -30,6 +34,19 @@ pub fn runner(o: &StudyOptions) -> Result<Runner, Failure> {
             max_in_system: o.max_trucks,
         },
     })
+}
+
+/// The points kept in `OUT/points/` with `--out OUT`, checked before
+/// anything runs: no point may be kept where the study reads an input.
+pub fn cache(out: Option<&Path>, points: &[Resolved]) -> Result<Option<Cache>, Failure> {
+    let Some(out) = out else {
+        return Ok(None);
+    };
+    let cache = Cache::new(&out.join("points"));
+    cache
+        .check(points.iter().map(|p| p.hash.as_str()))
+        .map_err(|e| Failure::User(format!("error: {e}")))?;
+    Ok(Some(cache))
 }
 
 /// The exit a study's error makes: 2 for mistakes in the input, 130 when

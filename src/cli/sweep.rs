@@ -6,12 +6,11 @@ use std::time::Instant;
 use super::args::{SweepArgs, SweepFormat};
 use super::shard::{self, Context, Work};
 use super::{Failure, output, progress, signal, study, terminal};
-use crate::decide::cache::Cache;
 use crate::decide::points::Options;
 use crate::decide::sweep;
 use crate::report::decide::{csv, html, json, table};
 use crate::report::json::Manifest;
-use crate::report::set::SetInfo;
+use crate::store::set::SetInfo;
 
 /// The files of a `sweep --out` set (the points kept for resuming live
 /// beside them, in `points/`).
@@ -39,7 +38,7 @@ pub fn sweep_with(args: &SweepArgs, work: &Work) -> Result<(), Failure> {
     let id = study::identity("sweep", &labels, &runner, o, &sw.study.file.text);
     let outputs = output::prepare(args.out.as_deref(), args.html.as_deref(), SET)?;
     study::warn(&[&sw.base], o.quiet);
-    let cache = args.out.as_ref().map(|d| Cache::new(&d.join("points")));
+    let cache = study::cache(args.out.as_deref(), &sw.points)?;
     let total: u64 = sw.points.iter().map(|p| p.scenario.replications).sum();
     let bar = progress::bar(total, &terminal::clean(&sw.base.name), o.quiet);
     let n = sw.points.len();

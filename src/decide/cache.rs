@@ -7,9 +7,14 @@
 //! a re-run that asks for other metrics still finds them, and it records
 //! what else the values depend on: the portsim version and the runaway
 //! guard. A file that does not match (another version, a different guard,
-//! a damaged or foreign file) is ignored and the point runs again, then
-//! replaces it. Files are written atomically (`report::write`), so a
-//! study killed mid-write leaves either the old file or the new one.
+//! a damaged or foreign file, anything but a regular file: a FIFO, a
+//! directory, a link to a device) is ignored and the point runs again,
+//! then replaces it. Files are read by the store's reading rule (regular
+//! files only, never blocking, at most `decide::limits::MAX_POINT_BYTES`) and written
+//! with [`crate::store::write::replace`]: atomically, so a study killed
+//! mid-write leaves either the old file or the new one, and over the name
+//! itself (never through a link there). A kept point is never written
+//! over an input of the command ([`Cache::check`]).
 //! Numbers are stored with serde_json's round-trip formatting, so a point
 //! read back is bit for bit the point that was run; NaN (no value) is
 //! stored as `null`.
@@ -20,10 +25,12 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use super::error::DecideError;
+use super::limits::MAX_POINT_BYTES;
 use super::metrics::MetricKey;
-use super::points::Samples;
+use super::samples::Samples;
 use crate::model::Limits;
-use crate::report::write::atomic_write;
+use crate::store::read::read_regular;
+use crate::store::write::{self, WriteError};
 
 /// A directory of finished points.
 #[derive(Clone, Debug)]
@@ -44,23 +51,32 @@ impl Cache {
         self.dir.join(format!("{hash}.json"))
     }
 
-    /// The point with `hash`, if it is kept and was run the same way.
+    /// Refuses to keep any of the points `hashes` where the command reads
+    /// an input: checked before anything runs.
+    pub fn check<'a>(&self, hashes: impl IntoIterator<Item = &'a str>) -> Result<(), WriteError> {
+        write::replaceable(&self.dir)?;
+        hashes
+            .into_iter()
+            .try_for_each(|hash| write::replaceable(&self.path(hash)))
+    }
+
+    /// The point with `hash`, if it is kept and was run the same way. A
+    /// file that cannot be read as one (missing, damaged, not a regular
+    /// file, too large) is no point: it runs again.
     pub fn get(
         &self,
         hash: &str,
         replications: u64,
         limits: &Limits,
     ) -> Result<Option<Samples>, DecideError> {
-        let path = self.path(hash);
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(DecideError::Cache(format!(
-                    "cannot read stored point `{}`: {e}",
-                    path.display()
-                )));
-            }
+        let read = read_regular(
+            &self.path(hash),
+            MAX_POINT_BYTES,
+            "a kept point",
+            "at most a few tens of MB",
+        );
+        let Ok(bytes) = read else {
+            return Ok(None);
         };
         let Ok(doc) = serde_json::from_slice::<Value>(&bytes) else {
             return Ok(None);
@@ -90,7 +106,7 @@ impl Cache {
             "samples": values,
         });
         let text = serde_json::to_string(&doc).unwrap_or_default() + "\n";
-        atomic_write(&self.path(&samples.hash), text.as_bytes())
+        write::replace(&self.path(&samples.hash), text.as_bytes())
             .map_err(|e| DecideError::Cache(e.to_string()))
     }
 }
@@ -184,5 +200,16 @@ mod tests {
         );
         std::fs::write(cache.path("abc"), b"{ broken").expect("write");
         assert_eq!(cache.get("abc", 2, &limits).expect("read"), None, "damaged");
+    }
+
+    #[test]
+    fn a_directory_in_place_of_a_point_is_no_point_and_is_replaced() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = Cache::new(&dir.path().join("points"));
+        let limits = Limits::default();
+        std::fs::create_dir_all(cache.path("abc").join("inner")).expect("dir");
+        assert_eq!(cache.get("abc", 2, &limits).expect("not fatal"), None);
+        cache.put(&samples(), &limits).expect("replaced");
+        assert!(cache.get("abc", 2, &limits).expect("read").is_some());
     }
 }

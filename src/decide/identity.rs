@@ -3,11 +3,8 @@
 //! call, so a study started from either carries the same id and the app's
 //! ledger finds what the command line would compute.
 
-use sha2::{Digest, Sha256};
-
-use crate::report::json::scenario_hash;
-use crate::report::run_id::{Overrides, RunIdentity, Simulated, hex};
 use crate::scenario::Scenario;
+use crate::store::identity::{Overrides, RunIdentity, Simulated, text_hash};
 
 /// The overrides a study asked for beyond its file: `--set`, `--seed`,
 /// `--replications` (or the app's seed and replications fields).
@@ -52,7 +49,7 @@ pub fn study(
             .iter()
             .map(|(label, s)| Simulated {
                 label: label.clone(),
-                scenario_hash: scenario_hash(s),
+                scenario_hash: s.hash(),
                 seed: s.seed,
                 replications: s.replications,
             })
@@ -65,9 +62,6 @@ pub fn study(
             replications: asked.replications,
             set: asked.sets.to_vec(),
         },
-        other: vec![(
-            "study_sha256".to_owned(),
-            hex(&Sha256::digest(study_text.as_bytes())),
-        )],
+        other: vec![("study_sha256".to_owned(), text_hash(study_text))],
     }
 }

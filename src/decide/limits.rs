@@ -10,6 +10,10 @@
 //! separators as [`thousands`] writes them in messages (a test reads the
 //! table against these constants), and docs/limits.md the rest.
 
+/// Largest point a study keeps (`--out DIR/points/`) that is read back, in
+/// bytes: every metric's value for each of the most replications a run may
+/// have, with room to spare. A larger file is no point: it runs again.
+pub const MAX_POINT_BYTES: u64 = 256 << 20;
 /// Most points in one sweep (a grid, or `lhs = N`).
 pub const MAX_POINTS: usize = 10_000;
 /// Most factors of a sweep, or parameters of a sensitivity study.

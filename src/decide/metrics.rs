@@ -170,7 +170,7 @@ impl MetricKey {
 
     /// A readable label: "time in port, p95".
     pub fn label(&self) -> String {
-        let base = crate::report::table::label(self.name);
+        let base = crate::experiment::labels::label(self.name);
         match self.percentile {
             Some(p) => format!("{base}, {}", p.suffix()),
             None => base.to_owned(),

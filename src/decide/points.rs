@@ -34,9 +34,8 @@ use super::cache::Cache;
 use super::error::DecideError;
 use super::metrics::{self, MetricKey};
 use super::runner::Runner;
-use crate::experiment::estimate::Estimate;
+use super::samples::Samples;
 use crate::experiment::run::RunOutput;
-use crate::report::json::scenario_hash;
 use crate::scenario::{Diagnostic, Override, Scenario, ScenarioError};
 
 /// How many points' mistakes are listed before the rest are counted.
@@ -51,42 +50,6 @@ pub struct Resolved {
     pub scenario: Scenario,
     /// SHA-256 of the resolved scenario.
     pub hash: String,
-}
-
-/// What one point measured: per metric, one value per replication.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Samples {
-    /// The point's scenario hash.
-    pub hash: String,
-    /// Replications run.
-    pub replications: u64,
-    /// Per metric (every [`MetricKey`]), in replication order; NaN where a
-    /// replication had no value.
-    pub values: BTreeMap<MetricKey, Vec<f64>>,
-    /// Replications stopped because trucks piled up.
-    pub runaways: Vec<u64>,
-}
-
-impl Samples {
-    /// The values of `key` (empty if not measured).
-    pub fn of(&self, key: &MetricKey) -> &[f64] {
-        self.values.get(key).map_or(&[], Vec::as_slice)
-    }
-
-    /// The mean and 95% interval of `key`, as a run reports it.
-    pub fn estimate(&self, key: &MetricKey) -> Estimate {
-        metrics::estimate(self.of(key))
-    }
-
-    /// `other − self` of `key`, replication by replication (paired by
-    /// index: common random numbers).
-    pub fn difference(&self, other: &Samples, key: &MetricKey) -> Vec<f64> {
-        self.of(key)
-            .iter()
-            .zip(other.of(key))
-            .map(|(a, b)| b - a)
-            .collect()
-    }
 }
 
 /// One unit of work.
@@ -251,7 +214,7 @@ pub fn resolve_all(
     for set in points {
         match resolve(&set) {
             Ok(scenario) => resolved.push(Resolved {
-                hash: scenario_hash(&scenario),
+                hash: scenario.hash(),
                 scenario,
                 set,
             }),

@@ -13,6 +13,16 @@
 //! duration is truncated at zero (sampled exactly by inverting the CDF),
 //! while [`Sampler::sample_offset`] draws an untruncated value for signed
 //! quantities such as punctuality.
+//!
+//! Beside the samplers: [`law`] evaluates the continuous laws (densities,
+//! distribution and survival functions in logarithms, quantiles, mean
+//! residual life) on top of the log-space tail functions of [`special`],
+//! and [`residual`] gives the remaining time of a duration that has
+//! already lasted a while, for every distribution here.
+
+pub mod law;
+pub mod residual;
+pub mod special;
 
 use rand::RngExt;
 use rand::distr::weighted::WeightedIndex;

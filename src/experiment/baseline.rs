@@ -42,8 +42,8 @@ use serde::{Deserialize, Serialize};
 
 use super::summary::{Metric, Summary};
 use crate::scenario::Scenario;
-use crate::scenario::input::InputError;
 use crate::scenario::limits::{self, MAX_REPLICATIONS};
+use crate::store::read::ReadError;
 
 /// The version of the file layout this portsim reads and writes. Bumped
 /// whenever the meaning of a recorded number changes, so an old baseline
@@ -132,7 +132,7 @@ pub enum BaselineError {
         path: PathBuf,
         /// Why (including: not a regular file, too large).
         #[source]
-        source: InputError,
+        source: ReadError,
     },
     /// The file is not a baseline (serde_json's message has line and column).
     #[error("invalid baseline `{}`: {source}", path.display())]

@@ -244,7 +244,7 @@ pub struct ScenarioCheck {
     pub warnings: Vec<String>,
     /// What the run found (stages or the gate that cannot keep up,
     /// unfinished trucks), as `run` reports it.
-    pub findings: Vec<String>,
+    pub findings: Vec<super::findings::Finding>,
 }
 
 impl ScenarioCheck {

@@ -1,25 +1,48 @@
 //! Can each stage, and the gate, keep up? Demand against capacity, daily
-//! limits, queue growth, and the findings a planner reads.
+//! limits, queue growth, and the verdicts the findings are made of
+//! (`findings`).
 //!
 //! An overloaded port is a result, not an error: the run completes and the
 //! report says where and by how much it falls short.
 //!
 //! # The criterion
 //!
+//! # Demand
+//!
+//! A stage's **demand** is the visits a day asked of it by the trucks that
+//! reached the port and stayed to be served: per class, the trucks that
+//! arrived less those that left before their first service
+//! ([`Counts::stayed`](crate::model::Counts::stayed)), times the class's
+//! expected visits to the stage (routing share and rework loops). A truck
+//! that diverts, reneges or is turned away before its first service is not
+//! demand for any stage, so on a stable port a stage's demand is the
+//! visits it makes and its load is its utilisation. The visits of **every
+//! truck that came** are kept beside it: those that stayed and those lost
+//! at the port before service ([`Counts::lost_at_port`]), and those lost
+//! in an e-queue that calls trucks as soon as the port has room (one
+//! without a daily quota, whose trucks were lost for want of that room,
+//! [`Counts::lost_offsite`]).
+//!
+//! # The criterion
+//!
 //! A **stage** cannot keep up (`unstable`) when either
-//! * its *load* is at least one: its demand per day (trucks reaching the
-//!   port per day × the stage's expected visits per truck, from routing
-//!   shares and rework loops) is at least its capacity per day (on-duty
-//!   lane-time over the mean service time, and no more than its daily
-//!   limit); or
+//! * its *load* is at least one: its demand per day is at least its
+//!   capacity per day (on-duty lane-time over the mean service time, and
+//!   no more than its daily limit); or
 //! * the trucks at it (waiting or served) grew over the window by at least
 //!   2 % of its demand per day, with a 95 % interval of the growth that
-//!   excludes zero (a backstop for capacity the formula misjudges).
+//!   excludes zero (a backstop for capacity the formula misjudges); or
+//! * it is the port's tightest stage (the highest load; with its pool, if
+//!   it shares one), trucks were lost before their first service, and the
+//!   visits of every truck that came are at least its capacity: the trucks
+//!   it could not take left at the door instead of queuing for it. The
+//!   stages behind it are judged on the trucks that got through.
 //!
-//! Its `shortfall_per_day` is the larger of demand − capacity and the
-//! measured growth; `growth_per_day` is the measured growth of the trucks
-//! at it (near zero when the parking or road queue holds the excess back
-//! upstream).
+//! Its `shortfall_per_day` is the larger of the excess demand (of every
+//! truck that came, in the third case) over capacity and the measured
+//! growth; `growth_per_day` is the measured growth of the trucks at it
+//! (near zero when the parking or road queue holds the excess back
+//! upstream, or the excess leaves).
 //!
 //! The **gate** cannot keep up when the trucks it fails to admit (turned
 //! away because the road queue is full, plus the growth of the road queue)
@@ -28,9 +51,8 @@
 
 use super::digest::{RepDigest, StageDigest};
 use super::estimate::Estimate;
-use super::summary::Summary;
-use crate::report::format::{duration, number};
-use crate::scenario::Stage;
+use crate::model::Counts;
+use crate::scenario::{Scenario, Stage};
 
 /// What bounds a stage's capacity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,19 +72,6 @@ impl Bound {
             Bound::Lanes => "lanes",
             Bound::DailyLimit(_) => "daily_limit",
             Bound::Pool(_) => "pool",
-        }
-    }
-
-    /// In words, given the pools' names: "its lanes", "its daily limit of
-    /// 60", "the pool `scanner`".
-    pub fn words(self, pools: &[PoolSummary]) -> String {
-        match self {
-            Bound::Lanes => "its lanes".to_owned(),
-            Bound::DailyLimit(l) => format!("its daily limit of {l}"),
-            Bound::Pool(i) => format!(
-                "the pool `{}` it shares",
-                pools.get(i).map_or("?", |p| p.name.as_str())
-            ),
         }
     }
 }
@@ -90,8 +99,17 @@ pub struct LimitSummary {
 /// A stage's demand, capacity and stability.
 #[derive(Clone, Debug)]
 pub struct StageFlow {
-    /// Visits wanted per day.
+    /// Visits a day asked of it by the trucks that stayed to be served.
     pub demand_per_day: Estimate,
+    /// Visits a day of every truck that came: those that stayed and those
+    /// that left before their first service.
+    pub came_per_day: Estimate,
+    /// The visits of every truck that came over capacity (its pool's, for
+    /// a stage on a shared pool).
+    pub came_load: Estimate,
+    /// Whether its verdict counts the trucks lost before service: it is
+    /// the port's tightest stage, and they left for want of it.
+    pub counts_lost: bool,
     /// Visits its lanes (and limit) can serve per day.
     pub capacity_per_day: f64,
     /// Demand over capacity.
@@ -123,6 +141,71 @@ pub struct GateSummary {
     pub unstable: Option<Instability>,
 }
 
+/// The trucks lost before their first service, per day, by where and how
+/// they left.
+#[derive(Clone, Debug)]
+pub struct LostSummary {
+    /// Turned away at the road (its queue full).
+    pub turned_away_per_day: Estimate,
+    /// Diverted at the sight of the road queue.
+    pub diverted_per_day: Estimate,
+    /// Reneged on the road.
+    pub reneged_per_day: Estimate,
+    /// Diverted at the sight of the e-queue.
+    pub diverted_offsite_per_day: Estimate,
+    /// Reneged in the e-queue.
+    pub reneged_offsite_per_day: Estimate,
+    /// Whether those lost in the e-queue count against the port's
+    /// tightest stage: an e-queue without a daily quota calls a truck as
+    /// soon as the port has room, so one lost in it was lost for want of
+    /// room; with a quota, the quota may be what held it.
+    pub offsite_counts: bool,
+}
+
+/// Whether the trucks lost in the e-queue of `scenario` count against the
+/// port's tightest stage (see [`LostSummary::offsite_counts`]).
+pub fn offsite_counts(scenario: &Scenario) -> bool {
+    scenario
+        .equeue
+        .as_ref()
+        .is_some_and(|q| q.daily_quota.is_none())
+}
+
+/// Per-replication values of [`LostSummary`].
+#[derive(Clone, Debug, Default)]
+pub struct LostColumns {
+    columns: [Vec<f64>; 5],
+}
+
+impl LostColumns {
+    /// Adds a replication.
+    pub fn push(&mut self, c: &Counts, days: f64) {
+        let terms = [
+            c.turned_away - c.turned_away_no_slot,
+            c.diverted - c.diverted_offsite,
+            c.reneged - c.reneged_offsite,
+            c.diverted_offsite,
+            c.reneged_offsite,
+        ];
+        for (col, x) in self.columns.iter_mut().zip(terms) {
+            col.push(per_day(x as f64, days));
+        }
+    }
+
+    /// Their summary.
+    pub fn finish(&self, offsite_counts: bool) -> LostSummary {
+        let e = |i: usize| Estimate::from_samples(&self.columns[i]).at_least(0.0);
+        LostSummary {
+            turned_away_per_day: e(0),
+            diverted_per_day: e(1),
+            reneged_per_day: e(2),
+            diverted_offsite_per_day: e(3),
+            reneged_offsite_per_day: e(4),
+            offsite_counts,
+        }
+    }
+}
+
 fn per_day(x: f64, days: f64) -> f64 {
     if days > 0.0 { x / days } else { f64::NAN }
 }
@@ -140,6 +223,7 @@ fn clearly_positive(e: &Estimate) -> bool {
 #[derive(Clone, Debug, Default)]
 pub struct StageColumns {
     demand: Vec<f64>,
+    came: Vec<f64>,
     capacity: Vec<f64>,
     growth: Vec<f64>,
     limit_days: Vec<f64>,
@@ -149,10 +233,12 @@ pub struct StageColumns {
 }
 
 impl StageColumns {
-    /// Adds a replication: the stage's digest, the trucks that reached the
-    /// port, the stage's visits per such truck, and the measured days.
-    pub fn push(&mut self, st: &StageDigest, arrived: u64, per_truck: f64, days: f64) {
-        self.demand.push(per_day(arrived as f64 * per_truck, days));
+    /// Adds a replication: the stage's digest, the visits asked of it by
+    /// the trucks that stayed and by every truck that came (see the module
+    /// docs), and the measured days.
+    pub fn push(&mut self, st: &StageDigest, stayed: f64, came: f64, days: f64) {
+        self.demand.push(per_day(stayed, days));
+        self.came.push(per_day(came, days));
         self.capacity.push(per_day(st.capacity, days));
         let (start, end) = st.present;
         self.growth.push(per_day(end as f64 - start as f64, days));
@@ -220,6 +306,18 @@ pub fn pools(
                 })
                 .collect();
             let load = Estimate::from_samples(&load).at_least(0.0);
+            let came_load: Vec<f64> = (0..reps)
+                .map(|r| {
+                    members
+                        .iter()
+                        .map(|&s| {
+                            let (d, cap) = (stages[s].came[r], stages[s].capacity[r]);
+                            if cap > 0.0 { d / cap } else { f64::INFINITY }
+                        })
+                        .sum()
+                })
+                .collect();
+            let came_load = Estimate::from_samples(&came_load).at_least(0.0);
             let unstable = (load.n > 0 && load.mean >= 1.0).then(|| {
                 let shortfall: f64 = members
                     .iter()
@@ -233,6 +331,7 @@ pub fn pools(
             for &s in &members {
                 let f = &mut flows[s];
                 f.load = load;
+                f.came_load = came_load;
                 f.capacity_per_day = if load.mean > 0.0 {
                     f.demand_per_day.mean / load.mean
                 } else {
@@ -255,20 +354,12 @@ pub fn pools(
         .collect()
 }
 
-/// The flow of stage `spec` over the replications gathered in `c`.
-pub fn stage_flow(spec: &Stage, c: &StageColumns) -> StageFlow {
-    let demand = Estimate::from_samples(&c.demand);
-    let finite: Vec<f64> = c
-        .capacity
+/// Per replication, visits `demand` over `capacity` (infinite for demand
+/// without capacity, NaN for neither).
+fn loads(demand: &[f64], capacity: &[f64]) -> Estimate {
+    let load: Vec<f64> = demand
         .iter()
-        .copied()
-        .filter(|x| x.is_finite())
-        .collect();
-    let capacity = finite.iter().sum::<f64>() / finite.len().max(1) as f64;
-    let load: Vec<f64> = c
-        .demand
-        .iter()
-        .zip(&c.capacity)
+        .zip(capacity)
         .map(|(&d, &cap)| {
             if cap > 0.0 {
                 d / cap
@@ -279,7 +370,20 @@ pub fn stage_flow(spec: &Stage, c: &StageColumns) -> StageFlow {
             }
         })
         .collect();
-    let load = Estimate::from_samples(&load);
+    Estimate::from_samples(&load)
+}
+
+/// The flow of stage `spec` over the replications gathered in `c`.
+pub fn stage_flow(spec: &Stage, c: &StageColumns) -> StageFlow {
+    let demand = Estimate::from_samples(&c.demand);
+    let finite: Vec<f64> = c
+        .capacity
+        .iter()
+        .copied()
+        .filter(|x| x.is_finite())
+        .collect();
+    let capacity = finite.iter().sum::<f64>() / finite.len().max(1) as f64;
+    let load = loads(&c.demand, &c.capacity);
     let growth = Estimate::from_samples(&c.growth);
     let limit = spec.daily_limit.map(|limit| LimitSummary {
         limit,
@@ -294,6 +398,9 @@ pub fn stage_flow(spec: &Stage, c: &StageColumns) -> StageFlow {
     });
     StageFlow {
         demand_per_day: demand.at_least(0.0),
+        came_per_day: Estimate::from_samples(&c.came).at_least(0.0),
+        came_load: loads(&c.came, &c.capacity).at_least(0.0),
+        counts_lost: false,
         capacity_per_day: capacity,
         load: load.at_least(0.0),
         bound: match spec.daily_limit {
@@ -303,6 +410,61 @@ pub fn stage_flow(spec: &Stage, c: &StageColumns) -> StageFlow {
         limit,
         growth_per_day: growth,
         unstable,
+    }
+}
+
+/// The stage that limits the port: the highest load (demand over
+/// capacity), if any stage has demand.
+pub fn tightest(flows: &[&StageFlow]) -> Option<usize> {
+    flows
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.load.mean.is_finite())
+        .max_by(|a, b| a.1.load.mean.total_cmp(&b.1.load.mean))
+        .map(|(i, _)| i)
+}
+
+/// Counts the trucks lost before their first service against the port's
+/// tightest stage (and its pool): it cannot keep up when the visits of
+/// every truck that came are at least its capacity (see the module docs).
+pub fn count_lost(flows: &mut [StageFlow], pools: &mut [PoolSummary]) {
+    let Some(b) = tightest(&flows.iter().collect::<Vec<_>>()) else {
+        return;
+    };
+    let f = &flows[b];
+    let lost = f.came_per_day.mean > f.demand_per_day.mean;
+    if !lost || f.came_load.n == 0 || f.came_load.mean < 1.0 {
+        return;
+    }
+    let judge = |f: &mut StageFlow, shortfall: f64| {
+        let shortfall = shortfall.max(f.growth_per_day.mean).max(0.0);
+        f.counts_lost = true;
+        f.unstable = Some(Instability {
+            growth_per_day: f.growth_per_day.mean,
+            shortfall_per_day: shortfall,
+        });
+        shortfall
+    };
+    match f.bound {
+        Bound::Pool(i) => {
+            let load = f.came_load.mean;
+            let (mut growth, mut short) = (0.0, 0.0);
+            for s in flows.iter_mut().filter(|s| s.bound == Bound::Pool(i)) {
+                let excess = s.came_per_day.mean * (1.0 - 1.0 / load);
+                short += judge(s, excess);
+                growth += s.growth_per_day.mean;
+            }
+            if let Some(p) = pools.get_mut(i) {
+                p.unstable = Some(Instability {
+                    growth_per_day: growth,
+                    shortfall_per_day: short,
+                });
+            }
+        }
+        _ => {
+            let excess = f.came_per_day.mean - f.capacity_per_day;
+            judge(&mut flows[b], excess);
+        }
     }
 }
 
@@ -356,100 +518,4 @@ pub fn gate(c: &GateColumns) -> GateSummary {
         shortfall_per_day: shortfall,
         unstable,
     }
-}
-
-/// The findings of a summary, in plain words.
-pub fn findings(s: &Summary) -> Vec<String> {
-    let mut out = Vec::new();
-    // Stages grouped by what happens to their excess, in order of first
-    // appearance: (load, the full sentence, a short form for a list).
-    type Line = (f64, String, String);
-    let mut groups: Vec<(String, Vec<Line>)> = Vec::new();
-    for st in &s.stages {
-        let Some(u) = st.flow.unstable else { continue };
-        let f = &st.flow;
-        let bound = f.bound.words(&s.pools);
-        let queue = if u.growth_per_day >= (0.01 * f.demand_per_day.mean).max(0.5) {
-            format!("its queue grows ~{}/day", number(u.growth_per_day, 0))
-        } else if s.gate.unstable.is_some() {
-            "its queue is capped by the port's bounds and the excess is turned away at the gate"
-                .to_owned()
-        } else {
-            "the excess waits upstream".to_owned()
-        };
-        let one = format!(
-            "stage `{}` cannot keep up: demand ~{}/day exceeds its capacity ~{}/day ({bound}); {queue}",
-            st.name,
-            number(f.demand_per_day.mean, 0),
-            number(f.capacity_per_day, 0),
-        );
-        let short = format!(
-            "`{}` ~{}/day for ~{} ({:.0}%)",
-            st.name,
-            number(f.capacity_per_day, 0),
-            number(f.demand_per_day.mean, 0),
-            100.0 * f.load.mean
-        );
-        match groups.iter_mut().find(|(q, _)| *q == queue) {
-            Some((_, list)) => list.push((f.load.mean, one, short)),
-            None => groups.push((queue, vec![(f.load.mean, one, short)])),
-        }
-    }
-    for (queue, mut list) in groups {
-        if list.len() < 3 {
-            out.extend(list.into_iter().map(|(_, one, _)| one));
-            continue;
-        }
-        // Many stages short of the same demand (a port whose opening
-        // hours bind): one line, tightest first.
-        list.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let names: Vec<String> = list.into_iter().map(|(_, _, short)| short).collect();
-        out.push(format!(
-            "{} stages cannot keep up (capacity for demand, load): {}; {}",
-            names.len(),
-            names.join(", "),
-            queue.replacen("its queue is", "their queues are", 1)
-        ));
-    }
-    let g = &s.gate;
-    if let Some(u) = g.unstable {
-        let mut what = Vec::new();
-        if g.turned_away_per_day.mean >= 0.5 {
-            what.push(format!(
-                "~{}/day are turned away (road queue full)",
-                number(g.turned_away_per_day.mean, 0)
-            ));
-        }
-        if u.growth_per_day >= 0.5 {
-            what.push(format!(
-                "the road queue grows ~{}/day",
-                number(u.growth_per_day, 0)
-            ));
-        }
-        out.push(format!(
-            "the gate cannot keep up: ~{} trucks/day reach the port and {}",
-            number(g.arrivals_per_day.mean, 0),
-            what.join(" and ")
-        ));
-    }
-    // Departures are a biased sample of stays when trucks pile up during
-    // the window: the ones that arrived late, and stay longest, are missing.
-    let cleared = s.flow.mean(|c| c.cleared);
-    let piled = s.flow.mean(|c| c.in_port_end) - s.flow.mean(|c| c.in_port_start);
-    let u = &s.unfinished;
-    if piled >= 0.05 * cleared && piled >= 0.5 {
-        let share = if cleared > 0.0 {
-            format!("{:.0}% of departures", 100.0 * u.count.mean / cleared)
-        } else {
-            "none left".to_owned()
-        };
-        out.push(format!(
-            "{} trucks ({share}) were still at the port at the end, {} more than at the start, there ~{} so far on average (oldest {}); time in port counts only trucks that left, so it leaves out these stays",
-            number(u.count.mean, 0),
-            number(piled, 0),
-            duration(u.mean_age_s.mean),
-            duration(u.max_age_s),
-        ));
-    }
-    out
 }

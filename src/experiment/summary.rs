@@ -1,5 +1,6 @@
 //! From replications to metrics: per-replication values, means with
-//! confidence intervals, flow balances and stability findings.
+//! confidence intervals, flow balances and stability verdicts (the
+//! findings made of them are `findings`).
 //!
 //! Each metric is computed once per replication (a sample), then
 //! summarised across replications with a Student-t interval. Keeping the
@@ -31,7 +32,8 @@ use serde::Serialize;
 use super::digest::{DurationDigest, GroupDigest, Moments, RepDigest};
 use super::estimate::Estimate;
 use super::stability::{
-    self, GateColumns, GateSummary, PoolColumns, PoolSummary, StageColumns, StageFlow,
+    self, GateColumns, GateSummary, LostColumns, LostSummary, PoolColumns, PoolSummary,
+    StageColumns, StageFlow,
 };
 use crate::engine::stats::DurationStats;
 use crate::engine::time::{HOUR, SECOND};
@@ -288,6 +290,8 @@ pub struct Summary {
     pub stages: Vec<StageSummary>,
     /// The gate and road queue (all entrances).
     pub gate: GateSummary,
+    /// The trucks lost before their first service, by where and how.
+    pub lost: LostSummary,
     /// Mean trucks on the road at each entrance (`[port]` first), when
     /// there is more than one.
     pub entrances: Vec<(String, Estimate)>,
@@ -330,18 +334,7 @@ impl Summary {
     /// The stage that limits the port: the highest load (demand over
     /// capacity), if any stage has demand.
     pub fn bottleneck(&self) -> Option<usize> {
-        self.stages
-            .iter()
-            .enumerate()
-            .filter(|(_, st)| st.flow.load.mean.is_finite())
-            .max_by(|a, b| a.1.flow.load.mean.total_cmp(&b.1.flow.load.mean))
-            .map(|(i, _)| i)
-    }
-
-    /// Plain-language findings: every stage and the gate that cannot keep
-    /// up, and unfinished trucks that bias the time in port.
-    pub fn findings(&self) -> Vec<String> {
-        stability::findings(self)
+        stability::tightest(&self.stages.iter().map(|st| &st.flow).collect::<Vec<_>>())
     }
 }
 
@@ -507,7 +500,8 @@ struct StageColumnsAll {
 /// is kept once it has been added.
 pub struct Accumulator<'a> {
     scenario: &'a Scenario,
-    per_truck: Vec<f64>,
+    /// Expected visits per truck, `[class][stage]`.
+    per_truck: Vec<Vec<f64>>,
     indices: Vec<u64>,
     stopped: Vec<(u64, Stopped)>,
     all: GroupColumns,
@@ -516,6 +510,9 @@ pub struct Accumulator<'a> {
     stages: Vec<StageColumnsAll>,
     pools: Vec<PoolColumns>,
     gate: GateColumns,
+    lost: LostColumns,
+    /// Whether trucks lost in the e-queue count against the tightest stage.
+    offsite_counts: bool,
     entrances: Vec<Vec<f64>>,
     equeue_len: Vec<f64>,
     unfinished: (Vec<f64>, Vec<f64>, f64),
@@ -531,7 +528,7 @@ impl<'a> Accumulator<'a> {
     pub fn new(scenario: &'a Scenario) -> Self {
         Accumulator {
             scenario,
-            per_truck: crate::scenario::visits_per_truck(scenario),
+            per_truck: crate::scenario::visits_per_truck_by_class(scenario),
             indices: Vec::new(),
             stopped: Vec::new(),
             all: GroupColumns::default(),
@@ -540,6 +537,8 @@ impl<'a> Accumulator<'a> {
             stages: vec![StageColumnsAll::default(); scenario.stages.len()],
             pools: vec![PoolColumns::default(); scenario.pools.len()],
             gate: GateColumns::default(),
+            lost: LostColumns::default(),
+            offsite_counts: stability::offsite_counts(scenario),
             entrances: vec![Vec::new(); 1 + scenario.entrances.len()],
             equeue_len: Vec::new(),
             unfinished: (Vec::new(), Vec::new(), f64::NAN),
@@ -584,10 +583,23 @@ impl<'a> Accumulator<'a> {
             cols.wait.push(&st.wait);
             cols.queue_length.push(st.mean_queue_len);
             cols.in_service.push(st.mean_in_service);
-            cols.flow
-                .push(st, d.all.counts.arrived, self.per_truck[s], d.days);
+            // The visits of the trucks that stayed and of every truck that
+            // came, class by class (their routes and losses differ).
+            let (mut stayed, mut came) = (0.0, 0.0);
+            for (g, visits) in d.classes.iter().zip(&self.per_truck) {
+                let c = &g.counts;
+                let offsite = if self.offsite_counts {
+                    c.lost_offsite()
+                } else {
+                    0
+                };
+                stayed += c.stayed() as f64 * visits[s];
+                came += (c.stayed() + (c.lost_at_port() + offsite) as i64) as f64 * visits[s];
+            }
+            cols.flow.push(st, stayed, came, d.days);
         }
         self.gate.push(&d);
+        self.lost.push(&d.all.counts, d.days);
         for (cols, p) in self.pools.iter_mut().zip(&d.pools) {
             cols.utilization.push(p.utilization);
             cols.queue_length.push(p.mean_queue_len);
@@ -643,7 +655,8 @@ impl<'a> Accumulator<'a> {
             .collect();
         let flow_columns: Vec<StageColumns> = self.stages.iter().map(|c| c.flow.clone()).collect();
         let pool_names: Vec<String> = scenario.pools.iter().map(|p| p.name.clone()).collect();
-        let pools = stability::pools(&pool_names, &self.pools, &flow_columns, &mut flows);
+        let mut pools = stability::pools(&pool_names, &self.pools, &flow_columns, &mut flows);
+        stability::count_lost(&mut flows, &mut pools);
         let stages = scenario
             .stages
             .iter()
@@ -707,6 +720,7 @@ impl<'a> Accumulator<'a> {
                 max_age_s: self.unfinished.2,
             },
             gate: stability::gate(&self.gate),
+            lost: self.lost.finish(self.offsite_counts),
             entrances,
             pools,
             equeue_len: scenario.equeue.as_ref().map(|_| est(&self.equeue_len)),

@@ -9,7 +9,7 @@
 //! counted here (`road_first`). A port has one entrance, `[port]`, and may
 //! have more (one per direction); each class uses one.
 
-use super::diversion::Pace;
+use super::diversion::behaviour::Pace;
 use crate::engine::pool::{Discipline, Pool};
 use crate::engine::stats::TimeWeighted;
 use crate::engine::time::Time;

@@ -1,6 +1,11 @@
 //! The port's event dispatcher: arrivals, bookings, the gates, stages and
-//! departures; the mechanisms live beside it (`gate`, `stage`, `booking`,
-//! `equeue`, `diversion`, `initial`, `guard`).
+//! departures. The mechanisms live beside it (`gate`, `stage`, `booking`,
+//! `equeue`, `diversion`, `initial`, `guard`) and work on the shared state
+//! ([`World`]); where one of their steps leads on to another (a called
+//! truck reaches the gate, a truck that gives up frees a place, a truck of
+//! the starting state joins its stage), the handler here takes that next
+//! step. A replication is built and run by `replication`, and its results
+//! collected by `collect`.
 //!
 //! # A truck's path
 //!
@@ -27,196 +32,69 @@
 //! queue is full is turned away. Entering the port is a separate zero-delay
 //! event, so a long road queue admitted at once never recurses.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use rand::RngExt;
-use slab::Slab;
 
 use super::arrivals::ArrivalGen;
 use super::booking::SlotBook;
-use super::diversion::Behaviour;
-use super::equeue::OffSite;
-use super::gate::Gate;
+use super::events::Event;
 use super::guard::{Guard, Trip};
-use super::results::{
-    ClassResult, Counts, EQueueResult, GateResult, HourlyProfile, PoolResult, RepResult,
-    StageResult, Stopped, Unfinished,
-};
-use super::stage::{Resource, Stage, capacity};
+use super::results::{ClassResult, HourlyProfile};
 use super::truck::{Place, Truck, Waiting};
-use crate::engine::dist::{DistError, Sampler};
+use super::world::World;
+use super::{diversion, equeue, initial};
+use crate::engine::dist::Sampler;
 use crate::engine::draws::Uniforms;
-use crate::engine::pool::Discipline;
 use crate::engine::sim::{Model, Scheduler};
-use crate::engine::stats::{DailyCounts, DurationStats, TimeWeighted};
-use crate::engine::streams::{Rng, Streams};
-use crate::engine::time::{DAY, DayHour, HOUR, SECOND, Time, ticks};
-use crate::scenario::{Lanes, NoSlot, Port as GateSpec, Scenario};
+use crate::engine::stats::{DailyCounts, DurationStats};
+use crate::engine::streams::Rng;
+use crate::engine::time::{DAY, DayHour, HOUR, Time, ticks};
+use crate::scenario::NoSlot;
 
-/// Guards against runaway replications.
-#[derive(Clone, Copy, Debug)]
-pub struct Limits {
-    /// Stop a replication when more trucks than this are in the system
-    /// (road, port, booked and off-site), or when their growth says they
-    /// will be before the end (see [`guard`](super::guard)).
-    pub max_in_system: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_in_system: 1_000_000,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug)]
-pub(super) enum Event {
-    /// The arrival process fires.
-    Arrival,
-    /// A booked truck's slot time comes: it shows up, or it is a no-show.
-    Show(u32),
-    /// A no-show comes after all, unbooked.
-    Later(u32),
-    /// A truck called forward from the e-queue reaches the port.
-    Called(u32),
-    /// A waiting truck's patience runs out (if it still waits there).
-    Renege { truck: u32, epoch: u32 },
-    /// A truck admitted by the gate enters the port area.
-    Enter(u32),
-    /// A stage finishes serving a truck.
-    Done { stage: u16, truck: u32 },
-    /// A lane resource's calendar changes.
-    LaneCalendar(u16),
-    /// An entrance's gate calendar changes.
-    GateCalendar(u8),
-    /// Midnight: daily limits and the e-queue quota start afresh.
-    Midnight,
-    /// An hour boundary, for the hour-of-day profile (and, at midnight,
-    /// the runaway guard).
-    Hour,
-    /// Warm-up ends: statistics start.
-    WarmupEnd,
-    /// Time zero: the trucks of an observed starting state take their places.
-    Initial,
-}
-
+/// The dispatcher of one replication: the shared state, and what only the
+/// dispatcher uses (the arrival process and bookings, the statistics of
+/// departures, the runaway guard).
 pub(super) struct Port<'a> {
-    pub scenario: &'a Scenario,
-    arrivals: ArrivalGen,
+    /// The state the mechanisms share.
+    pub world: World<'a>,
+    pub arrivals: ArrivalGen,
     /// Per truck draws (class, booking wish), batched: the same values in
     /// the same order as one at a time.
-    class_draws: Uniforms,
-    booking_draws: Uniforms,
-    no_show_rng: Rng,
-    punctuality_rng: Rng,
-    punctuality: Option<Sampler>,
-    later_rng: Rng,
-    later: Option<Sampler>,
-    pub initial_rng: Rng,
-    slots: Option<SlotBook>,
-    /// Each class's route (stage indices in order) and, per stage, its
-    /// position in that route.
-    pub routes: Vec<Vec<u16>>,
-    route_pos: Vec<Vec<Option<u16>>>,
-    /// Whether a class visits every stage in file order (no route).
-    all_stages: Vec<bool>,
+    pub class_draws: Uniforms,
+    pub booking_draws: Uniforms,
+    pub no_show_rng: Rng,
+    pub punctuality_rng: Rng,
+    pub punctuality: Option<Sampler>,
+    pub later_rng: Rng,
+    pub later: Option<Sampler>,
+    pub slots: Option<SlotBook>,
     /// The stages whose routing needs a draw: some class visits them with
     /// a share strictly between 0 and 1 (uniforms are in [0, 1), so a
     /// share of 1 always visits and 0 never does).
-    drawn_routing: Vec<usize>,
+    pub drawn_routing: Vec<usize>,
     /// Per class, the routing bits of the other stages (those it surely
     /// visits).
-    sure_routing: Vec<u64>,
-    pub behaviour: Vec<Behaviour>,
-    /// The last wait's epoch (see `Port::wait_in`).
-    pub epochs: u32,
-    pub gates: Vec<Gate>,
-    pub resources: Vec<Resource>,
-    pub stages: Vec<Stage>,
-    pub offsite: Option<OffSite>,
-    pub trucks: Slab<Truck>,
-    /// Trucks waiting on the road or in a stage queue.
-    waiting: TimeWeighted,
-    /// Trucks waiting in the e-queue.
-    pub offsite_len: TimeWeighted,
-    pub measured: bool,
+    pub sure_routing: Vec<u64>,
     /// Whether anything costs money: without fees and costs every cost
     /// sum is a sum of zeros, so none is kept.
-    priced: bool,
-    all: ClassResult,
-    classes: Vec<ClassResult>,
-    /// Trucks at the port, booked on their way, and off-site, per class.
-    pub in_port: Vec<u64>,
-    pub pending: Vec<u64>,
-    pub equeued: Vec<u64>,
-    booking_lead: DurationStats,
-    daily: DailyCounts,
-    hourly: HourlyProfile,
+    pub priced: bool,
+    /// All trucks' cost sums, added as trucks leave (so their
+    /// floating-point totals do not depend on how the classes are summed);
+    /// the whole port's other figures are the classes' sums, made at the
+    /// end.
+    pub all: ClassResult,
+    pub booking_lead: DurationStats,
+    pub daily: DailyCounts,
+    pub hourly: HourlyProfile,
     /// The day and hour of the clock, for filing arrivals and departures.
-    clock: DayHour,
-    hour_mark: Time,
-    hour_area: f64,
-    peak_in_system: u64,
-    guard: Guard,
-    trip: Option<Trip>,
+    pub clock: DayHour,
+    pub hour_mark: Time,
+    pub hour_area: f64,
+    pub peak_in_system: u64,
+    pub guard: Guard,
+    pub trip: Option<Trip>,
 }
 
 impl Port<'_> {
-    /// The gate spec of entrance `e`.
-    pub fn gate_spec(&self, e: usize) -> &GateSpec {
-        match e {
-            0 => &self.scenario.port,
-            _ => &self.scenario.entrances[e - 1].gate,
-        }
-    }
-
-    /// The queue priority of a truck of `class`, booked or not: the class
-    /// priority first, then booked trucks ahead of walk-ins when the
-    /// appointments say so.
-    pub fn priority_of(&self, class: usize, booked: bool) -> i32 {
-        let class = self.scenario.classes[class].priority;
-        let booked_first = self
-            .scenario
-            .appointments
-            .as_ref()
-            .is_some_and(|a| a.priority);
-        class.saturating_mul(2) + i32::from(booked_first && booked)
-    }
-
-    pub fn waiting_changed(&mut self, now: Time, delta: i64) {
-        let value = self.waiting.value().saturating_add_signed(delta);
-        self.waiting.set(now, value);
-    }
-
-    /// Counts an event for the truck's class (the whole port's counts are
-    /// the classes' sums, made at the end).
-    #[inline]
-    pub fn count(&mut self, class: usize, f: impl Fn(&mut Counts)) {
-        if self.measured {
-            f(&mut self.classes[class].counts);
-        }
-    }
-
-    /// The first stage of `truck`'s route at or after position `from` that
-    /// its routing sends it to, with that position.
-    #[inline]
-    pub fn next_stage(&self, truck: &Truck, from: usize) -> Option<(usize, usize)> {
-        let class = usize::from(truck.class);
-        if self.all_stages[class] {
-            // Every stage in file order: the next set routing bit.
-            let ahead = truck.routing.checked_shr(from as u32).unwrap_or(0);
-            return (ahead != 0).then(|| {
-                let s = from + ahead.trailing_zeros() as usize;
-                (s, s)
-            });
-        }
-        let route = &self.routes[class];
-        (from..route.len())
-            .map(|q| (q, usize::from(route[q])))
-            .find(|&(_, s)| truck.routing >> s & 1 == 1)
-    }
-
     fn on_arrival(&mut self, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         if let Some(next) = self.arrivals.next(now) {
@@ -228,40 +106,40 @@ impl Port<'_> {
         // (one class, no appointments, a stage every class visits or skips
         // for sure) is not taken: those streams have no other use, so
         // skipping them changes no result.
-        let class = if self.scenario.classes.len() > 1 {
+        let class = if self.world.scenario.classes.len() > 1 {
             let u = self.class_draws.draw();
-            self.class_of(u)
+            self.world.class_of(u)
         } else {
             0
         };
         let routing = self.draw_routing(class);
-        let entrance = self.scenario.classes[class].entrance;
-        let prio = self.priority_of(class, false);
+        let entrance = self.world.scenario.classes[class].entrance;
+        let prio = self.world.priority_of(class, false);
         let mut truck = Truck::new(class, entrance, prio, routing, now);
-        self.count(class, |c| c.offered += 1);
-        let scenario = self.scenario;
+        self.world.count(class, |c| c.offered += 1);
+        let scenario = self.world.scenario;
         if let Some(appointments) = &scenario.appointments
             && self.booking_draws.draw() < appointments.share
         {
             let Some(slot) = self.slots.as_mut().and_then(|book| book.book(now)) else {
                 if appointments.no_slot == NoSlot::TurnAway {
-                    self.count(class, |c| {
+                    self.world.count(class, |c| {
                         c.turned_away += 1;
                         c.turned_away_no_slot += 1;
                     });
                     return;
                 }
-                self.count(class, |c| c.unbooked_walk_ins += 1);
-                let id = self.trucks.insert(truck) as u32;
+                self.world.count(class, |c| c.unbooked_walk_ins += 1);
+                let id = self.world.trucks.insert(truck) as u32;
                 self.reach(id, sched);
                 return;
             };
-            if self.measured {
+            if self.world.measured {
                 self.booking_lead.record(slot - now);
             }
-            self.count(class, |c| c.bookings += 1);
+            self.world.count(class, |c| c.bookings += 1);
             truck.booked = true;
-            truck.prio = self.priority_of(class, true);
+            truck.prio = self.world.priority_of(class, true);
             truck.place = Place::Booked;
             truck.slot = slot;
             truck.no_show = self.no_show_rng.random::<f64>() < appointments.no_show;
@@ -276,34 +154,23 @@ impl Port<'_> {
             } else {
                 (slot as f64 + offset).max(now as f64)
             };
-            self.pending[class] += 1;
-            let id = self.trucks.insert(truck) as u32;
+            self.world.pending[class] += 1;
+            let id = self.world.trucks.insert(truck) as u32;
             sched.schedule_at(ticks(at), Event::Show(id));
             return;
         }
-        let id = self.trucks.insert(truck) as u32;
+        let id = self.world.trucks.insert(truck) as u32;
         self.reach(id, sched);
     }
 
     /// The class of a truck with uniform draw `u`.
-    pub fn class_of(&self, u: f64) -> usize {
-        let mut cumulative = 0.0;
-        for (i, c) in self.scenario.classes.iter().enumerate() {
-            cumulative += c.share;
-            if u < cumulative {
-                return i;
-            }
-        }
-        self.scenario.classes.len() - 1
-    }
-
     /// Draws the routing of a truck of `class`: a bit per stage, each from
     /// that stage's stream.
     fn draw_routing(&mut self, class: usize) -> u64 {
         let mut routing = self.sure_routing[class];
         for &s in &self.drawn_routing {
-            let u = self.stages[s].routing.draw();
-            if u < self.scenario.stages[s].share[class] {
+            let u = self.world.stages[s].routing.draw();
+            if u < self.world.scenario.stages[s].share[class] {
                 routing |= 1 << s;
             }
         }
@@ -313,11 +180,11 @@ impl Port<'_> {
     /// A booked truck's time has come: it comes, comes later, or not at all.
     fn show(&mut self, id: u32, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let Some(truck) = self.trucks.get(id as usize).copied() else {
+        let Some(truck) = self.world.trucks.get(id as usize).copied() else {
             return;
         };
         let class = usize::from(truck.class);
-        let appointments = self.scenario.appointments.as_ref();
+        let appointments = self.world.scenario.appointments.as_ref();
         if truck.no_show {
             let later = appointments.and_then(|a| a.no_show_later.as_ref());
             if let (Some(rule), Some(delay)) = (later, self.later.as_ref())
@@ -327,16 +194,16 @@ impl Port<'_> {
                 sched.schedule_in(delay, Event::Later(id));
                 return;
             }
-            self.pending[class] -= 1;
-            self.count(class, |c| c.no_shows += 1);
-            self.trucks.remove(id as usize);
+            self.world.pending[class] -= 1;
+            self.world.count(class, |c| c.no_shows += 1);
+            self.world.trucks.remove(id as usize);
             return;
         }
-        self.pending[class] -= 1;
+        self.world.pending[class] -= 1;
         let grace = appointments.and_then(|a| a.late_grace);
         let late = grace.is_some_and(|g| now.saturating_sub(truck.slot) > g);
-        let walk_in = self.priority_of(class, false);
-        if let Some(t) = self.trucks.get_mut(id as usize) {
+        let walk_in = self.world.priority_of(class, false);
+        if let Some(t) = self.world.trucks.get_mut(id as usize) {
             if late {
                 t.booked = false;
                 t.prio = walk_in;
@@ -344,7 +211,7 @@ impl Port<'_> {
             t.place = Place::Port;
         }
         if late {
-            self.count(class, |c| c.lost_slot += 1);
+            self.world.count(class, |c| c.lost_slot += 1);
         }
         self.reach(id, sched);
     }
@@ -353,11 +220,12 @@ impl Port<'_> {
     #[inline(never)] // rare: keeps the per-event dispatch lean
     fn later(&mut self, id: u32, sched: &mut Scheduler<Event>) {
         let class = self
+            .world
             .trucks
             .get(id as usize)
             .map_or(0, |t| usize::from(t.class));
-        let walk_in = self.priority_of(class, false);
-        let Some(truck) = self.trucks.get_mut(id as usize) else {
+        let walk_in = self.world.priority_of(class, false);
+        let Some(truck) = self.world.trucks.get_mut(id as usize) else {
             return;
         };
         truck.booked = false;
@@ -365,8 +233,8 @@ impl Port<'_> {
         truck.no_show = false;
         truck.place = Place::Port;
         let class = usize::from(truck.class);
-        self.pending[class] -= 1;
-        self.count(class, |c| c.late_walk_ins += 1);
+        self.world.pending[class] -= 1;
+        self.world.count(class, |c| c.late_walk_ins += 1);
         self.reach(id, sched);
     }
 
@@ -374,8 +242,8 @@ impl Port<'_> {
     /// goes to the port.
     #[inline]
     fn reach(&mut self, id: u32, sched: &mut Scheduler<Event>) {
-        if self.offsite.is_some() {
-            self.register(id, sched);
+        if self.world.offsite.is_some() {
+            equeue::register(&mut self.world, id, sched);
         } else {
             self.arrive(id, sched);
         }
@@ -384,22 +252,23 @@ impl Port<'_> {
     /// Whether a truck arriving now would have to wait on the road.
     fn must_wait_on_road(&self, truck: &Truck) -> bool {
         let e = usize::from(truck.entrance);
-        let gate = &self.gates[e].pool;
+        let gate = &self.world.gates[e].pool;
         if gate.waiting() > 0 || gate.busy() >= gate.capacity() {
             return true;
         }
-        if self.gates[e].parking.is_some() {
+        if self.world.gates[e].parking.is_some() {
             return false;
         }
         // No parking: it waits on the road if its first stage is busy.
-        self.next_stage(truck, 0)
-            .is_some_and(|(_, s)| !self.resources[self.stages[s].resource].would_start())
+        self.world.next_stage(truck, 0).is_some_and(|(_, s)| {
+            !self.world.resources[self.world.stages[s].resource].would_start()
+        })
     }
 
     /// Truck `id` reaches the port: enters, queues on the road, or leaves.
-    pub fn arrive(&mut self, id: u32, sched: &mut Scheduler<Event>) {
+    fn arrive(&mut self, id: u32, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let Some(truck) = self.trucks.get_mut(id as usize) else {
+        let Some(truck) = self.world.trucks.get_mut(id as usize) else {
             return;
         };
         truck.arrived = now;
@@ -409,45 +278,49 @@ impl Port<'_> {
         }
         let (class, e) = (usize::from(truck.class), usize::from(truck.entrance));
         let (booked, registered, priority) = (truck.booked, truck.registered, truck.prio);
-        self.count(class, |c| {
-            c.arrived += 1;
-            c.booked += u64::from(booked);
-        });
-        if self.measured {
-            let (_, hour) = self.clock.at(now);
-            self.hourly.arrivals[hour] += 1;
-        }
-        // A truck called from the e-queue has chosen already.
+        // A truck called from the e-queue has chosen already. Any other
+        // looks at the road queue first: one that will not join it goes
+        // elsewhere without arriving, as one that will not join the e-queue
+        // never registers.
         if !registered {
-            let ahead = self.gates[e].road_len();
-            let pace = &self.gates[e].pace;
-            if !self.behaviour[class].joins(ahead, || pace.expected_wait(ahead)) {
-                self.count(class, |c| c.diverted += 1);
-                self.trucks.remove(id as usize);
+            let ahead = self.world.gates[e].road_len();
+            let pace = &self.world.gates[e].pace;
+            if !self.world.behaviour[class].joins(ahead, || pace.expected_wait(ahead)) {
+                self.world.count(class, |c| c.diverted += 1);
+                self.world.trucks.remove(id as usize);
                 return;
             }
         }
-        let gate = &self.gates[e];
+        self.world.count(class, |c| {
+            c.arrived += 1;
+            c.booked += u64::from(booked);
+        });
+        if self.world.measured {
+            let (_, hour) = self.clock.at(now);
+            self.hourly.arrivals[hour] += 1;
+        }
+        let gate = &self.world.gates[e];
         let road_full = gate
             .road_queue
             .is_some_and(|cap| gate.road_len() >= cap as usize);
         if road_full
             && self
+                .world
                 .trucks
                 .get(id as usize)
                 .is_some_and(|t| self.must_wait_on_road(t))
         {
-            self.count(class, |c| c.turned_away += 1);
-            self.trucks.remove(id as usize);
+            self.world.count(class, |c| c.turned_away += 1);
+            self.world.trucks.remove(id as usize);
             return;
         }
-        self.in_port[class] += 1;
-        match self.gates[e].request(now, id, priority) {
+        self.world.in_port[class] += 1;
+        match self.world.gates[e].request(now, id, priority) {
             Some(id) => self.admitted(id, e, sched),
             None => {
-                self.waiting_changed(now, 1);
-                self.gates[e].road_changed(now);
-                self.wait_in(id, Waiting::Gate(e as u8), sched);
+                self.world.waiting_changed(now, 1);
+                self.world.gates[e].road_changed(now);
+                diversion::wait_in(&mut self.world, id, Waiting::Gate(e as u8), sched);
             }
         }
     }
@@ -455,8 +328,8 @@ impl Port<'_> {
     /// Truck `id` passed the gate of entrance `e`.
     #[inline]
     fn admitted(&mut self, id: u32, e: usize, sched: &mut Scheduler<Event>) {
-        if self.gates[e].parking.is_some() {
-            self.gates[e].pace.record(sched.now());
+        if self.world.gates[e].parking.is_some() {
+            self.world.gates[e].pace.record(sched.now());
         }
         self.advance(id, 0, sched);
     }
@@ -465,45 +338,45 @@ impl Port<'_> {
     /// position `from`, or out.
     #[inline]
     fn advance(&mut self, id: u32, from: usize, sched: &mut Scheduler<Event>) {
-        let Some(truck) = self.trucks.get(id as usize) else {
+        let Some(truck) = self.world.trucks.get(id as usize) else {
             return;
         };
-        match self.next_stage(truck, from) {
+        match self.world.next_stage(truck, from) {
             Some((_, s)) => self.join(s, id, sched),
             None => self.depart(id, sched),
         }
     }
 
     /// Truck `id` joins the queue of stage `s`.
-    pub fn join(&mut self, s: usize, id: u32, sched: &mut Scheduler<Event>) {
+    fn join(&mut self, s: usize, id: u32, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let Some(truck) = self.trucks.get_mut(id as usize) else {
+        let Some(truck) = self.world.trucks.get_mut(id as usize) else {
             return;
         };
         truck.queued = now;
         truck.at = s as u16;
-        if let Some(q) = self.route_pos[usize::from(truck.class)][s] {
+        if let Some(q) = self.world.route_pos[usize::from(truck.class)][s] {
             truck.pos = q;
         }
         let (e, started, priority) = (usize::from(truck.entrance), truck.started, truck.prio);
-        let on_road = self.gates[e].parking.is_none() && !started;
-        let stage = &mut self.stages[s];
+        let on_road = self.world.gates[e].parking.is_none() && !started;
+        let stage = &mut self.world.stages[s];
         stage.here += 1;
-        if self.measured {
+        if self.world.measured {
             stage.joins += 1;
         }
         let r = stage.resource;
-        match self.resources[r].pool.request(now, id, priority) {
+        match self.world.resources[r].pool.request(now, id, priority) {
             Some(id) => self.start(s, id, sched),
             None => {
-                self.waiting_changed(now, 1);
+                self.world.waiting_changed(now, 1);
                 if on_road {
-                    if let Some(t) = self.trucks.get_mut(id as usize) {
+                    if let Some(t) = self.world.trucks.get_mut(id as usize) {
                         t.on_road = true;
                     }
-                    self.gates[e].road_first += 1;
-                    self.gates[e].road_changed(now);
-                    self.wait_in(id, Waiting::FirstStage(r as u16), sched);
+                    self.world.gates[e].road_first += 1;
+                    self.world.gates[e].road_changed(now);
+                    diversion::wait_in(&mut self.world, id, Waiting::FirstStage(r as u16), sched);
                 }
             }
         }
@@ -511,14 +384,14 @@ impl Port<'_> {
 
     fn start(&mut self, s: usize, id: u32, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let measured = self.measured;
-        let stage = &mut self.stages[s];
+        let measured = self.world.measured;
+        let stage = &mut self.world.stages[s];
         let service = stage.service.next_ticks();
         if measured {
             stage.busy += u128::from(service);
         }
         let mut left_road = None;
-        if let Some(truck) = self.trucks.get_mut(id as usize) {
+        if let Some(truck) = self.world.trucks.get_mut(id as usize) {
             if measured {
                 stage.wait.record(now - truck.queued);
             }
@@ -532,17 +405,17 @@ impl Port<'_> {
         }
         stage.started_today += 1;
         let r = stage.resource;
-        if let Some(limit) = self.scenario.stages[s].daily_limit
+        if let Some(limit) = self.world.scenario.stages[s].daily_limit
             && stage.started_today >= limit
-            && !self.resources[r].pool.is_held()
+            && !self.world.resources[r].pool.is_held()
         {
-            self.resources[r].pool.set_held(true);
+            self.world.resources[r].pool.set_held(true);
             if measured {
                 stage.limit_days += 1;
             }
         }
         if let Some(e) = left_road {
-            let gate = &mut self.gates[e];
+            let gate = &mut self.world.gates[e];
             gate.road_first -= 1;
             gate.road_changed(now);
             gate.pace.record(now);
@@ -559,9 +432,10 @@ impl Port<'_> {
     /// Starts waiting trucks on free lanes of resource `r`.
     fn fill_lanes(&mut self, r: usize, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        while let Some(id) = self.resources[r].pool.start_next(now) {
-            self.waiting_changed(now, -1);
+        while let Some(id) = self.world.resources[r].pool.start_next(now) {
+            self.world.waiting_changed(now, -1);
             let s = self
+                .world
                 .trucks
                 .get(id as usize)
                 .map_or(0, |t| usize::from(t.at));
@@ -571,35 +445,36 @@ impl Port<'_> {
 
     fn on_done(&mut self, s: usize, id: u32, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let r = self.stages[s].resource;
-        if let Some(next) = self.resources[r].pool.release(now) {
-            self.waiting_changed(now, -1);
+        let r = self.world.stages[s].resource;
+        if let Some(next) = self.world.resources[r].pool.release(now) {
+            self.world.waiting_changed(now, -1);
             let at = self
+                .world
                 .trucks
                 .get(next as usize)
                 .map_or(s, |t| usize::from(t.at));
             self.start(at, next, sched);
         }
-        let spec = &self.scenario.stages[s];
-        let stage = &mut self.stages[s];
+        let spec = &self.world.scenario.stages[s];
+        let stage = &mut self.world.stages[s];
         stage.here -= 1;
-        if self.measured {
+        if self.world.measured {
             stage.visits += 1;
         }
         let mut pos = 0;
         let priced = self.priced;
-        if let Some(truck) = self.trucks.get_mut(id as usize) {
+        if let Some(truck) = self.world.trucks.get_mut(id as usize) {
             truck.steps += u32::from(spec.step);
             if priced {
                 truck.fees += spec.fee;
             }
             pos = usize::from(truck.pos);
         }
-        if self.offsite.is_some() {
-            self.try_call(sched);
+        if self.world.offsite.is_some() {
+            equeue::try_call(&mut self.world, sched);
         }
         if let Some(rework) = &spec.rework {
-            let u: f64 = self.stages[s].rework_rng.random();
+            let u: f64 = self.world.stages[s].rework_rng.random();
             if u < rework.probability {
                 // Sent back: the truck visits the rework stage whatever its
                 // routing, then carries on from there along its route.
@@ -610,37 +485,18 @@ impl Port<'_> {
         self.advance(id, pos + 1, sched);
     }
 
-    /// Truck `id` leaves the port area: its parking place goes to the next
-    /// truck on the road. Returns whether it was there.
-    #[inline]
-    pub fn leave_port(&mut self, id: u32, sched: &mut Scheduler<Event>) -> bool {
-        let now = sched.now();
-        let Some(truck) = self.trucks.get(id as usize) else {
-            return false;
-        };
-        let (e, class) = (usize::from(truck.entrance), usize::from(truck.class));
-        self.trucks.remove(id as usize);
-        if let Some(next) = self.gates[e].release(now) {
-            self.waiting_changed(now, -1);
-            self.gates[e].road_changed(now);
-            sched.schedule_in(0, Event::Enter(next));
-        }
-        self.in_port[class] -= 1;
-        true
-    }
-
     fn depart(&mut self, id: u32, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         // What the statistics need, read before the truck is gone (a copy
         // of these fields, not of the whole truck).
-        let Some(truck) = self.trucks.get(id as usize).map(Leaving::from) else {
+        let Some(truck) = self.world.trucks.get(id as usize).map(Leaving::from) else {
             return;
         };
-        self.leave_port(id, sched);
-        if self.offsite.is_some() {
-            self.try_call(sched);
+        self.world.leave_port(id, sched);
+        if self.world.offsite.is_some() {
+            equeue::try_call(&mut self.world, sched);
         }
-        if !self.measured {
+        if !self.world.measured {
             return;
         }
         self.daily.record(now);
@@ -650,7 +506,7 @@ impl Port<'_> {
         if self.priced {
             self.pay(&truck, day, time);
         }
-        let result = &mut self.classes[usize::from(truck.class)];
+        let result = &mut self.world.classes[usize::from(truck.class)];
         result.counts.cleared += 1;
         result.time_in_port.record(time);
         result.wait.record(time.saturating_sub(truck.service));
@@ -659,7 +515,7 @@ impl Port<'_> {
             // the end); with one it adds the off-site wait.
             result.door_to_exit.record(now - truck.door + truck.age0);
             result.offsite_wait.record(truck.arrived - truck.door);
-        } else if self.offsite.is_some() {
+        } else if self.world.offsite.is_some() {
             result.door_to_exit.record(time);
         }
         result.steps += u64::from(truck.steps);
@@ -668,7 +524,7 @@ impl Port<'_> {
     /// Adds a cleared truck's costs: its fees, its hours and nights in the
     /// port (`time`, leaving on `day`) and the fixed charge.
     fn pay(&mut self, truck: &Leaving, day: u64, time: Time) {
-        let costs = &self.scenario.costs;
+        let costs = &self.world.scenario.costs;
         let nights = (day - truck.arrived / DAY) as f64;
         let hourly = costs.per_hour * time as f64 / HOUR as f64;
         let overnight = costs.overnight * nights;
@@ -681,7 +537,7 @@ impl Port<'_> {
         let class = usize::from(truck.class);
         for parts in [
             &mut self.all.cost_parts,
-            &mut self.classes[class].cost_parts,
+            &mut self.world.classes[class].cost_parts,
         ] {
             parts.fees += truck.fees;
             parts.time += hourly;
@@ -689,13 +545,13 @@ impl Port<'_> {
             parts.fixed += per_truck;
         }
         self.all.cost += cost;
-        self.classes[class].cost += cost;
+        self.world.classes[class].cost += cost;
     }
 
     #[inline(never)] // rare: keeps the per-event dispatch lean
     fn on_gate_calendar(&mut self, e: usize, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let spec = self.gate_spec(e);
+        let spec = self.world.gate_spec(e);
         let open = spec.open.value_at(now) > 0;
         let capacity = if open {
             spec.parking.unwrap_or(u32::MAX)
@@ -703,68 +559,70 @@ impl Port<'_> {
             0
         };
         let next = spec.open.next_change(now);
-        self.gates[e].pool.set_capacity(now, capacity);
-        while let Some(id) = self.gates[e].pool.start_next(now) {
-            self.waiting_changed(now, -1);
+        self.world.gates[e].pool.set_capacity(now, capacity);
+        while let Some(id) = self.world.gates[e].pool.start_next(now) {
+            self.world.waiting_changed(now, -1);
             sched.schedule_in(0, Event::Enter(id));
         }
-        self.gates[e].road_changed(now);
+        self.world.gates[e].road_changed(now);
         if let Some(next) = next {
             sched.schedule_at(next, Event::GateCalendar(e as u8));
         }
-        if open && self.offsite.is_some() {
-            self.try_call(sched);
+        if open && self.world.offsite.is_some() {
+            equeue::try_call(&mut self.world, sched);
         }
     }
 
     #[inline(never)] // rare: keeps the per-event dispatch lean
     fn on_lane_calendar(&mut self, r: usize, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let Some(calendar) = &self.resources[r].calendar else {
+        let Some(calendar) = &self.world.resources[r].calendar else {
             return;
         };
         let value = calendar.value_at(now);
         let next = calendar.next_change(now);
-        self.resources[r].pool.set_capacity(now, value);
+        self.world.resources[r].pool.set_capacity(now, value);
         self.fill_lanes(r, sched);
         if let Some(next) = next {
             sched.schedule_at(next, Event::LaneCalendar(r as u16));
         }
-        if self.offsite.is_some() {
-            self.try_call(sched);
+        if self.world.offsite.is_some() {
+            equeue::try_call(&mut self.world, sched);
         }
     }
 
     #[inline(never)] // rare: keeps the per-event dispatch lean
     fn on_midnight(&mut self, sched: &mut Scheduler<Event>) {
-        for s in 0..self.stages.len() {
-            let r = self.stages[s].resource;
-            self.stages[s].started_today = 0;
-            if self.scenario.stages[s].daily_limit.is_some() && self.resources[r].pool.is_held() {
-                if self.measured {
-                    self.stages[s].held_over += self.resources[r].pool.waiting() as u64;
+        for s in 0..self.world.stages.len() {
+            let r = self.world.stages[s].resource;
+            self.world.stages[s].started_today = 0;
+            if self.world.scenario.stages[s].daily_limit.is_some()
+                && self.world.resources[r].pool.is_held()
+            {
+                if self.world.measured {
+                    self.world.stages[s].held_over += self.world.resources[r].pool.waiting() as u64;
                 }
-                self.resources[r].pool.set_held(false);
+                self.world.resources[r].pool.set_held(false);
                 self.fill_lanes(r, sched);
             }
         }
-        if let Some(offsite) = &mut self.offsite {
+        if let Some(offsite) = &mut self.world.offsite {
             offsite.midnight();
-            self.try_call(sched);
+            equeue::try_call(&mut self.world, sched);
         }
         sched.schedule_in(DAY, Event::Midnight);
     }
 
     /// Adds the waiting area since the last mark to the hour it fell in.
-    fn close_hour(&mut self, now: Time) {
-        if self.measured && now > self.hour_mark {
-            let area = self.waiting.area(now);
+    pub(super) fn close_hour(&mut self, now: Time) {
+        if self.world.measured && now > self.hour_mark {
+            let area = self.world.waiting.area(now);
             let hour = (self.hour_mark % DAY / HOUR) as usize;
             self.hourly.waiting_area[hour] += area - self.hour_area;
             self.hourly.ticks[hour] += now - self.hour_mark;
         }
         self.hour_mark = now;
-        self.hour_area = self.waiting.area(now);
+        self.hour_area = self.world.waiting.area(now);
     }
 
     #[inline(never)] // rare: keeps the per-event dispatch lean
@@ -772,82 +630,65 @@ impl Port<'_> {
         // Close the warm-up's partial hour while still unmeasured: it is
         // dropped, and the profile starts at `now`.
         self.close_hour(now);
-        self.measured = true;
-        for r in &mut self.resources {
+        self.world.measured = true;
+        for r in &mut self.world.resources {
             r.pool.reset_stats(now);
         }
-        for stage in &mut self.stages {
+        for stage in &mut self.world.stages {
             stage.present_start = stage.here;
         }
-        for gate in &mut self.gates {
+        for gate in &mut self.world.gates {
             gate.road.reset(now);
             gate.road_start = gate.road_len() as u64;
         }
-        self.offsite_len.reset(now);
-        self.snapshot(
+        self.world.offsite_len.reset(now);
+        self.world.snapshot(
             |c| &mut c.in_port_start,
             |c| &mut c.booked_start,
             |c| &mut c.equeue_start,
         );
     }
 
-    /// Writes the trucks at the port, booked and off-site into the counts.
-    fn snapshot(
-        &mut self,
-        port: impl Fn(&mut Counts) -> &mut u64,
-        booked: impl Fn(&mut Counts) -> &mut u64,
-        offsite: impl Fn(&mut Counts) -> &mut u64,
-    ) {
-        for c in 0..self.classes.len() {
-            let counts = &mut self.classes[c].counts;
-            *port(counts) += self.in_port[c];
-            *booked(counts) += self.pending[c];
-            *offsite(counts) += self.equeued[c];
+    /// A called truck reaches the port: off the e-queue's books, then to
+    /// the gate as any arriving truck.
+    #[inline(never)] // rare: keeps the per-event dispatch lean
+    fn on_called(&mut self, id: u32, sched: &mut Scheduler<Event>) {
+        if equeue::called(&mut self.world, id) {
+            self.arrive(id, sched);
         }
     }
 
-    fn stopped(&self, now: Time, trip: Option<Trip>) -> Stopped {
-        let (stage, queue) = self
-            .stages
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (i, self.resources[s.resource].pool.waiting()))
-            .max_by_key(|&(i, q)| (q, std::cmp::Reverse(i)))
-            .map_or((String::new(), 0), |(i, q)| {
-                (self.scenario.stages[i].name.clone(), q as u64)
-            });
-        let ceiling = self.guard.ceiling();
-        let reason = match trip {
-            Some(Trip::Projected { per_day }) => format!(
-                "the trucks in the system grew by {per_day:.0} a day and would pass the limit of {ceiling} (--max-trucks) before the end of the run"
-            ),
-            _ => format!("the trucks in the system passed the limit of {ceiling} (--max-trucks)"),
+    /// A waiting truck's patience runs out; if it left the port, the
+    /// e-queue may call a truck into the room it made.
+    #[inline(never)] // rare: keeps the per-event dispatch lean
+    fn on_renege(&mut self, id: u32, epoch: u32, sched: &mut Scheduler<Event>) {
+        if diversion::renege(&mut self.world, id, epoch, sched) && self.world.offsite.is_some() {
+            equeue::try_call(&mut self.world, sched);
+        }
+    }
+
+    /// Places the trucks of the observed starting state (see `initial`):
+    /// those at stages join their stage's queue, then those in the parking
+    /// and on the road ask their gate for a place and go in if they get it.
+    #[inline(never)] // rare: keeps the per-event dispatch lean
+    fn place_initial(&mut self, sched: &mut Scheduler<Event>) {
+        let scenario = self.world.scenario;
+        let Some(start) = &scenario.initial else {
+            return;
         };
-        Stopped {
-            reason,
-            at: now,
-            in_system: self.trucks.len() as u64,
-            stage,
-            stage_queue: queue,
-            road_queue: self.gates.iter().map(|g| g.road_len() as u64).sum(),
+        for at in &start.stages {
+            for _ in 0..at.in_service + at.queued {
+                if let Some(id) = initial::place(&mut self.world, Some(at.stage), at.waited, sched)
+                {
+                    self.join(at.stage, id, sched);
+                }
+            }
         }
-    }
-
-    /// The state when the window closes: what is left at the port.
-    fn close_window(&mut self, end: Time) -> Unfinished {
-        self.snapshot(
-            |c| &mut c.in_port_end,
-            |c| &mut c.booked_ahead,
-            |c| &mut c.equeue_end,
-        );
-        let mut unfinished = Unfinished::default();
-        for (_, truck) in self.trucks.iter().filter(|(_, t)| t.place == Place::Port) {
-            let age = end.saturating_sub(truck.arrived) + truck.age0;
-            unfinished.count += 1;
-            unfinished.age_sum += u128::from(age);
-            unfinished.age_max = unfinished.age_max.max(age);
+        for _ in 0..start.parking + start.road {
+            if let Some(id) = initial::place(&mut self.world, None, start.waited, sched) {
+                sched.schedule_in(0, Event::Enter(id));
+            }
         }
-        unfinished
     }
 }
 
@@ -864,10 +705,11 @@ impl Model for Port<'_> {
             Event::Renege { truck, epoch } => self.on_renege(truck, epoch, sched),
             Event::Enter(id) => {
                 let e = self
+                    .world
                     .trucks
                     .get(id as usize)
                     .map_or(0, |t| usize::from(t.entrance));
-                if let Some(t) = self.trucks.get_mut(id as usize) {
+                if let Some(t) = self.world.trucks.get_mut(id as usize) {
                     t.waiting = Waiting::No;
                     t.epoch = 0;
                 }
@@ -879,7 +721,7 @@ impl Model for Port<'_> {
             Event::Midnight => self.on_midnight(sched),
             Event::Hour => {
                 if now.is_multiple_of(DAY) {
-                    self.trip = self.guard.midnight(now, self.trucks.len() as u64);
+                    self.trip = self.guard.midnight(now, self.world.trucks.len() as u64);
                 }
                 self.close_hour(now);
                 sched.schedule_in(HOUR, Event::Hour);
@@ -887,13 +729,13 @@ impl Model for Port<'_> {
             Event::WarmupEnd => self.on_warmup_end(now),
             Event::Initial => self.place_initial(sched),
         }
-        self.peak_in_system = self.peak_in_system.max(self.trucks.len() as u64);
+        self.peak_in_system = self.peak_in_system.max(self.world.trucks.len() as u64);
     }
 }
 
 /// The fields of a departing truck that its statistics read.
 #[derive(Clone, Copy)]
-struct Leaving {
+pub(super) struct Leaving {
     class: u8,
     registered: bool,
     arrived: Time,
@@ -917,336 +759,5 @@ impl From<&Truck> for Leaving {
             fees: t.fees,
             steps: t.steps,
         }
-    }
-}
-
-/// Runs replication `replication` of `scenario`.
-pub fn simulate(
-    scenario: &Scenario,
-    replication: u64,
-    limits: &Limits,
-) -> Result<RepResult, DistError> {
-    let never = AtomicBool::new(false);
-    simulate_until_cancelled(scenario, replication, limits, &never)
-        .map(|r| r.expect("never cancelled"))
-}
-
-/// Events between two looks at the cancel flag: a look costs an atomic
-/// load, and at millions of events a second a replication notices a
-/// cancellation within a millisecond.
-const CANCEL_EVERY: u32 = 4096;
-
-/// Each class's route as stage indices, and each stage's position in it.
-fn routes(scenario: &Scenario) -> (Vec<Vec<u16>>, Vec<Vec<Option<u16>>>) {
-    let n = scenario.stages.len();
-    let routes: Vec<Vec<u16>> = scenario
-        .classes
-        .iter()
-        .map(|c| match &c.route {
-            Some(r) => r.iter().map(|&s| s as u16).collect(),
-            None => (0..n as u16).collect(),
-        })
-        .collect();
-    let positions = routes
-        .iter()
-        .map(|r| {
-            let mut pos = vec![None; n];
-            for (q, &s) in r.iter().enumerate() {
-                pos[usize::from(s)] = Some(q as u16);
-            }
-            pos
-        })
-        .collect();
-    (routes, positions)
-}
-
-/// Runs replication `replication` of `scenario`, or returns `None` as soon
-/// as `cancel` is set (a cut replication is discarded, never reported).
-pub fn simulate_until_cancelled(
-    scenario: &Scenario,
-    replication: u64,
-    limits: &Limits,
-    cancel: &AtomicBool,
-) -> Result<Option<RepResult>, DistError> {
-    if cancel.load(Ordering::Relaxed) {
-        return Ok(None);
-    }
-    let streams = Streams::new(scenario.seed, replication);
-    let (resources, of_stage) = Resource::all(scenario);
-    let stages = scenario
-        .stages
-        .iter()
-        .zip(&of_stage)
-        .map(|(spec, &r)| Stage::new(spec, r, &streams))
-        .collect::<Result<Vec<_>, DistError>>()?;
-    let appointments = scenario.appointments.as_ref();
-    let gate_discipline = if appointments.is_some_and(|a| a.priority) {
-        Discipline::Priority
-    } else {
-        Discipline::Fifo
-    };
-    let end = scenario.warmup.saturating_add(scenario.horizon);
-    let classes = scenario.classes.len();
-    let entrances = 1 + scenario.entrances.len();
-    let (routes, route_pos) = routes(scenario);
-    let drawn_routing: Vec<usize> = (0..scenario.stages.len())
-        .filter(|&s| scenario.stages[s].share.iter().any(|&p| p > 0.0 && p < 1.0))
-        .collect();
-    let behaviour = scenario
-        .classes
-        .iter()
-        .map(|c| Behaviour::new(c, &streams))
-        .collect::<Result<Vec<_>, DistError>>()?;
-    let offsite = scenario
-        .equeue
-        .as_ref()
-        .map(|q| OffSite::new(q, entrances, resources.len(), &streams))
-        .transpose()?;
-    let later = appointments
-        .and_then(|a| a.no_show_later.as_ref())
-        .map(|l| l.delay.sampler())
-        .transpose()?;
-    let mut port = Port {
-        scenario,
-        arrivals: ArrivalGen::new(
-            &scenario.arrivals,
-            scenario.start,
-            streams.stream("arrivals"),
-        )?,
-        class_draws: Uniforms::new(streams.stream("class")),
-        booking_draws: Uniforms::new(streams.stream("booking")),
-        no_show_rng: streams.stream("no-show"),
-        punctuality_rng: streams.stream("punctuality"),
-        punctuality: appointments
-            .map(|a| a.punctuality.offset_sampler())
-            .transpose()?,
-        later_rng: streams.stream("no-show-later"),
-        later,
-        initial_rng: streams.stream("initial"),
-        slots: appointments.map(|a| SlotBook::new(a.slot, a.capacity.clone(), a.max_lead)),
-        all_stages: scenario.classes.iter().map(|c| c.route.is_none()).collect(),
-        drawn_routing: drawn_routing.clone(),
-        sure_routing: (0..classes)
-            .map(|c| {
-                (0..scenario.stages.len())
-                    .filter(|s| !drawn_routing.contains(s) && scenario.stages[*s].share[c] >= 1.0)
-                    .fold(0u64, |bits, s| bits | 1 << s)
-            })
-            .collect(),
-        routes,
-        route_pos,
-        behaviour,
-        epochs: 0,
-        gates: std::iter::once(&scenario.port)
-            .chain(scenario.entrances.iter().map(|e| &e.gate))
-            .map(|spec| Gate::new(spec, gate_discipline))
-            .collect(),
-        resources,
-        stages,
-        offsite,
-        trucks: Slab::with_capacity(1024),
-        waiting: TimeWeighted::new(0, 0),
-        offsite_len: TimeWeighted::new(0, 0),
-        measured: scenario.warmup == 0,
-        priced: {
-            let c = &scenario.costs;
-            [c.per_hour, c.overnight, c.per_truck]
-                .into_iter()
-                .chain(scenario.stages.iter().map(|s| s.fee))
-                .any(|x| x != 0.0)
-        },
-        all: ClassResult::new(),
-        classes: (0..classes).map(|_| ClassResult::new()).collect(),
-        in_port: vec![0; classes],
-        pending: vec![0; classes],
-        equeued: vec![0; classes],
-        booking_lead: DurationStats::new(SECOND),
-        daily: DailyCounts::new(scenario.warmup),
-        hourly: HourlyProfile::default(),
-        clock: DayHour::default(),
-        hour_mark: 0,
-        hour_area: 0.0,
-        peak_in_system: 0,
-        guard: Guard::new(limits.max_in_system, end),
-        trip: None,
-    };
-    let mut sched = Scheduler::new();
-    // Calendars first, so lanes are on duty before the first truck at t = 0.
-    for e in 0..entrances {
-        sched.schedule_at(0, Event::GateCalendar(e as u8));
-    }
-    for r in 0..port.resources.len() {
-        sched.schedule_at(0, Event::LaneCalendar(r as u16));
-    }
-    if scenario.initial.is_some() {
-        sched.schedule_at(0, Event::Initial);
-    }
-    let quota = scenario
-        .equeue
-        .as_ref()
-        .is_some_and(|q| q.daily_quota.is_some());
-    if quota || scenario.stages.iter().any(|s| s.daily_limit.is_some()) {
-        sched.schedule_at(DAY, Event::Midnight);
-    }
-    sched.schedule_at(HOUR, Event::Hour);
-    if scenario.warmup > 0 {
-        sched.schedule_at(scenario.warmup, Event::WarmupEnd);
-    }
-    if let Some(first) = port.arrivals.next(0) {
-        sched.schedule_at(first, Event::Arrival);
-    }
-    // The measured period is [warmup, end): an event exactly at the end
-    // belongs to the next period, so a 24 h window with hourly arrivals
-    // counts 24, not 25. Ticks are integers, so "before end" is "at or
-    // before end - 1".
-    let (mut events, mut cancelled) = (0u32, false);
-    let finished = sched.run_while(&mut port, end.saturating_sub(1), |p, _| {
-        events = events.wrapping_add(1);
-        if events.is_multiple_of(CANCEL_EVERY) && cancel.load(Ordering::Relaxed) {
-            cancelled = true;
-            return false;
-        }
-        !p.guard.over(p.trucks.len() as u64) && p.trip.is_none()
-    });
-    if cancelled {
-        return Ok(None);
-    }
-    let stopped_at = if finished { end } else { sched.now().min(end) };
-    let stopped = (!finished).then(|| port.stopped(stopped_at, port.trip));
-    port.close_hour(stopped_at);
-    let unfinished = port.close_window(stopped_at);
-    let from = scenario.warmup.min(stopped_at);
-    let measured = stopped_at - from;
-    let result = results(
-        port, scenario, &sched, from, stopped_at, measured, unfinished, stopped,
-    );
-    debug_assert!(
-        result.all.counts.system_balanced(),
-        "{:?}",
-        result.all.counts
-    );
-    debug_assert!(result.all.counts.port_balanced(), "{:?}", result.all.counts);
-    Ok(Some(result))
-}
-
-/// What the replication measured, from the port's final state.
-#[allow(clippy::too_many_arguments)]
-fn results(
-    port: Port,
-    scenario: &Scenario,
-    sched: &Scheduler<Event>,
-    from: Time,
-    to: Time,
-    measured: u64,
-    unfinished: Unfinished,
-    stopped: Option<Stopped>,
-) -> RepResult {
-    let gate_result = |g: &Gate| GateResult {
-        road_start: g.road_start,
-        road_end: g.road_len() as u64,
-        mean_road_queue: g.road.mean(to),
-    };
-    let entrances: Vec<GateResult> = port.gates.iter().map(gate_result).collect();
-    let gate = entrances
-        .iter()
-        .fold(GateResult::default(), |a, g| GateResult {
-            road_start: a.road_start + g.road_start,
-            road_end: a.road_end + g.road_end,
-            mean_road_queue: a.mean_road_queue + g.mean_road_queue,
-        });
-    let pools = scenario
-        .pools
-        .iter()
-        .enumerate()
-        .map(|(i, _)| {
-            let p = &port.resources[i].pool;
-            PoolResult {
-                utilization: p.utilization(to),
-                on_duty: p.on_duty_time(to),
-                overtime: p.overtime(to),
-                mean_queue_len: p.mean_queue_len(to),
-            }
-        })
-        .collect();
-    let stages = port
-        .stages
-        .iter()
-        .zip(&scenario.stages)
-        .map(|(s, spec)| {
-            let resource = &port.resources[s.resource];
-            let lanes = resource.calendar.as_ref();
-            let limit = spec.daily_limit;
-            let (capacity, limit_bound) = capacity(lanes, limit, s.mean_service, from, to);
-            let pool = match spec.lanes {
-                Lanes::Pool(i) => Some(i),
-                _ => None,
-            };
-            let on_duty = resource.pool.on_duty_time(to);
-            StageResult {
-                visits: s.visits,
-                joins: s.joins,
-                // A stage on a pool: its own share of the pool's lane-time.
-                utilization: match (resource.unlimited, pool) {
-                    (true, _) => f64::NAN,
-                    (false, Some(_)) if on_duty > 0.0 => (s.busy as f64 / on_duty).min(1.0),
-                    (false, Some(_)) => 0.0,
-                    (false, None) => resource.pool.utilization(to),
-                },
-                on_duty,
-                overtime: if pool.is_some() {
-                    0.0
-                } else {
-                    resource.pool.overtime(to)
-                },
-                capacity,
-                limit_bound,
-                pool,
-                mean_queue_len: resource.pool.mean_queue_len(to),
-                mean_in_service: match pool {
-                    Some(_) if to > from => s.busy as f64 / (to - from) as f64,
-                    Some(_) => 0.0,
-                    None => resource.pool.mean_busy(to),
-                },
-                present_start: s.present_start,
-                present_end: s.here,
-                limit_days: s.limit_days,
-                held_over: s.held_over,
-                wait: s.wait.clone(),
-            }
-        })
-        .collect();
-    let mut classes = port.classes;
-    if port.offsite.is_none() {
-        for c in &mut classes {
-            c.door_to_exit = c.time_in_port.clone();
-        }
-    }
-    let mut all = port.all;
-    for c in &classes {
-        all.counts += c.counts;
-        all.time_in_port.merge(&c.time_in_port);
-        all.wait.merge(&c.wait);
-        all.offsite_wait.merge(&c.offsite_wait);
-        all.door_to_exit.merge(&c.door_to_exit);
-        all.steps += c.steps;
-    }
-    RepResult {
-        stages,
-        pools,
-        gate,
-        entrances,
-        equeue: port.offsite.as_ref().map(|_| EQueueResult {
-            mean_len: port.offsite_len.mean(to),
-        }),
-        unfinished,
-        booking_lead: port.booking_lead,
-        all,
-        classes,
-        daily_departures: port.daily.counts(measured.div_ceil(DAY) as usize),
-        hourly: port.hourly,
-        days: measured as f64 / DAY as f64,
-        events: sched.events_processed(),
-        peak_in_system: port.peak_in_system,
-        stopped,
     }
 }

@@ -25,19 +25,28 @@ use crate::engine::time::{Span, Time};
 /// ```
 ///
 /// and, for the port alone (booked and e-queued trucks join it when they
-/// reach it):
+/// reach it; a truck that diverts at the sight of a queue, at the road as
+/// at the e-queue, never arrives):
 ///
 /// ```text
 /// in_port_start + arrived = cleared + (turned_away − turned_away_no_slot)
-///     + (diverted − diverted_offsite) + (reneged − reneged_offsite) + in_port_end
+///     + (reneged − reneged_offsite) + in_port_end
 /// ```
+///
+/// The trucks the stages are asked to serve are those that arrived and
+/// did not leave before their first service ([`Counts::stayed`]); the
+/// others left at the port ([`Counts::lost_at_port`]) or in the e-queue
+/// ([`Counts::lost_offsite`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     /// Trucks the arrival process produced in the window: walk-ins and
     /// trucks asking for a slot (demand).
     pub offered: u64,
-    /// Trucks that reached the port in the window (walk-ins, and booked
-    /// trucks at their slot).
+    /// Trucks that reached the port in the window and asked to enter it:
+    /// walk-ins, booked trucks at their slot, trucks called from the
+    /// e-queue. A truck that diverts at the sight of the road queue goes
+    /// elsewhere without arriving; one turned away because the road queue
+    /// is full arrived and was refused.
     pub arrived: u64,
     /// Trucks that left the port cleared in the window.
     pub cleared: u64,
@@ -56,7 +65,8 @@ pub struct Counts {
     /// came without one.
     pub unbooked_walk_ins: u64,
     /// Trucks that would not join the queue they found (their tolerance)
-    /// and went elsewhere.
+    /// and went elsewhere: at the road (they never arrived) or at the
+    /// e-queue (they never registered).
     pub diverted: u64,
     /// Of those, trucks that diverted at the e-queue.
     pub diverted_offsite: u64,
@@ -136,9 +146,36 @@ impl Counts {
         self.in_port_start + self.arrived
             == self.cleared
                 + (self.turned_away - self.turned_away_no_slot)
-                + (self.diverted - self.diverted_offsite)
                 + (self.reneged - self.reneged_offsite)
                 + self.in_port_end
+    }
+
+    /// The trucks the stages were asked to serve: those that arrived in
+    /// the window and did not leave before their first service (turned
+    /// away because the road queue was full, or reneged on the road). By
+    /// the port's balance this is also `cleared + in_port_end −
+    /// in_port_start`, which is negative only when trucks there at the
+    /// start left unserved.
+    pub fn stayed(&self) -> i64 {
+        let left =
+            (self.turned_away - self.turned_away_no_slot) + (self.reneged - self.reneged_offsite);
+        self.arrived as i64 - left as i64
+    }
+
+    /// The trucks that reached the port and left before their first
+    /// service: diverted at the sight of the road queue, turned away
+    /// because it was full, or reneged on the road. (A truck refused a
+    /// slot, or booked and not coming, never came.)
+    pub fn lost_at_port(&self) -> u64 {
+        (self.diverted - self.diverted_offsite)
+            + (self.turned_away - self.turned_away_no_slot)
+            + (self.reneged - self.reneged_offsite)
+    }
+
+    /// The trucks that left the e-queue before being called: diverted at
+    /// the sight of it, or reneged in it.
+    pub fn lost_offsite(&self) -> u64 {
+        self.diverted_offsite + self.reneged_offsite
     }
 
     /// Whether the e-queue's flow balance holds (it always should). A truck

@@ -509,3 +509,26 @@ fn overload_runs_to_the_horizon_unless_heading_past_the_ceiling() {
     s.horizon = 30 * DAY;
     assert!(run(&s).stopped.is_none());
 }
+
+/// A replication the runaway guard stops in its warm-up (here at time
+/// zero, by a starting state above the ceiling) measured nothing: its
+/// window never opened, so every count is zero and both balances hold
+/// (found by `fuzz_scenarios`: the trucks at the end were counted without
+/// those at the start).
+#[test]
+fn a_replication_stopped_in_its_warm_up_counts_nothing() {
+    let mut s = scenario(every(HOUR), vec![stage("a", 1, 10 * MINUTE)]);
+    s.warmup = DAY;
+    s.initial = Some(Initial {
+        road: 20,
+        parking: 0,
+        waited: HOUR,
+        stages: Vec::new(),
+    });
+    let r = simulate(&s, 0, &Limits { max_in_system: 10 }).expect("valid scenario");
+    let stopped = r.stopped.as_ref().expect("stopped by the guard");
+    assert_eq!(stopped.at, 0);
+    assert_eq!(r.all.counts, Counts::default());
+    assert_eq!(r.unfinished, Unfinished::default());
+    conserved(&r);
+}

@@ -55,7 +55,7 @@ pub const DEFINITIONS: [Definition; 21] = [
     Definition {
         key: "trucks_arrived",
         unit: "trucks",
-        meaning: "trucks that reached the port in the measured period; fewer than offered when booked trucks do not show up or are booked beyond the end",
+        meaning: "trucks that reached the port in the measured period and asked to enter it (one that diverts at the sight of the queue never arrives; one turned away at a full road did); fewer than offered when booked trucks do not show up or are booked beyond the end",
     },
     Definition {
         key: "trucks_cleared",
@@ -90,7 +90,7 @@ pub const DEFINITIONS: [Definition; 21] = [
     Definition {
         key: "trucks_diverted",
         unit: "trucks",
-        meaning: "trucks that found the queue beyond their class's tolerance and went elsewhere, in the measured period (at the road or the e-queue)",
+        meaning: "trucks that found the queue beyond their class's tolerance and went elsewhere, in the measured period (at the road, before arriving, or at the e-queue, before registering)",
     },
     Definition {
         key: "trucks_reneged",

@@ -20,6 +20,7 @@ use std::fmt::Write;
 
 use crate::experiment::gate::overall::{FileError, Overall, missing_note};
 use crate::experiment::gate::{ScenarioCheck, Status};
+use crate::report::findings;
 
 /// Escapes an annotation's message (everything after `::`).
 pub fn data(text: &str) -> String {
@@ -100,7 +101,7 @@ fn scenario(out: &mut String, c: &ScenarioCheck) {
     }
     for f in &c.findings {
         let title = "portsim check: finding".to_owned();
-        command(out, "notice", &on_file(file, title), f);
+        command(out, "notice", &on_file(file, title), &findings::text(f));
     }
 }
 

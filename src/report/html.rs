@@ -31,7 +31,7 @@ mod tables;
 mod tests;
 
 use self::charts::Series;
-use self::page::{Ids, Markup, figure, html, notices, section};
+use self::page::{Ids, Markup, figure, html, notice_list, section};
 use super::json::{Manifest, scenario_hash};
 use crate::engine::time::DAY;
 use crate::experiment::attribution::Attribution;
@@ -88,30 +88,29 @@ fn currency(s: &Scenario) -> &str {
     &s.costs.currency
 }
 
-/// Notices about interrupted runs, warnings and runaway replications.
+/// Notices about interrupted runs, warnings, findings (their names in
+/// `<code>`) and runaway replications.
 fn notice_items(
     complete: bool,
     warnings: &[String],
     summaries: &[(&str, &Summary)],
-) -> Vec<String> {
-    let mut items: Vec<String> = Vec::new();
+) -> Vec<Markup> {
+    let mut items: Vec<Markup> = Vec::new();
     if !complete {
-        items.push("Incomplete: not every requested replication counts (interrupted, or stopped by the runaway guard), so intervals are wider than planned.".into());
+        items.push(html! { "Incomplete: not every requested replication counts (interrupted, or stopped by the runaway guard), so intervals are wider than planned." });
     }
-    items.extend(warnings.iter().map(|w| format!("Warning: {w}")));
+    items.extend(warnings.iter().map(|w| html! { "Warning: " (w) }));
     for (which, s) in summaries {
-        items.extend(
-            s.findings()
-                .iter()
-                .map(|f| format!("{which}: finding: {f}.")),
-        );
+        items.extend(crate::experiment::findings::of(s).iter().map(|f| {
+            html! { (which) ": finding: " (super::findings::words(f).markup()) "." }
+        }));
         for (i, r) in &s.stopped {
-            items.push(format!(
+            items.push(html! { (format!(
                 "{which}: replication {i} was stopped at day {:.1} with {} trucks in the system ({}); it is left out of every figure.",
                 r.at as f64 / DAY as f64,
                 r.in_system,
                 r.reason,
-            ));
+            )) });
         }
     }
     items
@@ -191,7 +190,7 @@ fn chart_sections(ids: &mut Ids, series: &[Series]) -> Markup {
 
         (section(
             "Stages",
-            "Lane utilisation is the share of on-duty lane time spent serving trucks, never above 100% (finishing a truck after closing is overtime). Load is demand over capacity; the bottleneck, the stage with the highest load, is drawn solid. A stage cannot keep up when its load reaches 100%. Whiskers are 95% confidence intervals.",
+            "Lane utilisation is the share of on-duty lane time spent serving trucks, never above 100% (finishing a truck after closing is overtime). Load is demand (the visits of the trucks that stayed to be served: those that left before their first service are not demand) over capacity; the bottleneck, the stage with the highest load, is drawn solid. A stage cannot keep up when its load reaches 100%, and the bottleneck also when the trucks that left for want of room would have taken it there. Whiskers are 95% confidence intervals.",
         ))
         @for s in series {
             @let busiest = s.summary.bottleneck().and_then(|i| s.summary.stages.get(i));
@@ -252,7 +251,7 @@ pub fn run(
             p.desc { (scenario.description) }
             p.meta { (meta_line(scenario, s, manifest)) }
         }))
-        (notices(&notice_items(output.complete, warnings, &[("run", s)])))
+        (notice_list(&notice_items(output.complete, warnings, &[("run", s)])))
         (section("Headline results", "Means over replications with 95% confidence intervals."))
         (tables::run_cards(s, cur))
         (tables::run_table(scenario, s, cur))
@@ -349,7 +348,7 @@ pub fn compare(c: &Comparison) -> String {
             p.meta { (meta_line(b.scenario, b.summary, c.manifest)) }
             p.meta { (c.differences) }
         }))
-        (notices(&notice_items(c.complete, &[], &[(labels[0], b.summary), (labels[1], v.summary)])))
+        (notice_list(&notice_items(c.complete, &[], &[(labels[0], b.summary), (labels[1], v.summary)])))
         (section(
             "Headline results",
             "Both sides ran with the same seed and common random numbers: replication i of each sees the same arrivals and service draws, so the change and its 95% confidence interval come from paired differences. A verdict needs the interval of the change to exclude zero.",

@@ -8,7 +8,6 @@
 //! why in `note`: no NaN or infinity ever reaches the output.
 
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 
 use crate::experiment::estimate::Estimate;
 use crate::experiment::run::RunOutput;
@@ -79,8 +78,7 @@ impl Manifest {
 
 /// SHA-256 (hex) of the scenario's fully resolved document.
 pub fn scenario_hash(scenario: &Scenario) -> String {
-    let digest = Sha256::digest(scenario.resolved.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    scenario.hash()
 }
 
 /// A number, or `null` if it is not finite.
@@ -308,7 +306,13 @@ pub fn summary(s: &Summary) -> Map<String, Value> {
             "waiting_trucks": s.hourly.waiting.iter().map(estimate).collect::<Vec<_>>(),
         }),
     );
-    map.insert("findings".into(), json!(s.findings()));
+    map.insert(
+        "findings".into(),
+        crate::experiment::findings::of(s)
+            .iter()
+            .map(super::findings::json)
+            .collect(),
+    );
     map.insert(
         "stopped".into(),
         s.stopped
@@ -511,7 +515,7 @@ pub fn check(
                 },
                 "stopped_replications": c.stopped,
                 "warnings": c.warnings,
-                "findings": c.findings,
+                "findings": c.findings.iter().map(super::findings::json).collect::<Vec<_>>(),
                 "metrics": c.outcomes.iter()
                     .map(|o| (o.metric.name.to_owned(), outcome(o)))
                     .collect::<Map<String, Value>>(),

@@ -156,7 +156,12 @@ fn testsuite(out: &mut String, check: &ScenarioCheck, tolerance: Option<Toleranc
         ));
     }
     notes.extend(check.warnings.iter().map(|w| format!("warning: {w}")));
-    notes.extend(check.findings.iter().map(|f| format!("finding: {f}")));
+    notes.extend(
+        check
+            .findings
+            .iter()
+            .map(|f| format!("finding: {}", super::findings::text(f))),
+    );
     if !notes.is_empty() {
         let _ = writeln!(
             out,

@@ -57,33 +57,9 @@ pub fn columns(indent: &str, rows: &[Vec<String>], right: &[bool]) -> String {
     out
 }
 
-/// Readable labels for metric keys.
-pub fn label(name: &str) -> &str {
-    match name {
-        "throughput_per_day" => "throughput",
-        "time_in_port_s" => "time in port",
-        "wait_s" => "waiting time",
-        "steps_per_truck" => "clearance steps",
-        "cost_per_truck" => "cost per truck",
-        "trucks_offered" => "trucks offered",
-        "trucks_arrived" => "trucks arrived",
-        "trucks_cleared" => "trucks cleared",
-        "trucks_turned_away" => "trucks turned away",
-        "backlog" => "backlog at end",
-        "booked_ahead" => "booked ahead at end",
-        "no_shows" => "no-shows",
-        "booking_lead_s" => "booking lead time",
-        "trucks_diverted" => "trucks diverted",
-        "trucks_reneged" => "trucks reneged",
-        "offsite_wait_s" => "off-site wait",
-        "door_to_exit_s" => "door to exit",
-        "cost_fees_per_truck" => "fees per truck",
-        "cost_time_per_truck" => "time cost per truck",
-        "cost_overnight_per_truck" => "overnight cost per truck",
-        "cost_fixed_per_truck" => "fixed cost per truck",
-        other => other,
-    }
-}
+/// Readable labels for metric keys (they live with the metrics, in
+/// [`crate::experiment::labels`]).
+pub use crate::experiment::labels::label;
 
 /// The units of a metric's columns in a run's table, chosen once from
 /// the all-trucks values so that every class shows the same units.
@@ -204,26 +180,41 @@ pub fn stages(out: &mut String, s: &Summary) {
     if s.stages.iter().any(|st| st.flow.load.mean >= 1.0) {
         let _ = writeln!(
             out,
-            "  a load of 100% or more means the stage is asked for more than its lanes can serve: they are busy all the time they are on duty, and the excess waits (or is turned away at the gate)"
+            "  a load of 100% or more means the stage is asked for more than its lanes can serve: they are busy all the time they are on duty, and the excess waits (trucks that left before service are not demand)"
         );
     }
 }
 
-/// The flow balance and what was left at the end, in one paragraph.
-fn flow(out: &mut String, s: &Summary) {
+/// The flow balance and what was left at the end, in one paragraph; the
+/// terms of diverting, reneging and the e-queue where the scenario has
+/// them, so the line adds up.
+fn flow(out: &mut String, scenario: &Scenario, s: &Summary) {
     let f = &s.flow;
     let n = |term: fn(&Counts) -> u64| number(f.mean(term), 1);
+    let equeue = scenario.equeue.is_some();
+    let term = |show: bool, name: &str, t: fn(&Counts) -> u64| {
+        if show {
+            format!(" + {name} {}", n(t))
+        } else {
+            String::new()
+        }
+    };
     let _ = writeln!(
         out,
-        "\nflow (means per replication): at the port at the start {} + booked on the way {} + offered {} = cleared {} + turned away {} + no-shows {} + at the port at the end {} + booked ahead {}{}",
+        "\nflow (means per replication): at the port at the start {} + booked on the way {}{} + offered {} = cleared {} + turned away {}{}{} + no-shows {} + at the port at the end {} + booked ahead {}{}{}",
         n(|c| c.in_port_start),
         n(|c| c.booked_start),
+        term(equeue, "in the e-queue", |c| c.equeue_start),
         n(|c| c.offered),
         n(|c| c.cleared),
         n(|c| c.turned_away),
+        term(shown(scenario, "trucks_diverted"), "diverted", |c| c
+            .diverted),
+        term(shown(scenario, "trucks_reneged"), "reneged", |c| c.reneged),
         n(|c| c.no_shows),
         n(|c| c.in_port_end),
         n(|c| c.booked_ahead),
+        term(equeue, "in the e-queue", |c| c.equeue_end),
         if f.balanced {
             ""
         } else {
@@ -279,7 +270,7 @@ pub fn run(scenario: &Scenario, output: &RunOutput, warnings: &[String]) -> Stri
     for m in s.metrics.iter().filter(|m| shown(scenario, m.name)) {
         metric_line(&mut out, m, &cols(m));
     }
-    flow(&mut out, s);
+    flow(&mut out, scenario, s);
     stages(&mut out, s);
     for p in &s.pools {
         let _ = writeln!(
@@ -311,11 +302,11 @@ pub fn run(scenario: &Scenario, output: &RunOutput, warnings: &[String]) -> Stri
             }
         }
     }
-    let findings = s.findings();
+    let findings = crate::experiment::findings::of(s);
     if !findings.is_empty() {
         let _ = writeln!(out, "\nfindings");
-        for f in findings {
-            let _ = writeln!(out, "  {f}");
+        for f in &findings {
+            let _ = writeln!(out, "  {}", super::findings::text(f));
         }
     }
     for (i, r) in &s.stopped {

@@ -7,12 +7,13 @@
 //! only here, so the validated types never need to know them.
 
 use super::calendars::{self, EVERY_DAY, Pattern};
-use super::checks::Issues;
+use super::checks::{Issues, optional_count};
 use super::dists::{self, Sign};
 use super::error::did_you_mean;
+use super::limits::MAX_ITEMS;
 use super::raw::{
-    Int, Lanes, NamedNumbers, RawAppointments, RawClass, RawCosts, RawDemand, RawNoShowLater,
-    RawPort, S, ScenarioFile, StartText,
+    Lanes, NamedNumbers, RawAppointments, RawClass, RawCosts, RawDemand, RawNoShowLater, RawPort,
+    S, ScenarioFile, StartText,
 };
 use super::stages::{self, Hours};
 use super::types::{Appointments, Arrivals, Class, Costs, NoShowLater, NoSlot, Port, Scenario};
@@ -21,9 +22,6 @@ use super::{behaviour, dated, dates, initial, pools, routes};
 use crate::engine::calendar::Calendar;
 use crate::engine::dist::Dist;
 use crate::engine::time::{DAY, HOUR, Span};
-
-/// The model keeps sets of classes and stages in a `u64` bitmask.
-pub(super) const MAX_ITEMS: usize = 64;
 
 const TOP: &str = "at the top level";
 
@@ -459,19 +457,6 @@ fn port(issues: &mut Issues, raw: Option<&S<RawPort>>, start: u8) -> (Option<Por
         _ => None,
     };
     (port, hours)
-}
-
-/// An optional integer key: `Some(None)` when absent, `None` when invalid.
-pub(super) fn optional_count(
-    issues: &mut Issues,
-    v: &Option<S<Int>>,
-    key: &str,
-    min: u32,
-) -> Option<Option<u32>> {
-    match v {
-        None => Some(None),
-        Some(v) => issues.count(v, key, min).map(Some),
-    }
 }
 
 /// `[appointments]`; `Some(None)` when there is no booking.

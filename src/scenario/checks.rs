@@ -256,3 +256,16 @@ impl Issues {
         Some(ranges)
     }
 }
+
+/// An optional integer key: `Some(None)` when absent, `None` when invalid.
+pub(super) fn optional_count(
+    issues: &mut Issues,
+    v: &Option<S<Int>>,
+    key: &str,
+    min: u32,
+) -> Option<Option<u32>> {
+    match v {
+        None => Some(None),
+        Some(v) => issues.count(v, key, min).map(Some),
+    }
+}

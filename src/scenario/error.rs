@@ -50,8 +50,8 @@ impl Diagnostic {
         let path = self.path.display().to_string();
         let title = Level::ERROR.primary_title(self.message.as_str());
         // A `--set` argument is the user's own text, and safe to echo.
-        let echo = super::sources::is_toml(&self.path)
-            || self.path.as_os_str() == super::overrides::COMMAND_LINE;
+        let echo = super::origins::is_toml(&self.path)
+            || self.path.as_os_str() == super::origins::COMMAND_LINE;
         let mut group = match self.snippet_span() {
             // A file whose name does not end in `.toml` (a main file named
             // by hand) is located but never echoed: it may not be a
@@ -119,7 +119,7 @@ pub enum ScenarioError {
         path: PathBuf,
         /// Why: the operating system's reason, not a regular file, too
         /// large, not UTF-8.
-        error: super::input::InputError,
+        error: crate::store::read::ReadError,
     },
     /// An intervention (or base) that is not a `.toml` file: refused
     /// before it is opened, so that no other kind of file is ever read or

@@ -12,9 +12,9 @@
 
 use std::path::Path;
 
-use super::input::{self, InputError};
 use super::types::{Arrivals, Scenario};
 use crate::engine::time::{DAY, Span};
+use crate::store::read::{self as input, ReadError};
 
 /// Largest scenario file read, in bytes.
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
@@ -41,6 +41,9 @@ pub const MAX_BASELINE_VALUE: f64 = 1e15;
 /// `per_truck`, a stage's `fee`): sums over every truck of the longest run
 /// stay many orders of magnitude below where `f64` overflows.
 pub const MAX_MONEY: f64 = 1e9;
+/// Most classes, stages, pools or entrances in a scenario: the model keeps
+/// sets of classes and stages in a `u64` bitmask.
+pub(super) const MAX_ITEMS: usize = 64;
 
 /// Most shards a run may be split into (`--shard I/N`): a shard per unit
 /// of the largest study, and then some.
@@ -56,6 +59,9 @@ pub const MAX_QUEUED_RUNS: usize = 32;
 /// Largest request body the web app reads, in bytes: a scenario file of
 /// [`MAX_FILE_BYTES`] with room for its JSON escaping. Larger is 413.
 pub const MAX_REQUEST_BYTES: usize = 3 * MAX_FILE_BYTES as usize;
+/// Largest file of a result the web app stores and reads back (a report
+/// page or a results document), in bytes; a larger one is no result.
+pub const MAX_STORED_BYTES: u64 = 256 << 20;
 
 /// A limit exceeded: which one, and by how much.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -126,15 +132,15 @@ fn trucks_message(trucks: f64) -> String {
 
 /// Reads a scenario file: a regular file of at most [`MAX_FILE_BYTES`], in
 /// UTF-8.
-pub fn read_file(path: &Path) -> Result<String, InputError> {
-    let bytes = input::read_regular(path, MAX_FILE_BYTES, "a scenario file", "a few KiB")?;
+pub fn read_file(path: &Path) -> Result<String, ReadError> {
+    let bytes = input::read_input(path, MAX_FILE_BYTES, "a scenario file", "a few KiB")?;
     input::text(bytes)
 }
 
 /// Reads a partial result (`--part`): a regular file of at most
 /// [`MAX_PART_BYTES`], in UTF-8.
-pub fn read_part(path: &Path) -> Result<Vec<u8>, InputError> {
-    let bytes = input::read_regular(
+pub fn read_part(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let bytes = input::read_input(
         path,
         MAX_PART_BYTES,
         "a partial result",
@@ -143,13 +149,17 @@ pub fn read_part(path: &Path) -> Result<Vec<u8>, InputError> {
     input::text(bytes).map(String::into_bytes)
 }
 
+/// What a baseline is read as: the one input a command rewrites on purpose
+/// (`check --update-baseline`).
+pub const BASELINE: &str = "a baseline";
+
 /// Reads a baseline file: a regular file of at most [`MAX_BASELINE_BYTES`],
 /// in UTF-8.
-pub fn read_baseline(path: &Path) -> Result<Vec<u8>, InputError> {
-    let bytes = input::read_regular(
+pub fn read_baseline(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let bytes = input::read_input(
         path,
         MAX_BASELINE_BYTES,
-        "a baseline",
+        BASELINE,
         "a few MB even for 100,000 replications",
     )?;
     input::text(bytes).map(String::into_bytes)

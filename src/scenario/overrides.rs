@@ -33,9 +33,7 @@ use toml::de::{DeTable, DeValue};
 use super::checks::Issue;
 use super::error::{Diagnostic, did_you_mean};
 use super::named;
-
-/// The origin name of a `--set` argument, as messages show it.
-pub const COMMAND_LINE: &str = "--set";
+use super::origins::COMMAND_LINE;
 
 /// Where overrides were written: a `--set` argument, or a decision file.
 #[derive(Debug, PartialEq, Eq)]

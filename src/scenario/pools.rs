@@ -28,10 +28,10 @@ pub(super) fn pools(
         return Some(Vec::new());
     };
     let raws = list.get_ref();
-    if raws.len() > super::build::MAX_ITEMS {
+    if raws.len() > super::limits::MAX_ITEMS {
         let message = format!(
             "expected at most {} pools, found {}",
-            super::build::MAX_ITEMS,
+            super::limits::MAX_ITEMS,
             raws.len()
         );
         issues.at(list, message);

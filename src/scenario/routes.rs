@@ -106,7 +106,7 @@ pub(super) fn entrances(
         return Some(Vec::new());
     };
     let raws = list.get_ref();
-    let max = super::build::MAX_ITEMS;
+    let max = super::limits::MAX_ITEMS;
     if raws.len() > max {
         issues.at(
             list,
@@ -126,8 +126,8 @@ pub(super) fn entrances(
                 None => Some(port.ranges.clone()),
             };
             let days = e.days.as_ref().map_or(Some(port.days), |d| issues.days(d));
-            let parking = super::build::optional_count(issues, &e.parking, "parking", 1);
-            let road_queue = super::build::optional_count(issues, &e.road_queue, "road_queue", 0);
+            let parking = super::checks::optional_count(issues, &e.parking, "parking", 1);
+            let road_queue = super::checks::optional_count(issues, &e.road_queue, "road_queue", 0);
             let hours = Hours {
                 ranges: ranges?,
                 days: days?,

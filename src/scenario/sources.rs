@@ -30,6 +30,7 @@ use toml::de::{DeTable, DeValue};
 use super::checks::Issue;
 use super::error::Diagnostic;
 use super::named;
+use super::origins::is_toml;
 
 /// How many files an `extends` chain may hold.
 const MAX_DEPTH: usize = 16;
@@ -294,13 +295,6 @@ impl Sources {
             help: None,
         }
     }
-}
-
-/// Whether `path` names a `.toml` file, the only kind `extends` and
-/// interventions may name.
-pub(super) fn is_toml(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
 }
 
 /// What identifies a file for cycle detection.

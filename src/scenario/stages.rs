@@ -66,10 +66,10 @@ pub(super) fn stages(
         return None;
     };
     let raws = list.get_ref();
-    if raws.is_empty() || raws.len() > super::build::MAX_ITEMS {
+    if raws.is_empty() || raws.len() > super::limits::MAX_ITEMS {
         let message = format!(
             "expected between 1 and {} stages, found {}",
-            super::build::MAX_ITEMS,
+            super::limits::MAX_ITEMS,
             raws.len()
         );
         issues.at(list, message);

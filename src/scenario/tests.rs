@@ -828,6 +828,18 @@ fn overloaded_stages_are_warned_about() {
             "stage `a`: offered load 50.0 lane-hours/day exceeds capacity 48.0 lane-hours/day (104%); its queue will grow without limit over the run (the road queue is unbounded)"
         ]
     );
+    // Trucks that all divert or give up never queue without limit.
+    let s = parse_str(&BASE.replace("\"5m\"", "\"30m\"").replace(
+        "[demand]",
+        "[[classes]]\nname = \"t\"\ntolerance = { queue = 5 }\n[demand]",
+    ))
+    .unwrap();
+    assert_eq!(
+        load_warnings(&s),
+        vec![
+            "stage `a`: offered load 50.0 lane-hours/day exceeds capacity 48.0 lane-hours/day (104%); queues will grow until trucks divert or give up waiting (their tolerance and patience); a stage behind a tighter one sees only the trucks that get through"
+        ]
+    );
     // A daily limit below the visits per day.
     let s = parse_str(&tail("daily_limit = 80")).unwrap();
     assert_eq!(load_warnings(&s).len(), 1, "{:?}", load_warnings(&s));

@@ -69,6 +69,14 @@ pub struct Scenario {
     pub initial: Option<Initial>,
 }
 
+impl Scenario {
+    /// The scenario's hash: SHA-256 of the resolved document, in lower-case
+    /// hex. It identifies the scenario a result came from.
+    pub fn hash(&self) -> String {
+        crate::store::identity::text_hash(&self.resolved)
+    }
+}
+
 /// The arrival process of trucks (before booking and no-shows).
 #[derive(Clone, Debug)]
 pub enum Arrivals {

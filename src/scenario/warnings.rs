@@ -92,9 +92,41 @@ pub fn visits_per_truck(s: &Scenario) -> Vec<f64> {
         .collect()
 }
 
+/// Expected visits to each stage per truck of each class (`[class][stage]`):
+/// the stage's share for the class (none if its route leaves the stage
+/// out), times the rework loops through it. A stage's demand is the sum
+/// over classes of the trucks that stayed times these.
+pub fn visits_per_truck_by_class(s: &Scenario) -> Vec<Vec<f64>> {
+    let factors = rework_factors(&s.stages);
+    (0..s.classes.len())
+        .map(|c| {
+            let route = s.classes[c].route.as_ref();
+            s.stages
+                .iter()
+                .enumerate()
+                .zip(&factors)
+                .map(|((i, stage), factor)| {
+                    if route.is_none_or(|r| r.contains(&i)) {
+                        stage.share[c] * factor
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// What happens to the excess at an overloaded stage, in the words of the
-/// port's bounds.
+/// port's bounds and of the trucks' tolerance and patience (trucks that
+/// all divert or give up never queue without limit).
 fn consequence(s: &Scenario) -> &'static str {
+    if s.classes
+        .iter()
+        .all(|c| c.tolerance.is_some() || c.patience.is_some())
+    {
+        return "queues will grow until trucks divert or give up waiting (their tolerance and patience); a stage behind a tighter one sees only the trucks that get through";
+    }
     match s.port.road_queue {
         Some(_) => "queues will grow until the road queue is full, then trucks are turned away",
         None => "its queue will grow without limit over the run (the road queue is unbounded)",

@@ -1,9 +1,9 @@
 //! The JSON API of `portsim serve`: files, validation and saving, jobs,
 //! their progress stream, and the history.
 //!
-//! Routes and statuses are listed in [`app`](mod@super::app), which mounts these
-//! handlers. Validation and saving answer with the diagnostics the CLI
-//! prints, as [`work::DiagnosticJson`]; a job request is checked in full by
+//! Routes and statuses are listed in `app`, which mounts these handlers.
+//! Validation and saving answer with the diagnostics the CLI prints, as
+//! [`DiagnosticJson`]; a job request is checked in full by
 //! [`work::prepare`] before it reaches the queue, so a mistake is a 4xx
 //! with the message, never a failed job.
 
@@ -17,8 +17,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::app::{ApiError, App, Shared, blocking};
 use super::jobs::{Job, SubmitError, Submitted};
+use super::kind::kind_of;
+use super::prepared::{self, DiagnosticJson};
+use super::state::{ApiError, App, Shared, blocking};
 use super::work::{self, JobRequest};
 use super::workspace::PathError;
 use super::{sse, study};
@@ -61,14 +63,14 @@ fn check_size(text: &str) -> Result<(), ApiError> {
 
 /// The CLI's diagnostics of `source`: a study file's as `portsim
 /// sweep|plan|sensitivity` reads it, a scenario's as `portsim run` does.
-fn check(app: &App, source: &Source) -> Result<Vec<work::DiagnosticJson>, PathError> {
-    if let Some(kind) = study::kind_of(&source.text) {
+fn check(app: &App, source: &Source) -> Result<Vec<DiagnosticJson>, PathError> {
+    if let Some(kind) = kind_of(&source.text) {
         return study::check(&app.workspace, &source.file, &source.text, kind);
     }
     let parsed = app.workspace.parse(&source.file, &source.text)?;
     Ok(parsed
         .err()
-        .map(|e| work::diagnostics(&e))
+        .map(|e| prepared::diagnostics(&e))
         .unwrap_or_default())
 }
 

@@ -1,6 +1,7 @@
 //! The router: every page and API endpoint of `portsim serve`, how each
 //! maps its errors to HTTP statuses, and the page handlers (the JSON API's
-//! are in [`super::api`]).
+//! are in [`super::api`]; the state and error type both share are in
+//! [`super::state`]).
 //!
 //! Pages: `/` (workspace), `/edit?file=`, `/run?file=`, `/study?file=`
 //! (a sweep, plan or sensitivity file), `/compare`,
@@ -26,34 +27,22 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router, middleware};
+use axum::{Router, middleware};
 use serde::Deserialize;
-use serde_json::json;
 
-use super::jobs::Queue;
+use super::kind::kind_of;
 use super::ledger;
+use super::prepared::PrepareError;
 use super::security::{self, Policy};
-use super::work::{DiagnosticJson, PrepareError};
-use super::workspace::{PathError, Workspace};
+use super::state::{ApiError, App, Shared, blocking};
+use super::workspace::PathError;
 use super::{api, pages, study};
 use crate::decide::identity::Asked;
 use crate::scenario::limits::MAX_REQUEST_BYTES;
-
-/// What every handler shares.
-#[derive(Debug)]
-pub struct App {
-    /// The folder of scenarios.
-    pub workspace: Workspace,
-    /// The job queue (and through it the ledger).
-    pub queue: Arc<Queue>,
-}
-
-pub(super) type Shared = State<Arc<App>>;
 
 /// The router of the app.
 pub fn router(app: Arc<App>, policy: Policy) -> Router {
@@ -85,72 +74,6 @@ pub fn router(app: Arc<App>, policy: Policy) -> Router {
             Arc::new(policy),
             security::guard,
         ))
-}
-
-/// An error of the API, as JSON with its status.
-#[derive(Debug)]
-pub struct ApiError {
-    pub(super) status: StatusCode,
-    pub(super) message: String,
-    diagnostics: Vec<DiagnosticJson>,
-}
-
-impl ApiError {
-    pub(super) fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            message: message.into(),
-            diagnostics: Vec::new(),
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = json!({ "error": self.message, "diagnostics": self.diagnostics });
-        (self.status, Json(body)).into_response()
-    }
-}
-
-impl From<PathError> for ApiError {
-    fn from(e: PathError) -> ApiError {
-        let status = match e {
-            PathError::BadName(_) | PathError::Outside(_) => StatusCode::BAD_REQUEST,
-            PathError::Missing(_) => StatusCode::NOT_FOUND,
-            PathError::Io(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        };
-        ApiError::new(status, e.to_string())
-    }
-}
-
-impl From<PrepareError> for ApiError {
-    fn from(e: PrepareError) -> ApiError {
-        match e {
-            PrepareError::Path(p) => p.into(),
-            PrepareError::Usage(m) => ApiError::new(StatusCode::BAD_REQUEST, m),
-            PrepareError::Limit(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m),
-            PrepareError::Invalid { file, diagnostics } => ApiError {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                message: format!("`{file}` has mistakes; nothing was run"),
-                diagnostics,
-            },
-        }
-    }
-}
-
-impl From<JsonRejection> for ApiError {
-    fn from(e: JsonRejection) -> ApiError {
-        ApiError::new(e.status(), e.body_text())
-    }
-}
-
-/// Runs `f` on the blocking pool.
-pub(super) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))
 }
 
 /// A page, or a page that says what went wrong, with its status.
@@ -255,7 +178,7 @@ async fn run_page(State(app): Shared, Query(q): Query<FileQuery>) -> Response {
 async fn study_page(State(app): Shared, Query(q): Query<FileQuery>) -> Response {
     let result = blocking(move || {
         let text = app.workspace.read(&q.file)?;
-        let Some(kind) = study::kind_of(&text) else {
+        let Some(kind) = kind_of(&text) else {
             return Ok(Err(PrepareError::Usage(format!(
                 "`{}` is not a study file: a sweep, plan or sensitivity file starts with `scenario = \"…\"`",
                 q.file

@@ -16,8 +16,10 @@
 //! comparison CSV.
 
 use super::ledger::Record;
-use super::work::{self, Finished, PrepareError, Prepared, change_headline, diagnostics};
+use super::outcome::{self, Finished, change_headline};
+use super::prepared::{PrepareError, Prepared, diagnostics};
 use super::workspace::Workspace;
+use crate::experiment::compare::changes;
 use crate::experiment::factorial;
 use crate::experiment::run::RunOutput;
 use crate::experiment::summary::Summary;
@@ -75,7 +77,7 @@ pub fn finish(job: &Prepared, outs: &[RunOutput]) -> Result<Finished, String> {
     let files: Vec<std::path::PathBuf> = job.files[1..].iter().map(Into::into).collect();
     let cur = &bs.costs.currency;
     let diff = Differences::between(bs, vs).map_err(|e| e.to_string())?;
-    let mut changes = work::changes(&none.summary, &all.summary);
+    let mut changes = changes(&none.summary, &all.summary);
     diff.apply(&mut changes);
     let summaries: Vec<&Summary> = outs.iter().map(|o| &o.summary).collect();
     let metrics = factorial::attributions(k, &summaries);
@@ -120,7 +122,7 @@ pub fn finish(job: &Prepared, outs: &[RunOutput]) -> Result<Finished, String> {
             metrics: &metrics,
         }),
     });
-    let record: Record = work::record(job, wall, change_headline(&changes));
+    let record: Record = outcome::record(job, wall, change_headline(&changes));
     let files = vec![
         ("results.json", pretty.into_bytes()),
         ("results.csv", table),

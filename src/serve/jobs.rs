@@ -24,8 +24,11 @@ use std::thread::JoinHandle;
 use serde::Serialize;
 use tokio::sync::watch;
 
+use super::kind::Kind;
 use super::ledger::{Ledger, Record};
-use super::work::{self, Kind, Prepared, Report};
+use super::outcome::Report;
+use super::prepared::Prepared;
+use super::work;
 use crate::scenario::limits::MAX_QUEUED_RUNS;
 
 /// Finished jobs remembered for their status pages (their results stay in

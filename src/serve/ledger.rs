@@ -1,23 +1,38 @@
 //! The run ledger: every finished result the web app computed, kept on
 //! disk so that asking again returns it instead of running again.
 //!
-//! A result is keyed by its run id ([`crate::report::run_id`]): the hash
+//! A result is keyed by its run id ([`crate::store::identity`]): the hash
 //! of the resolved scenarios, seeds, replications, portsim version and
 //! overrides, the same id the command line writes into its manifests. Its
 //! files live in `WORKSPACE/.portsim/ledger/<run id>/`: the JSON document,
 //! the CSV, the HTML report, each side's resolved scenario, and
-//! `record.json` (what was run, when, by which files). Every file is
-//! written atomically and `record.json` last, so an entry without it is
-//! unfinished and never served. Only complete results are recorded: a
-//! cancelled run leaves nothing behind. The folder's name starts with a
-//! dot, so the workspace's own path checks never reach it from a request.
+//! `record.json` (what was run, when, by which files; its format is this
+//! file's). Only complete results are recorded: a cancelled run leaves
+//! nothing behind. The folder's name starts with a dot, so the workspace's
+//! own path checks never reach it from a request.
+//!
+//! The mechanics are the store's: every path is confined to the
+//! workspace's real path and no link is ever followed
+//! ([`crate::store::confined`]), and an entry is trusted only if this
+//! installation sealed it ([`crate::store::seal`], with a key kept outside
+//! the workspace). An entry that is not trusted (planted, altered,
+//! unfinished, linked) is absent here: a request for it runs again and
+//! replaces it. A file is served only after its hash is checked against
+//! the seal. A `.portsim` or `ledger` that is not a real folder (a link
+//! that would move the store elsewhere) is neither read nor written:
+//! storing then fails with a message that says so.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use crate::report::write::atomic_write;
+use crate::scenario::limits::MAX_STORED_BYTES;
+use crate::store::confined::Confined;
+use crate::store::seal::{Entries, Key};
+
+/// The record's file name in an entry.
+const RECORD: &str = "record.json";
 
 /// The files of an entry, besides `record.json`: (name, content type).
 pub const FILES: &[(&str, &str)] = &[
@@ -54,7 +69,7 @@ pub struct Record {
 /// The ledger folder.
 #[derive(Clone, Debug)]
 pub struct Ledger {
-    dir: PathBuf,
+    entries: Entries,
 }
 
 /// Why the ledger could not store or read.
@@ -66,10 +81,12 @@ pub enum LedgerError {
 }
 
 impl Ledger {
-    /// The ledger of the workspace at `root` (created on first store).
-    pub fn new(root: &Path) -> Ledger {
+    /// The ledger of the workspace whose real path is `root` (created on
+    /// first store), sealed with `key`.
+    pub fn new(root: &Path, key: Key) -> Ledger {
+        let store = Confined::new(root, &[".portsim", "ledger"]);
         Ledger {
-            dir: root.join(".portsim").join("ledger"),
+            entries: Entries::new(store, key, MAX_STORED_BYTES),
         }
     }
 
@@ -82,27 +99,28 @@ impl Ledger {
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     }
 
-    /// The stored record of `id`, if it is complete.
+    /// The stored record of `id`, if its entry is complete and trusted.
     pub fn get(&self, id: &str) -> Option<Record> {
         if !Self::valid_id(id) {
             return None;
         }
-        let text = std::fs::read(self.dir.join(id).join("record.json")).ok()?;
-        serde_json::from_slice(&text).ok()
+        let text = self.entries.read(id, RECORD).ok()??;
+        let record: Record = serde_json::from_slice(&text).ok()?;
+        (record.id == id).then_some(record)
     }
 
-    /// One of an entry's [`FILES`] (or `resolved-N.toml`).
+    /// One of an entry's [`FILES`] (or `resolved-N.toml`), if the entry is
+    /// trusted and the file is the one it sealed.
     pub fn file(&self, id: &str, name: &str) -> Option<Vec<u8>> {
         let known = FILES.iter().any(|(f, _)| *f == name)
             || matches!(name, "resolved-0.toml" | "resolved-1.toml");
-        if !known {
+        if !known || !Self::valid_id(id) {
             return None;
         }
-        self.get(id)?;
-        std::fs::read(self.dir.join(id).join(name)).ok()
+        self.entries.read(id, name).ok()?
     }
 
-    /// Stores an entry: its files, then `record` last.
+    /// Stores an entry: its files and `record`, sealed.
     pub fn put(&self, record: &Record, files: &[(&str, Vec<u8>)]) -> Result<(), LedgerError> {
         if !Self::valid_id(&record.id) {
             return Err(LedgerError::Write(format!(
@@ -110,24 +128,21 @@ impl Ledger {
                 record.id
             )));
         }
-        let dir = self.dir.join(&record.id);
-        for (name, bytes) in files {
-            atomic_write(&dir.join(name), bytes).map_err(|e| LedgerError::Write(e.to_string()))?;
-        }
         let text =
             serde_json::to_vec_pretty(record).map_err(|e| LedgerError::Write(e.to_string()))?;
-        atomic_write(&dir.join("record.json"), &text).map_err(|e| LedgerError::Write(e.to_string()))
+        let mut all: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+        all.push((RECORD, &text));
+        self.entries
+            .put(&record.id, &all)
+            .map_err(|e| LedgerError::Write(e.to_string()))
     }
 
-    /// Every complete record, newest first.
+    /// Every complete, trusted record, newest first.
     pub fn list(&self) -> Vec<Record> {
-        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+        let Ok(ids) = self.entries.entries() else {
             return Vec::new();
         };
-        let mut records: Vec<Record> = entries
-            .flatten()
-            .filter_map(|e| self.get(&e.file_name().to_string_lossy()))
-            .collect();
+        let mut records: Vec<Record> = ids.iter().filter_map(|id| self.get(id)).collect();
         records.sort_by(|a, b| b.stored_at.cmp(&a.stored_at).then(a.id.cmp(&b.id)));
         records
     }
@@ -167,10 +182,16 @@ mod tests {
         }
     }
 
+    fn ledger(dir: &Path, data: &Path) -> Ledger {
+        let root = std::fs::canonicalize(dir).expect("real");
+        Ledger::new(&root, Key::load_or_create(data).expect("key"))
+    }
+
     #[test]
     fn stores_reads_and_lists_newest_first() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let ledger = Ledger::new(dir.path());
+        let data = tempfile::tempdir().expect("tempdir");
+        let ledger = ledger(dir.path(), data.path());
         let (a, b) = ("a".repeat(64), "b".repeat(64));
         assert!(ledger.get(&a).is_none());
         ledger
@@ -184,5 +205,10 @@ mod tests {
         assert_eq!(ids, [b.clone(), a.clone()]);
         assert!(ledger.get("../x").is_none());
         assert!(ledger.put(&record("nothex", 3), &[]).is_err());
+        // A record moved under another id is not that id's.
+        let c = "c".repeat(64);
+        let dirs = dir.path().join(".portsim/ledger");
+        std::fs::rename(dirs.join(&b), dirs.join(&c)).expect("rename");
+        assert!(ledger.get(&c).is_none());
     }
 }

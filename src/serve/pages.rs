@@ -90,7 +90,7 @@ const TEMPLATE: &str = "name = \"New port\"\ndescription = \"\"\nhorizon = \"7d\
 
 /// The editor of `file` (`text` is `None` for a new file).
 pub fn editor(file: &str, text: Option<&str>) -> String {
-    let study = text.and_then(super::study::kind_of);
+    let study = text.and_then(super::kind::kind_of);
     let (command, start) = match study {
         Some(kind) => (format!("portsim {}", kind.name()), "/study?file="),
         None => ("portsim run".to_owned(), "/run?file="),
@@ -138,7 +138,7 @@ fn job_form(kind: &str, files: Markup, seed: Option<u64>, replications: Option<u
 /// The page that starts the study `file`: what it studies, and the job
 /// form (seed and replications left empty mean the file's, as on the
 /// command line, so the run id is the one `portsim sweep FILE` computes).
-pub fn study(file: &str, study: &super::study::Study, kind: super::work::Kind) -> String {
+pub fn study(file: &str, study: &super::prepared::Study, kind: super::kind::Kind) -> String {
     let base = study.base();
     let points = match study.points() {
         Some(n) => format!(

@@ -23,78 +23,23 @@ use std::time::Instant;
 use serde::Deserialize;
 use serde_spanned::Spanned;
 
+use super::kind::{Kind, kind_of};
 use super::ledger::Record;
-use super::work::{self, Finished, Kind, PrepareError, Prepared, Report, diagnostics};
+use super::outcome::{self, Finished, Report};
+use super::prepared::{self, PrepareError, Prepared, Study, diagnostics};
 use super::workspace::{PathError, Workspace, plain_name};
 use crate::decide::DecideError;
 use crate::decide::identity::{self, Asked};
-use crate::decide::plan::{self, Hooks, Plan};
+use crate::decide::plan::{self, Hooks};
 use crate::decide::points::{self, Options, Outcome};
 use crate::decide::runner::Runner;
-use crate::decide::sensitivity::{self, Sensitivity};
-use crate::decide::sweep::{self, Sweep};
+use crate::decide::sensitivity;
+use crate::decide::sweep;
 use crate::model::Limits;
 use crate::report::decide::{csv, html, json};
 use crate::report::json::Manifest;
 use crate::scenario::toml_file::TomlFile;
 use crate::scenario::{Override, Scenario, ScenarioError, limits};
-
-/// A study file, read and resolved.
-#[derive(Clone, Debug)]
-pub enum Study {
-    /// `portsim sweep`.
-    Sweep(Box<Sweep>),
-    /// `portsim plan`.
-    Plan(Box<Plan>),
-    /// `portsim sensitivity`.
-    Sensitivity(Box<Sensitivity>),
-}
-
-impl Study {
-    /// The scenario studied, resolved with the study's overrides.
-    pub fn base(&self) -> &Scenario {
-        match self {
-            Study::Sweep(s) => &s.base,
-            Study::Plan(p) => &p.base,
-            Study::Sensitivity(s) => &s.base,
-        }
-    }
-
-    /// Points (sweep) or settings (sensitivity); `None` for a plan, whose
-    /// candidates follow from its results.
-    pub fn points(&self) -> Option<usize> {
-        match self {
-            Study::Sweep(s) => Some(s.points.len()),
-            Study::Plan(_) => None,
-            Study::Sensitivity(s) => Some(s.points.len()),
-        }
-    }
-}
-
-/// The top-level keys that tell a study file from a scenario.
-#[derive(Deserialize)]
-struct Header {
-    scenario: Option<toml::Value>,
-    decide: Option<toml::Value>,
-    parameters: Option<toml::Value>,
-}
-
-/// Which study `text` is, if it is one (a scenario has no top-level
-/// `scenario` string).
-pub fn kind_of(text: &str) -> Option<Kind> {
-    let h: Header = toml::from_str(text).ok()?;
-    if !matches!(h.scenario, Some(toml::Value::String(_))) {
-        return None;
-    }
-    Some(if h.decide.is_some() {
-        Kind::Plan
-    } else if h.parameters.is_some() {
-        Kind::Sensitivity
-    } else {
-        // `factors`, or none yet: the sweep reader says what is missing.
-        Kind::Sweep
-    })
-}
 
 /// The paths `file` names, each checked to be a workspace file whose
 /// scenario (and `extends` chain) stays inside the workspace.
@@ -212,20 +157,22 @@ pub fn check(
     name: &str,
     text: &str,
     kind: Kind,
-) -> Result<Vec<work::DiagnosticJson>, PathError> {
+) -> Result<Vec<prepared::DiagnosticJson>, PathError> {
     match load(ws, name, text, kind, &Asked::default()) {
         Ok(_) => Ok(Vec::new()),
         Err(PrepareError::Path(p)) => Err(p),
         Err(PrepareError::Invalid { diagnostics, .. }) => Ok(diagnostics),
-        Err(PrepareError::Usage(m) | PrepareError::Limit(m)) => Ok(vec![work::DiagnosticJson {
-            file: name.to_owned(),
-            line: None,
-            column: None,
-            message: m.clone(),
-            label: None,
-            help: None,
-            rendered: m,
-        }]),
+        Err(PrepareError::Usage(m) | PrepareError::Limit(m)) => {
+            Ok(vec![prepared::DiagnosticJson {
+                file: name.to_owned(),
+                line: None,
+                column: None,
+                message: m.clone(),
+                label: None,
+                help: None,
+                rendered: m,
+            }])
+        }
     }
 }
 
@@ -414,6 +361,6 @@ pub fn execute(
         "resolved-0.toml",
         study.base().resolved.clone().into_bytes(),
     ));
-    let record: Record = work::record(job, started.elapsed().as_secs_f64(), headline);
+    let record: Record = outcome::record(job, started.elapsed().as_secs_f64(), headline);
     Ok(Some((record, files)))
 }

@@ -15,17 +15,16 @@
 //! both sides as `portsim compare` does. The outputs are the CLI's JSON,
 //! CSV and HTML report.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::ledger::{Record, now};
-use super::study::Study;
-use super::workspace::{PathError, Workspace};
+use super::kind::Kind;
+use super::outcome::{Finished, Report, SHOWN, change_headline, record};
+use super::prepared::{PrepareError, Prepared, diagnostics};
+use super::workspace::Workspace;
 use crate::decide::runner::{Runner, output};
-use crate::experiment::compare::Change;
-pub use crate::experiment::compare::changes;
+use crate::experiment::compare::changes;
 use crate::experiment::estimate::Estimate;
 use crate::experiment::run::{RunOptions, RunOutput, run_together};
 use crate::experiment::summary::Accumulator;
@@ -33,9 +32,9 @@ use crate::experiment::unlike::Differences;
 use crate::model::Limits;
 use crate::report::format;
 use crate::report::html::{Comparison, Side};
-use crate::report::run_id::{Overrides, RunIdentity, Simulated};
 use crate::report::{csv, html, json};
 use crate::scenario::{Scenario, limits};
+use crate::store::identity::{Overrides, RunIdentity, Simulated};
 
 /// The metric whose interval the progress stream reports.
 pub const WATCHED: &str = "time_in_port_s";
@@ -53,138 +52,6 @@ pub struct JobRequest {
     pub seed: Option<u64>,
     /// Replications (default: the (baseline) scenario's).
     pub replications: Option<u64>,
-}
-
-/// One diagnostic as JSON: where and what, as the CLI renders it.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct DiagnosticJson {
-    /// The workspace file it is in (a base of `extends` may be another).
-    pub file: String,
-    /// 1-based line, if located.
-    pub line: Option<usize>,
-    /// 1-based column, if located.
-    pub column: Option<usize>,
-    /// What is wrong.
-    pub message: String,
-    /// The note under the caret (did-you-mean).
-    pub label: Option<String>,
-    /// How to fix it.
-    pub help: Option<String>,
-    /// The whole diagnostic as the CLI prints it.
-    pub rendered: String,
-}
-
-/// The diagnostics of a scenario error, as JSON.
-pub fn diagnostics(error: &crate::scenario::ScenarioError) -> Vec<DiagnosticJson> {
-    let list = error.diagnostics();
-    if list.is_empty() {
-        return vec![DiagnosticJson {
-            file: String::new(),
-            line: None,
-            column: None,
-            message: error.to_string(),
-            label: None,
-            help: None,
-            rendered: error.to_string(),
-        }];
-    }
-    list.iter()
-        .map(|d| {
-            let at = d.line_col();
-            DiagnosticJson {
-                file: d.path.display().to_string(),
-                line: at.map(|a| a.0),
-                column: at.map(|a| a.1),
-                message: d.message.clone(),
-                label: d.label.clone(),
-                help: d.help.clone(),
-                rendered: d.render(),
-            }
-        })
-        .collect()
-}
-
-/// Why a request cannot become a job.
-#[derive(Debug, thiserror::Error)]
-pub enum PrepareError {
-    /// A name the workspace refuses.
-    #[error(transparent)]
-    Path(#[from] PathError),
-    /// The request itself is malformed.
-    #[error("{0}")]
-    Usage(String),
-    /// A scenario has mistakes.
-    #[error("`{file}` has mistakes")]
-    Invalid {
-        /// The file named in the request.
-        file: String,
-        /// Its diagnostics.
-        diagnostics: Vec<DiagnosticJson>,
-    },
-    /// A limit exceeded by the request's options.
-    #[error("{0}")]
-    Limit(String),
-}
-
-/// What to run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    /// One scenario.
-    Run,
-    /// Baseline and variant, paired.
-    Compare,
-    /// A baseline and interventions: every combination, paired, and the
-    /// change taken apart by intervention.
-    Attribute,
-    /// A sweep file's points.
-    Sweep,
-    /// A plan file's least-cost search.
-    Plan,
-    /// A sensitivity file's settings.
-    Sensitivity,
-}
-
-impl Kind {
-    /// As the API and the ledger spell it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Run => "run",
-            Kind::Compare => "compare",
-            Kind::Attribute => "attribute",
-            Kind::Sweep => "sweep",
-            Kind::Plan => "plan",
-            Kind::Sensitivity => "sensitivity",
-        }
-    }
-}
-
-/// A request checked and loaded, ready to run.
-#[derive(Clone, Debug)]
-pub struct Prepared {
-    /// Run or compare.
-    pub kind: Kind,
-    /// The workspace files.
-    pub files: Vec<String>,
-    /// The scenarios, seed and replications applied.
-    pub scenarios: Vec<Scenario>,
-    /// Master seed.
-    pub seed: u64,
-    /// Replications.
-    pub replications: u64,
-    /// What the results depend on; its id keys the ledger.
-    pub identity: RunIdentity,
-    /// The study file read, for the study kinds.
-    pub study: Option<Arc<Study>>,
-    /// The workspace's real path, made relative in the job's messages.
-    pub root: std::path::PathBuf,
-}
-
-impl Prepared {
-    /// The run id.
-    pub fn run_id(&self) -> String {
-        self.identity.id()
-    }
 }
 
 /// Checks `request` against the workspace and the limits.
@@ -282,7 +149,7 @@ pub fn prepare(ws: &Workspace, request: &JobRequest) -> Result<Prepared, Prepare
             .zip(labels)
             .map(|(s, label)| Simulated {
                 label,
-                scenario_hash: json::scenario_hash(s),
+                scenario_hash: s.hash(),
                 seed,
                 replications,
             })
@@ -306,21 +173,6 @@ pub fn prepare(ws: &Workspace, request: &JobRequest) -> Result<Prepared, Prepare
         root: ws.root().to_path_buf(),
     })
 }
-
-/// What a job reports as it goes: replications done, and the watched
-/// metric's current 95% half-width (single runs, between rounds).
-pub trait Report: Sync {
-    /// `done` of the replications have finished.
-    fn done(&self, done: u64);
-    /// The watched metric's half-width after `done` replications.
-    fn half_width(&self, half_width: Option<f64>);
-    /// A study's points (or a plan's looks) finished, of how many if
-    /// known, and the replications now expected in all.
-    fn points(&self, done: u64, of: Option<u64>, total: u64);
-}
-
-/// A finished job: its record and the ledger files.
-pub type Finished = (Record, Vec<(&'static str, Vec<u8>)>);
 
 /// Runs `job`; `Ok(None)` if it was cancelled (nothing is kept).
 pub fn execute(
@@ -416,30 +268,6 @@ fn run_in_rounds(
     ))
 }
 
-/// The ledger record of `job`, which took `wall` seconds.
-pub fn record(job: &Prepared, wall: f64, headline: Vec<(String, String)>) -> Record {
-    Record {
-        id: job.run_id(),
-        kind: format!("{:?}", job.kind).to_lowercase(),
-        files: job.files.clone(),
-        names: job.scenarios.iter().map(|s| s.name.clone()).collect(),
-        seed: job.seed,
-        replications: job.replications,
-        stored_at: now(),
-        wall_time_s: wall,
-        headline,
-    }
-}
-
-/// The first few headline metrics, as text.
-pub const SHOWN: [&str; 5] = [
-    "throughput_per_day",
-    "time_in_port_s",
-    "wait_s",
-    "cost_per_truck",
-    "trucks_turned_away",
-];
-
 fn finish_run(job: &Prepared, s: &Scenario, out: &RunOutput) -> Finished {
     let cur = &s.costs.currency;
     let warnings = crate::scenario::load_warnings(s);
@@ -475,22 +303,6 @@ fn finish_run(job: &Prepared, s: &Scenario, out: &RunOutput) -> Finished {
         ("resolved-0.toml", s.resolved.clone().into_bytes()),
     ];
     (record(job, out.wall.as_secs_f64(), headline), files)
-}
-
-/// The shown metrics' relative changes with their intervals, as text.
-pub fn change_headline(changes: &[Change]) -> Vec<(String, String)> {
-    changes
-        .iter()
-        .filter(|c| SHOWN.contains(&c.name))
-        .map(|c| {
-            let s = |x: f64| format::signed_fixed(x, 1);
-            let pct = match c.change_pct.ci95 {
-                Some([lo, hi]) => format!("{}% [{}, {}]", s(c.change_pct.mean), s(lo), s(hi)),
-                None => format!("{}%", s(c.change_pct.mean)),
-            };
-            (c.name.to_owned(), pct)
-        })
-        .collect()
 }
 
 fn finish_compare(job: &Prepared, b: &RunOutput, v: &RunOutput) -> Result<Finished, String> {

@@ -11,7 +11,7 @@
 //! again on the file system (a link that points outside is refused).
 //! Scenarios are loaded with their `extends` chain confined the same way
 //! ([`crate::scenario::parse_within`]). Saving writes atomically
-//! ([`crate::report::write::atomic_write`]) and only to a regular file or a
+//! ([`crate::store::write::atomic_write`]) and only to a regular file or a
 //! new one.
 
 use std::path::{Path, PathBuf};
@@ -63,7 +63,7 @@ pub struct Entry {
     /// studies do not).
     pub valid: bool,
     /// For a study file (a top-level `scenario = "…"`): which study it is.
-    pub study: Option<super::work::Kind>,
+    pub study: Option<super::kind::Kind>,
 }
 
 impl Workspace {
@@ -123,7 +123,7 @@ impl Workspace {
     /// Writes `text` as scenario `name`, atomically.
     pub fn save(&self, name: &str, text: &str) -> Result<(), PathError> {
         let path = self.resolve(name)?;
-        crate::report::write::atomic_write(&path, text.as_bytes())
+        crate::store::write::atomic_write(&path, text.as_bytes())
             .map_err(|e| PathError::Io(self.relative(&e.to_string())))
     }
 
@@ -187,8 +187,8 @@ impl Workspace {
         names
             .into_iter()
             .map(|name| match self.read(&name) {
-                Ok(text) if super::study::kind_of(&text).is_some() => Entry {
-                    study: super::study::kind_of(&text),
+                Ok(text) if super::kind::kind_of(&text).is_some() => Entry {
+                    study: super::kind::kind_of(&text),
                     name,
                     title: None,
                     description: String::new(),

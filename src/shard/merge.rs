@@ -18,6 +18,7 @@ use std::path::PathBuf;
 
 use super::assign;
 use super::part::{Manifest, Part, PartError};
+use super::shell::quote;
 use super::spec::Shard;
 
 /// Parts that form a whole run.
@@ -127,24 +128,6 @@ fn missing_message(
     }
     text.push_str("\nthen merge again with the new parts added");
     text
-}
-
-/// The command line as a shell would take it back.
-pub fn quote(arguments: &[String]) -> String {
-    arguments
-        .iter()
-        .map(|a| {
-            let plain = !a.is_empty()
-                && a.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
-            if plain {
-                a.clone()
-            } else {
-                format!("'{}'", a.replace('\'', "'\\''"))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// The fields every part must share with the first, as text.

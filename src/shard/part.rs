@@ -24,7 +24,7 @@
 //! covers the command line besides. `arguments` is the command line
 //! without `--shard` and `--part`, which `portsim merge` reads again to
 //! build the report. A unit's `words` are its digest ([`codec`]).
-//! Writing is atomic (`report::write`), so a shard killed mid-write leaves
+//! Writing is atomic (`store::write`), so a shard killed mid-write leaves
 //! no half a part, and a part that exists is whole.
 //!
 //! # What a part guarantees on reading
@@ -53,8 +53,8 @@ use sha2::{Digest, Sha256};
 
 use super::spec::Shard;
 use crate::decide::limits::{MAX_POINTS, MAX_WORK};
-use crate::report::write::{WriteError, atomic_write};
 use crate::scenario::limits::{self, MAX_REPLICATIONS, MAX_SHARDS};
+use crate::store::write::{WriteError, atomic_write};
 
 /// The format of part files; a change that old parts cannot be read with
 /// increments it. Format 2 added `units_sha256`.
@@ -184,7 +184,7 @@ impl Part {
             format!(
                 "its unit digests do not match the checksum written with them (`units_sha256` {}, the digests hash to {found}): the file was changed or damaged after the shard wrote it; re-run the shard:\n  portsim {} --shard {} --part PART",
                 self.units_sha256,
-                super::merge::quote(&m.arguments),
+                super::shell::quote(&m.arguments),
                 m.shard.shard()
             )
         })
@@ -306,13 +306,13 @@ fn rerun(value: &serde_json::Value, path: &Path) -> String {
     let command = if arguments.is_empty() {
         "COMMAND".to_owned()
     } else {
-        super::merge::quote(&arguments)
+        super::shell::quote(&arguments)
     };
     let shard = match (m["shard"]["index"].as_u64(), m["shard"]["count"].as_u64()) {
         (Some(i), Some(n)) => format!("{i}/{n}"),
         _ => "I/N".to_owned(),
     };
-    let part = super::merge::quote(&[path.display().to_string()]);
+    let part = super::shell::quote(&[path.display().to_string()]);
     format!("portsim {command} --shard {shard} --part {part}")
 }
 

@@ -72,17 +72,25 @@ fn a_saturated_desk_reports_24_a_day() {
 }
 
 /// Both flow balances hold exactly in every replication of every bundled
-/// scenario and intervention, as written to `replications.csv`.
+/// scenario, intervention and example (`scenarios/` and its folders but
+/// `studies/`), as written to `replications.csv`, every way a truck leaves
+/// counted.
 #[test]
 fn the_flow_balance_holds_on_every_bundled_scenario() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut files: Vec<_> = std::fs::read_dir(&root)
-        .expect("scenarios/")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
+    let toml = |dir: &Path| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir)
+            .expect("scenarios/")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect()
+    };
+    let mut files = toml(&root);
+    for sub in ["interventions", "examples"] {
+        files.extend(toml(&root.join(sub)));
+    }
     files.sort();
-    assert!(files.len() >= 3, "{files:?}");
+    assert!(files.len() >= 8, "{files:?}");
     for file in files {
         let dir = tempfile::tempdir().expect("tempdir");
         let out = portsim(&[
@@ -103,18 +111,31 @@ fn the_flow_balance_holds_on_every_bundled_scenario() {
             let row: Vec<&str> = line.split(',').collect();
             let get = |name: &str| -> u64 { row[col(name)].parse().expect("a count") };
             assert_eq!(
-                get("in_port_start") + get("booked_start") + get("offered"),
+                get("in_port_start") + get("booked_start") + get("equeue_start") + get("offered"),
                 get("cleared")
                     + get("turned_away")
+                    + get("diverted")
+                    + get("reneged")
                     + get("no_shows")
                     + get("in_port_end")
-                    + get("booked_ahead"),
+                    + get("booked_ahead")
+                    + get("equeue_end"),
+                "{}: {line}",
+                file.display()
+            );
+            // A truck that diverts never reached the port.
+            assert_eq!(
+                get("in_port_start")
+                    + get("arrived")
+                    + get("turned_away_no_slot")
+                    + get("reneged_offsite"),
+                get("cleared") + get("turned_away") + get("reneged") + get("in_port_end"),
                 "{}: {line}",
                 file.display()
             );
             assert_eq!(
-                get("in_port_start") + get("arrived") + get("turned_away_no_slot"),
-                get("cleared") + get("turned_away") + get("in_port_end"),
+                get("equeue_start") + get("registered"),
+                get("called") + get("reneged_offsite") + get("equeue_end"),
                 "{}: {line}",
                 file.display()
             );

@@ -66,12 +66,13 @@ fn change(base: &Summary, variant: &Summary, metric: &str) -> Change {
 }
 
 /// The trucks a day the port's tightest stage lets through: each stage's
-/// capacity over its visits per arriving truck, the smallest of them.
-fn bottleneck_rate(s: &Summary) -> f64 {
-    let arrivals = s.gate.arrivals_per_day.mean;
+/// capacity over its expected visits per truck, the smallest of them.
+fn bottleneck_rate(scenario: &Scenario, s: &Summary) -> f64 {
+    let per_truck = portsim::scenario::visits_per_truck(scenario);
     s.stages
         .iter()
-        .map(|st| st.flow.capacity_per_day * arrivals / st.flow.demand_per_day.mean)
+        .zip(per_truck)
+        .map(|(st, v)| st.flow.capacity_per_day / v)
         .fold(f64::INFINITY, f64::min)
 }
 
@@ -108,7 +109,7 @@ fn check_pair(horizon: u64, reps: u64) -> f64 {
         mean(&b, "throughput_per_day"),
         mean(&a, "throughput_per_day"),
     );
-    let pace = bottleneck_rate(&b);
+    let pace = bottleneck_rate(&before, &b);
     assert!(
         (0.98 * pace..=1.06 * pace).contains(&tb),
         "{days} d: before {tb:.0}/day against a bottleneck of {pace:.0}/day"

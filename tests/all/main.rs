@@ -10,13 +10,18 @@
 )]
 
 mod architecture;
+mod calibrate_cli;
+mod calibrate_fit;
+mod calibrate_port;
 mod check;
 mod ci_formats;
 mod cli_errors;
 mod cli_run;
 mod comparisons;
+mod demand;
 mod determinism;
 mod docs;
+mod findings;
 mod fuzz_scenarios;
 mod fuzz_studies;
 mod gate_files;
@@ -27,6 +32,7 @@ mod messages;
 mod no_ops;
 mod output_sets;
 mod overrides;
+mod own_inputs;
 mod port_behaviour;
 mod port_support;
 mod readable;
@@ -40,7 +46,10 @@ mod serve;
 mod serve_limits;
 #[cfg(feature = "serve")]
 mod serve_load;
+#[cfg(feature = "serve")]
+mod serve_store;
 mod shard;
+mod store_files;
 mod study_files;
 mod support;
 mod sweep;

@@ -345,7 +345,7 @@ fn a_full_disk_leaves_the_previous_set_whole() {
         .is_ok_and(|s| s.success());
     if !mounted {
         // The same staging path is failed on purpose by
-        // report::set::tests::a_failure_while_staging_leaves_the_previous_set_whole.
+        // store::set::tests::a_failure_while_staging_leaves_the_previous_set_whole.
         eprintln!("skipped: cannot mount a tmpfs here");
         return;
     }

@@ -54,21 +54,36 @@ pub struct Server {
     pub router: Router,
     queue: std::sync::Arc<portsim::serve::jobs::Queue>,
     worker: Option<std::thread::JoinHandle<()>>,
+    /// The installation's data directory, when the test did not give one.
+    _data: Option<tempfile::TempDir>,
 }
 
 impl Server {
+    /// The app on `dir`, as a new installation (its key in a data
+    /// directory of its own).
     pub fn new(dir: &Path) -> Server {
+        let data = tempfile::tempdir().unwrap();
+        let mut server = Server::with_data(dir, data.path());
+        server._data = Some(data);
+        server
+    }
+
+    /// The app on `dir`, as the installation whose data directory is
+    /// `data` (where the key that seals its results is kept).
+    pub fn with_data(dir: &Path, data: &Path) -> Server {
         let (router, queue, worker) = portsim::serve::app(
             dir,
             Policy {
                 allow_remote: false,
             },
+            data,
         )
         .unwrap();
         Server {
             router,
             queue,
             worker: Some(worker),
+            _data: None,
         }
     }
 
@@ -1042,6 +1057,7 @@ async fn a_study_cannot_leave_the_workspace() {
 fn allow_remote_warns_and_serves_on_every_interface() {
     use std::io::{BufRead, BufReader, Read, Write};
     let dir = workspace();
+    let data = tempfile::tempdir().unwrap();
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("portsim"))
         .args([
             "serve",
@@ -1051,6 +1067,7 @@ fn allow_remote_warns_and_serves_on_every_interface() {
             "--workspace",
         ])
         .arg(dir.path())
+        .env("PORTSIM_DATA_DIR", data.path())
         .stderr(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .spawn()

@@ -36,11 +36,15 @@ async fn start(
     dir: &std::path::Path,
     limits: Limits,
 ) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    // A new installation: its key is read into memory at start, so the
+    // data directory may go when this returns.
+    let data = tempfile::tempdir().unwrap();
     let (router, queue, worker) = portsim::serve::app(
         dir,
         Policy {
             allow_remote: false,
         },
+        data.path(),
     )
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -62,11 +62,13 @@ async fn two_hundred_requests_and_twenty_runs_on_loopback() {
     let started = Instant::now();
     let memory_before = resident_kib();
     let dir = workspace();
+    let data = tempfile::tempdir().unwrap();
     let (router, queue, worker) = portsim::serve::app(
         dir.path(),
         Policy {
             allow_remote: false,
         },
+        data.path(),
     )
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

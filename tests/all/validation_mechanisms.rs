@@ -193,7 +193,9 @@ fn only_impatient_trucks_renege_when_classes_share_a_queue() {
 
 /// Balking at a fixed queue length (M/M/c/K): 3 lanes, room for K = 8 in
 /// the system, so a truck joins while fewer than 5 wait. Blocking
-/// probability p_K and mean queue from the truncated birth–death chain.
+/// probability p_K (the share of the trucks reaching the port that divert:
+/// those that arrived and those that diverted) and mean queue from the
+/// truncated birth–death chain.
 #[test]
 fn balking_at_a_queue_length_matches_mmck() {
     let (lambda, mu, c, k) = (3.0, 1.2, 3usize, 8usize);
@@ -215,7 +217,8 @@ fn balking_at_a_queue_length_matches_mmck() {
     }));
     let out = run_kept(&s);
     let b = per_rep(&out, |r| {
-        r.all.counts.diverted as f64 / r.all.counts.arrived as f64
+        let c = r.all.counts;
+        c.diverted as f64 / (c.arrived + c.diverted) as f64
     });
     assert_within_se("M/M/3/8 blocking", &b, blocked, 0.05);
     let q = per_rep(&out, |r| r.gate.mean_road_queue);

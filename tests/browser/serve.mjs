@@ -30,8 +30,11 @@ const workspace = join(work, 'scenarios');
 cpSync(scenarios, workspace, { recursive: true });
 
 // ---- the server, on a free loopback port
+// Its key (which seals the results it stores) in a data directory of its
+// own, outside the workspace, never the user's.
 const server = spawn(binary, ['serve', '--workspace', workspace, '--addr', '127.0.0.1:0'], {
   stdio: ['ignore', 'ignore', 'pipe'],
+  env: { ...process.env, PORTSIM_DATA_DIR: join(work, 'data') },
 });
 let serverLog = '';
 const base = await new Promise((ok, fail) => {

@@ -16,7 +16,6 @@ use crate::decide::metrics::{self, MetricKey};
 use crate::decide::runner::Runner;
 use crate::decide::verdict::{Decision, Schedule, Verdict, decide};
 use crate::experiment::estimate::Estimate;
-use crate::report::json::scenario_hash;
 use crate::scenario::Override;
 
 /// A candidate's verdict.
@@ -143,7 +142,7 @@ pub(super) fn evaluate(
     Ok(Candidate {
         values: values.to_vec(),
         cost: plan.cost(values),
-        hash: scenario_hash(&scenario),
+        hash: scenario.hash(),
         set,
         status,
         replications: n,

@@ -9,8 +9,9 @@ use serde_json::{Map, Value, json};
 
 use crate::decide::metrics::MetricKey;
 use crate::decide::plan::{Answer, Plan, RunnerUp};
-use crate::decide::points::{Outcome, Samples};
+use crate::decide::points::Outcome;
 use crate::decide::precision;
+use crate::decide::samples::Samples;
 use crate::decide::sensitivity::{Findings, Sensitivity};
 use crate::decide::sweep::Sweep;
 use crate::decide::verdict::{Bound, Constraint, Verdict};

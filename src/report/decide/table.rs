@@ -4,8 +4,9 @@ use std::fmt::Write;
 
 use crate::decide::metrics::MetricKey;
 use crate::decide::plan::{Answer, Candidate, Plan, RunnerUp};
-use crate::decide::points::{Outcome, Samples};
+use crate::decide::points::Outcome;
 use crate::decide::precision;
+use crate::decide::samples::Samples;
 use crate::decide::sensitivity::{Findings, Sensitivity};
 use crate::decide::sweep::Sweep;
 use crate::decide::values::cell;

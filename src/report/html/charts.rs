@@ -10,12 +10,12 @@
 use crate::engine::time::{DAY, MINUTE, SECOND};
 use crate::experiment::attribution::Attribution;
 use crate::experiment::estimate::Estimate;
+use crate::experiment::labels::label;
 use crate::experiment::summary::Summary;
 use crate::report::format::{duration, duration_unit, number};
 use crate::report::svg::{
     Axis, Bar, HBars, LegendItem, Panel, Plot, Swatch, nice_step, row_label_width,
 };
-use crate::report::table::label;
 use crate::scenario::Scenario;
 
 /// Width of a full-width chart, in viewBox units.

@@ -9,12 +9,12 @@
 use super::page::{Markup, html, section, table};
 use crate::engine::time::{DAY, MINUTE};
 use crate::experiment::estimate::Estimate;
+use crate::experiment::labels::label;
 use crate::experiment::summary::{Summary, Unit};
 use crate::experiment::unlike::has_costs;
 use crate::report::days::WEEKDAYS;
 use crate::report::definitions::{DEFINITIONS, INTERVALS};
 use crate::report::format::{Scale, duration, number};
-use crate::report::table::label;
 use crate::scenario::{Arrivals, Lanes, NoSlot, Scenario};
 
 /// The mean of a distribution of durations (ticks), in seconds.

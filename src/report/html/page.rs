@@ -100,6 +100,13 @@ pub fn figure(caption: &str, svg: String, note: Option<Markup>) -> Markup {
 /// A notice box listing `items` (warnings, findings, incomplete runs);
 /// nothing when there are none.
 pub fn notices(items: &[String]) -> Markup {
+    let items: Vec<Markup> = items.iter().map(|item| html! { (item) }).collect();
+    notice_list(&items)
+}
+
+/// A notice box listing `items`, each already marked up (a finding's
+/// names in `<code>`); nothing when there are none.
+pub fn notice_list(items: &[Markup]) -> Markup {
     html! {
         @if !items.is_empty() {
             div.notice role="note" {

@@ -72,7 +72,7 @@ fn scenario(out: &mut String, c: &ScenarioCheck, quiet: bool) {
             let _ = writeln!(out, "  warning: {w}");
         }
         for f in &c.findings {
-            let _ = writeln!(out, "  finding: {f}");
+            let _ = writeln!(out, "  finding: {}", crate::report::findings::text(f));
         }
     }
     if !shown.is_empty() {

@@ -9,16 +9,23 @@
 //!    (`flock`) on `DIR/.portsim.lock` for the whole run, and refuses a
 //!    second run on a directory already in use. The operating system drops
 //!    the lock when the process ends, however it ends, so a killed run
-//!    never leaves a stale lock behind;
+//!    never leaves a stale lock behind. The lock must be a regular file
+//!    (or nothing yet): it is opened without blocking and checked on the
+//!    handle, so a FIFO, a directory, a device or a link to one there is
+//!    refused with a message, never waited on;
 //! 2. **stage**: every file is written to a temporary beside its target
 //!    and flushed. If any of them fails (a full disk), the temporaries are
 //!    removed and the previous set is left exactly as it was;
 //! 3. **commit**: the old `manifest.json` is removed, the files are renamed
 //!    into place one by one, files of the old set that the new one does
-//!    not have are removed, and `manifest.json` is written **last**.
+//!    not have are removed (never an input of the command), and
+//!    `manifest.json` is written **last**.
+//!
+//! Every file of the set goes through [`super::write::target`], so a set
+//! never replaces an input of the command, a device or a FIFO.
 //!
 //! `manifest.json` lists every file of the set with its SHA-256 and size,
-//! the run's id (see `run_id`), whether the run was complete and how many
+//! the run's id (see `identity`), whether the run was complete and how many
 //! replications it holds. A reader tells a whole set from a mixed one by
 //! checking that the manifest exists and that every file it lists has the
 //! listed hash; a set caught half-committed (a crash in phase 3) has no
@@ -29,9 +36,9 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
-use super::run_id::hex;
+use super::identity::bytes_hash;
+use super::read::{self, kind_of};
 use super::write::{self, WriteError};
 
 /// The manifest's file name, written last.
@@ -39,6 +46,8 @@ pub const MANIFEST: &str = "manifest.json";
 /// The lock file's name (empty; safe to delete when no run is using the
 /// directory).
 pub const LOCK: &str = ".portsim.lock";
+/// Largest manifest read back, in bytes (one line per file of the set).
+const MAX_MANIFEST_BYTES: u64 = 16 << 20;
 
 /// Why a set could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +66,14 @@ pub enum SetError {
     NotDir {
         /// The path.
         path: PathBuf,
+    },
+    /// The lock file is not a regular file.
+    #[error("cannot lock the output directory `{}`: `{LOCK}` there is {kind}, not a regular file; remove it (no portsim run uses it) or choose another --out", path.display())]
+    Lock {
+        /// The directory.
+        path: PathBuf,
+        /// "a FIFO (named pipe)", "a directory", …
+        kind: &'static str,
     },
     /// Another run holds the lock.
     #[error("output directory `{}` is in use by another portsim run (it holds the lock on `{LOCK}`); wait for it to finish or choose another --out", path.display())]
@@ -111,12 +128,7 @@ impl DirLock {
             }
             Err(e) => return Err(err(e)),
         }
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join(LOCK))
-            .map_err(err)?;
+        let file = open_lock(dir)?;
         match file.try_lock() {
             Ok(()) => Ok(DirLock {
                 dir: dir.to_owned(),
@@ -133,6 +145,48 @@ impl DirLock {
     pub fn dir(&self) -> &Path {
         &self.dir
     }
+}
+
+/// Opens (or creates) the lock file of `dir`, a regular file: anything
+/// else there is refused before it is opened and again on the handle,
+/// which is opened without blocking (a FIFO never waits for a reader).
+fn open_lock(dir: &Path) -> Result<File, SetError> {
+    let path = dir.join(LOCK);
+    let refuse = |kind| SetError::Lock {
+        path: dir.to_owned(),
+        kind,
+    };
+    let err = |source| SetError::Dir {
+        path: dir.to_owned(),
+        source,
+    };
+    match std::fs::metadata(&path) {
+        Ok(m) if !m.is_file() => return Err(refuse(kind_of(m.file_type()))),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(err(e)),
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file = match options.open(&path) {
+        Ok(file) => file,
+        // A FIFO that appeared after the check, without a reader.
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(libc::ENXIO) => {
+            return Err(refuse("a FIFO (named pipe)"));
+        }
+        Err(e) => return Err(err(e)),
+    };
+    let meta = file.metadata().map_err(err)?;
+    if !meta.is_file() {
+        return Err(refuse(kind_of(meta.file_type())));
+    }
+    Ok(file)
 }
 
 /// What `manifest.json` says besides the files.
@@ -157,7 +211,7 @@ pub fn manifest(files: &[(String, Vec<u8>)], info: &SetInfo) -> Vec<u8> {
         .map(|(name, bytes)| {
             json!({
                 "name": name,
-                "sha256": hex(&Sha256::digest(bytes)),
+                "sha256": bytes_hash(bytes),
                 "bytes": bytes.len(),
             })
         })
@@ -265,8 +319,10 @@ fn commit(
             .map_err(|e| committing(io_error(&path, e.error)))?;
     }
     for name in old {
-        if !files.iter().any(|(n, _)| *n == name) {
-            let _ = std::fs::remove_file(dir.join(name));
+        let path = dir.join(&name);
+        // Never an input of the command (a set only replaces its own).
+        if !files.iter().any(|(n, _)| *n == name) && write::replaceable(&path).is_ok() {
+            let _ = std::fs::remove_file(path);
         }
     }
     manifest_tmp
@@ -291,7 +347,7 @@ fn io_error(path: &Path, source: std::io::Error) -> WriteError {
 /// missing or unreadable). Only names without a path separator count, so
 /// a doctored manifest cannot make portsim remove files elsewhere.
 fn old_files(manifest: &Path) -> Vec<String> {
-    let Ok(bytes) = std::fs::read(manifest) else {
+    let Ok(bytes) = read_manifest(manifest) else {
         return Vec::new();
     };
     let Ok(doc) = serde_json::from_slice::<Value>(&bytes) else {
@@ -319,19 +375,30 @@ fn old_files(manifest: &Path) -> Vec<String> {
 /// Checks a set the way a reader should: the manifest exists, parses, and
 /// every file it lists has the listed hash. Returns the manifest.
 pub fn verify(dir: &Path) -> Result<Value, String> {
-    let bytes = std::fs::read(dir.join(MANIFEST)).map_err(|e| format!("no {MANIFEST}: {e}"))?;
+    let bytes = read_manifest(&dir.join(MANIFEST)).map_err(|e| format!("no {MANIFEST}: {e}"))?;
     let doc: Value = serde_json::from_slice(&bytes).map_err(|e| format!("{MANIFEST}: {e}"))?;
     let files = doc["files"]
         .as_array()
         .ok_or_else(|| format!("{MANIFEST} lists no files"))?;
     for f in files {
         let name = f["name"].as_str().ok_or("a file without a name")?;
-        let bytes = std::fs::read(dir.join(name)).map_err(|e| format!("`{name}`: {e}"))?;
-        if f["sha256"].as_str() != Some(hex(&Sha256::digest(&bytes)).as_str()) {
+        let bytes = read::read_regular(&dir.join(name), u64::MAX, "a file of the set", "")
+            .map_err(|e| format!("`{name}`: {e}"))?;
+        if f["sha256"].as_str() != Some(bytes_hash(&bytes).as_str()) {
             return Err(format!("`{name}` does not match {MANIFEST}"));
         }
     }
     Ok(doc)
+}
+
+/// A manifest's bytes, read by the store's reading rule.
+fn read_manifest(path: &Path) -> Result<Vec<u8>, read::ReadError> {
+    read::read_regular(
+        path,
+        MAX_MANIFEST_BYTES,
+        "a manifest",
+        "one line per file of the set",
+    )
 }
 
 #[cfg(test)]
@@ -420,6 +487,23 @@ mod tests {
         std::fs::write(&file, b"x").expect("write");
         let e = DirLock::acquire(&file).expect_err("not a directory");
         assert!(e.to_string().contains("not a directory"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_lock_that_is_not_a_regular_file_is_refused_at_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let made = std::process::Command::new("mkfifo")
+            .arg(dir.path().join(LOCK))
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+        let e = DirLock::acquire(dir.path()).expect_err("a FIFO");
+        assert!(e.to_string().contains("is a FIFO (named pipe)"), "{e}");
+        std::fs::remove_file(dir.path().join(LOCK)).expect("remove");
+        std::fs::create_dir(dir.path().join(LOCK)).expect("dir");
+        let e = DirLock::acquire(dir.path()).expect_err("a directory");
+        assert!(e.to_string().contains("is a directory"), "{e}");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! A run's id: what its results depend on, hashed.
+//! What identifies a result: a run's id (what its results depend on,
+//! hashed) and the content hashes it is built from.
 //!
 //! Two runs with the same id computed the same thing: the same resolved
 //! scenarios (by their SHA-256), seeds, replications, runaway ceiling,
@@ -8,6 +9,9 @@
 //! thread count in `results.json` apart, identical bytes). It ties the
 //! files of an output set together: `manifest.json` and the `manifest` of
 //! `results.json` (or `comparison.json`) carry the same id.
+//!
+//! A scenario's hash is [`text_hash`] of its resolved text (the merged
+//! file with its bases and overrides), in lower-case hex.
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -104,6 +108,17 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// SHA-256 of `bytes`, as lower-case hex.
+pub fn bytes_hash(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// SHA-256 of `text` (its UTF-8 bytes), as lower-case hex: a resolved
+/// scenario's hash.
+pub fn text_hash(text: &str) -> String {
+    bytes_hash(text.as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +136,16 @@ mod tests {
             overrides: Overrides::default(),
             other: Vec::new(),
         }
+    }
+
+    #[test]
+    fn hashes_are_sha256_in_lower_case_hex() {
+        // The SHA-256 test vector of "abc" (FIPS 180-2, appendix B.1).
+        assert_eq!(
+            text_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(bytes_hash(b"abc"), text_hash("abc"));
     }
 
     #[test]

@@ -15,10 +15,24 @@
 //!   or pipe with a plain file. Standard output is spelt `-` and handled by
 //!   the command line, never by this module;
 //! * a path written with a trailing `/` names a directory and is refused
-//!   with a message that says so.
+//!   with a message that says so;
+//! * a target that is one of the command's own inputs (see
+//!   [`super::inputs`]) is refused before anything is written, whatever
+//!   name it is given (a path with `..`, a link, a hard link). The one
+//!   file a command rewrites on purpose, the baseline of `check
+//!   --update-baseline`, is written with [`rewrite_input`].
+//!
+//! Files that portsim owns rather than the user (the points a study keeps)
+//! are written with [`replace`] instead: the name itself is replaced, never
+//! what a link there points at, and anything at the name that is not a
+//! regular file (a link, a FIFO, a device, a directory) is treated as a
+//! damaged entry and replaced by a regular file.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use super::inputs;
+use super::read::kind_of;
 
 /// How many symbolic links are followed before giving up (as the kernel's
 /// `ELOOP`).
@@ -52,6 +66,16 @@ pub enum WriteError {
         /// The path as given.
         path: PathBuf,
     },
+    /// The target is one of the command's own inputs.
+    #[error("cannot write `{}`: it is `{}`, {what} this command reads; an output never replaces one of its own inputs, so give the output another name", path.display(), input.display())]
+    Input {
+        /// The path as given.
+        path: PathBuf,
+        /// The input, as the command was given it.
+        input: PathBuf,
+        /// What the input was read as.
+        what: &'static str,
+    },
     /// Too many symbolic links, or a loop of them.
     #[error("cannot write `{}`: too many levels of symbolic links (more than {MAX_LINKS})", path.display())]
     LinkLoop {
@@ -66,31 +90,6 @@ impl WriteError {
             path: path.to_owned(),
             source,
         }
-    }
-}
-
-/// What a file type is called in messages, for anything but a regular file.
-fn kind_of(ft: std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if ft.is_char_device() {
-            return "a character device";
-        }
-        if ft.is_block_device() {
-            return "a block device";
-        }
-        if ft.is_fifo() {
-            return "a FIFO (named pipe)";
-        }
-        if ft.is_socket() {
-            return "a socket";
-        }
-    }
-    if ft.is_dir() {
-        "a directory"
-    } else {
-        "a special file"
     }
 }
 
@@ -109,8 +108,45 @@ fn not_regular(path: &Path, kind: &'static str) -> WriteError {
 
 /// The file a write to `path` updates: `path` itself, or the final target
 /// of the symbolic links it is. Refuses a target that exists and is not a
-/// regular file, and a path ending in `/`. The target need not exist yet.
+/// regular file, a path ending in `/`, and an input of the command. The
+/// target need not exist yet.
 pub fn target(path: &Path) -> Result<PathBuf, WriteError> {
+    target_except(path, None)
+}
+
+/// [`target`] of a file the command read as `what` and rewrites on
+/// purpose (see [`rewrite_input`]): inputs read as `what` are left out.
+pub fn rewrite_target(path: &Path, what: &str) -> Result<PathBuf, WriteError> {
+    target_except(path, Some(what))
+}
+
+/// [`target`], leaving out the inputs read as `except`.
+fn target_except(path: &Path, except: Option<&str>) -> Result<PathBuf, WriteError> {
+    let target = follow(path)?;
+    not_an_input(path, &target, true, except)?;
+    Ok(target)
+}
+
+/// Refuses a write to `target` (given as `path`) that would replace an
+/// input of the command (see [`inputs::find`]).
+fn not_an_input(
+    path: &Path,
+    target: &Path,
+    follow: bool,
+    except: Option<&str>,
+) -> Result<(), WriteError> {
+    match inputs::find(target, follow, except) {
+        Some(input) => Err(WriteError::Input {
+            path: path.to_owned(),
+            input: input.path,
+            what: input.what,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The final target of `path`'s links, refused if it is not a regular file.
+fn follow(path: &Path) -> Result<PathBuf, WriteError> {
     if path.as_os_str().is_empty() {
         return Err(WriteError::io(
             path,
@@ -181,24 +217,82 @@ pub(super) fn temporary(
     // Temporary files are created private (0600); a report is meant to be
     // shared, so give it the replaced file's mode, or rw-r--r--.
     #[cfg(unix)]
-    {
+    let mode = {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(target).map_or(0o644, |m| m.permissions().mode());
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))?;
-    }
+        std::fs::metadata(target).map_or(0o644, |m| m.permissions().mode())
+    };
+    #[cfg(not(unix))]
+    let mode = 0o644;
+    shared(tmp.as_file(), mode)?;
     tmp.as_file().sync_all()?;
     Ok(tmp)
+}
+
+/// Gives `file` the permission bits `mode` (on Unix).
+fn shared(file: &std::fs::File, mode: u32) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(mode))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, mode);
+        Ok(())
+    }
 }
 
 /// Writes `contents` to `path` atomically, creating parent directories.
 /// A symbolic link is followed (the file it names is replaced, the link
 /// stays); a target that is not a regular file is refused.
 pub fn atomic_write(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
-    let target = target(path)?;
-    std::fs::create_dir_all(parent_of(&target)).map_err(|e| WriteError::io(path, e))?;
-    let tmp = temporary(&target, contents).map_err(|e| WriteError::io(path, e))?;
-    tmp.persist(&target)
+    write_to(path, &target(path)?, contents)
+}
+
+/// [`atomic_write`] of a file the command read as `what` and rewrites on
+/// purpose (the baseline of `check --update-baseline`); any other input of
+/// the command at that path is still refused.
+pub fn rewrite_input(path: &Path, contents: &[u8], what: &str) -> Result<(), WriteError> {
+    write_to(path, &target_except(path, Some(what))?, contents)
+}
+
+fn write_to(path: &Path, target: &Path, contents: &[u8]) -> Result<(), WriteError> {
+    std::fs::create_dir_all(parent_of(target)).map_err(|e| WriteError::io(path, e))?;
+    let tmp = temporary(target, contents).map_err(|e| WriteError::io(path, e))?;
+    tmp.persist(target)
+        .map_err(|e| WriteError::io(path, e.error))?;
+    Ok(())
+}
+
+/// Refuses to [`replace`] `path` if it is an input of the command; for a
+/// check before anything runs.
+pub fn replaceable(path: &Path) -> Result<(), WriteError> {
+    not_an_input(path, path, false, None)
+}
+
+/// Writes `contents` to `path`, a file portsim owns (a kept point),
+/// atomically and without following a link at the name: a link, FIFO,
+/// device or socket there is replaced by a regular file (the rename
+/// replaces the name, never what a link points at), and so is a directory
+/// (removed first). The folder is created if needed. An input of the
+/// command is refused.
+pub fn replace(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
+    replaceable(path)?;
+    let dir = parent_of(path);
+    std::fs::create_dir_all(&dir).map_err(|e| WriteError::io(path, e))?;
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        std::fs::remove_dir_all(path).map_err(|e| WriteError::io(path, e))?;
+    }
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".portsim-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|e| WriteError::io(path, e))?;
+    tmp.write_all(contents)
+        .and_then(|()| shared(tmp.as_file(), 0o644))
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| WriteError::io(path, e))?;
+    tmp.persist(path)
         .map_err(|e| WriteError::io(path, e.error))?;
     Ok(())
 }
@@ -210,7 +304,7 @@ pub fn atomic_write(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
 /// of the new, never part of it.
 pub fn atomic_append(path: &Path, contents: &[u8], limit: u64) -> Result<(), WriteError> {
     let target = target(path)?;
-    let mut all = match crate::scenario::input::read_regular(
+    let mut all = match super::read::read_regular(
         &target,
         limit,
         "a file appended to",
@@ -287,6 +381,32 @@ mod tests {
         std::os::unix::fs::symlink("a", dir.path().join("b")).expect("link");
         let e = atomic_write(&dir.path().join("a"), b"x").expect_err("loop");
         assert!(e.to_string().contains("`"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn replace_never_follows_a_link_and_replaces_what_is_not_a_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outside = tempfile::tempdir().expect("tempdir");
+        let victim = outside.path().join("victim");
+        std::fs::write(&victim, b"precious").expect("write");
+        let d = dir.path();
+        std::os::unix::fs::symlink(&victim, d.join("a.json")).expect("link");
+        std::os::unix::fs::symlink(outside.path().join("new"), d.join("b.json")).expect("link");
+        std::fs::create_dir_all(d.join("c.json/inner")).expect("dir");
+        let made = std::process::Command::new("mkfifo")
+            .arg(d.join("d.json"))
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+        for name in ["a.json", "b.json", "c.json", "d.json", "new/e.json"] {
+            replace(&d.join(name), name.as_bytes()).expect(name);
+            let meta = std::fs::symlink_metadata(d.join(name)).expect(name);
+            assert!(meta.is_file(), "{name}");
+            assert_eq!(std::fs::read(d.join(name)).expect(name), name.as_bytes());
+        }
+        assert_eq!(std::fs::read(&victim).expect("read"), b"precious");
+        assert!(!outside.path().join("new").exists());
     }
 
     #[test]

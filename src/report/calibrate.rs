@@ -1,0 +1,28 @@
+//! The reports of `portsim calibrate`: JSON for programs, a table for
+//! people, saying the same things.
+//!
+//! Calibration produces data only ([`Calibration`]); these turn it into
+//! text. The JSON keys are fixed by the issue (independent checks depend
+//! on them) and listed in `docs/event-log.md`.
+
+pub mod json;
+pub mod table;
+
+pub use json::calibration as json;
+pub use table::calibration as table;
+
+use crate::calibrate::Calibration;
+
+/// The file names of a `calibrate --out DIR` set, in order (the manifest
+/// comes last, written by the set).
+pub const SET: &[&str] = &["calibrated.toml", "calibration.json", "calibration.txt"];
+
+/// The files of the `--out` set.
+pub fn set_files(cal: &Calibration) -> Vec<(&'static str, Vec<u8>)> {
+    let json = serde_json::to_string_pretty(&json::calibration(cal)).unwrap_or_default() + "\n";
+    vec![
+        ("calibrated.toml", cal.scenario_text.clone().into_bytes()),
+        ("calibration.json", json.into_bytes()),
+        ("calibration.txt", table::calibration(cal).into_bytes()),
+    ]
+}
