@@ -18,6 +18,7 @@ mod calibrate;
 mod check;
 mod compare;
 mod execute;
+mod forecast;
 mod merge;
 mod output;
 mod plan;
@@ -95,6 +96,7 @@ pub fn main() -> ExitCode {
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Merge(args) => merge::merge(&args),
         Command::Calibrate(args) => calibrate::calibrate(&args),
+        Command::Forecast(args) => forecast::forecast(&args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::serve(&args),
     };

@@ -8,6 +8,7 @@
 //! identifies a result ([`crate::store::identity`]).
 
 pub mod calibrate;
+pub mod forecast;
 pub mod csv;
 pub mod days;
 pub mod decide;
