@@ -8,12 +8,12 @@
 //! identifies a result ([`crate::store::identity`]).
 
 pub mod calibrate;
-pub mod forecast;
 pub mod csv;
 pub mod days;
 pub mod decide;
 pub mod definitions;
 pub mod findings;
+pub mod forecast;
 pub mod format;
 pub mod html;
 pub mod json;

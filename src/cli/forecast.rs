@@ -63,8 +63,11 @@ fn load(path: &Path, at: i64) -> Result<Scenario, ForecastError> {
 /// `portsim forecast …`.
 pub fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
     let r = args.replications;
-    limits::replications(r)
-        .map_err(|e| user(format_args!("invalid value `{r}` for `--replications`: {e}")))?;
+    limits::replications(r).map_err(|e| {
+        user(format_args!(
+            "invalid value `{r}` for `--replications`: {e}"
+        ))
+    })?;
     if let Some(j) = args.threads {
         limits::threads(j)
             .map_err(|e| user(format_args!("invalid value `{j}` for `--threads`: {e}")))?;
@@ -77,12 +80,15 @@ pub fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
     }
     if let Some(p) = &args.state_out {
         if args.backtest.is_some() {
-            return Err(user("`--state-out` writes the state at `--at`; it does not go with `--backtest`"));
+            return Err(user(
+                "`--state-out` writes the state at `--at`; it does not go with `--backtest`",
+            ));
         }
         write::target(p).map_err(user)?;
     }
     let outputs = output::prepare(None, args.html.as_deref(), &[])?;
-    let layout = calibrate::layout(args.map.as_deref()).map_err(|e| Failure::User(e.to_string()))?;
+    let layout =
+        calibrate::layout(args.map.as_deref()).map_err(|e| Failure::User(e.to_string()))?;
     let log = calibrate::log::read(&args.log, &layout).map_err(|e| Failure::User(e.to_string()))?;
     let mut options = Options {
         at: 0,
@@ -101,13 +107,24 @@ pub fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
                 "invalid value `{range}` for `--backtest`: expected FROM..TO, like `2025-03-03T00:00..2025-03-20T00:00`"
             )));
         };
-        let (from, to) = (when(from, "--backtest", &layout)?, when(to, "--backtest", &layout)?);
-        let every = scenario::parse_duration(&args.every)
-            .map_err(|e| user(format_args!("invalid value `{}` for `--every`: {e}", args.every)))?;
+        let (from, to) = (
+            when(from, "--backtest", &layout)?,
+            when(to, "--backtest", &layout)?,
+        );
+        let every = scenario::parse_duration(&args.every).map_err(|e| {
+            user(format_args!(
+                "invalid value `{}` for `--every`: {e}",
+                args.every
+            ))
+        })?;
         let every = (every / crate::engine::time::SECOND) as i64;
         let first = load(&args.scenario, from).map_err(failure)?;
         options.seed = args.seed.unwrap_or(first.seed);
-        let cuts = if to >= from && every > 0 { (to - from) / every + 1 } else { 1 };
+        let cuts = if to >= from && every > 0 {
+            (to - from) / every + 1
+        } else {
+            1
+        };
         let bar = progress::bar(r.saturating_mul(cuts as u64), "backtest", args.quiet);
         let tick = || bar.inc(1);
         let b = backtest::backtest(
@@ -127,13 +144,16 @@ pub fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
         }
         return match args.format {
             Format::Json => output::json(
-                &(serde_json::to_string_pretty(&report::backtest_json(&b)).unwrap_or_default() + "\n"),
+                &(serde_json::to_string_pretty(&report::backtest_json(&b)).unwrap_or_default()
+                    + "\n"),
             ),
             _ => output::text(&report::backtest_table(&b)),
         };
     }
     let Some(at_text) = &args.at else {
-        return Err(user("`--at` is required: the time to forecast from, like `--at 2025-03-20T06:00` (or give `--backtest FROM..TO`)"));
+        return Err(user(
+            "`--at` is required: the time to forecast from, like `--at 2025-03-20T06:00` (or give `--backtest FROM..TO`)",
+        ));
     };
     let at = when(at_text, "--at", &layout)?;
     let scenario = load(&args.scenario, at).map_err(failure)?;
@@ -160,4 +180,3 @@ pub fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
         Format::Csv => output::csv(report::csv(&f).as_bytes()),
     }
 }
-

@@ -137,10 +137,15 @@ pub fn backtest(
     let n = ((tracks.last - base).div_euclid(H)).max(0) as usize;
     let everything = state::plausible(&tracks, stages.len(), i64::MAX);
     let actual = truth::series(&tracks, &first, &everything, base, n);
-    let mut keys: Vec<String> = ["departures", "arrivals", "in_port", "time_in_port_of_arrivals_s"]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
+    let mut keys: Vec<String> = [
+        "departures",
+        "arrivals",
+        "in_port",
+        "time_in_port_of_arrivals_s",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
     keys.extend(stages.iter().map(|s| format!("queued.{s}")));
     let hours = options.hours as usize;
     let mut sums = vec![vec![Sums::default(); hours]; keys.len()];
@@ -150,7 +155,15 @@ pub fn backtest(
         } else {
             load(cut)?
         };
-        let f = run::forecast_tracks(&scenario, &tracks, &Options { at: cut, ..*options }, tick)?;
+        let f = run::forecast_tracks(
+            &scenario,
+            &tracks,
+            &Options {
+                at: cut,
+                ..*options
+            },
+            tick,
+        )?;
         let j0 = ((cut - base) / H) as usize;
         for (k, band) in f.hours.iter().enumerate() {
             let Some(truth) = actual.get(j0 + k) else {
@@ -252,4 +265,3 @@ fn naive(actual: &[Actual], base: i64, j0: usize, start: i64) -> Option<Actual> 
         time_in_port_s: mean(&|a| a.time_in_port_s),
     })
 }
-

@@ -75,6 +75,8 @@ pub struct Forecast {
     /// Arrivals of the window still at the port a week after it, over all
     /// replications (their time in port is a lower bound).
     pub unfinished: u64,
+    /// Replications the runaway guard stopped (in no band).
+    pub stopped: u64,
 }
 
 /// The override that sets a scenario's `start` to the date of `at`.
@@ -179,8 +181,11 @@ pub fn forecast_tracks(
     let plausible = state::plausible(tracks, n, options.at);
     let observed = state::observe(tracks, scenario, &plausible, options.at);
     let prepared = prepare(scenario, options.at, options.hours, options.seed)?;
-    let runs = replicate(&prepared, &observed.initial(), options, tick)?;
+    let mut runs = replicate(&prepared, &observed.initial(), options, tick)?;
+    let all = runs.len();
+    runs.retain(|r| !r.stopped);
     Ok(Forecast {
+        stopped: (all - runs.len()) as u64,
         scenario: scenario.name.clone(),
         stages: scenario.stages.iter().map(|s| s.name.clone()).collect(),
         replications: options.replications,

@@ -11,13 +11,18 @@
 //!   event: the model puts it where its rules say, on the road without
 //!   `parking`), since the arrival;
 //! * `start` at a stage: **in service** there, since the start;
-//! * `end` at a stage: **queued** at its next stage, since the end. The
-//!   next stage is the first later stage of its class's route (its
-//!   class from the log's `class` column when the scenario has a class of
-//!   that name, else any class) that is visited at least half the time
-//!   and that it has not visited; when there is none, the truck has
-//!   **finished** and is taken as leaving (its `depart` row was lost or
-//!   comes later).
+//! * `end` at a stage: waiting for its next stage, since the end. The log
+//!   does not say which stage that is, but how long the truck has waited
+//!   does: it is **queued** at the stage that most of the trucks of the
+//!   log (before the time) that waited at least as long after that stage
+//!   went to next. When none waited that long, it is **waiting for its
+//!   next stage**, drawn by the scenario's routing after the stages it has
+//!   done (its class from the log's `class` column when the scenario has a
+//!   class of that name, else drawn), and counts by stage put it in the
+//!   queue of the first later stage visited at least half the time. When
+//!   no later stage of its route could be visited (a share above zero, not
+//!   yet visited), the truck has **finished** and is taken as leaving (its
+//!   `depart` row was lost or comes later).
 //!
 //! Its age counts from its `arrive` row, or from its first row when that
 //! was lost (then a lower bound). Rows of a stage the scenario does not
@@ -32,7 +37,8 @@
 //! service at a stage) for more than twice the 99th percentile of how
 //! long that state lasted for the trucks that left it before `T` (the
 //! *plausible time*, at least an hour; 24 hours when the log before `T`
-//! has no such case). Such trucks are counted by state in
+//! has no such case; "waiting after a stage" is its own state, one per
+//! stage just ended). Such trucks are counted by state in
 //! [`Observed::gone`], never placed.
 
 use std::ops::Range;
@@ -140,6 +146,12 @@ pub fn tracks(log: &Log, scenario: &Scenario) -> Tracks {
 pub struct Plausible {
     /// Waiting for the first stage.
     pub waiting: i64,
+    /// Waiting for the next stage after each stage.
+    pub after: Vec<i64>,
+    /// After each stage: how long trucks waited before their next start,
+    /// in increasing order, and from each position on, how many of them
+    /// went to each stage (where a truck that has waited that long goes).
+    pub next: Vec<NextStages>,
     /// Queued at each stage.
     pub queued: Vec<i64>,
     /// In service at each stage.
@@ -147,9 +159,9 @@ pub struct Plausible {
 }
 
 impl Plausible {
-    fn of(&self, state: TruckState) -> i64 {
+    fn of(&self, state: TruckState, after: Option<usize>) -> i64 {
         match state {
-            TruckState::Waiting => self.waiting,
+            TruckState::Waiting => after.map_or(self.waiting, |s| self.after[s]),
             TruckState::Queued(s) => self.queued[s],
             TruckState::InService(s) => self.in_service[s],
         }
@@ -160,7 +172,42 @@ impl Plausible {
         self.queued
             .iter()
             .chain(&self.in_service)
+            .chain(&self.after)
             .fold(self.waiting, |a, &b| a.max(b))
+    }
+}
+
+/// Where the trucks that left a stage went next, by how long they waited.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NextStages {
+    /// The waits, increasing.
+    pub waited: Vec<i64>,
+    /// `went[i][x]`: of the waits from position `i` on, those that went
+    /// to stage `x`.
+    pub went: Vec<Vec<u32>>,
+}
+
+impl NextStages {
+    fn new(mut pairs: Vec<(i64, usize)>, stages: usize) -> NextStages {
+        pairs.sort_unstable();
+        let mut went = vec![vec![0u32; stages]; pairs.len() + 1];
+        for i in (0..pairs.len()).rev() {
+            went[i] = went[i + 1].clone();
+            went[i][pairs[i].1] += 1;
+        }
+        NextStages {
+            waited: pairs.iter().map(|p| p.0).collect(),
+            went,
+        }
+    }
+
+    /// The stage most trucks that waited at least `w` went to (the lowest
+    /// on a tie); `None` when none waited that long.
+    pub fn likely(&self, w: i64) -> Option<usize> {
+        let i = self.waited.partition_point(|&x| x < w);
+        let counts = self.went.get(i)?;
+        let best = counts.iter().copied().max().filter(|&n| n > 0)?;
+        counts.iter().position(|&n| n == best)
     }
 }
 
@@ -168,6 +215,8 @@ impl Plausible {
 /// `before`.
 pub fn plausible(tracks: &Tracks, stages: usize, before: i64) -> Plausible {
     let mut waiting = Vec::new();
+    let mut after = vec![Vec::new(); stages];
+    let mut next: Vec<Vec<(i64, usize)>> = vec![Vec::new(); stages];
     let mut queued = vec![Vec::new(); stages];
     let mut in_service = vec![Vec::new(); stages];
     for range in &tracks.trucks {
@@ -183,8 +232,12 @@ pub fn plausible(tracks: &Tracks, stages: usize, before: i64) -> Plausible {
                 (Event::Start, _) if (a.stage as usize) < stages => {
                     in_service[a.stage as usize].push(lasted);
                 }
-                (Event::End, Event::Start) if (b.stage as usize) < stages => {
-                    queued[b.stage as usize].push(lasted);
+                (Event::End, _) if (a.stage as usize) < stages => {
+                    after[a.stage as usize].push(lasted);
+                    if b.event == Event::Start && (b.stage as usize) < stages {
+                        queued[b.stage as usize].push(lasted);
+                        next[a.stage as usize].push((lasted, b.stage as usize));
+                    }
                 }
                 _ => {}
             }
@@ -200,6 +253,11 @@ pub fn plausible(tracks: &Tracks, stages: usize, before: i64) -> Plausible {
     };
     Plausible {
         waiting: bound(waiting),
+        after: after.into_iter().map(bound).collect(),
+        next: next
+            .into_iter()
+            .map(|p| NextStages::new(p, stages))
+            .collect(),
         queued: queued.into_iter().map(bound).collect(),
         in_service: in_service.into_iter().map(bound).collect(),
     }
@@ -219,8 +277,31 @@ pub struct Here {
     /// The stages it has visited (a bit per stage), its present one not
     /// included.
     pub done: u64,
-    /// The stage it waits for, if waiting or queued.
+    /// The stage it waits for, if waiting or queued (for a truck waiting
+    /// after a stage, its likely next stage).
     pub waits_for: Option<usize>,
+}
+
+/// Whether a truck of `class` that has just ended `after` (having done
+/// `done`) could still visit a stage of its route: one after `after`, not
+/// done, with a share above zero.
+pub fn continues(scenario: &Scenario, class: Option<usize>, after: usize, done: u64) -> bool {
+    let all: Vec<usize>;
+    let route: &[usize] = match class.and_then(|c| scenario.classes[c].route.as_deref()) {
+        Some(r) => r,
+        None => {
+            all = (0..scenario.stages.len()).collect();
+            &all
+        }
+    };
+    let from = route.iter().position(|&s| s == after).map_or(0, |p| p + 1);
+    route[from.min(route.len())..].iter().any(|&s| {
+        let share = match class {
+            Some(c) => scenario.stages[s].share[c],
+            None => scenario.stages[s].share.iter().copied().fold(0.0, f64::max),
+        };
+        share > 0.0 && done >> s & 1 == 0
+    })
 }
 
 /// What a truck is at a time.
@@ -293,14 +374,25 @@ pub fn seen(tracks: &Tracks, i: usize, t: i64, scenario: &Scenario, plausible: &
         Event::Start => (TruckState::InService(stage), None),
         Event::End => {
             done |= 1 << stage;
-            match next_stage(scenario, class, Some(stage), done) {
-                Some(n) => (TruckState::Queued(n), Some(n)),
-                None => return Seen::Finished,
+            if !continues(scenario, class, stage, done) {
+                return Seen::Finished;
+            }
+            match plausible.next[stage].likely(t - last.time) {
+                Some(x) => (TruckState::Queued(x), Some(x)),
+                None => (
+                    TruckState::Waiting,
+                    next_stage(scenario, class, Some(stage), done),
+                ),
             }
         }
         _ => return Seen::Left,
     };
-    if t - last.time > plausible.of(state) {
+    let after = (last.event == Event::End).then_some(stage);
+    let limit = match after {
+        Some(s) => plausible.after[s],
+        None => plausible.of(state, None),
+    };
+    if t - last.time > limit {
         return Seen::Gone(state);
     }
     Seen::Here(Here {
@@ -417,7 +509,7 @@ pub fn observe(tracks: &Tracks, scenario: &Scenario, plausible: &Plausible, at: 
                 match h.state {
                     TruckState::InService(s) => stages[s].in_service += 1,
                     TruckState::Queued(s) => stages[s].queued += 1,
-                    TruckState::Waiting => waiting += 1,
+                    TruckState::Waiting => waiting += u64::from(h.done == 0),
                 }
                 if let (TruckState::Waiting, Some(s)) = (h.state, h.waits_for) {
                     stages[s].queued += 1;

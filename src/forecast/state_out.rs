@@ -97,7 +97,11 @@ mod tests {
 
     #[test]
     fn durations_read_back_as_written() {
-        for (ticks, text) in [(0, "0s"), (90 * SECOND, "1m 30s"), (3_725 * SECOND, "1h 2m 5s")] {
+        for (ticks, text) in [
+            (0, "0s"),
+            (90 * SECOND, "1m 30s"),
+            (3_725 * SECOND, "1h 2m 5s"),
+        ] {
             assert_eq!(duration(ticks), text);
             assert_eq!(crate::scenario::parse_duration(text), Ok(ticks));
         }

@@ -55,7 +55,10 @@ pub fn series(
     let linger = plausible.longest();
     for (i, range) in tracks.trucks.iter().enumerate() {
         let rows = &tracks.rows[range.clone()];
-        let arrive = rows.iter().find(|r| r.event == Event::Arrive).map(|r| r.time);
+        let arrive = rows
+            .iter()
+            .find(|r| r.event == Event::Arrive)
+            .map(|r| r.time);
         let leave = rows.iter().find(|r| r.event.leaves());
         let depart = leave.filter(|r| r.event == Event::Depart).map(|r| r.time);
         if let Some(j) = arrive.and_then(hour) {

@@ -52,6 +52,9 @@ pub struct Ahead {
     /// Arrivals of the window still at the port when the run stopped
     /// (their time in port counted to the stop: a lower bound).
     pub unfinished: u32,
+    /// Stopped by the runaway guard: its hours are incomplete and belong
+    /// in no figure.
+    pub stopped: bool,
 }
 
 /// The watch a run from a state keeps.
@@ -76,6 +79,7 @@ impl Watch {
                     hours
                 ],
                 unfinished: 0,
+                stopped: false,
             },
         }
     }

@@ -23,7 +23,10 @@
 //! `initial/residual/<stage>`. The dispatcher places the trucks in
 //! service first, then the queued ones by how long they have queued
 //! (longest first, ties in the order given), then the waiting ones the
-//! same way, so a queue keeps its order.
+//! same way, so a queue keeps its order. A waiting truck that has `done`
+//! stages waits for its next one: its route goes on after the last of them
+//! by its drawn routing (the log of a port does not say where a truck
+//! between two stages is going).
 //!
 //! The dispatcher places them (`port`, on `Event::Initial`): this file
 //! makes each truck and gives it its parking place or its place on the

@@ -419,7 +419,13 @@ impl Port<'_> {
 
     /// Truck `id` starts its service at stage `s`: `service` long, or a
     /// fresh draw.
-    fn start_with(&mut self, s: usize, id: u32, service: Option<Span>, sched: &mut Scheduler<Event>) {
+    fn start_with(
+        &mut self,
+        s: usize,
+        id: u32,
+        service: Option<Span>,
+        sched: &mut Scheduler<Event>,
+    ) {
         let now = sched.now();
         let measured = self.world.measured;
         let stage = &mut self.world.stages[s];
@@ -764,7 +770,9 @@ impl Port<'_> {
                         // A stage's service was checked when the scenario
                         // was read; a law without a residual serves afresh.
                         residual[s] = spec.service.residual().ok().map(|law| {
-                            let rng = self.streams.stream(&format!("initial/residual/{}", spec.name));
+                            let rng = self
+                                .streams
+                                .stream(&format!("initial/residual/{}", spec.name));
                             (law, rng)
                         });
                     }
@@ -782,10 +790,36 @@ impl Port<'_> {
                 }
                 TruckState::Waiting => {
                     if let Some(id) = initial::place_truck(&mut self.world, t, None, sched) {
-                        sched.schedule_in(0, Event::Enter(id));
+                        if t.done.is_empty() {
+                            sched.schedule_in(0, Event::Enter(id));
+                        } else {
+                            self.resume(id, t, sched);
+                        }
                     }
                 }
             }
+        }
+    }
+
+    /// A truck of the starting state that has done some stages and waits
+    /// for its next one: its route goes on after the last of them (by its
+    /// drawn routing), queued since `since`, or it leaves.
+    fn resume(&mut self, id: u32, t: &InitialTruck, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let Some(truck) = self.world.trucks.get(id as usize).copied() else {
+            return;
+        };
+        let class = usize::from(truck.class);
+        let from = t
+            .done
+            .iter()
+            .filter_map(|&s| self.world.route_pos[class].get(s).copied().flatten())
+            .map(|q| usize::from(q) + 1)
+            .max()
+            .unwrap_or(0);
+        match self.world.next_stage(&truck, from) {
+            Some((_, s)) => self.join_from(s, id, now.saturating_sub(t.since), None, sched),
+            None => self.depart(id, sched),
         }
     }
 

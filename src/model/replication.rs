@@ -113,7 +113,8 @@ pub const FOLLOW_AT_MOST: u64 = 7 * DAY;
 /// is drawn from it. After the window the run goes on (arrivals
 /// included) until every truck that arrived in the window has left, or
 /// for [`FOLLOW_AT_MOST`]; a truck still there then counts with its time
-/// so far ([`Ahead::unfinished`]).
+/// so far ([`Ahead::unfinished`]). A replication the runaway guard stops
+/// (`limits`) comes back marked [`Ahead::stopped`].
 pub fn simulate_from(
     scenario: &Scenario,
     state: &Initial,
@@ -129,14 +130,23 @@ pub fn simulate_from(
     port.watch = Some(watch);
     let mut sched = Scheduler::new();
     start_from(&mut port, &mut sched, origin, hours);
-    sched.run_until(&mut port, end);
+    let guarded = |p: &Port, _: u64| !p.guard.over(p.world.trucks.len() as u64) && p.trip.is_none();
+    let mut finished = sched.run_while(&mut port, end, guarded);
     let stop = end.saturating_add(FOLLOW_AT_MOST);
     let mut now = end;
-    while now < stop && port.world.trucks.iter().any(|(_, t)| t.followed) {
+    while finished && now < stop && port.world.trucks.iter().any(|(_, t)| t.followed) {
         now = (now + HOUR).min(stop);
-        sched.run_until(&mut port, now);
+        finished = sched.run_while(&mut port, now, guarded);
     }
-    let mut watch = port.watch.take().unwrap_or_else(|| Watch::new(origin, 0, 0));
+    let mut watch = port
+        .watch
+        .take()
+        .unwrap_or_else(|| Watch::new(origin, 0, 0));
+    if !finished {
+        // Stopped by the runaway guard: in no figure.
+        watch.ahead.stopped = true;
+        return Ok(watch.ahead);
+    }
     for (_, t) in port.world.trucks.iter().filter(|(_, t)| t.followed) {
         watch.time_in_port(now, t.arrived);
         watch.ahead.unfinished += 1;

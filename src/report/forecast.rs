@@ -84,6 +84,7 @@ pub fn json(f: &Forecast) -> Value {
             "rows_ignored": ignored,
         },
         "unfinished_arrivals": f.unfinished,
+        "stopped_replications": f.stopped,
     })
 }
 
@@ -91,14 +92,24 @@ fn count(b: &Band) -> String {
     if b.mean.is_nan() {
         return "n/a".into();
     }
-    format!("{} ({}–{})", number(b.mean, 1), number(b.p5, 0), number(b.p95, 0))
+    format!(
+        "{} ({}–{})",
+        number(b.mean, 1),
+        number(b.p5, 0),
+        number(b.p95, 0)
+    )
 }
 
 fn time(b: &Band) -> String {
     if b.mean.is_nan() {
         return "n/a".into();
     }
-    format!("{} ({}–{})", duration(b.mean), duration(b.p5), duration(b.p95))
+    format!(
+        "{} ({}–{})",
+        duration(b.mean),
+        duration(b.p5),
+        duration(b.p95)
+    )
 }
 
 /// The forecast as a timetable.
@@ -113,7 +124,10 @@ pub fn table(f: &Forecast) -> String {
         s.road,
         s.stages
             .iter()
-            .map(|st| format!("{}: {} queued, {} in service", st.name, st.queued, st.in_service))
+            .map(|st| format!(
+                "{}: {} queued, {} in service",
+                st.name, st.queued, st.in_service
+            ))
             .collect::<Vec<_>>()
             .join("; ")
     );
@@ -141,7 +155,18 @@ pub fn table(f: &Forecast) -> String {
             format!(", ignored: {}", ignored.join(", "))
         }
     );
-    let _ = writeln!(out, "{} replications, seed {}; {INTERVAL}.", f.replications, f.seed);
+    let _ = writeln!(
+        out,
+        "{} replications, seed {}; {INTERVAL}.",
+        f.replications, f.seed
+    );
+    if f.stopped > 0 {
+        let _ = writeln!(
+            out,
+            "warning: {} replication(s) stopped by the runaway guard (--max-trucks) are in no figure",
+            f.stopped
+        );
+    }
     out.push('\n');
     let mut head = vec![
         "hour from".to_owned(),
@@ -198,7 +223,13 @@ fn align(out: &mut String, rows: &[Vec<String>]) {
 /// The forecast as CSV: one row per hour and quantity.
 pub fn csv(f: &Forecast) -> String {
     let mut out = String::from("start,quantity,mean,p5,p95\n");
-    let cell = |x: f64| if x.is_nan() { String::new() } else { format!("{x}") };
+    let cell = |x: f64| {
+        if x.is_nan() {
+            String::new()
+        } else {
+            format!("{x}")
+        }
+    };
     for h in &f.hours {
         let mut line = |q: &str, b: &Band| {
             let q = if q.contains([',', '"', '\n']) {

@@ -7,7 +7,7 @@
 //! `[[initial.trucks]]`: each truck's state (`waiting`, `queued` or
 //! `in_service` at a `stage`), its age (`arrived`), how long it has been in
 //! that state (`since`), and optionally its `class` and the stages it has
-//! `done`, so that a state can be written down exactly (a forecast's
+//! `done` (a `waiting` truck with stages done waits for its next one), so that a state can be written down exactly (a forecast's
 //! `--state-out` writes this form). How the model places them is in
 //! `model::initial`.
 
@@ -173,20 +173,31 @@ fn truck(
     let state = match state_text.get_ref().as_str() {
         "waiting" => {
             if let Some(stage) = &e.stage {
-                issues
-                    .at(stage, "a `waiting` truck has no `stage`")
-                    .help("it waits for the first stage of its route; use `queued` to put it at a stage");
+                issues.at(stage, "a `waiting` truck has no `stage`").help(
+                    "it waits for the first stage of its route; use `queued` to put it at a stage",
+                );
                 return None;
             }
             TruckState::Waiting
         }
         s @ ("queued" | "in_service") => {
-            let name = issues.required(&e.stage, "stage", "for a truck that is `queued` or `in_service`", Some(entry.span()))?;
+            let name = issues.required(
+                &e.stage,
+                "stage",
+                "for a truck that is `queued` or `in_service`",
+                Some(entry.span()),
+            )?;
             let stage = stage_of(issues, name)?;
             if s == "queued" {
                 if matches!(stages[stage].lanes, Lanes::Unlimited) {
                     issues
-                        .at(name, format!("stage `{}` has unlimited lanes, so no truck queues there", names[stage]))
+                        .at(
+                            name,
+                            format!(
+                                "stage `{}` has unlimited lanes, so no truck queues there",
+                                names[stage]
+                            ),
+                        )
                         .help("give its state as `in_service`");
                     return None;
                 }
@@ -230,15 +241,13 @@ fn truck(
         None => None,
     };
     let mut done = Vec::new();
-    for name in e.done.as_ref().map(|d| d.get_ref().as_slice()).unwrap_or(&[]) {
-        let stage = stage_of(issues, name)?;
-        if state == TruckState::Waiting {
-            issues
-                .at(name, "a `waiting` truck has done no stage yet")
-                .help("give its state as `queued` at its next stage");
-            return None;
-        }
-        done.push(stage);
+    for name in e
+        .done
+        .as_ref()
+        .map(|d| d.get_ref().as_slice())
+        .unwrap_or(&[])
+    {
+        done.push(stage_of(issues, name)?);
     }
     Some(InitialTruck {
         state,

@@ -222,7 +222,8 @@ pub struct Initial {
 /// Where a truck of a per-truck starting state is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TruckState {
-    /// Waiting for its first stage (on the road without `parking`).
+    /// Waiting for its first stage (on the road without `parking`), or,
+    /// with stages `done`, for the next stage of its route after them.
     Waiting,
     /// Queued at a stage (index into `Scenario::stages`).
     Queued(usize),

@@ -121,7 +121,10 @@ service = { dist = "lognormal", mean = "40m", sd = "60m" }
     assert!((share - p).abs() < 4.0 * se, "{share} vs {p} ± {se}");
     // A fresh draw would finish within the hour far more often.
     let fresh_p = 1.0 - law.survival(0.0, HOUR as f64);
-    assert!((fresh_p - p).abs() > 10.0 * se, "{fresh_p} vs {p}: the test could not tell");
+    assert!(
+        (fresh_p - p).abs() > 10.0 * se,
+        "{fresh_p} vs {p}: the test could not tell"
+    );
 }
 
 /// The exponential is memoryless in the model too: the share finishing
@@ -173,7 +176,7 @@ horizon = "1d"
 rate = "0/d"
 [[stages]]
 name = "desk"
-open = "08:00-12:00"
+open = ["08:00-12:00"]
 lanes = 1
 service = "5m"
 "#;
@@ -250,8 +253,9 @@ G,2025-03-20T10:05,arrive,
         state::observe(&tracks, &s, &plausible, at)
     };
     let o = read(before);
-    // B in service at documents (since 09:40, age 30 min); C queued at
-    // exit (arrive lost: age from 09:45); D waiting (for documents).
+    // B in service at documents (since 09:40, age 30 min); C waiting for
+    // its next stage after documents, counted in the queue of the likely
+    // one, exit (arrive lost: age from 09:45); D waiting for documents.
     // A departed; E finished without a depart row; F in service since
     // 02:05, far longer than any service the log saw end: gone.
     assert_eq!(o.in_port, 3);
@@ -285,7 +289,7 @@ G,2025-03-20T10:05,arrive,
                 done: vec![]
             },
             InitialTruck {
-                state: TruckState::Queued(1),
+                state: TruckState::Waiting,
                 class: None,
                 arrived: 15 * MINUTE,
                 since: 10 * MINUTE,
@@ -314,7 +318,10 @@ G,2025-03-20T10:05,arrive,
     // Rows at and after 10:00 change nothing but their own count.
     let o2 = read(&format!("{before}{after}"));
     assert_eq!(o2.trucks, o.trucks);
-    assert_eq!((o2.in_port, o2.gone, o2.finished), (o.in_port, o.gone, o.finished));
+    assert_eq!(
+        (o2.in_port, o2.gone, o2.finished),
+        (o.in_port, o.gone, o.finished)
+    );
     assert_eq!(o2.data.rows_ignored[0], ("at_or_after", 3));
 }
 
@@ -401,7 +408,13 @@ fn intervals_hold_about_90_percent_and_beat_the_naive_forecast() {
     let in_port = q("in_port");
     for k in 0..2 {
         let s = in_port.by_hour[k];
-        assert!(s.mae < s.naive_mae, "hour {}: {} vs naive {}", k + 1, s.mae, s.naive_mae);
+        assert!(
+            s.mae < s.naive_mae,
+            "hour {}: {} vs naive {}",
+            k + 1,
+            s.mae,
+            s.naive_mae
+        );
     }
 }
 
@@ -411,7 +424,11 @@ fn scenario_file(dir: &Path) -> PathBuf {
 
 fn synthetic_log(dir: &Path) -> PathBuf {
     let rows = generate(4, 9);
-    file(dir, "log.csv", &plain(&window(&rows, T0, T0 + 9 * DAY, true)))
+    file(
+        dir,
+        "log.csv",
+        &plain(&window(&rows, T0, T0 + 9 * DAY, true)),
+    )
 }
 
 /// The keys the issue fixes, the state written with `--state-out` read
@@ -440,10 +457,18 @@ fn the_command_writes_the_issue_s_keys_and_a_reusable_state() {
         ]
     };
     let mut first = args("1");
-    first.extend(["--state-out".to_owned(), state_out.to_str().expect("test data").into()]);
+    first.extend([
+        "--state-out".to_owned(),
+        state_out.to_str().expect("test data").into(),
+    ]);
     let a: Vec<&str> = first.iter().map(String::as_str).collect();
     let out = portsim(&a);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let b: Vec<String> = args("2");
     let b: Vec<&str> = b.iter().map(String::as_str).collect();
     let again = portsim(&b);
@@ -454,7 +479,12 @@ fn the_command_writes_the_issue_s_keys_and_a_reusable_state() {
     assert_eq!(hours.len(), 6);
     assert_eq!(hours[1]["start"], "2025-03-07T15:30");
     for h in hours {
-        for key in ["departures", "in_port", "arrivals", "time_in_port_of_arrivals_s"] {
+        for key in [
+            "departures",
+            "in_port",
+            "arrivals",
+            "time_in_port_of_arrivals_s",
+        ] {
             let b = &h[key];
             let (m, lo, hi) = (
                 b["mean"].as_f64().expect(key),
@@ -476,14 +506,28 @@ fn the_command_writes_the_issue_s_keys_and_a_reusable_state() {
     assert_eq!(st["stages"].as_array().expect("stages").len(), 3);
     assert!(st["stages"][0]["in_service"].is_u64());
     let data = &v["data"];
-    assert!(data["rows_read"].as_u64().expect("rows_read") > data["rows_used"].as_u64().expect("rows_used"));
-    assert!(data["rows_ignored"]["at_or_after"].as_u64().expect("at_or_after") > 0);
+    assert!(
+        data["rows_read"].as_u64().expect("rows_read")
+            > data["rows_used"].as_u64().expect("rows_used")
+    );
+    assert!(
+        data["rows_ignored"]["at_or_after"]
+            .as_u64()
+            .expect("at_or_after")
+            > 0
+    );
     // The state read back: as many trucks as the forecast started from.
     let text = std::fs::read_to_string(&state_out).expect("state written");
-    let s = scenario::parse(&format!("{SYNTHETIC}\n{text}"), Path::new("with_state.toml"))
-        .expect("the written state is a valid [initial]");
+    let s = scenario::parse(
+        &format!("{SYNTHETIC}\n{text}"),
+        Path::new("with_state.toml"),
+    )
+    .expect("the written state is a valid [initial]");
     let initial = s.initial.expect("an [initial]");
-    assert_eq!(initial.trucks.len() as u64, st["in_port"].as_u64().expect("in_port"));
+    assert_eq!(
+        initial.trucks.len() as u64,
+        st["in_port"].as_u64().expect("in_port")
+    );
 }
 
 /// Mistakes exit 2 with what was wrong, and nothing is written.
@@ -491,18 +535,89 @@ fn the_command_writes_the_issue_s_keys_and_a_reusable_state() {
 fn mistakes_exit_2_and_name_what_is_wrong() {
     let dir = tempfile::tempdir().expect("test data");
     let (sc, log) = (scenario_file(dir.path()), synthetic_log(dir.path()));
-    let (sc, log) = (sc.to_str().expect("test data"), log.to_str().expect("test data"));
-    let bad_log = file(dir.path(), "bad.csv", "truck,time,event,stage\nA,2025-03-01T08:00,arrive,\nB,yesterday,arrive,\n");
+    let (sc, log) = (
+        sc.to_str().expect("test data"),
+        log.to_str().expect("test data"),
+    );
+    let bad_log = file(
+        dir.path(),
+        "bad.csv",
+        "truck,time,event,stage\nA,2025-03-01T08:00,arrive,\nB,yesterday,arrive,\n",
+    );
     let bad_log = bad_log.to_str().expect("test data");
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["forecast", sc, "--log", log], "`--at` is required"),
-        (vec!["forecast", sc, "--log", log, "--at", "tomorrow"], "invalid value `tomorrow` for `--at`"),
-        (vec!["forecast", sc, "--log", log, "--at", "2025-03-05T10:00", "--hours", "0"], "`--hours`"),
-        (vec!["forecast", sc, "--log", log, "--at", "2025-03-05T10:00", "-r", "0"], "`--replications`"),
-        (vec!["forecast", sc, "--log", bad_log, "--at", "2025-03-05T10:00"], "row 3"),
-        (vec!["forecast", sc, "--log", log, "--backtest", "2025-03-05T10:00"], "expected FROM..TO"),
-        (vec!["forecast", sc, "--log", log, "--backtest", "2025-03-05T10:00..2025-03-06T10:00", "--every", "90m"], "whole number of hours"),
-        (vec!["forecast", sc, "--log", log, "--at", "2025-03-05T10:00", "--state-out", sc], "input"),
+        (
+            vec!["forecast", sc, "--log", log, "--at", "tomorrow"],
+            "invalid value `tomorrow` for `--at`",
+        ),
+        (
+            vec![
+                "forecast",
+                sc,
+                "--log",
+                log,
+                "--at",
+                "2025-03-05T10:00",
+                "--hours",
+                "0",
+            ],
+            "`--hours`",
+        ),
+        (
+            vec![
+                "forecast",
+                sc,
+                "--log",
+                log,
+                "--at",
+                "2025-03-05T10:00",
+                "-r",
+                "0",
+            ],
+            "`--replications`",
+        ),
+        (
+            vec!["forecast", sc, "--log", bad_log, "--at", "2025-03-05T10:00"],
+            "row 3",
+        ),
+        (
+            vec![
+                "forecast",
+                sc,
+                "--log",
+                log,
+                "--backtest",
+                "2025-03-05T10:00",
+            ],
+            "expected FROM..TO",
+        ),
+        (
+            vec![
+                "forecast",
+                sc,
+                "--log",
+                log,
+                "--backtest",
+                "2025-03-05T10:00..2025-03-06T10:00",
+                "--every",
+                "90m",
+            ],
+            "whole number of hours",
+        ),
+        (
+            vec![
+                "forecast",
+                sc,
+                "--log",
+                log,
+                "--at",
+                "2025-03-05T10:00",
+                "--state-out",
+                sc,
+            ],
+            "input",
+        ),
     ];
     for (args, want) in cases {
         let out = portsim(&args);
@@ -519,12 +634,30 @@ fn mistakes_exit_2_and_name_what_is_wrong() {
 fn per_truck_initial_mistakes_are_located() {
     let base = "name = \"x\"\nhorizon = \"1d\"\n[demand]\nrate = \"10/d\"\n[[stages]]\nname = \"desk\"\nlanes = 1\nservice = \"5m\"\n[initial]\n";
     for (entry, want) in [
-        ("[[initial.trucks]]\nstate = \"queud\"\nstage = \"desk\"\narrived = \"1h\"\n", "unknown truck state `queud`"),
-        ("[[initial.trucks]]\nstate = \"queued\"\nstage = \"dsk\"\narrived = \"1h\"\n", "unknown stage `dsk`"),
-        ("[[initial.trucks]]\nstate = \"queued\"\narrived = \"1h\"\n", "missing key `stage`"),
-        ("[[initial.trucks]]\nstate = \"waiting\"\nstage = \"desk\"\narrived = \"1h\"\n", "a `waiting` truck has no `stage`"),
-        ("[[initial.trucks]]\nstate = \"in_service\"\nstage = \"desk\"\narrived = \"1h\"\nsince = \"2h\"\n", "`since` is longer than `arrived`"),
-        ("[[initial.trucks]]\nstate = \"in_service\"\nstage = \"desk\"\n", "missing key `arrived`"),
+        (
+            "[[initial.trucks]]\nstate = \"queud\"\nstage = \"desk\"\narrived = \"1h\"\n",
+            "unknown truck state `queud`",
+        ),
+        (
+            "[[initial.trucks]]\nstate = \"queued\"\nstage = \"dsk\"\narrived = \"1h\"\n",
+            "unknown stage `dsk`",
+        ),
+        (
+            "[[initial.trucks]]\nstate = \"queued\"\narrived = \"1h\"\n",
+            "missing key `stage`",
+        ),
+        (
+            "[[initial.trucks]]\nstate = \"waiting\"\nstage = \"desk\"\narrived = \"1h\"\n",
+            "a `waiting` truck has no `stage`",
+        ),
+        (
+            "[[initial.trucks]]\nstate = \"in_service\"\nstage = \"desk\"\narrived = \"1h\"\nsince = \"2h\"\n",
+            "`since` is longer than `arrived`",
+        ),
+        (
+            "[[initial.trucks]]\nstate = \"in_service\"\nstage = \"desk\"\n",
+            "missing key `arrived`",
+        ),
     ] {
         let err = scenario::parse(&format!("{base}{entry}"), Path::new("t.toml"))
             .expect_err(entry)
@@ -538,6 +671,9 @@ fn per_truck_initial_mistakes_are_located() {
     )
     .expect("valid");
     let t = &ok.initial.expect("initial").trucks[0];
-    assert_eq!((t.state, t.arrived, t.since), (TruckState::InService(0), HOUR, 3 * MINUTE));
+    assert_eq!(
+        (t.state, t.arrived, t.since),
+        (TruckState::InService(0), HOUR, 3 * MINUTE)
+    );
     let _ = SECOND;
 }

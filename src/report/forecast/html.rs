@@ -94,7 +94,13 @@ pub fn backtest(b: &Backtest) -> String {
                     format!("{}%", number(100.0 * x, 0))
                 }
             };
-            let v = |x: f64| if x.is_nan() { "n/a".to_owned() } else { number(x, 2) };
+            let v = |x: f64| {
+                if x.is_nan() {
+                    "n/a".to_owned()
+                } else {
+                    number(x, 2)
+                }
+            };
             vec![
                 q.key.clone(),
                 v(first.mae),
