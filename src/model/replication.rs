@@ -112,9 +112,9 @@ pub const FOLLOW_AT_MOST: u64 = 7 * DAY;
 /// Nothing but the calendars happens before the origin: the first arrival
 /// is drawn from it. After the window the run goes on (arrivals
 /// included) until every truck that arrived in the window has left, or
-/// for [`FOLLOW_AT_MOST`]; a truck still there then counts with its time
-/// so far ([`Ahead::unfinished`]). A replication the runaway guard stops
-/// (`limits`) comes back marked [`Ahead::stopped`].
+/// for a week at most (`FOLLOW_AT_MOST`); a truck still there then counts
+/// with its time so far ([`Ahead::unfinished`]). A replication the runaway
+/// guard stops (`limits`) comes back marked [`Ahead::stopped`].
 pub fn simulate_from(
     scenario: &Scenario,
     state: &Initial,
