@@ -24,6 +24,7 @@ mod colour;
 mod compare;
 mod completions;
 mod execute;
+mod forecast;
 mod man;
 mod merge;
 mod output;
@@ -111,6 +112,7 @@ pub fn main() -> ExitCode {
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Merge(args) => merge::merge(&args),
         Command::Calibrate(args) => calibrate::calibrate(&args),
+        Command::Forecast(args) => forecast::forecast(&args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::serve(&args),
         Command::Completions(args) => completions::completions(&args),

@@ -23,6 +23,7 @@ pub mod cli;
 pub mod decide;
 pub mod engine;
 pub mod experiment;
+pub mod forecast;
 pub mod model;
 pub mod report;
 pub mod scenario;

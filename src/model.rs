@@ -25,6 +25,7 @@
 //! are those of the cleared trucks. Utilisation, queue lengths and the hourly profile are
 //! time averages over the measured period.
 
+pub mod ahead;
 mod arrivals;
 mod booking;
 mod collect;
@@ -41,7 +42,7 @@ mod stage;
 mod truck;
 mod world;
 
-pub use replication::{Limits, simulate, simulate_until_cancelled};
+pub use replication::{Limits, simulate, simulate_from, simulate_until_cancelled};
 pub use results::{
     ClassResult, CostParts, Counts, EQueueResult, GateResult, HourlyProfile, PoolResult, RepResult,
     StageResult, Stopped, Unfinished,

@@ -13,6 +13,7 @@ pub mod days;
 pub mod decide;
 pub mod definitions;
 pub mod findings;
+pub mod forecast;
 pub mod format;
 pub mod gate_note;
 pub mod github;

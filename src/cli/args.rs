@@ -145,6 +145,25 @@ pub enum Command {
     /// A mistake in the log or the map names the file, row and column
     /// (exit 2, nothing written). See docs/event-log.md.
     Calibrate(CalibrateArgs),
+    /// Forecast the next hours from the trucks in the port now, with 90%
+    /// prediction intervals; or backtest such forecasts against the log.
+    ///
+    /// The state at --at is read from the log's rows before it (the
+    /// calibration's format and --map): each truck still in the port is
+    /// placed waiting, queued (in its order, with its age) or in service
+    /// (continuing with the remaining time of a service that has lasted
+    /// that long); a truck unseen for far longer than its state ever lasts
+    /// is taken as gone and counted. The scenario then runs from there on
+    /// the real clock (weekday, hour and date of --at) for --hours, -r
+    /// times; each hour shows the mean and the 5th–95th percentiles across
+    /// replications (nearest rank): arrivals, departures, trucks in port,
+    /// each stage's queue and the time in port of the hour's arrivals.
+    /// --backtest FROM..TO runs such forecasts at cut times through the
+    /// log and scores them (error by hours ahead, interval coverage)
+    /// beside the naive forecast (the log's own average for that hour of
+    /// the week). Mistakes in the log, the map or a flag exit 2 with the
+    /// file, row and column. See docs/forecast.md.
+    Forecast(ForecastArgs),
     /// Serve a local web app on a workspace of scenario files.
     ///
     /// Lists the workspace's scenarios, edits them with the same
@@ -187,6 +206,66 @@ pub struct ManArgs {
     /// A command, for its own page (default: the page of portsim).
     #[arg(value_name = "COMMAND")]
     pub command: Option<String>,
+}
+
+/// `portsim forecast`.
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    /// The port's scenario (its `horizon`, `warmup`, `replications` and
+    /// `[initial]` do not apply).
+    #[arg(value_name = "SCENARIO.toml")]
+    pub scenario: PathBuf,
+    /// The port's event log (CSV, as for `portsim calibrate`).
+    #[arg(long, value_name = "LOG.csv")]
+    pub log: PathBuf,
+    /// A map file for a log in another layout (docs/event-log.md).
+    #[arg(long, value_name = "MAP.toml")]
+    pub map: Option<PathBuf>,
+    /// The forecast's time, a local date-time: `2025-03-20T06:00` (or in
+    /// the log's own time format). Only rows before it are used.
+    #[arg(long, value_name = "DATETIME")]
+    pub at: Option<String>,
+    /// Hours ahead.
+    #[arg(long, value_name = "N", default_value_t = 24)]
+    pub hours: u32,
+    /// Replications.
+    #[arg(
+        long = "replications",
+        short = 'r',
+        value_name = "R",
+        default_value_t = 500
+    )]
+    pub replications: u64,
+    /// Master seed (default: the scenario's).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Also write an HTML page: the next hours with their bands (`-` for
+    /// stdout instead of the table).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Write the reconstructed state as `[[initial.trucks]]` (atomically;
+    /// never over an input).
+    #[arg(long, value_name = "STATE.toml")]
+    pub state_out: Option<PathBuf>,
+    /// Backtest instead: forecasts at cut times from FROM to TO (two
+    /// date-times, `FROM..TO`), each scored against the log.
+    #[arg(long, value_name = "FROM..TO")]
+    pub backtest: Option<String>,
+    /// Time between the backtest's cuts (whole hours).
+    #[arg(long, value_name = "DURATION", default_value = "6h")]
+    pub every: String,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Stop a replication when more trucks than this are in the system.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub max_trucks: u64,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// `portsim calibrate`.

@@ -34,6 +34,9 @@ pub(super) enum Event {
     Hour,
     /// Warm-up ends: statistics start.
     WarmupEnd,
-    /// Time zero: the trucks of an observed starting state take their places.
+    /// Time zero (or a run's origin): the trucks of an observed starting
+    /// state take their places.
     Initial,
+    /// The end of hour `k` after a run's origin (`ahead`).
+    Mark(u32),
 }

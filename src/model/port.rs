@@ -34,6 +34,7 @@
 
 use rand::RngExt;
 
+use super::ahead::Watch;
 use super::arrivals::ArrivalGen;
 use super::booking::SlotBook;
 use super::events::Event;
@@ -43,12 +44,13 @@ use super::truck::{Place, Truck, Waiting};
 use super::world::World;
 use super::{diversion, equeue, initial};
 use crate::engine::dist::Sampler;
+use crate::engine::dist::residual::Residual;
 use crate::engine::draws::Uniforms;
 use crate::engine::sim::{Model, Scheduler};
 use crate::engine::stats::{DailyCounts, DurationStats};
-use crate::engine::streams::Rng;
-use crate::engine::time::{DAY, DayHour, HOUR, Time, ticks};
-use crate::scenario::NoSlot;
+use crate::engine::streams::{Rng, Streams};
+use crate::engine::time::{DAY, DayHour, HOUR, Span, Time, ticks};
+use crate::scenario::{Initial, InitialTruck, NoSlot, TruckState};
 
 /// The dispatcher of one replication: the shared state, and what only the
 /// dispatcher uses (the arrival process and bookings, the statistics of
@@ -92,6 +94,14 @@ pub(super) struct Port<'a> {
     pub peak_in_system: u64,
     pub guard: Guard,
     pub trip: Option<Trip>,
+    /// The starting state placed on `Event::Initial` (the scenario's
+    /// `[initial]`, or the state a run from a state is given).
+    pub start_state: Option<&'a Initial>,
+    /// The replication's streams, for the sources only a starting state
+    /// needs (made when it is placed).
+    pub streams: Streams,
+    /// The hours a run from a state watches (`ahead`).
+    pub watch: Option<Watch>,
 }
 
 impl Port<'_> {
@@ -299,6 +309,12 @@ impl Port<'_> {
             let (_, hour) = self.clock.at(now);
             self.hourly.arrivals[hour] += 1;
         }
+        if let Some(watch) = &mut self.watch
+            && watch.arrival(now)
+            && let Some(t) = self.world.trucks.get_mut(id as usize)
+        {
+            t.followed = true;
+        }
         let gate = &self.world.gates[e];
         let road_full = gate
             .road_queue
@@ -349,11 +365,25 @@ impl Port<'_> {
 
     /// Truck `id` joins the queue of stage `s`.
     fn join(&mut self, s: usize, id: u32, sched: &mut Scheduler<Event>) {
+        self.join_from(s, id, sched.now(), None, sched);
+    }
+
+    /// Truck `id` joins the queue of stage `s`, having queued since
+    /// `queued`; if it starts at once, a `residual` service (a service
+    /// already under way) replaces a fresh draw.
+    fn join_from(
+        &mut self,
+        s: usize,
+        id: u32,
+        queued: Time,
+        residual: Option<Span>,
+        sched: &mut Scheduler<Event>,
+    ) {
         let now = sched.now();
         let Some(truck) = self.world.trucks.get_mut(id as usize) else {
             return;
         };
-        truck.queued = now;
+        truck.queued = queued;
         truck.at = s as u16;
         if let Some(q) = self.world.route_pos[usize::from(truck.class)][s] {
             truck.pos = q;
@@ -367,7 +397,7 @@ impl Port<'_> {
         }
         let r = stage.resource;
         match self.world.resources[r].pool.request(now, id, priority) {
-            Some(id) => self.start(s, id, sched),
+            Some(id) => self.start_with(s, id, residual, sched),
             None => {
                 self.world.waiting_changed(now, 1);
                 if on_road {
@@ -382,11 +412,28 @@ impl Port<'_> {
         }
     }
 
+    #[inline]
     fn start(&mut self, s: usize, id: u32, sched: &mut Scheduler<Event>) {
+        self.start_with(s, id, None, sched);
+    }
+
+    /// Truck `id` starts its service at stage `s`: `service` long, or a
+    /// fresh draw.
+    fn start_with(
+        &mut self,
+        s: usize,
+        id: u32,
+        service: Option<Span>,
+        sched: &mut Scheduler<Event>,
+    ) {
         let now = sched.now();
         let measured = self.world.measured;
         let stage = &mut self.world.stages[s];
-        let service = stage.service.next_ticks();
+        let service = match service {
+            Some(span) => span,
+            None => stage.service.next_ticks(),
+        };
+        stage.serving += 1;
         if measured {
             stage.busy += u128::from(service);
         }
@@ -458,6 +505,7 @@ impl Port<'_> {
         let spec = &self.world.scenario.stages[s];
         let stage = &mut self.world.stages[s];
         stage.here -= 1;
+        stage.serving -= 1;
         if self.world.measured {
             stage.visits += 1;
         }
@@ -495,6 +543,9 @@ impl Port<'_> {
         self.world.leave_port(id, sched);
         if self.world.offsite.is_some() {
             equeue::try_call(&mut self.world, sched);
+        }
+        if let Some(watch) = &mut self.watch {
+            watch.departure(now, truck.arrived, truck.followed);
         }
         if !self.world.measured {
             return;
@@ -672,8 +723,7 @@ impl Port<'_> {
     /// and on the road ask their gate for a place and go in if they get it.
     #[inline(never)] // rare: keeps the per-event dispatch lean
     fn place_initial(&mut self, sched: &mut Scheduler<Event>) {
-        let scenario = self.world.scenario;
-        let Some(start) = &scenario.initial else {
+        let Some(start) = self.start_state else {
             return;
         };
         for at in &start.stages {
@@ -688,6 +738,105 @@ impl Port<'_> {
             if let Some(id) = initial::place(&mut self.world, None, start.waited, sched) {
                 sched.schedule_in(0, Event::Enter(id));
             }
+        }
+        if !start.trucks.is_empty() {
+            self.place_trucks(&start.trucks, sched);
+        }
+    }
+
+    /// Places the trucks of a per-truck starting state (see `initial`):
+    /// in service first (each continuing with a residual service time),
+    /// then queued, then waiting, each group by how long it has been so
+    /// (longest first), so that queues keep their order.
+    #[inline(never)] // rare: keeps the per-event dispatch lean
+    fn place_trucks(&mut self, trucks: &[InitialTruck], sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let group = |t: &InitialTruck| match t.state {
+            TruckState::InService(_) => 0,
+            TruckState::Queued(_) => 1,
+            TruckState::Waiting => 2,
+        };
+        let mut order: Vec<&InitialTruck> = trucks.iter().collect();
+        order.sort_by_key(|t| (group(t), std::cmp::Reverse(t.since)));
+        // The conditional remaining-time law of each stage with a truck in
+        // service, and its own stream.
+        let mut residual: Vec<Option<(Residual, Rng)>> =
+            (0..self.world.stages.len()).map(|_| None).collect();
+        for t in &order {
+            match t.state {
+                TruckState::InService(s) => {
+                    let spec = &self.world.scenario.stages[s];
+                    if residual[s].is_none() {
+                        // A stage's service was checked when the scenario
+                        // was read; a law without a residual serves afresh.
+                        residual[s] = spec.service.residual().ok().map(|law| {
+                            let rng = self
+                                .streams
+                                .stream(&format!("initial/residual/{}", spec.name));
+                            (law, rng)
+                        });
+                    }
+                    let left = residual[s]
+                        .as_mut()
+                        .map(|(law, rng)| ticks(law.sample(t.since as f64, rng)));
+                    if let Some(id) = initial::place_truck(&mut self.world, t, Some(s), sched) {
+                        self.join_from(s, id, now.saturating_sub(t.since), left, sched);
+                    }
+                }
+                TruckState::Queued(s) => {
+                    if let Some(id) = initial::place_truck(&mut self.world, t, Some(s), sched) {
+                        self.join_from(s, id, now.saturating_sub(t.since), None, sched);
+                    }
+                }
+                TruckState::Waiting => {
+                    if let Some(id) = initial::place_truck(&mut self.world, t, None, sched) {
+                        if t.done.is_empty() {
+                            sched.schedule_in(0, Event::Enter(id));
+                        } else {
+                            self.resume(id, t, sched);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A truck of the starting state that has done some stages and waits
+    /// for its next one: its route goes on after the last of them (by its
+    /// drawn routing), queued since `since`, or it leaves.
+    fn resume(&mut self, id: u32, t: &InitialTruck, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let Some(truck) = self.world.trucks.get(id as usize).copied() else {
+            return;
+        };
+        let class = usize::from(truck.class);
+        let from = t
+            .done
+            .iter()
+            .filter_map(|&s| self.world.route_pos[class].get(s).copied().flatten())
+            .map(|q| usize::from(q) + 1)
+            .max()
+            .unwrap_or(0);
+        match self.world.next_stage(&truck, from) {
+            Some((_, s)) => self.join_from(s, id, now.saturating_sub(t.since), None, sched),
+            None => self.depart(id, sched),
+        }
+    }
+
+    /// The end of hour `k` after the origin: the watch reads the trucks at
+    /// the port and each stage's queue.
+    #[inline(never)] // rare: keeps the per-event dispatch lean
+    fn on_mark(&mut self, k: usize) {
+        let in_port: u64 = self.world.in_port.iter().sum();
+        let Some(watch) = &mut self.watch else {
+            return;
+        };
+        let Some(hour) = watch.ahead.hours.get_mut(k) else {
+            return;
+        };
+        hour.in_port = in_port as u32;
+        for (q, stage) in hour.queued.iter_mut().zip(&self.world.stages) {
+            *q = stage.here.saturating_sub(stage.serving) as u32;
         }
     }
 }
@@ -728,6 +877,7 @@ impl Model for Port<'_> {
             }
             Event::WarmupEnd => self.on_warmup_end(now),
             Event::Initial => self.place_initial(sched),
+            Event::Mark(k) => self.on_mark(k as usize),
         }
         self.peak_in_system = self.peak_in_system.max(self.world.trucks.len() as u64);
     }
@@ -744,6 +894,7 @@ pub(super) struct Leaving {
     service: Time,
     fees: f64,
     steps: u32,
+    followed: bool,
 }
 
 impl From<&Truck> for Leaving {
@@ -758,6 +909,7 @@ impl From<&Truck> for Leaving {
             service: t.service,
             fees: t.fees,
             steps: t.steps,
+            followed: t.followed,
         }
     }
 }

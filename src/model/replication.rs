@@ -14,10 +14,12 @@
 //!    truck), the trucks of `[initial]` placed (an `Event::Initial` at
 //!    time zero, after the calendars), the first midnight and hour, the
 //!    end of the warm-up, and the first arrival. This is the one step a
-//!    run that starts from a given state replaces: a future
-//!    `simulate_from(state)` builds the same port and, instead of
-//!    [`start`], sets the clock to the state's time and puts the given
-//!    trucks in their places, leaving [`build`] and [`run`] as they are.
+//!    run that starts from a given state replaces: [`simulate_from`]
+//!    builds the same port and, instead of [`start`], starts the clock at
+//!    the state's time of day (time zero is still a midnight, so the
+//!    calendars and demand read the real weekday and hour) and puts the
+//!    given trucks in their places there; nothing but the calendars
+//!    happens before it.
 //! 3. [`run`]: the events in time order until the window ends (an event
 //!    exactly at the end belongs to the next window), a cancellation, or
 //!    the runaway guard; then `collect` turns the final state into the
@@ -30,6 +32,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use slab::Slab;
 
+use super::ahead::{Ahead, Watch};
 use super::arrivals::ArrivalGen;
 use super::booking::SlotBook;
 use super::collect;
@@ -49,7 +52,7 @@ use crate::engine::sim::Scheduler;
 use crate::engine::stats::{DailyCounts, DurationStats, TimeWeighted};
 use crate::engine::streams::Streams;
 use crate::engine::time::{DAY, DayHour, HOUR, SECOND};
-use crate::scenario::Scenario;
+use crate::scenario::{Initial, Scenario};
 
 /// Guards against runaway replications.
 #[derive(Clone, Copy, Debug)]
@@ -94,6 +97,94 @@ pub fn simulate_until_cancelled(
     let mut sched = Scheduler::new();
     start(&mut port, &mut sched);
     Ok(run(port, sched, cancel))
+}
+
+/// How long a run from a state goes on past its window, at most, for the
+/// time in port of the window's last arrivals.
+pub const FOLLOW_AT_MOST: u64 = 7 * DAY;
+
+/// Runs replication `replication` of `scenario` from `state`, the port as
+/// it is at time `scenario.warmup` (a time of day: time zero is the
+/// midnight before, so the calendars and demand follow the real clock;
+/// `start` and `start_date` say which day), for `scenario.horizon`, hour
+/// by hour (see [`Ahead`]). The scenario's own `[initial]` is not used.
+///
+/// Nothing but the calendars happens before the origin: the first arrival
+/// is drawn from it. After the window the run goes on (arrivals
+/// included) until every truck that arrived in the window has left, or
+/// for a week at most (`FOLLOW_AT_MOST`); a truck still there then counts
+/// with its time so far ([`Ahead::unfinished`]). A replication the runaway
+/// guard stops (`limits`) comes back marked [`Ahead::stopped`].
+pub fn simulate_from(
+    scenario: &Scenario,
+    state: &Initial,
+    replication: u64,
+    limits: &Limits,
+) -> Result<Ahead, DistError> {
+    let origin = scenario.warmup;
+    let hours = scenario.horizon.div_ceil(HOUR) as usize;
+    let mut port = build(scenario, replication, limits)?;
+    port.start_state = Some(state);
+    let watch = Watch::new(origin, hours, scenario.stages.len());
+    let end = watch.end;
+    port.watch = Some(watch);
+    let mut sched = Scheduler::new();
+    start_from(&mut port, &mut sched, origin, hours);
+    let guarded = |p: &Port, _: u64| !p.guard.over(p.world.trucks.len() as u64) && p.trip.is_none();
+    let mut finished = sched.run_while(&mut port, end, guarded);
+    let stop = end.saturating_add(FOLLOW_AT_MOST);
+    let mut now = end;
+    while finished && now < stop && port.world.trucks.iter().any(|(_, t)| t.followed) {
+        now = (now + HOUR).min(stop);
+        finished = sched.run_while(&mut port, now, guarded);
+    }
+    let mut watch = port
+        .watch
+        .take()
+        .unwrap_or_else(|| Watch::new(origin, 0, 0));
+    if !finished {
+        // Stopped by the runaway guard: in no figure.
+        watch.ahead.stopped = true;
+        return Ok(watch.ahead);
+    }
+    for (_, t) in port.world.trucks.iter().filter(|(_, t)| t.followed) {
+        watch.time_in_port(now, t.arrived);
+        watch.ahead.unfinished += 1;
+    }
+    Ok(watch.ahead)
+}
+
+/// The starting-state step of a run from a state at `origin`: the
+/// calendars at time zero, the state placed at the origin (before the
+/// warm-up's end there, so it is counted as there when the window opens),
+/// the hour marks, and the first arrival drawn from the origin on.
+fn start_from(port: &mut Port, sched: &mut Scheduler<Event>, origin: u64, hours: usize) {
+    let scenario = port.world.scenario;
+    for e in 0..port.world.gates.len() {
+        sched.schedule_at(0, Event::GateCalendar(e as u8));
+    }
+    for r in 0..port.world.resources.len() {
+        sched.schedule_at(0, Event::LaneCalendar(r as u16));
+    }
+    sched.schedule_at(origin, Event::Initial);
+    if origin > 0 {
+        sched.schedule_at(origin, Event::WarmupEnd);
+    }
+    for k in 0..hours {
+        sched.schedule_at(origin + (k as u64 + 1) * HOUR, Event::Mark(k as u32));
+    }
+    let quota = scenario
+        .equeue
+        .as_ref()
+        .is_some_and(|q| q.daily_quota.is_some());
+    if quota || scenario.stages.iter().any(|s| s.daily_limit.is_some()) {
+        sched.schedule_at(origin - origin % DAY + DAY, Event::Midnight);
+    }
+    port.hour_mark = origin;
+    sched.schedule_at(origin - origin % HOUR + HOUR, Event::Hour);
+    if let Some(first) = port.arrivals.next(origin) {
+        sched.schedule_at(first, Event::Arrival);
+    }
 }
 
 /// Events between two looks at the cancel flag: a look costs an atomic
@@ -233,6 +324,9 @@ fn build<'a>(
         peak_in_system: 0,
         guard: Guard::new(limits.max_in_system, end),
         trip: None,
+        start_state: scenario.initial.as_ref(),
+        streams,
+        watch: None,
     })
 }
 

@@ -94,6 +94,8 @@ pub(super) struct Stage {
     pub busy: u128,
     /// Trucks at the stage (waiting or served).
     pub here: u64,
+    /// Trucks being served at the stage now.
+    pub serving: u64,
     /// Service starts since midnight.
     pub started_today: u32,
     /// Days of the window on which the limit was reached.
@@ -119,6 +121,7 @@ impl Stage {
             joins: 0,
             busy: 0,
             here: 0,
+            serving: 0,
             started_today: 0,
             limit_days: 0,
             held_over: 0,

@@ -524,6 +524,7 @@ fn a_replication_stopped_in_its_warm_up_counts_nothing() {
         parking: 0,
         waited: HOUR,
         stages: Vec::new(),
+        trucks: vec![],
     });
     let r = simulate(&s, 0, &Limits { max_in_system: 10 }).expect("valid scenario");
     let stopped = r.stopped.as_ref().expect("stopped by the guard");

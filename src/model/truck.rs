@@ -77,6 +77,8 @@ pub(super) struct Truck {
     pub fees: f64,
     pub steps: u32,
     pub routing: u64,
+    /// Arrived in the hours a run from a state watches (`ahead`).
+    pub followed: bool,
 }
 
 impl Truck {
@@ -106,6 +108,7 @@ impl Truck {
             fees: 0.0,
             steps: 0,
             routing,
+            followed: false,
         }
     }
 }

@@ -125,7 +125,13 @@ pub(super) fn scenario(file: &ScenarioFile, issues: &mut Issues) -> Option<Scena
         }
     }
     let initial = match (&file.initial, stages.as_ref()) {
-        (Some(raw), Some(stages)) => initial::initial(issues, raw, stages).map(Some),
+        (Some(raw), Some(stages)) => {
+            let names: Vec<&str> = classes
+                .as_ref()
+                .map(|c| c.iter().map(|c| c.name.as_str()).collect())
+                .unwrap_or_default();
+            initial::initial(issues, raw, stages, &names).map(Some)
+        }
         (Some(_), None) => None,
         (None, _) => Some(None),
     };

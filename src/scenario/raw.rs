@@ -116,6 +116,19 @@ pub(super) struct RawInitial {
     pub parking: Option<S<Int>>,
     pub waited: Option<S<DurationText>>,
     pub stages: Option<S<Vec<S<RawInitialStage>>>>,
+    pub trucks: Option<S<Vec<S<RawInitialTruck>>>>,
+}
+
+/// One `[[initial.trucks]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawInitialTruck {
+    pub state: Option<S<String>>,
+    pub stage: Option<S<String>>,
+    pub arrived: Option<S<DurationText>>,
+    pub since: Option<S<DurationText>>,
+    pub class: Option<S<String>>,
+    pub done: Option<S<Vec<S<String>>>>,
 }
 
 /// One `[[initial.stages]]` entry.

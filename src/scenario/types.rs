@@ -214,6 +214,40 @@ pub struct Initial {
     pub waited: Span,
     /// Trucks at stages.
     pub stages: Vec<InitialStage>,
+    /// Trucks given one by one (`[[initial.trucks]]`), in the order they
+    /// were written: each where it is, since when, with its age.
+    pub trucks: Vec<InitialTruck>,
+}
+
+/// Where a truck of a per-truck starting state is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TruckState {
+    /// Waiting for its first stage (on the road without `parking`), or,
+    /// with stages `done`, for the next stage of its route after them.
+    Waiting,
+    /// Queued at a stage (index into `Scenario::stages`).
+    Queued(usize),
+    /// Being served at a stage (index into `Scenario::stages`): its
+    /// service continues with the remaining time of one that has lasted
+    /// `since`.
+    InService(usize),
+}
+
+/// One truck of `[[initial.trucks]]`: an exact starting state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InitialTruck {
+    /// Where it is.
+    pub state: TruckState,
+    /// Its class (index into `Scenario::classes`); `None`: drawn by the
+    /// class shares.
+    pub class: Option<usize>,
+    /// How long ago it reached the port, in ticks.
+    pub arrived: Span,
+    /// How long ago it entered its present state, in ticks (at most
+    /// `arrived`).
+    pub since: Span,
+    /// The stages it has already visited (indices).
+    pub done: Vec<usize>,
 }
 
 /// Trucks at one stage at t = 0.

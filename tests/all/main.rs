@@ -22,6 +22,7 @@ mod demand;
 mod determinism;
 mod docs;
 mod findings;
+mod forecast;
 mod fuzz_scenarios;
 mod fuzz_studies;
 mod gate_files;

@@ -369,6 +369,7 @@ fn a_warm_start_empties_in_the_time_its_lanes_need() {
             in_service: 0,
             waited: 30 * MINUTE,
         }],
+        trucks: vec![],
     });
     let out = run_kept(&s);
     let r = &out.reps[0].1;
@@ -500,6 +501,7 @@ fn the_flow_balance_holds_with_every_mechanism_on() {
             in_service: 3,
             waited: 2 * HOUR,
         }],
+        trucks: vec![],
     });
     let out = run_kept(&s);
     let c = out

@@ -195,6 +195,7 @@ no_show_later = { probability = 0.4, delay = { dist = "exponential", mean = "4h"
                 in_service: 1,
                 waited: 2 * HOUR,
             }],
+            trucks: vec![],
         })
     );
     let a = s.appointments.as_ref().expect("booking");
@@ -257,7 +258,8 @@ fn defaults_of_the_new_keys() {
             road: 4,
             parking: 0,
             waited: 0,
-            stages: Vec::new()
+            stages: Vec::new(),
+            trucks: vec![],
         })
     );
 }
