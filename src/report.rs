@@ -17,5 +17,6 @@ pub mod format;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod shares;
 pub mod svg;
 pub mod table;
