@@ -358,8 +358,8 @@ mod tests {
     #[test]
     fn an_erlang_of_one_phase_ranks_after_the_exponential_it_equals() {
         let mut c = vec![
-            scored(Fitted::Erlang { k: 1, mean_s: 60.0 }, 7601.948_041),
-            scored(Fitted::Exponential { mean_s: 60.0 }, 7601.948_042),
+            scored(Fitted::Erlang { k: 1, mean_s: 60.0 }, 7_601.948_041),
+            scored(Fitted::Exponential { mean_s: 60.0 }, 7_601.948_042),
             scored(
                 Fitted::Gamma {
                     mean_s: 60.0,
