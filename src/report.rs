@@ -21,5 +21,6 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod shares;
 pub mod svg;
 pub mod table;

@@ -38,6 +38,7 @@ mod decode;
 mod dists;
 mod error;
 mod initial;
+pub mod intervention;
 pub mod limits;
 mod named;
 mod origins;

@@ -39,6 +39,7 @@ pub mod listen;
 pub mod outcome;
 pub mod pages;
 pub mod prepared;
+pub mod reform;
 pub mod security;
 pub mod sse;
 pub mod state;

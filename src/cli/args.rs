@@ -581,9 +581,15 @@ pub struct CompareArgs {
     /// The variant scenario (omit when using --intervention).
     pub variant: Option<PathBuf>,
     /// An intervention: a partial scenario with `extends` pointing at the
-    /// baseline. Repeat for several.
+    /// baseline. Repeat for several. A file that does not extend the
+    /// baseline is refused (exit 2) unless --force-intervention is given.
     #[arg(long = "intervention", value_name = "FILE")]
     pub interventions: Vec<PathBuf>,
+    /// Apply --intervention files that do not extend the baseline anyway:
+    /// every value they set is laid over the baseline, making a mixture
+    /// of the two scenarios.
+    #[arg(long, requires = "interventions")]
+    pub force_intervention: bool,
     /// Run options (the seed and replications apply to both sides).
     #[command(flatten)]
     pub options: RunOptionsArgs,

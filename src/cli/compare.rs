@@ -1,7 +1,7 @@
 //! `portsim compare`: a paired comparison of two scenarios, or the
 //! attribution of a change to interventions.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use super::args::{CompareArgs, CompareFormat};
@@ -17,6 +17,7 @@ use crate::experiment::run::{RunOptions, RunOutput};
 use crate::experiment::summary::Summary;
 use crate::experiment::unlike::Differences;
 use crate::report::{csv, html, json, table};
+use crate::scenario::intervention::{self, Relation};
 use crate::scenario::{self, Scenario};
 use crate::store::identity::{Overrides, RunIdentity};
 use crate::store::set::SetInfo;
@@ -296,6 +297,11 @@ fn interventions(args: &CompareArgs, work: &Work) -> Result<(), Failure> {
         )));
     }
     let (mut baseline, options) = load(&args.baseline, &args.options)?;
+    if !args.force_intervention {
+        for file in &args.interventions {
+            refuse_non_intervention(file, &args.baseline)?;
+        }
+    }
     let seed = baseline.seed;
     let names: Vec<String> = args.interventions.iter().map(|p| stem(p)).collect();
     let over = overrides(&args.options)?;
@@ -414,6 +420,55 @@ fn interventions(args: &CompareArgs, work: &Work) -> Result<(), Failure> {
             }),
         },
     )
+}
+
+/// Refuses `file` as an intervention on `baseline` unless its `extends`
+/// names the baseline: applied anyway it would lay every value it sets
+/// over the baseline and run a mixture of two scenarios. A file that is
+/// not a `.toml` or cannot be read is left to the loader, which says so.
+fn refuse_non_intervention(file: &Path, baseline: &Path) -> Result<(), Failure> {
+    if file.extension().is_none_or(|e| e != "toml") {
+        return Ok(());
+    }
+    let Ok(text) = scenario::limits::read_file(file) else {
+        return Ok(());
+    };
+    let why = match intervention::relation(&text, file, baseline) {
+        Relation::Patches => return Ok(()),
+        Relation::Whole => "it has no `extends`: it is a whole scenario".to_owned(),
+        Relation::Extends(other) => format!("it extends \"{other}\", not the baseline"),
+    };
+    let (file_text, base_text) = (file.display(), baseline.display());
+    let target = relative_target(file, baseline);
+    Err(Failure::User(format!(
+        "error: `{file_text}` is not an intervention on `{base_text}`: {why}\n\n\
+         An intervention is a patch of the baseline: a file that starts with\n\
+         \n    extends = \"{target}\"\n\n\
+         and sets only what the reform changes. Applied as an intervention, this file\n\
+         would lay every value it sets over `{base_text}` and run a mixture of the two\n\
+         scenarios, attributed as if it were a reform.\n\n\
+         To compare two whole scenarios: portsim compare {base_text} {file_text}\n\
+         If the mixture is meant: add --force-intervention"
+    )))
+}
+
+/// How `file` would name `baseline` in its `extends`: relative to its own
+/// folder when both paths are relative or both absolute, else absolute.
+fn relative_target(file: &Path, baseline: &Path) -> String {
+    let from = file.parent().unwrap_or(Path::new(""));
+    let (Ok(from), Ok(to)) = (std::path::absolute(from), std::path::absolute(baseline)) else {
+        return baseline.display().to_string();
+    };
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_owned(); from.len() - common];
+    parts.extend(
+        to[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
 }
 
 /// The command-line overrides, applied to a patched baseline as they were

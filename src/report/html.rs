@@ -21,7 +21,10 @@
 //! change with its interval and the verdict), then charts over days, hours
 //! of the day, the distribution of time in port and the stages, an
 //! attribution to interventions when there is one, and a footer that
-//! traces the page back to its inputs.
+//! traces the page back to its inputs. An attribution's page opens with
+//! its answer instead: a sentence per metric and the chart of the shares
+//! come before the comparison, the terms and the method (folded under
+//! "How this is computed") after it.
 
 pub mod charts;
 mod inputs;
@@ -205,8 +208,10 @@ fn chart_sections(ids: &mut Ids, series: &[Series]) -> Markup {
     }
 }
 
-/// Shapley shares per metric, as a chart and a table.
-fn attribution_section(
+/// What an attribution page opens with: a sentence per metric
+/// ([`super::shares::sentences`], the same as the terminal's) and the
+/// chart of the shares.
+fn attribution_summary(
     ids: &mut Ids,
     a: &Attributions,
     changes: &[Change],
@@ -216,15 +221,36 @@ fn attribution_section(
     let fmt = |m: &str, x: f64| {
         tables::signed(super::format::value(x, tables::unit_of(units, m), cur), x)
     };
+    let sentences = super::shares::sentences(a.names, a.metrics, changes, units, cur);
     html! {
         (section(
             "Which intervention did the work",
-            "The change from the baseline to all interventions together, taken apart: each intervention alone, then the extra change each combination brings beyond its parts. Every term is shown, so the terms add up to the combined change. An intervention's Shapley value gives it its terms, each shared equally among the interventions in it (its average marginal effect over every order of introducing them); its share is that value over the combined change, and shares add up to 100%. A negative share means the intervention worked against the combined change. Main effects average an intervention's effect over the settings of the others. Intervals are 95% (Student t over paired replications; for shares, the delta method for a ratio).",
+            "The change from the baseline to all interventions together, shared out among the interventions. How it is computed, and every term, follow the comparison below.",
         ))
         @if a.metrics.is_empty() {
             p.note { "With more than four interventions only each one alone and all together are run, which does not identify Shapley shares." }
         } @else {
+            ul.summary #attribution-summary {
+                @for s in &sentences { li { (s) } }
+            }
             (figure("Shapley share of the combined change", charts::shapley(&ids.fresh(), a.names, a.metrics, &fmt), None))
+        }
+    }
+}
+
+/// The attribution in full: every term and share per metric, with the
+/// method folded away under "How this is computed".
+fn attribution_section(a: &Attributions, changes: &[Change], units: &Summary, cur: &str) -> Markup {
+    html! {
+        (section(
+            "The attribution in full",
+            "Per metric, the terms that add up to the combined change and each intervention's share, with 95% intervals.",
+        ))
+        details.method #method {
+            summary { "How this is computed" }
+            p { "The change from the baseline to all interventions together, taken apart: each intervention alone, then the extra change each combination brings beyond its parts. Every term is shown, so the terms add up to the combined change. An intervention's Shapley value gives it its terms, each shared equally among the interventions in it (its average marginal effect over every order of introducing them); its share is that value over the combined change, and shares add up to 100%. A negative share means the intervention worked against the combined change. Main effects average an intervention's effect over the settings of the others. Intervals are 95% (Student t over paired replications; for shares, the delta method for a ratio)." }
+        }
+        @if !a.metrics.is_empty() {
             (tables::attribution(a, changes, units, cur))
         }
     }
@@ -349,6 +375,9 @@ pub fn compare(c: &Comparison) -> String {
             p.meta { (c.differences) }
         }))
         (notice_list(&notice_items(c.complete, &[], &[(labels[0], b.summary), (labels[1], v.summary)])))
+        @if let Some(a) = &c.attribution {
+            (attribution_summary(&mut ids, a, c.changes, b.summary, cur))
+        }
         (section(
             "Headline results",
             "Both sides ran with the same seed and common random numbers: replication i of each sees the same arrivals and service draws, so the change and its 95% confidence interval come from paired differences. A verdict needs the interval of the change to exclude zero.",
@@ -357,7 +386,7 @@ pub fn compare(c: &Comparison) -> String {
         (tables::compare_table(c, labels, cur))
         (chart_sections(&mut ids, &series))
         @if let Some(a) = &c.attribution {
-            (attribution_section(&mut ids, a, c.changes, b.summary, cur))
+            (attribution_section(a, c.changes, b.summary, cur))
         }
         (inputs::definitions(&|k| {
             crate::report::table::shown(b.scenario, k) || crate::report::table::shown(v.scenario, k)

@@ -145,7 +145,9 @@ pub(super) fn dropped(base: &[Spanned<DeValue<'_>>], over: &[Spanned<DeValue<'_>
 /// dropped `gone` of them.
 pub(super) fn dropped_warning(array_key: &str, gone: &[String], total: usize) -> String {
     let what = kind(array_key);
-    let plural = if gone.len() == 1 { "" } else { "s" };
+    // "class" takes "es", as "classes" does.
+    let suffix = if what.ends_with('s') { "es" } else { "s" };
+    let plural = if gone.len() == 1 { "" } else { suffix };
     let quoted: Vec<String> = gone.iter().map(|g| format!("`{g}`")).collect();
     let names = match quoted.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
@@ -153,7 +155,7 @@ pub(super) fn dropped_warning(array_key: &str, gone: &[String], total: usize) ->
     };
     format!(
         "this [[{array_key}]] list replaces the base's {total} {what}{} and drops {} {what}{plural}: {}; to change one {what}, patch it with a [{array_key}.NAME] table instead, or add `replaces = [\"{array_key}\"]` to say the list is meant to replace the base's",
-        if total == 1 { "" } else { "s" },
+        if total == 1 { "" } else { suffix },
         gone.len(),
         names
     )
@@ -207,4 +209,20 @@ pub(super) fn take_replaces(table: &mut DeTable<'_>, issues: &mut Vec<Issue>) ->
         }
     }
     list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dropped_class_is_spelt_right() {
+        let w = dropped_warning("classes", &["a".into(), "b".into()], 3);
+        assert!(
+            w.contains("the base's 3 classes and drops 2 classes:"),
+            "{w}"
+        );
+        let w = dropped_warning("stages", &["a".into()], 2);
+        assert!(w.contains("the base's 2 stages and drops 1 stage:"), "{w}");
+    }
 }

@@ -3,14 +3,16 @@
 //! are in [`super::api`]; the state and error type both share are in
 //! [`super::state`]).
 //!
-//! Pages: `/` (workspace), `/edit?file=`, `/run?file=`, `/study?file=`
+//! Pages: `/` (workspace), `/edit?file=`, `/run?file=`, `/reform?file=`
+//! (a reform as a form, [`super::reform`]), `/study?file=`
 //! (a sweep, plan or sensitivity file), `/compare`,
 //! `/attribute`,
 //! `/history`, `/side?run=A&run=B`, `/runs/{id}` (the report) and
 //! `/runs/{id}/{results.json|results.csv|report.html}` (downloads). API,
 //! JSON in and out: `GET /api/files`, `GET /api/files/{*name}`,
 //! `POST /api/validate` and `POST /api/save` (`{file, text}`, answered
-//! with the CLI's diagnostics), `POST /api/jobs` (`{kind, files, seed,
+//! with the CLI's diagnostics), `POST /api/reform` (`{file, name,
+//! values}`: an intervention written, 409 when its file exists), `POST /api/jobs` (`{kind, files, seed,
 //! replications}`, kind `run`, `compare`, `attribute`, or `sweep`, `plan`,
 //! `sensitivity` with one study file: 200 with `stored: true` when the ledger has the
 //! result, 202 with the job number when queued, 422 for scenario
@@ -40,7 +42,7 @@ use super::prepared::PrepareError;
 use super::security::{self, Policy};
 use super::state::{ApiError, App, Shared, blocking};
 use super::workspace::PathError;
-use super::{api, pages, study};
+use super::{api, pages, reform, study};
 use crate::decide::identity::Asked;
 use crate::scenario::limits::MAX_REQUEST_BYTES;
 
@@ -57,7 +59,10 @@ pub fn router(app: Arc<App>, policy: Policy) -> Router {
         .route("/side", get(side))
         .route("/runs/{id}", get(result))
         .route("/runs/{id}/{file}", get(download))
+        .route("/reform", get(reform::page))
+        .route("/api/reform", post(reform::save))
         .route("/static/app.js", get(script))
+        .route("/static/reform.js", get(reform_script))
         .route("/api/files", get(api::files))
         .route("/api/files/{*name}", get(api::file))
         .route("/api/validate", post(api::validate))
@@ -96,6 +101,17 @@ async fn script() -> Response {
             (header::CACHE_CONTROL, "no-cache"),
         ],
         include_str!("static/app.js"),
+    )
+        .into_response()
+}
+
+async fn reform_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        include_str!("static/reform.js"),
     )
         .into_response()
 }
@@ -235,8 +251,21 @@ async fn compare_page(
     Ok(Html(html))
 }
 
-async fn attribute_page(State(app): Shared) -> Result<Html<String>, ApiError> {
-    let html = blocking(move || pages::attribute(&app.workspace.list())).await?;
+#[derive(Deserialize)]
+struct AttributeQuery {
+    baseline: Option<String>,
+    intervention: Option<String>,
+}
+
+async fn attribute_page(
+    State(app): Shared,
+    Query(q): Query<AttributeQuery>,
+) -> Result<Html<String>, ApiError> {
+    let html = blocking(move || {
+        let pick = [q.baseline.as_deref(), q.intervention.as_deref()];
+        pages::attribute(&app.workspace.list(), pick)
+    })
+    .await?;
     Ok(Html(html))
 }
 

@@ -9,7 +9,8 @@
 //! the one `portsim compare` computes for the same files, seed and
 //! replications. Every
 //! `extends` of the baseline stays inside the workspace; an
-//! intervention's own `extends` is not followed (it names the baseline).
+//! intervention's own `extends` is not followed, but it must name the
+//! baseline: any other file is refused, as the command line refuses it.
 //! [`finish`] computes the attribution with the CLI's own function
 //! ([`factorial::attributions`]), and renders the comparison page
 //! with its attribution section, the JSON (with `attribution`) and the
@@ -27,6 +28,7 @@ use crate::experiment::unlike::Differences;
 use crate::report::html::{Attributions, Comparison, Side};
 use crate::report::{csv, html, json};
 use crate::scenario::Scenario;
+use crate::scenario::intervention::{self, Relation};
 
 /// An intervention's name: its file's stem.
 fn stem(file: &str) -> String {
@@ -43,6 +45,15 @@ pub fn factorial(
     let (baseline, interventions) = files
         .split_first()
         .ok_or_else(|| PrepareError::Usage("no baseline given".into()))?;
+    for file in interventions {
+        let text = ws.read(file)?;
+        let relation = intervention::relation(&text, &ws.resolve(file)?, &ws.resolve(baseline)?);
+        if relation != Relation::Patches {
+            return Err(PrepareError::Usage(format!(
+                "`{file}` is not an intervention on `{baseline}`: an intervention is a file that `extends` the baseline and holds only what the reform changes (write one from the baseline's reform page); applied as one, this file would mix two scenarios"
+            )));
+        }
+    }
     let names: Vec<String> = interventions.iter().map(|f| stem(f)).collect();
     let k = interventions.len();
     let mut scenarios = Vec::with_capacity(1 << k);

@@ -18,7 +18,7 @@ use crate::scenario::Scenario;
 const CSS: &str = include_str!("static/app.css");
 
 /// A page of the app: the report's shell, the app's nav and script.
-fn shell(title: &str, body: Markup) -> String {
+pub(super) fn shell(title: &str, body: Markup) -> String {
     page::document(
         &format!("{title} · portsim"),
         CSS,
@@ -69,7 +69,7 @@ pub fn index(root: &str, entries: &[Entry], records: &[Record]) -> String {
                             }
                         }
                         td {
-                            @if e.valid { a.button href={ "/run?file=" (url(&e.name)) } { "Run" } }
+                            @if e.valid { a.button href={ "/run?file=" (url(&e.name)) } { "Run" } " " a.button href={ "/reform?file=" (url(&e.name)) } { "Reform…" } }
                             @if e.study.is_some() { a.button href={ "/study?file=" (url(&e.name)) } { "Start study" } }
                         }
                     }
@@ -99,7 +99,7 @@ pub fn editor(file: &str, text: Option<&str>) -> String {
         (page::header("portsim editor", file, html! {
             p.meta { "Checked as you type, with the same messages as " code { (command) } "." }
         }))
-        div.editor #editor data-file=(file) {
+        div.editor #editor data-file=(file) data-new=(text.is_none()) {
             pre.gutter #gutter aria-hidden="true" {}
             textarea #source spellcheck="false" autocomplete="off" name="text" rows="28" { (text.unwrap_or(TEMPLATE)) }
         }
@@ -109,6 +109,17 @@ pub fn editor(file: &str, text: Option<&str>) -> String {
             span #status role="status" {}
             " "
             a.button #run-link href={ (start) (url(file)) } { @if study.is_some() { "Start study…" } @else { "Run…" } }
+        }
+        div.unsaved #unsaved role="alertdialog" aria-labelledby="unsaved-text" hidden {
+            p #unsaved-text {
+                strong { "This file has changes that are not saved." }
+                " A run reads the file as saved on disk, so it would not include them."
+            }
+            button #unsaved-save type="button" { "Save, then run" }
+            " "
+            button #unsaved-saved type="button" { "Run the saved file" }
+            " "
+            button #unsaved-stay type="button" { "Keep editing" }
         }
         ol.diagnostics #diagnostics {}
     };
@@ -208,24 +219,29 @@ pub fn compare(entries: &[Entry], pick: &Pick) -> String {
 }
 
 /// The attribution page: a baseline and the interventions to take its
-/// change apart by.
-pub fn attribute(entries: &[Entry]) -> String {
+/// change apart by. Only files that extend the chosen baseline are
+/// offered as its interventions (`data-extends`, filtered by the script
+/// as the baseline changes; the server refuses any other). `pick`: the
+/// baseline and an intervention to start with.
+pub fn attribute(entries: &[Entry], pick: [Option<&str>; 2]) -> String {
     let valid: Vec<&Entry> = entries.iter().filter(|e| e.valid).collect();
+    let [baseline, chosen] = pick;
     let body = html! {
         (page::header("portsim attribution", "Which intervention did the work", html! {
             p.meta { "The baseline with every combination of the interventions (up to four), paired; each intervention's share of the combined change." }
         }))
         (job_form("attribute", html! {
             label { "Baseline "
-                select name="file" {
-                    @for e in &valid { option value=(e.name) { (e.name) } }
+                select name="file" #baseline {
+                    @for e in &valid { option value=(e.name) selected[baseline == Some(e.name.as_str())] { (e.name) } }
                 }
             }
-            fieldset.interventions {
-                legend { "Interventions" }
-                @for e in &valid {
-                    label.check { input type="checkbox" name="file" value=(e.name); " " (e.name) }
+            fieldset.interventions #interventions {
+                legend { "Interventions (files that extend the baseline)" }
+                @for e in valid.iter().filter(|e| e.extends.is_some()) {
+                    label.check data-extends=[e.extends.as_deref()] { input type="checkbox" name="file" value=(e.name) checked[chosen == Some(e.name.as_str())]; " " (e.name) }
                 }
+                p.note #no-interventions hidden { "No file extends this baseline: write one from its " a #reform-link href="/" { "reform page" } "." }
             }
         }, None, None))
     };
@@ -238,6 +254,19 @@ fn headline_of<'a>(r: &'a Record, metric: &str) -> &'a str {
         .iter()
         .find(|(k, _)| k == metric)
         .map_or("stored", |(_, v)| v.as_str())
+}
+
+/// A stored result's title: what it was and on which files. An
+/// attribution names its baseline once and its interventions by file
+/// name ("attribute: Horgos before + interventions/24h-opening.toml,
+/// interventions/appointments.toml"), not the 2^k scenarios it ran.
+pub fn title(r: &Record) -> String {
+    match (r.kind.as_str(), r.names.first(), r.files.split_first()) {
+        ("attribute", Some(baseline), Some((_, interventions))) => {
+            format!("attribute: {baseline} + {}", interventions.join(", "))
+        }
+        _ => format!("{}: {}", r.kind, r.names.join(" vs ")),
+    }
 }
 
 /// The history of stored results, newest first.
@@ -253,7 +282,7 @@ pub fn history(records: &[Record]) -> String {
                     @for r in records {
                         tr {
                             td { input type="checkbox" name="run" value=(r.id) aria-label="pick"; }
-                            th { a href={ "/runs/" (r.id) } { (r.kind) ": " (r.names.join(" vs ")) } }
+                            th { a href={ "/runs/" (r.id) } { (title(r)) } }
                             td { (r.files.join(", ")) }
                             td.num { (r.seed) }
                             td.num { (r.replications) }
@@ -283,7 +312,6 @@ pub fn side(a: &Record, b: &Record) -> String {
         .iter()
         .map(|k| vec![(*k).clone(), value(a, k), value(b, k)])
         .collect();
-    let title = |r: &Record| format!("{}: {}", r.kind, r.names.join(" vs "));
     let pairable = a.kind == "run"
         && b.kind == "run"
         && a.seed == b.seed
@@ -366,6 +394,7 @@ mod tests {
             description: evil.into(),
             valid: true,
             study: None,
+            extends: None,
         };
         let page = index(evil, &[entry], &[]);
         assert!(!page.contains("<script>alert"), "{page}");
@@ -374,5 +403,53 @@ mod tests {
         let edit = editor("a.toml", Some("</textarea><script>x</script>"));
         assert!(!edit.contains("</textarea><script>"), "{edit}");
         assert_eq!(url("a b/c.toml"), "a%20b/c.toml");
+    }
+
+    #[test]
+    fn an_attribution_is_titled_by_its_baseline_once_and_its_files() {
+        let base = "Horgos road port, before the reforms";
+        let r = Record {
+            id: "0".repeat(64),
+            kind: "attribute".into(),
+            files: vec![
+                "horgos-before.toml".into(),
+                "interventions/24h-opening.toml".into(),
+                "interventions/appointments.toml".into(),
+            ],
+            names: vec![base.into(); 4],
+            seed: 1,
+            replications: 4,
+            stored_at: 0,
+            wall_time_s: 0.0,
+            headline: vec![],
+        };
+        assert_eq!(
+            title(&r),
+            format!(
+                "attribute: {base} + interventions/24h-opening.toml, interventions/appointments.toml"
+            )
+        );
+        let page = history(&[r]);
+        assert_eq!(page.matches(base).count(), 1, "{page}");
+        let run = Record {
+            kind: "compare".into(),
+            names: vec!["A".into(), "B".into()],
+            ..Record::clone(&history_record())
+        };
+        assert_eq!(title(&run), "compare: A vs B");
+    }
+
+    fn history_record() -> Record {
+        Record {
+            id: "1".repeat(64),
+            kind: "run".into(),
+            files: vec!["a.toml".into(), "b.toml".into()],
+            names: vec!["A".into()],
+            seed: 1,
+            replications: 2,
+            stored_at: 0,
+            wall_time_s: 0.0,
+            headline: vec![],
+        }
     }
 }

@@ -64,6 +64,9 @@ pub struct Entry {
     pub valid: bool,
     /// For a study file (a top-level `scenario = "…"`): which study it is.
     pub study: Option<super::kind::Kind>,
+    /// The workspace file its `extends` names, if it names one here: an
+    /// intervention on that file.
+    pub extends: Option<String>,
 }
 
 impl Workspace {
@@ -193,6 +196,7 @@ impl Workspace {
                     title: None,
                     description: String::new(),
                     valid: false,
+                    extends: None,
                 },
                 _ => self.entry(name),
             })
@@ -201,6 +205,7 @@ impl Workspace {
 
     /// The listing's entry of the scenario `name`.
     fn entry(&self, name: String) -> Entry {
+        let extends = self.extends(&name);
         match self.load(&name) {
             Ok(Ok(s)) => Entry {
                 name,
@@ -208,6 +213,7 @@ impl Workspace {
                 description: s.description.clone(),
                 valid: true,
                 study: None,
+                extends,
             },
             _ => Entry {
                 name,
@@ -215,8 +221,23 @@ impl Workspace {
                 description: String::new(),
                 valid: false,
                 study: None,
+                extends,
             },
         }
+    }
+
+    /// The workspace name of the file `name` extends, when that file is
+    /// inside the workspace.
+    pub fn extends(&self, name: &str) -> Option<String> {
+        let text = self.read(name).ok()?;
+        let base = crate::scenario::intervention::base_of(&text, &self.resolve(name).ok()?)?;
+        let real = std::fs::canonicalize(base).ok()?;
+        let rel = real.strip_prefix(&self.root).ok()?;
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        Some(parts.join("/"))
     }
 
     /// The error with its paths made relative to the workspace (a browser

@@ -46,8 +46,16 @@ fn port(d: &Path) {
             "[[stages]]\nname = \"customs\"\nlanes = {lanes}\nservice = {{ dist = \"exponential\", mean = \"{mean}\" }}\n[[stages]]\nname = \"exit\"\nlanes = 1\nservice = {{ dist = \"exponential\", mean = \"1m\" }}\n"
         )
     };
-    std::fs::write(d.join("lane.toml"), stages(2, "2m30s")).expect("write");
-    std::fs::write(d.join("queue.toml"), "[port]\nroad_queue = 3\n").expect("write");
+    std::fs::write(
+        d.join("lane.toml"),
+        format!("extends = \"base.toml\"\n{}", stages(2, "2m30s")),
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("queue.toml"),
+        "extends = \"base.toml\"\n[port]\nroad_queue = 3\n",
+    )
+    .expect("write");
 }
 
 /// Runs `portsim ARGS` in `d` (reading its output as it comes, so a large
@@ -272,4 +280,126 @@ fn the_attribution_page_names_the_interventions_not_the_baseline() {
     );
     assert!(page.contains("how the change adds up") && page.contains("lane × queue"));
     assert!(page.contains("Shapley share (95% CI)"));
+}
+
+/// Issue 28: a whole scenario (or a patch of another file) given as an
+/// intervention is refused with exit 2 and a message saying what it would
+/// have done; `--force-intervention` says the mixture is meant.
+#[test]
+fn an_intervention_that_does_not_extend_the_baseline_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    port(d);
+    std::fs::write(d.join("other.toml"), base("4d", "")).expect("write");
+    std::fs::write(
+        d.join("of-other.toml"),
+        "extends = \"other.toml\"\n[port]\nroad_queue = 3\n",
+    )
+    .expect("write");
+    let refused = |file: &str| {
+        let out = run(
+            d,
+            &["compare", "base.toml", "--intervention", file, "-q"],
+            60,
+        );
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.starts_with(&format!(
+                "error: `{file}` is not an intervention on `base.toml`: "
+            )),
+            "{err}"
+        );
+        assert!(err.contains("extends = \"base.toml\""), "{err}");
+        assert!(err.contains("a mixture of the two"), "{err}");
+        assert!(err.contains("--force-intervention"), "{err}");
+        assert!(out.stdout.is_empty(), "nothing ran");
+        err
+    };
+    let whole = refused("other.toml");
+    assert!(
+        whole.contains("it has no `extends`: it is a whole scenario"),
+        "{whole}"
+    );
+    let other = refused("of-other.toml");
+    assert!(
+        other.contains("it extends \"other.toml\", not the baseline"),
+        "{other}"
+    );
+    // Said to be meant, it runs, with the interventions that do extend it.
+    let text = ok(
+        d,
+        &[
+            "compare",
+            "base.toml",
+            "--intervention",
+            "other.toml",
+            "--intervention",
+            "lane.toml",
+            "--force-intervention",
+            "-r",
+            "2",
+            "-q",
+        ],
+    );
+    assert!(
+        text.contains("attribution of the combined change"),
+        "{text}"
+    );
+}
+
+/// Issue 28: the attribution table opens with one sentence per metric,
+/// the same sentences the HTML report opens with.
+#[test]
+fn the_attribution_opens_with_a_sentence_per_metric_in_table_and_page() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    port(d);
+    let mut args = ATTRIBUTE.to_vec();
+    args.extend(["--html", "r.html"]);
+    let text = ok(d, &args);
+    let attribution = &text[text
+        .find("\nattribution of the combined change")
+        .expect("attribution")..];
+    let sentences: Vec<&str> = attribution
+        .lines()
+        .skip(2)
+        .take_while(|l| !l.is_empty())
+        .map(str::trim)
+        .collect();
+    assert_eq!(sentences.len(), 4, "{attribution}");
+    for (s, metric) in sentences.iter().zip([
+        "throughput",
+        "time in port",
+        "clearance steps",
+        "cost per truck",
+    ]) {
+        assert!(
+            s.starts_with(metric)
+                || s.contains(&format!("of the {metric}"))
+                || s.contains(&format!("in {metric}")),
+            "{s}"
+        );
+        assert!(s.ends_with('.'), "{s}");
+    }
+    // The lane does most of the cut in time in port.
+    let time = sentences[1];
+    assert!(
+        time.starts_with("lane did ") && time.contains("of the cut in time in port of -"),
+        "{time}"
+    );
+    let page = std::fs::read_to_string(d.join("r.html")).expect("page");
+    let summary = page
+        .find("id=\"attribution-summary\"")
+        .expect("summary on the page");
+    let headline = page.find(">Headline results<").expect("headline");
+    assert!(summary < headline, "the summary comes after the comparison");
+    for s in &sentences {
+        // The page escapes nothing in these sentences but `>`, which they lack.
+        assert!(
+            page.contains(&format!("<li>{s}</li>")),
+            "{s} not on the page"
+        );
+    }
+    assert!(page.contains("<summary>How this is computed</summary>"));
 }

@@ -118,7 +118,11 @@ fn compare_refuses_a_page_over_either_side_or_an_intervention() {
         "b.toml",
         &b,
     );
-    let i = put(d, "i.toml", "[stages.customs]\nlanes = 3\n");
+    let i = put(
+        d,
+        "i.toml",
+        "extends = \"a.toml\"\n[stages.customs]\nlanes = 3\n",
+    );
     refused(
         d,
         &[

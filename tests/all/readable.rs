@@ -28,7 +28,11 @@ fn every_csv_column_is_defined_in_the_metric_definitions() {
     std::fs::write(d.join("summary.csv"), &out.stdout).expect("write");
     let out = run(d, &["run", ex, "-r", "2", "-q", "--format", "csv"], 60);
     std::fs::write(d.join("summary.csv"), &out.stdout).expect("write");
-    std::fs::write(d.join("patch.toml"), "[port]\nroad_queue = 50\n").expect("write");
+    std::fs::write(
+        d.join("patch.toml"),
+        format!("extends = {ex:?}\n[port]\nroad_queue = 50\n"),
+    )
+    .expect("write");
     let out = run(
         d,
         &[

@@ -1159,3 +1159,80 @@ async fn a_cancelled_study_stops_and_stores_nothing() {
     assert_eq!(history["runs"], json!([]), "nothing stored");
     app.stop();
 }
+
+/// Issue 28: a reform saved from its form is a patch that extends the
+/// scenario, written beside it, never over a file; it is validated, and
+/// the attribute job takes it while refusing a whole scenario.
+#[tokio::test]
+async fn a_reform_is_written_as_an_intervention_and_only_interventions_are_attributed() {
+    let dir = workspace();
+    let app = Server::new(dir.path());
+    let (status, page) = app.get("/reform?file=small.toml").await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.contains("lanes at inspection"), "{page}");
+    assert!(page.contains("value=\"200/d\""), "{page}");
+    let values = json!({ "stages.inspection.lanes": "2", "demand.rate": "200/d", "stages.inspection.service.mean": "4m" });
+    let (status, body) = app
+        .post(
+            "/api/reform",
+            json!({ "file": "small.toml", "name": "two-lanes", "values": values }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["file"], "two-lanes.toml");
+    assert_eq!(body["changed"], 2, "an unchanged value counts: {body}");
+    assert_eq!(body["valid"], true, "{body}");
+    let text = std::fs::read_to_string(dir.path().join("two-lanes.toml")).unwrap();
+    assert!(text.contains("\nextends = \"small.toml\"\n"), "{text}");
+    assert!(
+        text.contains(
+            "[stages.inspection]\nlanes = 2\nservice = { dist = \"exponential\", mean = \"4m\" }\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("[demand]"), "{text}");
+    // Never over an existing file; a name that is not plain is refused.
+    let again = json!({ "file": "small.toml", "name": "two-lanes", "values": values });
+    assert_eq!(app.post("/api/reform", again).await.0, StatusCode::CONFLICT);
+    let bad = json!({ "file": "small.toml", "name": "../x", "values": values });
+    assert_eq!(
+        app.post("/api/reform", bad).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    let nothing = json!({ "file": "small.toml", "name": "same", "values": {} });
+    assert_eq!(
+        app.post("/api/reform", nothing).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // The attribute page offers it for its baseline only.
+    let (_, page) = app.get("/attribute?baseline=small.toml").await;
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.contains("data-extends=\"small.toml\""), "{page}");
+    assert!(
+        !page.contains("type=\"checkbox\" name=\"file\" value=\"other.toml\""),
+        "{page}"
+    );
+    // A whole scenario as an intervention is refused before it runs.
+    let (status, body) = submit(
+        &app,
+        json!({ "kind": "attribute", "files": ["small.toml", "other.toml"], "replications": 2 }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("`other.toml` is not an intervention on `small.toml`"),
+        "{body}"
+    );
+    let (status, body) = submit(
+        &app,
+        json!({ "kind": "attribute", "files": ["small.toml", "two-lanes.toml"], "replications": 2 }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let done = app.wait(body["job"].as_u64().unwrap()).await;
+    assert_eq!(done["state"], "done", "{done}");
+}

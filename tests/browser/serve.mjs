@@ -3,8 +3,9 @@
 // its line, fixes it and saves, runs it and watches the progress reach
 // 100%, opens the report, cancels a long run, compares two scenarios,
 // downloads the CSV, attributes a change to two interventions, runs a
-// sweep study to 100% and opens its page, and puts
-// two stored runs side by side. Fails on any console error, page
+// sweep study to 100% and opens its page, puts
+// two stored runs side by side, keeps unsaved edits from being lost, and
+// writes a reform as an intervention from its form and attributes it. Fails on any console error, page
 // error, failed request, or request that leaves loopback. Screenshots go
 // to OUT/serve-*.png.
 //
@@ -263,6 +264,139 @@ await step('two stored runs side by side', async () => {
   const text = await page.textContent('main');
   expect(text.includes('Two stored results') && text.includes('time_in_port_s'), 'side-by-side page');
   await shot('side');
+});
+
+await step('unsaved edits are not lost: leaving asks, Run… offers to save', async () => {
+  await page.goto(`${base}/edit?file=example.toml`);
+  await page.waitForSelector('#status.ok');
+  const before = await page.inputValue('#source');
+  const rateLine = before.split('\n').find((l) => /^rate\s*=/.test(l));
+  expect(rateLine, 'no rate line in example.toml');
+  const edited = before.replace(rateLine, 'rate = "600/d"');
+  // Typed as a user would, so that the page has a user's gesture.
+  await page.click('#source');
+  await page.fill('#source', edited);
+  await page.keyboard.press('End');
+  await page.waitForSelector('#status.ok');
+  // A link, and the browser's back: the page asks, and staying keeps the text.
+  const asked = [];
+  const stay = (d) => { asked.push(d.type()); d.dismiss(); };
+  page.on('dialog', stay);
+  await page.click('nav.app a:text-is("Workspace")', { noWaitAfter: true });
+  await page.waitForTimeout(300);
+  expect(page.url().includes('/edit?file=example.toml'), `left for ${page.url()}`);
+  await page.goBack({ timeout: 2000 }).catch(() => {});
+  expect(page.url().includes('/edit?file=example.toml'), `went back to ${page.url()}`);
+  page.off('dialog', stay);
+  expect(asked.length === 2 && asked.every((t) => t === 'beforeunload'), `dialogs: ${asked}`);
+  expect(await page.inputValue('#source') === edited, 'the edit was lost');
+  // Run… says plainly what would run, and can save first.
+  await page.click('#run-link');
+  await page.waitForSelector('#unsaved:not([hidden])');
+  const said = await page.textContent('#unsaved');
+  expect(said.includes('not saved') && said.includes('as saved on disk'), `panel: ${said}`);
+  expect(page.url().includes('/edit?'), 'Run… left the editor');
+  await shot('unsaved');
+  await page.click('#unsaved-save');
+  await page.waitForURL(/\/run\?file=example\.toml/);
+  const onDisk = readFileSync(join(workspace, 'example.toml'), 'utf8');
+  expect(onDisk === edited, 'Save, then run did not save the edit');
+  // Saved: leaving asks nothing.
+  await page.goto(`${base}/edit?file=example.toml`);
+  await page.waitForSelector('#status.ok');
+  let more = 0;
+  const count = (d) => { more += 1; d.dismiss(); };
+  page.on('dialog', count);
+  await page.click('nav.app a:text-is("Workspace")');
+  await page.waitForURL(`${base}/`);
+  page.off('dialog', count);
+  expect(more === 0, 'a saved file asked before leaving');
+});
+
+await step('a reform as a form: edit lanes and hours, save as an intervention, attribute it', async () => {
+  await page.goto(`${base}/`);
+  await page.click('#files tr[data-file="horgos-before.toml"] a:text-is("Reform…")');
+  await page.waitForSelector('#reform-form');
+  // The current values are listed with the settings in words.
+  const lanes = page.locator('tr[data-key="stages.document-review.lanes"]');
+  expect((await lanes.locator('th').textContent()).includes('lanes at document review'), 'lanes not in words');
+  expect(await lanes.locator('input').inputValue() === '12', 'current lanes not shown');
+  const hours = page.locator('tr[data-key="port.open"] input');
+  expect(await hours.inputValue() === '10:30-14:00, 15:00-19:00', `current hours: ${await hours.inputValue()}`);
+  await lanes.locator('input').fill('16');
+  await hours.fill('08:00-20:00');
+  await page.fill('input[name=name]', 'longer-day');
+  await shot('reform');
+  await page.click('#reform-save');
+  await page.waitForSelector('#reform-done:not([hidden])');
+  const saved = await page.textContent('#reform-file');
+  expect(saved === 'interventions/longer-day.toml', `saved as ${saved}`);
+  expect(await page.getAttribute('#reform-done', 'data-valid') === 'true', 'the intervention has mistakes');
+  const text = readFileSync(join(workspace, 'interventions/longer-day.toml'), 'utf8');
+  expect(text.includes('extends = "../horgos-before.toml"'), `patch: ${text}`);
+  expect(text.includes('[stages.document-review]\nlanes = 16'), `patch: ${text}`);
+  expect(text.includes('open = ["08:00-20:00"]'), `patch: ${text}`);
+  expect(!text.includes('yard-registration'), `unchanged stages written: ${text}`);
+  // It opens in the editor, valid like any file.
+  await page.click('#reform-file');
+  await page.waitForSelector('#status.ok');
+  expect((await page.inputValue('#source')) === text, 'the editor shows another text');
+  // Offered at once for attribution, with only the baseline's interventions.
+  await page.goto(`${base}/attribute?baseline=horgos-before.toml&intervention=interventions%2Flonger-day.toml`);
+  const offered = await page.locator('#interventions label.check:not([hidden])').allTextContents();
+  const names = offered.map((t) => t.trim());
+  expect(names.includes('interventions/longer-day.toml') && names.includes('interventions/24h-opening.toml'), `offered: ${names}`);
+  // horgos-after.toml extends horgos-before.toml, so it is one too; the
+  // example, a whole scenario, is not.
+  expect(!names.includes('example.toml') && !names.includes('horgos-before.toml'), `whole scenarios offered: ${names}`);
+  expect(await page.isChecked('input[value="interventions/longer-day.toml"]'), 'the new intervention is not ticked');
+  // Another baseline offers none of them.
+  await page.selectOption('#baseline', 'example.toml');
+  expect(await page.locator('#interventions label.check:not([hidden])').count() === 0, 'interventions of another baseline offered');
+  await page.selectOption('#baseline', 'horgos-before.toml');
+  await page.check('input[value="interventions/longer-day.toml"]');
+  await page.check('input[value="interventions/24h-opening.toml"]');
+  await page.fill('input[name=replications]', '3');
+  await page.click('#start');
+  await page.waitForSelector('#progress-text[data-state=done]', { timeout: 120000 });
+  await page.click('#result-link');
+  await page.waitForSelector('#downloads');
+  const first = await page.locator('#attribution-summary li').first().textContent();
+  expect(/^throughput: |did .*% .*of the|not significant|did not change/.test(first), `summary: ${first}`);
+  expect(first.includes('longer-day') || first.includes('not significant'), `summary: ${first}`);
+  await shot('reform-attribution');
+});
+
+await step('the attribution opens with its answer in words', async () => {
+  // The attribution of the earlier step, from the history: its title
+  // names the baseline once and the interventions by file.
+  await page.goto(`${base}/history`);
+  const titles = await page.locator('#history tbody th').allTextContents();
+  const title = titles.find((t) => t.startsWith('attribute:') && t.includes('longer-day'));
+  expect(title, `titles: ${titles}`);
+  expect(title.split('Horgos road port, before the reforms').length === 2, `title: ${title}`);
+  expect(title.includes('interventions/longer-day.toml, interventions/24h-opening.toml') ||
+    title.includes('interventions/24h-opening.toml, interventions/longer-day.toml'), `title: ${title}`);
+  await page.click(`#history tbody th a:text-is("${title}")`);
+  await page.waitForSelector('#attribution-summary');
+  // The summary and its chart come before the comparison's headline
+  // results; the method is folded away.
+  const [summaryTop, headlineTop, methodOpen] = await page.evaluate(() => {
+    const h2 = [...document.querySelectorAll('h2')];
+    const headline = h2.find((h) => h.textContent.startsWith('Headline results'));
+    return [
+      document.getElementById('attribution-summary').getBoundingClientRect().top,
+      headline.getBoundingClientRect().top,
+      document.getElementById('method').open,
+    ];
+  });
+  expect(summaryTop < headlineTop, `summary at ${summaryTop}, headline at ${headlineTop}`);
+  expect(summaryTop < 900, `the summary starts ${summaryTop}px down`);
+  expect(methodOpen === false, 'the method is not folded');
+  const items = await page.locator('#attribution-summary li').count();
+  expect(items === 4, `summary sentences: ${items}`);
+  const main = await page.textContent('main');
+  expect(!main.includes('`'), 'literal backticks on the page');
 });
 
 await context.close();

@@ -16,7 +16,7 @@ use crate::decide::points::Outcome;
 use crate::decide::sensitivity::{Findings, Sensitivity};
 use crate::decide::sweep::Sweep;
 use crate::decide::values::{cell, numeric};
-use crate::decide::verdict::Bound;
+use crate::decide::verdict::{Bound, Constraint};
 use crate::experiment::estimate::Estimate;
 use crate::report::format::value;
 use crate::report::html::page::{self, Ids, Markup, html};
@@ -360,11 +360,42 @@ fn heat(id: &str, sw: &Sweep, outcome: &Outcome, key: &MetricKey, cur: &str) -> 
 
 // ------------------------------------------------------------------- plan
 
+/// A constraint in words: "p95 time in port ≤ 4.0 h".
+fn constraint_words(c: &Constraint, currency: &str) -> String {
+    let name = crate::experiment::labels::label(c.key.name());
+    let name = match c.key.percentile() {
+        Some(q) => format!("{} {name}", q.suffix()),
+        None => name.to_owned(),
+    };
+    let (op, t) = match c.bound {
+        Bound::Max(t) => ("≤", t),
+        Bound::Min(t) => ("≥", t),
+    };
+    format!(
+        "{name} {op} {}",
+        crate::report::format::value(t, c.key.unit(), currency)
+    )
+}
+
+/// A plan's settings in words ("lanes at joint inspection: 8"), with
+/// their keys as written (`stages.joint-inspection.lanes=8`) in small
+/// print below.
+fn settings_card(words: &str, keys: &str) -> Markup {
+    html! {
+        div.big { (words) }
+        div.keys { small { code { (keys) } } }
+    }
+}
+
 /// The page of `portsim plan`.
 pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
     let cur = p.base.costs.currency.clone();
     let mut page = Page::default();
-    let constraints: Vec<&str> = p.constraints.iter().map(|c| c.text.as_str()).collect();
+    let constraints: Vec<String> = p
+        .constraints
+        .iter()
+        .map(|c| constraint_words(c, &cur))
+        .collect();
     page.header(
         "portsim capacity plan",
         &p.base.name,
@@ -393,13 +424,32 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let said = |set: &[Override]| {
+        set.iter()
+            .map(|o| {
+                let (key, value) = o.text().split_once('=').unwrap_or((o.key(), ""));
+                format!(
+                    "{}: {}",
+                    crate::experiment::labels::setting(key.trim()),
+                    value.trim()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let chosen = a.choice.and_then(|i| a.candidates.get(i));
     let runner = match &a.runner_up {
         Some(RunnerUp::Evaluated(i)) => a
             .candidates
             .get(*i)
-            .map(|c| (show(&c.set), c.cost, "evaluated: feasible")),
+            .map(|c| (said(&c.set), show(&c.set), c.cost, "evaluated: feasible")),
         Some(RunnerUp::Implied(v)) => Some((
+            p.variables
+                .iter()
+                .zip(v)
+                .map(|(var, x)| format!("{}: {x}", crate::experiment::labels::setting(&var.key)))
+                .collect::<Vec<_>>()
+                .join(", "),
             p.variables
                 .iter()
                 .zip(v)
@@ -417,7 +467,7 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
             @match chosen {
                 Some(c) => div.card.chosen {
                     div.k { "chosen plan" }
-                    div.big { (show(&c.set)) }
+                    (settings_card(&said(&c.set), &show(&c.set)))
                     div.sub {
                         "cost " (super::table::cost_text(c.cost)) " · feasible at " (confidence) " confidence · "
                         @if a.least_cost_proven { "proven least-cost" } @else { "least cost not proven (see the notes)" }
@@ -429,10 +479,10 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
                     div.sub { "no candidate was declared feasible" }
                 },
             }
-            @if let Some((text, cost, how)) = &runner {
+            @if let Some((words, keys, cost, how)) = &runner {
                 div.card {
                     div.k { "runner-up" }
-                    div.big { (text) }
+                    (settings_card(words, keys))
                     div.sub { "cost " (super::table::cost_text(*cost)) " · " (how) }
                 }
             }
@@ -545,7 +595,7 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
             &legend,
         );
         page.h2(
-            &c.text,
+            &constraint_words(c, &cur),
             "Each candidate's mean with its decision bounds (at the per-test level α, so wider than a 95% interval); the dashed line is the threshold.",
         );
         page.figure(&c.text, svg);

@@ -1,4 +1,5 @@
-//! The terminal table of an attribution: per metric, the combined change,
+//! The terminal table of an attribution: first the summary, a sentence
+//! per metric from [`crate::report::shares`]; then per metric the combined change,
 //! how it adds up term by term (each intervention alone, then the extra of
 //! each combination, every term shown so that they add up), and each
 //! intervention's Shapley share, Shapley value and main effect, all with
@@ -171,9 +172,13 @@ pub fn attribution(
         );
         return out;
     }
+    for sentence in crate::report::shares::sentences(names, metrics, changes, baseline, currency) {
+        let _ = writeln!(out, "  {sentence}");
+    }
+    let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "  A term is the change of one intervention alone, or the extra change a\n  combination brings beyond its parts; every term is shown, so they add up\n  to the combined change. A Shapley value gives each intervention its terms,\n  each shared equally among the interventions in it; a share is a Shapley\n  value over the combined change. A main effect averages an intervention's\n  effect over the settings of the others. Intervals are 95%."
+        "  How this is computed: a term is the change of one intervention alone, or the extra change a\n  combination brings beyond its parts; every term is shown, so they add up\n  to the combined change. A Shapley value gives each intervention its terms,\n  each shared equally among the interventions in it; a share is a Shapley\n  value over the combined change. A main effect averages an intervention's\n  effect over the settings of the others. Intervals are 95%."
     );
     for (m, a) in metrics {
         let unit = unit_of(baseline, m);

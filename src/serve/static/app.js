@@ -84,8 +84,9 @@ function editor() {
     timer = setTimeout(validate, 250);
   });
   document.getElementById('save').addEventListener('click', async () => {
-    const { status: code, data } = await post('/api/save', { file, text: source.value });
-    if (code === 200) { show(data.diagnostics); text(status, 'saved' + (data.diagnostics.length ? `, ${data.diagnostics.length} problem(s)` : '')); }
+    const sent = source.value;
+    const { status: code, data } = await post('/api/save', { file, text: sent });
+    if (code === 200) { show(data.diagnostics); text(status, 'saved' + (data.diagnostics.length ? `, ${data.diagnostics.length} problem(s)` : '')); box.dispatchEvent(new CustomEvent('saved', { detail: sent })); }
     else { status.className = 'bad'; text(status, data.error || `error ${code}`); }
   });
   fit(); drawGutter(); validate();
@@ -168,5 +169,72 @@ function jobs() {
   });
 }
 
+// ---- no lost edits: leaving the editor with unsaved changes asks first
+// (links, the browser's back, closing the tab), and "Run…" on a modified
+// file offers to save it first or to run the saved file, said plainly.
+function guard() {
+  const box = document.getElementById('editor');
+  if (!box) return;
+  const source = document.getElementById('source');
+  const status = document.getElementById('status');
+  const run = document.getElementById('run-link');
+  const panel = document.getElementById('unsaved');
+  let saved = box.dataset.new === 'true' ? null : source.value;
+  let leaving = false;
+  const dirty = () => source.value !== saved;
+  box.addEventListener('saved', (e) => { saved = e.detail ?? source.value; panel.hidden = true; });
+  source.addEventListener('input', () => { box.dataset.dirty = String(dirty()); });
+  window.addEventListener('beforeunload', (e) => {
+    if (leaving || !dirty()) return;
+    e.preventDefault();
+    e.returnValue = '';
+  });
+  function go(href) { leaving = true; window.location.href = href; }
+  run.addEventListener('click', (e) => {
+    if (!dirty()) return;
+    e.preventDefault();
+    panel.hidden = false;
+    document.getElementById('unsaved-save').focus();
+  });
+  document.getElementById('unsaved-saved').addEventListener('click', () => go(run.href));
+  document.getElementById('unsaved-stay').addEventListener('click', () => { panel.hidden = true; source.focus(); });
+  document.getElementById('unsaved-save').addEventListener('click', async () => {
+    const sent = source.value;
+    const { status: code, data } = await post('/api/save', { file: box.dataset.file, text: sent });
+    if (code !== 200) { status.className = 'bad'; text(status, data.error || `error ${code}`); return; }
+    saved = sent;
+    if (data.diagnostics.length) {
+      panel.hidden = true;
+      box.dispatchEvent(new CustomEvent('saved', { detail: sent }));
+      status.className = 'bad';
+      text(status, `saved, but it has ${data.diagnostics.length} problem(s): fix them to run it`);
+      return;
+    }
+    go(run.href);
+  });
+}
+
+// ---- the attribute form offers only the files that extend its baseline
+function interventions() {
+  const baseline = document.getElementById('baseline');
+  const box = document.getElementById('interventions');
+  if (!baseline || !box) return;
+  function filter() {
+    let shown = 0;
+    for (const label of box.querySelectorAll('label[data-extends]')) {
+      const fits = label.dataset.extends === baseline.value;
+      label.hidden = !fits;
+      if (!fits) label.querySelector('input').checked = false;
+      shown += fits ? 1 : 0;
+    }
+    document.getElementById('no-interventions').hidden = shown > 0;
+    document.getElementById('reform-link').href = `/reform?file=${encodeURIComponent(baseline.value)}`;
+  }
+  baseline.addEventListener('change', filter);
+  filter();
+}
+
 editor();
+guard();
+interventions();
 jobs();
