@@ -17,6 +17,7 @@ mod args;
 mod calibrate;
 mod check;
 mod compare;
+pub mod embed;
 mod execute;
 mod merge;
 mod output;
@@ -86,7 +87,12 @@ pub fn main() -> ExitCode {
     if !serving {
         crate::store::inputs::track();
     }
-    let result = match cli.command {
+    ExitCode::from(exit_code(dispatch(cli.command)))
+}
+
+/// Runs one command (the binary's and the embedded path alike).
+fn dispatch(command: Command) -> Result<(), Failure> {
+    match command {
         Command::Run(args) => run::run(&args),
         Command::Compare(args) => compare::compare(&args),
         Command::Check(args) => check::check(&args),
@@ -95,11 +101,17 @@ pub fn main() -> ExitCode {
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Merge(args) => merge::merge(&args),
         Command::Calibrate(args) => calibrate::calibrate(&args),
+        Command::Schema => output::json(&crate::scenario::schema::scenario_text()),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::serve(&args),
-    };
+    }
+}
+
+/// Says how a command ended on stderr (nothing when it succeeded) and
+/// returns its exit code.
+fn exit_code(result: Result<(), Failure>) -> u8 {
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => 0,
         Err(failure) => {
             match &failure {
                 Failure::User(msg) | Failure::Check(msg) => stderr::say(msg),
@@ -110,7 +122,7 @@ pub fn main() -> ExitCode {
                     stderr::say("interrupted: nothing was written")
                 }
             }
-            ExitCode::from(failure.exit_code())
+            failure.exit_code()
         }
     }
 }

@@ -129,6 +129,12 @@ pub enum Command {
     /// A mistake in the log or the map names the file, row and column
     /// (exit 2, nothing written). See docs/event-log.md.
     Calibrate(CalibrateArgs),
+    /// Print the JSON Schema of scenario files and intervention patches.
+    ///
+    /// Generated from the reader's own types; the repository ships it as
+    /// schema/scenario.schema.json for editors (taplo, Even Better TOML).
+    /// See docs/scenario-format.md.
+    Schema,
     /// Serve a local web app on a workspace of scenario files.
     ///
     /// Lists the workspace's scenarios, edits them with the same

@@ -28,6 +28,9 @@ fn user(message: impl std::fmt::Display) -> Failure {
 
 /// Prints to stdout; a reader that went away (broken pipe) is fine.
 pub fn stdout(bytes: &[u8]) -> Result<(), Failure> {
+    if super::embed::stdout(bytes) {
+        return Ok(());
+    }
     let mut out = std::io::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
@@ -44,7 +47,7 @@ pub fn text(text: &str) -> Result<(), Failure> {
 /// Prints JSON: exact into a file or pipe; on a terminal, with the
 /// control characters serde_json leaves raw written as `\u` escapes.
 pub fn json(text: &str) -> Result<(), Failure> {
-    if std::io::stdout().is_terminal() {
+    if !super::embed::capturing() && std::io::stdout().is_terminal() {
         stdout(terminal::json(text).as_bytes())
     } else {
         stdout(text.as_bytes())
@@ -53,7 +56,7 @@ pub fn json(text: &str) -> Result<(), Failure> {
 
 /// Prints CSV: exact into a file or pipe, escaped on a terminal.
 pub fn csv(bytes: &[u8]) -> Result<(), Failure> {
-    if std::io::stdout().is_terminal() {
+    if !super::embed::capturing() && std::io::stdout().is_terminal() {
         text(&String::from_utf8_lossy(bytes))
     } else {
         stdout(bytes)

@@ -38,6 +38,7 @@ mod readable;
 mod reliability;
 mod robustness;
 mod scenario_files;
+mod schema;
 mod sensitivity;
 #[cfg(feature = "serve")]
 mod serve;

@@ -1,0 +1,160 @@
+//! The commands run inside another program: the Python package
+//! (`python/`) calls [`invoke`] with the arguments it would give the
+//! binary, and gets back what the binary would print and its exit code.
+//!
+//! This is the package's one way into portsim, so that a result from
+//! Python is the command line's result by construction: the same argument
+//! parsing, loading, limits, run id, manifest, JSON and CSV, from the same
+//! functions (the package builds arguments and wraps the output; it holds
+//! no model logic). What differs is where the output goes and how a run
+//! is stopped:
+//!
+//! * stdout and stderr are captured for the calling thread while the
+//!   command runs (the command writes them from that thread only; its
+//!   replications on the rayon pool write nothing), so nothing reaches the
+//!   host's terminal or notebook, and a control character is escaped just
+//!   as it is on the command line;
+//! * no signal handler is installed: Ctrl-C belongs to the host (Python's
+//!   own SIGINT handler raises `KeyboardInterrupt`), and the host calls
+//!   [`cancel`] when it sees one. The run then stops as on Ctrl-C: the
+//!   replications in flight are discarded, and the command ends with 130;
+//! * one command runs at a time in a process (a second caller waits), as
+//!   the cancel flag is the process's; `serve` is refused (it never ends).
+//!
+//! Inputs are not tracked as the binary tracks them (`store::inputs`): a
+//! host process reads many files over its life, and the package writes
+//! only into temporary folders of its own.
+
+use std::cell::RefCell;
+use std::sync::{Mutex, PoisonError};
+
+use clap::Parser;
+
+use super::{Cli, Command};
+
+/// What a command printed, and how it ended.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// The exit code the binary would have returned (0, 1, 2 or 130).
+    pub code: u8,
+    /// The bytes the binary would have written to stdout.
+    pub stdout: Vec<u8>,
+    /// The lines it would have written to stderr.
+    pub stderr: String,
+}
+
+thread_local! {
+    /// The output of the command running on this thread, if captured.
+    static CAPTURE: RefCell<Option<Outcome>> = const { RefCell::new(None) };
+}
+
+/// One embedded command at a time: the cancel flag is the process's.
+static ONE: Mutex<()> = Mutex::new(());
+
+/// Runs the command that `args` (without the program name) give, as the
+/// binary would, capturing what it prints.
+pub fn invoke<S: AsRef<str>>(args: &[S]) -> Outcome {
+    let _one = ONE.lock().unwrap_or_else(PoisonError::into_inner);
+    super::signal::embedded();
+    let _capture = Capture::start();
+    let argv = std::iter::once("portsim").chain(args.iter().map(AsRef::as_ref));
+    let code = match Cli::try_parse_from(argv) {
+        Err(e) => {
+            let text = e.render().to_string();
+            if e.use_stderr() {
+                super::stderr::say(text.trim_end());
+                2
+            } else {
+                stdout(text.as_bytes());
+                0
+            }
+        }
+        #[cfg(feature = "serve")]
+        Ok(Cli {
+            command: Command::Serve(_),
+        }) => {
+            super::stderr::say("error: `serve` runs only from the command line");
+            2
+        }
+        Ok(cli) => super::exit_code(super::dispatch(cli.command)),
+    };
+    let mut out = CAPTURE.with(|c| c.borrow_mut().take()).unwrap_or_default();
+    out.code = code;
+    out
+}
+
+/// Stops the command in flight as Ctrl-C stops it on the command line.
+pub fn cancel() {
+    super::signal::cancel();
+}
+
+/// Clears the capture when the command ends, even by a panic.
+struct Capture;
+
+impl Capture {
+    fn start() -> Capture {
+        CAPTURE.with(|c| *c.borrow_mut() = Some(Outcome::default()));
+        Capture
+    }
+}
+
+impl Drop for Capture {
+    fn drop(&mut self) {
+        CAPTURE.with(|c| c.borrow_mut().take());
+    }
+}
+
+/// Whether this thread's output is captured.
+pub(super) fn capturing() -> bool {
+    CAPTURE.with(|c| c.borrow().is_some())
+}
+
+/// Appends to the captured stdout; false if nothing is captured.
+pub(super) fn stdout(bytes: &[u8]) -> bool {
+    CAPTURE.with(|c| match c.borrow_mut().as_mut() {
+        Some(out) => {
+            out.stdout.extend_from_slice(bytes);
+            true
+        }
+        None => false,
+    })
+}
+
+/// Appends to the captured stderr; false if nothing is captured.
+pub(super) fn stderr(text: &str) -> bool {
+    CAPTURE.with(|c| match c.borrow_mut().as_mut() {
+        Some(out) => {
+            out.stderr.push_str(text);
+            true
+        }
+        None => false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_errors_are_exit_2_on_the_captured_stderr() {
+        let out = invoke(&["run", "--no-such-flag"]);
+        assert_eq!(out.code, 2);
+        assert!(out.stdout.is_empty());
+        assert!(out.stderr.contains("--no-such-flag"), "{}", out.stderr);
+    }
+
+    #[test]
+    fn help_is_exit_0_on_the_captured_stdout() {
+        let out = invoke(&["--help"]);
+        assert_eq!(out.code, 0);
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));
+        assert!(out.stderr.is_empty());
+    }
+
+    #[test]
+    fn nothing_is_captured_outside_a_command() {
+        let _ = invoke(&["--help"]);
+        assert!(!capturing());
+        assert!(!stdout(b"x"));
+    }
+}
