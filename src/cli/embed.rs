@@ -56,6 +56,8 @@ static ONE: Mutex<()> = Mutex::new(());
 pub fn invoke<S: AsRef<str>>(args: &[S]) -> Outcome {
     let _one = ONE.lock().unwrap_or_else(PoisonError::into_inner);
     super::signal::embedded();
+    // Output for a program, never painted.
+    super::colour::init(super::args::ColorWhen::Never);
     let _capture = Capture::start();
     let argv = std::iter::once("portsim").chain(args.iter().map(AsRef::as_ref));
     let code = match Cli::try_parse_from(argv) {
@@ -70,9 +72,7 @@ pub fn invoke<S: AsRef<str>>(args: &[S]) -> Outcome {
             }
         }
         #[cfg(feature = "serve")]
-        Ok(Cli {
-            command: Command::Serve(_),
-        }) => {
+        Ok(cli) if matches!(cli.command, Command::Serve(_)) => {
             super::stderr::say("error: `serve` runs only from the command line");
             2
         }
