@@ -19,10 +19,12 @@
 
 mod args;
 mod calibrate;
+mod capture;
 mod check;
 mod colour;
 mod compare;
 mod completions;
+pub mod embed;
 mod execute;
 mod forecast;
 mod man;
@@ -103,7 +105,12 @@ pub fn main() -> ExitCode {
     if !serving {
         crate::store::inputs::track();
     }
-    let result = match cli.command {
+    ExitCode::from(exit_code(dispatch(cli.command)))
+}
+
+/// Runs one command (the binary's and the embedded path alike).
+fn dispatch(command: Command) -> Result<(), Failure> {
+    match command {
         Command::Run(args) => run::run(&args),
         Command::Compare(args) => compare::compare(&args),
         Command::Check(args) => check::check(&args),
@@ -113,13 +120,19 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => merge::merge(&args),
         Command::Calibrate(args) => calibrate::calibrate(&args),
         Command::Forecast(args) => forecast::forecast(&args),
+        Command::Schema => output::json(&crate::scenario::schema::scenario_text()),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::serve(&args),
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => man::man(&args),
-    };
+    }
+}
+
+/// Says how a command ended on stderr (nothing when it succeeded) and
+/// returns its exit code.
+fn exit_code(result: Result<(), Failure>) -> u8 {
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => 0,
         Err(failure) => {
             match &failure {
                 Failure::User(msg) | Failure::Check(msg) => stderr::say(msg),
@@ -130,7 +143,7 @@ pub fn main() -> ExitCode {
                     stderr::say("interrupted: nothing was written")
                 }
             }
-            ExitCode::from(failure.exit_code())
+            failure.exit_code()
         }
     }
 }

@@ -46,6 +46,7 @@ pub mod overrides;
 mod pools;
 mod raw;
 mod routes;
+pub mod schema;
 mod sources;
 mod stages;
 pub mod toml_file;

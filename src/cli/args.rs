@@ -164,6 +164,12 @@ pub enum Command {
     /// the week). Mistakes in the log, the map or a flag exit 2 with the
     /// file, row and column. See docs/forecast.md.
     Forecast(ForecastArgs),
+    /// Print the JSON Schema of scenario files and intervention patches.
+    ///
+    /// Generated from the reader's own types; the repository ships it as
+    /// schema/scenario.schema.json for editors (taplo, Even Better TOML).
+    /// See docs/scenario-format.md.
+    Schema,
     /// Serve a local web app on a workspace of scenario files.
     ///
     /// Lists the workspace's scenarios, edits them with the same

@@ -28,6 +28,9 @@ fn user(message: impl std::fmt::Display) -> Failure {
 
 /// Prints to stdout; a reader that went away (broken pipe) is fine.
 pub fn stdout(bytes: &[u8]) -> Result<(), Failure> {
+    if super::capture::stdout(bytes) {
+        return Ok(());
+    }
     let mut out = std::io::stdout().lock();
     written(out.write_all(bytes).and_then(|()| out.flush()))
 }
@@ -45,6 +48,9 @@ fn written(result: std::io::Result<()>) -> Result<(), Failure> {
 /// verdicts coloured where colour is wanted (`colour`).
 pub fn text(text: &str) -> Result<(), Failure> {
     let clean = terminal::clean(text);
+    if super::capture::stdout(clean.as_bytes()) {
+        return Ok(());
+    }
     written(colour::write(
         std::io::stdout().lock(),
         &clean,
@@ -55,7 +61,7 @@ pub fn text(text: &str) -> Result<(), Failure> {
 /// Prints JSON: exact into a file or pipe; on a terminal, with the
 /// control characters serde_json leaves raw written as `\u` escapes.
 pub fn json(text: &str) -> Result<(), Failure> {
-    if std::io::stdout().is_terminal() {
+    if !super::capture::capturing() && std::io::stdout().is_terminal() {
         stdout(terminal::json(text).as_bytes())
     } else {
         stdout(text.as_bytes())
@@ -64,7 +70,7 @@ pub fn json(text: &str) -> Result<(), Failure> {
 
 /// Prints CSV: exact into a file or pipe, escaped on a terminal.
 pub fn csv(bytes: &[u8]) -> Result<(), Failure> {
-    if std::io::stdout().is_terminal() {
+    if !super::capture::capturing() && std::io::stdout().is_terminal() {
         stdout(terminal::clean(&String::from_utf8_lossy(bytes)).as_bytes())
     } else {
         stdout(bytes)

@@ -14,13 +14,35 @@
 //! their default action, so a process still reading input always ends on
 //! the first signal; no signal is ever swallowed while nothing can react
 //! to the flag.
+//!
+//! Embedded in another program (`embed`), portsim installs no handler:
+//! the host owns its signals and calls [`cancel`] instead, and the flag
+//! is cleared before each embedded command.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static CANCEL: AtomicBool = AtomicBool::new(false);
 
+/// Set once portsim runs inside another program: no handler, ever.
+static EMBEDDED: AtomicBool = AtomicBool::new(false);
+
+/// Marks the process as a host's (no handler will be installed) and
+/// clears the flag for the next embedded command.
+pub fn embedded() {
+    EMBEDDED.store(true, Ordering::SeqCst);
+    CANCEL.store(false, Ordering::SeqCst);
+}
+
+/// Sets the flag, as the first Ctrl-C does.
+pub fn cancel() {
+    CANCEL.store(true, Ordering::SeqCst);
+}
+
 /// Installs the handler (once) and returns the flag it sets.
 pub fn cancel_flag() -> &'static AtomicBool {
+    if EMBEDDED.load(Ordering::SeqCst) {
+        return &CANCEL;
+    }
     static INSTALLED: std::sync::Once = std::sync::Once::new();
     INSTALLED.call_once(|| {
         // If a handler cannot be installed (another one exists), Ctrl-C

@@ -21,6 +21,9 @@ use super::{colour, terminal};
 /// a write that fails is ignored.
 pub fn say(text: &str) {
     let line = format!("{}\n", terminal::clean(text));
+    if super::capture::stderr(&line) {
+        return;
+    }
     // Ignored on purpose: see the module documentation.
     let _ = colour::write(std::io::stderr().lock(), &line, colour::message);
 }

@@ -13,11 +13,15 @@
 //! Strings with a meaning (durations, rates, times) are deserialised as
 //! [`Text`], whose only job is to say what was expected when the value is
 //! not a string at all; parsing the string happens during the checks.
+//!
+//! The same types give the JSON Schema of the format (`schema`): each
+//! struct derives `JsonSchema`, its fields described without their spans.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -30,154 +34,224 @@ pub(super) type S<T> = Spanned<T>;
 pub(super) type NamedNumbers = BTreeMap<S<String>, S<f64>>;
 
 /// The whole file.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ScenarioFile {
+    #[schemars(with = "Option<String>")]
     pub name: Option<S<String>>,
+    #[schemars(with = "Option<String>")]
     pub description: Option<S<String>>,
+    #[schemars(with = "Option<Int>")]
     pub seed: Option<S<Int>>,
+    #[schemars(with = "Option<DurationText>")]
     pub horizon: Option<S<DurationText>>,
+    #[schemars(with = "Option<DurationText>")]
     pub warmup: Option<S<DurationText>>,
+    #[schemars(with = "Option<Int>")]
     pub replications: Option<S<Int>>,
+    #[schemars(with = "Option<StartText>")]
     pub start: Option<S<StartText>>,
-    /// Removed before decoding; listed so it counts as a known key.
+    // Removed before decoding; listed so it counts as a known key.
     #[allow(dead_code, reason = "read by `sources` before decoding")]
+    #[schemars(with = "Option<String>")]
     pub extends: Option<S<String>>,
-    /// Removed before decoding, like `extends`.
+    // Removed before decoding, like `extends`.
     #[allow(dead_code, reason = "read by `sources` before decoding")]
+    #[schemars(with = "Option<Vec<String>>")]
     pub replaces: Option<S<Vec<S<String>>>>,
+    #[schemars(with = "Option<RawDemand>")]
     pub demand: Option<S<RawDemand>>,
+    #[schemars(with = "Option<Vec<RawClass>>")]
     pub classes: Option<S<Vec<S<RawClass>>>>,
+    #[schemars(with = "Option<RawPort>")]
     pub port: Option<S<RawPort>>,
+    #[schemars(with = "Option<RawAppointments>")]
     pub appointments: Option<S<RawAppointments>>,
+    #[schemars(with = "Option<RawCosts>")]
     pub costs: Option<S<RawCosts>>,
+    #[schemars(with = "Option<Vec<RawStage>>")]
     pub stages: Option<S<Vec<S<RawStage>>>>,
+    #[schemars(with = "Option<RawEQueue>")]
     pub equeue: Option<S<RawEQueue>>,
+    #[schemars(with = "Option<Vec<RawEntrance>>")]
     pub entrances: Option<S<Vec<S<RawEntrance>>>>,
+    #[schemars(with = "Option<Vec<RawPool>>")]
     pub pools: Option<S<Vec<S<RawPool>>>>,
+    #[schemars(with = "Option<Vec<RawClosure>>")]
     pub closures: Option<S<Vec<S<RawClosure>>>>,
+    #[schemars(with = "Option<RawInitial>")]
     pub initial: Option<S<RawInitial>>,
 }
 
 /// `[equeue]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawEQueue {
+    #[schemars(with = "Option<Int>")]
     pub waiting_area: Option<S<Int>>,
+    #[schemars(with = "Option<DistSpec>")]
     pub call_forward: Option<S<DistSpec>>,
+    #[schemars(with = "Option<DistSpec>")]
     pub call_forward_home: Option<S<DistSpec>>,
+    #[schemars(with = "Option<Int>")]
     pub daily_quota: Option<S<Int>>,
+    #[schemars(with = "Option<f64>")]
     pub priority_share: Option<S<f64>>,
 }
 
 /// One `[[entrances]]` entry: a gate of its own, like `[port]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawEntrance {
+    #[schemars(with = "Option<String>")]
     pub name: Option<S<String>>,
+    #[schemars(with = "Option<Vec<RangeText>>")]
     pub open: Option<RawHours>,
+    #[schemars(with = "Option<Vec<WeekdayText>>")]
     pub days: Option<RawDays>,
+    #[schemars(with = "Option<Int>")]
     pub parking: Option<S<Int>>,
+    #[schemars(with = "Option<Int>")]
     pub road_queue: Option<S<Int>>,
 }
 
 /// One `[[pools]]` entry.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawPool {
+    #[schemars(with = "Option<String>")]
     pub name: Option<S<String>>,
+    #[schemars(with = "Option<Lanes>")]
     pub lanes: Option<S<Lanes>>,
+    #[schemars(with = "Option<Vec<RangeText>>")]
     pub open: Option<RawHours>,
+    #[schemars(with = "Option<Vec<WeekdayText>>")]
     pub days: Option<RawDays>,
+    #[schemars(with = "Option<QueueText>")]
     pub queue: Option<S<QueueText>>,
 }
 
 /// One `[[closures]]` entry.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawClosure {
+    #[schemars(with = "Option<Vec<DateText>>")]
     pub dates: Option<S<Vec<S<DateText>>>>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub stages: Option<S<Vec<S<String>>>>,
 }
 
 /// One `[[demand.seasons]]` entry.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSeason {
+    #[schemars(with = "Option<Vec<DateText>>")]
     pub dates: Option<S<Vec<S<DateText>>>>,
+    #[schemars(with = "Option<f64>")]
     pub factor: Option<S<f64>>,
 }
 
 /// `[initial]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawInitial {
+    #[schemars(with = "Option<Int>")]
     pub road: Option<S<Int>>,
+    #[schemars(with = "Option<Int>")]
     pub parking: Option<S<Int>>,
+    #[schemars(with = "Option<DurationText>")]
     pub waited: Option<S<DurationText>>,
+    #[schemars(with = "Option<Vec<RawInitialStage>>")]
     pub stages: Option<S<Vec<S<RawInitialStage>>>>,
+    #[schemars(with = "Option<Vec<RawInitialTruck>>")]
     pub trucks: Option<S<Vec<S<RawInitialTruck>>>>,
 }
 
 /// One `[[initial.trucks]]` entry.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawInitialTruck {
+    #[schemars(with = "Option<String>")]
     pub state: Option<S<String>>,
+    #[schemars(with = "Option<String>")]
     pub stage: Option<S<String>>,
+    #[schemars(with = "Option<DurationText>")]
     pub arrived: Option<S<DurationText>>,
+    #[schemars(with = "Option<DurationText>")]
     pub since: Option<S<DurationText>>,
+    #[schemars(with = "Option<String>")]
     pub class: Option<S<String>>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub done: Option<S<Vec<S<String>>>>,
 }
 
 /// One `[[initial.stages]]` entry.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawInitialStage {
+    #[schemars(with = "Option<String>")]
     pub name: Option<S<String>>,
+    #[schemars(with = "Option<Int>")]
     pub queued: Option<S<Int>>,
+    #[schemars(with = "Option<Int>")]
     pub in_service: Option<S<Int>>,
+    #[schemars(with = "Option<DurationText>")]
     pub waited: Option<S<DurationText>>,
 }
 
 /// A class's `tolerance`: exactly one of `queue` and `wait`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawTolerance {
+    #[schemars(with = "Option<NumberSpec>")]
     pub queue: Option<S<NumberSpec>>,
+    #[schemars(with = "Option<DistSpec>")]
     pub wait: Option<S<DistSpec>>,
 }
 
 /// `[appointments].no_show_later`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawNoShowLater {
+    #[schemars(with = "Option<f64>")]
     pub probability: Option<S<f64>>,
+    #[schemars(with = "Option<DistSpec>")]
     pub delay: Option<S<DistSpec>>,
 }
 
 /// `[demand]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawDemand {
+    #[schemars(with = "Option<RateText>")]
     pub rate: Option<S<RateText>>,
+    #[schemars(with = "Option<Vec<f64>>")]
     pub profile: Option<S<Vec<S<f64>>>>,
+    #[schemars(with = "Option<BTreeMap<String, f64>>")]
     pub days: Option<S<NamedNumbers>>,
+    #[schemars(with = "Option<DistSpec>")]
     pub interarrival: Option<S<DistSpec>>,
+    #[schemars(with = "Option<Vec<RawSeason>>")]
     pub seasons: Option<S<Vec<S<RawSeason>>>>,
 }
 
 /// One `[[classes]]` entry.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawClass {
+    #[schemars(with = "Option<String>")]
     pub name: Option<S<String>>,
+    #[schemars(with = "Option<f64>")]
     pub share: Option<S<f64>>,
+    #[schemars(with = "Option<Int>")]
     pub priority: Option<S<Int>>,
+    #[schemars(with = "Option<RawTolerance>")]
     pub tolerance: Option<S<RawTolerance>>,
+    #[schemars(with = "Option<DistSpec>")]
     pub patience: Option<S<DistSpec>>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub route: Option<S<Vec<S<String>>>>,
+    #[schemars(with = "Option<String>")]
     pub entrance: Option<S<String>>,
 }
 
@@ -188,75 +262,112 @@ pub(super) type RawHours = S<Vec<S<RangeText>>>;
 pub(super) type RawDays = S<Vec<S<WeekdayText>>>;
 
 /// `[port]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawPort {
+    #[schemars(with = "Option<Vec<RangeText>>")]
     pub open: Option<RawHours>,
+    #[schemars(with = "Option<Vec<WeekdayText>>")]
     pub days: Option<RawDays>,
+    #[schemars(with = "Option<Int>")]
     pub parking: Option<S<Int>>,
+    #[schemars(with = "Option<Int>")]
     pub road_queue: Option<S<Int>>,
 }
 
 /// `[appointments]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawAppointments {
+    #[schemars(with = "Option<f64>")]
     pub share: Option<S<f64>>,
+    #[schemars(with = "Option<DurationText>")]
     pub slot: Option<S<DurationText>>,
+    #[schemars(with = "Option<Lanes>")]
     pub capacity: Option<S<Lanes>>,
+    #[schemars(with = "Option<Vec<RangeText>>")]
     pub hours: Option<RawHours>,
+    #[schemars(with = "Option<Vec<WeekdayText>>")]
     pub days: Option<RawDays>,
+    #[schemars(with = "Option<DurationText>")]
     pub late_grace: Option<S<DurationText>>,
+    #[schemars(with = "Option<RawNoShowLater>")]
     pub no_show_later: Option<S<RawNoShowLater>>,
+    #[schemars(with = "Option<f64>")]
     pub no_show: Option<S<f64>>,
+    #[schemars(with = "Option<DistSpec>")]
     pub punctuality: Option<S<DistSpec>>,
+    #[schemars(with = "Option<bool>")]
     pub priority: Option<S<bool>>,
+    #[schemars(with = "Option<DurationText>")]
     pub max_lead: Option<S<DurationText>>,
+    #[schemars(with = "Option<NoSlotText>")]
     pub no_slot: Option<S<NoSlotText>>,
 }
 
 /// `[costs]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawCosts {
+    #[schemars(with = "Option<String>")]
     pub currency: Option<S<String>>,
+    #[schemars(with = "Option<f64>")]
     pub per_hour: Option<S<f64>>,
+    #[schemars(with = "Option<f64>")]
     pub overnight: Option<S<f64>>,
+    #[schemars(with = "Option<f64>")]
     pub per_truck: Option<S<f64>>,
 }
 
 /// One `[[stages]]` entry.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawStage {
+    #[schemars(with = "Option<String>")]
     pub name: Option<S<String>>,
+    #[schemars(with = "Option<Lanes>")]
     pub lanes: Option<S<Lanes>>,
+    #[schemars(with = "Option<String>")]
     pub pool: Option<S<String>>,
+    #[schemars(with = "Option<bool>")]
     pub step: Option<S<bool>>,
+    #[schemars(with = "Option<DistSpec>")]
     pub service: Option<S<DistSpec>>,
+    #[schemars(with = "Option<Vec<RangeText>>")]
     pub open: Option<RawHours>,
+    #[schemars(with = "Option<Vec<WeekdayText>>")]
     pub days: Option<RawDays>,
+    #[schemars(with = "Option<StageShare>")]
     pub share: Option<S<StageShare>>,
+    #[schemars(with = "Option<f64>")]
     pub fee: Option<S<f64>>,
+    #[schemars(with = "Option<QueueText>")]
     pub queue: Option<S<QueueText>>,
+    #[schemars(with = "Option<RawRework>")]
     pub rework: Option<S<RawRework>>,
+    #[schemars(with = "Option<Int>")]
     pub daily_limit: Option<S<Int>>,
 }
 
 /// One row of a shift table.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawShift {
+    #[schemars(with = "Option<RangeText>")]
     pub hours: Option<S<RangeText>>,
+    #[schemars(with = "Option<Int>")]
     pub count: Option<S<Int>>,
+    #[schemars(with = "Option<Vec<WeekdayText>>")]
     pub days: Option<RawDays>,
 }
 
 /// A stage's `rework` table.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawRework {
+    #[schemars(with = "Option<f64>")]
     pub probability: Option<S<f64>>,
+    #[schemars(with = "Option<String>")]
     pub to: Option<S<String>>,
 }
 

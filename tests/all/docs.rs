@@ -153,13 +153,17 @@ fn excerpts_and_prefixes_are_matched_as_documented() {
 }
 
 /// The top-level folders whose paths a document may name.
-const TOP: [&str; 8] = [
+const TOP: [&str; 12] = [
     ".ci/",
+    ".github/",
+    ".gitlab/",
     "baselines/",
     "benches/",
     "docs/",
     "examples/",
+    "python/",
     "scenarios/",
+    "schema/",
     "src/",
     "tests/",
 ];

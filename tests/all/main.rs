@@ -40,6 +40,7 @@ mod readable;
 mod reliability;
 mod robustness;
 mod scenario_files;
+mod schema;
 mod sensitivity;
 #[cfg(feature = "serve")]
 mod serve;

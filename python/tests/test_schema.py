@@ -1,0 +1,77 @@
+"""The scenario schema (schema/scenario.schema.json) checked with an
+independent validator, Python's jsonschema: every bundled scenario and
+intervention patch validates; typos and missing keys do not."""
+
+import datetime
+import json
+
+import jsonschema
+import pytest
+
+try:
+    import tomllib
+except ImportError:  # Python < 3.11
+    import tomli as tomllib
+
+import portsim
+from conftest import REPO
+
+SCHEMA = json.loads((REPO / "schema" / "scenario.schema.json").read_text())
+FILES = sorted(
+    p for p in (REPO / "scenarios").rglob("*.toml") if "studies" not in p.parts
+)
+
+
+def as_json(value):
+    """TOML values as JSON sees them: dates and times become their text,
+    as editors (taplo) read them."""
+    if isinstance(value, dict):
+        return {k: as_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_json(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.time, datetime.datetime)):
+        return value.isoformat()
+    return value
+
+
+def validate(text):
+    jsonschema.validate(as_json(tomllib.loads(text)), SCHEMA, cls=jsonschema.Draft7Validator)
+
+
+def test_the_schema_is_a_valid_draft_7_schema():
+    jsonschema.Draft7Validator.check_schema(SCHEMA)
+
+
+def test_the_package_gives_the_published_schema():
+    assert portsim.schema() == SCHEMA
+
+
+def test_there_are_scenarios_and_patches():
+    names = {p.parent.name for p in FILES}
+    assert {"scenarios", "interventions", "examples"} <= names
+    assert len(FILES) >= 8
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_every_bundled_scenario_and_patch_validates(path):
+    validate(path.read_text(encoding="utf-8"))
+
+
+def test_a_misspelt_key_is_refused():
+    text = (REPO / "scenarios" / "example.toml").read_text(encoding="utf-8")
+    with pytest.raises(jsonschema.ValidationError, match="lanse"):
+        validate(text + "\nlanse = 4\n")
+
+
+def test_a_scenario_without_extends_needs_its_keys():
+    with pytest.raises(jsonschema.ValidationError, match="name"):
+        validate('horizon = "1d"\n[demand]\nrate = "1/h"\n[[stages]]\nname = "a"\nlanes = 1\nservice = "1m"\n')
+
+
+def test_a_patch_needs_no_key():
+    validate('extends = "base.toml"\n[stages.exit]\nlanes = 2\n')
+
+
+def test_a_wrong_shape_is_refused():
+    with pytest.raises(jsonschema.ValidationError):
+        validate('extends = "base.toml"\n[port]\nparking = "many"\n')
