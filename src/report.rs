@@ -19,3 +19,4 @@ pub mod json;
 pub mod junit;
 pub mod svg;
 pub mod table;
+pub mod trace;

@@ -77,11 +77,22 @@ pub(super) struct Truck {
     pub fees: f64,
     pub steps: u32,
     pub routing: u64,
+    /// Its serial number in the replication, from 1 (what a trace names
+    /// it by: slab slots are reused).
+    pub serial: u32,
 }
 
 impl Truck {
-    /// A truck of `class` that has just come into being at `now`.
-    pub fn new(class: usize, entrance: usize, prio: i32, routing: u64, now: Time) -> Self {
+    /// A truck of `class` that has just come into being at `now`, the
+    /// `serial`-th of its replication.
+    pub fn new(
+        class: usize,
+        entrance: usize,
+        prio: i32,
+        routing: u64,
+        now: Time,
+        serial: u32,
+    ) -> Self {
         Truck {
             class: class as u8,
             entrance: entrance as u8,
@@ -106,6 +117,7 @@ impl Truck {
             fees: 0.0,
             steps: 0,
             routing,
+            serial,
         }
     }
 }

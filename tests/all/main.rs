@@ -37,6 +37,7 @@ mod port_support;
 mod readable;
 mod reliability;
 mod robustness;
+mod run_trace;
 mod scenario_files;
 mod sensitivity;
 #[cfg(feature = "serve")]
