@@ -13,6 +13,7 @@ mod architecture;
 mod calibrate_cli;
 mod calibrate_fit;
 mod calibrate_port;
+mod calibrate_roundtrip;
 mod check;
 mod cli_errors;
 mod cli_run;

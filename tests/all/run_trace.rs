@@ -103,10 +103,7 @@ fn tracing_changes_no_result_and_the_trace_counts_are_the_replications() {
         assert!(time >= "2024-01-02T00:00:00", "{line}");
         assert!(time < "2024-01-04T00:00:00", "{line}");
         assert_eq!(time.len(), 19, "{line}");
-        assert!(
-            time.to_owned() >= previous_time,
-            "rows in time order: {line}"
-        );
+        assert!(time >= previous_time.as_str(), "rows in time order: {line}");
         previous_time = time.to_owned();
         assert_eq!(
             stage.is_empty(),
