@@ -12,12 +12,19 @@
 //! `signal`), so a signal while portsim is still reading ends it at once,
 //! and before the outputs are checked, so that an output that would
 //! replace an input is refused (exit 2) before anything runs.
+//!
+//! Tables and messages are coloured on a terminal only (`colour`,
+//! `--color`, `NO_COLOR`); `completions` and `man` print what clap_complete
+//! and clap_mangen make of the argument definitions.
 
 mod args;
 mod calibrate;
 mod check;
+mod colour;
 mod compare;
+mod completions;
 mod execute;
+mod man;
 mod merge;
 mod output;
 mod plan;
@@ -36,7 +43,7 @@ mod terminal;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 pub use args::{Cli, Command};
 
@@ -67,7 +74,15 @@ impl Failure {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `--color` is read first, so that clap's own help and errors follow it.
+    let when = colour::from_args(&argv);
+    colour::init(when);
+    let parsed = Cli::command()
+        .color(colour::for_clap(when))
+        .try_get_matches_from(argv)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help and version to stdout (exit 0) and usage
@@ -76,6 +91,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    colour::init(cli.color);
     // One command per process: every file it reads is remembered, so that
     // none of its outputs replaces one (the web app reads and saves the
     // same files for as long as it runs, so it does not).
@@ -97,6 +113,8 @@ pub fn main() -> ExitCode {
         Command::Calibrate(args) => calibrate::calibrate(&args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::serve(&args),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man(args) => man::man(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

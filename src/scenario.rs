@@ -55,7 +55,8 @@ mod warnings;
 #[cfg(test)]
 mod tests;
 
-pub use error::{Diagnostic, ScenarioError, compact};
+pub use error::{Diagnostic, ScenarioError, compact, render_counted};
+pub use origins::COMMAND_LINE;
 pub use overrides::{Origin, Override};
 pub use types::*;
 pub use warnings::{load_warnings, visits_per_truck, visits_per_truck_by_class};
@@ -206,6 +207,7 @@ fn finish(
         .collect();
     let sources = &*sources;
     let invalid = |mut issues: Vec<checks::Issue>| {
+        overrides::hint_arrays(&mut issues, overrides, &offsets);
         // In file order: the extending file first, then its bases.
         issues.sort_by_key(|i| i.span.as_ref().map_or(0, |s| s.start));
         let list = issues.into_iter().map(|i| sources.diagnostic(i)).collect();
@@ -217,15 +219,14 @@ fn finish(
         .map_err(ScenarioError::Invalid)?;
     let problems: Vec<checks::Issue> = overrides
         .iter()
-        .zip(offsets)
-        .filter_map(|(o, offset)| overrides::apply(doc.get_mut(), o, offset).err())
+        .zip(&offsets)
+        .filter_map(|(o, &offset)| overrides::apply(doc.get_mut(), o, offset).err())
         .collect();
-    if !problems.is_empty() {
-        return Err(invalid(problems));
-    }
+    // An override that cannot be applied leaves the document as it was,
+    // so the rest is still decoded and checked: every mistake at once.
     let decoded = decode::decode(&doc);
     let Some(file) = decoded.file else {
-        return Err(invalid(decoded.issues));
+        return Err(invalid([problems, decoded.issues].concat()));
     };
     let mut issues = Issues::default();
     let scenario = build::scenario(&file, &mut issues);
@@ -244,6 +245,7 @@ fn finish(
     });
     let scenario = scenario.filter(|_| decoded.issues.is_empty());
     issues.list.splice(0..0, decoded.issues);
+    issues.list.splice(0..0, problems);
     let resolved = sources::canonical(&doc).map_err(|message| {
         issues.push(
             None,

@@ -17,6 +17,22 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Colour in tables and messages: `auto` on a terminal only (and not
+    /// when NO_COLOR is set), `always`, or `never`. JSON, CSV, JUnit,
+    /// GitHub annotations and files are never coloured.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+}
+
+/// When to colour (`--color`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it).
+    Auto,
+    /// Always, even into a file or a pipe (NO_COLOR does not stop it).
+    Always,
+    /// Never.
+    Never,
 }
 
 /// The subcommands.
@@ -139,6 +155,38 @@ pub enum Command {
     /// --allow-remote; see docs/serve.md. Stop it with Ctrl-C.
     #[cfg(feature = "serve")]
     Serve(ServeArgs),
+    /// Print a shell completion script for portsim.
+    ///
+    /// Bash: `portsim completions bash > ~/.local/share/bash-completion/completions/portsim`;
+    /// zsh: `portsim completions zsh > ~/.zfunc/_portsim` (with `fpath+=~/.zfunc`
+    /// before `compinit`); fish: `portsim completions fish >
+    /// ~/.config/fish/completions/portsim.fish`; PowerShell: `portsim
+    /// completions powershell >> $PROFILE`; elvish: `portsim completions
+    /// elvish >> ~/.config/elvish/rc.elv`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) of portsim or of one of its commands.
+    ///
+    /// `portsim man > portsim.1` writes the page of portsim, which lists
+    /// every command; `portsim man run > portsim-run.1` that of `run`.
+    /// Read it with `man ./portsim.1`, or install it in a `man1` folder
+    /// of your MANPATH.
+    Man(ManArgs),
+}
+
+/// `portsim completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `portsim man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A command, for its own page (default: the page of portsim).
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 /// `portsim calibrate`.
@@ -365,6 +413,11 @@ pub enum CheckFormat {
     Json,
     /// JUnit XML on stdout, for CI test reports.
     Junit,
+    /// GitHub Actions workflow commands: an `::error` annotation per
+    /// failure and per file that could not be checked (at its line),
+    /// `::warning` per load warning, `::notice` per improvement and
+    /// finding, then the summary line.
+    Github,
 }
 
 /// `portsim check`.
@@ -398,6 +451,13 @@ pub struct CheckArgs {
     /// Also write check.json and check.junit.xml into this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Also write a Markdown summary (a table of scenarios and metrics
+    /// with their results) to FILE, appended when FILE exists, as
+    /// GitHub's `$GITHUB_STEP_SUMMARY` expects: `--summary
+    /// "$GITHUB_STEP_SUMMARY"`. Written atomically, whatever the check
+    /// found. See docs/ci.md.
+    #[arg(long, value_name = "FILE", conflicts_with = "update_baseline")]
+    pub summary: Option<PathBuf>,
     /// With --update-baseline: replications to record (default: those
     /// already recorded for the file, else the scenario's; at least 2).
     #[arg(long, short = 'r', value_name = "N", requires = "update_baseline")]

@@ -17,17 +17,18 @@ use super::execute::execute;
 use super::output::Outputs;
 use super::run::{load, threads};
 use super::{Failure, output, signal};
-use crate::experiment::baseline::{Baseline, Entry, MIN_REPLICATIONS, root};
-use crate::experiment::gate::overall::{FileError, NotChecked, Overall};
+use crate::experiment::baseline::{Baseline, BaselineError, Entry, MIN_REPLICATIONS, root};
+use crate::experiment::gate::overall::{FileError, Located, NotChecked, Overall};
 use crate::experiment::gate::{self, Provenance, ScenarioCheck, Status, Tolerance};
 use crate::experiment::run::{RunOptions, RunOutput};
 use crate::report::json::{self, Manifest};
-use crate::report::{junit, table};
+use crate::report::{github, junit, markdown, table};
+use crate::scenario::COMMAND_LINE;
 use crate::scenario::limits::BASELINE;
-use crate::scenario::{self, Scenario, limits};
+use crate::scenario::{self, Override, Scenario, limits};
 use crate::store::identity::{Overrides, RunIdentity, Simulated, bytes_hash};
 use crate::store::set::SetInfo;
-use crate::store::write::rewrite_target;
+use crate::store::write::{self, rewrite_target};
 
 fn user(message: impl std::fmt::Display) -> Failure {
     Failure::User(format!("error: {message}"))
@@ -117,22 +118,29 @@ fn plan<'a>(
 ) -> Vec<Job<'a>> {
     let mut loaded = Vec::new();
     for file in &args.files {
+        let k = key(root_dir, file);
         let result = match load_file(file, args) {
-            Ok(x) => key(root_dir, file).map(|k| (k, x)),
+            Ok(x) => k.clone().map(|k| (k, x)),
             Err(f) => Err(message(f).unwrap_or_else(|_| "interrupted".to_owned())),
         };
         match result {
             Ok((k, (s, options))) => loaded.push((file.as_path(), k, s, options)),
+            // A file that cannot be loaded is still the entry it is keyed
+            // as: an error, and neither skipped nor missing (issue 28).
             Err(m) => overall.errors.push(FileError {
                 file: file.display().to_string(),
-                key: None,
+                key: k.ok().filter(|k| recorded.scenarios.contains_key(k)),
                 message: m,
+                located: locate(file, args, root_dir),
             }),
         }
     }
+    let errored = overall.errors.iter().filter_map(|e| e.key.as_deref());
     let mut used: Vec<&str> = loaded
         .iter()
-        .filter_map(|(_, k, _, _)| recorded.scenarios.get_key_value(k).map(|(k, _)| k.as_str()))
+        .map(|(_, k, _, _)| k.as_str())
+        .chain(errored)
+        .filter_map(|k| recorded.scenarios.get_key_value(k).map(|(k, _)| k.as_str()))
         .collect();
     let gone = |k: &str| !root::file_of(root_dir, k).exists();
     let mut jobs = Vec::new();
@@ -174,6 +182,7 @@ fn plan<'a>(
             None => overall.errors.push(FileError {
                 file: file.display().to_string(),
                 key: Some(k.clone()),
+                located: Vec::new(),
                 message: format!(
                     "`{}` is not in baseline `{}` (looked up as `{k}`, and no entry has its scenario hash); record it with `portsim check {} --baseline {} --update-baseline`",
                     file.display(),
@@ -201,18 +210,59 @@ fn plan<'a>(
     jobs
 }
 
+/// Where a scenario's mistakes are, for annotations: it is read again
+/// (only when it failed, and without running anything) for its
+/// diagnostics, each at its file (relative to the baseline's root when it
+/// lies under it), line and column.
+fn locate(file: &Path, args: &CheckArgs, root_dir: &Path) -> Vec<Located> {
+    let Ok(sets) = args
+        .sets
+        .iter()
+        .map(|a| Override::parse(a))
+        .collect::<Result<Vec<_>, _>>()
+    else {
+        return Vec::new();
+    };
+    let Err(e) = scenario::load_with(file, &[], &sets) else {
+        return Vec::new();
+    };
+    e.diagnostics()
+        .iter()
+        .filter(|d| d.path.as_os_str() != COMMAND_LINE)
+        .map(|d| {
+            let (line, column) = d.line_col().unwrap_or((1, 1));
+            let mut message = d.message.clone();
+            for extra in [&d.label, &d.help].into_iter().flatten() {
+                message.push_str("; ");
+                message.push_str(extra);
+            }
+            Located {
+                file: root::key(root_dir, &d.path).unwrap_or_else(|_| d.path.display().to_string()),
+                line,
+                column,
+                message,
+            }
+        })
+        .collect()
+}
+
 /// `portsim check …`.
 pub fn check(args: &CheckArgs) -> Result<(), Failure> {
     if args.update_baseline {
         return update(args);
     }
     let outputs = output::prepare(args.out.as_deref(), None, SET)?;
+    if let Some(path) = &args.summary {
+        // Checked before anything runs, like every output.
+        write::target(path).map_err(user)?;
+    }
     let mut overall = Overall::default();
     let fatal = |overall: &mut Overall, file: String, m: String| {
         overall.errors.push(FileError {
             file,
             key: None,
             message: m,
+            located: Vec::new(),
         })
     };
     let tolerance = Tolerance::parse(&args.tolerance);
@@ -231,7 +281,7 @@ pub fn check(args: &CheckArgs) -> Result<(), Failure> {
                 fatal(
                     &mut overall,
                     args.baseline.display().to_string(),
-                    e.to_string(),
+                    baseline_problem(args, &e),
                 );
             }
             let id = identity(args, &[], None, t.as_ref().ok().copied(), &[]);
@@ -275,6 +325,7 @@ pub fn check(args: &CheckArgs) -> Result<(), Failure> {
                     file: file.display().to_string(),
                     key: Some(key),
                     message: message(f)?,
+                    located: Vec::new(),
                 });
                 continue;
             }
@@ -288,7 +339,7 @@ pub fn check(args: &CheckArgs) -> Result<(), Failure> {
             seed: s.seed,
             replications: options.replications,
             provenance: Provenance::new(entry, &current),
-            outcomes: gate::check(entry, &out.summary, &metrics, tolerance),
+            outcomes: gate::check(entry, &out.summary, &metrics, tolerance, &s.costs.currency),
             stopped: out.summary.stopped.iter().map(|(i, _)| *i).collect(),
             wall_time_s: wall,
             renamed_from,
@@ -302,6 +353,22 @@ pub fn check(args: &CheckArgs) -> Result<(), Failure> {
     }
     report_with(args, &outputs, &id, &overall, Some(tolerance), &manifests)?;
     verdict(&overall, Some(tolerance))
+}
+
+/// What is wrong with the baseline; a missing one says how to record it
+/// (issue 28: it said only "No such file or directory").
+fn baseline_problem(args: &CheckArgs, e: &BaselineError) -> String {
+    match e {
+        BaselineError::Read { source, .. } if source.is_not_found() => {
+            let files: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
+            format!(
+                "baseline `{b}` does not exist; to create it, run\n  portsim check {f} --baseline {b} --update-baseline\nwhich runs each scenario with its own seed and replications, writes their results to `{b}`, and checks nothing; review that file and commit it, and later checks compare against it (docs/ci.md)",
+                b = args.baseline.display(),
+                f = files.join(" "),
+            )
+        }
+        other => other.to_string(),
+    }
 }
 
 /// The identity of this check: the runs planned, the baseline's bytes and
@@ -386,10 +453,18 @@ fn report_with(
             replications_requested: replications,
         },
     )?;
+    if let Some(path) = &args.summary {
+        let section = markdown::check(overall, tolerance);
+        write::atomic_append(path, section.as_bytes(), limits::MAX_SUMMARY_BYTES).map_err(user)?;
+    }
     match args.format {
         CheckFormat::Table => output::text(&table::check(overall, tolerance, args.quiet)),
         CheckFormat::Json => output::json(&pretty),
         CheckFormat::Junit => output::stdout(xml.as_bytes()),
+        CheckFormat::Github => {
+            let line = table::check_summary(overall, tolerance);
+            output::stdout(github::check(overall, &line).as_bytes())
+        }
     }
 }
 
@@ -430,11 +505,15 @@ fn verdict(overall: &Overall, tolerance: Option<Tolerance>) -> Result<(), Failur
             .iter()
             .map(|e| format!("{}:\n{}", e.file, indent(&e.message)))
             .collect();
-        let mut text = format!(
-            "error: {} of the files could not be checked (the others were):\n{}",
-            overall.errors.len(),
-            errors.join("\n")
-        );
+        let mut text = if overall.checks.is_empty() {
+            format!("error: nothing could be checked:\n{}", errors.join("\n"))
+        } else {
+            format!(
+                "error: {} of the files could not be checked (the others were):\n{}",
+                overall.errors.len(),
+                errors.join("\n")
+            )
+        };
         if !failed.is_empty() {
             text = format!("{failed}\n{text}");
         }

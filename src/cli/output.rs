@@ -18,7 +18,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use super::{Failure, terminal};
+use super::{Failure, colour, terminal};
 use crate::store::set::{self, DirLock, SetInfo};
 use crate::store::write::{self, atomic_write};
 
@@ -29,16 +29,27 @@ fn user(message: impl std::fmt::Display) -> Failure {
 /// Prints to stdout; a reader that went away (broken pipe) is fine.
 pub fn stdout(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
+    written(out.write_all(bytes).and_then(|()| out.flush()))
+}
+
+/// The outcome of a write to stdout.
+fn written(result: std::io::Result<()>) -> Result<(), Failure> {
+    match result {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(user(format_args!("cannot write to standard output: {e}"))),
     }
 }
 
-/// Prints text meant for people, control characters escaped.
+/// Prints a table meant for people, control characters escaped, its
+/// verdicts coloured where colour is wanted (`colour`).
 pub fn text(text: &str) -> Result<(), Failure> {
-    stdout(terminal::clean(text).as_bytes())
+    let clean = terminal::clean(text);
+    written(colour::write(
+        std::io::stdout().lock(),
+        &clean,
+        colour::table,
+    ))
 }
 
 /// Prints JSON: exact into a file or pipe; on a terminal, with the
@@ -54,7 +65,7 @@ pub fn json(text: &str) -> Result<(), Failure> {
 /// Prints CSV: exact into a file or pipe, escaped on a terminal.
 pub fn csv(bytes: &[u8]) -> Result<(), Failure> {
     if std::io::stdout().is_terminal() {
-        text(&String::from_utf8_lossy(bytes))
+        stdout(terminal::clean(&String::from_utf8_lossy(bytes)).as_bytes())
     } else {
         stdout(bytes)
     }

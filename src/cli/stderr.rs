@@ -12,17 +12,15 @@
 //! `cli/` prints to stderr (clippy's `print_stderr` lint is on for the
 //! whole crate, so an `eprintln!` fails the build). The progress bar
 //! draws through indicatif, which discards its own write errors too.
+//! On a terminal (see `colour`), the `error` and `warning` opening a line
+//! are coloured.
 
-use std::io::Write;
-
-use super::terminal;
+use super::{colour, terminal};
 
 /// Writes `text` and a newline to stderr, control characters escaped;
 /// a write that fails is ignored.
 pub fn say(text: &str) {
-    let mut err = std::io::stderr().lock();
     let line = format!("{}\n", terminal::clean(text));
     // Ignored on purpose: see the module documentation.
-    let _ = err.write_all(line.as_bytes());
-    let _ = err.flush();
+    let _ = colour::write(std::io::stderr().lock(), &line, colour::message);
 }

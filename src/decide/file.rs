@@ -52,6 +52,9 @@ pub struct Study {
     /// Overrides for every point: `[set]`, the seed and replications, then
     /// the command line's.
     pub set: Vec<Override>,
+    /// Where the file names its scenario, for a scenario that cannot be
+    /// read.
+    scenario_span: Option<Range<usize>>,
 }
 
 impl Study {
@@ -61,8 +64,28 @@ impl Study {
         header: &RawHeader,
         command_line: &[Override],
     ) -> Result<Study, DecideError> {
-        let origin = Origin::new(file.path.clone(), file.text.clone());
         let mut errors = Vec::new();
+        let study = Study::checked(file, header, command_line, &mut errors);
+        if errors.is_empty() {
+            Ok(study)
+        } else {
+            Err(DecideError::invalid(errors))
+        }
+    }
+
+    /// Checks the header of `file`, adding every mistake to `errors`, and
+    /// returns the study as far as it is known, so that the rest of the
+    /// file can be checked too and every mistake said at once. With
+    /// mistakes it is for checking only, never for running: a `[set]`
+    /// entry in error is left out, and a study without a scenario names
+    /// none ([`Study::names_scenario`]).
+    pub fn checked(
+        file: &TomlFile,
+        header: &RawHeader,
+        command_line: &[Override],
+        errors: &mut Vec<Diagnostic>,
+    ) -> Study {
+        let origin = Origin::new(file.path.clone(), file.text.clone());
         let scenario = match &header.scenario {
             Some(s) if !is_toml(Path::new(s.get_ref())) => {
                 errors.push(file.error(
@@ -113,16 +136,57 @@ impl Study {
                 Err(d) => errors.push(*d),
             }
         }
-        if !errors.is_empty() {
-            return Err(DecideError::invalid(errors));
-        }
         set.extend(command_line.iter().cloned());
-        Ok(Study {
+        Study {
             file: file.clone(),
             origin,
             scenario: scenario.unwrap_or_default(),
             set,
-        })
+            scenario_span: header.scenario.as_ref().map(|s| s.span()),
+        }
+    }
+
+    /// Whether the file names its scenario (only then can it be read).
+    pub fn names_scenario(&self) -> bool {
+        !self.scenario.as_os_str().is_empty()
+    }
+
+    /// The scenario with the study's overrides and then `extra`, for
+    /// checking: its mistakes are added to `errors` (a scenario that
+    /// cannot be read at all, located at the study's `scenario` key).
+    pub fn resolve_checked(
+        &self,
+        extra: &[Override],
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<Scenario> {
+        self.resolve_file_checked(&self.scenario, self.scenario_span.clone(), extra, errors)
+    }
+
+    /// [`Study::resolve_checked`] for another scenario of the study,
+    /// named at `named` in the study file.
+    pub fn resolve_file_checked(
+        &self,
+        path: &Path,
+        named: Option<Range<usize>>,
+        extra: &[Override],
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<Scenario> {
+        if path.as_os_str().is_empty() {
+            return None;
+        }
+        match self.resolve_file(path, extra) {
+            Ok(s) => Some(s),
+            Err(ScenarioError::Invalid(list)) => {
+                errors.extend(list);
+                None
+            }
+            Err(other) => {
+                let message = other.to_string();
+                let message = message.strip_prefix("error: ").unwrap_or(&message);
+                errors.push(self.file.error(named, message));
+                None
+            }
+        }
     }
 
     /// The scenario with the study's overrides and then `extra`.
@@ -146,6 +210,22 @@ impl Study {
     pub fn path(&self, relative: &str) -> PathBuf {
         beside(&self.file.path, relative)
     }
+}
+
+/// The error of a study whose check found `errors` (never an empty list:
+/// a check that failed without a message says so).
+pub fn invalid(mut errors: Vec<Diagnostic>) -> DecideError {
+    if errors.is_empty() {
+        errors.push(Diagnostic {
+            path: PathBuf::new(),
+            source: Arc::from(""),
+            span: None,
+            message: "the study is invalid (internal error: no message was recorded)".into(),
+            label: None,
+            help: None,
+        });
+    }
+    DecideError::invalid(errors)
 }
 
 /// Whether `path` names a `.toml` file: a study, like `extends`, only

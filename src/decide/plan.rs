@@ -152,25 +152,7 @@ pub struct Plan {
 impl Plan {
     /// The overrides of a candidate.
     pub fn set(&self, values: &[i64]) -> Vec<Override> {
-        self.variables
-            .iter()
-            .zip(values)
-            .filter_map(|(v, &x)| {
-                let span = if x == v.min {
-                    v.min_span.clone()
-                } else {
-                    v.max_span.clone()
-                };
-                Override::generated(
-                    &self.study.origin,
-                    &v.key,
-                    v.key_span.clone(),
-                    toml::Value::Integer(x),
-                    span,
-                )
-                .ok()
-            })
-            .collect()
+        candidate_set(&self.study, &self.variables, values)
     }
 
     /// The cost of a candidate.
@@ -189,17 +171,48 @@ pub fn read(path: &Path, command_line: &[Override]) -> Result<Plan, DecideError>
     parse(&file, command_line)
 }
 
+/// The overrides of a candidate of `variables`.
+fn candidate_set(study: &Study, variables: &[Variable], values: &[i64]) -> Vec<Override> {
+    variables
+        .iter()
+        .zip(values)
+        .filter_map(|(v, &x)| {
+            let span = if x == v.min {
+                v.min_span.clone()
+            } else {
+                v.max_span.clone()
+            };
+            Override::generated(
+                &study.origin,
+                &v.key,
+                v.key_span.clone(),
+                toml::Value::Integer(x),
+                span,
+            )
+            .ok()
+        })
+        .collect()
+}
+
 /// Checks a plan already in memory; the smallest and largest candidates
 /// are resolved, so that a bad key or value fails before anything runs.
+/// Every mistake is reported at once, as the study file's.
 pub fn parse(file: &TomlFile, command_line: &[Override]) -> Result<Plan, DecideError> {
-    let raw: RawPlan = file.decode()?;
+    check(file, command_line).map_err(|e| e.of_study(&file.path))
+}
+
+fn check(file: &TomlFile, command_line: &[Override]) -> Result<Plan, DecideError> {
+    let mut errors = Vec::new();
+    let mut partial = file.decode_partial::<RawPlan>(&mut errors)?;
+    let Some(raw) = partial.file.take() else {
+        return Err(DecideError::invalid(errors));
+    };
     let header = RawHeader {
         scenario: raw.scenario,
         replications: raw.replications,
         seed: raw.seed,
     };
-    let study = Study::new(file, &header, command_line)?;
-    let mut errors = Vec::new();
+    let study = Study::checked(file, &header, command_line, &mut errors);
     let variables = variables(file, raw.decide.as_ref(), &mut errors);
     let constraints = constraints(file, raw.require.as_ref(), &mut errors);
     let confidence = match &raw.confidence {
@@ -240,22 +253,40 @@ pub fn parse(file: &TomlFile, command_line: &[Override]) -> Result<Plan, DecideE
         }
     }
     metrics.dedup();
-    if !errors.is_empty() {
-        return Err(DecideError::invalid(errors));
+    let base = study.resolve_checked(&[], &mut errors);
+    let mut looks = None;
+    // The smallest and largest candidates of the variables that read, so
+    // that a bad key or value is found before anything runs (even when the
+    // base has mistakes: they come again with each corner and are said
+    // once).
+    if study.names_scenario() {
+        for corner in [
+            variables.iter().map(|v| v.min).collect::<Vec<_>>(),
+            variables.iter().map(|v| v.max).collect::<Vec<_>>(),
+        ] {
+            let set = candidate_set(&study, &variables, &corner);
+            study.resolve_checked(&set, &mut errors);
+        }
     }
-    let base = study.resolve(&[])?;
-    let first = base.replications.max(2);
-    let cap = cap.unwrap_or(first.max(200));
-    if cap < first {
-        let span = raw.max_replications.as_ref().map_or(0..0, |m| m.span());
-        return Err(DecideError::invalid(vec![study.error(
-            span,
-            format!(
-                "`max_replications` ({cap}) is below the replications of the first look ({first})"
-            ),
-        )]));
+    if let Some(base) = &base {
+        let first = base.replications.max(2);
+        let cap = cap.unwrap_or(first.max(200));
+        if cap < first {
+            let span = raw.max_replications.as_ref().map_or(0..0, |m| m.span());
+            errors.push(study.error(
+                span,
+                format!(
+                    "`max_replications` ({cap}) is below the replications of the first look ({first})"
+                ),
+            ));
+        }
+        looks = Some((first, cap));
     }
-    let plan = Plan {
+    partial.drop_repeats(&mut errors);
+    let (Some(base), Some((first, cap)), true) = (base, looks, errors.is_empty()) else {
+        return Err(super::file::invalid(errors));
+    };
+    Ok(Plan {
         study,
         base,
         variables,
@@ -265,14 +296,7 @@ pub fn parse(file: &TomlFile, command_line: &[Override]) -> Result<Plan, DecideE
         cap,
         max_candidates,
         metrics,
-    };
-    for corner in [
-        plan.variables.iter().map(|v| v.min).collect::<Vec<_>>(),
-        plan.variables.iter().map(|v| v.max).collect::<Vec<_>>(),
-    ] {
-        plan.study.resolve(&plan.set(&corner))?;
-    }
-    Ok(plan)
+    })
 }
 
 fn int_in(

@@ -187,16 +187,27 @@ pub fn read(path: &Path, command_line: &[Override]) -> Result<Sensitivity, Decid
     parse(&file, command_line)
 }
 
-/// Checks a sensitivity file already in memory and resolves its points.
+/// The settings of a study, with their scenario and variant points.
+type Settings = Vec<(Setting, usize, Option<usize>)>;
+
+/// Checks a sensitivity file already in memory and resolves its points;
+/// every mistake is reported at once, as the study file's.
 pub fn parse(file: &TomlFile, command_line: &[Override]) -> Result<Sensitivity, DecideError> {
-    let raw: RawSensitivity = file.decode()?;
+    check(file, command_line).map_err(|e| e.of_study(&file.path))
+}
+
+fn check(file: &TomlFile, command_line: &[Override]) -> Result<Sensitivity, DecideError> {
+    let mut errors = Vec::new();
+    let mut partial = file.decode_partial::<RawSensitivity>(&mut errors)?;
+    let Some(raw) = partial.file.take() else {
+        return Err(DecideError::invalid(errors));
+    };
     let header = RawHeader {
         scenario: raw.scenario,
         replications: raw.replications,
         seed: raw.seed,
     };
-    let study = Study::new(file, &header, command_line)?;
-    let mut errors = Vec::new();
+    let study = Study::checked(file, &header, command_line, &mut errors);
     let metric = match &raw.metric {
         None => {
             errors.push(file.error(
@@ -219,36 +230,87 @@ pub fn parse(file: &TomlFile, command_line: &[Override]) -> Result<Sensitivity, 
         .morris
         .as_ref()
         .and_then(|m| morris_settings(file, m, &parameters, &mut errors));
-    let (Some(metric), true) = (metric, errors.is_empty()) else {
-        return Err(DecideError::invalid(errors));
-    };
-    let base = study.resolve(&[])?;
+    let base = study.resolve_checked(&[], &mut errors);
     let variant = match &raw.variant {
         Some(v) if !super::file::is_toml(Path::new(v.get_ref())) => {
-            return Err(DecideError::invalid(vec![study.error(
+            errors.push(study.error(
                 v.span(),
                 format!(
                     "`variant` must name a scenario file ending in `.toml`, found \"{}\"",
                     v.get_ref()
                 ),
-            )]));
+            ));
+            None
         }
         Some(v) => {
             let path = study.path(v.get_ref());
-            let scenario = study.resolve_file(&path, &[])?;
-            Some((path, scenario))
+            study
+                .resolve_file_checked(&path, Some(v.span()), &[], &mut errors)
+                .map(|scenario| (path, scenario))
         }
         None => None,
     };
-    let morris = morris_args.map(|(r, p)| Design::new(parameters.len(), r, p, base.seed));
+    // The settings of the parameters that read, even if others did not or
+    // the base has mistakes: those come again with every setting and are
+    // said once (`DecideError::invalid`), and each setting's own mistakes
+    // are found now.
+    let mut design = None;
+    let sound = raw.variant.is_some() == variant.is_some();
+    if sound && study.names_scenario() {
+        match settings(
+            &study,
+            &parameters,
+            morris_args,
+            base.as_ref(),
+            variant.as_ref(),
+        ) {
+            Ok(d) => design = Some(d),
+            Err(e) if !e.diagnostics().is_empty() => errors.extend(e.diagnostics().to_vec()),
+            // A scenario that cannot be read is already said, for the base.
+            Err(_) if base.is_none() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    partial.drop_repeats(&mut errors);
+    let (Some(metric), Some(base), Some((morris, settings, points)), true) =
+        (metric, base, design, errors.is_empty())
+    else {
+        return Err(super::file::invalid(errors));
+    };
+    Ok(Sensitivity {
+        study,
+        base,
+        variant,
+        metric,
+        parameters,
+        settings,
+        points,
+        morris,
+    })
+}
+
+/// Every setting of the study (each parameter low and high, the Morris
+/// design's points) with its points resolved. Without a base scenario
+/// (for checking only) there is no Morris design, which needs its seed,
+/// and no work limit.
+fn settings(
+    study: &Study,
+    parameters: &[Parameter],
+    morris_args: Option<(usize, usize)>,
+    base: Option<&Scenario>,
+    variant: Option<&(PathBuf, Scenario)>,
+) -> Result<(Option<Design>, Settings, Vec<Resolved>), DecideError> {
+    let morris = morris_args
+        .zip(base)
+        .map(|((r, p), base)| Design::new(parameters.len(), r, p, base.seed));
     let mut sets: Vec<(Setting, Vec<Override>, Vec<Override>)> = Vec::new();
     let at = |choice: &dyn Fn(usize, &Parameter) -> Option<Level>| {
         let mut s = Vec::new();
         let mut v = Vec::new();
         for (i, p) in parameters.iter().enumerate() {
             if let Some(level) = choice(i, p) {
-                s.extend(override_for(&study, p, &level, false));
-                v.extend(override_for(&study, p, &level, true));
+                s.extend(override_for(study, p, &level, false));
+                v.extend(override_for(study, p, &level, true));
             }
         }
         (s, v)
@@ -279,11 +341,13 @@ pub fn parse(file: &TomlFile, command_line: &[Override]) -> Result<Sensitivity, 
         }
     }
     let per_setting = if variant.is_some() { 2 } else { 1 };
-    limits::work(
-        "this sensitivity study",
-        (sets.len() * per_setting) as u64 * base.replications,
-    )
-    .map_err(|m| DecideError::invalid(vec![study.error(0..0, m)]))?;
+    if let Some(base) = base {
+        limits::work(
+            "this sensitivity study",
+            (sets.len() * per_setting) as u64 * base.replications,
+        )
+        .map_err(|m| DecideError::invalid(vec![study.error(0..0, m)]))?;
+    }
     let mut lists = Vec::new();
     let mut settings = Vec::new();
     for (setting, s, v) in sets {
@@ -307,16 +371,7 @@ pub fn parse(file: &TomlFile, command_line: &[Override]) -> Result<Sensitivity, 
             _ => study.resolve(set),
         }
     })?;
-    Ok(Sensitivity {
-        study,
-        base,
-        variant,
-        metric,
-        parameters,
-        settings,
-        points,
-        morris,
-    })
+    Ok((morris, settings, points))
 }
 
 /// The override that sets `p` to `level` (in the variant with its

@@ -106,16 +106,24 @@ pub fn read(path: &Path, command_line: &[Override]) -> Result<Sweep, DecideError
     parse(&file, command_line)
 }
 
-/// Checks a sweep file already in memory and resolves its points.
+/// Checks a sweep file already in memory and resolves its points; every
+/// mistake is reported at once, as the study file's.
 pub fn parse(file: &TomlFile, command_line: &[Override]) -> Result<Sweep, DecideError> {
-    let raw: RawSweep = file.decode()?;
+    check(file, command_line).map_err(|e| e.of_study(&file.path))
+}
+
+fn check(file: &TomlFile, command_line: &[Override]) -> Result<Sweep, DecideError> {
+    let mut errors = Vec::new();
+    let mut partial = file.decode_partial::<RawSweep>(&mut errors)?;
+    let Some(raw) = partial.file.take() else {
+        return Err(DecideError::invalid(errors));
+    };
     let header = RawHeader {
         scenario: raw.scenario,
         replications: raw.replications,
         seed: raw.seed,
     };
-    let study = Study::new(file, &header, command_line)?;
-    let mut errors = Vec::new();
+    let study = Study::checked(file, &header, command_line, &mut errors);
     let metrics = metric_list(file, raw.metrics.as_ref(), &mut errors);
     let lhs = raw.lhs.as_ref().and_then(|n| {
         let x = n.get_ref().0;
@@ -129,20 +137,29 @@ pub fn parse(file: &TomlFile, command_line: &[Override]) -> Result<Sweep, Decide
             None
         }
     });
+    let lhs_ok = raw.lhs.is_none() || lhs.is_some();
     let factors = factors(&study, raw.factors.as_ref(), raw.lhs.is_some(), &mut errors);
-    if !errors.is_empty() {
-        return Err(DecideError::invalid(errors));
-    }
     // The base scenario gives the seed (for the design) and the count.
-    let base = study.resolve(&[])?;
-    let sets = match lhs {
-        Some(n) => hypercube(&study, &factors, n, base.seed),
-        None => grid(&study, &factors, raw.factors.as_ref().map(|f| f.span()))?,
+    let base = study.resolve_checked(&[], &mut errors);
+    // The points of the factors that read, even if others did not or the
+    // base has mistakes: those come again with every point and are said
+    // once (`DecideError::invalid`), and a point's own mistakes are found
+    // now.
+    let mut points = Vec::new();
+    if lhs_ok && study.names_scenario() {
+        let span = raw.factors.as_ref().map(|f| f.span());
+        match resolve_points(&study, &factors, lhs, base.as_ref(), span) {
+            Ok(list) => points = list,
+            Err(e) if !e.diagnostics().is_empty() => errors.extend(e.diagnostics().to_vec()),
+            // A scenario that cannot be read is already said, for the base.
+            Err(_) if base.is_none() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    partial.drop_repeats(&mut errors);
+    let (Some(base), true) = (base, errors.is_empty()) else {
+        return Err(super::file::invalid(errors));
     };
-    let units: u64 = sets.len() as u64 * base.replications;
-    limits::work("this sweep", units)
-        .map_err(|m| DecideError::invalid(vec![study.error(0..0, m)]))?;
-    let points = resolve_all(sets, |set| study.resolve(set))?;
     Ok(Sweep {
         study,
         factors,
@@ -151,6 +168,28 @@ pub fn parse(file: &TomlFile, command_line: &[Override]) -> Result<Sweep, Decide
         points,
         base,
     })
+}
+
+/// The points of the design, resolved (a Latin hypercube needs the base
+/// scenario's seed; without a base there is none, and no work limit).
+fn resolve_points(
+    study: &Study,
+    factors: &[Factor],
+    lhs: Option<usize>,
+    base: Option<&Scenario>,
+    span: Option<Span<usize>>,
+) -> Result<Vec<Resolved>, DecideError> {
+    let sets = match (lhs, base) {
+        (Some(n), Some(base)) => hypercube(study, factors, n, base.seed),
+        (Some(_), None) => return Ok(Vec::new()),
+        (None, _) => grid(study, factors, span)?,
+    };
+    if let Some(base) = base {
+        let units: u64 = sets.len() as u64 * base.replications;
+        limits::work("this sweep", units)
+            .map_err(|m| DecideError::invalid(vec![study.error(0..0, m)]))?;
+    }
+    resolve_all(sets, |set| study.resolve(set))
 }
 
 /// `metrics = [...]`, or the default list.
@@ -599,9 +638,9 @@ mod tests {
         ] {
             let e = sweep(text).expect_err(text);
             let rendered = e.to_string();
-            let summary: Vec<String> = match &e {
-                DecideError::Scenario(s) => s
-                    .diagnostics()
+            let summary: Vec<String> = match e.diagnostics() {
+                [] => vec![e.to_string()],
+                list => list
                     .iter()
                     .map(|d| {
                         let (l, c) = d.line_col().unwrap_or((0, 0));
@@ -615,7 +654,6 @@ mod tests {
                         )
                     })
                     .collect(),
-                other => vec![other.to_string()],
             };
             let summary = summary.join("\n");
             assert!(

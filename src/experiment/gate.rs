@@ -31,6 +31,7 @@ use super::baseline::{Entry, Record, round};
 use super::compare::{Side, Verdict, compare};
 use super::estimate::Estimate;
 use super::summary::{Better, Metric, Summary, Unit};
+use crate::report::format::change_interval;
 
 /// A metric the gate can check: a headline metric or one of its
 /// percentiles, by its key in the summary.
@@ -254,19 +255,22 @@ impl ScenarioCheck {
 }
 
 /// Checks the selected `metrics` of `summary` (a run with the baseline's
-/// seed and replications) against `baseline`.
+/// seed and replications) against `baseline`; amounts in the notes are in
+/// `currency`.
 pub fn check(
     baseline: &Entry,
     summary: &Summary,
     metrics: &[GateMetric],
     tolerance: Tolerance,
+    currency: &str,
 ) -> Vec<Outcome> {
     metrics
         .iter()
         .filter_map(|gm| {
             let current = summary.metric(gm.name)?;
             let record = baseline.metrics.get(gm.name)?;
-            Some(paired(*gm, record, (current, &summary.indices), tolerance))
+            let side = (current, &summary.indices[..]);
+            Some(paired(*gm, record, side, tolerance, currency))
         })
         .collect()
 }
@@ -275,7 +279,13 @@ fn rounded(m: &Metric, samples: Vec<f64>) -> Metric {
     Metric::new(m.name, m.unit, m.better, samples)
 }
 
-fn paired(gm: GateMetric, record: &Record, current: Side, tol: Tolerance) -> Outcome {
+fn paired(
+    gm: GateMetric,
+    record: &Record,
+    current: Side,
+    tol: Tolerance,
+    currency: &str,
+) -> Outcome {
     let (current, indices) = current;
     let now_values: Vec<f64> = current
         .samples
@@ -326,11 +336,12 @@ fn paired(gm: GateMetric, record: &Record, current: Side, tol: Tolerance) -> Out
         outcome.note = note;
         return outcome;
     }
-    let unit = unit_word(current.unit);
+    // In the units `run` shows (issue 28: the table read `4.2 d` and the
+    // note `[+153500, +166700] s`).
     let ci = c
         .change
         .ci95
-        .map(|[lo, hi]| format!("[{}, {}]{unit}", signed(lo), signed(hi)))
+        .map(|ci| change_interval(ci, current.unit, currency))
         .unwrap_or_default();
     let worse = worse_by(current.better, relative);
     let significant = matches!(
@@ -428,28 +439,6 @@ fn direction(worse: f64) -> String {
     }
 }
 
-/// The unit after a number in a note: durations in seconds as recorded,
-/// amounts per truck in the scenario's currency.
-fn unit_word(unit: Unit) -> &'static str {
-    match unit {
-        Unit::Seconds => " s",
-        Unit::TrucksPerDay => " trucks/day",
-        Unit::Steps => " steps",
-        Unit::Currency => " per truck",
-        Unit::Trucks => " trucks",
-    }
-}
-
-/// A change for people: 4 significant digits, a sign unless zero.
-pub fn signed(x: f64) -> String {
-    let r = super::baseline::round_to(x, 4).unwrap_or(x);
-    if r > 0.0 {
-        format!("+{r}")
-    } else {
-        format!("{r}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -465,7 +454,13 @@ mod tests {
     fn check_indexed(base: Vec<f64>, now: Vec<f64>, indices: &[u64], better: Better) -> Outcome {
         let n = base.len() as u64;
         let record = Record::from_metric(&metric(base, better), &(0..n).collect::<Vec<_>>(), n);
-        paired(METRICS[1], &record, (&metric(now, better), indices), five())
+        paired(
+            METRICS[1],
+            &record,
+            (&metric(now, better), indices),
+            five(),
+            "CNY",
+        )
     }
 
     fn check_one(base: Vec<f64>, now: Vec<f64>, better: Better) -> Outcome {

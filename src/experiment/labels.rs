@@ -25,6 +25,10 @@ pub fn label(name: &str) -> &str {
         "trucks_reneged" => "trucks reneged",
         "offsite_wait_s" => "off-site wait",
         "door_to_exit_s" => "door to exit",
+        "cost_fees_per_truck" => "fees per truck",
+        "cost_time_per_truck" => "time cost per truck",
+        "cost_overnight_per_truck" => "overnight cost per truck",
+        "cost_fixed_per_truck" => "fixed cost per truck",
         other => other,
     }
 }

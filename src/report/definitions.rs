@@ -146,4 +146,30 @@ mod tests {
         }
         assert_eq!(DEFINITIONS.len(), HEADLINE.len() + COST_PARTS.len());
     }
+
+    /// Issue 28: some metrics were described by their raw key
+    /// (`trucks_diverted`). Every metric a report can name has a label and
+    /// a definition in words, and a row in docs/metrics.md (the HTML
+    /// report's short meanings: `report::html::tests`).
+    #[test]
+    fn every_metric_is_described_in_words() {
+        let docs = include_str!("../../docs/metrics.md");
+        let raw = |text: &str| text.split_whitespace().any(|w| w.contains('_'));
+        for key in HEADLINE.iter().chain(&COST_PARTS) {
+            let label = crate::report::table::label(key);
+            assert!(!raw(label), "{key}: label `{label}`");
+            let meaning = of(key).map_or("", |d| d.meaning);
+            assert!(
+                !DEFINITIONS.iter().any(|d| meaning.contains(d.key)),
+                "{key}: `{meaning}` names a metric by its key"
+            );
+            assert!(
+                docs.contains(&format!("| `{key}` |")),
+                "{key} has no row in docs/metrics.md"
+            );
+        }
+        for key in crate::decide::metrics::MetricKey::all() {
+            assert!(!raw(&key.label()), "{key}: label `{}`", key.label());
+        }
+    }
 }

@@ -5,14 +5,56 @@
 //! read against each other (a row of a comparison, a column of a table,
 //! the terms of an attribution) share one [`Scale`], chosen once from a
 //! reference value, so that "2.1 h" never stands above "120.0 min".
+//!
+//! One rule for signs, everywhere a number is shown to people: a value
+//! that shows as zero at the precision shown has no sign (`0.0%`, never
+//! `-0.0%` or `+0.0%`), and a signed value otherwise carries `+` or `-`
+//! ([`fixed`], [`signed_fixed`], [`sign`]).
 
 use crate::experiment::estimate::Estimate;
 use crate::experiment::summary::Unit;
 
+/// Whether a number as shown reads as zero (no digit but `0`).
+fn shows_zero(text: &str) -> bool {
+    !text.chars().any(|c| c.is_ascii_digit() && c != '0')
+}
+
+/// `text`, the shown form of `x`, under the sign rule: without a sign
+/// when it shows as zero, with `+` when `x` is positive.
+pub fn sign(text: String, x: f64) -> String {
+    if shows_zero(&text) {
+        match text.strip_prefix(['-', '+']) {
+            Some(rest) => rest.to_owned(),
+            None => text,
+        }
+    } else if x > 0.0 && !text.starts_with('+') {
+        format!("+{text}")
+    } else {
+        text
+    }
+}
+
+/// `x` with `decimals` decimals; a value that rounds to zero is shown as
+/// zero without a sign (`0.0`, never `-0.0`).
+pub fn fixed(x: f64, decimals: usize) -> String {
+    let text = format!("{x:.decimals$}");
+    if shows_zero(&text) && x.is_finite() {
+        text.trim_start_matches('-').to_owned()
+    } else {
+        text
+    }
+}
+
+/// `x` with `decimals` decimals and its sign (`+1.2`, `-0.3`), none for a
+/// value that shows as zero.
+pub fn signed_fixed(x: f64, decimals: usize) -> String {
+    sign(fixed(x, decimals), x)
+}
+
 /// A duration in seconds, in the unit that reads best for its size.
 pub fn duration(seconds: f64) -> String {
     let (value, unit) = duration_unit(seconds);
-    format!("{:.1} {unit}", seconds / value)
+    format!("{} {unit}", fixed(seconds / value, 1))
 }
 
 /// The divisor and label of the unit that reads best for `seconds`.
@@ -74,7 +116,7 @@ pub fn interval(e: &Estimate, unit: Unit, currency: &str) -> String {
     match e.ci95 {
         Some([lo, hi]) if unit == Unit::Seconds => {
             let (div, label) = duration_unit(e.mean);
-            format!("[{:.1}, {:.1}] {label}", lo / div, hi / div)
+            format!("[{}, {}] {label}", fixed(lo / div, 1), fixed(hi / div, 1))
         }
         Some([lo, hi]) => format!(
             "[{}, {}]",
@@ -84,6 +126,13 @@ pub fn interval(e: &Estimate, unit: Unit, currency: &str) -> String {
         None if e.n == 0 => "no samples".to_owned(),
         None => "too few samples for a CI".to_owned(),
     }
+}
+
+/// A change's 95% interval with signs, both ends in the unit `run` would
+/// choose for the wider one (`[+42.6 h, +46.3 h]`, `[-3 CNY, +1 CNY]`):
+/// the one form of a change's interval in `check`'s table and messages.
+pub fn change_interval(ci: [f64; 2], unit: Unit, currency: &str) -> String {
+    Scale::fit(unit, ci, currency).signed_interval(Some(ci))
 }
 
 /// One unit for values that are read together: for durations the unit
@@ -141,7 +190,7 @@ impl<'a> Scale<'a> {
             return "n/a".to_owned();
         }
         match self.unit {
-            Unit::Seconds => format!("{:.1} {}", x / self.div, self.label),
+            Unit::Seconds => format!("{} {}", fixed(x / self.div, 1), self.label),
             _ => value(x, self.unit, self.currency),
         }
     }
@@ -149,14 +198,12 @@ impl<'a> Scale<'a> {
     /// `x` with a sign (`+` for a positive number; none for one that
     /// shows as zero).
     pub fn signed(&self, x: f64) -> String {
-        let text = self.value(x);
-        let zero = !text.chars().any(|c| c.is_ascii_digit() && c != '0');
-        match text.strip_prefix('-') {
-            Some(rest) if zero => rest.to_owned(),
-            _ if zero => text,
-            _ if x > 0.0 => format!("+{text}"),
-            _ => text,
-        }
+        sign(self.value(x), x)
+    }
+
+    /// Whether `x` shows as zero in this scale.
+    pub fn shows_zero(&self, x: f64) -> bool {
+        x.is_finite() && shows_zero(&self.value(x))
     }
 
     /// An interval `[lo, hi]` with signs, or "n/a".
@@ -170,9 +217,9 @@ impl<'a> Scale<'a> {
     pub fn interval(&self, e: &Estimate) -> String {
         match e.ci95 {
             Some([lo, hi]) if self.unit == Unit::Seconds => format!(
-                "[{:.1}, {:.1}] {}",
-                lo / self.div,
-                hi / self.div,
+                "[{}, {}] {}",
+                fixed(lo / self.div, 1),
+                fixed(hi / self.div, 1),
                 self.label
             ),
             Some([lo, hi]) => format!("[{}, {}]", self.value(lo), self.value(hi)),
@@ -216,6 +263,34 @@ mod tests {
             ("+12 CNY".into(), "CNY")
         );
         assert_eq!(Scale::new(Unit::Trucks, 1.0, "").value(f64::NAN), "n/a");
+    }
+
+    /// Issue 28: attribution tables printed `-0.0%`. No number shown to
+    /// people carries a sign when it shows as zero.
+    #[test]
+    fn zero_is_shown_without_a_sign() {
+        assert_eq!(fixed(-0.0, 1), "0.0");
+        assert_eq!(fixed(-0.0004, 1), "0.0");
+        assert_eq!(fixed(-0.05, 1), "-0.1");
+        assert_eq!(fixed(f64::NAN, 1), "NaN");
+        assert_eq!(signed_fixed(-0.0004, 1), "0.0");
+        assert_eq!(signed_fixed(0.0004, 2), "0.00");
+        assert_eq!(signed_fixed(0.06, 1), "+0.1");
+        assert_eq!(signed_fixed(-1.25, 1), "-1.2");
+        assert_eq!(sign("-0 CNY".into(), -0.2), "0 CNY");
+        assert_eq!(sign("+0.0%".into(), 0.0), "0.0%");
+        assert_eq!(sign("3 CNY".into(), 3.0), "+3 CNY");
+        assert_eq!(duration(-1.0), "-1.0 s");
+        assert_eq!(duration(-0.01), "0.0 s");
+        let s = Scale::new(Unit::Seconds, 7200.0, "");
+        assert_eq!(s.value(-60.0), "0.0 h");
+        assert!(s.shows_zero(-60.0) && !s.shows_zero(-600.0));
+        let e = Estimate {
+            mean: 0.0,
+            ci95: Some([-60.0, 60.0]),
+            n: 3,
+        };
+        assert_eq!(s.interval(&e), "[0.0, 0.0] h");
     }
 
     #[test]

@@ -43,12 +43,12 @@ pub fn escape(text: &str) -> String {
 }
 
 fn testcase(out: &mut String, check: &ScenarioCheck, o: &Outcome) {
-    let scale = crate::report::format::Scale::fit(
-        o.unit,
-        [o.baseline, o.current].into_iter().flatten(),
-        &check.currency,
-    );
-    let number = |x: Option<f64>| x.map_or_else(|| "n/a".to_owned(), |x| scale.value(x));
+    let number = |x: Option<f64>| {
+        x.map_or_else(
+            || "n/a".to_owned(),
+            |x| crate::report::format::value(x, o.unit, &check.currency),
+        )
+    };
     let detail = format!(
         "baseline {}, current {}; {}",
         number(o.baseline),

@@ -12,8 +12,8 @@ mod attribution;
 mod check;
 mod compare;
 
-pub use attribution::{attribution, share, term_name};
-pub use check::check;
+pub use attribution::{attribution, share, significance, term_name};
+pub use check::{check, summary_line as check_summary};
 pub use compare::{Sides, compare, row_scale, unit_of, verdict_line};
 
 /// The closing line of every table: where each metric is defined.

@@ -59,6 +59,16 @@ pub(super) fn decode_as<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// Decodes as much of a document into `T` as serde accepts: the file
+/// without the refused entries (`None` if even that does not decode),
+/// every issue, and the keys removed for a wrong type.
+pub(super) fn decode_partial<T: serde::de::DeserializeOwned>(
+    doc: &Spanned<DeTable<'_>>,
+) -> (Option<T>, Vec<Issue>, Vec<String>) {
+    let decoded = decode_all::<T>(doc);
+    (decoded.file, decoded.issues, decoded.removed)
+}
+
 /// Decodes a document into `T`, removing each entry serde refuses and
 /// decoding what is left.
 fn decode_all<T: serde::de::DeserializeOwned>(doc: &Spanned<DeTable<'_>>) -> Decoded<T> {

@@ -149,6 +149,13 @@ impl ScenarioError {
 /// Every diagnostic, then a closing line that counts them, so a long list
 /// is never mistaken for the first of its errors.
 fn render_all(diagnostics: &[Diagnostic]) -> String {
+    render_counted(diagnostics, "the scenario has")
+}
+
+/// Every diagnostic, then the closing line `error: {whose} N errors;
+/// nothing was run`, where `whose` names what has them ("the scenario
+/// has", "the study file has").
+pub fn render_counted(diagnostics: &[Diagnostic], whose: &str) -> String {
     let rendered: Vec<String> = diagnostics.iter().map(Diagnostic::render).collect();
     let n = diagnostics.len();
     let count = if n == 1 {
@@ -157,7 +164,7 @@ fn render_all(diagnostics: &[Diagnostic]) -> String {
         format!("{n} errors")
     };
     format!(
-        "{}\n\nerror: the scenario has {count}; nothing was run",
+        "{}\n\nerror: {whose} {count}; nothing was run",
         rendered.join("\n\n")
     )
 }

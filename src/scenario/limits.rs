@@ -21,6 +21,9 @@ pub const MAX_FILE_BYTES: u64 = 1 << 20;
 /// Largest baseline file read, in bytes (a baseline of 100,000
 /// replications holds about 12 MB of samples per scenario).
 pub const MAX_BASELINE_BYTES: u64 = 256 << 20;
+/// Largest Markdown summary appended to (`check --summary`): GitHub keeps
+/// at most 1 MiB of a step's summary.
+pub const MAX_SUMMARY_BYTES: u64 = 1 << 20;
 /// Most replications in one run.
 pub const MAX_REPLICATIONS: u64 = 100_000;
 /// Most worker threads (`--threads`): far more than any machine portsim

@@ -493,6 +493,89 @@ fn apply_in<'a>(root: &mut DeValue<'a>, o: &'a Override, offset: usize) -> Resul
     }
 }
 
+/// The arrays of tables, by their key path: what a scalar there should
+/// have been is a key of one item, not a list.
+const TABLE_ARRAYS: [&str; 7] = [
+    "stages",
+    "classes",
+    "entrances",
+    "pools",
+    "closures",
+    "demand.seasons",
+    "initial.stages",
+];
+
+/// Adds the array form to every issue that says an override's value should
+/// have been an array (issue 28: `--set port.open=00:00-24:00` said only
+/// "expected an array, found string"): `--set 'port.open=["00:00-24:00"]'`
+/// on the command line, `port.open = ["00:00-24:00"]` in a file. A string
+/// with commas becomes one item per part; for an array of tables, the
+/// help says to set one item's key instead. `offsets` are the overrides'
+/// places in the merged document.
+pub(super) fn hint_arrays(issues: &mut [Issue], overrides: &[Override], offsets: &[usize]) {
+    for issue in issues.iter_mut() {
+        if issue.help.is_some() || !issue.message.starts_with("expected an array") {
+            continue;
+        }
+        let Some(span) = &issue.span else { continue };
+        let written = overrides.iter().zip(offsets).find(|(o, offset)| {
+            let value = *offset + o.value_span.start..*offset + o.value_span.end;
+            value.contains(&span.start) || (value.is_empty() && value.start == span.start)
+        });
+        if let Some((o, _)) = written {
+            issue.help = Some(array_form(o));
+        }
+    }
+}
+
+/// How `o`'s value is written as the array its key takes.
+fn array_form(o: &Override) -> String {
+    if TABLE_ARRAYS.contains(&o.key.as_str()) {
+        // Stages, classes, pools and entrances are addressed by name.
+        let (item, key) = match o.key.as_str() {
+            "closures" => ("[0]", "dates"),
+            "demand.seasons" => ("[0]", "factor"),
+            "initial.stages" => ("[0]", "queued"),
+            other => (".NAME", example_key(other)),
+        };
+        return format!(
+            "`{}` is a list of tables, one per item; set a key of one item instead, like `{}{item}.{key}=…`",
+            o.key, o.key
+        );
+    }
+    let items: Vec<String> = match &o.value {
+        toml::Value::String(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .map(|part| toml::Value::String(part.to_owned()).to_string())
+            .collect(),
+        _ => vec![o.value_text.trim().to_owned()],
+    };
+    let array = format!("[{}]", items.join(", "));
+    if o.origin.path.as_os_str() == COMMAND_LINE {
+        format!(
+            "`{}` takes an array, written in brackets (quoted for the shell): --set '{}={array}'",
+            o.key, o.key
+        )
+    } else {
+        format!(
+            "`{}` takes an array, written in brackets: {} = {array}",
+            o.key,
+            toml_key(&o.key)
+        )
+    }
+}
+
+/// `key` as a TOML key: bare when it is one word, quoted when dotted.
+fn toml_key(key: &str) -> String {
+    if key.bytes().all(is_bare) {
+        key.to_owned()
+    } else {
+        toml::Value::String(key.to_owned()).to_string()
+    }
+}
+
 /// A key that items of the named array `array_key` have, for examples.
 fn example_key(array_key: &str) -> &'static str {
     match array_key {

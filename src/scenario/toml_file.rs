@@ -68,6 +68,21 @@ impl TomlFile {
         })
     }
 
+    /// Decodes what it can of the file into `T`, adding every unknown key
+    /// and wrongly typed value to `errors`, so that the format's own
+    /// checks can run on the rest and every mistake is said at once.
+    /// Only a syntax error, after which nothing can be read, is returned
+    /// as an error.
+    pub fn decode_partial<T: DeserializeOwned>(
+        &self,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Result<Partial<T>, ScenarioError> {
+        let tree = self.tree()?;
+        let (file, issues, removed) = super::decode::decode_partial::<T>(&tree);
+        errors.extend(issues.into_iter().map(|i| self.issue(i)));
+        Ok(Partial { file, removed })
+    }
+
     /// A diagnostic at `span` (none: the whole file).
     pub fn error(&self, span: Option<Range<usize>>, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
@@ -86,6 +101,30 @@ impl TomlFile {
             help: issue.help,
             ..self.error(issue.span, issue.message)
         }
+    }
+}
+
+/// A file decoded as far as it goes ([`TomlFile::decode_partial`]).
+#[derive(Debug)]
+pub struct Partial<T> {
+    /// The file without the entries serde refused (`None` if even that
+    /// does not decode).
+    pub file: Option<T>,
+    /// The keys removed because their value had the wrong type.
+    pub removed: Vec<String>,
+}
+
+impl<T> Partial<T> {
+    /// Drops from `errors` a "missing key" for a key that was there with
+    /// a value of the wrong type: it would only say the same again, and
+    /// untruly.
+    pub fn drop_repeats(&self, errors: &mut Vec<Diagnostic>) {
+        errors.retain(|d| {
+            !self
+                .removed
+                .iter()
+                .any(|k| d.message.starts_with(&format!("missing key `{k}`")))
+        });
     }
 }
 

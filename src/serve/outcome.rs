@@ -9,6 +9,7 @@
 use super::ledger::{Record, now};
 use super::prepared::Prepared;
 use crate::experiment::compare::Change;
+use crate::report::format;
 
 /// What a job reports as it goes: replications done, and the watched
 /// metric's current 95% half-width (single runs, between rounds).
@@ -55,9 +56,10 @@ pub fn change_headline(changes: &[Change]) -> Vec<(String, String)> {
         .iter()
         .filter(|c| SHOWN.contains(&c.name))
         .map(|c| {
+            let s = |x: f64| format::signed_fixed(x, 1);
             let pct = match c.change_pct.ci95 {
-                Some([lo, hi]) => format!("{:+.1}% [{lo:+.1}, {hi:+.1}]", c.change_pct.mean),
-                None => format!("{:+.1}%", c.change_pct.mean),
+                Some([lo, hi]) => format!("{}% [{}, {}]", s(c.change_pct.mean), s(lo), s(hi)),
+                None => format!("{}%", s(c.change_pct.mean)),
             };
             (c.name.to_owned(), pct)
         })

@@ -116,6 +116,9 @@ fn invalid(ws: &Workspace, file: &str, e: ScenarioError) -> PrepareError {
 fn decide_error(ws: &Workspace, file: &str, e: DecideError) -> PrepareError {
     match e {
         DecideError::Scenario(e) => invalid(ws, file, e),
+        DecideError::Study { diagnostics, .. } => {
+            invalid(ws, file, ScenarioError::Invalid(diagnostics))
+        }
         other => PrepareError::Usage(ws.relative(&other.to_string())),
     }
 }

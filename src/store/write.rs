@@ -297,6 +297,32 @@ pub fn replace(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
     Ok(())
 }
 
+/// Appends `contents` to the text file at `path` (creating it when there
+/// is none), atomically: the file is read (a regular file of at most
+/// `limit` bytes), and the old text with `contents` after it written like
+/// any output ([`atomic_write`]), so it holds either the old text or all
+/// of the new, never part of it.
+pub fn atomic_append(path: &Path, contents: &[u8], limit: u64) -> Result<(), WriteError> {
+    let target = target(path)?;
+    let mut all = match super::read::read_regular(
+        &target,
+        limit,
+        "a file appended to",
+        "at most 1 MiB (GitHub's limit for a step summary)",
+    ) {
+        Ok(bytes) => bytes,
+        Err(e) if e.is_not_found() => Vec::new(),
+        Err(e) => {
+            return Err(WriteError::io(
+                path,
+                std::io::Error::other(format!("cannot append to it: {e}")),
+            ));
+        }
+    };
+    all.extend_from_slice(contents);
+    atomic_write(path, &all)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

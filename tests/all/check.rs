@@ -332,7 +332,7 @@ fn bad_inputs_exit_2_and_say_why() {
     let cases: [(&[&str], &str); 8] = [
         (
             &["port.toml", "--baseline", "missing.json"],
-            "cannot read baseline `missing.json`",
+            "baseline `missing.json` does not exist; to create it, run\n    portsim check port.toml --baseline missing.json --update-baseline",
         ),
         (
             &["port.toml", "--baseline", "broken.json"],

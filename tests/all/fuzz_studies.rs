@@ -45,8 +45,8 @@ fn shipped() -> Vec<String> {
 fn check_error(e: &DecideError, name: &str) {
     let text = e.to_string();
     assert!(text.contains("error"), "unrendered error: {text}");
-    if let DecideError::Scenario(scenario::ScenarioError::Invalid(list)) = e {
-        assert!(!list.is_empty());
+    let list = e.diagnostics();
+    if !list.is_empty() {
         assert!(
             list.iter()
                 .any(|d| d.path.to_string_lossy().contains(name) || d.path.extension().is_some()),

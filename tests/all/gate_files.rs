@@ -212,16 +212,129 @@ fn an_error_in_one_scenario_does_not_stop_the_others() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
 
+/// Issue 28: a missing baseline said only "No such file or directory";
+/// it now says how to record one and what that does.
 #[test]
 fn junit_is_written_even_when_the_baseline_is_missing() {
     let repo = Repo::new();
     let out = repo.check(&["scen/a.toml", "--baseline", "base/none.json", "--out", "r"]);
     assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("baseline `base/none.json` does not exist")
+            && err
+                .contains("portsim check scen/a.toml --baseline base/none.json --update-baseline")
+            && err.contains("writes their results to `base/none.json`"),
+        "{err}"
+    );
     let junit = repo.junit("r");
     assert!(
-        junit.contains("<error message=\"cannot read baseline `base/none.json`"),
+        junit.contains("<error message=\"baseline `base/none.json` does not exist"),
         "{junit}"
     );
+}
+
+/// The elements of a JUnit document, counted: `(suites, cases, failures,
+/// errors, skipped)`, and the same five as its `<testsuites>` and each
+/// `<testsuite>` declare them (summed over the suites).
+fn junit_counts(xml: &str) -> ([usize; 5], [usize; 5], [usize; 5]) {
+    let count = |tag: &str| {
+        xml.matches(&format!("<{tag} ")).count() + xml.matches(&format!("<{tag}>")).count()
+    };
+    let found = [
+        count("testsuite"),
+        count("testcase"),
+        count("failure"),
+        count("error"),
+        count("skipped"),
+    ];
+    let attr = |element: &str, name: &str| -> usize {
+        let key = format!(" {name}=\"");
+        let at = element.find(&key).expect("attribute") + key.len();
+        element[at..]
+            .split('"')
+            .next()
+            .unwrap_or_default()
+            .parse()
+            .expect("a count")
+    };
+    let top = xml
+        .lines()
+        .find(|l| l.starts_with("<testsuites "))
+        .expect("<testsuites>");
+    let suites: Vec<&str> = xml
+        .lines()
+        .filter(|l| l.trim_start().starts_with("<testsuite "))
+        .collect();
+    let declared = [
+        suites.len(),
+        attr(top, "tests"),
+        attr(top, "failures"),
+        attr(top, "errors"),
+        attr(top, "skipped"),
+    ];
+    let sum = |name: &str| suites.iter().map(|s| attr(s, name)).sum();
+    let per_suite = [
+        suites.len(),
+        sum("tests"),
+        sum("failures"),
+        sum("errors"),
+        sum("skipped"),
+    ];
+    (found, declared, per_suite)
+}
+
+/// Issue 28: a scenario in the baseline that fails to load appeared
+/// twice in JUnit, as an `<error>` and as a `<skipped>` "not given" suite,
+/// and was counted as both.
+#[test]
+fn an_errored_scenario_appears_once_in_junit_and_the_counts() {
+    let repo = Repo::new();
+    let a = std::fs::read_to_string(repo.path("scen/a.toml")).expect("read");
+    std::fs::write(repo.path("scen/a.toml"), format!("{a}\nlanse = 3\n")).expect("write");
+    let out = repo.check(&[
+        "scen/a.toml",
+        "scen/b.toml",
+        "--baseline",
+        "base/ports.json",
+        "--out",
+        "r",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let junit = repo.junit("r");
+    let (found, declared, per_suite) = junit_counts(&junit);
+    // b: one suite of 6 metrics; a: one suite with one error case.
+    assert_eq!(found, [2, 7, 0, 1, 0], "{junit}");
+    assert_eq!(declared, found, "{junit}");
+    assert_eq!(per_suite, found, "{junit}");
+    assert_eq!(
+        junit.matches("testsuite name=\"scen/a.toml\"").count(),
+        1,
+        "{junit}"
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("0 missing, 0 skipped, 1 not checked (errors)"),
+        "{text}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(repo.path("r/check.json")).expect("json"))
+            .expect("parse");
+    assert!(json.to_string().matches("scen/a.toml").count() >= 1);
+    // And the counts stay true for a deleted and a skipped entry.
+    std::fs::remove_file(repo.path("scen/b.toml")).expect("delete");
+    let out = repo.check(&[
+        "scen/a.toml",
+        "--baseline",
+        "base/ports.json",
+        "--out",
+        "r2",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let junit = repo.junit("r2");
+    let (found, declared, per_suite) = junit_counts(&junit);
+    assert_eq!(found, [2, 2, 1, 1, 0], "a: error, b: deleted\n{junit}");
+    assert_eq!((declared, per_suite), (found, found), "{junit}");
 }
 
 #[test]
@@ -261,8 +374,8 @@ fn values_have_units_and_quiet_keeps_only_failures() {
     assert!(text.contains("FAIL") && !text.contains(" pass\n"), "{text}");
     assert!(!text.contains("skipped (in the baseline"), "{text}");
     assert!(
-        text.contains(" s, excludes zero"),
-        "the note's interval has its unit: {text}"
+        text.contains(" min], excludes zero"),
+        "the note's interval has its unit, as `run` would show it: {text}"
     );
 }
 

@@ -22,6 +22,22 @@ pub struct FileError {
     pub key: Option<String>,
     /// What went wrong, with what to do about it.
     pub message: String,
+    /// Where in the scenario's files, for a mistake located there (for
+    /// annotations; the message says the same).
+    pub located: Vec<Located>,
+}
+
+/// A mistake at a place in a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located {
+    /// The file, relative to the baseline's root where it lies under it.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong there.
+    pub message: String,
 }
 
 /// A baseline entry that was not checked.
@@ -125,6 +141,7 @@ mod tests {
             file: "c.toml".into(),
             key: None,
             message: "bad".into(),
+            located: Vec::new(),
         });
         assert_eq!(o.exit_code(), 2);
         assert!(missing_note("x.toml").contains("re-record the baseline"));

@@ -12,7 +12,7 @@ use crate::experiment::attribution::Attribution;
 use crate::experiment::compare::{Change, Verdict};
 use crate::experiment::estimate::Estimate;
 use crate::experiment::summary::{Summary, Unit};
-use crate::report::format::{Scale, duration, interval, number, value};
+use crate::report::format::{Scale, duration, fixed, interval, number, signed_fixed, value};
 use crate::report::json::{Manifest, scenario_hash};
 use crate::report::table::{label, row_scale};
 use crate::scenario::Scenario;
@@ -52,7 +52,13 @@ pub fn meaning(name: &str, currency: &str) -> String {
         "backlog" => "trucks still at the port at the end".into(),
         "booked_ahead" => "booked trucks whose slot lies beyond the end".into(),
         "booking_lead_s" => "wish to slot, per slot booked".into(),
-        other => other.into(),
+        "trucks_diverted" => "went elsewhere: queue beyond tolerance (per replication)".into(),
+        "trucks_reneged" => "left a queue after waiting past patience (per replication)".into(),
+        "offsite_wait_s" => "registered off site until called, per truck that left".into(),
+        "door_to_exit_s" => "registration (or arrival) to exit, per truck that left".into(),
+        // Anything else: its definition, never its raw key.
+        other => crate::report::definitions::of(other)
+            .map_or_else(|| label(other).to_owned(), |d| d.meaning.to_owned()),
     }
 }
 
@@ -67,18 +73,17 @@ pub fn verdict(c: &Change) -> (&'static str, &'static str) {
 }
 
 pub fn signed(text: String, x: f64) -> String {
-    if x > 0.0 { format!("+{text}") } else { text }
+    crate::report::format::sign(text, x)
 }
 
 /// The change as text and its interval: relative when the baseline is
 /// not zero, absolute otherwise.
 pub fn change_text(c: &Change, unit: Unit, cur: &str) -> (String, String) {
     if c.change_pct.mean.is_finite() && c.change_pct.n > 0 {
-        let ci = c
-            .change_pct
-            .ci95
-            .map_or("n/a".into(), |[lo, hi]| format!("{lo:+.1}% to {hi:+.1}%"));
-        (format!("{:+.1}%", c.change_pct.mean), ci)
+        let ci = c.change_pct.ci95.map_or("n/a".into(), |[lo, hi]| {
+            format!("{}% to {}%", signed_fixed(lo, 1), signed_fixed(hi, 1))
+        });
+        (format!("{}%", signed_fixed(c.change_pct.mean, 1)), ci)
     } else {
         let v = |x: f64| signed(value(x, unit, cur), x);
         let ci = c
@@ -359,10 +364,17 @@ pub fn attribution(a: &Attributions, changes: &[Change], units: &Summary, cur: &
     };
     let share = |e: &Estimate| match (e.mean.is_finite(), e.ci95) {
         (false, _) => "n/a (no combined change to share)".to_owned(),
-        (true, Some([lo, hi])) => format!("{:.1}% [{lo:.1}%, {hi:.1}%]", e.mean),
+        (true, Some([lo, hi])) => {
+            format!(
+                "{}% [{}%, {}%]",
+                fixed(e.mean, 1),
+                fixed(lo, 1),
+                fixed(hi, 1)
+            )
+        }
         (true, None) => format!(
-            "{:.1}% (no interval: the combined change is not significant)",
-            e.mean
+            "{}% (no interval: the combined change is not significant)",
+            fixed(e.mean, 1)
         ),
     };
     html! {
@@ -378,7 +390,7 @@ pub fn attribution(a: &Attributions, changes: &[Change], units: &Summary, cur: &
                         tr {
                             th { (crate::report::table::term_name(*t, a.names)) }
                             td.num { (est(&scale, e)) }
-                            td { @if !e.excludes_zero() { "not significant" } }
+                            td { (crate::report::table::significance(e, &scale)) }
                         }
                     }
                     tr.total { th { "= combined change" } td.num { (scale.signed(att.combined.mean)) } td {} }

@@ -180,3 +180,21 @@ fn metrics_carry_units_and_verdicts() {
     assert!(page.contains("portsim simulation report") && page.contains("seed 7"));
     assert!(page.contains(&scenario_hash(&scenario("1d", 2, "50/d", 1))));
 }
+
+/// Issue 28: the report described some metrics by their raw key
+/// (`trucks_diverted`). Every headline metric and cost part has a short
+/// meaning in words.
+#[test]
+fn every_metric_has_a_meaning_in_words() {
+    use crate::experiment::summary::COST_PARTS;
+    for key in HEADLINE.iter().chain(&COST_PARTS) {
+        let meaning = tables::meaning(key, "CNY");
+        assert!(
+            !HEADLINE
+                .iter()
+                .chain(&COST_PARTS)
+                .any(|k| meaning.contains(k)),
+            "{key}: `{meaning}` names a metric by its key"
+        );
+    }
+}

@@ -1,31 +1,30 @@
 //! The terminal table of `portsim check`: per scenario file, what changed
-//! since the baseline and each metric's baseline and current value (in one
-//! unit per row), change and result, with the reason under every metric
+//! since the baseline and each metric's baseline and current value, change
+//! and result, with the reason under every metric
 //! that failed or improved, the run's warnings and findings; then the
 //! files that could not be checked, the baseline entries whose file is
 //! gone, those skipped, and one summary line. `--quiet` keeps only what
-//! failed and the summary line.
+//! failed and the summary line. Values read as in `run`'s table, and a
+//! change's interval as in the failure message (`format::change_interval`).
 
 use std::fmt::Write;
 
 use crate::experiment::gate::overall::{Overall, missing_note};
 use crate::experiment::gate::{Outcome, ScenarioCheck, Status, Tolerance};
-use crate::report::format::Scale;
+use crate::report::format::{change_interval, signed_fixed, value};
 
 fn row(out: &mut String, o: &Outcome, currency: &str) {
-    let scale = Scale::fit(
-        o.unit,
-        [o.baseline, o.current].into_iter().flatten(),
-        currency,
+    // Each value as `run` shows it, and the change's interval as the
+    // failure message gives it.
+    let show = |x: Option<f64>| x.map_or_else(|| "n/a".to_owned(), |x| value(x, o.unit, currency));
+    let change = o.relative.filter(|r| r.is_finite()).map_or_else(
+        || "n/a".to_owned(),
+        |r| format!("{}%", signed_fixed(100.0 * r, 1)),
     );
-    let show = |x: Option<f64>| x.map_or_else(|| "n/a".to_owned(), |x| scale.value(x));
-    let change = o
-        .relative
-        .filter(|r| r.is_finite())
-        .map_or_else(|| "n/a".to_owned(), |r| format!("{:+.1}%", 100.0 * r));
-    let ci = match &o.change {
+    let ci = match o.change.as_ref().map(|e| e.ci95) {
         None => "(tolerance only)".to_owned(),
-        Some(e) => scale.signed_interval(e.ci95),
+        Some(None) => "n/a".to_owned(),
+        Some(Some(ci)) => change_interval(ci, o.unit, currency),
     };
     let result = match o.status {
         Status::Passed => "pass",
@@ -120,6 +119,12 @@ pub fn check(overall: &Overall, tolerance: Option<Tolerance>, quiet: bool) -> St
         }
         let _ = writeln!(out);
     }
+    let _ = writeln!(out, "{}", summary_line(overall, tolerance));
+    out
+}
+
+/// The closing line of the table: what was checked and how it ended.
+pub fn summary_line(overall: &Overall, tolerance: Option<Tolerance>) -> String {
     let outcomes = overall.checks.iter().flat_map(|c| &c.outcomes);
     let total = outcomes.clone().count();
     let failed = outcomes
@@ -133,8 +138,7 @@ pub fn check(overall: &Overall, tolerance: Option<Tolerance>, quiet: bool) -> St
         .filter(|c| !c.stopped.is_empty())
         .count();
     let tolerance = tolerance.map_or_else(|| "n/a".to_owned(), |t| t.to_string());
-    let _ = writeln!(
-        out,
+    format!(
         "checked {} scenario file(s), {total} metrics: {failed} failed, {improved} improved{}; {} missing, {} skipped, {} not checked (errors) (tolerance {tolerance}; a metric fails when it is worse by more than the tolerance and significantly, in paired replications)",
         overall.checks.len(),
         if runaway > 0 {
@@ -145,6 +149,5 @@ pub fn check(overall: &Overall, tolerance: Option<Tolerance>, quiet: bool) -> St
         overall.missing.len(),
         overall.skipped.len(),
         overall.errors.len(),
-    );
-    out
+    )
 }

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use super::{label, stages};
 use crate::experiment::compare::{Change, Verdict};
 use crate::experiment::summary::{Summary, Unit};
-use crate::report::format::{Scale, value};
+use crate::report::format::{Scale, fixed, signed_fixed, value};
 use crate::scenario::Scenario;
 
 /// The two sides of a comparison as the table names them.
@@ -63,9 +63,15 @@ pub fn verdict_line(c: &Change, scale: &Scale) -> String {
     let amount = if pct.mean.is_finite() {
         let range = pct
             .ci95
-            .map(|[lo, hi]| format!(" (95% CI {lo:+.1}% to {hi:+.1}%)"))
+            .map(|[lo, hi]| {
+                format!(
+                    " (95% CI {}% to {}%)",
+                    signed_fixed(lo, 1),
+                    signed_fixed(hi, 1)
+                )
+            })
             .unwrap_or_default();
-        format!("{:.1}%{range}", pct.mean.abs())
+        format!("{}%{range}", fixed(pct.mean.abs(), 1))
     } else {
         let ci = c.change.ci95.map_or(String::new(), |[lo, hi]| {
             format!(" (95% CI {} to {})", scale.signed(lo), scale.signed(hi))
@@ -125,7 +131,9 @@ pub fn compare(sides: &Sides, changes: &[Change]) -> String {
         let scale = row_scale(c, unit, currency);
         let ci = match (&c.excluded, c.change_pct.ci95) {
             (Some(_), _) => "not compared".to_owned(),
-            (None, Some([lo, hi])) => format!("[{lo:+.1}%, {hi:+.1}%]"),
+            (None, Some([lo, hi])) => {
+                format!("[{}%, {}%]", signed_fixed(lo, 1), signed_fixed(hi, 1))
+            }
             (None, None) => "n/a".to_owned(),
         };
         let widths = match (c.change.half_width(), c.independent_half_width) {
@@ -143,7 +151,7 @@ pub fn compare(sides: &Sides, changes: &[Change]) -> String {
             scale.value(c.baseline.mean),
             scale.value(c.variant.mean),
             if c.change_pct.mean.is_finite() {
-                format!("{:+.1}%", c.change_pct.mean)
+                format!("{}%", signed_fixed(c.change_pct.mean, 1))
             } else {
                 "n/a".into()
             },

@@ -222,3 +222,128 @@ fn a_patch_that_drops_stages_warns_naming_them() {
     let summary = summarize(&load(&typo).unwrap_err());
     assert!(summary.contains("did you mean `stages`?"), "{summary}");
 }
+
+/// A scenario with every mechanism that has an array-valued key.
+const EVERY_ARRAY: &str = r#"name = "arrays"
+horizon = "7d"
+start = "2024-03-04"
+[demand]
+rate = "100/d"
+[[demand.seasons]]
+dates = ["2024-03-05"]
+factor = 2.0
+[[classes]]
+name = "north"
+share = 0.5
+route = ["gate", "scan"]
+entrance = "south"
+[[classes]]
+name = "south"
+share = 0.5
+route = ["gate", "scan"]
+[port]
+open = ["00:00-24:00"]
+[appointments]
+share = 0.5
+slot = "1h"
+capacity = 10
+hours = ["08:00-20:00"]
+[[entrances]]
+name = "south"
+open = ["00:00-24:00"]
+[[pools]]
+name = "scanner"
+lanes = 2
+open = ["00:00-24:00"]
+[[stages]]
+name = "gate"
+lanes = [{ hours = "00:00-24:00", count = 2, days = ["mon"] }, { hours = "00:00-24:00", count = 1, days = ["tue", "wed", "thu", "fri", "sat", "sun"] }]
+service = "5m"
+open = ["00:00-24:00"]
+[[stages]]
+name = "scan"
+pool = "scanner"
+service = "5m"
+[[closures]]
+dates = ["2024-03-06"]
+stages = ["gate"]
+"#;
+
+/// Issue 28: `--set port.open=00:00-24:00` said only "expected an array,
+/// found string". For every key whose value is an array, a single value
+/// given on the command line is answered with the array form, and that
+/// form is one the key accepts (the suggestion, applied, is no longer
+/// refused for its type). An array of tables is answered with how to set
+/// one item's key instead.
+#[test]
+fn every_array_key_set_to_one_value_shows_the_array_form() {
+    assert!(
+        with(EVERY_ARRAY, &[]).is_ok(),
+        "{:?}",
+        with(EVERY_ARRAY, &[]).err()
+    );
+    let arrays = [
+        ("port.open", "08:00-20:00", r#"["08:00-20:00"]"#),
+        ("port.days", "mon", r#"["mon"]"#),
+        ("stages.gate.open", "06:00-22:00", r#"["06:00-22:00"]"#),
+        ("stages.gate.days", "mon,tue", r#"["mon", "tue"]"#),
+        ("stages.gate.lanes[0].days", "mon", r#"["mon"]"#),
+        ("pools.scanner.open", "06:00-22:00", r#"["06:00-22:00"]"#),
+        ("pools.scanner.days", "mon", r#"["mon"]"#),
+        ("entrances.south.open", "06:00-22:00", r#"["06:00-22:00"]"#),
+        ("entrances.south.days", "mon", r#"["mon"]"#),
+        ("appointments.hours", "06:00-22:00", r#"["06:00-22:00"]"#),
+        ("appointments.days", "mon", r#"["mon"]"#),
+        ("demand.profile", "1", "[1]"),
+        ("classes.north.route", "gate", r#"["gate"]"#),
+        ("closures[0].dates", "2024-03-07", "[2024-03-07]"),
+        ("closures[0].stages", "scan", r#"["scan"]"#),
+        ("demand.seasons[0].dates", "2024-03-07", "[2024-03-07]"),
+    ];
+    for (key, one, array) in arrays {
+        let e = with(EVERY_ARRAY, &[&format!("{key}={one}")]).expect_err(key);
+        let d = e
+            .diagnostics()
+            .iter()
+            .find(|d| d.message.starts_with("expected an array"))
+            .unwrap_or_else(|| panic!("{key}: {e}"));
+        let help = d.help.as_deref().unwrap_or_default();
+        let suggested = format!("{key}={array}");
+        assert!(
+            help.contains(&format!("--set '{suggested}'")),
+            "{key}: {help}"
+        );
+        // The form shown is one the key takes.
+        if let Err(e) = with(EVERY_ARRAY, &[&suggested]) {
+            assert!(!e.to_string().contains("expected an array"), "{key}: {e}");
+        }
+    }
+    for key in [
+        "stages",
+        "classes",
+        "entrances",
+        "pools",
+        "closures",
+        "demand.seasons",
+        "initial.stages",
+    ] {
+        let e = with(EVERY_ARRAY, &[&format!("{key}=x")]).expect_err(key);
+        let help = e
+            .diagnostics()
+            .iter()
+            .find(|d| d.message.starts_with("expected an array"))
+            .and_then(|d| d.help.clone())
+            .unwrap_or_default();
+        assert!(help.contains("a list of tables"), "{key}: {e}");
+    }
+}
+
+/// The same hint in a study file's `[set]`, written as TOML.
+#[test]
+fn an_array_key_in_a_file_is_shown_as_toml() {
+    let origin = Origin::new("study.toml", "[set]\n\"port.open\" = \"08:00-20:00\"\n");
+    let o = Override::in_file(&origin, "port.open", 6..17, 20..33).unwrap();
+    let e = parse_with(EVERY_ARRAY, Path::new("demo.toml"), &[o]).unwrap_err();
+    let help = e.diagnostics()[0].help.clone().unwrap_or_default();
+    assert!(help.contains(r#""port.open" = ["08:00-20:00"]"#), "{help}");
+}
