@@ -265,6 +265,9 @@ pub fn from_log(
     let weeks = ((fill.max(DAY as f64)) / (7 * DAY) as f64).ceil().max(1.0) as i64;
     let mut rows_ignored = BTreeMap::new();
     rows_ignored.insert("duplicate", paths.counts.duplicates);
+    if log.no_show_rows > 0 {
+        rows_ignored.insert("no_show", log.no_show_rows);
+    }
     if layout.columns.code.is_some() {
         rows_ignored.insert("unknown_code", log.unknown_code_rows);
     }

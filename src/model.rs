@@ -39,10 +39,11 @@ mod port;
 mod replication;
 mod results;
 mod stage;
+pub mod trace;
 mod truck;
 mod world;
 
-pub use replication::{Limits, simulate, simulate_from, simulate_until_cancelled};
+pub use replication::{Limits, simulate, simulate_from, simulate_traced, simulate_until_cancelled};
 pub use results::{
     ClassResult, CostParts, Counts, EQueueResult, GateResult, HourlyProfile, PoolResult, RepResult,
     StageResult, Stopped, Unfinished,

@@ -24,3 +24,4 @@ pub mod markdown;
 pub mod shares;
 pub mod svg;
 pub mod table;
+pub mod trace;

@@ -4,7 +4,11 @@
 //! Only *complete, cleared* trips count (they arrived and departed in the
 //! window), so trucks still inside when the log closes, whose paths are
 //! unfinished, do not pull the shares down, and trucks turned away,
-//! diverted or reneged, which were never routed, are left out.
+//! diverted or reneged, which were never routed, are left out. Shares and
+//! rework count the complete trips that arrived early enough to have
+//! finished (the 99th percentile of the complete trips' times in port
+//! before the close, or earlier), so long trips, and the stages that make
+//! them long, are not under-counted near the close.
 //!
 //! * **Order.** For every pair of stages, the trips that visited both say
 //!   which came first (first visits); a stage's score is the number of
@@ -80,6 +84,29 @@ pub fn counts(trip: &Trip) -> bool {
     trip.complete() && trip.cleared()
 }
 
+/// The last arrival of the routing *cohort*. A complete trip is one that
+/// finished before the close, so near the close the long trips are
+/// missing from the complete ones, and with them the stages that make
+/// trips long (one closed at weekends, a slow inspection): their shares
+/// would come out low. Trips that arrived at least the 99th percentile of
+/// the complete trips' times in port before the close had time to finish
+/// as nearly all trips do, so among them the complete ones are all but
+/// every trip. `None` when no complete trip has both its rows.
+fn cohort_end(paths: &Paths) -> Option<i64> {
+    let mut times: Vec<i64> = paths
+        .trips
+        .iter()
+        .filter(|t| counts(t))
+        .filter_map(|t| Some(t.leave?.0 - t.arrive?))
+        .collect();
+    if times.is_empty() {
+        return None;
+    }
+    times.sort_unstable();
+    let p99 = times[((times.len() - 1) as f64 * 0.99).round() as usize];
+    Some(paths.end - p99)
+}
+
 /// Estimates the routing.
 pub fn estimate(log: &Log, paths: &Paths) -> Routing {
     let n = log.stages.len();
@@ -96,7 +123,16 @@ pub fn estimate(log: &Log, paths: &Paths) -> Routing {
     let mut services = vec![0u64; n];
     let mut back = vec![vec![0u64; n]; n];
     let mut offset = vec![(0f64, 0u64); n];
-    for trip in paths.trips.iter().filter(|t| counts(t)) {
+    // The cohort (see `cohort_end`), or every complete trip when it would
+    // hold none.
+    let end = cohort_end(paths);
+    let in_cohort = |t: &Trip| counts(t) && t.arrive.zip(end).is_some_and(|(a, e)| a <= e);
+    let cohort = paths.trips.iter().any(in_cohort);
+    for trip in paths
+        .trips
+        .iter()
+        .filter(|t| if cohort { in_cohort(t) } else { counts(t) })
+    {
         trips += 1;
         let class = usize::from(trip.class);
         if class < classes {

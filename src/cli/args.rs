@@ -689,6 +689,16 @@ pub struct RunArgs {
     /// stdout instead of the table.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Also write one replication's truck events (arrive, start and end at
+    /// each stage, depart, and leaving without clearing) of the measured
+    /// period to this file, as an event log that `portsim calibrate` reads
+    /// (see docs/event-log.md). Tracing changes no result.
+    #[arg(long, value_name = "TRACE.csv")]
+    pub trace: Option<PathBuf>,
+    /// With --trace: the replication traced, numbered from 0 as in
+    /// replications.csv [default: 0].
+    #[arg(long, value_name = "I", requires = "trace")]
+    pub trace_replication: Option<u64>,
     /// Add replications until each watched metric's 95% CI half-width is
     /// at most this share of its mean ("2%" or 0.02; metrics near zero
     /// have an absolute floor, see docs/planning.md). Starts from the

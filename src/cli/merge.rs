@@ -111,6 +111,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
             a.html.clone_from(&html);
             a.options.quiet = args.quiet;
             a.shard = unsharded;
+            a.trace = None;
             run::run_with(&a, &work)
         }
         Command::Compare(mut a) if command == "compare" => {

@@ -223,8 +223,51 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             "with `--precision`: how many replications run depends on the results, so the work cannot be split in advance",
         )?;
     }
+    if args.trace.is_some() {
+        shard::refuse(
+            &args.shard,
+            "with `--trace`: one replication is traced, by one command (run it without `--shard`)",
+        )?;
+    }
     let work = shard::work(&args.shard, args.out.is_some() || args.html.is_some())?;
     run_with(args, &work)
+}
+
+/// `--trace FILE`: replication `--trace-replication` of `s` run again with
+/// its events recorded, and written as an event log. Checked before the
+/// run: the replication exists, and the file is one an output may replace.
+fn trace(args: &RunArgs, s: &Scenario, options: &RunOptions) -> Result<(), Failure> {
+    let Some(path) = &args.trace else {
+        return Ok(());
+    };
+    let user = |m: String| Failure::User(format!("error: {m}"));
+    let i = args.trace_replication.unwrap_or(0);
+    if i >= options.replications {
+        return Err(user(format!(
+            "`--trace-replication {i}`: the run has {} replication(s), numbered from 0 to {}",
+            options.replications,
+            options.replications - 1
+        )));
+    }
+    crate::store::write::target(path).map_err(|e| user(e.to_string()))?;
+    let (result, trace) =
+        crate::model::simulate_traced(s, i, &options.limits, limits::MAX_TRACE_ROWS)
+            .map_err(|e| user(e.to_string()))?;
+    if trace.full {
+        return Err(user(format!(
+            "`--trace {}`: replication {i} has more than {} events, the limit of a trace (`scenario::limits::MAX_TRACE_ROWS`); shorten the horizon (`--horizon`) to trace part of it",
+            path.display(),
+            limits::MAX_TRACE_ROWS
+        )));
+    }
+    if let Some(stop) = &result.stopped {
+        return Err(Failure::Check(format!(
+            "error: `--trace {}`: replication {i} was stopped by the runaway guard ({}); nothing was written",
+            path.display(),
+            stop.reason
+        )));
+    }
+    output::file(path, &crate::report::trace::csv(s, &trace))
 }
 
 /// `portsim run FILE …` doing `work` with its replications: all of them,
@@ -243,6 +286,7 @@ pub fn run_with(args: &RunArgs, work: &Work) -> Result<(), Failure> {
         ]);
     }
     let outputs = output::prepare(args.out.as_deref(), args.html.as_deref(), SET)?;
+    trace(args, &s, &options)?;
     let warnings = scenario::load_warnings(&s);
     if !args.options.quiet {
         for w in &warnings {

@@ -28,6 +28,7 @@
 pub(super) mod behaviour;
 
 use super::events::Event;
+use super::trace::{Milestone, NO_STAGE};
 use super::truck::Waiting;
 use super::world::World;
 use crate::engine::sim::Scheduler;
@@ -82,6 +83,7 @@ pub(super) fn renege(w: &mut World, id: u32, epoch: u32, sched: &mut Scheduler<E
             let len = offsite.len as u64;
             w.offsite_len.set(now, len);
             w.equeued[class] -= 1;
+            w.trace_of(&truck, Milestone::Reneged, NO_STAGE, now);
             w.trucks.remove(id as usize);
             w.count(class, |c| {
                 c.reneged += 1;
@@ -112,6 +114,7 @@ pub(super) fn renege(w: &mut World, id: u32, epoch: u32, sched: &mut Scheduler<E
             w.leave_port(id, sched);
         }
     }
+    w.trace_of(&truck, Milestone::Reneged, NO_STAGE, now);
     w.count(class, |c| c.reneged += 1);
     true
 }

@@ -31,6 +31,7 @@ pub(super) mod offsite;
 
 use super::diversion::wait_in;
 use super::events::Event;
+use super::trace::{Milestone, NO_STAGE};
 use super::truck::{Place, Waiting};
 use super::world::World;
 use crate::engine::sim::Scheduler;
@@ -53,6 +54,7 @@ pub(super) fn register(w: &mut World, id: u32, sched: &mut Scheduler<Event>) {
             c.diverted += 1;
             c.diverted_offsite += 1;
         });
+        w.trace_of(&truck, Milestone::Diverted, NO_STAGE, now);
         w.trucks.remove(id as usize);
         return;
     }

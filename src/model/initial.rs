@@ -126,7 +126,8 @@ fn new_truck_of(
     }
     let entrance = w.scenario.classes[class].entrance;
     let prio = w.priority_of(class, false);
-    let mut truck = Truck::new(class, entrance, prio, routing, now);
+    let serial = w.next_serial();
+    let mut truck = Truck::new(class, entrance, prio, routing, now, serial);
     truck.place = Place::Port;
     truck.age0 = waited;
     w.in_port[class] += 1;

@@ -40,6 +40,7 @@ use super::booking::SlotBook;
 use super::events::Event;
 use super::guard::{Guard, Trip};
 use super::results::{ClassResult, HourlyProfile};
+use super::trace::{Milestone, NO_STAGE};
 use super::truck::{Place, Truck, Waiting};
 use super::world::World;
 use super::{diversion, equeue, initial};
@@ -125,7 +126,8 @@ impl Port<'_> {
         let routing = self.draw_routing(class);
         let entrance = self.world.scenario.classes[class].entrance;
         let prio = self.world.priority_of(class, false);
-        let mut truck = Truck::new(class, entrance, prio, routing, now);
+        let serial = self.world.next_serial();
+        let mut truck = Truck::new(class, entrance, prio, routing, now, serial);
         self.world.count(class, |c| c.offered += 1);
         let scenario = self.world.scenario;
         if let Some(appointments) = &scenario.appointments
@@ -133,6 +135,8 @@ impl Port<'_> {
         {
             let Some(slot) = self.slots.as_mut().and_then(|book| book.book(now)) else {
                 if appointments.no_slot == NoSlot::TurnAway {
+                    self.world
+                        .trace_of(&truck, Milestone::TurnedAway, NO_STAGE, now);
                     self.world.count(class, |c| {
                         c.turned_away += 1;
                         c.turned_away_no_slot += 1;
@@ -206,6 +210,7 @@ impl Port<'_> {
             }
             self.world.pending[class] -= 1;
             self.world.count(class, |c| c.no_shows += 1);
+            self.world.trace(id, Milestone::NoShow, NO_STAGE, now);
             self.world.trucks.remove(id as usize);
             return;
         }
@@ -288,6 +293,7 @@ impl Port<'_> {
         }
         let (class, e) = (usize::from(truck.class), usize::from(truck.entrance));
         let (booked, registered, priority) = (truck.booked, truck.registered, truck.prio);
+        self.world.trace(id, Milestone::Arrive, NO_STAGE, now);
         // A truck called from the e-queue has chosen already. Any other
         // looks at the road queue first: one that will not join it goes
         // elsewhere without arriving, as one that will not join the e-queue
@@ -297,6 +303,7 @@ impl Port<'_> {
             let pace = &self.world.gates[e].pace;
             if !self.world.behaviour[class].joins(ahead, || pace.expected_wait(ahead)) {
                 self.world.count(class, |c| c.diverted += 1);
+                self.world.trace(id, Milestone::Diverted, NO_STAGE, now);
                 self.world.trucks.remove(id as usize);
                 return;
             }
@@ -327,6 +334,7 @@ impl Port<'_> {
                 .is_some_and(|t| self.must_wait_on_road(t))
         {
             self.world.count(class, |c| c.turned_away += 1);
+            self.world.trace(id, Milestone::TurnedAway, NO_STAGE, now);
             self.world.trucks.remove(id as usize);
             return;
         }
@@ -427,6 +435,7 @@ impl Port<'_> {
         sched: &mut Scheduler<Event>,
     ) {
         let now = sched.now();
+        self.world.trace(id, Milestone::Start, s as u16, now);
         let measured = self.world.measured;
         let stage = &mut self.world.stages[s];
         let service = match service {
@@ -492,6 +501,7 @@ impl Port<'_> {
 
     fn on_done(&mut self, s: usize, id: u32, sched: &mut Scheduler<Event>) {
         let now = sched.now();
+        self.world.trace(id, Milestone::End, s as u16, now);
         let r = self.world.stages[s].resource;
         if let Some(next) = self.world.resources[r].pool.release(now) {
             self.world.waiting_changed(now, -1);
@@ -540,6 +550,7 @@ impl Port<'_> {
         let Some(truck) = self.world.trucks.get(id as usize).map(Leaving::from) else {
             return;
         };
+        self.world.trace(id, Milestone::Depart, NO_STAGE, now);
         self.world.leave_port(id, sched);
         if self.world.offsite.is_some() {
             equeue::try_call(&mut self.world, sched);

@@ -44,6 +44,7 @@ use super::guard::Guard;
 use super::port::Port;
 use super::results::{ClassResult, HourlyProfile, RepResult};
 use super::stage::{Resource, Stage};
+use super::trace::Trace;
 use super::world::World;
 use crate::engine::dist::DistError;
 use crate::engine::draws::Uniforms;
@@ -96,7 +97,26 @@ pub fn simulate_until_cancelled(
     let mut port = build(scenario, replication, limits)?;
     let mut sched = Scheduler::new();
     start(&mut port, &mut sched);
-    Ok(run(port, sched, cancel))
+    Ok(run(port, sched, cancel).map(|(result, _)| result))
+}
+
+/// Runs replication `replication` of `scenario` recording its trucks'
+/// events of the measured period, at most `max_rows` of them (see
+/// [`Trace`]). The result is the one [`simulate`] gives: recording draws
+/// nothing and changes nothing the model reads.
+pub fn simulate_traced(
+    scenario: &Scenario,
+    replication: u64,
+    limits: &Limits,
+    max_rows: usize,
+) -> Result<(RepResult, Trace), DistError> {
+    let mut port = build(scenario, replication, limits)?;
+    port.world.trace = Some(Box::new(Trace::new(max_rows)));
+    let mut sched = Scheduler::new();
+    start(&mut port, &mut sched);
+    let never = AtomicBool::new(false);
+    let (result, trace) = run(port, sched, &never).expect("never cancelled");
+    Ok((result, trace.map(|t| *t).unwrap_or_default()))
 }
 
 /// How long a run from a state goes on past its window, at most, for the
@@ -281,6 +301,8 @@ fn build<'a>(
         pending: vec![0; classes],
         equeued: vec![0; classes],
         initial_rng: streams.stream("initial"),
+        serials: 0,
+        trace: None,
     };
     Ok(Port {
         world,
@@ -362,8 +384,13 @@ fn start(port: &mut Port, sched: &mut Scheduler<Event>) {
 }
 
 /// Step 3: runs the events to the end of the window and collects the
-/// result, or `None` when `cancel` was set on the way.
-fn run(mut port: Port, mut sched: Scheduler<Event>, cancel: &AtomicBool) -> Option<RepResult> {
+/// result (and the trace, if one was kept), or `None` when `cancel` was
+/// set on the way.
+fn run(
+    mut port: Port,
+    mut sched: Scheduler<Event>,
+    cancel: &AtomicBool,
+) -> Option<(RepResult, Option<Box<Trace>>)> {
     let scenario = port.world.scenario;
     let end = scenario.warmup.saturating_add(scenario.horizon);
     // The measured period is [warmup, end): an event exactly at the end
@@ -383,5 +410,6 @@ fn run(mut port: Port, mut sched: Scheduler<Event>, cancel: &AtomicBool) -> Opti
         return None;
     }
     let stopped_at = if finished { end } else { sched.now().min(end) };
-    Some(collect::collect(port, &sched, finished, stopped_at))
+    let trace = port.world.trace.take();
+    Some((collect::collect(port, &sched, finished, stopped_at), trace))
 }

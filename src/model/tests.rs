@@ -533,3 +533,37 @@ fn a_replication_stopped_in_its_warm_up_counts_nothing() {
     assert_eq!(r.unfinished, Unfinished::default());
     conserved(&r);
 }
+
+/// A trace of a hand-computed port: trucks every 10 minutes, one lane of
+/// 15 minutes, so the lane is busy from the second truck on and the
+/// queue grows by one every 30 minutes.
+#[test]
+fn a_trace_records_each_trucks_milestones_and_changes_no_result() {
+    let mut s = scenario(every(10 * MINUTE), vec![stage("desk", 1, 15 * MINUTE)]);
+    s.horizon = 2 * HOUR;
+    let plain = simulate(&s, 0, &Limits::default()).expect("runs");
+    let (traced, trace) = simulate_traced(&s, 0, &Limits::default(), 1000).expect("runs");
+    assert_eq!(format!("{plain:?}"), format!("{traced:?}"));
+    assert!(!trace.full);
+    use trace::Milestone::*;
+    let of = |truck: u32| -> Vec<(trace::Milestone, u64)> {
+        trace
+            .rows
+            .iter()
+            .filter(|r| r.truck == truck)
+            .map(|r| (r.event, r.time / MINUTE))
+            .collect()
+    };
+    // The first truck arrives at 10 min (a renewal process's first gap),
+    // is served at once and leaves at 25; the second arrives at 20 and
+    // waits for it.
+    assert_eq!(of(1), [(Arrive, 10), (Start, 10), (End, 25), (Depart, 25)]);
+    assert_eq!(of(2), [(Arrive, 20), (Start, 25), (End, 40), (Depart, 40)]);
+    let departs = trace.rows.iter().filter(|r| r.event == Depart).count() as u64;
+    assert_eq!(departs, traced.all.counts.cleared);
+    // A trace bounded below its events is marked full, and the result is
+    // still the same.
+    let (bounded, small) = simulate_traced(&s, 0, &Limits::default(), 5).expect("runs");
+    assert!(small.full && small.rows.len() == 5);
+    assert_eq!(format!("{plain:?}"), format!("{bounded:?}"));
+}

@@ -79,11 +79,22 @@ pub(super) struct Truck {
     pub routing: u64,
     /// Arrived in the hours a run from a state watches (`ahead`).
     pub followed: bool,
+    /// Its serial number in the replication, from 1 (what a trace names
+    /// it by: slab slots are reused).
+    pub serial: u32,
 }
 
 impl Truck {
-    /// A truck of `class` that has just come into being at `now`.
-    pub fn new(class: usize, entrance: usize, prio: i32, routing: u64, now: Time) -> Self {
+    /// A truck of `class` that has just come into being at `now`, the
+    /// `serial`-th of its replication.
+    pub fn new(
+        class: usize,
+        entrance: usize,
+        prio: i32,
+        routing: u64,
+        now: Time,
+        serial: u32,
+    ) -> Self {
         Truck {
             class: class as u8,
             entrance: entrance as u8,
@@ -109,6 +120,7 @@ impl Truck {
             steps: 0,
             routing,
             followed: false,
+            serial,
         }
     }
 }

@@ -20,6 +20,7 @@ use super::events::Event;
 use super::gate::Gate;
 use super::results::{ClassResult, Counts};
 use super::stage::{Resource, Stage};
+use super::trace::{Milestone, Trace, TraceRow};
 use super::truck::Truck;
 use crate::engine::sim::Scheduler;
 use crate::engine::stats::TimeWeighted;
@@ -57,6 +58,11 @@ pub(super) struct World<'a> {
     pub equeued: Vec<u64>,
     /// Draws for the trucks of an observed starting state.
     pub initial_rng: Rng,
+    /// Trucks that came into being so far (the last serial number given).
+    pub serials: u32,
+    /// The events recorded for `run --trace`, when this replication is
+    /// traced (see `trace`).
+    pub trace: Option<Box<Trace>>,
 }
 
 impl World<'_> {
@@ -80,6 +86,40 @@ impl World<'_> {
             .as_ref()
             .is_some_and(|a| a.priority);
         class.saturating_mul(2) + i32::from(booked_first && booked)
+    }
+
+    /// The serial number of the next truck to come into being.
+    #[inline]
+    pub fn next_serial(&mut self) -> u32 {
+        self.serials = self.serials.wrapping_add(1);
+        self.serials
+    }
+
+    /// Records `event` of truck `id` (at `stage`, or `trace::NO_STAGE`)
+    /// in the trace, when one is kept and the period is measured.
+    #[inline]
+    pub fn trace(&mut self, id: u32, event: Milestone, stage: u16, now: Time) {
+        if self.trace.is_some()
+            && let Some(truck) = self.trucks.get(id as usize).copied()
+        {
+            self.trace_of(&truck, event, stage, now);
+        }
+    }
+
+    /// [`World::trace`] of a truck given by value (one not in the slab).
+    #[inline]
+    pub fn trace_of(&mut self, truck: &Truck, event: Milestone, stage: u16, now: Time) {
+        if let Some(trace) = &mut self.trace
+            && self.measured
+        {
+            trace.push(TraceRow {
+                truck: truck.serial,
+                time: now,
+                event,
+                stage,
+                class: truck.class,
+            });
+        }
     }
 
     /// The class of a truck with uniform draw `u`.

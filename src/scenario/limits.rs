@@ -63,6 +63,13 @@ pub const MAX_REQUEST_BYTES: usize = 3 * MAX_FILE_BYTES as usize;
 /// page or a results document), in bytes; a larger one is no result.
 pub const MAX_STORED_BYTES: u64 = 256 << 20;
 
+/// Most rows a trace (`portsim run --trace`) holds: one replication's
+/// events are kept in memory (about 24 bytes a row, and some 50 bytes of
+/// CSV text each when written), so a trace is bounded to a few hundred MB.
+/// A port of 1,000 trucks a day with three stages makes about 8,000 rows a
+/// day: this is more than a year of it.
+pub const MAX_TRACE_ROWS: usize = 5_000_000;
+
 /// A limit exceeded: which one, and by how much.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum LimitError {

@@ -146,7 +146,18 @@ pub fn fit_all(sample: &Sample) -> Vec<Estimate> {
         ),
         _ => (((mean / sd).powi(2)).round().max(1.0) as u32, mean),
     };
-    let erlang = fit_erlang(sample, k0, m, true);
+    let mut erlang = fit_erlang(sample, k0, m, true);
+    // An Erlang of one phase is the exponential law: it takes the
+    // exponential's estimate, so their likelihoods tie exactly rather than
+    // by the last digits of two optimisers, and the tie goes to the
+    // exponential, listed first.
+    if let (Some(e), Some(x)) = (&mut erlang, &exponential)
+        && e.model == Model::Erlang(1)
+    {
+        e.log_likelihood = x.log_likelihood;
+        e.mean_ci95 = x.mean_ci95;
+        e.law = x.law;
+    }
     [exponential, erlang, gamma, lognormal]
         .into_iter()
         .flatten()
@@ -180,6 +191,32 @@ mod tests {
         let half = Z95 / 8f64.sqrt();
         assert!((ci[0] - mean * (-half).exp()).abs() < 1e-4 * mean, "{ci:?}");
         assert!((ci[1] - mean * half.exp()).abs() < 1e-4 * mean, "{ci:?}");
+    }
+
+    /// An Erlang of one phase is the exponential law: its likelihood is
+    /// the exponential's exactly, so on the tie the simpler family, listed
+    /// first, ranks first. Minute-rounded exponential data (issue 26's
+    /// round trip, where Erlang won by the optimisers' last digits).
+    #[test]
+    fn an_erlang_of_one_phase_ties_the_exponential_exactly() {
+        let mut rng = 12_345u64;
+        let obs: Vec<Obs> = (0..2000)
+            .map(|_| {
+                rng = rng.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                let u = ((rng >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+                let start = u * 60.0;
+                let x = -720.0 * (1.0 - u * 0.999).ln();
+                let rounded = ((start + x) / 60.0).floor() * 60.0 - (start / 60.0).floor() * 60.0;
+                Obs::Rounded {
+                    value: rounded,
+                    width: 60.0,
+                }
+            })
+            .collect();
+        let all = fit_all(&Sample::new(obs.iter().copied()));
+        let ll = |m: Model| all.iter().find(|e| e.model == m).map(|e| e.log_likelihood);
+        assert!(ll(Model::Erlang(1)).is_some(), "{all:?}");
+        assert_eq!(ll(Model::Erlang(1)), ll(Model::Exponential));
     }
 
     /// Exponential with right censoring: the MLE is Σ times / #events
