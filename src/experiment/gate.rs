@@ -31,7 +31,6 @@ use super::baseline::{Entry, Record, round};
 use super::compare::{Side, Verdict, compare};
 use super::estimate::Estimate;
 use super::summary::{Better, Metric, Summary, Unit};
-use crate::report::format::change_interval;
 
 /// A metric the gate can check: a headline metric or one of its
 /// percentiles, by its key in the summary.
@@ -254,15 +253,19 @@ impl ScenarioCheck {
     }
 }
 
+/// How a change's 95% interval reads in a note, for a metric of a unit
+/// (the reports word numbers: `report::format::change_interval`).
+pub type IntervalWords<'a> = &'a dyn Fn([f64; 2], Unit) -> String;
+
 /// Checks the selected `metrics` of `summary` (a run with the baseline's
-/// seed and replications) against `baseline`; amounts in the notes are in
-/// `currency`.
+/// seed and replications) against `baseline`; the notes word a change's
+/// interval with `interval`.
 pub fn check(
     baseline: &Entry,
     summary: &Summary,
     metrics: &[GateMetric],
     tolerance: Tolerance,
-    currency: &str,
+    interval: IntervalWords,
 ) -> Vec<Outcome> {
     metrics
         .iter()
@@ -270,7 +273,7 @@ pub fn check(
             let current = summary.metric(gm.name)?;
             let record = baseline.metrics.get(gm.name)?;
             let side = (current, &summary.indices[..]);
-            Some(paired(*gm, record, side, tolerance, currency))
+            Some(paired(*gm, record, side, tolerance, interval))
         })
         .collect()
 }
@@ -284,7 +287,7 @@ fn paired(
     record: &Record,
     current: Side,
     tol: Tolerance,
-    currency: &str,
+    interval: IntervalWords,
 ) -> Outcome {
     let (current, indices) = current;
     let now_values: Vec<f64> = current
@@ -341,7 +344,7 @@ fn paired(
     let ci = c
         .change
         .ci95
-        .map(|ci| change_interval(ci, current.unit, currency))
+        .map(|ci| interval(ci, current.unit))
         .unwrap_or_default();
     let worse = worse_by(current.better, relative);
     let significant = matches!(
@@ -459,7 +462,7 @@ mod tests {
             &record,
             (&metric(now, better), indices),
             five(),
-            "CNY",
+            &|[lo, hi], _| format!("[{lo}, {hi}]"),
         )
     }
 
