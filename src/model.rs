@@ -44,7 +44,7 @@ mod world;
 pub use replication::{Limits, simulate, simulate_until_cancelled};
 pub use results::{
     ClassResult, CostParts, Counts, EQueueResult, GateResult, HourlyProfile, PoolResult, RepResult,
-    StageResult, Stopped, Unfinished,
+    StageResult, Stopped, TimeParts, Unfinished,
 };
 
 #[cfg(test)]

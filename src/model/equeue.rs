@@ -32,7 +32,7 @@ pub(super) mod offsite;
 use super::diversion::wait_in;
 use super::events::Event;
 use super::truck::{Place, Waiting};
-use super::world::World;
+use super::world::{Part, World};
 use crate::engine::sim::Scheduler;
 use crate::engine::time::Time;
 
@@ -142,6 +142,7 @@ pub(super) fn try_call(w: &mut World, sched: &mut Scheduler<Event>) {
                 t.in_area = false;
                 t.epoch = 0;
             }
+            w.add_part(id, Part::Travel as usize, travel);
             sched.schedule_in(travel, Event::Called(id));
         }
     }

@@ -78,5 +78,5 @@ fn new_truck(w: &mut World, stage: Option<usize>, waited: Span, now: u64) -> u32
         // are there when the window opens.
         w.count(class, |c| c.in_port_start += 1);
     }
-    w.trucks.insert(truck) as u32
+    w.insert(truck)
 }

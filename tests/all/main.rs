@@ -54,6 +54,7 @@ mod study_files;
 mod support;
 mod sweep;
 mod terminal;
+mod time_breakdown;
 mod usability;
 mod validation_mechanisms;
 mod validation_plan;
