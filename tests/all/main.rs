@@ -33,6 +33,7 @@ mod no_ops;
 mod output_sets;
 mod overrides;
 mod own_inputs;
+mod plan_explains;
 mod port_behaviour;
 mod port_support;
 mod readable;
