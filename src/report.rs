@@ -14,6 +14,7 @@ pub mod decide;
 pub mod definitions;
 pub mod findings;
 pub mod format;
+pub mod gate_note;
 pub mod github;
 pub mod html;
 pub mod json;

@@ -339,9 +339,7 @@ pub fn check(args: &CheckArgs) -> Result<(), Failure> {
             seed: s.seed,
             replications: options.replications,
             provenance: Provenance::new(entry, &current),
-            outcomes: gate::check(entry, &out.summary, &metrics, tolerance, &|ci, unit| {
-                crate::report::format::change_interval(ci, unit, &s.costs.currency)
-            }),
+            outcomes: gate::check(entry, &out.summary, &metrics, tolerance, &s.costs.currency),
             stopped: out.summary.stopped.iter().map(|(i, _)| *i).collect(),
             wall_time_s: wall,
             renamed_from,

@@ -162,9 +162,65 @@ pub struct Outcome {
     pub relative: Option<f64>,
     /// The decision.
     pub status: Status,
-    /// The decision in words, e.g. "worse by 12.3% (tolerance 5%); the
-    /// 95% CI of the change, [+80.1, +101], excludes zero".
-    pub note: String,
+    /// Why, as data; `report::gate_note` words it ("worse by 12.3%
+    /// (tolerance 5%); the 95% CI of the change, [+80.1 s, +101 s],
+    /// excludes zero") in the units `run` shows.
+    pub note: Note,
+}
+
+/// Why a metric got its status: the numbers behind the decision, worded
+/// by the reports (`report::gate_note`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Note {
+    /// Nothing to say (not yet decided).
+    None,
+    /// Both sides are the same numbers.
+    Unchanged,
+    /// The baseline has samples, this run none.
+    NoSamplesHere,
+    /// This run has samples, the baseline none.
+    NoSamplesInBaseline,
+    /// No replication is on both sides.
+    NoPairedSamples,
+    /// A number the decision rests on is not finite: failing closed.
+    NotFinite {
+        /// Which number.
+        what: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// Worse (`worse > 0`) or better (`worse < 0`) beyond the tolerance,
+    /// significantly.
+    Beyond {
+        /// How much worse, as a fraction (±∞ from a zero baseline).
+        worse: f64,
+        /// The tolerance.
+        tolerance: Tolerance,
+        /// The change's 95% interval, in the metric's unit.
+        ci: Option<[f64; 2]>,
+        /// The metric's unit.
+        unit: Unit,
+        /// The currency of money amounts.
+        currency: String,
+    },
+    /// A significant change within the tolerance.
+    Within {
+        /// How much worse, as a fraction.
+        worse: f64,
+        /// The tolerance.
+        tolerance: Tolerance,
+    },
+    /// A change the interval does not tell from zero.
+    NotSignificant {
+        /// How much worse, as a fraction.
+        worse: f64,
+        /// The change's 95% interval, in the metric's unit.
+        ci: Option<[f64; 2]>,
+        /// The metric's unit.
+        unit: Unit,
+        /// The currency of money amounts.
+        currency: String,
+    },
 }
 
 /// What differs between the baseline's run and this one, besides chance.
@@ -253,19 +309,15 @@ impl ScenarioCheck {
     }
 }
 
-/// How a change's 95% interval reads in a note, for a metric of a unit
-/// (the reports word numbers: `report::format::change_interval`).
-pub type IntervalWords<'a> = &'a dyn Fn([f64; 2], Unit) -> String;
-
 /// Checks the selected `metrics` of `summary` (a run with the baseline's
-/// seed and replications) against `baseline`; the notes word a change's
-/// interval with `interval`.
+/// seed and replications) against `baseline`; amounts in the notes are in
+/// `currency`.
 pub fn check(
     baseline: &Entry,
     summary: &Summary,
     metrics: &[GateMetric],
     tolerance: Tolerance,
-    interval: IntervalWords,
+    currency: &str,
 ) -> Vec<Outcome> {
     metrics
         .iter()
@@ -273,7 +325,7 @@ pub fn check(
             let current = summary.metric(gm.name)?;
             let record = baseline.metrics.get(gm.name)?;
             let side = (current, &summary.indices[..]);
-            Some(paired(*gm, record, side, tolerance, interval))
+            Some(paired(*gm, record, side, tolerance, currency))
         })
         .collect()
 }
@@ -287,7 +339,7 @@ fn paired(
     record: &Record,
     current: Side,
     tol: Tolerance,
-    interval: IntervalWords,
+    currency: &str,
 ) -> Outcome {
     let (current, indices) = current;
     let now_values: Vec<f64> = current
@@ -309,16 +361,16 @@ fn paired(
         change: Some(c.change),
         relative,
         status: Status::Passed,
-        note: String::new(),
+        note: Note::None,
     };
     if c.change.n == 0 {
         let (status, note) = match (record.mean, round(now.estimate.mean)) {
-            (Some(_), None) => (Status::Failed, "no samples in this run"),
-            (None, Some(_)) => (Status::Passed, "no samples in the baseline"),
-            _ => (Status::Passed, "no paired samples"),
+            (Some(_), None) => (Status::Failed, Note::NoSamplesHere),
+            (None, Some(_)) => (Status::Passed, Note::NoSamplesInBaseline),
+            _ => (Status::Passed, Note::NoPairedSamples),
         };
         outcome.status = status;
-        outcome.note = note.to_owned();
+        outcome.note = note;
         return outcome;
     }
     let mut inputs = vec![
@@ -339,47 +391,41 @@ fn paired(
         outcome.note = note;
         return outcome;
     }
-    // In the units `run` shows (issue 28: the table read `4.2 d` and the
-    // note `[+153500, +166700] s`).
-    let ci = c
-        .change
-        .ci95
-        .map(|ci| interval(ci, current.unit))
-        .unwrap_or_default();
+    let ci = c.change.ci95;
     let worse = worse_by(current.better, relative);
     let significant = matches!(
         c.verdict(),
         Verdict::Improved | Verdict::Worsened | Verdict::Changed
     );
     let beyond = worse.abs() > tol.fraction();
+    let beyond_note = || Note::Beyond {
+        worse,
+        tolerance: tol,
+        ci,
+        unit: current.unit,
+        currency: currency.to_owned(),
+    };
     (outcome.status, outcome.note) = match (c.verdict(), beyond) {
         _ if c.change.mean == 0.0 && c.change.half_width() == Some(0.0) => {
-            (Status::Passed, "unchanged".to_owned())
+            (Status::Passed, Note::Unchanged)
         }
-        (Verdict::Worsened, true) => (
-            Status::Failed,
-            format!(
-                "worse by {} (tolerance {tol}); the 95% CI of the change, {ci}, excludes zero",
-                pct(worse)
-            ),
-        ),
-        (Verdict::Improved, true) => (
-            Status::Improved,
-            format!(
-                "better by {} (tolerance {tol}); the 95% CI of the change, {ci}, excludes zero",
-                pct(-worse)
-            ),
-        ),
+        (Verdict::Worsened, true) => (Status::Failed, beyond_note()),
+        (Verdict::Improved, true) => (Status::Improved, beyond_note()),
         _ if significant => (
             Status::Passed,
-            format!("{} within the {tol} tolerance", direction(worse)),
+            Note::Within {
+                worse,
+                tolerance: tol,
+            },
         ),
         _ => (
             Status::Passed,
-            format!(
-                "{}, not significant: the 95% CI of the change, {ci}, includes zero",
-                direction(worse)
-            ),
+            Note::NotSignificant {
+                worse,
+                ci,
+                unit: current.unit,
+                currency: currency.to_owned(),
+            },
         ),
     };
     outcome
@@ -390,11 +436,10 @@ fn paired(
 /// failure that says which number, never a pass. (A relative change of
 /// ±∞ from a zero baseline is not such a number: it is derived, and
 /// reported as "more than any tolerance".)
-fn not_finite(inputs: &[(&str, Option<f64>)]) -> Option<String> {
-    inputs.iter().find_map(|(what, x)| {
-        x.filter(|x| !x.is_finite()).map(|x| {
-            format!("cannot be decided: {what} is {x}, not a finite number; failing closed")
-        })
+fn not_finite(inputs: &[(&'static str, Option<f64>)]) -> Option<Note> {
+    inputs.iter().find_map(|&(what, x)| {
+        x.filter(|x| !x.is_finite())
+            .map(|value| Note::NotFinite { what, value })
     })
 }
 
@@ -424,24 +469,6 @@ fn worse_by(better: Better, relative: Option<f64>) -> f64 {
     }
 }
 
-fn pct(fraction: f64) -> String {
-    if fraction.is_infinite() {
-        "more than any tolerance (the baseline is zero)".to_owned()
-    } else {
-        format!("{:.1}%", fraction * 100.0)
-    }
-}
-
-fn direction(worse: f64) -> String {
-    if worse > 0.0 {
-        format!("worse by {}", pct(worse))
-    } else if worse < 0.0 {
-        format!("better by {}", pct(-worse))
-    } else {
-        "no change".to_owned()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -462,7 +489,7 @@ mod tests {
             &record,
             (&metric(now, better), indices),
             five(),
-            &|[lo, hi], _| format!("[{lo}, {hi}]"),
+            "CNY",
         )
     }
 
@@ -503,7 +530,10 @@ mod tests {
     fn identical_runs_pass_unchanged() {
         let s = vec![100.123_456_7, 200.0, 150.0];
         let o = check_one(s.clone(), s, Better::Lower);
-        assert_eq!((o.status, o.note.as_str()), (Status::Passed, "unchanged"));
+        assert_eq!(
+            (o.status, o.note.to_string().as_str()),
+            (Status::Passed, "unchanged")
+        );
     }
 
     #[test]
@@ -512,7 +542,7 @@ mod tests {
         let now: Vec<f64> = base.iter().map(|x| x * 1.2 + 1.0).collect();
         let o = check_one(base.clone(), now, Better::Lower);
         assert_eq!(o.status, Status::Failed, "{}", o.note);
-        assert!(o.note.starts_with("worse by 2"), "{}", o.note);
+        assert!(o.note.to_string().starts_with("worse by 2"), "{}", o.note);
         // The same change for a metric where higher is better is an improvement.
         let now: Vec<f64> = base.iter().map(|x| x * 1.2 + 1.0).collect();
         assert_eq!(
@@ -528,12 +558,16 @@ mod tests {
         let now: Vec<f64> = base.iter().map(|x| x * 1.02 + 0.1).collect();
         let o = check_one(base.clone(), now, Better::Lower);
         assert_eq!(o.status, Status::Passed);
-        assert!(o.note.contains("within the 5% tolerance"), "{}", o.note);
+        assert!(
+            o.note.to_string().contains("within the 5% tolerance"),
+            "{}",
+            o.note
+        );
         // 20 % worse on average, but the paired differences straddle zero.
         let now = vec![300.0, 100.0, 250.0, 10.0];
         let o = check_one(base, now, Better::Lower);
         assert_eq!(o.status, Status::Passed);
-        assert!(o.note.contains("not significant"), "{}", o.note);
+        assert!(o.note.to_string().contains("not significant"), "{}", o.note);
     }
 
     #[test]
@@ -549,7 +583,10 @@ mod tests {
     fn replications_pair_by_index() {
         let base = vec![100.0, 500.0, 900.0, 130.0];
         let o = check_indexed(base, vec![100.0, 130.0], &[0, 3], Better::Lower);
-        assert_eq!((o.status, o.note.as_str()), (Status::Passed, "unchanged"));
+        assert_eq!(
+            (o.status, o.note.to_string().as_str()),
+            (Status::Passed, "unchanged")
+        );
         assert_eq!(o.change.map(|c| c.n), Some(2));
     }
 
@@ -560,7 +597,7 @@ mod tests {
         let nan = vec![f64::NAN; 3];
         let o = check_one(nan.clone(), vec![5.0, 6.0, 7.0], Better::Lower);
         assert_eq!((o.status, o.baseline), (Status::Passed, None));
-        assert_eq!(o.note, "no samples in the baseline");
+        assert_eq!(o.note.to_string(), "no samples in the baseline");
         let o = check_one(vec![5.0, 6.0, 7.0], nan, Better::Lower);
         assert_eq!((o.status, o.current), (Status::Failed, None));
     }
@@ -574,7 +611,7 @@ mod tests {
             Better::Higher,
         );
         assert_eq!(o.status, Status::Failed, "{}", o.note);
-        assert!(o.note.contains("failing closed"), "{}", o.note);
+        assert!(o.note.to_string().contains("failing closed"), "{}", o.note);
     }
 
     #[test]

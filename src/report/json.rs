@@ -538,7 +538,7 @@ pub fn outcome(o: &crate::experiment::gate::Outcome) -> Value {
         "current": o.current.map_or(Value::Null, finite),
         "change": o.change.as_ref().map_or(Value::Null, estimate),
         "change_pct": o.relative.map_or(Value::Null, |r| finite(100.0 * r)),
-        "note": o.note,
+        "note": o.note.to_string(),
     })
 }
 
