@@ -7,6 +7,7 @@
 
 pub mod attribution;
 pub mod baseline;
+pub mod breakdown;
 pub mod compare;
 pub mod digest;
 pub mod estimate;

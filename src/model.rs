@@ -46,7 +46,7 @@ mod world;
 pub use replication::{Limits, simulate, simulate_from, simulate_traced, simulate_until_cancelled};
 pub use results::{
     ClassResult, CostParts, Counts, EQueueResult, GateResult, HourlyProfile, PoolResult, RepResult,
-    StageResult, Stopped, Unfinished,
+    StageResult, Stopped, TimeParts, Unfinished,
 };
 
 #[cfg(test)]

@@ -152,6 +152,7 @@ pub const SET: &[&str] = &[
     "stages.csv",
     "daily.csv",
     "hourly.csv",
+    "time_breakdown.csv",
 ];
 
 /// The files of the `--out` set ([`SET`]), each CSV marked complete or not.
@@ -163,6 +164,10 @@ fn set_files(s: &Scenario, out: &RunOutput, results: &str) -> Vec<(&'static str,
         ("stages.csv", mark(csv::stages(&out.summary))),
         ("daily.csv", mark(csv::daily(&out.summary, s))),
         ("hourly.csv", mark(csv::hourly(&out.summary))),
+        (
+            "time_breakdown.csv",
+            mark(csv::time_breakdown(&out.summary)),
+        ),
     ]
 }
 

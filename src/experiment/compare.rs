@@ -12,8 +12,9 @@
 //! with independent streams (`√(s²_b/n + s²_v/n)`), which shows what the
 //! pairing bought.
 
+use super::breakdown::Breakdown;
 use super::estimate::{Estimate, t_quantile_975};
-use super::summary::{Better, HEADLINE, Metric, Summary};
+use super::summary::{Better, HEADLINE, Metric, Summary, Unit};
 
 /// One metric compared.
 #[derive(Clone, Debug)]
@@ -190,6 +191,45 @@ pub fn changes(baseline: &Summary, variant: &Summary) -> Vec<Change> {
                 (baseline.metric(name)?, &baseline.indices),
                 (variant.metric(name)?, &variant.indices),
             ))
+        })
+        .collect()
+}
+
+/// One part of the time (see [`super::breakdown`]) compared.
+#[derive(Clone, Debug)]
+pub struct PartChange {
+    /// The part's name ("customs wait").
+    pub part: String,
+    /// Where it belongs: `on_site`, `off_site` or `booking_lead`.
+    pub kind: &'static str,
+    /// The change, replications paired by index (named `time_part`).
+    pub change: Change,
+}
+
+/// The parts of two runs' time compared, replications paired by index like
+/// the headline metrics, matched by name in the baseline's order; a part
+/// only one side has (a stage the other lacks) is left out.
+pub fn part_changes(baseline: &Summary, variant: &Summary) -> Vec<PartChange> {
+    let metric =
+        |samples: &[f64]| Metric::new("time_part", Unit::Seconds, Better::Lower, samples.to_vec());
+    let (b, v): (&Breakdown, &Breakdown) = (&baseline.time_breakdown, &variant.time_breakdown);
+    let (on, off) = (b.on_site.len(), b.off_site.len());
+    b.all()
+        .enumerate()
+        .filter_map(|(i, bp)| {
+            let vp = v.all().find(|vp| vp.part == bp.part)?;
+            let (bm, vm) = (metric(&bp.samples), metric(&vp.samples));
+            Some(PartChange {
+                part: bp.part.clone(),
+                kind: if i < on {
+                    "on_site"
+                } else if i < on + off {
+                    "off_site"
+                } else {
+                    "booking_lead"
+                },
+                change: compare((&bm, &baseline.indices), (&vm, &variant.indices)),
+            })
         })
         .collect()
 }

@@ -67,6 +67,8 @@ pub struct GroupDigest {
     pub cost: f64,
     /// Its parts (fees, time, nights, fixed).
     pub cost_parts: crate::model::CostParts,
+    /// Where the trucks' time went (summed ticks).
+    pub time_parts: crate::model::TimeParts,
 }
 
 impl GroupDigest {
@@ -80,6 +82,7 @@ impl GroupDigest {
             steps: g.steps,
             cost: g.cost,
             cost_parts: g.cost_parts,
+            time_parts: g.time_parts.clone(),
         }
     }
 }

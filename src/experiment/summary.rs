@@ -29,6 +29,7 @@
 
 use serde::Serialize;
 
+use super::breakdown::{Breakdown, BreakdownColumns};
 use super::digest::{DurationDigest, GroupDigest, Moments, RepDigest};
 use super::estimate::Estimate;
 use super::stability::{
@@ -229,6 +230,8 @@ pub struct ClassSummary {
     pub name: String,
     /// The class's headline metrics.
     pub metrics: Vec<Metric>,
+    /// Where its trucks' time went.
+    pub time_breakdown: Breakdown,
 }
 
 /// Hour-of-day profile, averaged per day.
@@ -314,6 +317,9 @@ pub struct Summary {
     /// The parts of `cost_per_truck` over all trucks ([`COST_PARTS`]),
     /// each per truck that left; they add up to it.
     pub cost_parts: Vec<Metric>,
+    /// Where the time of all trucks that left went: the on-site parts add
+    /// up to `time_in_port_s`.
+    pub time_breakdown: Breakdown,
 }
 
 /// The parts of the cost per truck, in report order.
@@ -412,6 +418,8 @@ struct GroupColumns {
     cost: Vec<f64>,
     /// The parts of `cost`, in [`COST_PARTS`] order.
     cost_parts: [Vec<f64>; 4],
+    /// The parts of the time.
+    time_parts: BreakdownColumns,
     counts: Vec<Counts>,
 }
 
@@ -437,6 +445,7 @@ impl GroupColumns {
         {
             col.push(ratio(x, c.cleared));
         }
+        self.time_parts.push(&g.time_parts, g.time_in_port.count);
         self.counts.push(*c);
     }
 
@@ -686,8 +695,9 @@ impl<'a> Accumulator<'a> {
             .classes
             .iter()
             .zip(self.classes)
-            .map(|(class, cols)| ClassSummary {
+            .map(|(class, mut cols)| ClassSummary {
                 name: class.name.clone(),
+                time_breakdown: std::mem::take(&mut cols.time_parts).finish(scenario),
                 metrics: cols.metrics(None),
             })
             .collect();
@@ -706,6 +716,7 @@ impl<'a> Accumulator<'a> {
             .zip(std::mem::take(&mut self.all.cost_parts))
             .map(|(name, v)| Metric::new(name, Unit::Currency, Better::Lower, v))
             .collect();
+        let time_breakdown = std::mem::take(&mut self.all.time_parts).finish(scenario);
         Summary {
             replications: self.indices.len(),
             indices: self.indices,
@@ -731,6 +742,7 @@ impl<'a> Accumulator<'a> {
             time_in_port: self.time_in_port,
             stopped: self.stopped,
             cost_parts,
+            time_breakdown,
         }
     }
 }

@@ -197,6 +197,7 @@ fn results(
         all.wait.merge(&c.wait);
         all.offsite_wait.merge(&c.offsite_wait);
         all.door_to_exit.merge(&c.door_to_exit);
+        all.time_parts.add(&c.time_parts);
         all.steps += c.steps;
     }
     RepResult {

@@ -33,7 +33,7 @@ use super::diversion::wait_in;
 use super::events::Event;
 use super::trace::{Milestone, NO_STAGE};
 use super::truck::{Place, Waiting};
-use super::world::World;
+use super::world::{Part, World};
 use crate::engine::sim::Scheduler;
 use crate::engine::time::Time;
 
@@ -144,6 +144,7 @@ pub(super) fn try_call(w: &mut World, sched: &mut Scheduler<Event>) {
                 t.in_area = false;
                 t.epoch = 0;
             }
+            w.add_part(id, Part::Travel as usize, travel);
             sched.schedule_in(travel, Event::Called(id));
         }
     }

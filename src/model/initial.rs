@@ -136,5 +136,5 @@ fn new_truck_of(
         // are there when the window opens.
         w.count(class, |c| c.in_port_start += 1);
     }
-    w.trucks.insert(truck) as u32
+    w.insert(truck)
 }

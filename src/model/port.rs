@@ -42,7 +42,7 @@ use super::guard::{Guard, Trip};
 use super::results::{ClassResult, HourlyProfile};
 use super::trace::{Milestone, NO_STAGE};
 use super::truck::{Place, Truck, Waiting};
-use super::world::World;
+use super::world::{Part, ROW, World};
 use super::{diversion, equeue, initial};
 use crate::engine::dist::Sampler;
 use crate::engine::dist::residual::Residual;
@@ -144,7 +144,7 @@ impl Port<'_> {
                     return;
                 }
                 self.world.count(class, |c| c.unbooked_walk_ins += 1);
-                let id = self.world.trucks.insert(truck) as u32;
+                let id = self.world.insert(truck);
                 self.reach(id, sched);
                 return;
             };
@@ -169,11 +169,13 @@ impl Port<'_> {
                 (slot as f64 + offset).max(now as f64)
             };
             self.world.pending[class] += 1;
-            let id = self.world.trucks.insert(truck) as u32;
+            let id = self.world.insert(truck);
+            self.world.add_part(id, Part::Lead as usize, slot - now);
+            self.world.add_part(id, Part::Booked as usize, 1);
             sched.schedule_at(ticks(at), Event::Show(id));
             return;
         }
-        let id = self.world.trucks.insert(truck) as u32;
+        let id = self.world.insert(truck);
         self.reach(id, sched);
     }
 
@@ -397,6 +399,12 @@ impl Port<'_> {
             truck.pos = q;
         }
         let (e, started, priority) = (usize::from(truck.entrance), truck.started, truck.prio);
+        if !started {
+            // Its first queue: the time since it reached the port was the
+            // road and the gate.
+            let road = now - truck.arrived;
+            self.world.add_part(id, Part::Road as usize, road);
+        }
         let on_road = self.world.gates[e].parking.is_none() && !started;
         let stage = &mut self.world.stages[s];
         stage.here += 1;
@@ -447,9 +455,11 @@ impl Port<'_> {
             stage.busy += u128::from(service);
         }
         let mut left_road = None;
+        let mut waited = 0;
         if let Some(truck) = self.world.trucks.get_mut(id as usize) {
+            waited = now - truck.queued;
             if measured {
-                stage.wait.record(now - truck.queued);
+                stage.wait.record(waited);
             }
             truck.service += service;
             truck.started = true;
@@ -470,6 +480,9 @@ impl Port<'_> {
                 stage.limit_days += 1;
             }
         }
+        let stages = self.world.stages.len();
+        self.world.add_part(id, ROW + s, waited);
+        self.world.add_part(id, ROW + stages + s, service);
         if let Some(e) = left_road {
             let gate = &mut self.world.gates[e];
             gate.road_first -= 1;
@@ -551,6 +564,10 @@ impl Port<'_> {
             return;
         };
         self.world.trace(id, Milestone::Depart, NO_STAGE, now);
+        let measured = self.world.measured;
+        if measured {
+            self.add_parts(id, &truck);
+        }
         self.world.leave_port(id, sched);
         if self.world.offsite.is_some() {
             equeue::try_call(&mut self.world, sched);
@@ -558,7 +575,7 @@ impl Port<'_> {
         if let Some(watch) = &mut self.watch {
             watch.departure(now, truck.arrived, truck.followed);
         }
-        if !self.world.measured {
+        if !measured {
             return;
         }
         self.daily.record(now);
@@ -581,6 +598,34 @@ impl Port<'_> {
             result.door_to_exit.record(time);
         }
         result.steps += u64::from(truck.steps);
+    }
+
+    /// Adds truck `id`'s row of parts to its class's sums (it is leaving,
+    /// measured).
+    fn add_parts(&mut self, id: u32, truck: &Leaving) {
+        let stride = self.world.stride();
+        let at = id as usize * stride;
+        let Some(row) = self.world.parts.get(at..at + stride) else {
+            return;
+        };
+        let stages = self.world.stages.len();
+        let p = &mut self.world.classes[usize::from(truck.class)].time_parts;
+        p.road += u128::from(row[Part::Road as usize]);
+        for s in 0..stages {
+            p.stage_wait[s] += u128::from(row[ROW + s]);
+            p.stage_service[s] += u128::from(row[ROW + stages + s]);
+        }
+        p.before_start += u128::from(truck.age0);
+        if truck.registered {
+            let travel = row[Part::Travel as usize];
+            let offsite = truck.arrived - truck.door;
+            p.travel += u128::from(travel);
+            p.equeue += u128::from(offsite.saturating_sub(travel));
+        }
+        if row[Part::Booked as usize] == 1 {
+            p.lead += u128::from(row[Part::Lead as usize]);
+            p.booked += 1;
+        }
     }
 
     /// Adds a cleared truck's costs: its fees, its hours and nights in the

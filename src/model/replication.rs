@@ -293,10 +293,13 @@ fn build<'a>(
         stages,
         offsite,
         trucks: Slab::with_capacity(1024),
+        parts: Vec::new(),
         waiting: TimeWeighted::new(0, 0),
         offsite_len: TimeWeighted::new(0, 0),
         measured: scenario.warmup == 0,
-        classes: (0..classes).map(|_| ClassResult::new()).collect(),
+        classes: (0..classes)
+            .map(|_| ClassResult::new(scenario.stages.len()))
+            .collect(),
         in_port: vec![0; classes],
         pending: vec![0; classes],
         equeued: vec![0; classes],
@@ -336,7 +339,7 @@ fn build<'a>(
                 .chain(scenario.stages.iter().map(|s| s.fee))
                 .any(|x| x != 0.0)
         },
-        all: ClassResult::new(),
+        all: ClassResult::new(scenario.stages.len()),
         booking_lead: DurationStats::new(SECOND),
         daily: DailyCounts::new(scenario.warmup),
         hourly: HourlyProfile::default(),

@@ -222,6 +222,72 @@ pub struct ClassResult {
     /// hourly cost of their time in port, the overnight cost of the
     /// midnights they spent there, and the fixed cost per truck.
     pub cost_parts: CostParts,
+    /// Where the same trucks' time went, part by part.
+    pub time_parts: TimeParts,
+}
+
+/// Where the time of a group's trucks that left went, summed over them, in
+/// ticks. Each truck's parts are measured as it goes and added when it
+/// leaves, so they are those of exactly the trucks whose time in port is
+/// measured. On site, `road + Σ stage_wait + Σ stage_service +
+/// before_start` is their summed time in port, exactly; with `equeue +
+/// travel` it is their summed door-to-exit time. The booking lead is not
+/// time spent at the port or on the way, and is kept apart.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TimeParts {
+    /// Reaching the port to joining the first stage's queue: the road
+    /// queue and the gate (closed hours, a full parking).
+    pub road: u128,
+    /// Per stage: waiting in its queue, every visit (rework included).
+    pub stage_wait: Vec<u128>,
+    /// Per stage: in service, every visit.
+    pub stage_service: Vec<u128>,
+    /// Time spent at the port before the run began (a warm start's
+    /// `waited`).
+    pub before_start: u128,
+    /// Off-site: registration in the e-queue to being called forward.
+    pub equeue: u128,
+    /// Off-site: being called forward to reaching the port.
+    pub travel: u128,
+    /// Booking to slot, of the trucks that left having booked one.
+    pub lead: u128,
+    /// How many of the trucks that left had booked a slot.
+    pub booked: u64,
+}
+
+impl TimeParts {
+    /// Zero parts for `stages` stages.
+    pub fn new(stages: usize) -> Self {
+        TimeParts {
+            stage_wait: vec![0; stages],
+            stage_service: vec![0; stages],
+            ..TimeParts::default()
+        }
+    }
+
+    /// Adds `o`'s sums to these.
+    pub fn add(&mut self, o: &TimeParts) {
+        self.road += o.road;
+        for (a, b) in self.stage_wait.iter_mut().zip(&o.stage_wait) {
+            *a += b;
+        }
+        for (a, b) in self.stage_service.iter_mut().zip(&o.stage_service) {
+            *a += b;
+        }
+        self.before_start += o.before_start;
+        self.equeue += o.equeue;
+        self.travel += o.travel;
+        self.lead += o.lead;
+        self.booked += o.booked;
+    }
+
+    /// The on-site sum: the trucks' summed time in port.
+    pub fn on_site(&self) -> u128 {
+        self.road
+            + self.stage_wait.iter().sum::<u128>()
+            + self.stage_service.iter().sum::<u128>()
+            + self.before_start
+    }
 }
 
 /// The parts of a cost sum (they add up to it).
@@ -238,7 +304,7 @@ pub struct CostParts {
 }
 
 impl ClassResult {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(stages: usize) -> Self {
         ClassResult {
             counts: Counts::default(),
             time_in_port: DurationStats::new(crate::engine::time::SECOND),
@@ -248,6 +314,7 @@ impl ClassResult {
             steps: 0,
             cost: 0.0,
             cost_parts: CostParts::default(),
+            time_parts: TimeParts::new(stages),
         }
     }
 }

@@ -28,6 +28,23 @@ use crate::engine::streams::Rng;
 use crate::engine::time::Time;
 use crate::scenario::{Port as GateSpec, Scenario};
 
+/// The fixed columns of a truck's row in [`World::parts`]; the stages'
+/// waits and then their services follow them.
+#[derive(Clone, Copy)]
+pub(super) enum Part {
+    /// Reaching the port to joining the first stage's queue.
+    Road = 0,
+    /// Being called forward to reaching the port.
+    Travel = 1,
+    /// Booking to slot.
+    Lead = 2,
+    /// 1 when the truck booked a slot.
+    Booked = 3,
+}
+
+/// The fixed columns of a row: [`Part`].
+pub(super) const ROW: usize = 4;
+
 /// The state every mechanism of the port reads and changes.
 pub(super) struct World<'a> {
     pub scenario: &'a Scenario,
@@ -45,6 +62,11 @@ pub(super) struct World<'a> {
     pub stages: Vec<Stage>,
     pub offsite: Option<OffSite>,
     pub trucks: Slab<Truck>,
+    /// Where each truck's time went so far, a row of [`ROW`] + 2 × stages
+    /// ticks per slab entry (see [`Part`]); a row is zeroed when its
+    /// entry is given to a new truck, so memory follows the trucks in the
+    /// system at once, not the horizon.
+    pub parts: Vec<u64>,
     /// Trucks waiting on the road or in a stage queue.
     pub waiting: TimeWeighted,
     /// Trucks waiting in the e-queue.
@@ -167,6 +189,36 @@ impl World<'_> {
         (from..route.len())
             .map(|q| (q, usize::from(route[q])))
             .find(|&(_, s)| truck.routing >> s & 1 == 1)
+    }
+
+    /// Puts `truck` in the system, with a zeroed row of parts; its id.
+    #[inline]
+    pub fn insert(&mut self, truck: Truck) -> u32 {
+        let id = self.trucks.insert(truck);
+        let stride = self.stride();
+        let row = id * stride;
+        if self.parts.len() < row + stride {
+            self.parts.resize(row + stride, 0);
+        }
+        if let Some(r) = self.parts.get_mut(row..row + stride) {
+            r.fill(0);
+        }
+        id as u32
+    }
+
+    /// The length of a truck's row of parts.
+    #[inline]
+    pub fn stride(&self) -> usize {
+        ROW + 2 * self.stages.len()
+    }
+
+    /// Adds `ticks` to column `col` of truck `id`'s row.
+    #[inline]
+    pub fn add_part(&mut self, id: u32, col: usize, ticks: u64) {
+        let at = id as usize * self.stride() + col;
+        if let Some(x) = self.parts.get_mut(at) {
+            *x += ticks;
+        }
     }
 
     /// Truck `id` leaves the port area: its parking place goes to the next

@@ -140,6 +140,36 @@ pub fn summary(s: &Summary, currency: &str) -> Vec<u8> {
     to_csv(&header, rows)
 }
 
+/// Where the time goes, overall and per class: one row per part
+/// (`kind` is `on_site`, `off_site` or `booking_lead`), its mean per truck
+/// that left in seconds and that mean's 95% CI. The `on_site` rows of a
+/// scope add up to its `time_in_port_s`.
+pub fn time_breakdown(s: &Summary) -> Vec<u8> {
+    let mut rows: Rows = Vec::new();
+    let scopes = std::iter::once(("all", &s.time_breakdown)).chain(
+        s.classes
+            .iter()
+            .map(|c| (c.name.as_str(), &c.time_breakdown)),
+    );
+    for (scope, b) in scopes {
+        let kinds = b
+            .on_site
+            .iter()
+            .map(|p| ("on_site", p))
+            .chain(b.off_site.iter().map(|p| ("off_site", p)))
+            .chain(b.booking_lead.iter().map(|p| ("booking_lead", p)));
+        for (kind, p) in kinds {
+            let mut row = vec![scope.to_owned(), kind.to_owned(), p.part.clone()];
+            row.extend(est(&p.estimate));
+            rows.push(row);
+        }
+    }
+    to_csv(
+        &["scope", "kind", "part", "mean_s", "ci95_low", "ci95_high"],
+        rows,
+    )
+}
+
 /// The flow-balance terms of one replication, in [`FLOW`] order.
 fn flow_row(c: &Counts) -> [u64; 19] {
     [

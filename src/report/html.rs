@@ -32,6 +32,7 @@ pub mod page;
 mod tables;
 #[cfg(test)]
 mod tests;
+mod time;
 
 use self::charts::Series;
 use self::page::{Ids, Markup, figure, html, notice_list, section};
@@ -282,6 +283,7 @@ pub fn run(
         (tables::run_cards(s, cur))
         (tables::run_table(scenario, s, cur))
         (inputs::classes(s, cur))
+        (time::time_breakdown(s))
         (inputs::costs(scenario, s, cur))
         (inputs::inputs(scenario))
         (chart_sections(&mut ids, &series))

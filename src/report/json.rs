@@ -9,6 +9,8 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::experiment::breakdown::{Breakdown, TimePart};
+use crate::experiment::compare::PartChange;
 use crate::experiment::estimate::Estimate;
 use crate::experiment::run::RunOutput;
 use crate::experiment::stability::Instability;
@@ -127,6 +129,54 @@ pub fn metric(m: &Metric) -> Value {
     value
 }
 
+/// `{part, mean_s, ci95}` of one part of the time (and `note`, why there
+/// is no interval, as for every estimate).
+fn time_part(p: &TimePart) -> Value {
+    let e = estimate(&p.estimate);
+    let mut map = Map::new();
+    map.insert("part".into(), json!(p.part));
+    map.insert(
+        "mean_s".into(),
+        e.get("mean").cloned().unwrap_or(Value::Null),
+    );
+    map.insert("ci95".into(), e.get("ci95").cloned().unwrap_or(Value::Null));
+    if let Some(note) = e.get("note") {
+        map.insert("note".into(), note.clone());
+    }
+    Value::Object(map)
+}
+
+/// `{on_site: [..], off_site: [..], booking_lead}`: where the time went.
+pub fn time_breakdown(b: &Breakdown) -> Value {
+    json!({
+        "on_site": b.on_site.iter().map(time_part).collect::<Vec<_>>(),
+        "off_site": b.off_site.iter().map(time_part).collect::<Vec<_>>(),
+        "booking_lead": b.booking_lead.as_ref().map_or(Value::Null, time_part),
+    })
+}
+
+/// The parts of the time compared: per kind, `{part, baseline, variant,
+/// change, change_pct, verdict, …}` as for a metric.
+pub fn part_changes(list: &[PartChange]) -> Value {
+    let of = |kind: &str| -> Vec<Value> {
+        list.iter()
+            .filter(|p| p.kind == kind)
+            .map(|p| {
+                let mut v = change(&p.change);
+                if let Value::Object(map) = &mut v {
+                    map.insert("part".into(), json!(p.part));
+                }
+                v
+            })
+            .collect()
+    };
+    json!({
+        "on_site": of("on_site"),
+        "off_site": of("off_site"),
+        "booking_lead": of("booking_lead").into_iter().next().unwrap_or(Value::Null),
+    })
+}
+
 fn metrics(list: &[Metric]) -> Value {
     Value::Object(
         list.iter()
@@ -222,6 +272,7 @@ pub fn summary(s: &Summary) -> Map<String, Value> {
     let mut map = Map::new();
     map.insert("metrics".into(), metrics(&s.metrics));
     map.insert("cost_breakdown".into(), metrics(&s.cost_parts));
+    map.insert("time_breakdown".into(), time_breakdown(&s.time_breakdown));
     map.insert("flow".into(), flow(&s.flow));
     map.insert(
         "unfinished".into(),
@@ -290,6 +341,7 @@ pub fn summary(s: &Summary) -> Map<String, Value> {
                 if let Value::Object(m) = metrics(&c.metrics) {
                     obj.extend(m);
                 }
+                obj.insert("time_breakdown".into(), time_breakdown(&c.time_breakdown));
                 Value::Object(obj)
             })
             .collect(),
@@ -405,6 +457,13 @@ pub fn compare(
                 .map(|c| (c.name.to_owned(), change(c)))
                 .collect(),
         ),
+    );
+    doc.insert(
+        "time_breakdown".into(),
+        part_changes(&crate::experiment::compare::part_changes(
+            summaries[0],
+            summaries[1],
+        )),
     );
     let mut detail = Map::new();
     detail.insert("baseline".into(), Value::Object(summary(summaries[0])));

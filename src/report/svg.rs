@@ -82,13 +82,19 @@ pub fn nice_step(raw: f64, integer: bool) -> f64 {
 /// About `target` ticks at a nice step, the first at or below `lo` and the
 /// last at or above `hi`.
 pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    nice_ticks_of(lo, hi, target, false)
+}
+
+/// [`nice_ticks`], and with `integer` only whole numbers (a step of at
+/// least 1, never 2.5): for an axis of counts such as lanes.
+pub fn nice_ticks_of(lo: f64, hi: f64, target: usize, integer: bool) -> Vec<f64> {
     let (lo, hi) = match (lo.is_finite(), hi.is_finite()) {
         (true, true) if hi > lo => (lo, hi),
         (true, true) if lo == 0.0 => (0.0, 1.0),
         (true, true) => (lo.min(0.0), lo.max(0.0)),
         _ => (0.0, 1.0),
     };
-    let step = nice_step((hi - lo) / target.max(1) as f64, false);
+    let step = nice_step((hi - lo) / target.max(1) as f64, integer);
     let first = (lo / step + 1e-9).floor() as i64;
     let last = (hi / step - 1e-9).ceil() as i64;
     (first..=last).map(|i| i as f64 * step).collect()
@@ -344,7 +350,18 @@ impl Axis {
     /// An axis over about `target` nice ticks spanning `lo..=hi`, extended
     /// to the outer ticks, with numbers as labels.
     pub fn nice(title: impl Into<String>, lo: f64, hi: f64, target: usize) -> Axis {
-        let ticks = nice_ticks(lo, hi, target);
+        Axis::nice_of(title, lo, hi, target, false)
+    }
+
+    /// [`Axis::nice`] with whole-number ticks only when `integer`.
+    pub fn nice_of(
+        title: impl Into<String>,
+        lo: f64,
+        hi: f64,
+        target: usize,
+        integer: bool,
+    ) -> Axis {
+        let ticks = nice_ticks_of(lo, hi, target, integer);
         let step = if ticks.len() > 1 {
             ticks[1] - ticks[0]
         } else {
@@ -410,6 +427,22 @@ mod tests {
         assert_eq!(nice_step(0.3, true), 1.0);
         assert_eq!(nice_step(340.0, false), 500.0);
         assert_eq!(nice_step(0.012, false), 0.02);
+    }
+
+    /// Issue 28: an axis of lanes from 1 to 4 has no tick at 2.5.
+    #[test]
+    fn integer_axes_tick_only_whole_numbers() {
+        assert_eq!(
+            nice_ticks(1.0, 4.0, 6),
+            vec![1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0]
+        );
+        assert_eq!(nice_ticks_of(1.0, 4.0, 6, true), vec![1.0, 2.0, 3.0, 4.0]);
+        let a = Axis::nice_of("lanes", 2.0, 12.0, 6, true);
+        let labels: Vec<&str> = a.ticks.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(labels, ["2", "4", "6", "8", "10", "12"]);
+        for (t, _) in &Axis::nice_of("lanes", 0.0, 3.0, 8, true).ticks {
+            assert_eq!(t.fract(), 0.0, "{t}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@
 use std::fmt::Write;
 
 mod attribution;
+mod breakdown;
 mod check;
 mod compare;
 
@@ -294,6 +295,7 @@ pub fn run(scenario: &Scenario, output: &RunOutput, warnings: &[String]) -> Stri
             number(len.mean, 1)
         );
     }
+    breakdown::breakdown(&mut out, &s.time_breakdown, s.metric("time_in_port_s"));
     if s.classes.len() > 1 {
         for class in &s.classes {
             let _ = writeln!(out, "\nclass {}", class.name);

@@ -14,7 +14,9 @@
 use crate::decide::points::UnitValues;
 use crate::engine::stats::{DurationStats, RawDurations};
 use crate::experiment::digest::{DurationDigest, GroupDigest, RepDigest, StageDigest};
-use crate::model::{CostParts, Counts, GateResult, HourlyProfile, PoolResult, Stopped, Unfinished};
+use crate::model::{
+    CostParts, Counts, GateResult, HourlyProfile, PoolResult, Stopped, TimeParts, Unfinished,
+};
 
 /// A digest that does not decode.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -274,6 +276,7 @@ fn put_group(w: &mut Writer, g: &GroupDigest) {
         steps,
         cost,
         cost_parts,
+        time_parts,
     } = g;
     put_counts(w, counts);
     for d in [time_in_port, wait, offsite_wait, door_to_exit] {
@@ -290,6 +293,47 @@ fn put_group(w: &mut Writer, g: &GroupDigest) {
     [fees, time, overnight, fixed]
         .iter()
         .for_each(|&x| w.f64(x));
+    put_time_parts(w, time_parts);
+}
+
+fn put_time_parts(w: &mut Writer, p: &TimeParts) {
+    let TimeParts {
+        road,
+        stage_wait,
+        stage_service,
+        before_start,
+        equeue,
+        travel,
+        lead,
+        booked,
+    } = p;
+    for x in [road, before_start, equeue, travel, lead] {
+        w.u128(*x);
+    }
+    w.u64(*booked);
+    for list in [stage_wait, stage_service] {
+        w.usize(list.len());
+        list.iter().for_each(|&x| w.u128(x));
+    }
+}
+
+fn get_time_parts(r: &mut Reader) -> Result<TimeParts, CodecError> {
+    let mut p = TimeParts {
+        road: r.u128()?,
+        before_start: r.u128()?,
+        equeue: r.u128()?,
+        travel: r.u128()?,
+        lead: r.u128()?,
+        booked: r.u64()?,
+        ..TimeParts::default()
+    };
+    for list in [&mut p.stage_wait, &mut p.stage_service] {
+        let n = r.list_len()?;
+        for _ in 0..n {
+            list.push(r.u128()?);
+        }
+    }
+    Ok(p)
 }
 
 fn get_group(r: &mut Reader) -> Result<GroupDigest, CodecError> {
@@ -307,6 +351,7 @@ fn get_group(r: &mut Reader) -> Result<GroupDigest, CodecError> {
             overnight: r.f64()?,
             fixed: r.f64()?,
         },
+        time_parts: get_time_parts(r)?,
     })
 }
 

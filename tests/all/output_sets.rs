@@ -190,7 +190,8 @@ fn out_is_one_set_with_a_manifest_and_a_run_id_from_content_only() {
             "replications.csv",
             "stages.csv",
             "daily.csv",
-            "hourly.csv"
+            "hourly.csv",
+            "time_breakdown.csv"
         ]
     );
     let id = one["run_id"].as_str().expect("run id");
@@ -207,7 +208,13 @@ fn out_is_one_set_with_a_manifest_and_a_run_id_from_content_only() {
         serde_json::from_slice(&std::fs::read(d.join("one/results.json")).expect("read"))
             .expect("JSON");
     assert_eq!(results["manifest"]["run_id"], one["run_id"]);
-    for csv in ["replications.csv", "stages.csv", "daily.csv", "hourly.csv"] {
+    for csv in [
+        "replications.csv",
+        "stages.csv",
+        "daily.csv",
+        "hourly.csv",
+        "time_breakdown.csv",
+    ] {
         assert_eq!(
             std::fs::read(d.join("one").join(csv)).expect("read"),
             std::fs::read(d.join("two").join(csv)).expect("read"),

@@ -58,7 +58,7 @@ fn every_csv_column_is_defined_in_the_metric_definitions() {
             }
         }
     }
-    assert_eq!(files.len(), 1 + 4 + 2, "{files:?}");
+    assert_eq!(files.len(), 1 + 5 + 2, "{files:?}");
     for file in files {
         for column in header(&file) {
             let base = column

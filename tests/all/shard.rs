@@ -183,6 +183,7 @@ fn run_merged_is_the_run_for_any_shard_count() {
         "stages.csv",
         "daily.csv",
         "hourly.csv",
+        "time_breakdown.csv",
     ] {
         let a = std::fs::read(one.join(file)).expect("unsharded file");
         let b = std::fs::read(merged.join(file)).expect("merged file");

@@ -1,6 +1,17 @@
 //! The search over candidates: bisection for one variable, cost order
 //! with monotone pruning for several; the choice, the runner-up, and what
 //! the evidence proves.
+//!
+//! The most capable corner (every variable at its maximum) is evaluated
+//! first: when even it misses a target, no candidate can meet it (more
+//! capacity never hurts), and the plan stops at once, saying by how much.
+//! With several variables, each variable's least workable value is then
+//! found by bisection with the others at their maximum, so every cheaper
+//! candidate below it is ruled out before the cost order starts: an
+//! expensive variable that binds (one scanner is never enough) no longer
+//! lets the budget run out on cheap candidates that could never work.
+//! When the budget runs out all the same, the notes name the constraint
+//! that failed at the best candidates and the variable whose range binds.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -8,7 +19,8 @@ use super::Plan;
 use super::candidate::{Candidate, Hooks, Status, evaluate};
 use crate::decide::DecideError;
 use crate::decide::runner::Runner;
-use crate::decide::verdict::{Schedule, alpha_per_test};
+use crate::decide::verdict::{Schedule, Verdict, alpha_per_test};
+use crate::experiment::summary::Unit;
 
 /// The runner-up, and how its feasibility is known.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -171,11 +183,23 @@ pub fn solve(
         budget,
     };
     let order = in_cost_order(plan);
-    let (choice, runner_up) = match &plan.variables[..] {
-        [v] => bisect(&mut s, v.min, v.max)?,
-        _ => by_cost(&mut s, &order)?,
-    };
     let mut notes = Vec::new();
+    let top: Vec<i64> = plan.variables.iter().map(|v| v.max).collect();
+    let unreachable = s.status(&top)? == Some(Status::Infeasible);
+    let (choice, runner_up) = if unreachable {
+        if let Some(c) = s.index(&top).map(|i| &s.done[i]) {
+            notes.push(unreachable_note(plan, c));
+        }
+        (None, None)
+    } else {
+        match &plan.variables[..] {
+            [v] => bisect(&mut s, v.min, v.max)?,
+            _ => {
+                lower_bounds(&mut s, &top)?;
+                by_cost(&mut s, &order)?
+            }
+        }
+    };
     let least_cost_proven = match choice {
         Some(i) => {
             let chosen = s.done[i].values.clone();
@@ -205,9 +229,15 @@ pub fn solve(
     }
     monotonicity(&s.done, &mut notes);
     let complete = !cancel.load(Ordering::SeqCst);
-    if complete && choice.is_none() && s.done.len() >= budget && plan.variables.len() > 1 {
+    if complete
+        && !unreachable
+        && choice.is_none()
+        && s.done.len() >= budget
+        && plan.variables.len() > 1
+    {
         notes.push(format!(
-            "stopped after {budget} candidates (`max_candidates`) without a feasible one"
+            "stopped after {budget} candidates (`max_candidates`) without a feasible one{}",
+            binding(plan, &s.done)
         ));
     }
     Ok(Answer {
@@ -284,6 +314,121 @@ fn by_cost(s: &mut Search, order: &[Vec<i64>]) -> Result<Found, DecideError> {
         }
     }
     Ok((choice, None))
+}
+
+/// Several variables, the most capable corner `top` workable: for each
+/// variable in turn, its least value that works with the others at their
+/// maximum, by bisection. Every value below it is then implied infeasible
+/// for any setting of the others, so the cost order never spends the
+/// budget there. Stops quietly when the budget or a cancel stops it.
+fn lower_bounds(s: &mut Search, top: &[i64]) -> Result<(), DecideError> {
+    let plan = s.plan;
+    for (i, v) in plan.variables.iter().enumerate() {
+        let (mut lo, mut hi) = (v.min, v.max);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let mut at = top.to_vec();
+            at[i] = mid;
+            match s.status(&at)? {
+                Some(Status::Feasible) => hi = mid,
+                Some(Status::Infeasible) => lo = mid + 1,
+                // Undecided: not evidence either way; stop narrowing.
+                Some(Status::Undecided) => break,
+                None => return Ok(()),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A value of a plan metric for people: durations in hours or minutes.
+fn shown(unit: Unit, x: f64) -> String {
+    match unit {
+        Unit::Seconds if x >= 3600.0 => format!("{:.1} h", x / 3600.0),
+        Unit::Seconds => format!("{:.0} min", x / 60.0),
+        _ => format!("{x:.1}"),
+    }
+}
+
+/// Why no candidate can work: what the most capable corner `c` missed, and
+/// by how much.
+fn unreachable_note(plan: &Plan, c: &Candidate) -> String {
+    let missed: Vec<String> = plan
+        .constraints
+        .iter()
+        .zip(&c.decisions)
+        .filter(|(_, d)| d.verdict == Verdict::Violated)
+        .map(|(k, d)| {
+            format!(
+                "{} is {} against `{}`",
+                k.key.label(),
+                shown(k.key.unit(), d.mean),
+                k.text
+            )
+        })
+        .collect();
+    let why = match (&c.note, missed.is_empty()) {
+        (Some(note), _) => note.clone(),
+        (None, false) => missed.join("; "),
+        (None, true) => "a constraint is violated".to_owned(),
+    };
+    format!(
+        "at the maximum of every variable ({}), {why}: the ranges cannot meet the target, so the plan stopped there; widen the ranges or change what else limits the port (its hours, its demand)",
+        label(plan, &c.values)
+    )
+}
+
+/// After a budget spent without a feasible candidate: the constraint that
+/// failed at the most capable candidates evaluated, and the variable whose
+/// range binds (the one every infeasible candidate kept lowest).
+fn binding(plan: &Plan, done: &[Candidate]) -> String {
+    let bad: Vec<&Candidate> = done
+        .iter()
+        .filter(|c| c.status == Status::Infeasible)
+        .collect();
+    if bad.is_empty() {
+        return String::new();
+    }
+    let mut failed = vec![0usize; plan.constraints.len()];
+    let best = bad
+        .iter()
+        .map(|c| c.values.iter().sum::<i64>())
+        .max()
+        .unwrap_or(0);
+    for c in bad.iter().filter(|c| c.values.iter().sum::<i64>() == best) {
+        for (j, d) in c.decisions.iter().enumerate() {
+            if d.verdict == Verdict::Violated {
+                failed[j] += 1;
+            }
+        }
+    }
+    let constraint = failed
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, n)| **n)
+        .filter(|(_, n)| **n > 0)
+        .and_then(|(j, _)| plan.constraints.get(j))
+        .map(|k| format!("; `{}` failed at the most capable candidates tried", k.text))
+        .unwrap_or_default();
+    let variable = plan
+        .variables
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let high = bad.iter().map(|c| c.values[i]).max().unwrap_or(v.min);
+            let reach = (high - v.min) as f64 / ((v.max - v.min).max(1)) as f64;
+            (i, v, high, reach)
+        })
+        .min_by(|a, b| a.3.total_cmp(&b.3))
+        .filter(|(_, v, high, _)| *high < v.max)
+        .map(|(_, v, high, _)| {
+            format!(
+                "; `{}` binds: no infeasible candidate had more than {high} (of {}–{}), raise `max_candidates` or narrow the other ranges",
+                v.key, v.min, v.max
+            )
+        })
+        .unwrap_or_default();
+    format!("{constraint}{variable}")
 }
 
 /// Candidates that contradict "more capacity never hurts".

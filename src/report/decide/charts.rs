@@ -153,6 +153,17 @@ impl Frame {
 
 /// A nice axis over values (and their intervals), padded a little.
 pub fn axis(title: &str, values: impl Iterator<Item = f64>, from_zero: bool) -> Axis {
+    axis_of(title, values, from_zero, false)
+}
+
+/// [`axis`], with whole-number ticks only when `integer` (a factor whose
+/// levels are all whole numbers, such as lanes, never shows 2.5).
+pub fn axis_of(
+    title: &str,
+    values: impl Iterator<Item = f64>,
+    from_zero: bool,
+    integer: bool,
+) -> Axis {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for v in values.filter(|v| v.is_finite()) {
         lo = lo.min(v);
@@ -167,7 +178,45 @@ pub fn axis(title: &str, values: impl Iterator<Item = f64>, from_zero: bool) -> 
     if hi <= lo {
         hi = lo + 1.0;
     }
-    Axis::nice(title, lo, hi, 6)
+    Axis::nice_of(title, lo, hi, 6, integer)
+}
+
+#[cfg(test)]
+mod heat_tests {
+    use super::*;
+
+    /// Issue 28: the heat map says what its colours mean: a legend from
+    /// the smallest value (pale) to the largest (dark), labelled.
+    #[test]
+    fn a_heat_map_has_a_colour_legend() {
+        let columns = ["1".to_owned(), "2".to_owned()];
+        let rows = ["a".to_owned(), "b".to_owned()];
+        let values = vec![vec![Some(10.0), Some(20.0)], vec![Some(30.0), None]];
+        let svg = heatmap(
+            "h",
+            "wait",
+            ("lanes", &columns),
+            ("shift", &rows),
+            &values,
+            &|v| format!("{v:.0} min"),
+        );
+        let legend = &svg[svg.find("<g class=\"heat-legend\">").expect("a legend")..];
+        let legend = &legend[..legend.find("</g>").expect("closed")];
+        assert!(
+            legend.contains(">10 min</text>") && legend.contains(">30 min</text>"),
+            "{legend}"
+        );
+        assert!(
+            legend.contains(&format!("fill=\"{}\"", heat_fill(0.0))),
+            "pale end"
+        );
+        assert!(
+            legend.contains(&format!("fill=\"{}\"", heat_fill(1.0))),
+            "dark end"
+        );
+        // The largest cell has the legend's darkest colour.
+        assert_eq!(svg.matches(&heat_fill(1.0)).count(), 2, "{svg}");
+    }
 }
 
 /// One series of a metric against a factor: `(x, mean, lo, hi)`.
@@ -308,8 +357,21 @@ pub fn dots(
     out
 }
 
+/// A heat map cell's fill at `t` of the way from the smallest value (pale)
+/// to the largest (dark blue).
+fn heat_fill(t: f64) -> String {
+    let shade = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
+    format!(
+        "#{:02x}{:02x}{:02x}",
+        shade(236.0, 31.0),
+        shade(242.0, 78.0),
+        shade(250.0, 154.0)
+    )
+}
+
 /// A heat map: `values[row][column]` (rows are the second factor, drawn
-/// bottom to top), each cell labelled with `text`.
+/// bottom to top), each cell labelled with `text`, and a colour legend
+/// from the smallest value to the largest (top right).
 pub fn heatmap(
     id: &str,
     title: &str,
@@ -341,14 +403,7 @@ pub fn heatmap(
                 Some(v) => {
                     let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
                     // From pale to dark blue; dark cells get white text.
-                    let shade = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
-                    let rgb = format!(
-                        "#{:02x}{:02x}{:02x}",
-                        shade(236.0, 31.0),
-                        shade(242.0, 78.0),
-                        shade(250.0, 154.0)
-                    );
-                    (rgb, if t > 0.55 { "#fff" } else { "#111" })
+                    (heat_fill(t), if t > 0.55 { "#fff" } else { "#111" })
                 }
                 None => ("#f4f4f4".to_owned(), "#777"),
             };
@@ -377,6 +432,39 @@ pub fn heatmap(
             n(left - 6.0),
             n(y + cell_h / 2.0 + 4.0),
             escape(&rows[r])
+        );
+    }
+    if lo.is_finite() && hi.is_finite() {
+        // The legend: the smallest value, ten swatches, the largest.
+        let (lo_text, hi_text) = (text(lo), text(hi));
+        let swatches = 10;
+        let lx = width - 20.0 - 12.0 * swatches as f64 - text_width(&hi_text, 11.0) - 6.0;
+        let _ = write!(
+            out,
+            "<g class=\"heat-legend\"><title>colour scale: {} (pale) to {} (dark)</title><text class=\"tick\" x=\"{}\" y=\"18\" text-anchor=\"end\">{}</text>",
+            escape(&lo_text),
+            escape(&hi_text),
+            n(lx - 4.0),
+            escape(&lo_text)
+        );
+        for i in 0..swatches {
+            let t = if hi > lo {
+                i as f64 / (swatches - 1) as f64
+            } else {
+                0.5
+            };
+            let _ = write!(
+                out,
+                "<rect x=\"{}\" y=\"8\" width=\"12\" height=\"12\" fill=\"{}\"/>",
+                n(lx + 12.0 * i as f64),
+                heat_fill(t)
+            );
+        }
+        let _ = write!(
+            out,
+            "<text class=\"tick\" x=\"{}\" y=\"18\">{}</text></g>",
+            n(lx + 12.0 * swatches as f64 + 4.0),
+            escape(&hi_text)
         );
     }
     let bottom = top + cell_h * rows.len() as f64;

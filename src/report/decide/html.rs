@@ -11,12 +11,12 @@ use std::collections::BTreeMap;
 
 use super::charts::{self, Dot, Line, Row, Scale};
 use crate::decide::metrics::MetricKey;
-use crate::decide::plan::{Answer, Plan, RunnerUp, Status};
+use crate::decide::plan::{Answer, Plan, RunnerUp};
 use crate::decide::points::Outcome;
 use crate::decide::sensitivity::{Findings, Sensitivity};
 use crate::decide::sweep::Sweep;
 use crate::decide::values::{cell, numeric};
-use crate::decide::verdict::{Bound, Constraint};
+use crate::decide::verdict::{Bound, Constraint, Verdict};
 use crate::experiment::estimate::Estimate;
 use crate::report::format::value;
 use crate::report::html::page::{self, Ids, Markup, html};
@@ -262,6 +262,7 @@ fn factor_chart(
             .push((x_of(&p.set[f]), s.estimate(key)));
     }
     let xs = groups.values().flatten().map(|(x, _)| *x);
+    let whole = groups.values().flatten().all(|(x, _)| x.fract() == 0.0);
     let x_axis = match &categorical {
         Some(ticks) => Axis::new(
             factor.key.clone(),
@@ -269,7 +270,7 @@ fn factor_chart(
             ticks.len() as f64 - 0.5,
             ticks.clone(),
         ),
-        None => charts::axis(&factor_title(&factor.key, &factor.levels), xs, false),
+        None => charts::axis_of(&factor_title(&factor.key, &factor.levels), xs, false, whole),
     };
     let ys = groups.values().flatten().flat_map(|(_, e)| {
         let (m, lo, hi) = scaled(e, scale.divisor);
@@ -535,10 +536,13 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
             .iter()
             .map(|x| {
                 let d = &x.decisions[j];
-                let style = match x.status {
-                    Status::Feasible => 2,
-                    Status::Infeasible => 1,
-                    Status::Undecided => 4,
+                // Coloured by this constraint's verdict, not the overall
+                // one: a candidate infeasible on another constraint still
+                // shows here as meeting this one.
+                let style = match d.verdict {
+                    Verdict::Satisfied => 2,
+                    Verdict::Violated => 1,
+                    Verdict::Undecided => 4,
                 };
                 let xv = if one { x.values[0] as f64 } else { x.cost };
                 if d.mean > ceiling {
@@ -568,7 +572,7 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
                 (a.min(d.x), b.max(d.x))
             });
         let pad = ((x_hi - x_lo) * 0.05).max(0.5);
-        let x_axis = charts::axis(&x_title, [x_lo - pad, x_hi + pad].into_iter(), false);
+        let x_axis = charts::axis_of(&x_title, [x_lo - pad, x_hi + pad].into_iter(), false, one);
         let ys = dots
             .iter()
             .flat_map(|d| {
@@ -582,8 +586,8 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
         let y_axis = charts::axis(&scale.title, ys, true);
         let id = page.id();
         let legend = [
-            (2, "feasible".to_owned()),
-            (1, "infeasible".to_owned()),
+            (2, "meets this constraint".to_owned()),
+            (1, "misses it".to_owned()),
             (4, "undecided".to_owned()),
         ];
         let svg = charts::dots(
@@ -596,7 +600,7 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
         );
         page.h2(
             &constraint_words(c, &cur),
-            "Each candidate's mean with its decision bounds (at the per-test level α, so wider than a 95% interval); the dashed line is the threshold.",
+            "Each candidate's mean with its decision bounds (at the per-test level α, so wider than a 95% interval), coloured by its verdict on this constraint alone; the dashed line is the threshold.",
         );
         page.figure(&c.text, svg);
     }

@@ -117,8 +117,9 @@ fn user_text_is_escaped() {
 
 #[test]
 fn one_svg_per_chart() {
-    // Daily, hourly flow, waiting, time in port, stages.
-    assert_eq!(charts(&run_page(&scenario("1d", 2, "50/d", 1))), 5);
+    // Daily, hourly flow, waiting, time in port, stages, where the time
+    // goes.
+    assert_eq!(charts(&run_page(&scenario("1d", 2, "50/d", 1))), 6);
     // Hourly flow and stages once per side; plus the Shapley chart.
     assert_eq!(charts(&compare_page(false)), 7);
     assert_eq!(charts(&compare_page(true)), 8);

@@ -168,5 +168,7 @@ pub fn compare(sides: &Sides, changes: &[Change]) -> String {
         let _ = write!(out, "\n{which}");
         stages(&mut out, s);
     }
+    let parts = crate::experiment::compare::part_changes(sides.summaries[0], sides.summaries[1]);
+    super::breakdown::part_changes(&mut out, &parts);
     out
 }
