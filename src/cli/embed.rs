@@ -76,6 +76,7 @@ pub fn cancel() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::capture::{capturing, stdout};
 
     #[test]
     fn usage_errors_are_exit_2_on_the_captured_stderr() {
