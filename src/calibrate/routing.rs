@@ -292,7 +292,9 @@ mod tests {
     #[test]
     fn order_shares_and_a_rework_loop() {
         // Stages first seen in the log as scan, docs; trucks visit docs
-        // first. Truck C is sent back from scan to docs once.
+        // first. Truck C is sent back from scan to docs once. Truck D,
+        // arriving hours later, keeps the log open long enough that every
+        // complete trip had time to finish (the rule of `estimate`).
         let text = "truck,time,event,stage
 A,2025-03-10T08:00,arrive,
 A,2025-03-10T08:30,start,scan
@@ -314,6 +316,7 @@ C,2025-03-10T10:30,end,docs
 C,2025-03-10T10:35,start,scan
 C,2025-03-10T10:40,end,scan
 C,2025-03-10T10:45,depart,
+D,2025-03-10T14:00,arrive,
 ";
         let log = read_from(
             std::path::Path::new("t.csv"),
