@@ -27,6 +27,7 @@ from ._errors import Diagnostic, PortsimError, RunawayError, ScenarioError
 from ._results import (
     CalibrationResult,
     ComparisonResult,
+    ForecastResult,
     Result,
     RunResult,
     StudyResult,
@@ -39,12 +40,14 @@ __all__ = [
     "plan",
     "sensitivity",
     "calibrate",
+    "forecast",
     "schema",
     "Result",
     "RunResult",
     "ComparisonResult",
     "StudyResult",
     "CalibrationResult",
+    "ForecastResult",
     "PortsimError",
     "ScenarioError",
     "RunawayError",
@@ -149,6 +152,38 @@ def calibrate(
         args += _flag("--threads", threads)
         args += _flag("--max-trucks", max_trucks)
         return CalibrationResult._from(ws.invoke(args))
+
+
+def forecast(
+    scenario: PathLike,
+    log: PathLike,
+    at: str,
+    *,
+    map: Optional[PathLike] = None,
+    hours: Optional[int] = None,
+    replications: Optional[int] = None,
+    seed: Optional[int] = None,
+    backtest: Optional[str] = None,
+    every: Optional[str] = None,
+    threads: Optional[int] = None,
+    max_trucks: Optional[int] = None,
+) -> ForecastResult:
+    """The next hours from the trucks ``log`` shows in the port at ``at``
+    (``portsim forecast``; ``at`` an ISO local date-time such as
+    ``"2025-03-06T12:00"``), or with ``backtest="FROM..TO"`` the scores of
+    such forecasts against the log (docs/forecast.md)."""
+    with _Workspace() as ws:
+        args = ["forecast", _path(scenario), "--log", _path(log), "--at", str(at)]
+        if map is not None:
+            args += ["--map", _path(map)]
+        args += _flag("--hours", hours)
+        args += _flag("--replications", replications)
+        args += _flag("--seed", seed)
+        args += _flag("--backtest", backtest)
+        args += _flag("--every", every)
+        args += _flag("--threads", threads)
+        args += _flag("--max-trucks", max_trucks)
+        return ForecastResult._from(ws.invoke(args, out=False))
 
 
 def schema() -> dict:
@@ -263,9 +298,15 @@ class _Workspace:
         self.text_file = str(file)
         return str(file)
 
-    def invoke(self, args: list) -> "_Invocation":
-        out = self.root / "out"
-        full = [*args, "--format", "json", "--quiet", "--out", str(out)]
+    def invoke(self, args: list, out: bool = True) -> "_Invocation":
+        """Runs a command for its JSON; with ``out``, also the ``--out``
+        set it writes (the commands without one, such as ``forecast``,
+        print everything they give)."""
+        out_dir = self.root / "out"
+        full = [*args, "--format", "json", "--quiet"]
+        if out:
+            full += ["--out", str(out_dir)]
+        out = out_dir
         code, stdout, stderr = _native.invoke(full)
         if self.text_file is not None:
             stdout = stdout.replace(self.text_file.encode(), TOML_TEXT.encode())

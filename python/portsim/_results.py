@@ -136,3 +136,35 @@ class CalibrationResult(Result):
     @property
     def text(self) -> str:
         return self.files.get("calibration.txt", b"").decode("utf-8")
+
+
+class ForecastResult(Result):
+    """``portsim.forecast``: the next hours (``data["hours"]``, each with
+    a mean and a 90% prediction interval), the state it started from
+    (``data["state"]``) and the log's counts; ``to_pandas("hours")`` has
+    one row an hour and a column per value (``departures.mean``,
+    ``departures.p5``, …), ``to_pandas("stages")`` one row per hour and
+    stage. A backtest's JSON is in ``data`` as the command gives it."""
+
+    TABLES: Dict[str, str] = {"hours": "json#hours", "stages": "json#stages"}
+
+    def _json_table(self, table: str, pd):
+        hours = self.data.get("hours") or []
+        if table == "hours":
+            rows = []
+            for h in hours:
+                row = {"start": h.get("start")}
+                for key, value in h.items():
+                    if isinstance(value, dict):
+                        for stat, x in value.items():
+                            row[f"{key}.{stat}"] = x
+                rows.append(row)
+            return pd.DataFrame(rows)
+        rows = []
+        for h in hours:
+            for st in h.get("stages") or []:
+                row = {"start": h.get("start"), "stage": st.get("name")}
+                for stat, x in (st.get("queued") or {}).items():
+                    row[f"queued.{stat}"] = x
+                rows.append(row)
+        return pd.DataFrame(rows)

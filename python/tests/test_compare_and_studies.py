@@ -77,3 +77,24 @@ def test_calibrate_json_and_scenario(cli):
     run = portsim.run(toml=ours.scenario_toml, replications=2)
     assert run.data["replications"] == 2
     assert "calibrat" in ours.text.lower()
+
+
+def test_forecast_json_is_the_command_lines_and_its_hours_a_table(cli):
+    args = dict(scenario="scenarios/logs/example-port.toml", log="scenarios/logs/example-port.csv", at="2025-03-05T12:00")
+    ours = portsim.forecast(args["scenario"], args["log"], args["at"], hours=6, replications=20, seed=3)
+    theirs = cli(
+        "forecast", args["scenario"], "--log", args["log"], "--at", args["at"],
+        "--hours", "6", "-r", "20", "--seed", "3", "--format", "json", "-q",
+    )
+    assert comparable(ours.json) == comparable(theirs.stdout)
+    hours = ours.to_pandas("hours")
+    assert len(hours) == 6
+    assert {"start", "departures.mean", "departures.p5", "departures.p95", "in_port.mean"} <= set(hours.columns)
+    assert (hours["departures.p5"] <= hours["departures.p95"]).all()
+    stages = ours.to_pandas("stages")
+    assert len(stages) == 6 * len(ours.data["hours"][0]["stages"])
+
+
+def test_forecast_mistakes_raise_scenario_error():
+    with pytest.raises(portsim.ScenarioError):
+        portsim.forecast("scenarios/logs/example-port.toml", "scenarios/logs/example-port.csv", "not a time")
