@@ -28,7 +28,7 @@ use super::gof::{self, Plan};
 use super::km::{self, MAX_VALUES};
 use super::mle::{self, Estimate};
 use super::sample::{Sample, normalise, point};
-use super::{Candidate, Family, FitError, FitOptions, Fitted, Obs, Observed, ServiceFit};
+use super::{Candidate, FitError, FitOptions, Fitted, Obs, Observed, ServiceFit};
 
 /// Fewest services that ended for a family to be fitted.
 pub const MIN_ENDED: usize = 10;
@@ -174,31 +174,11 @@ fn tested_candidates(
             candidate(e, n, gof)
         })
         .collect();
-    // Stable: on a tie the fixed order of `fit_all` decides.
+    // Stable: on a tie the fixed order of `fit_all` decides (an Erlang of
+    // one phase takes the exponential's estimate, so the two tie exactly
+    // and the exponential, fitted first, ranks first).
     candidates.sort_by(|a, b| a.aic.total_cmp(&b.aic));
-    exponential_first(&mut candidates);
     candidates
-}
-
-/// An Erlang of one phase is the exponential law, but its likelihood is
-/// computed another way and can come out lower by a rounding error: the
-/// exponential, the plainer name for the same law, is ranked first.
-fn exponential_first(candidates: &mut [Candidate]) {
-    let erlang_one = candidates
-        .iter()
-        .position(|c| matches!(c.fitted, Fitted::Erlang { k: 1, .. }));
-    let exponential = candidates
-        .iter()
-        .position(|c| c.fitted.family() == Family::Exponential);
-    if let (Some(e), Some(x)) = (erlang_one, exponential)
-        && e < x
-    {
-        let same = (candidates[e].aic - candidates[x].aic).abs()
-            <= 1e-6 * candidates[x].aic.abs().max(1.0);
-        if same {
-            candidates[e..=x].rotate_right(1);
-        }
-    }
 }
 
 /// The index of the chosen candidate: the best-ranked that fits (or the
@@ -340,46 +320,6 @@ fn describe(fitted: &Fitted) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn scored(fitted: Fitted, aic: f64) -> Candidate {
-        Candidate {
-            fitted,
-            mean_s: 60.0,
-            sd_s: 60.0,
-            mean_ci95: None,
-            log_likelihood: -aic / 2.0,
-            aic,
-            bic: aic,
-            gof_p: None,
-            gof_distance: None,
-        }
-    }
-
-    #[test]
-    fn an_erlang_of_one_phase_ranks_after_the_exponential_it_equals() {
-        let mut c = vec![
-            scored(Fitted::Erlang { k: 1, mean_s: 60.0 }, 7_601.948_041),
-            scored(Fitted::Exponential { mean_s: 60.0 }, 7_601.948_042),
-            scored(
-                Fitted::Gamma {
-                    mean_s: 60.0,
-                    sd_s: 55.0,
-                },
-                7603.0,
-            ),
-        ];
-        exponential_first(&mut c);
-        let order: Vec<Family> = c.iter().map(|c| c.fitted.family()).collect();
-        assert_eq!(order, [Family::Exponential, Family::Erlang, Family::Gamma]);
-        // A real difference in fit is kept: Erlang(1) cannot beat the
-        // exponential by more than rounding, so only a tie is reordered.
-        let mut d = vec![
-            scored(Fitted::Erlang { k: 1, mean_s: 60.0 }, 7000.0),
-            scored(Fitted::Exponential { mean_s: 60.0 }, 7601.9),
-        ];
-        exponential_first(&mut d);
-        assert_eq!(d[0].fitted.family(), Family::Erlang);
-    }
 
     fn observed(obs: Obs) -> Observed {
         Observed {
