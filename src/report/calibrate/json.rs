@@ -36,7 +36,8 @@ pub fn calibration(cal: &Calibration) -> Value {
     let stages: Vec<Value> = cal
         .stages
         .iter()
-        .map(|s| {
+        .zip(&cal.loads)
+        .map(|(s, l)| {
             let r = &s.routing;
             let mut share = estimated(&r.share);
             if !r.by_class.is_empty()
@@ -68,6 +69,11 @@ pub fn calibration(cal: &Calibration) -> Value {
                     "n": rw.probability.n,
                 })),
                 "service": service(&s.service),
+                "load": {
+                    "rho": finite(l.rho()),
+                    "demand_per_week": l.demand_per_week,
+                    "capacity_per_week": finite(l.capacity_per_week),
+                },
             })
         })
         .collect();
@@ -132,4 +138,9 @@ pub fn calibration(cal: &Calibration) -> Value {
         "validation": cal.validation,
         "warnings": cal.warnings,
     })
+}
+
+/// `x`, or null when it is not finite (JSON has no infinity).
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
 }
