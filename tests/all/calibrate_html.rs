@@ -299,3 +299,39 @@ fn out_writes_the_same_page_into_the_set() {
     ok(&again);
     assert_eq!(again.stdout, in_set);
 }
+
+/// Stage names are the log's text: they are escaped wherever they go
+/// (headings, tables, chart titles and labels).
+#[test]
+fn names_from_the_log_are_escaped() {
+    let dir = tempfile::tempdir().expect("test data");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text =
+        std::fs::read_to_string(root.join("scenarios/logs/example-port.csv")).expect("test data");
+    let evil: String = text
+        .lines()
+        .map(|l| match l.strip_suffix(",exit") {
+            Some(head) => format!("{head},\"ex<i>t&\"\"q\"\n"),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    let log = file(dir.path(), "evil.csv", &evil);
+    let page = dir.path().join("page.html");
+    let out = portsim(&[
+        "calibrate",
+        log.to_str().expect("test data"),
+        "--html",
+        page.to_str().expect("test data"),
+        "-r",
+        "2",
+        "-q",
+    ]);
+    ok(&out);
+    let page = std::fs::read_to_string(&page).expect("the page is written");
+    assert!(!page.contains("<i>"), "raw markup from the log");
+    assert!(
+        page.contains("Stage <code>ex&lt;i&gt;t&amp;&quot;q</code>"),
+        "the stage's heading"
+    );
+    assert!(page.matches("ex&lt;i&gt;t&amp;&quot;q").count() >= 5);
+}

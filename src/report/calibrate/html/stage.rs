@@ -224,6 +224,47 @@ fn headline(s: &StageCalibration) -> String {
     )
 }
 
+/// Where the stage sits in the port: its share of trucks, lanes, hours
+/// and rework, as the scenario writes them.
+fn facts(s: &StageCalibration) -> String {
+    let share = &s.routing.share;
+    let lanes = match (&s.lanes.shifts, s.lanes.seen) {
+        (None, None) => format!("{} lane(s)", s.lanes.max),
+        (None, Some(seen)) => format!("{} lane(s) ({seen} seen in the lane column)", s.lanes.max),
+        (Some(rows), _) => format!(
+            "lanes by a shift table of {} row(s), {} at the peak",
+            rows.len(),
+            s.lanes.max
+        ),
+    };
+    let open = match (&s.hours.open, &s.hours.days) {
+        (None, None) => "round the clock".to_owned(),
+        (open, days) => {
+            let o = open
+                .as_ref()
+                .map_or_else(|| "all day".to_owned(), |o| o.join(" "));
+            match days {
+                Some(d) => format!("{o} on {}", d.join(", ")),
+                None => o,
+            }
+        }
+    };
+    let rework = s.routing.rework.as_ref().map_or_else(String::new, |r| {
+        format!(
+            "; {}% of its trucks go back to {}",
+            number(100.0 * r.probability.mean, 1),
+            r.to_name
+        )
+    });
+    format!(
+        "Visited by {}% of trucks (95% interval {}% to {}%), {} services started in the window; {lanes}; open {open}{rework}.",
+        number(100.0 * share.mean, 1),
+        number(100.0 * share.ci95[0], 1),
+        number(100.0 * share.ci95[1], 1),
+        s.visits
+    )
+}
+
 /// The stage's part of the page.
 pub fn section(ids: &mut Ids, s: &StageCalibration) -> Markup {
     let f = &s.service;
@@ -244,6 +285,7 @@ pub fn section(ids: &mut Ids, s: &StageCalibration) -> Markup {
         section.stage id={ "stage-" (s.name) } {
             h3 { "Stage " code { (s.name) } }
             p.lead { (headline(s)) }
+            p { (facts(s)) }
             @if has_curve {
                 div.grid2 {
                     (figure("Observed against the candidates", cdf_chart(ids, s, hi, unit), None))
@@ -257,8 +299,8 @@ pub fn section(ids: &mut Ids, s: &StageCalibration) -> Markup {
             (crate::report::html::page::table(&head, &rows(f), 2))
             p.counts {
                 (format!(
-                    "{} services observed, {} still running when the log closed (censored), {} with times rounded to the log's resolution; {} started in the window.",
-                    f.n, f.censored, s.rounded, s.visits
+                    "{} services observed, {} still running when the log closed (censored), {} with times rounded to the log's resolution.",
+                    f.n, f.censored, s.rounded
                 ))
             }
             @for w in &f.warnings { p.note { "Warning: " (w) } }
