@@ -118,6 +118,12 @@ pub struct StageCalibration {
     pub hours: Hours,
     /// The service-time fit.
     pub service: ServiceFit,
+    /// The Kaplan–Meier curve of the services the fit used (censoring
+    /// counted), for plots of the data against the candidates.
+    pub curve: fit::km::Curve,
+    /// Of those services, how many entered the fit as times rounded to
+    /// the log's resolution.
+    pub rounded: u64,
 }
 
 /// A calibrated port.
@@ -238,6 +244,11 @@ pub fn from_log(
         let lanes = lanes::estimate(&paths, r.stage, &hours, log.has_lane, log.resolution_s);
         let data = services::observations(&paths, r.stage, log.resolution_s);
         let service = services::fit(&name, &data, options.seed);
+        let curve = fit::km::of(&data);
+        let rounded = data
+            .iter()
+            .filter(|o| matches!(o.obs, fit::Obs::Rounded { .. }))
+            .count() as u64;
         warnings.extend(service.warnings.iter().cloned());
         let visits = paths
             .visits
@@ -251,6 +262,8 @@ pub fn from_log(
             lanes,
             hours,
             service,
+            curve,
+            rounded,
         });
     }
     let classes = classes(log, &paths);
