@@ -326,6 +326,37 @@ mod tests {
         assert_eq!(l.max, 2);
     }
 
+    /// Defect (a) of the round trip: with rows lost as well as the cut,
+    /// a truck whose documents `end` row was lost and that then waited
+    /// for a stage closed over the weekend has no later row, and its
+    /// service read as running to the close and added a lane to every
+    /// hour after it (3 lanes read as 6).
+    #[test]
+    fn a_service_open_longer_than_any_seen_to_finish_had_its_end_lost() {
+        let all = from_slots([[true; 24]; 7], "d");
+        // Twenty services of 10 minutes, one every 4 minutes: 3 at once.
+        let mut text = String::from(
+            // Its end was lost; it waits for a stage that is closed.
+            "A,2025-03-10T08:00,arrive,\nA,2025-03-10T08:00,start,d\n",
+        );
+        for i in 0..20 {
+            let (s, e) = (i * 4, i * 4 + 10);
+            text += &format!(
+                "T{i},2025-03-10T{:02}:{:02},start,d\nT{i},2025-03-10T{:02}:{:02},end,d\n",
+                10 + s / 60,
+                s % 60,
+                10 + e / 60,
+                e % 60
+            );
+        }
+        // Still in service at the close: they count.
+        text += "E,2025-03-10T11:55,start,d\nF,2025-03-10T11:56,start,d\nG,2025-03-10T12:00,arrive,\n";
+        let l = lanes_of(&text, all);
+        assert_eq!(l.max, 3);
+        assert_eq!(l.services, 22, "A left out, E and F in");
+        assert_eq!(l.peaks[0][9], 0, "nothing ran at 09:00");
+    }
+
     #[test]
     fn a_steady_count_is_the_lanes_and_a_scattered_one_is_not() {
         assert_eq!(steady(&[3, 3, 3, 3, 2]), Some(3));
