@@ -3,29 +3,43 @@
 //!
 //! A service occupies `[start, end)`: an end and a start in the same
 //! minute do not overlap (ends are taken first). A service whose `end`
-//! row was lost is left out (its length is unknown), one still running
-//! when the log closes counts up to the close, one running when it opened
-//! counts from the open. The **peak** is the most services in progress at
+//! row was lost is left out (its length is unknown), and so is one whose
+//! `start` is unknown (running when the log opened and a lost `start` read
+//! alike without a lane column; counting a lost start from the open adds
+//! a lane that was not there); one still running when the log closes
+//! counts up to the close. The **peak** is the most services in progress at
 //! once anywhere in the window; the peak of each hour of the week is kept
 //! too. With a `lane` column the distinct lanes **seen** are counted as
 //! well (a desk that served anyone counts, whether or not at the peak).
 //!
-//! Peaks are lower bounds on the lanes on duty: a lane idle at the busiest
-//! moment leaves no trace. The lanes on duty are *seen* only when the
+//! Peaks are lower bounds on the lanes on duty, but not of the hour they
+//! fall in: services started in a busier hour run on after its shift
+//! ends. The services in progress just after a service **starts** are a
+//! lower bound of that hour's lanes (a service starts only on a free
+//! lane); the most of them in an hour of the week is its *start peak*.
+//! The lanes on duty are *seen* only when the
 //! stage is saturated: when a service starts while other trucks still
 //! wait for the stage (a wait longer than the log's resolution, so that
 //! minute rounding makes none), every lane on duty is busy, and the
 //! services in progress are the lanes. An hour of the week counts as
 //! saturated at *k* lanes when at least 80 % of such starts in it find *k*
 //! services in progress (waits that are not for a lane, such as a drive
-//! between two stages, give scattered counts and no answer). From those
-//! hours, in the stage's open hours, the lanes of hour *h* on weekday *d*
-//! are
-//! `min(saturated lanes of hour h over all days, saturated lanes of
-//! weekday d over all hours)` (a shift pattern by hour of day, capped on
-//! weekdays that never reach it); an hour of day never saturated takes
-//! the overall peak (capped by its weekday's) and never less than its own
-//! peak. When that is the overall
+//! between two stages, give scattered counts and no answer). In the
+//! stage's open hours, the lanes of hour *h* on weekday *d* are:
+//! * when that hour of the week was saturated, its saturated lanes (never
+//!   below its start peak);
+//! * otherwise, when hour *h* was saturated on some day, the most lanes
+//!   it is known to have on any day: the largest of its saturated lanes
+//!   and start peaks over all weekdays (a shift pattern repeats by hour
+//!   of day);
+//! * an hour of day never saturated lies in a shift with one of the
+//!   nearest hours of day before and after it that were: the larger of
+//!   their saturated lanes, never below its own start peaks; the overall
+//!   peak when no hour was ever saturated. (An hour whose lanes were
+//!   never all busy may read fewer or more than it has: lanes it never
+//!   needed.)
+//!
+//! When that is the overall
 //! peak in every open hour the stage gets a count; otherwise a shift table
 //! whose rows cover every hour of every day, closed hours carrying the
 //! lanes of the open hour before them, so that the opening hours are said
@@ -111,13 +125,17 @@ pub fn estimate(
             lanes_seen.insert(v.lane);
         }
         match v.kind {
-            VisitKind::Done | VisitKind::RunningAtStart | VisitKind::RunningAtEnd => {
+            VisitKind::Done | VisitKind::RunningAtEnd => {
                 events.push((v.start, 2, 1));
                 if v.kind != VisitKind::RunningAtEnd {
                     events.push((v.end, 0, -1));
                 }
             }
-            VisitKind::EndLost | VisitKind::StartLost => {}
+            // Its start is unknown: running when the log opened and a
+            // lost `start` row read alike without a lane column, and
+            // counting the second from the open adds a lane that was not
+            // there.
+            VisitKind::RunningAtStart | VisitKind::EndLost | VisitKind::StartLost => {}
         }
         if v.started()
             && let Some(ready) = v.ready
@@ -131,6 +149,8 @@ pub fn estimate(
     let services = events.iter().filter(|e| e.1 == 2).count() as u64;
     let mut peaks = [[0u32; 24]; 7];
     let mut served = [0f64; 24];
+    // The most services in progress just after a start seen in the log.
+    let mut start_peaks = [[0u32; 24]; 7];
     // The services in progress each time a service started while trucks
     // still waited, by hour of the week.
     let mut saturated: Vec<Vec<u32>> = vec![Vec::new(); 168];
@@ -154,6 +174,9 @@ pub fn estimate(
         max = max.max(c);
         let (d, h) = (weekday(t), hour(t));
         peaks[d][h] = peaks[d][h].max(c.max(0) as u32);
+        if started {
+            start_peaks[d][h] = start_peaks[d][h].max(c.max(0) as u32);
+        }
         if started && w > 0 {
             // A service started and trucks still wait: every lane on duty
             // is busy (if waits are for lanes).
@@ -169,7 +192,7 @@ pub fn estimate(
     for (slot, values) in saturated.iter().enumerate() {
         busy[slot / 24][slot % 24] = steady(values);
     }
-    let lanes = by_hour(&peaks, &busy, hours, max);
+    let lanes = by_hour(&start_peaks, &busy, hours, max);
     let open = lanes_in_open(&lanes, hours);
     let uniform = open.iter().all(|&l| l == max);
     Lanes {
@@ -259,36 +282,54 @@ fn lanes_in_open(lanes: &[[u32; 24]; 7], hours: &Hours) -> Vec<u32> {
     out
 }
 
-/// Lanes in each hour of the week by the rule in the module docs.
+/// Lanes in each hour of the week by the rule in the module docs, from
+/// each hour's start peak and saturated lanes.
 fn by_hour(
-    peaks: &[[u32; 24]; 7],
+    start_peaks: &[[u32; 24]; 7],
     busy: &[[Option<u32>; 24]; 7],
     hours: &Hours,
     max: u32,
 ) -> [[u32; 24]; 7] {
-    let mut by_hod: [Option<u32>; 24] = [None; 24];
-    let mut by_day: [Option<u32>; 7] = [None; 7];
+    // The most lanes each hour of day is known to have on any day.
+    let mut known = [0u32; 24];
+    for d in 0..7 {
+        for h in 0..24 {
+            if hours.is_open(d, h) {
+                known[h] = known[h].max(start_peaks[d][h]).max(busy[d][h].unwrap_or(0));
+            }
+        }
+    }
+    // The saturated lanes of each hour of day, on any day.
+    let mut saturated: [Option<u32>; 24] = [None; 24];
     for d in 0..7 {
         for h in 0..24 {
             if let Some(b) = busy[d][h]
                 && hours.is_open(d, h)
             {
-                by_hod[h] = Some(by_hod[h].unwrap_or(0).max(b));
-                by_day[d] = Some(by_day[d].unwrap_or(0).max(b));
+                saturated[h] = Some(saturated[h].unwrap_or(0).max(b));
             }
         }
     }
+    // An hour of day never saturated lies in a shift with one of the
+    // nearest saturated hours before and after it: the larger of theirs.
+    let around = |h: usize| {
+        let before = (1..24).find_map(|k| saturated[(h + 24 - k) % 24]);
+        let after = (1..24).find_map(|k| saturated[(h + k) % 24]);
+        before.max(after)
+    };
     let mut lanes = [[0u32; 24]; 7];
     let mut any_open = false;
     for d in 0..7 {
         for h in 0..24 {
             if hours.is_open(d, h) {
-                let bound = by_hod[h].unwrap_or(max).min(by_day[d].unwrap_or(max));
-                // Without saturation in this hour of day the peak is the
-                // only evidence; with it, the peak may hold services
-                // carried over from a busier hour before.
-                let floor = if by_hod[h].is_some() { 0 } else { peaks[d][h] };
-                lanes[d][h] = bound.max(floor).max(1);
+                lanes[d][h] = match (busy[d][h], saturated[h]) {
+                    (Some(b), _) => b.max(start_peaks[d][h]),
+                    (None, Some(_)) => known[h],
+                    // Never saturated: never below its start peaks, and
+                    // the overall peak when no hour was.
+                    (None, None) => around(h).map_or(max, |a| a.max(known[h])),
+                }
+                .max(1);
                 any_open = true;
             }
         }
@@ -386,11 +427,86 @@ mod tests {
         assert_eq!(l.max, 2);
     }
 
+    /// Defect (a) of the round trip: with rows lost as well as the cut,
+    /// a truck whose documents `end` row was lost and that then waited
+    /// for a stage closed over the weekend has no later row, and its
+    /// service read as running to the close and added a lane to every
+    /// hour after it (3 lanes read as 6).
+    #[test]
+    fn a_service_open_longer_than_any_seen_to_finish_had_its_end_lost() {
+        let all = from_slots([[true; 24]; 7], "d");
+        // Twenty services of 10 minutes, one every 4 minutes: 3 at once.
+        let mut text = String::from(
+            // Its end was lost; it waits for a stage that is closed.
+            "A,2025-03-10T08:00,arrive,\nA,2025-03-10T08:00,start,d\n",
+        );
+        for i in 0..20 {
+            let (s, e) = (i * 4, i * 4 + 10);
+            text += &format!(
+                "T{i},2025-03-10T{:02}:{:02},start,d\nT{i},2025-03-10T{:02}:{:02},end,d\n",
+                10 + s / 60,
+                s % 60,
+                10 + e / 60,
+                e % 60
+            );
+        }
+        // Still in service at the close: they count.
+        text +=
+            "E,2025-03-10T11:55,start,d\nF,2025-03-10T11:56,start,d\nG,2025-03-10T12:00,arrive,\n";
+        let l = lanes_of(&text, all);
+        assert_eq!(l.max, 3);
+        assert_eq!(l.services, 22, "A left out, E and F in");
+        assert_eq!(l.peaks[0][9], 0, "nothing ran at 09:00");
+    }
+
     #[test]
     fn a_steady_count_is_the_lanes_and_a_scattered_one_is_not() {
         assert_eq!(steady(&[3, 3, 3, 3, 2]), Some(3));
         assert_eq!(steady(&[3, 3, 2, 2, 1]), None);
         assert_eq!(steady(&[]), None);
+    }
+
+    /// Defect (b) of the round trip: the lanes of an hour were the fewer
+    /// of its hour of day's and its weekday's saturated lanes, so a
+    /// weekday saturated only at night (2 lanes) capped its unsaturated
+    /// day hours (4 lanes) at 2. Now an unsaturated hour takes what its
+    /// hour of day is known to have on any day, a saturated one its own.
+    #[test]
+    fn lanes_differ_by_hour_and_by_weekday_and_each_hour_reads_its_own() {
+        let mut starts = [[0u32; 24]; 7];
+        let mut busy = [[None; 24]; 7];
+        for d in 0..7 {
+            for h in 0..24 {
+                let day = (6..22).contains(&h);
+                (starts[d][h], busy[d][h]) = match (day, d >= 5) {
+                    // Nights: 2 lanes, saturated.
+                    (false, _) => (2, Some(2)),
+                    // Weekend days: 1 lane, saturated.
+                    (true, true) => (1, Some(1)),
+                    // Weekdays: 4 lanes, never all busy on Wednesday.
+                    (true, false) => (if d == 2 { 3 } else { 4 }, None),
+                };
+            }
+        }
+        let hours = from_slots([[true; 24]; 7], "d");
+        let lanes = by_hour(&starts, &busy, &hours, 4);
+        let rows: Vec<(String, u32, Option<Vec<&str>>)> = table(&lanes)
+            .into_iter()
+            .map(|r| (r.hours, r.count, r.days))
+            .collect();
+        let weekdays = Some(vec!["mon", "tue", "wed", "thu", "fri"]);
+        let weekend = Some(vec!["sat", "sun"]);
+        assert_eq!(
+            rows,
+            [
+                ("00:00-06:00".into(), 2, weekdays.clone()),
+                ("06:00-22:00".into(), 4, weekdays.clone()),
+                ("22:00-24:00".into(), 2, weekdays),
+                ("00:00-06:00".into(), 2, weekend.clone()),
+                ("06:00-22:00".into(), 1, weekend.clone()),
+                ("22:00-24:00".into(), 2, weekend),
+            ]
+        );
     }
 
     #[test]

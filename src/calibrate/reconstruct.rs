@@ -25,7 +25,11 @@
 //!   lost, or, when it is the first row of a truck inside at the start,
 //!   the service was running when the log opened;
 //! * a service still open at the last row of a trip that never left is
-//!   running when the log closes: right-censored, and counted in the peak.
+//!   running when the log closes: right-censored, and counted in the peak;
+//!   unless it started longer before the close than the longest service
+//!   of its stage seen to finish (of at least 20), when its `end` was lost (likewise an
+//!   `end` that would close a service running at the open, longer after
+//!   the open than that, had its `start` lost).
 //!
 //! With a `lane` column the lanes settle what the rows alone cannot: a
 //! service that looks still running at the close on a lane a later
@@ -234,6 +238,7 @@ pub fn paths(log: &Log) -> Paths {
     if log.has_lane {
         lane_evidence(&mut visits, &mut w.candidates, &mut counts);
     }
+    too_long(&mut visits, &mut w.candidates, &mut counts, start);
     // Which visit belongs to which trip, for the candidates.
     let before = |kind: &(Event, u32)| w.gap_before.get(kind).copied().unwrap_or(gap_s);
     let after = |kind: &(Event, u32)| w.gap_after.get(kind).copied().unwrap_or(gap_s);
@@ -322,6 +327,57 @@ fn lane_evidence(visits: &mut [Visit], candidates: &mut Vec<(usize, usize)>, cou
             counts.start_lost += 1;
         }
         !used_before
+    });
+}
+
+/// Finished services a stage needs before "longer than any of them" says
+/// a row was lost.
+const TOO_LONG_AFTER: usize = 20;
+
+/// A service seen open at one edge of the log for longer than any service
+/// of its stage took to finish was not cut by that edge: a lost row left
+/// it open. One still "running" at the close that started longer before
+/// it than the longest finished service had its `end` lost (the truck went
+/// on to wait somewhere the log no longer shows, say for a stage closed
+/// over the weekend, or its later rows were lost too); an `end` that could
+/// close a service running when the log opened, coming later after the
+/// open than the longest finished service, had its `start` lost. Without
+/// this a lost `end` counts as a lane busy to the log's end.
+fn too_long(
+    visits: &mut [Visit],
+    candidates: &mut Vec<(usize, usize)>,
+    counts: &mut Counts,
+    start: i64,
+) {
+    let mut longest: HashMap<u32, i64> = HashMap::new();
+    for v in visits.iter().filter(|v| v.kind == VisitKind::Done) {
+        let l = longest.entry(v.stage).or_insert(0);
+        *l = (*l).max(v.end - v.start);
+    }
+    // Of n finished services, an in-progress one outlasts them all with a
+    // chance of about 1/(n + 1) (its age is no longer than a service);
+    // below 20 finished services that is no evidence.
+    let mut finished: HashMap<u32, usize> = HashMap::new();
+    for v in visits.iter().filter(|v| v.kind == VisitKind::Done) {
+        *finished.entry(v.stage).or_insert(0) += 1;
+    }
+    let over = |stage: u32, d: i64| {
+        finished.get(&stage).is_some_and(|&n| n >= TOO_LONG_AFTER)
+            && longest.get(&stage).is_some_and(|&l| d > l)
+    };
+    for v in visits.iter_mut() {
+        if v.kind == VisitKind::RunningAtEnd && over(v.stage, v.end - v.start) {
+            v.kind = VisitKind::EndLost;
+            v.end = v.start;
+            counts.running_at_end -= 1;
+            counts.end_lost += 1;
+        }
+    }
+    candidates.retain(|&(_, i)| {
+        let v = &visits[i];
+        let lost = over(v.stage, v.end - start);
+        counts.start_lost += u64::from(lost);
+        !lost
     });
 }
 
