@@ -10,7 +10,7 @@
 //! can forbid every inline script. Nothing on any page names another host.
 
 use super::ledger::{Ledger, Record};
-use super::workspace::Entry;
+use super::workspace::{Entry, LogEntry};
 use crate::report::html::page::{self, Markup, html};
 use crate::scenario::Scenario;
 
@@ -37,6 +37,8 @@ fn nav() -> Markup {
             a href="/" { "Workspace" }
             a href="/compare" { "Compare" }
             a href="/attribute" { "Attribute" }
+            a href="/calibrate" { "Calibrate" }
+            a href="/now" { "Now" }
             a href="/history" { "History" }
         }
     }
@@ -44,7 +46,7 @@ fn nav() -> Markup {
 
 /// The workspace: every scenario file with its description and last
 /// result.
-pub fn index(root: &str, entries: &[Entry], records: &[Record]) -> String {
+pub fn index(root: &str, entries: &[Entry], logs: &[LogEntry], records: &[Record]) -> String {
     let body = html! {
         (page::header("portsim workspace", "Scenarios", html! {
             p.meta { "Folder " code { (root) } }
@@ -56,9 +58,13 @@ pub fn index(root: &str, entries: &[Entry], records: &[Record]) -> String {
                     tr data-file=(e.name) {
                         th { a href={ "/edit?file=" (url(&e.name)) } { (e.name) } }
                         td {
-                            @match e.study {
-                                Some(kind) => span.study data-study=(kind.name()) { (kind.name()) " study" },
-                                None => (e.title.as_deref().unwrap_or("–")),
+                            @if e.map {
+                                span.map { "log map" }
+                            } @else {
+                                @match e.study {
+                                    Some(kind) => span.study data-study=(kind.name()) { (kind.name()) " study" },
+                                    None => (e.title.as_deref().unwrap_or("–")),
+                                }
                             }
                         }
                         td { (e.description) }
@@ -81,6 +87,8 @@ pub fn index(root: &str, entries: &[Entry], records: &[Record]) -> String {
             input name="file" placeholder="my-port.toml" required pattern="[A-Za-z0-9_][A-Za-z0-9._\\-/]*\\.toml";
             button type="submit" { "Create" }
         }
+        (super::logs::section(logs))
+        script src="/static/logs.js" defer {}
     };
     shell("Workspace", body)
 }
@@ -395,8 +403,13 @@ mod tests {
             valid: true,
             study: None,
             extends: None,
+            map: false,
         };
-        let page = index(evil, &[entry], &[]);
+        let log = LogEntry {
+            name: evil.into(),
+            bytes: 3,
+        };
+        let page = index(evil, &[entry], &[log], &[]);
         assert!(!page.contains("<script>alert"), "{page}");
         assert!(page.contains("&lt;script&gt;alert(1)"));
         assert!(!page.contains("http://") && !page.contains("https://"));
