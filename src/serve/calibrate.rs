@@ -155,7 +155,15 @@ fn estimate(
     let (log, map) = paths(ws, request)?;
     let layout =
         calibrate::layout(map.as_deref()).map_err(|e| failed(ws, &CalibrateError::Log(e)))?;
-    let cal = calibrate::estimate(&log, &layout, &options).map_err(|e| failed(ws, &e))?;
+    let mut cal = calibrate::estimate(&log, &layout, &options).map_err(|e| failed(ws, &e))?;
+    // The reports name the log and map as the user knows them: by their
+    // workspace names (the command line run in the workspace does too).
+    cal.log = PathBuf::from(&request.log);
+    cal.map = request
+        .map
+        .as_deref()
+        .filter(|m| !m.is_empty())
+        .map(PathBuf::from);
     Ok((cal, options))
 }
 

@@ -84,7 +84,7 @@ pub fn section(logs: &[LogEntry]) -> Markup {
             button type="submit" { "Upload" }
             span #upload-status {}
         }
-        p.meta { (format!("Uploads up to {} are streamed to disk.", size(MAX_LOG_UPLOAD_BYTES))) }
+        p.meta { (format!("Uploads of up to {} MiB are streamed to disk.", MAX_LOG_UPLOAD_BYTES >> 20)) }
     }
 }
 
@@ -246,8 +246,8 @@ fn over_limit() -> Response {
     refused(
         StatusCode::PAYLOAD_TOO_LARGE,
         format!(
-            "the log is larger than the upload limit of {} ({MAX_LOG_UPLOAD_BYTES} bytes, MAX_LOG_UPLOAD_BYTES in docs/limits.md); nothing was stored",
-            size(MAX_LOG_UPLOAD_BYTES)
+            "the log is larger than the upload limit of {} MiB ({MAX_LOG_UPLOAD_BYTES} bytes, MAX_LOG_UPLOAD_BYTES in docs/serve.md); nothing was stored",
+            MAX_LOG_UPLOAD_BYTES >> 20
         ),
         true,
     )
