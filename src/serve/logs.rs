@@ -29,8 +29,8 @@ use serde_json::json;
 
 use super::pages::{shell, url};
 use super::state::{ApiError, App, Shared, blocking};
-use super::workspace::{LogEntry, PathError, Workspace};
-use crate::report::html::page::{self, Markup, html};
+use super::workspace::{PathError, Workspace};
+use crate::report::html::page::{self, html};
 use crate::scenario::limits::MAX_LOG_UPLOAD_BYTES;
 use crate::store::incoming::{Incoming, IncomingError, Replace};
 use crate::store::read::open_regular;
@@ -43,50 +43,6 @@ const SHOWN_ROWS: usize = 100;
 const SHOWN_BYTES: usize = 256 << 10;
 /// The size of a piece read from a log for a download or a count.
 const PIECE: usize = 64 << 10;
-
-/// `bytes` for people: `12.3 MB`, `840 B`.
-pub fn size(bytes: u64) -> String {
-    let b = bytes as f64;
-    if b >= 1e6 {
-        format!("{:.1} MB", b / 1e6)
-    } else if b >= 1e3 {
-        format!("{:.1} kB", b / 1e3)
-    } else {
-        format!("{bytes} B")
-    }
-}
-
-/// The workspace page's section of logs, with the upload form.
-pub fn section(logs: &[LogEntry]) -> Markup {
-    html! {
-        (page::section("Event logs", "Truck event logs (.csv, docs/event-log.md) beside the scenarios: calibrate a scenario from one, or forecast the next hours from it."))
-        table.metrics #logs {
-            thead { tr { th { "log" } th { "size" } th { "" } } }
-            tbody {
-                @for l in logs {
-                    tr data-log=(l.name) {
-                        th { a href={ "/logs/view?file=" (url(&l.name)) } { (l.name) } }
-                        td { (size(l.bytes)) }
-                        td {
-                            a.button href={ "/calibrate?log=" (url(&l.name)) } { "Calibrate…" } " "
-                            a.button href={ "/now?log=" (url(&l.name)) } { "Now…" } " "
-                            a.button href={ "/logs/raw?file=" (url(&l.name)) } download { "Download" }
-                        }
-                    }
-                }
-                @if logs.is_empty() { tr { td colspan="3" { "No logs yet." } } }
-            }
-        }
-        form.job #upload {
-            label { "Log file" input #upload-file type="file" accept=".csv,text/csv" required; }
-            label { "Save as" input #upload-name placeholder="my-port.csv" required pattern="[A-Za-z0-9_][A-Za-z0-9._\\-/]*\\.csv"; }
-            label.check { input #upload-overwrite type="checkbox"; " replace an existing file" }
-            button type="submit" { "Upload" }
-            span #upload-status {}
-        }
-        p.meta { (format!("Uploads of up to {} MiB are streamed to disk.", MAX_LOG_UPLOAD_BYTES >> 20)) }
-    }
-}
 
 /// `GET /api/logs`: the logs, as JSON.
 pub async fn list(axum::extract::State(app): Shared) -> Result<Response, ApiError> {
