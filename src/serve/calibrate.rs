@@ -301,7 +301,7 @@ pub(super) async fn page(
             pre #calibrate-report {}
             (page::section("Save the scenario", "The calibrated scenario, the text `portsim calibrate --scenario` writes, as a workspace file."))
             form.job #save-scenario {
-                label { "Save scenario as…" input #save-name required value={ "calibrated-" (stem) ".toml" } pattern="[A-Za-z0-9_][A-Za-z0-9._\\-/]*\\.toml"; }
+                label { "Save scenario as…" input #save-name required value={ "calibrated-" (stem) ".toml" } pattern="[A-Za-z0-9_][A-Za-z0-9._\\-\\/]*\\.toml"; }
                 label.check { input #save-overwrite type="checkbox"; " replace an existing file" }
                 button type="submit" { "Save" }
                 span #save-status {}

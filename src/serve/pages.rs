@@ -129,7 +129,7 @@ pub fn logs_section(logs: &[LogEntry]) -> Markup {
         }
         form.job #upload {
             label { "Log file" input #upload-file type="file" accept=".csv,text/csv" required; }
-            label { "Save as" input #upload-name placeholder="my-port.csv" required pattern="[A-Za-z0-9_][A-Za-z0-9._\\-/]*\\.csv"; }
+            label { "Save as" input #upload-name placeholder="my-port.csv" required pattern="[A-Za-z0-9_][A-Za-z0-9._\\-\\/]*\\.csv"; }
             label.check { input #upload-overwrite type="checkbox"; " replace an existing file" }
             button type="submit" { "Upload" }
             span #upload-status {}
