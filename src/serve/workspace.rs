@@ -295,7 +295,7 @@ impl Workspace {
             .into_iter()
             .filter_map(|name| {
                 let meta = std::fs::symlink_metadata(self.root.join(&name)).ok()?;
-                meta.is_file().then(|| LogEntry {
+                meta.is_file().then_some(LogEntry {
                     name,
                     bytes: meta.len(),
                 })
