@@ -17,7 +17,7 @@
 //! `overwrite` (409 otherwise).
 //!
 //! Calibrations and forecasts ([`super::now`]) run on the blocking pool
-//! one at a time ([`one_at_a_time`]), beside the job queue's runs rather
+//! one at a time (`one_at_a_time`), beside the job queue's runs rather
 //! than in it: they are not stored in the ledger.
 
 use std::path::PathBuf;
