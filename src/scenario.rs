@@ -92,9 +92,21 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
 /// [`parse`], refusing any `extends` whose file (links followed) is not
 /// inside the folder `within` (canonical): the web app's workspace.
 pub fn parse_within(text: &str, path: &Path, within: &Path) -> Result<Scenario, ScenarioError> {
+    parse_within_with(text, path, within, &[])
+}
+
+/// [`parse_within`], then the overrides, in order (the web app's now
+/// page: a scenario of the workspace with its `start` on the forecast's
+/// date).
+pub fn parse_within_with(
+    text: &str,
+    path: &Path,
+    within: &Path,
+    overrides: &[Override],
+) -> Result<Scenario, ScenarioError> {
     let mut sources =
         Sources::read_within(text, path, Some(within)).map_err(ScenarioError::Invalid)?;
-    finish(&mut sources, path, &[])
+    finish(&mut sources, path, overrides)
 }
 
 /// [`load_patched`] with every `extends` of the baseline's chain confined

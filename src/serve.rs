@@ -32,10 +32,13 @@
 pub mod api;
 pub mod app;
 pub mod attribute;
+pub mod calibrate;
 pub mod jobs;
 pub mod kind;
 pub mod ledger;
 pub mod listen;
+pub mod logs;
+pub mod now;
 pub mod outcome;
 pub mod pages;
 pub mod prepared;

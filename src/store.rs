@@ -21,6 +21,9 @@
 //!   followed and its target updated, a device, FIFO or directory refused,
 //!   an input of the command refused; and [`write::replace`] for files
 //!   portsim owns (a kept point), which never follows a link at the name.
+//! * [`incoming`]: a file that arrives in pieces (the web app's log
+//!   upload), written to a temporary file and renamed whole, never over a
+//!   link, and over an existing file only when asked.
 //! * [`set`]: `--out DIR` as one locked set with its manifest written last.
 //! * [`identity`]: run ids and content hashes.
 //! * [`confined`]: a store inside a workspace (the web app's ledger), whose
@@ -32,6 +35,7 @@
 
 pub mod confined;
 pub mod identity;
+pub mod incoming;
 pub mod inputs;
 pub mod read;
 pub mod seal;

@@ -59,6 +59,11 @@ pub const MAX_QUEUED_RUNS: usize = 32;
 /// Largest request body the web app reads, in bytes: a scenario file of
 /// [`MAX_FILE_BYTES`] with room for its JSON escaping. Larger is 413.
 pub const MAX_REQUEST_BYTES: usize = 3 * MAX_FILE_BYTES as usize;
+/// Largest event log the web app accepts as an upload (`POST
+/// /api/logs/NAME`), in bytes: a log of a few million rows. The upload is
+/// streamed to disk, never held in memory; larger is 413 and nothing is
+/// left behind.
+pub const MAX_LOG_UPLOAD_BYTES: u64 = 256 << 20;
 /// Largest file of a result the web app stores and reads back (a report
 /// page or a results document), in bytes; a larger one is no result.
 pub const MAX_STORED_BYTES: u64 = 256 << 20;

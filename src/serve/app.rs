@@ -42,7 +42,7 @@ use super::prepared::PrepareError;
 use super::security::{self, Policy};
 use super::state::{ApiError, App, Shared, blocking};
 use super::workspace::PathError;
-use super::{api, pages, reform, study};
+use super::{api, calibrate, logs, now, pages, reform, study};
 use crate::decide::identity::Asked;
 use crate::scenario::limits::MAX_REQUEST_BYTES;
 
@@ -72,6 +72,16 @@ pub fn router(app: Arc<App>, policy: Policy) -> Router {
         .route("/api/jobs/{id}/events", get(api::events))
         .route("/api/jobs/{id}/cancel", post(api::cancel))
         .route("/api/history", get(api::history))
+        .route("/logs/view", get(logs::view))
+        .route("/logs/raw", get(logs::raw))
+        .route("/api/logs", get(logs::list))
+        .route("/api/logs/{*name}", post(logs::upload))
+        .route("/static/logs.js", get(logs_script))
+        .route("/calibrate", get(calibrate::page))
+        .route("/api/calibrate", post(calibrate::run))
+        .route("/api/calibrate/save", post(calibrate::save))
+        .route("/now", get(now::page))
+        .route("/api/now", post(now::run))
         .fallback(not_found)
         .with_state(app)
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
@@ -116,13 +126,26 @@ async fn reform_script() -> Response {
         .into_response()
 }
 
+async fn logs_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        include_str!("static/logs.js"),
+    )
+        .into_response()
+}
+
 async fn index(State(app): Shared) -> Result<Html<String>, ApiError> {
     let html = blocking(move || {
         let entries = app.workspace.list();
+        let logs = app.workspace.logs();
         let records = app.queue.ledger().list();
         pages::index(
             &app.workspace.root().display().to_string(),
             &entries,
+            &logs,
             &records,
         )
     })

@@ -1,6 +1,7 @@
 //! What a job of the web app can be ([`Kind`]), and which kind a
 //! workspace file asks for ([`kind_of`]: a study file names a top-level
-//! `scenario`, a scenario file does not).
+//! `scenario`, a scenario file does not), and whether a `.toml` file is
+//! a log's map instead ([`is_log_map`]).
 //!
 //! The workspace's listing, the pages, the studies and the job queue all
 //! name kinds; they sit here, at the bottom of the web app, so that the
@@ -47,6 +48,22 @@ struct Header {
     scenario: Option<toml::Value>,
     decide: Option<toml::Value>,
     parameters: Option<toml::Value>,
+}
+
+/// The top-level tables that tell a log's map (`--map`) from a scenario.
+#[derive(Deserialize)]
+struct MapHeader {
+    columns: Option<toml::Value>,
+    codes: Option<toml::Value>,
+}
+
+/// Whether `text` is a log's map: a TOML file with a `[columns]` or
+/// `[codes]` table at its top level (no scenario has either).
+pub fn is_log_map(text: &str) -> bool {
+    toml::from_str::<MapHeader>(text).is_ok_and(|h| {
+        matches!(h.columns, Some(toml::Value::Table(_)))
+            || matches!(h.codes, Some(toml::Value::Table(_)))
+    })
 }
 
 /// Which study `text` is, if it is one (a scenario has no top-level

@@ -15,7 +15,10 @@
 //! * **body**: a request's body must arrive whole within `body_timeout`
 //!   of its head, or the request is answered 408 and the connection
 //!   closed. The body is read here, before the handler runs, with the
-//!   limit on its size ([`MAX_REQUEST_BYTES`], 413 above it).
+//!   limit on its size ([`MAX_REQUEST_BYTES`], 413 above it). One route
+//!   is left to its handler: a log's upload (`POST /api/logs/…`,
+//!   [`super::logs`]), which streams its body to disk under its own
+//!   limit and a timeout for each piece.
 //! * **connections**: at most `max_connections` are open at once; the
 //!   next waits in the operating system's listen queue until one closes.
 //!   With the timeouts, stalled clients free their places within
@@ -136,6 +139,9 @@ fn is_connection_error(e: &std::io::Error) -> bool {
 /// Reads the request's body within `timeout` (and within the size limit)
 /// before the handler runs.
 async fn body_in_time(State(timeout): State<Duration>, request: Request, next: Next) -> Response {
+    if streamed(&request) {
+        return next.run(request).await;
+    }
     let (parts, body) = request.into_parts();
     match tokio::time::timeout(timeout, read_limited(body)).await {
         Ok(Ok(bytes)) => {
@@ -157,6 +163,12 @@ async fn body_in_time(State(timeout): State<Duration>, request: Request, next: N
             response
         }
     }
+}
+
+/// Whether `request` is a log's upload, whose handler reads its body
+/// as a stream ([`super::logs::upload`]).
+fn streamed(request: &Request) -> bool {
+    request.method() == axum::http::Method::POST && request.uri().path().starts_with("/api/logs/")
 }
 
 /// The whole body, or the response that refuses it.

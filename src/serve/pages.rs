@@ -10,9 +10,10 @@
 //! can forbid every inline script. Nothing on any page names another host.
 
 use super::ledger::{Ledger, Record};
-use super::workspace::Entry;
+use super::workspace::{Entry, LogEntry};
 use crate::report::html::page::{self, Markup, html};
 use crate::scenario::Scenario;
+use crate::scenario::limits::MAX_LOG_UPLOAD_BYTES;
 
 /// The app's additions to the report's style sheet.
 const CSS: &str = include_str!("static/app.css");
@@ -37,6 +38,8 @@ fn nav() -> Markup {
             a href="/" { "Workspace" }
             a href="/compare" { "Compare" }
             a href="/attribute" { "Attribute" }
+            a href="/calibrate" { "Calibrate" }
+            a href="/now" { "Now" }
             a href="/history" { "History" }
         }
     }
@@ -44,7 +47,7 @@ fn nav() -> Markup {
 
 /// The workspace: every scenario file with its description and last
 /// result.
-pub fn index(root: &str, entries: &[Entry], records: &[Record]) -> String {
+pub fn index(root: &str, entries: &[Entry], logs: &[LogEntry], records: &[Record]) -> String {
     let body = html! {
         (page::header("portsim workspace", "Scenarios", html! {
             p.meta { "Folder " code { (root) } }
@@ -56,9 +59,13 @@ pub fn index(root: &str, entries: &[Entry], records: &[Record]) -> String {
                     tr data-file=(e.name) {
                         th { a href={ "/edit?file=" (url(&e.name)) } { (e.name) } }
                         td {
-                            @match e.study {
-                                Some(kind) => span.study data-study=(kind.name()) { (kind.name()) " study" },
-                                None => (e.title.as_deref().unwrap_or("–")),
+                            @if e.map {
+                                span.map { "log map" }
+                            } @else {
+                                @match e.study {
+                                    Some(kind) => span.study data-study=(kind.name()) { (kind.name()) " study" },
+                                    None => (e.title.as_deref().unwrap_or("–")),
+                                }
                             }
                         }
                         td { (e.description) }
@@ -81,8 +88,54 @@ pub fn index(root: &str, entries: &[Entry], records: &[Record]) -> String {
             input name="file" placeholder="my-port.toml" required pattern="[A-Za-z0-9_][A-Za-z0-9._\\-/]*\\.toml";
             button type="submit" { "Create" }
         }
+        (logs_section(logs))
+        script src="/static/logs.js" defer {}
     };
     shell("Workspace", body)
+}
+
+/// `bytes` for people: `12.3 MB`, `840 B`.
+pub fn size(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b >= 1e6 {
+        format!("{:.1} MB", b / 1e6)
+    } else if b >= 1e3 {
+        format!("{:.1} kB", b / 1e3)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+/// The workspace page's section of logs, with the upload form.
+pub fn logs_section(logs: &[LogEntry]) -> Markup {
+    html! {
+        (page::section("Event logs", "Truck event logs (.csv, docs/event-log.md) beside the scenarios: calibrate a scenario from one, or forecast the next hours from it."))
+        table.metrics #logs {
+            thead { tr { th { "log" } th { "size" } th { "" } } }
+            tbody {
+                @for l in logs {
+                    tr data-log=(l.name) {
+                        th { a href={ "/logs/view?file=" (url(&l.name)) } { (l.name) } }
+                        td { (size(l.bytes)) }
+                        td {
+                            a.button href={ "/calibrate?log=" (url(&l.name)) } { "Calibrate…" } " "
+                            a.button href={ "/now?log=" (url(&l.name)) } { "Now…" } " "
+                            a.button href={ "/logs/raw?file=" (url(&l.name)) } download { "Download" }
+                        }
+                    }
+                }
+                @if logs.is_empty() { tr { td colspan="3" { "No logs yet." } } }
+            }
+        }
+        form.job #upload {
+            label { "Log file" input #upload-file type="file" accept=".csv,text/csv" required; }
+            label { "Save as" input #upload-name placeholder="my-port.csv" required pattern="[A-Za-z0-9_][A-Za-z0-9._\\-\\/]*\\.csv"; }
+            label.check { input #upload-overwrite type="checkbox"; " replace an existing file" }
+            button type="submit" { "Upload" }
+            span #upload-status {}
+        }
+        p.meta { (format!("Uploads of up to {} MiB are streamed to disk.", MAX_LOG_UPLOAD_BYTES >> 20)) }
+    }
 }
 
 /// A starting point for a new file.
@@ -395,8 +448,13 @@ mod tests {
             valid: true,
             study: None,
             extends: None,
+            map: false,
         };
-        let page = index(evil, &[entry], &[]);
+        let log = LogEntry {
+            name: evil.into(),
+            bytes: 3,
+        };
+        let page = index(evil, &[entry], &[log], &[]);
         assert!(!page.contains("<script>alert"), "{page}");
         assert!(page.contains("&lt;script&gt;alert(1)"));
         assert!(!page.contains("http://") && !page.contains("https://"));

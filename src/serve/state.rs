@@ -59,7 +59,9 @@ impl IntoResponse for ApiError {
 impl From<PathError> for ApiError {
     fn from(e: PathError) -> ApiError {
         let status = match e {
-            PathError::BadName(_) | PathError::Outside(_) => StatusCode::BAD_REQUEST,
+            PathError::BadName(_) | PathError::BadLogName(_) | PathError::Outside(_) => {
+                StatusCode::BAD_REQUEST
+            }
             PathError::Missing(_) => StatusCode::NOT_FOUND,
             PathError::Io(_) => StatusCode::UNPROCESSABLE_ENTITY,
         };

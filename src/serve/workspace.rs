@@ -13,6 +13,14 @@
 //! ([`crate::scenario::parse_within`]). Saving writes atomically
 //! ([`crate::store::write::atomic_write`]) and only to a regular file or a
 //! new one.
+//!
+//! Event logs (`.csv`, [`log_name`]) live beside the scenarios under the
+//! same rule with their own ending: they are listed apart ([`Workspace::logs`]),
+//! read by the calibrate and now pages, and uploaded through
+//! [`Workspace::log_target`], whose path does not follow a link at the name
+//! (the store refuses one there). A `.toml` file whose top level has
+//! `[columns]` or `[codes]` is a log's map, listed as such, not a broken
+//! scenario.
 
 use std::path::{Path, PathBuf};
 
@@ -36,6 +44,11 @@ pub enum PathError {
     /// The real path leaves the workspace (a link).
     #[error("`{0}` leads outside the workspace")]
     Outside(String),
+    /// Not a plain relative `.csv` name (for a log).
+    #[error(
+        "`{0}` is not a log name: expected a relative path of plain names ending in `.csv` (letters, digits, `-`, `_`, `.`; no `..`, no leading `/` or `.`)"
+    )]
+    BadLogName(String),
     /// Not there.
     #[error("no scenario `{0}` in the workspace")]
     Missing(String),
@@ -67,6 +80,18 @@ pub struct Entry {
     /// The workspace file its `extends` names, if it names one here: an
     /// intervention on that file.
     pub extends: Option<String>,
+    /// Whether it is a log's map (`[columns]` or `[codes]` at its top
+    /// level), not a scenario.
+    pub map: bool,
+}
+
+/// One event log of the listing.
+#[derive(Clone, Debug, Serialize)]
+pub struct LogEntry {
+    /// Its name relative to the workspace, with `/` between folders.
+    pub name: String,
+    /// Its size in bytes.
+    pub bytes: u64,
 }
 
 impl Workspace {
@@ -92,6 +117,52 @@ impl Workspace {
         if !plain_name(name) {
             return Err(PathError::BadName(name.to_owned()));
         }
+        self.confine(name)
+    }
+
+    /// The real path of the log `name` (a plain `.csv` name), confined as
+    /// [`Workspace::resolve`] confines a scenario's; it need not exist.
+    pub fn resolve_log(&self, name: &str) -> Result<PathBuf, PathError> {
+        if !log_name(name) {
+            return Err(PathError::BadLogName(name.to_owned()));
+        }
+        self.confine(name)
+    }
+
+    /// The path a new log `name` is written to: its folder's real path
+    /// (inside the workspace) joined with its file name, *not* following
+    /// a link at the name itself, so that the store can refuse one there.
+    pub fn log_target(&self, name: &str) -> Result<PathBuf, PathError> {
+        if !log_name(name) {
+            return Err(PathError::BadLogName(name.to_owned()));
+        }
+        self.unfollowed(name)
+    }
+
+    /// [`Workspace::log_target`] for a new scenario `name` (`.toml`):
+    /// where the calibrate page saves the scenario it made.
+    pub fn new_scenario_target(&self, name: &str) -> Result<PathBuf, PathError> {
+        if !plain_name(name) {
+            return Err(PathError::BadName(name.to_owned()));
+        }
+        self.unfollowed(name)
+    }
+
+    /// `name` (already checked) in its folder's real path, the name itself
+    /// not followed.
+    fn unfollowed(&self, name: &str) -> Result<PathBuf, PathError> {
+        let path = self.root.join(name);
+        let parent = path.parent().unwrap_or(&self.root);
+        let parent =
+            std::fs::canonicalize(parent).map_err(|_| PathError::Missing(name.to_owned()))?;
+        if !parent.starts_with(&self.root) {
+            return Err(PathError::Outside(name.to_owned()));
+        }
+        Ok(parent.join(path.file_name().unwrap_or_default()))
+    }
+
+    /// `name` (already checked) inside the workspace, links followed.
+    fn confine(&self, name: &str) -> Result<PathBuf, PathError> {
         let path = self.root.join(name);
         let real = match std::fs::canonicalize(&path) {
             Ok(real) => real,
@@ -184,7 +255,7 @@ impl Workspace {
     /// description when it loads.
     pub fn list(&self) -> Vec<Entry> {
         let mut names = Vec::new();
-        collect(&self.root, "", 0, &mut names);
+        collect(&self.root, "", 0, &mut names, plain_name);
         names.sort();
         names.truncate(MAX_LISTED);
         names
@@ -197,8 +268,37 @@ impl Workspace {
                     description: String::new(),
                     valid: false,
                     extends: None,
+                    map: false,
+                },
+                Ok(text) if super::kind::is_log_map(&text) => Entry {
+                    study: None,
+                    name,
+                    title: None,
+                    description: String::new(),
+                    valid: false,
+                    extends: None,
+                    map: true,
                 },
                 _ => self.entry(name),
+            })
+            .collect()
+    }
+
+    /// The event logs (`.csv` files), sorted by name, with their sizes
+    /// (regular files only; links are not listed).
+    pub fn logs(&self) -> Vec<LogEntry> {
+        let mut names = Vec::new();
+        collect(&self.root, "", 0, &mut names, log_name);
+        names.sort();
+        names.truncate(MAX_LISTED);
+        names
+            .into_iter()
+            .filter_map(|name| {
+                let meta = std::fs::symlink_metadata(self.root.join(&name)).ok()?;
+                meta.is_file().then_some(LogEntry {
+                    name,
+                    bytes: meta.len(),
+                })
             })
             .collect()
     }
@@ -214,6 +314,7 @@ impl Workspace {
                 valid: true,
                 study: None,
                 extends,
+                map: false,
             },
             _ => Entry {
                 name,
@@ -222,6 +323,7 @@ impl Workspace {
                 valid: false,
                 study: None,
                 extends,
+                map: false,
             },
         }
     }
@@ -309,6 +411,17 @@ pub fn relative_text(root: &Path, text: &str) -> String {
 
 /// Whether `name` is a relative path of plain segments ending in `.toml`.
 pub fn plain_name(name: &str) -> bool {
+    plain_path(name, ".toml")
+}
+
+/// Whether `name` is a relative path of plain segments ending in `.csv`:
+/// an event log's name.
+pub fn log_name(name: &str) -> bool {
+    plain_path(name, ".csv")
+}
+
+/// Whether `name` is a relative path of plain segments ending in `ending`.
+fn plain_path(name: &str, ending: &str) -> bool {
     let segment_ok = |s: &str| {
         !s.is_empty()
             && !s.starts_with('.')
@@ -317,14 +430,16 @@ pub fn plain_name(name: &str) -> bool {
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     };
     name.len() <= 512
-        && name.ends_with(".toml")
+        && name.ends_with(ending)
+        && name.len() > ending.len()
         && name.split('/').count() <= MAX_DEPTH + 1
         && name.split('/').all(segment_ok)
 }
 
-/// Adds the `.toml` files under `dir` (named `prefix…`) to `out`, skipping
-/// links, hidden entries and anything deeper than [`MAX_DEPTH`].
-fn collect(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {
+/// Adds the files under `dir` (named `prefix…`) whose names `keep` to
+/// `out`, skipping links, hidden entries and anything deeper than
+/// [`MAX_DEPTH`].
+fn collect(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>, keep: fn(&str) -> bool) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -338,8 +453,8 @@ fn collect(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {
         };
         let full = format!("{prefix}{name}");
         if kind.is_dir() && depth < MAX_DEPTH && !name.starts_with('.') {
-            collect(&entry.path(), &format!("{full}/"), depth + 1, out);
-        } else if kind.is_file() && plain_name(&full) {
+            collect(&entry.path(), &format!("{full}/"), depth + 1, out, keep);
+        } else if kind.is_file() && keep(&full) {
             out.push(full);
         }
     }
@@ -389,6 +504,20 @@ mod tests {
             "../../etc/passwd",
         ] {
             assert!(!plain_name(bad), "{bad}");
+        }
+        for good in ["log.csv", "logs/march-2025.csv"] {
+            assert!(log_name(good) && !plain_name(good), "{good}");
+        }
+        for bad in [
+            ".csv",
+            "a.toml",
+            "../a.csv",
+            ".hidden.csv",
+            "a/.b.csv",
+            "a b.csv",
+            "/a.csv",
+        ] {
+            assert!(!log_name(bad), "{bad}");
         }
     }
 }

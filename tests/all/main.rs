@@ -54,6 +54,8 @@ mod serve_limits;
 #[cfg(feature = "serve")]
 mod serve_load;
 #[cfg(feature = "serve")]
+mod serve_logs;
+#[cfg(feature = "serve")]
 mod serve_store;
 mod shard;
 mod store_files;

@@ -5,7 +5,10 @@
 // downloads the CSV, attributes a change to two interventions, runs a
 // sweep study to 100% and opens its page, puts
 // two stored runs side by side, keeps unsaved edits from being lost, and
-// writes a reform as an intervention from its form and attributes it. Fails on any console error, page
+// writes a reform as an intervention from its form and attributes it,
+// uploads a log, calibrates it, saves the scenario and opens it in the
+// editor, sees a log's mistake at its row, and forecasts the next hours
+// with a backtest on the now page. Fails on any console error, page
 // error, failed request, or request that leaves loopback. Screenshots go
 // to OUT/serve-*.png.
 //
@@ -70,7 +73,11 @@ await context.route('**/*', (route) => {
   return route.abort();
 });
 const page = context.pages()[0] ?? await context.newPage();
+// A step that expects a refusal names its status here; the browser
+// reports the refused fetch on the console, which is then not a problem.
+let refusalExpected = null;
 page.on('console', (msg) => {
+  if (refusalExpected && msg.text().includes(`status of ${refusalExpected}`)) return;
   if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
 });
 page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
@@ -397,6 +404,62 @@ await step('the attribution opens with its answer in words', async () => {
   expect(items === 4, `summary sentences: ${items}`);
   const main = await page.textContent('main');
   expect(!main.includes('`'), 'literal backticks on the page');
+});
+
+await step('a log uploads, calibrates, saves and opens in the editor', async () => {
+  await page.goto(`${base}/`);
+  await page.setInputFiles('#upload-file', join(scenarios, 'logs', 'example-port.csv'));
+  await page.fill('#upload-name', 'port-upload.csv');
+  await Promise.all([page.waitForNavigation(), page.click('#upload button[type=submit]')]);
+  const row = page.locator('#logs tr[data-log="port-upload.csv"]');
+  await row.waitFor();
+  expect((await row.textContent()).includes('252.9 kB'), `row: ${await row.textContent()}`);
+  await row.locator('a:text-is("Calibrate…")').click();
+  await page.waitForSelector('#calibrate');
+  await page.fill('#replications', '4');
+  await page.click('#calibrate button[type=submit]');
+  await page.locator('#calibrate-result').waitFor({ state: 'visible', timeout: 120000 });
+  const report = await page.textContent('#calibrate-report');
+  expect(report.includes('Calibration of port-upload.csv'), `report: ${report.slice(0, 200)}`);
+  for (const word of ['Stages in visiting order', 'documents', 'inspection', 'Validation']) {
+    expect(report.includes(word), `the report lacks ${word}`);
+  }
+  await shot('calibrate');
+  await page.fill('#save-name', 'calibrated-upload.toml');
+  await page.click('#save-scenario button[type=submit]');
+  await page.locator('#open-editor').waitFor({ state: 'visible' });
+  await page.click('#open-link');
+  await page.waitForSelector('#status.ok');
+  const text = await page.inputValue('#source');
+  expect(text.startsWith('# Calibrated by `portsim calibrate` from the log `port-upload.csv`'), `text: ${text.slice(0, 120)}`);
+  expect(await page.locator('#diagnostics li').count() === 0, 'the saved scenario has diagnostics');
+});
+
+await step('a mistake in a log is shown with its row and column', async () => {
+  await page.goto(`${base}/calibrate?log=logs/bad-event.csv`);
+  refusalExpected = 422;
+  await page.click('#calibrate button[type=submit]');
+  await page.locator('#calibrate-error').waitFor({ state: 'visible' });
+  refusalExpected = null;
+  const message = await page.textContent('#calibrate-error');
+  expect(message.includes('row 3, column 3') && message.includes('did you mean `start`?'), `message: ${message}`);
+});
+
+await step('the now page shows the next hours with bands and the backtest', async () => {
+  await page.goto(`${base}/now?scenario=logs/example-port.toml&log=logs/example-port.csv`);
+  const line = await page.textContent('#log-line');
+  expect(line.includes('2025-03-06T23:57'), `log line: ${line}`);
+  expect(await page.inputValue('#at') === '2025-03-06T23:58', 'the default time');
+  await page.fill('#replications', '50');
+  await page.click('#now button[type=submit]');
+  await page.locator('#now-result').waitFor({ state: 'visible', timeout: 120000 });
+  const charts = await page.locator('#now-result figure svg').count();
+  expect(charts === 3, `charts: ${charts}`);
+  const result = await page.textContent('#now-result');
+  for (const word of ['The port now', 'Timetable', 'naive MAE', 'coverage']) {
+    expect(result.includes(word), `the result lacks ${word}`);
+  }
+  await shot('now');
 });
 
 await context.close();

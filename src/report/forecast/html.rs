@@ -51,6 +51,13 @@ fn chart(ids: &mut Ids, title: &str, unit: &str, series: &[(&str, Vec<Band>)]) -
 /// The forecast's page.
 pub fn forecast(f: &Forecast) -> String {
     let mut ids = Ids::default();
+    let body = forecast_body(f, &mut ids);
+    page::document(&format!("Forecast: {}", f.scenario), "", body)
+}
+
+/// The forecast's page without its document: the state, the charts and
+/// the timetable (the web app's now page shows it in its own).
+pub fn forecast_body(f: &Forecast, ids: &mut Ids) -> maud::Markup {
     let col = |g: &dyn Fn(&crate::forecast::run::HourBands) -> Band| -> Vec<Band> {
         f.hours.iter().map(g).collect()
     };
@@ -63,7 +70,7 @@ pub fn forecast(f: &Forecast) -> String {
         })
         .collect();
     let s = &f.state;
-    let body = html! {
+    html! {
         (page::header("portsim forecast", &format!("{} from {}", f.scenario, show(s.at)), html! {
             p { (format!("{} replications, seed {}. {INTERVAL}.", f.replications, f.seed)) }
         }))
@@ -71,17 +78,21 @@ pub fn forecast(f: &Forecast) -> String {
         p { (format!("{} truck(s) in port, {} waiting for their first stage; {} taken as gone (unseen far longer than their state lasts); {} finished without a depart row.", s.in_port, s.road, s.gone.total(), s.finished)) }
         (page::table(&["stage", "queued", "in service"], &s.stages.iter().map(|st| vec![st.name.clone(), st.queued.to_string(), st.in_service.to_string()]).collect::<Vec<_>>(), 1))
         (page::section("The next hours", "Each line is the mean across replications, each band where 90% of them fell."))
-        (page::figure("Trucks in port at each hour's end", chart(&mut ids, "Trucks in port", "trucks", &[("in port", col(&|h| h.in_port))]), None))
-        (page::figure("Arrivals and departures per hour", chart(&mut ids, "Arrivals and departures", "trucks per hour", &[("arrivals", col(&|h| h.arrivals)), ("departures", col(&|h| h.departures))]), None))
-        (page::figure("Time in port of each hour's arrivals", chart(&mut ids, "Time in port of arrivals", "minutes", &[("time in port", tip)]), None))
+        (page::figure("Trucks in port at each hour's end", chart(ids, "Trucks in port", "trucks", &[("in port", col(&|h| h.in_port))]), None))
+        (page::figure("Arrivals and departures per hour", chart(ids, "Arrivals and departures", "trucks per hour", &[("arrivals", col(&|h| h.arrivals)), ("departures", col(&|h| h.departures))]), None))
+        (page::figure("Time in port of each hour's arrivals", chart(ids, "Time in port of arrivals", "minutes", &[("time in port", tip)]), None))
         (page::section("Timetable", ""))
         pre { (table(f)) }
-    };
-    page::document(&format!("Forecast: {}", f.scenario), "", body)
+    }
 }
 
 /// The backtest's page.
 pub fn backtest(b: &Backtest) -> String {
+    page::document("Forecast backtest", "", backtest_body(b))
+}
+
+/// The backtest's page without its document.
+pub fn backtest_body(b: &Backtest) -> maud::Markup {
     let rows: Vec<Vec<String>> = b
         .quantities
         .iter()
@@ -112,7 +123,7 @@ pub fn backtest(b: &Backtest) -> String {
             ]
         })
         .collect();
-    let body = html! {
+    html! {
         (page::header("portsim forecast --backtest", "How far can the forecast be trusted?", html! {
             p { (format!("{} cut(s) from {} to {}, {} hours ahead, {} replications each. {INTERVAL}; naive: the log's own mean for that hour of the week before the cut.",
                 b.cuts.len(),
@@ -124,6 +135,5 @@ pub fn backtest(b: &Backtest) -> String {
         (page::table(&["quantity", "MAE, hour 1", "naive MAE, hour 1", "MAE", "naive MAE", "coverage", "hours scored"], &rows, 1))
         (page::section("By hours ahead", ""))
         pre { (super::backtest_table(b)) }
-    };
-    page::document("Forecast backtest", "", body)
+    }
 }
