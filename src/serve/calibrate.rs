@@ -182,6 +182,7 @@ pub async fn run(
         Ok::<_, ApiError>(json!({
             "log": request.log,
             "table": ws.relative(&report::table(&cal)),
+            "html": ws.relative(&report::html::body(&cal)),
             "calibration": report::json(&cal),
             "scenario": ws.relative(&cal.scenario_text),
             "warnings": cal.warnings.iter().map(|w| ws.relative(w)).collect::<Vec<_>>(),
@@ -298,7 +299,8 @@ pub(super) async fn page(
         div #calibrate-result hidden {
             (page::section("Report", "What the log holds, the arrivals, each stage (its share, lanes, hours and the chosen service-time family with its 95% interval), the data quality and the validation's verdicts."))
             ul #calibrate-warnings {}
-            pre #calibrate-report {}
+            div #calibrate-page {}
+            details { summary { "The report as text (`portsim calibrate`'s table)" } pre #calibrate-report {} }
             (page::section("Save the scenario", "The calibrated scenario, the text `portsim calibrate --scenario` writes, as a workspace file."))
             form.job #save-scenario {
                 label { "Save scenario as…" input #save-name required value={ "calibrated-" (stem) ".toml" } pattern="[A-Za-z0-9_][A-Za-z0-9._\\-\\/]*\\.toml"; }

@@ -85,7 +85,7 @@ pub fn index(root: &str, entries: &[Entry], logs: &[LogEntry], records: &[Record
         }
         (page::section("New scenario", "A file name ending in .toml; it opens in the editor."))
         form.inline method="get" action="/edit" {
-            input name="file" placeholder="my-port.toml" required pattern="[A-Za-z0-9_][A-Za-z0-9._\\-/]*\\.toml";
+            input name="file" placeholder="my-port.toml" required pattern="[A-Za-z0-9_][A-Za-z0-9._\\-\\/]*\\.toml";
             button type="submit" { "Create" }
         }
         (logs_section(logs))

@@ -424,6 +424,17 @@ await step('a log uploads, calibrates, saves and opens in the editor', async () 
   for (const word of ['Stages in visiting order', 'documents', 'inspection', 'Validation']) {
     expect(report.includes(word), `the report lacks ${word}`);
   }
+  // The report's own page (`calibrate --html`) above the text: a
+  // section per stage with its curves, the arrivals and the validation.
+  const shown = page.locator('#calibrate-page');
+  const stages = await shown.locator('section.stage').count();
+  expect(stages === 3, `stage sections shown: ${stages}`);
+  const charts = await shown.locator('svg').count();
+  expect(charts >= 8, `charts shown: ${charts}`);
+  const words = await shown.textContent();
+  for (const word of ['Kaplan', 'Its load is', 'inside the spread']) {
+    expect(words.includes(word), `the report's page lacks ${word}`);
+  }
   await shot('calibrate');
   await page.fill('#save-name', 'calibrated-upload.toml');
   await page.click('#save-scenario button[type=submit]');

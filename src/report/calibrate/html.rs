@@ -174,6 +174,25 @@ pub fn page(cal: &Calibration) -> String {
                 cal.seed
             )) }
         }))
+        (sections(&mut ids, cal))
+    };
+    page::document(&format!("Calibration of {name}"), CSS, body)
+}
+
+/// The report without the page around it and its header, its own styles
+/// first: the web app's calibrate page shows it inside its own shell.
+pub fn body(cal: &Calibration) -> String {
+    let mut ids = Ids::default();
+    html! {
+        style { (maud::PreEscaped(CSS)) }
+        (sections(&mut ids, cal))
+    }
+    .into_string()
+}
+
+/// Every section of the report, after its header.
+fn sections(ids: &mut Ids, cal: &Calibration) -> maud::Markup {
+    html! {
         (notices(&cal.warnings))
         (summary(cal))
         h2 { "Stages" }
@@ -181,16 +200,15 @@ pub fn page(cal: &Calibration) -> String {
             "Service times at each of the {} stage(s), in visiting order: the observed distribution against every fitted family, and how well the chosen one matches it.",
             cal.stages.len()
         )) }
-        @for (i, s) in cal.stages.iter().enumerate() { (stage::section(&mut ids, s, cal.loads.get(i))) }
+        @for (i, s) in cal.stages.iter().enumerate() { (stage::section(ids, s, cal.loads.get(i))) }
         details.method {
             summary { "How service times are fitted" }
             p { "Each family portsim simulates (exponential, Erlang, gamma, lognormal) is fitted by maximum likelihood to every service: one still running when the log closed counts as at least that long (right-censored), and a duration between two times rounded to the minute enters as what it is. Candidates are ranked by AIC (BIC shown); each is tested by a parametric bootstrap of the Kolmogorov–Smirnov distance to the Kaplan–Meier curve that replays the data's censoring and rounding (docs/event-log-fits.md). The chosen family is the best-ranked one with p ≥ 0.05; when none fits, the empirical distribution, with a warning. The QQ plot sets the observed times where services ended against the chosen law's quantiles at the Kaplan–Meier curve's probability there." }
         }
-        (flows::arrivals(&mut ids, &cal.arrivals))
-        (flows::concurrency(&mut ids, cal))
+        (flows::arrivals(ids, &cal.arrivals))
+        (flows::concurrency(ids, cal))
         (data(cal))
-        (validation::section(&mut ids, cal.validation.as_ref()))
+        (validation::section(ids, cal.validation.as_ref()))
         (footer(cal))
-    };
-    page::document(&format!("Calibration of {name}"), CSS, body)
+    }
 }

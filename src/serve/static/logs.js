@@ -69,6 +69,9 @@
         return;
       }
       say('calibrate-report', data.table);
+      // The report's own sections (`calibrate --html`), built and escaped
+      // by the server.
+      $('calibrate-page').innerHTML = data.html;
       say('calibrate-scenario', data.scenario);
       const list = $('calibrate-warnings');
       list.replaceChildren();
