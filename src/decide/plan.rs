@@ -132,6 +132,9 @@ pub struct Plan {
     pub study: Study,
     /// The scenario with the study's overrides only.
     pub base: Scenario,
+    /// The scenario at the maximum of every variable (its warnings, such
+    /// as a count replacing a shift table, are every candidate's).
+    pub corner: Scenario,
     /// The decision variables, in file order.
     pub variables: Vec<Variable>,
     /// The constraints, in file order.
@@ -259,13 +262,14 @@ fn check(file: &TomlFile, command_line: &[Override]) -> Result<Plan, DecideError
     // that a bad key or value is found before anything runs (even when the
     // base has mistakes: they come again with each corner and are said
     // once).
+    let mut top = None;
     if study.names_scenario() {
         for corner in [
             variables.iter().map(|v| v.min).collect::<Vec<_>>(),
             variables.iter().map(|v| v.max).collect::<Vec<_>>(),
         ] {
             let set = candidate_set(&study, &variables, &corner);
-            study.resolve_checked(&set, &mut errors);
+            top = study.resolve_checked(&set, &mut errors);
         }
     }
     if let Some(base) = &base {
@@ -283,12 +287,15 @@ fn check(file: &TomlFile, command_line: &[Override]) -> Result<Plan, DecideError
         looks = Some((first, cap));
     }
     partial.drop_repeats(&mut errors);
-    let (Some(base), Some((first, cap)), true) = (base, looks, errors.is_empty()) else {
+    let (Some(base), Some(corner), Some((first, cap)), true) =
+        (base, top, looks, errors.is_empty())
+    else {
         return Err(super::file::invalid(errors));
     };
     Ok(Plan {
         study,
         base,
+        corner,
         variables,
         constraints,
         confidence,
