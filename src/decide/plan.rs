@@ -53,6 +53,7 @@
 //! assumption that the verdicts reveal is reported.
 
 mod candidate;
+pub mod closed;
 mod search;
 
 use std::ops::Range;
