@@ -244,13 +244,12 @@ impl Override {
     pub(super) fn scaled_to(&self, value: toml::Value) -> Override {
         let mut steps = self.steps.clone();
         steps.pop();
-        let suffix = format!(".{}", super::lane_overrides::SCALE_KEY);
+        let key = self
+            .key
+            .rsplit_once('.')
+            .map_or(self.key.as_str(), |(k, _)| k);
         Override {
-            key: self
-                .key
-                .strip_suffix(&suffix)
-                .unwrap_or(&self.key)
-                .to_owned(),
+            key: key.to_owned(),
             steps,
             value_text: value.to_string(),
             value,
