@@ -28,6 +28,7 @@ pub mod fit;
 pub mod hours;
 pub mod interval;
 pub mod lanes;
+pub mod load;
 pub mod log;
 pub mod reconstruct;
 pub mod routing;
@@ -117,6 +118,12 @@ pub struct StageCalibration {
     pub hours: Hours,
     /// The service-time fit.
     pub service: ServiceFit,
+    /// The Kaplan–Meier curve of the services the fit used (censoring
+    /// counted), for plots of the data against the candidates.
+    pub curve: fit::km::Curve,
+    /// Of those services, how many entered the fit as times rounded to
+    /// the log's resolution.
+    pub rounded: u64,
 }
 
 /// A calibrated port.
@@ -144,6 +151,12 @@ pub struct Calibration {
     pub seed: u64,
     /// The scenario's replications.
     pub replications: u64,
+    /// Each stage's load over a week, in the order of `stages`.
+    pub loads: Vec<load::StageLoad>,
+    /// When a stage cannot keep up: where the trucks inside at the log's
+    /// opening were, per stage `(queued, in_service)`, written as
+    /// `[initial]` in place of a warm-up (see [`load`]).
+    pub opening: Option<Vec<(u32, u32)>>,
     /// The warm-up written, seconds.
     pub warmup_s: i64,
     /// The horizon written, seconds.
@@ -231,6 +244,11 @@ pub fn from_log(
         let lanes = lanes::estimate(&paths, r.stage, &hours, log.has_lane, log.resolution_s);
         let data = services::observations(&paths, r.stage, log.resolution_s);
         let service = services::fit(&name, &data, options.seed);
+        let curve = fit::km::of(&data);
+        let rounded = data
+            .iter()
+            .filter(|o| matches!(o.obs, fit::Obs::Rounded { .. }))
+            .count() as u64;
         warnings.extend(service.warnings.iter().cloned());
         let visits = paths
             .visits
@@ -244,6 +262,8 @@ pub fn from_log(
             lanes,
             hours,
             service,
+            curve,
+            rounded,
         });
     }
     let classes = classes(log, &paths);
@@ -261,8 +281,38 @@ pub fn from_log(
         resolution_s: log.resolution_s,
     };
     let horizon_s = DAY * ((window.days).round() as i64).max(1);
-    let fill = observed.time_in_port_p95_s.unwrap_or(0.0) * 5.0;
-    let weeks = ((fill.max(DAY as f64)) / (7 * DAY) as f64).ceil().max(1.0) as i64;
+    let loads = load::loads(&arrivals, &stages);
+    let mut opening = None;
+    let mut warmup_s = {
+        let fill = observed.time_in_port_p95_s.unwrap_or(0.0) * 5.0;
+        let weeks = ((fill.max(DAY as f64)) / (7 * DAY) as f64).ceil().max(1.0) as i64;
+        weeks * 7 * DAY
+    };
+    let over: Vec<String> = stages
+        .iter()
+        .zip(&loads)
+        .filter(|(_, l)| l.overloaded())
+        .map(|(s, l)| {
+            format!(
+                "`{}` (ρ = {:.2}: {:.0} services a week needed, {:.0} possible)",
+                s.name,
+                l.rho(),
+                l.demand_per_week,
+                l.capacity_per_week
+            )
+        })
+        .collect();
+    if !over.is_empty() {
+        warnings.push(format!(
+            "{} cannot keep up with {} trucks: the queue grows for as long as the log runs ({} trucks inside at its opening, {} at its close), so the port has no steady state to warm up to; the scenario starts from the trucks the log found inside (`[initial]`, no warm-up) instead",
+            over.join(" and "),
+            if over.len() == 1 { "its" } else { "their" },
+            paths.counts.inside_at_start,
+            paths.counts.inside_at_end,
+        ));
+        opening = Some(load::at_opening(&paths, &order));
+        warmup_s = 0;
+    }
     let mut rows_ignored = BTreeMap::new();
     rows_ignored.insert("duplicate", paths.counts.duplicates);
     if log.no_show_rows > 0 {
@@ -287,7 +337,9 @@ pub fn from_log(
         observed,
         seed: options.seed,
         replications: options.replications,
-        warmup_s: weeks * 7 * DAY,
+        loads,
+        opening,
+        warmup_s,
         horizon_s,
         scenario_text: String::new(),
         scenario: placeholder_scenario()?,

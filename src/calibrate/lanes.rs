@@ -31,6 +31,11 @@
 //! lanes of the open hour before them, so that the opening hours are said
 //! by `open` and `days` alone and opening a stage for longer (`--set
 //! stages.NAME.open=…`) finds lanes there.
+//!
+//! For the report the services in progress are also summed by hour of
+//! day ([`InProgress`]): the peak of each hour over the days of the
+//! window and the mean (service-hours in progress over hours of window),
+//! to be read against the lanes written.
 
 #![allow(
     clippy::needless_range_loop,
@@ -39,6 +44,7 @@
 
 use serde::Serialize;
 
+use super::arrivals::each_hour;
 use super::hours::Hours;
 use super::log::time::{HOUR, WEEKDAYS, hour, weekday};
 use super::reconstruct::{Paths, VisitKind};
@@ -54,8 +60,19 @@ pub struct Shift {
     pub days: Option<Vec<&'static str>>,
 }
 
+/// Services in progress at a stage by hour of day, over the window.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InProgress {
+    /// The most in progress at once in each hour of day, on any day.
+    pub peak: [u32; 24],
+    /// The mean in progress in each hour of day: service-hours in that
+    /// hour of day over the window's hours of that hour of day (0 where
+    /// the window has none).
+    pub mean: [f64; 24],
+}
+
 /// The lanes of one stage.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Lanes {
     /// Peak services in progress at once.
     pub max: u32,
@@ -70,6 +87,8 @@ pub struct Lanes {
     pub shifts: Option<Vec<Shift>>,
     /// Services counted in the peak.
     pub services: u64,
+    /// Services in progress by hour of day.
+    pub by_hour: InProgress,
 }
 
 /// Estimates the lanes of stage `stage` with opening hours `hours`, in a
@@ -111,6 +130,7 @@ pub fn estimate(
     events.sort_unstable();
     let services = events.iter().filter(|e| e.1 == 2).count() as u64;
     let mut peaks = [[0u32; 24]; 7];
+    let mut served = [0f64; 24];
     // The services in progress each time a service started while trucks
     // still waited, by hour of the week.
     let mut saturated: Vec<Vec<u32>> = vec![Vec::new(); 168];
@@ -120,6 +140,7 @@ pub fn estimate(
     while i < events.len() {
         let t = events[i].0;
         note(&mut peaks, prev, t, c);
+        spend(&mut served, prev, t, c);
         let mut started = false;
         while i < events.len() && events[i].0 == t {
             let (_, order, delta) = events[i];
@@ -141,6 +162,8 @@ pub fn estimate(
         prev = t;
     }
     note(&mut peaks, prev, paths.end, c);
+    spend(&mut served, prev, paths.end, c);
+    let in_hours = in_progress(&peaks, &served, paths.start, paths.end);
     let max = max.max(0) as u32;
     let mut busy: [[Option<u32>; 24]; 7] = [[None; 24]; 7];
     for (slot, values) in saturated.iter().enumerate() {
@@ -160,7 +183,35 @@ pub fn estimate(
             lanes
         },
         services,
+        by_hour: in_hours,
     }
+}
+
+/// Adds the service-hours of `c` services in progress during `[from, to)`
+/// to their hours of day.
+fn spend(busy: &mut [f64; 24], from: i64, to: i64, c: i64) {
+    if to <= from || c <= 0 {
+        return;
+    }
+    each_hour(from, to, |t, h| busy[hour(t)] += c as f64 * h);
+}
+
+/// Peaks and means by hour of day from the week's peaks and the
+/// service-hours by hour of day, over the window `[start, end)`.
+fn in_progress(peaks: &[[u32; 24]; 7], busy: &[f64; 24], start: i64, end: i64) -> InProgress {
+    let mut exposure = [0f64; 24];
+    each_hour(start, end, |t, h| exposure[hour(t)] += h);
+    let mut out = InProgress {
+        peak: [0; 24],
+        mean: [0.0; 24],
+    };
+    for h in 0..24 {
+        out.peak[h] = (0..7).map(|d| peaks[d][h]).max().unwrap_or(0);
+        if exposure[h] > 0.0 {
+            out.mean[h] = busy[h] / exposure[h];
+        }
+    }
+    out
 }
 
 /// The value most of `values` take, when at least 80 % of them take it:
@@ -318,6 +369,15 @@ mod tests {
         );
         assert_eq!(l.max, 2);
         assert_eq!(l.shifts, None);
+        // 08:00 to 08:30 holds 10 + 10 + 15 service-minutes: a mean of
+        // 35/30 in progress, a peak of 2.
+        assert_eq!(l.by_hour.peak[8], 2);
+        assert!(
+            (l.by_hour.mean[8] - 35.0 / 30.0).abs() < 1e-12,
+            "{:?}",
+            l.by_hour
+        );
+        assert_eq!((l.by_hour.peak[9], l.by_hour.mean[9]), (0, 0.0));
         // A lost end is left out; a service running at the close counts.
         let l = lanes_of(
             "A,2025-03-10T08:00,start,d\nA,2025-03-10T08:05,start,x\nA,2025-03-10T08:06,end,x\nB,2025-03-10T08:01,start,d\nC,2025-03-10T08:02,start,d\n",

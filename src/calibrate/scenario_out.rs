@@ -114,15 +114,22 @@ pub fn write(cal: &Calibration) -> String {
     let _ = writeln!(t, "name = {}", quote(&name));
     let _ = writeln!(t, "seed = {}", cal.seed);
     let _ = writeln!(t, "start = \"{}\"  # the log's first date", date(w.start));
-    let _ = writeln!(
-        t,
-        "warmup = \"{}d\"  # whole weeks, so the measured window starts on the log's weekday; at least a day and 5 × the observed p95 time in port ({}), so the port fills as the log found it",
-        cal.warmup_s / DAY,
-        cal.observed.time_in_port_p95_s.map_or_else(
-            || "not observed".to_owned(),
-            |p| format!("{} h", num(p / 3600.0))
-        )
-    );
+    if cal.opening.is_some() {
+        let _ = writeln!(
+            t,
+            "warmup = \"0d\"  # a stage cannot keep up (see its load below), so no warm-up reaches a steady state: the port starts from the trucks the log found inside at its opening ([initial])"
+        );
+    } else {
+        let _ = writeln!(
+            t,
+            "warmup = \"{}d\"  # whole weeks, so the measured window starts on the log's weekday; at least a day and 5 × the observed p95 time in port ({}), so the port fills as the log found it",
+            cal.warmup_s / DAY,
+            cal.observed.time_in_port_p95_s.map_or_else(
+                || "not observed".to_owned(),
+                |p| format!("{} h", num(p / 3600.0))
+            )
+        );
+    }
     let _ = writeln!(
         t,
         "horizon = \"{}d\"  # the log's window ({} days), in whole days",
@@ -135,7 +142,42 @@ pub fn write(cal: &Calibration) -> String {
     for s in &cal.stages {
         stage(&mut t, cal, s);
     }
+    initial(&mut t, cal);
     t
+}
+
+/// `[initial]` from the trucks inside at the log's opening, when a stage
+/// cannot keep up (`calibrate::load`).
+fn initial(t: &mut String, cal: &Calibration) {
+    let Some(opening) = &cal.opening else {
+        return;
+    };
+    let _ = writeln!(
+        t,
+        "\n# The trucks inside when the log opened, where their first row places them (a `start`: queued; an `end`: in service); their ages are not in the log."
+    );
+    let _ = writeln!(t, "[initial]");
+    for (s, &(queued, in_service)) in cal.stages.iter().zip(opening) {
+        if queued == 0 && in_service == 0 {
+            continue;
+        }
+        let lanes = s.lanes.max.max(1);
+        let _ = writeln!(t, "\n[[initial.stages]]");
+        let _ = writeln!(t, "name = {}", quote(&s.name));
+        let _ = writeln!(t, "queued = {}", queued + in_service.saturating_sub(lanes));
+        let _ = writeln!(
+            t,
+            "in_service = {}{}",
+            in_service.min(lanes),
+            if in_service > lanes {
+                format!(
+                    "  # {in_service} seen in service, more than its {lanes} lanes: the rest queue"
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
 }
 
 fn demand(t: &mut String, cal: &Calibration) {
@@ -225,6 +267,25 @@ fn classes(t: &mut String, cal: &Calibration) {
 fn stage(t: &mut String, cal: &Calibration, s: &super::StageCalibration) {
     let _ = writeln!(t, "\n[[stages]]");
     let _ = writeln!(t, "name = {}", quote(&s.name));
+    if let Some(l) = cal
+        .stages
+        .iter()
+        .position(|x| std::ptr::eq(x, s))
+        .and_then(|i| cal.loads.get(i))
+    {
+        let _ = writeln!(
+            t,
+            "# load ρ = {}: {} services a week needed (arrivals × share × rework), {} possible (open lane-hours × 3600 s / mean service){}",
+            num(l.rho()),
+            num(l.demand_per_week),
+            num(l.capacity_per_week),
+            if l.overloaded() {
+                ": it cannot keep up"
+            } else {
+                ""
+            }
+        );
+    }
     let seen = s
         .lanes
         .seen

@@ -289,12 +289,17 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "PORT.toml")]
     pub scenario: Option<PathBuf>,
     /// Write the set instead: calibrated.toml, calibration.json,
-    /// calibration.txt and manifest.json (last).
+    /// calibration.txt, calibrate.html and manifest.json (last).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = StudyFormat::Table)]
     pub format: StudyFormat,
+    /// Also write an HTML page: each stage's service times against the
+    /// fitted families, arrivals, lanes, data quality and the validation
+    /// (`-` for stdout instead of the table).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Replications of the validation run (and of the scenario written).
     #[arg(
         long = "replications",

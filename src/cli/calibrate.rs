@@ -1,9 +1,10 @@
 //! `portsim calibrate LOG.csv`: read, estimate, write, validate, report.
 //!
 //! Everything a user can get wrong is checked before any time is spent:
-//! the flags' limits, the outputs (`--scenario` and `--out` refuse devices
-//! and directories; `--out` is locked), the map, then the whole log (every
-//! mistake located, exit 2, nothing written). The validation runs with a
+//! the flags' limits, the outputs (`--scenario`, `--html` and `--out`
+//! refuse devices and directories; `--out` is locked), the map, then the
+//! whole log (every mistake located, exit 2, nothing written), then the
+//! outputs again, so that none replaces the log or the map just read. The validation runs with a
 //! progress bar on a terminal; an interrupted one writes nothing.
 
 use std::sync::atomic::Ordering;
@@ -45,7 +46,7 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
     if let Some(p) = &args.scenario {
         write::target(p).map_err(user)?;
     }
-    let outputs = output::prepare(args.out.as_deref(), None, report::SET)?;
+    let outputs = output::prepare(args.out.as_deref(), args.html.as_deref(), report::SET)?;
     let options = Options {
         replications: r,
         seed: args.seed,
@@ -59,6 +60,11 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
     let layout =
         calibrate::layout(args.map.as_deref()).map_err(|e| Failure::User(e.to_string()))?;
     let mut cal = calibrate::estimate(&args.log, &layout, &options).map_err(failure)?;
+    // The log and the map are read now: no output may replace them.
+    output::recheck(&outputs)?;
+    if let Some(p) = &args.scenario {
+        write::target(p).map_err(user)?;
+    }
     let cancel = super::signal::cancel_flag();
     let bar = progress::bar(r, "validation", args.quiet);
     calibrate::validate_in_place(&mut cal, &options, cancel, || bar.inc(1)).map_err(failure)?;
@@ -93,6 +99,9 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
             replications_requested: r,
         },
     )?;
+    if output::page(&outputs, || report::html::page(&cal))? {
+        return Ok(());
+    }
     match args.format {
         StudyFormat::Table => output::text(&report::table(&cal))?,
         StudyFormat::Json => {

@@ -1,10 +1,11 @@
 //! The reports of `portsim calibrate`: JSON for programs, a table for
-//! people, saying the same things.
+//! people, an HTML page with the charts, saying the same things.
 //!
 //! Calibration produces data only ([`Calibration`]); these turn it into
 //! text. The JSON keys are fixed by the issue (independent checks depend
 //! on them) and listed in `docs/event-log.md`.
 
+pub mod html;
 pub mod json;
 pub mod table;
 
@@ -15,7 +16,12 @@ use crate::calibrate::Calibration;
 
 /// The file names of a `calibrate --out DIR` set, in order (the manifest
 /// comes last, written by the set).
-pub const SET: &[&str] = &["calibrated.toml", "calibration.json", "calibration.txt"];
+pub const SET: &[&str] = &[
+    "calibrated.toml",
+    "calibration.json",
+    "calibration.txt",
+    "calibrate.html",
+];
 
 /// The files of the `--out` set.
 pub fn set_files(cal: &Calibration) -> Vec<(&'static str, Vec<u8>)> {
@@ -24,5 +30,6 @@ pub fn set_files(cal: &Calibration) -> Vec<(&'static str, Vec<u8>)> {
         ("calibrated.toml", cal.scenario_text.clone().into_bytes()),
         ("calibration.json", json.into_bytes()),
         ("calibration.txt", table::calibration(cal).into_bytes()),
+        ("calibrate.html", html::page(cal).into_bytes()),
     ]
 }

@@ -145,6 +145,7 @@ fn the_calibrated_file_runs_as_it_is_and_out_writes_a_set() {
         "calibrated.toml",
         "calibration.json",
         "calibration.txt",
+        "calibrate.html",
         "manifest.json",
     ] {
         assert!(set.join(f).is_file(), "{f}");

@@ -12,6 +12,8 @@
 mod architecture;
 mod calibrate_cli;
 mod calibrate_fit;
+mod calibrate_html;
+mod calibrate_overload;
 mod calibrate_port;
 mod calibrate_roundtrip;
 mod check;

@@ -77,6 +77,59 @@ pub fn from_counts(points: &[(f64, f64, f64)]) -> Curve {
     curve
 }
 
+/// One point of a QQ plot: where services ended on the curve, against
+/// the same probability's quantile of a fitted law.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct QqPoint {
+    /// The plotting position: midway through the curve's jump there.
+    pub p: f64,
+    /// The observed time, seconds.
+    pub observed_s: f64,
+    /// The fitted law's quantile at `p`, seconds.
+    pub model_s: f64,
+}
+
+impl Curve {
+    /// `P(X ≤ x)` by the curve (0 before its first end).
+    pub fn cdf(&self, x: f64) -> f64 {
+        let k = self.times.partition_point(|&t| t <= x);
+        if k == 0 {
+            0.0
+        } else {
+            1.0 - self.survival[k - 1]
+        }
+    }
+
+    /// The QQ points of `fitted` against the curve: at each point where
+    /// services ended, the observed time against the fitted quantile of
+    /// the probability midway through the curve's jump there (so neither
+    /// end is 0 or 1, and censoring is taken into account as the curve
+    /// takes it). At most `max` points, evenly spaced along the curve's
+    /// points, always keeping the last. A well-fitted law puts them near
+    /// the line `y = x`.
+    pub fn qq(&self, fitted: &super::Fitted, max: usize) -> Vec<QqPoint> {
+        let mut before = 1.0;
+        let mut all = Vec::with_capacity(self.times.len());
+        for (&t, &s) in self.times.iter().zip(&self.survival) {
+            let p = 1.0 - (before + s) / 2.0;
+            before = s;
+            all.push(QqPoint {
+                p,
+                observed_s: t,
+                model_s: fitted.quantile(p),
+            });
+        }
+        let every = all.len().div_ceil(max.max(1)).max(1);
+        let last = all.len().saturating_sub(1);
+        all.into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % every == 0 || *i == last)
+            .map(|(_, q)| q)
+            .filter(|q| q.model_s.is_finite())
+            .collect()
+    }
+}
+
 /// The curve of a stage's observations (those that are durations), for
 /// plots of the data against the candidates.
 pub fn of(data: &[Observed]) -> Curve {
@@ -169,6 +222,39 @@ mod tests {
         assert_eq!(values, vec![0.8, 3.1, 5.4, 7.0]);
         assert!((weights[3] - 5.0 / 18.0).abs() < 1e-15);
         assert!((weights.iter().sum::<f64>() - 1.0).abs() < 1e-15);
+    }
+
+    /// The plotting positions are the jumps' midpoints (1/12, then
+    /// midway from 5/6 down to 5/9, …) and the model side is the fitted
+    /// quantile there: for an exponential of mean 2, `-2 ln(1 - p)`.
+    #[test]
+    fn qq_points_sit_midway_through_each_jump() {
+        let c = kaplan_meier(&[
+            (3.1, false),
+            (0.8, false),
+            (1.0, true),
+            (2.7, true),
+            (5.4, false),
+            (7.0, true),
+        ]);
+        let law = super::super::Fitted::Exponential { mean_s: 2.0 };
+        let qq = c.qq(&law, 10);
+        let p = [
+            1.0 / 12.0,
+            1.0 - (5.0 / 6.0 + 5.0 / 9.0) / 2.0,
+            1.0 - (5.0 / 9.0 + 5.0 / 18.0) / 2.0,
+        ];
+        assert_eq!(qq.len(), 3);
+        for ((q, p), t) in qq.iter().zip(p).zip([0.8, 3.1, 5.4]) {
+            assert!((q.p - p).abs() < 1e-15, "{q:?}");
+            assert_eq!(q.observed_s, t);
+            assert!((q.model_s + 2.0 * (1.0 - p).ln()).abs() < 1e-9, "{q:?}");
+        }
+        assert_eq!(c.cdf(0.5), 0.0);
+        assert!((c.cdf(3.1) - 4.0 / 9.0).abs() < 1e-15);
+        // Thinned to two: the first and the last are kept.
+        let two: Vec<f64> = c.qq(&law, 2).iter().map(|q| q.observed_s).collect();
+        assert_eq!(two, vec![0.8, 5.4]);
     }
 
     #[test]

@@ -15,9 +15,14 @@ fn estimated(e: &Estimated) -> Value {
 }
 
 /// A stage's service fit: the keys of `fit::ServiceFit`'s serialisation,
-/// defined once beside the fit.
-fn service(f: &ServiceFit) -> Value {
-    serde_json::to_value(f).unwrap_or(Value::Null)
+/// defined once beside the fit, and `rounded` (the observations that
+/// entered the fit as times rounded to the log's resolution).
+fn service(f: &ServiceFit, rounded: u64) -> Value {
+    let mut v = serde_json::to_value(f).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.insert("rounded".into(), json!(rounded));
+    }
+    v
 }
 
 /// The whole calibration as JSON.
@@ -36,7 +41,8 @@ pub fn calibration(cal: &Calibration) -> Value {
     let stages: Vec<Value> = cal
         .stages
         .iter()
-        .map(|s| {
+        .zip(&cal.loads)
+        .map(|(s, l)| {
             let r = &s.routing;
             let mut share = estimated(&r.share);
             if !r.by_class.is_empty()
@@ -58,6 +64,7 @@ pub fn calibration(cal: &Calibration) -> Value {
                     "seen": s.lanes.seen,
                     "shifts": s.lanes.shifts,
                     "services": s.lanes.services,
+                    "by_hour": s.lanes.by_hour,
                 },
                 "open": s.hours.open,
                 "days": s.hours.days,
@@ -67,7 +74,12 @@ pub fn calibration(cal: &Calibration) -> Value {
                     "ci95": rw.probability.ci95,
                     "n": rw.probability.n,
                 })),
-                "service": service(&s.service),
+                "service": service(&s.service, s.rounded),
+                "load": {
+                    "rho": finite(l.rho()),
+                    "demand_per_week": l.demand_per_week,
+                    "capacity_per_week": finite(l.capacity_per_week),
+                },
             })
         })
         .collect();
@@ -132,4 +144,9 @@ pub fn calibration(cal: &Calibration) -> Value {
         "validation": cal.validation,
         "warnings": cal.warnings,
     })
+}
+
+/// `x`, or null when it is not finite (JSON has no infinity).
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
 }

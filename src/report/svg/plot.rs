@@ -1,5 +1,5 @@
-//! x–y charts: lines, CI bands, bars, shaded spans and marked points over
-//! two numeric axes, laid out once every mark is known (the legend's
+//! x–y charts: lines, CI bands, bars, shaded spans, marked points, dots
+//! and error bars over two numeric axes, laid out once every mark is known (the legend's
 //! height sets where the plotting area starts).
 
 use std::fmt::Write;
@@ -17,6 +17,8 @@ enum Mark {
     Bars(Vec<(f64, f64)>, f64, usize),
     Line(Vec<(f64, f64)>, usize, bool),
     Point(f64, f64, usize),
+    Dots(Vec<(f64, f64)>, usize),
+    Whiskers(Vec<(f64, f64, f64)>, usize, bool),
     Rule(f64, String),
 }
 
@@ -95,6 +97,26 @@ impl Plot {
         self
     }
 
+    /// Markers alone at each point (a scatter, a QQ plot).
+    pub fn dots(&mut self, points: Vec<(f64, f64)>, style: usize) -> &mut Self {
+        self.marks.push(Mark::Dots(points, style));
+        self
+    }
+
+    /// Error bars: a vertical line from `lo` to `hi` at each `(x, lo, hi)`,
+    /// with short caps.
+    pub fn whiskers(&mut self, points: Vec<(f64, f64, f64)>, style: usize) -> &mut Self {
+        self.marks.push(Mark::Whiskers(points, style, true));
+        self
+    }
+
+    /// Horizontal error bars: a line from `lo` to `hi` at each
+    /// `(y, lo, hi)`, with short caps.
+    pub fn hwhiskers(&mut self, points: Vec<(f64, f64, f64)>, style: usize) -> &mut Self {
+        self.marks.push(Mark::Whiskers(points, style, false));
+        self
+    }
+
     /// A horizontal reference line at `y`, labelled (briefly) to the right
     /// of the plotting area.
     pub fn rule(&mut self, y: f64, label: impl Into<String>) -> &mut Self {
@@ -141,7 +163,16 @@ impl Plot {
         let layers: [&dyn Fn(&Mark) -> bool; 3] = [
             &|m| matches!(m, Mark::Shade(..)),
             &|m| matches!(m, Mark::Band(..) | Mark::Bars(..)),
-            &|m| matches!(m, Mark::Line(..) | Mark::Point(..) | Mark::Rule(..)),
+            &|m| {
+                matches!(
+                    m,
+                    Mark::Line(..)
+                        | Mark::Point(..)
+                        | Mark::Dots(..)
+                        | Mark::Whiskers(..)
+                        | Mark::Rule(..)
+                )
+            },
         ];
         for (i, layer) in layers.iter().enumerate() {
             if i == 1 {
@@ -280,6 +311,13 @@ impl Frame<'_> {
                 );
                 marker(out, &st, cx, cy);
             }
+            Mark::Dots(points, s) => {
+                let st = style(*s);
+                for &(x, y) in points.iter().filter(|p| p.0.is_finite() && p.1.is_finite()) {
+                    marker(out, &st, self.px(x), self.py(y));
+                }
+            }
+            Mark::Whiskers(points, s, vertical) => self.whiskers(out, points, *s, *vertical),
             Mark::Rule(y, label) => {
                 let py = self.py(*y);
                 let _ = write!(
@@ -293,6 +331,44 @@ impl Frame<'_> {
                     escape(label)
                 );
             }
+        }
+    }
+
+    fn whiskers(&self, out: &mut String, points: &[(f64, f64, f64)], s: usize, vertical: bool) {
+        let color = style(s).color;
+        for &(at, lo, hi) in points
+            .iter()
+            .filter(|p| p.0.is_finite() && p.1.is_finite() && p.2.is_finite())
+        {
+            let d = if vertical {
+                let (x, y0, y1) = (self.px(at), self.py(lo), self.py(hi));
+                format!(
+                    "M{} {}V{}M{} {}h8M{} {}h8",
+                    n(x),
+                    n(y0),
+                    n(y1),
+                    n(x - 4.0),
+                    n(y0),
+                    n(x - 4.0),
+                    n(y1)
+                )
+            } else {
+                let (y, x0, x1) = (self.py(at), self.px(lo), self.px(hi));
+                format!(
+                    "M{} {}H{}M{} {}v8M{} {}v8",
+                    n(x0),
+                    n(y),
+                    n(x1),
+                    n(x0),
+                    n(y - 4.0),
+                    n(x1),
+                    n(y - 4.0)
+                )
+            };
+            let _ = write!(
+                out,
+                "<path d=\"{d}\" stroke=\"{color}\" stroke-width=\"1.5\" fill=\"none\"/>"
+            );
         }
     }
 
