@@ -134,7 +134,7 @@ struct RawDecision {
 /// One `[[require]]` entry as written.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawRequirement {
+pub(super) struct RawRequirement {
     /// A metric key, like "time_in_port_s.p95".
     #[schemars(with = "Option<String>")]
     metric: Option<Spanned<String>>,
@@ -489,11 +489,24 @@ fn constraints(
     raw: Option<&Spanned<Vec<Spanned<RawRequirement>>>>,
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<Constraint> {
-    let Some(list) = raw.filter(|l| !l.get_ref().is_empty()) else {
+    if raw.is_none_or(|l| l.get_ref().is_empty()) {
         errors.push(file.error(
             raw.map(|l| l.span()).or(Some(0..0)),
             "a plan needs at least one [[require]] entry with a `metric` and `max` or `min`",
         ));
+        return Vec::new();
+    }
+    requirements(file, raw, errors)
+}
+
+/// The `[[require]]` entries of a study file (none when absent), each
+/// mistake said at its place: a plan's constraints, a sweep's targets.
+pub(super) fn requirements(
+    file: &TomlFile,
+    raw: Option<&Spanned<Vec<Spanned<RawRequirement>>>>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Constraint> {
+    let Some(list) = raw else {
         return Vec::new();
     };
     if list.get_ref().len() > MAX_CONSTRAINTS {

@@ -45,6 +45,7 @@ use super::metrics::{DEFAULT_PRECISION, MetricKey};
 use super::points::{Resolved, resolve_all};
 use super::schema_types::{Amount, AnyValue, SetTable};
 use super::values::{Quantity, Range};
+use super::verdict::Constraint;
 use crate::engine::streams::Streams;
 use crate::scenario::toml_file::{Integer, TomlFile};
 use crate::scenario::{Diagnostic, Origin, Override, Scenario};
@@ -74,6 +75,10 @@ struct RawSweep {
     /// The factors: a scenario key and its values (or a range and step).
     #[schemars(with = "Option<Vec<RawFactor>>")]
     factors: Option<Spanned<Vec<Spanned<RawFactor>>>>,
+    /// Targets on metrics, as a plan's [[require]]: marked on the report's
+    /// heat maps (a sweep searches nothing; it shows where they are met).
+    #[schemars(with = "Option<Vec<super::plan::RawRequirement>>")]
+    require: Option<Spanned<Vec<Spanned<super::plan::RawRequirement>>>>,
 }
 
 /// One `[[factors]]` entry as written.
@@ -123,8 +128,10 @@ pub struct Sweep {
     pub factors: Vec<Factor>,
     /// `lhs = N`, if the points are a Latin hypercube.
     pub lhs: Option<usize>,
-    /// The metrics reported.
+    /// The metrics reported (the targets' among them).
     pub metrics: Vec<MetricKey>,
+    /// Targets on metrics (`[[require]]`), marked on the heat maps.
+    pub targets: Vec<Constraint>,
     /// The points, resolved, in order.
     pub points: Vec<Resolved>,
     /// The scenario with the study's overrides only (seed, count, `[set]`).
@@ -155,7 +162,13 @@ fn check(file: &TomlFile, command_line: &[Override]) -> Result<Sweep, DecideErro
         seed: raw.seed,
     };
     let study = Study::checked(file, &header, command_line, &mut errors);
-    let metrics = metric_list(file, raw.metrics.as_ref(), &mut errors);
+    let mut metrics = metric_list(file, raw.metrics.as_ref(), &mut errors);
+    let targets = super::plan::requirements(file, raw.require.as_ref(), &mut errors);
+    for t in &targets {
+        if !metrics.contains(&t.key) {
+            metrics.push(t.key);
+        }
+    }
     let lhs = raw.lhs.as_ref().and_then(|n| {
         let x = n.get_ref().0;
         if (1..=MAX_POINTS as i128).contains(&x) {
@@ -196,6 +209,7 @@ fn check(file: &TomlFile, command_line: &[Override]) -> Result<Sweep, DecideErro
         factors,
         lhs,
         metrics,
+        targets,
         points,
         base,
     })

@@ -38,6 +38,16 @@ pub enum Bound {
     Min(f64),
 }
 
+impl Bound {
+    /// Whether `value` is on the right side of the bound.
+    pub fn holds(self, value: f64) -> bool {
+        match self {
+            Bound::Max(t) => value <= t,
+            Bound::Min(t) => value >= t,
+        }
+    }
+}
+
 /// A constraint on a metric.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Constraint {

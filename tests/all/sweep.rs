@@ -249,3 +249,70 @@ fn latin_hypercube_html_and_mistakes() {
     let err = text(&portsim(&["sweep", s(&missing)]).stderr);
     assert!(err.contains("missing key `scenario`"), "{err}");
 }
+
+/// Issue 28: a sweep's targets (`[[require]]`, as a plan's) are marked on
+/// its heat map: exactly the cells whose mean meets every target on that
+/// metric are outlined, and the legend says what the outline means.
+#[test]
+fn a_sweep_s_target_is_marked_on_its_heat_map() {
+    let dir = tempfile::tempdir().expect("temp");
+    let scenario = std::fs::canonicalize("scenarios/example.toml").expect("example");
+    let sweep = write(
+        dir.path(),
+        "sweep.toml",
+        &format!(
+            r#"scenario = {scenario:?}
+replications = 2
+metrics = ["wait_s"]
+
+[[factors]]
+key = "stages.document-check.lanes"
+values = [1, 2, 3]
+
+[[factors]]
+key = "stages.exit.lanes"
+values = [1, 2]
+
+[[require]]
+metric = "time_in_port_s"
+max = "20m"
+"#
+        ),
+    );
+    let html = dir.path().join("sweep.html");
+    let doc = json(&portsim(&[
+        "sweep",
+        s(&sweep),
+        "--format",
+        "json",
+        "-q",
+        "--html",
+        s(&html),
+    ]));
+    // The target's metric is reported though `metrics` did not name it.
+    let means: Vec<f64> = doc["points"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .map(|p| {
+            p["metrics"]["time_in_port_s"]["mean"]
+                .as_f64()
+                .expect("reported")
+        })
+        .collect();
+    let meeting = means.iter().filter(|&&m| m <= 1200.0).count();
+    assert!(
+        meeting > 0 && meeting < means.len(),
+        "the case must have cells on both sides: {means:?}"
+    );
+    let page = std::fs::read_to_string(&html).expect("html");
+    // The time-in-port heat map: its outlines, and none on the wait's.
+    let start = page.find("time in port").expect("a time-in-port chart");
+    let outlined = page.matches("class=\"meets\"").count();
+    assert_eq!(outlined, meeting, "outlined cells against means {means:?}");
+    assert!(page[start..].contains("class=\"meets\""));
+    assert!(
+        page.contains("outlined: the mean meets time in port ≤ 20.0 min"),
+        "the legend names the target"
+    );
+}

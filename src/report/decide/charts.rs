@@ -199,6 +199,7 @@ mod heat_tests {
             ("shift", &rows),
             &values,
             &|v| format!("{v:.0} min"),
+            None,
         );
         let legend = &svg[svg.find("<g class=\"heat-legend\">").expect("a legend")..];
         let legend = &legend[..legend.find("</g>").expect("closed")];
@@ -369,9 +370,18 @@ fn heat_fill(t: f64) -> String {
     )
 }
 
+/// A target marked on a heat map: which cells meet it, and what it is.
+pub struct Target<'a> {
+    /// `meets[row][column]`, as `values`.
+    pub meets: &'a [Vec<bool>],
+    /// The target in words ("p95 time in port ≤ 4.0 h").
+    pub words: String,
+}
+
 /// A heat map: `values[row][column]` (rows are the second factor, drawn
 /// bottom to top), each cell labelled with `text`, and a colour legend
-/// from the smallest value to the largest (top right).
+/// from the smallest value to the largest (top right). With a `target`,
+/// the cells that meet it are outlined and the legend says so.
 pub fn heatmap(
     id: &str,
     title: &str,
@@ -379,6 +389,7 @@ pub fn heatmap(
     (y_title, rows): (&str, &[String]),
     values: &[Vec<Option<f64>>],
     text: &dyn Fn(f64) -> String,
+    target: Option<&Target>,
 ) -> String {
     let label_w = rows.iter().map(|r| text_width(r, 11.5)).fold(0.0, f64::max);
     let left = 30.0 + label_w + 8.0;
@@ -386,7 +397,8 @@ pub fn heatmap(
     let cell_w = ((width - left - 20.0) / columns.len().max(1) as f64).max(10.0);
     let cell_h = (260.0 / rows.len().max(1) as f64).clamp(18.0, 40.0);
     let top = 30.0;
-    let height = top + cell_h * rows.len() as f64 + 56.0;
+    let height =
+        top + cell_h * rows.len() as f64 + 56.0 + if target.is_some() { 18.0 } else { 0.0 };
     let (lo, hi) = values
         .iter()
         .flatten()
@@ -433,6 +445,23 @@ pub fn heatmap(
             n(y + cell_h / 2.0 + 4.0),
             escape(&rows[r])
         );
+    }
+    if let Some(t) = target {
+        // Outlines last, over every cell, so a neighbour's fill does not
+        // hide them.
+        for (r, row) in t.meets.iter().enumerate().take(rows.len()) {
+            let y = top + cell_h * (rows.len() - 1 - r) as f64;
+            for (c, _) in row.iter().enumerate().filter(|(_, m)| **m) {
+                let _ = write!(
+                    out,
+                    "<rect class=\"meets\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#d95f02\" stroke-width=\"3\"/>",
+                    n(left + cell_w * c as f64 + 1.5),
+                    n(y + 1.5),
+                    n(cell_w - 3.0),
+                    n(cell_h - 3.0)
+                );
+            }
+        }
     }
     if lo.is_finite() && hi.is_finite() {
         // The legend: the smallest value, ten swatches, the largest.
@@ -481,6 +510,17 @@ pub fn heatmap(
             n(left + cell_w * (c as f64 + 0.5)),
             n(bottom + 16.0),
             escape(label)
+        );
+    }
+    if let Some(t) = target {
+        let _ = write!(
+            out,
+            "<g class=\"target-legend\"><rect x=\"{}\" y=\"{}\" width=\"14\" height=\"10\" fill=\"none\" stroke=\"#d95f02\" stroke-width=\"3\"/><text class=\"tick\" x=\"{}\" y=\"{}\">outlined: the mean meets {}</text></g>",
+            n(left),
+            n(bottom + 50.0),
+            n(left + 20.0),
+            n(bottom + 59.0),
+            escape(&t.words)
         );
     }
     let _ = write!(

@@ -348,6 +348,25 @@ fn heat(id: &str, sw: &Sweep, outcome: &Outcome, key: &MetricKey, cur: &str) -> 
         }
     }
     let unit = key.unit();
+    // The sweep's targets on this metric: a cell meets them when its mean
+    // is on the right side of every one.
+    let targets: Vec<&Constraint> = sw.targets.iter().filter(|t| t.key == *key).collect();
+    let meets: Vec<Vec<bool>> = values
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|v| v.is_some_and(|v| targets.iter().all(|t| t.bound.holds(v))))
+                .collect()
+        })
+        .collect();
+    let target = (!targets.is_empty()).then(|| charts::Target {
+        meets: &meets,
+        words: targets
+            .iter()
+            .map(|t| constraint_words(t, cur))
+            .collect::<Vec<_>>()
+            .join(" and "),
+    });
     let cur = cur.to_owned();
     charts::heatmap(
         id,
@@ -356,6 +375,7 @@ fn heat(id: &str, sw: &Sweep, outcome: &Outcome, key: &MetricKey, cur: &str) -> 
         (&b.key, &rows),
         &values,
         &move |v| value(v, unit, &cur),
+        target.as_ref(),
     )
 }
 
