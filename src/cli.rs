@@ -120,7 +120,7 @@ fn dispatch(command: Command) -> Result<(), Failure> {
         Command::Merge(args) => merge::merge(&args),
         Command::Calibrate(args) => calibrate::calibrate(&args),
         Command::Forecast(args) => forecast::forecast(&args),
-        Command::Schema => output::json(&crate::scenario::schema::scenario_text()),
+        Command::Schema(a) => output::json(&a.kind.kind().text()),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::serve(&args),
         Command::Completions(args) => completions::completions(&args),

@@ -38,6 +38,8 @@ pub mod points;
 pub mod precision;
 pub mod runner;
 pub mod samples;
+pub mod schema;
+pub mod schema_types;
 pub mod sensitivity;
 pub mod sweep;
 pub mod values;

@@ -39,6 +39,7 @@ mod dists;
 mod error;
 mod initial;
 pub mod intervention;
+mod lane_overrides;
 pub mod limits;
 mod named;
 mod origins;
@@ -215,6 +216,36 @@ fn finish(
     path: &Path,
     overrides: &[Override],
 ) -> Result<Scenario, ScenarioError> {
+    let (mut scenario, replaced) = finish_once(sources, path, overrides)?;
+    if !replaced.is_empty() {
+        // The capacity before: the scenario without the counts that
+        // replaced shift tables.
+        let kept: Vec<Override> = overrides
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !replaced.iter().any(|r| r.index == *i))
+            .map(|(_, o)| o.clone())
+            .collect();
+        if let Ok((before, _)) = finish_once(sources, path, &kept) {
+            for r in &replaced {
+                if let Some(w) =
+                    lane_overrides::replaced_warning(&before, &scenario, r, &overrides[r.index])
+                {
+                    scenario.patch_warnings.push(w);
+                }
+            }
+        }
+    }
+    Ok(scenario)
+}
+
+/// [`finish`] without the warnings that need a second reading: the
+/// scenario, and the counts that replaced shift tables.
+fn finish_once(
+    sources: &mut Sources,
+    path: &Path,
+    overrides: &[Override],
+) -> Result<(Scenario, Vec<lane_overrides::Replaced>), ScenarioError> {
     let offsets: Vec<usize> = overrides
         .iter()
         .map(|o| sources.origin(&o.origin().path, &o.origin().text))
@@ -228,14 +259,33 @@ fn finish(
         ScenarioError::Invalid(list)
     };
     let mut patch_warnings = Vec::new();
+    // Overrides of `lanes` follow one rule (`lane_overrides`): scaling
+    // ones are read against the files, counts replacing a shift table
+    // are noted for a warning.
+    let prepared = if lane_overrides::touches_lanes(overrides) {
+        let files = sources
+            .merged(&mut Vec::new())
+            .map_err(ScenarioError::Invalid)?;
+        lane_overrides::prepare(files.get_ref(), overrides, &offsets)
+    } else {
+        lane_overrides::Prepared {
+            list: overrides.iter().cloned().map(Some).collect(),
+            ..Default::default()
+        }
+    };
     let mut doc = sources
         .merged(&mut patch_warnings)
         .map_err(ScenarioError::Invalid)?;
-    let problems: Vec<checks::Issue> = overrides
+    let mut problems: Vec<checks::Issue> = prepared
+        .list
         .iter()
         .zip(&offsets)
-        .filter_map(|(o, &offset)| overrides::apply(doc.get_mut(), o, offset).err())
+        .filter_map(|(o, &offset)| {
+            o.as_ref()
+                .and_then(|o| overrides::apply(doc.get_mut(), o, offset).err())
+        })
         .collect();
+    problems.extend(prepared.issues.iter().cloned());
     // An override that cannot be applied leaves the document as it was,
     // so the rest is still decoded and checked: every mistake at once.
     let decoded = decode::decode(&doc);
@@ -279,7 +329,7 @@ fn finish(
             scenario.overrides = overrides.iter().map(|o| o.text().to_owned()).collect();
             scenario.patch_warnings = patch_warnings;
             match limits::check(&scenario) {
-                Ok(()) => Ok(scenario),
+                Ok(()) => Ok((scenario, prepared.replaced)),
                 Err(limit) => {
                     let (span, label) = limited_span(&file, limit.key());
                     let issue = issues.push(span, limit.to_string());

@@ -186,12 +186,13 @@ def forecast(
         return ForecastResult._from(ws.invoke(args, out=False))
 
 
-def schema() -> dict:
-    """The JSON Schema of scenario files and intervention patches, as
-    ``portsim schema`` prints it."""
+def schema(kind: str = "scenario") -> dict:
+    """The JSON Schema of scenario files and intervention patches (or, with
+    ``kind="sweep"``, ``"plan"`` or ``"sensitivity"``, of that study file),
+    as ``portsim schema --kind KIND`` prints it."""
     import json
 
-    code, out, err = _native.invoke(["schema"])
+    code, out, err = _native.invoke(["schema", "--kind", kind])
     if code != 0:
         raise PortsimError(err.strip(), code=code, stderr=err)
     return json.loads(out)

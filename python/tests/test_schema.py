@@ -1,6 +1,7 @@
-"""The scenario schema (schema/scenario.schema.json) checked with an
-independent validator, Python's jsonschema: every bundled scenario and
-intervention patch validates; typos and missing keys do not."""
+"""The scenario schema (schema/scenario.schema.json) and the study files'
+(schema/sweep.schema.json, plan, sensitivity) checked with an independent
+validator, Python's jsonschema: every bundled scenario, intervention patch
+and study file validates; typos and missing keys do not."""
 
 import datetime
 import json
@@ -75,3 +76,45 @@ def test_a_patch_needs_no_key():
 def test_a_wrong_shape_is_refused():
     with pytest.raises(jsonschema.ValidationError):
         validate('extends = "base.toml"\n[port]\nparking = "many"\n')
+
+
+STUDY_KINDS = ("sweep", "plan", "sensitivity")
+STUDY_SCHEMAS = {
+    kind: json.loads((REPO / "schema" / f"{kind}.schema.json").read_text())
+    for kind in STUDY_KINDS
+}
+STUDIES = sorted((REPO / "scenarios" / "studies").glob("*.toml"))
+
+
+def kind_of(path):
+    """A study file's kind, by the naming convention taplo.toml uses."""
+    return path.name.split("-", 1)[0]
+
+
+def validate_study(kind, text):
+    jsonschema.validate(
+        as_json(tomllib.loads(text)), STUDY_SCHEMAS[kind], cls=jsonschema.Draft7Validator
+    )
+
+
+@pytest.mark.parametrize("kind", STUDY_KINDS)
+def test_each_study_schema_is_valid_and_the_packages(kind):
+    jsonschema.Draft7Validator.check_schema(STUDY_SCHEMAS[kind])
+    assert portsim.schema(kind) == STUDY_SCHEMAS[kind]
+
+
+def test_every_study_kind_has_a_bundled_file():
+    assert {kind_of(p) for p in STUDIES} == set(STUDY_KINDS)
+
+
+@pytest.mark.parametrize("path", STUDIES, ids=lambda p: str(p.relative_to(REPO)))
+def test_every_bundled_study_file_validates(path):
+    validate_study(kind_of(path), path.read_text(encoding="utf-8"))
+
+
+def test_a_misspelt_study_key_is_refused():
+    text = (REPO / "scenarios" / "studies" / "plan-example-lanes.toml").read_text(encoding="utf-8")
+    with pytest.raises(jsonschema.ValidationError, match="max_candidate"):
+        validate_study("plan", text + "\nmax_candidate = 4\n")
+    with pytest.raises(jsonschema.ValidationError, match="scenario"):
+        validate_study("sweep", '[[factors]]\nkey = "stages.exit.lanes"\nvalues = [1, 2]\n')

@@ -164,12 +164,13 @@ pub enum Command {
     /// the week). Mistakes in the log, the map or a flag exit 2 with the
     /// file, row and column. See docs/forecast.md.
     Forecast(ForecastArgs),
-    /// Print the JSON Schema of scenario files and intervention patches.
+    /// Print the JSON Schema of scenario files and intervention patches
+    /// (or, with --kind, of sweep, plan or sensitivity files).
     ///
-    /// Generated from the reader's own types; the repository ships it as
-    /// schema/scenario.schema.json for editors (taplo, Even Better TOML).
-    /// See docs/scenario-format.md.
-    Schema,
+    /// Generated from the readers' own types; the repository ships them
+    /// as schema/KIND.schema.json for editors (taplo, Even Better TOML).
+    /// See docs/scenario-format.md, "Editor support".
+    Schema(SchemaArgs),
     /// Serve a local web app on a workspace of scenario files.
     ///
     /// Lists the workspace's scenarios, edits them with the same
@@ -725,4 +726,39 @@ pub struct RunArgs {
         requires = "precision"
     )]
     pub precision_metrics: Vec<String>,
+}
+
+/// `portsim schema [--kind KIND]`.
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// Which file's schema: a scenario (or intervention patch), a sweep, a
+    /// plan or a sensitivity study.
+    #[arg(long, value_enum, default_value = "scenario")]
+    pub kind: SchemaKind,
+}
+
+/// The kinds of file `portsim schema` describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaKind {
+    /// A scenario file or an intervention patch.
+    Scenario,
+    /// A sweep file.
+    Sweep,
+    /// A plan file.
+    Plan,
+    /// A sensitivity study file.
+    Sensitivity,
+}
+
+impl SchemaKind {
+    /// The library's kind.
+    pub fn kind(self) -> crate::decide::schema::Kind {
+        use crate::decide::schema::Kind;
+        match self {
+            SchemaKind::Scenario => Kind::Scenario,
+            SchemaKind::Sweep => Kind::Sweep,
+            SchemaKind::Plan => Kind::Plan,
+            SchemaKind::Sensitivity => Kind::Sensitivity,
+        }
+    }
 }

@@ -31,7 +31,7 @@ pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
         &p.study.file.text,
     );
     let outputs = output::prepare(args.out.as_deref(), args.html.as_deref(), SET)?;
-    study::warn(&[&p.base], o.quiet);
+    study::warn(&[&p.base, &p.corner], o.quiet);
     let bar = progress::bar(p.first, "plan", o.quiet);
     let on_look = |label: &str, from: u64, to: u64| {
         bar.set_message(format!("plan: {}", terminal::clean(label)));

@@ -41,6 +41,7 @@ pub fn sensitivity_with(args: &SensitivityArgs, work: &Work) -> Result<(), Failu
     if let Some((_, v)) = &s.variant {
         sides.push(v);
     }
+    sides.extend(s.points.iter().map(|p| &p.scenario));
     study::warn(&sides, o.quiet);
     let cache = study::cache(args.out.as_deref(), &s.points)?;
     let total: u64 = s.points.iter().map(|p| p.scenario.replications).sum();

@@ -37,7 +37,10 @@ pub fn sweep_with(args: &SweepArgs, work: &Work) -> Result<(), Failure> {
         .collect();
     let id = study::identity("sweep", &labels, &runner, o, &sw.study.file.text);
     let outputs = output::prepare(args.out.as_deref(), args.html.as_deref(), SET)?;
-    study::warn(&[&sw.base], o.quiet);
+    let scenarios: Vec<&crate::scenario::Scenario> = std::iter::once(&sw.base)
+        .chain(sw.points.iter().map(|p| &p.scenario))
+        .collect();
+    study::warn(&scenarios, o.quiet);
     let cache = study::cache(args.out.as_deref(), &sw.points)?;
     let total: u64 = sw.points.iter().map(|p| p.scenario.replications).sum();
     let bar = progress::bar(total, &terminal::clean(&sw.base.name), o.quiet);

@@ -53,11 +53,13 @@
 //! assumption that the verdicts reveal is reported.
 
 mod candidate;
+pub mod closed;
 mod search;
 
 use std::ops::Range;
 use std::path::Path;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_spanned::Spanned;
 
@@ -68,6 +70,7 @@ use super::error::DecideError;
 use super::file::{RawHeader, Study};
 use super::limits::{MAX_CANDIDATES, MAX_CONSTRAINTS, MAX_DECISIONS, MAX_SPACE, thousands};
 use super::metrics::MetricKey;
+use super::schema_types::{Amount, SetTable};
 use super::verdict::{Bound, Constraint};
 use crate::experiment::summary::Unit;
 use crate::scenario::limits::{MAX_MONEY, MAX_REPLICATIONS};
@@ -75,38 +78,83 @@ use crate::scenario::toml_file::{Integer, TomlFile};
 use crate::scenario::{Diagnostic, Override, Scenario, compact, parse_duration};
 
 /// The file as written.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawPlan {
+    /// The scenario studied, a path relative to the plan file.
+    #[schemars(with = "Option<String>")]
     scenario: Option<Spanned<String>>,
+    /// Replications of the first look at every candidate.
+    #[schemars(with = "Option<u64>")]
     replications: Option<Spanned<Integer>>,
+    /// Master seed; default the scenario's.
+    #[schemars(with = "Option<u64>")]
     seed: Option<Spanned<Integer>>,
     #[allow(dead_code, reason = "read from the tree by `file`, with its spans")]
+    #[schemars(with = "Option<SetTable>")]
     set: Option<toml::Value>,
+    /// The most replications a candidate gets.
+    #[schemars(with = "Option<u64>")]
     max_replications: Option<Spanned<Integer>>,
+    /// Confidence of the whole answer, above 0 and below 1 (default 0.95).
+    #[schemars(with = "Option<f64>")]
     confidence: Option<Spanned<f64>>,
+    /// The most candidates evaluated with several variables (default 50).
+    #[schemars(with = "Option<u64>")]
     max_candidates: Option<Spanned<Integer>>,
+    /// More metric keys reported for every candidate.
+    #[schemars(with = "Option<Vec<String>>")]
     metrics: Option<Spanned<Vec<Spanned<String>>>>,
+    /// The decision variables.
+    #[schemars(with = "Option<Vec<RawDecision>>")]
     decide: Option<Spanned<Vec<Spanned<RawDecision>>>>,
+    /// The constraints on metrics.
+    #[schemars(with = "Option<Vec<RawRequirement>>")]
     require: Option<Spanned<Vec<Spanned<RawRequirement>>>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// One `[[decide]]` entry as written.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawDecision {
+    /// The scenario key, as for --set: "stages.exit.lanes".
+    #[schemars(with = "Option<String>")]
     key: Option<Spanned<String>>,
+    /// The smallest value tried (an integer ≥ 0).
+    #[schemars(with = "Option<i64>")]
     min: Option<Spanned<Integer>>,
+    /// The largest value tried.
+    #[schemars(with = "Option<i64>")]
     max: Option<Spanned<Integer>>,
+    /// Cost per unit; the plan minimises Σ cost × value.
+    #[schemars(with = "Option<f64>")]
     cost: Option<Spanned<f64>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// One `[[require]]` entry as written.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawRequirement {
+    /// A metric key, like "time_in_port_s.p95".
+    #[schemars(with = "Option<String>")]
     metric: Option<Spanned<String>>,
+    /// The most the metric's mean may be.
+    #[schemars(with = "Option<Amount>")]
     max: Option<Spanned<toml::Value>>,
+    /// The least the metric's mean may be.
+    #[schemars(with = "Option<Amount>")]
     min: Option<Spanned<toml::Value>>,
+    /// Indifference around the bound, in the metric's units (default 0).
+    #[schemars(with = "Option<Amount>")]
     tolerance: Option<Spanned<toml::Value>>,
+}
+
+/// The JSON Schema of plan files (`portsim schema --kind plan`).
+pub(super) fn schema() -> serde_json::Value {
+    super::schema_types::study::<RawPlan>(
+        "portsim plan",
+        "A portsim capacity plan: decision variables, costs and constraints (docs/planning.md, Capacity plans)",
+    )
 }
 
 /// A decision variable.
@@ -132,6 +180,9 @@ pub struct Plan {
     pub study: Study,
     /// The scenario with the study's overrides only.
     pub base: Scenario,
+    /// The scenario at the maximum of every variable (its warnings, such
+    /// as a count replacing a shift table, are every candidate's).
+    pub corner: Scenario,
     /// The decision variables, in file order.
     pub variables: Vec<Variable>,
     /// The constraints, in file order.
@@ -259,13 +310,14 @@ fn check(file: &TomlFile, command_line: &[Override]) -> Result<Plan, DecideError
     // that a bad key or value is found before anything runs (even when the
     // base has mistakes: they come again with each corner and are said
     // once).
+    let mut top = None;
     if study.names_scenario() {
         for corner in [
             variables.iter().map(|v| v.min).collect::<Vec<_>>(),
             variables.iter().map(|v| v.max).collect::<Vec<_>>(),
         ] {
             let set = candidate_set(&study, &variables, &corner);
-            study.resolve_checked(&set, &mut errors);
+            top = study.resolve_checked(&set, &mut errors);
         }
     }
     if let Some(base) = &base {
@@ -283,12 +335,15 @@ fn check(file: &TomlFile, command_line: &[Override]) -> Result<Plan, DecideError
         looks = Some((first, cap));
     }
     partial.drop_repeats(&mut errors);
-    let (Some(base), Some((first, cap)), true) = (base, looks, errors.is_empty()) else {
+    let (Some(base), Some(corner), Some((first, cap)), true) =
+        (base, top, looks, errors.is_empty())
+    else {
         return Err(super::file::invalid(errors));
     };
     Ok(Plan {
         study,
         base,
+        corner,
         variables,
         constraints,
         confidence,

@@ -42,6 +42,7 @@
 use std::ops::Range as Span;
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_spanned::Spanned;
 
@@ -52,42 +53,85 @@ use super::metrics::MetricKey;
 use super::morris::{self, Design};
 use super::points::{Outcome, Resolved, resolve_all};
 use super::samples::Samples;
+use super::schema_types::{AnyValue, SetTable};
 use super::values::{Quantity, Range};
 use crate::experiment::estimate::Estimate;
 use crate::scenario::toml_file::{Integer, TomlFile};
 use crate::scenario::{Diagnostic, Override, Scenario};
 
 /// The file as written.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawSensitivity {
+    /// The scenario studied, a path relative to the study file.
+    #[schemars(with = "Option<String>")]
     scenario: Option<Spanned<String>>,
+    /// Replications per setting; default the scenario's.
+    #[schemars(with = "Option<u64>")]
     replications: Option<Spanned<Integer>>,
+    /// Master seed; default the scenario's.
+    #[schemars(with = "Option<u64>")]
     seed: Option<Spanned<Integer>>,
     #[allow(dead_code, reason = "read from the tree by `file`, with its spans")]
+    #[schemars(with = "Option<SetTable>")]
     set: Option<toml::Value>,
+    /// A variant scenario: the study is then of the change's effect.
+    #[schemars(with = "Option<String>")]
     variant: Option<Spanned<String>>,
+    /// The metric key studied, like "time_in_port_s.p95".
+    #[schemars(with = "Option<String>")]
     metric: Option<Spanned<String>>,
+    /// The uncertain parameters.
+    #[schemars(with = "Option<Vec<RawParameter>>")]
     parameters: Option<Spanned<Vec<Spanned<RawParameter>>>>,
+    /// A Morris screening design besides the tornado.
+    #[schemars(with = "Option<RawMorris>")]
     morris: Option<Spanned<RawMorris>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// One `[[parameters]]` entry as written.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawParameter {
+    /// The scenario key, as for --set.
+    #[schemars(with = "Option<String>")]
     key: Option<Spanned<String>>,
+    /// Its key in the variant, when named differently there.
+    #[schemars(with = "Option<String>")]
     variant_key: Option<Spanned<String>>,
+    /// The low value.
+    #[schemars(with = "Option<AnyValue>")]
     low: Option<Spanned<toml::Value>>,
+    /// The high value.
+    #[schemars(with = "Option<AnyValue>")]
     high: Option<Spanned<toml::Value>>,
+    /// The base value, when not the scenario's.
+    #[schemars(with = "Option<AnyValue>")]
     base: Option<Spanned<toml::Value>>,
+    /// [low, high] in one.
+    #[schemars(with = "Option<Vec<AnyValue>>")]
     range: Option<Spanned<Vec<Spanned<toml::Value>>>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// `[morris]` as written.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawMorris {
+    /// Trajectories of the design.
+    #[schemars(with = "Option<u64>")]
     trajectories: Option<Spanned<Integer>>,
+    /// Levels of each parameter's grid.
+    #[schemars(with = "Option<u64>")]
     levels: Option<Spanned<Integer>>,
+}
+
+/// The JSON Schema of sensitivity study files (`portsim schema --kind
+/// sensitivity`).
+pub(super) fn schema() -> serde_json::Value {
+    super::schema_types::study::<RawSensitivity>(
+        "portsim sensitivity",
+        "A portsim sensitivity study: parameters between low and high values (docs/planning.md, Sensitivity)",
+    )
 }
 
 /// A value of a parameter, as written or computed from a range.

@@ -34,6 +34,7 @@ use std::ops::Range as Span;
 use std::path::Path;
 
 use rand::RngExt;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_spanned::Spanned;
 
@@ -42,33 +43,63 @@ use super::file::{RawHeader, Study};
 use super::limits::{self, MAX_FACTORS, MAX_POINTS, MAX_VALUES};
 use super::metrics::{DEFAULT_PRECISION, MetricKey};
 use super::points::{Resolved, resolve_all};
+use super::schema_types::{Amount, AnyValue, SetTable};
 use super::values::{Quantity, Range};
 use crate::engine::streams::Streams;
 use crate::scenario::toml_file::{Integer, TomlFile};
 use crate::scenario::{Diagnostic, Origin, Override, Scenario};
 
 /// The file as written.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawSweep {
+    /// The scenario studied, a path relative to the sweep file.
+    #[schemars(with = "Option<String>")]
     scenario: Option<Spanned<String>>,
+    /// Replications per point; default the scenario's.
+    #[schemars(with = "Option<u64>")]
     replications: Option<Spanned<Integer>>,
+    /// Master seed; default the scenario's.
+    #[schemars(with = "Option<u64>")]
     seed: Option<Spanned<Integer>>,
     #[allow(dead_code, reason = "read from the tree by `file`, with its spans")]
+    #[schemars(with = "Option<SetTable>")]
     set: Option<toml::Value>,
+    /// Metric keys reported for every point, like "time_in_port_s.p95".
+    #[schemars(with = "Option<Vec<String>>")]
     metrics: Option<Spanned<Vec<Spanned<String>>>>,
+    /// A Latin hypercube of this many points instead of the full grid.
+    #[schemars(with = "Option<u64>")]
     lhs: Option<Spanned<Integer>>,
+    /// The factors: a scenario key and its values (or a range and step).
+    #[schemars(with = "Option<Vec<RawFactor>>")]
     factors: Option<Spanned<Vec<Spanned<RawFactor>>>>,
 }
 
 /// One `[[factors]]` entry as written.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawFactor {
+    /// The scenario key, as for --set: "stages.exit.lanes".
+    #[schemars(with = "Option<String>")]
     key: Option<Spanned<String>>,
+    /// The values the key takes, one point each.
+    #[schemars(with = "Option<Vec<AnyValue>>")]
     values: Option<Spanned<Vec<Spanned<toml::Value>>>>,
+    /// [low, high], numbers or durations, with `step`.
+    #[schemars(with = "Option<Vec<Amount>>")]
     range: Option<Spanned<Vec<Spanned<toml::Value>>>>,
+    /// The step through `range`.
+    #[schemars(with = "Option<Amount>")]
     step: Option<Spanned<toml::Value>>,
+}
+
+/// The JSON Schema of sweep files (`portsim schema --kind sweep`).
+pub(super) fn schema() -> serde_json::Value {
+    super::schema_types::study::<RawSweep>(
+        "portsim sweep",
+        "A portsim sweep file: a grid of scenario settings (docs/planning.md, Sweeps)",
+    )
 }
 
 /// A factor: its key and the overrides of its levels.

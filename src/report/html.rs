@@ -386,6 +386,7 @@ pub fn compare(c: &Comparison) -> String {
         ))
         (tables::compare_cards(c, cur))
         (tables::compare_table(c, labels, cur))
+        (time::part_changes(&crate::experiment::compare::part_changes(b.summary, v.summary), labels))
         (chart_sections(&mut ids, &series))
         @if let Some(a) = &c.attribution {
             (attribution_section(a, c.changes, b.summary, cur))

@@ -302,6 +302,7 @@ pub fn run(scenario: &Scenario, output: &RunOutput, warnings: &[String]) -> Stri
             for m in class.metrics.iter().take(5) {
                 metric_line(&mut out, m, &cols(m));
             }
+            breakdown::class_breakdown(&mut out, &class.time_breakdown);
         }
     }
     let findings = crate::experiment::findings::of(s);

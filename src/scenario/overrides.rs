@@ -237,6 +237,29 @@ impl Override {
         self.value_span.clone()
     }
 
+    /// This override of `KEY.percent` as the override of `KEY` to
+    /// `value`, the scaled value it stands for: the same text, origin and
+    /// value span, so a message about the value points where the
+    /// percentage is written (see `lane_overrides`).
+    pub(super) fn scaled_to(&self, value: toml::Value) -> Override {
+        let mut steps = self.steps.clone();
+        steps.pop();
+        let key = self
+            .key
+            .rsplit_once('.')
+            .map_or(self.key.as_str(), |(k, _)| k);
+        Override {
+            key: key.to_owned(),
+            steps,
+            value_text: value.to_string(),
+            value,
+            value_span: self.value_span.clone(),
+            exact: false,
+            text: self.text.clone(),
+            origin: self.origin.clone(),
+        }
+    }
+
     /// The value, with spans shifted to `offset` (the origin's place in
     /// the virtual concatenation of the scenario's files).
     fn spanned_value(&self, offset: usize) -> Result<Spanned<DeValue<'_>>, Issue> {

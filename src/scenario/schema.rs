@@ -69,7 +69,7 @@ pub fn scenario() -> Value {
 }
 
 /// Removes `null` from every type: schemars allows it for `Option`.
-fn drop_null(value: &mut Value) {
+pub(crate) fn drop_null(value: &mut Value) {
     match value {
         Value::Object(map) => {
             if let Some(Value::Array(types)) = map.get_mut("type") {

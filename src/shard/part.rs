@@ -4,7 +4,7 @@
 //!
 //! ```json
 //! {
-//!   "portsim_part": 2,
+//!   "portsim_part": 3,
 //!   "manifest": {
 //!     "portsim_version": "0.1.0", "command": "sweep",
 //!     "arguments": ["sweep", "study.toml", "--seed", "7"], "cwd": "/scratch/job",
@@ -41,8 +41,10 @@
 //!   ([`Manifest::check_counts`], from `scenario::limits` and
 //!   `decide::limits`), checked before anything is allocated from it, so
 //!   a damaged `units` is a message, never a giant allocation.
-//! * Parts of format 1 (before the checksum) are refused with the command
-//!   that re-runs the shard: their units cannot be trusted to be whole.
+//! * Parts of an earlier format (1: before the checksum; 2: before the
+//!   time breakdown joined the digests) are refused with the command that
+//!   re-runs the shard: their units cannot be read, or trusted to be
+//!   whole, by this portsim.
 //!
 //! [`codec`]: super::codec
 
@@ -57,8 +59,10 @@ use crate::scenario::limits::{self, MAX_REPLICATIONS, MAX_SHARDS};
 use crate::store::write::{WriteError, atomic_write};
 
 /// The format of part files; a change that old parts cannot be read with
-/// increments it. Format 2 added `units_sha256`.
-pub const FORMAT: u64 = 2;
+/// increments it, the digest's words ([`codec`](super::codec)) included.
+/// Format 2 added `units_sha256`; format 3 the time breakdown's sums to
+/// each unit's digest (issue 28 §4).
+pub const FORMAT: u64 = 3;
 
 /// Most units a run can have: the replications of a run or comparison
 /// ([`MAX_REPLICATIONS`]), or of a whole study ([`MAX_WORK`]).
@@ -276,8 +280,8 @@ pub enum PartError {
         /// Its format.
         found: u64,
     },
-    /// Written by an earlier format, which this portsim cannot check.
-    #[error("`{}` is a partial result of format {found}, written by an older portsim without a checksum of its units; this portsim reads format {FORMAT} only, so re-run the shard to write it again:\n  {rerun}", path.display())]
+    /// Written by an earlier format, which this portsim cannot read.
+    #[error("`{}` is a partial result of format {found}, made by another version of portsim; this one reads format {FORMAT} only ({}), so re-run the shard to write it again:\n  {rerun}", path.display(), old_format(*found))]
     Old {
         /// The file.
         path: PathBuf,
@@ -289,6 +293,15 @@ pub enum PartError {
     /// Could not be written.
     #[error("cannot write partial result: {0}")]
     Write(#[from] WriteError),
+}
+
+/// What an earlier format lacks.
+fn old_format(found: u64) -> &'static str {
+    if found < 2 {
+        "format 1 has no checksum of its units"
+    } else {
+        "its unit digests lack the time breakdown"
+    }
 }
 
 /// The command that writes the part at `path` again, from what its
@@ -412,7 +425,7 @@ mod tests {
             e.contains("is not a portsim partial result") && e.contains("line 2"),
             "{e}"
         );
-        std::fs::write(&path, "{\"portsim_part\": 2, \"manifest\": 3}").expect("write");
+        std::fs::write(&path, "{\"portsim_part\": 3, \"manifest\": 3}").expect("write");
         assert!(read(&path).is_err());
         let e = read(&dir.path().join("none.json"))
             .expect_err("missing")
@@ -428,7 +441,7 @@ mod tests {
         std::fs::write(&path, old).expect("write");
         let e = read(&path).expect_err("old").to_string();
         assert!(
-            e.contains("is a partial result of format 1, written by an older portsim without a checksum of its units; this portsim reads format 2 only, so re-run the shard"),
+            e.contains("is a partial result of format 1, made by another version of portsim; this one reads format 3 only (format 1 has no checksum of its units), so re-run the shard"),
             "{e}"
         );
         assert!(

@@ -32,6 +32,7 @@ mod fuzz_studies;
 mod gate_files;
 mod honest_metrics;
 mod horgos;
+mod lane_rule;
 mod mechanism_files;
 mod messages;
 mod no_ops;

@@ -117,6 +117,63 @@ max = "5m"
         "{note}"
     );
     assert!(note.contains("the ranges cannot meet the target"), "{note}");
+    // Open round the clock: no closed hours to name.
+    assert_eq!(doc["closed_hours"], Value::Null);
+}
+
+/// Opening hours that make a target unreachable: the plan's stop message
+/// names the closed hours and the share of arrivals they hold. The post
+/// open 06:00–18:00 with a flat profile: 12 of 24 hours closed, so half
+/// the arrivals (a truck arriving at 18:00 waits 12 h for the gate, far
+/// above the 2 h target, whatever the lanes).
+#[test]
+fn a_target_unreachable_for_the_hours_names_the_closed_share() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("day.toml"),
+        POST.replace("open = [\"00:00-24:00\"]", "open = [\"06:00-18:00\"]")
+            .replace("rate = \"1200/d\"", "rate = \"400/d\""),
+    )
+    .expect("scenario");
+    let doc = plan(
+        dir.path(),
+        r#"scenario = "day.toml"
+replications = 4
+max_replications = 8
+[[decide]]
+key = "stages.customs.lanes"
+min = 1
+max = 6
+cost = 1
+[[require]]
+metric = "time_in_port_s.p95"
+max = "2h"
+"#,
+    );
+    assert_eq!(doc["feasible"], false);
+    assert_eq!(doc["candidates"].as_array().expect("candidates").len(), 1);
+    let share = doc["closed_hours"]["share_of_arrivals"]
+        .as_f64()
+        .expect("share");
+    assert!((share - 0.5).abs() < 1e-12, "{share}");
+    assert_eq!(
+        doc["closed_hours"]["daily"],
+        serde_json::json!([[18 * 3600, 6 * 3600]])
+    );
+    let notes: Vec<&str> = doc["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        notes[0].starts_with("at the maximum of every variable"),
+        "{notes:?}"
+    );
+    assert!(
+        notes[1].starts_with("the closed hours 18:00–06:00 hold 50 % of arrivals"),
+        "{notes:?}"
+    );
 }
 
 #[test]

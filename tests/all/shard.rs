@@ -545,6 +545,19 @@ fn damaged_parts_are_refused_by_name() {
             "--shard 0/3 --part",
         ],
     );
+    // A part of format 2, before the time breakdown joined the digests:
+    // made by another version, re-run it (exit 2), not a decoding error.
+    let parts = copy("two");
+    rewrite(&parts[1], |p| p.portsim_part = 2);
+    refused(
+        &merge(&parts, &[]),
+        &[
+            "two-1.json` is a partial result of format 2, made by another version of portsim",
+            "its unit digests lack the time breakdown",
+            "re-run the shard to write it again",
+            "--shard 1/3 --part",
+        ],
+    );
     // The good parts still merge to the same bytes.
     assert_eq!(
         untimed(&ok(merge(&good, &["--format", "json"])).stdout),

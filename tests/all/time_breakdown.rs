@@ -321,6 +321,8 @@ fn the_breakdown_in_json_table_and_csv() {
 /// interval below zero.
 #[test]
 fn compare_says_which_parts_changed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let html_path = dir.path().join("c.html");
     let out = Command::new(env!("CARGO_BIN_EXE_portsim"))
         .args([
             "compare",
@@ -333,6 +335,8 @@ fn compare_says_which_parts_changed() {
         ])
         .arg(root().join("scenarios/horgos-before.toml"))
         .arg(root().join("scenarios/horgos-after.toml"))
+        .arg("--html")
+        .arg(&html_path)
         .output()
         .expect("runs");
     assert_eq!(
@@ -352,4 +356,72 @@ fn compare_says_which_parts_changed() {
     let hi = road["change"]["ci95"][1].as_f64().expect("an interval");
     assert!(hi < 0.0, "the road and gate time fell: {road}");
     assert_eq!(road["verdict"], "improved", "{road}");
+    // The HTML report lists every part's change too, the road's negative.
+    let html = std::fs::read_to_string(&html_path).expect("html");
+    let at = html
+        .find("Where the time goes: what changed")
+        .expect("the section");
+    let rest = &html[at..];
+    let table = &rest[..rest.find("</table>").expect("its table")];
+    for p in on {
+        let part = p["part"].as_str().expect("part");
+        assert!(table.contains(&format!(">{part}<")), "no `{part}` row");
+    }
+    let row = &table[table.find(">road queue and gate<").expect("the road row")..];
+    let row = &row[..row.find("</tr>").expect("row end")];
+    let last = row.rsplit("<td").next().expect("cells");
+    let change = &last[last.find('>').expect("cell") + 1..];
+    assert!(
+        change.starts_with('-') || change.starts_with('\u{2212}'),
+        "the road and gate change is a fall: {change}"
+    );
+}
+
+/// Per class in the table too (issue 28 §4): each class's section lists
+/// its own parts, the ones its JSON `classes[].time_breakdown` has, and a
+/// class whose trucks never visit a stage has no time there.
+#[test]
+fn the_table_breaks_the_time_down_per_class() {
+    let scenario = root().join("scenarios/examples/one-stop-two-directions.toml");
+    let run = |format: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_portsim"))
+            .args(["run", "--replications", "2", "--horizon", "3d", "-q"])
+            .args(format)
+            .arg(&scenario)
+            .output()
+            .expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let doc: serde_json::Value = serde_json::from_str(&run(&["--format", "json"])).expect("json");
+    let table = run(&[]);
+    let classes = doc["classes"].as_array().expect("classes");
+    assert!(classes.len() > 1, "{doc}");
+    for class in classes {
+        let name = class["name"].as_str().expect("name");
+        let at = table
+            .find(&format!("\nclass {name}\n"))
+            .unwrap_or_else(|| panic!("no section for {name}:\n{table}"));
+        let section = &table[at + 1..];
+        let section = &section[..section.find("\n\n").unwrap_or(section.len())];
+        assert!(
+            section.contains("\n  where its time goes (mean per truck of the class that left)\n"),
+            "{section}"
+        );
+        for p in class["time_breakdown"]["on_site"]
+            .as_array()
+            .expect("on_site")
+        {
+            let part = p["part"].as_str().expect("part");
+            assert!(
+                section.contains(&format!("\n    {part} ")),
+                "{name}: no `{part}` in\n{section}"
+            );
+        }
+    }
 }

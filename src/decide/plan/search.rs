@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::Plan;
 use super::candidate::{Candidate, Hooks, Status, evaluate};
+use super::closed::{ClosedHours, closed_hours};
 use crate::decide::DecideError;
 use crate::decide::runner::Runner;
 use crate::decide::verdict::{Schedule, Verdict, alpha_per_test};
@@ -55,6 +56,9 @@ pub struct Answer {
     /// Things the reader should know: undecided cheaper candidates, the
     /// candidate budget, monotonicity violations.
     pub notes: Vec<String>,
+    /// When the target is unreachable and the port closes: its closed
+    /// hours and the share of arrivals they hold (worded by the report).
+    pub closed_hours: Option<ClosedHours>,
 }
 
 /// ⌈log₂ n⌉.
@@ -250,6 +254,11 @@ pub fn solve(
         looks: s.schedule.looks().to_vec(),
         complete,
         notes,
+        closed_hours: if unreachable {
+            closed_hours(&plan.base)
+        } else {
+            None
+        },
     })
 }
 

@@ -411,7 +411,7 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> String {
             ),
         ),
     );
-    let mut notices: Vec<String> = a.notes.clone();
+    let mut notices: Vec<String> = super::plan_notes(a);
     if !a.complete {
         notices.insert(
             0,

@@ -190,7 +190,11 @@ pub fn plan(p: &Plan, a: &Answer, manifest: &Manifest) -> Value {
         "least_cost_proven": a.least_cost_proven,
         "runner_up": runner_up,
         "candidates": candidates,
-        "notes": a.notes,
+        "notes": super::plan_notes(a),
+        "closed_hours": a.closed_hours.as_ref().map_or(Value::Null, |c| json!({
+            "daily": c.daily.iter().map(|&(from, to)| json!([from / crate::engine::time::SECOND, to / crate::engine::time::SECOND])).collect::<Vec<_>>(),
+            "share_of_arrivals": c.share,
+        })),
         "complete": a.complete,
         "manifest": manifest.to_json(),
     })

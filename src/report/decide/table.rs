@@ -284,7 +284,8 @@ pub fn plan(p: &Plan, a: &Answer) -> String {
         rows.push(row);
     }
     out.push_str(&columns(&rows, 0));
-    if !a.notes.is_empty() || a.candidates.iter().any(|c| c.note.is_some()) {
+    let notes = super::plan_notes(a);
+    if !notes.is_empty() || a.candidates.iter().any(|c| c.note.is_some()) {
         let _ = writeln!(out, "\nnotes:");
         for c in a.candidates.iter().filter(|c| c.note.is_some()) {
             let _ = writeln!(
@@ -294,7 +295,7 @@ pub fn plan(p: &Plan, a: &Answer) -> String {
                 c.note.as_deref().unwrap_or_default()
             );
         }
-        for n in &a.notes {
+        for n in &notes {
             let _ = writeln!(out, "  {n}");
         }
     }

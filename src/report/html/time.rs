@@ -1,10 +1,12 @@
 //! "Where the time goes" on the HTML report: the on-site parts of the time
 //! in port as one stacked bar (each part's width its share of the time in
 //! port), then a table of every part with its interval, the off-site parts
-//! and the booking lead below the total they are not part of.
+//! and the booking lead below the total they are not part of; in a
+//! comparison, a table of every part's paired change.
 
 use super::page::{Markup, figure, html, section, table};
 use crate::experiment::breakdown::TimePart;
+use crate::experiment::compare::PartChange;
 use crate::experiment::estimate::Estimate;
 use crate::experiment::summary::{Summary, Unit};
 use crate::report::format::{Scale, number};
@@ -91,5 +93,43 @@ pub fn time_breakdown(s: &Summary) -> Markup {
         (section("Where the time goes", "The time in port of a truck that left, taken apart: the road queue and the gate, then each stage's wait and service. The on-site parts add up to the time in port; time before the port (e-queue, travel) and the booking lead are listed apart. Means over replications with 95% confidence intervals."))
         (figure("Time in port by part (share of the mean time in port)", bar(&shown, total), None))
         (table(&["part", "per truck (95% CI)"], &rows, 1))
+    }
+}
+
+/// Which parts of the time changed in a comparison, and by how much
+/// (variant − baseline, replications paired), every part listed: the
+/// on-site parts, then those before the port and the booking lead.
+pub fn part_changes(list: &[PartChange], labels: [&str; 2]) -> Markup {
+    if list.is_empty() {
+        return html! {};
+    }
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|p| {
+            let name = match p.kind {
+                "off_site" => format!("{} (before the port)", p.part),
+                "booking_lead" => format!("{} (not time spent)", p.part),
+                _ => p.part.clone(),
+            };
+            let c = &p.change;
+            let change = if c.change.n == 0 {
+                "n/a".to_owned()
+            } else {
+                let scale = Scale::new(Unit::Seconds, c.change.mean.abs(), "");
+                let sign = if c.change.mean > 0.0 { "+" } else { "" };
+                format!(
+                    "{sign}{} {}",
+                    scale.value(c.change.mean),
+                    scale.interval(&c.change)
+                )
+            };
+            vec![name, est(&c.baseline), est(&c.variant), change]
+        })
+        .collect();
+    let head_b = format!("{} (95% CI)", labels[0]);
+    let head_v = format!("{} (95% CI)", labels[1]);
+    html! {
+        (section("Where the time goes: what changed", "Each part of a truck's time, on both sides, and its change (variant − baseline) with a 95% confidence interval from replications paired by index, as for the headline results. A part only one side has (a stage the other lacks) is left out."))
+        (table(&["part", &head_b, &head_v, "change (95% CI)"], &rows, 1))
     }
 }

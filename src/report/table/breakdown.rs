@@ -66,6 +66,21 @@ pub fn breakdown(out: &mut String, b: &Breakdown, time_in_port: Option<&Metric>)
     }
 }
 
+/// One class's breakdown, under its metrics: the same parts as the run's
+/// (issue 28 §4: per class in every format), indented as the class.
+pub fn class_breakdown(out: &mut String, b: &Breakdown) {
+    if b.on_site.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "  where its time goes (mean per truck of the class that left)"
+    );
+    for p in b.on_site.iter().chain(&b.off_site) {
+        row(out, p);
+    }
+}
+
 /// Which parts of the time changed between two runs, and by how much
 /// (variant − baseline, paired).
 pub fn part_changes(out: &mut String, list: &[PartChange]) {

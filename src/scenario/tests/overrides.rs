@@ -347,3 +347,137 @@ fn an_array_key_in_a_file_is_shown_as_toml() {
     let help = e.diagnostics()[0].help.clone().unwrap_or_default();
     assert!(help.contains(r#""port.open" = ["08:00-20:00"]"#), "{help}");
 }
+
+/// `TWO` with `inspection`'s shift table written as `table`.
+fn two_with_table(table: &str) -> String {
+    TWO.replace(
+        r#"lanes = [{ hours = "08:00-20:00", count = 3 }, { hours = "20:00-08:00", count = 1 }]"#,
+        &format!("lanes = {table}"),
+    )
+}
+
+/// `KEY.lanes.percent` scales every shift's count to the nearest lane,
+/// halves up, keeping the hours: the same scenario (hash included) as the
+/// file written with the scaled table.
+#[test]
+fn a_percentage_scales_a_shift_table_keeping_its_shape() {
+    let s = with(TWO, &["stages.inspection.lanes.percent=150"]).unwrap();
+    // 3 × 1.5 = 4.5 → 5 by day; 1 × 1.5 = 1.5 → 2 by night.
+    assert_eq!(lanes_at(&s, 1, 10), 5);
+    assert_eq!(lanes_at(&s, 1, 22), 2);
+    let written = two_with_table(
+        r#"[{ hours = "08:00-20:00", count = 5 }, { hours = "20:00-08:00", count = 2 }]"#,
+    );
+    let file = parse_with(&written, Path::new("demo.toml"), &[]).unwrap();
+    assert_eq!(s.hash(), file.hash(), "the hash covers the scaled table");
+    assert!(s.patch_warnings.is_empty(), "{:?}", s.patch_warnings);
+    // 40 %: 1.2 → 1, 0.4 → 0; a plain count scales too (2 × 40 % → 1).
+    let s = with(
+        TWO,
+        &[
+            "stages.inspection.lanes.percent=40",
+            "stages.gate.lanes.percent=40",
+        ],
+    )
+    .unwrap();
+    assert_eq!(lanes_at(&s, 1, 10), 1);
+    assert_eq!(lanes_at(&s, 1, 22), 0);
+    assert_eq!(lanes_at(&s, 0, 10), 1);
+    // A fractional percentage: 3 × 1.25 = 3.75 → 4, 1.25 → 1.
+    let s = with(TWO, &["stages.inspection.lanes.percent=125.0"]).unwrap();
+    assert_eq!((lanes_at(&s, 1, 10), lanes_at(&s, 1, 22)), (4, 1));
+    // An earlier override of the same lanes is what is scaled.
+    let s = with(
+        TWO,
+        &["stages.gate.lanes=4", "stages.gate.lanes.percent=150"],
+    )
+    .unwrap();
+    assert_eq!(lanes_at(&s, 0, 10), 6);
+    // The manifest records the override as written.
+    assert!(
+        s.overrides
+            .contains(&"stages.gate.lanes.percent=150".to_owned())
+    );
+}
+
+/// What cannot be scaled is said at the override.
+#[test]
+fn a_percentage_that_cannot_apply_is_located() {
+    for (arg, says) in [
+        ("stages.inspection.lanes.percent=-10", "a percentage ≥ 0"),
+        ("stages.inspection.lanes.percent=abc", "a percentage ≥ 0"),
+        (
+            "stages.inspektion.lanes.percent=150",
+            "no stage named `inspektion`",
+        ),
+    ] {
+        let e = with(TWO, &[arg]).unwrap_err();
+        let d = &e.diagnostics()[0];
+        assert!(d.message.contains(says), "{arg}: {e}");
+        assert_eq!(d.path, Path::new(COMMAND_LINE), "{arg}");
+    }
+    let unlimited = TWO.replace("lanes = 2", "lanes = \"unlimited\"");
+    let e = with(&unlimited, &["stages.gate.lanes.percent=150"]).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("`stages.gate.lanes` is \"unlimited\""),
+        "{e}"
+    );
+}
+
+/// A plain count where the files have a shift table replaces the table;
+/// it is allowed, and warned about with the capacity before and after.
+#[test]
+fn a_count_replacing_a_shift_table_warns_with_both_capacities() {
+    let s = with(TWO, &["stages.inspection.lanes=4"]).unwrap();
+    assert_eq!((lanes_at(&s, 1, 10), lanes_at(&s, 1, 22)), (4, 4));
+    let [warning] = &s.patch_warnings[..] else {
+        panic!("one warning expected: {:?}", s.patch_warnings)
+    };
+    // Before: (3 × 12 h + 1 × 12 h) / 20 min = 144 trucks a day; after:
+    // 4 × 24 h / 20 min = 288.
+    assert!(
+        warning.starts_with("--set: `stages.inspection.lanes=4` replaces its shift table (2 shifts, capacity 144 trucks/day) with 4 lanes at every hour the stage is open: capacity 288 trucks/day"),
+        "{warning}"
+    );
+    assert!(
+        warning.contains("`stages.inspection.lanes.percent=150`"),
+        "{warning}"
+    );
+    assert!(load_warnings(&s).contains(warning));
+    // A count over a count, a table over a table: nothing to say.
+    let quiet = with(
+        TWO,
+        &[
+            "stages.gate.lanes=4",
+            r#"stages.inspection.lanes=[{ hours = "00:00-24:00", count = 2 }]"#,
+        ],
+    )
+    .unwrap();
+    assert!(
+        quiet.patch_warnings.is_empty(),
+        "{:?}",
+        quiet.patch_warnings
+    );
+}
+
+/// `open` and `days` on a stage with shifts keep the table: the stage's
+/// lanes are the shifts' counts while it is open, and 0 while it is
+/// closed (capacity = lanes on duty × open).
+#[test]
+fn open_and_days_on_a_shifted_stage_mask_the_table() {
+    let s = with(TWO, &[r#"stages.inspection.open=["06:00-12:00"]"#]).unwrap();
+    // Open 06–12: the night shift's 1 lane 06–08, the day shift's 3 to
+    // noon, none after.
+    assert_eq!(lanes_at(&s, 1, 7), 1);
+    assert_eq!(lanes_at(&s, 1, 10), 3);
+    assert_eq!(lanes_at(&s, 1, 14), 0);
+    assert_eq!(lanes_at(&s, 1, 22), 0);
+    assert!(s.patch_warnings.is_empty(), "{:?}", s.patch_warnings);
+    // `days`: the stage opens only on the days named (time 0 is a Monday
+    // by default, so day 1 is the Tuesday); the rows keep their hours.
+    let s = with(TWO, &[r#"stages.inspection.days=["tue"]"#]).unwrap();
+    assert_eq!(lanes_at(&s, 1, 10), 0, "Monday: closed");
+    assert_eq!(lanes_at(&s, 1, 24 + 10), 3, "Tuesday, day shift");
+    assert_eq!(lanes_at(&s, 1, 48 + 10), 0, "Wednesday: closed");
+}
