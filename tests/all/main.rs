@@ -26,6 +26,7 @@ mod determinism;
 mod docs;
 mod findings;
 mod forecast;
+mod forecast_state;
 mod fuzz_scenarios;
 mod fuzz_studies;
 mod gate_files;
