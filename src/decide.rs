@@ -36,6 +36,7 @@ pub mod morris;
 pub mod plan;
 pub mod points;
 pub mod precision;
+pub mod require;
 pub mod runner;
 pub mod samples;
 pub mod schema;

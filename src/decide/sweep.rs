@@ -77,8 +77,8 @@ struct RawSweep {
     factors: Option<Spanned<Vec<Spanned<RawFactor>>>>,
     /// Targets on metrics, as a plan's [[require]]: marked on the report's
     /// heat maps (a sweep searches nothing; it shows where they are met).
-    #[schemars(with = "Option<Vec<super::plan::RawRequirement>>")]
-    require: Option<Spanned<Vec<Spanned<super::plan::RawRequirement>>>>,
+    #[schemars(with = "Option<Vec<super::require::RawRequirement>>")]
+    require: Option<Spanned<Vec<Spanned<super::require::RawRequirement>>>>,
 }
 
 /// One `[[factors]]` entry as written.
@@ -163,7 +163,7 @@ fn check(file: &TomlFile, command_line: &[Override]) -> Result<Sweep, DecideErro
     };
     let study = Study::checked(file, &header, command_line, &mut errors);
     let mut metrics = metric_list(file, raw.metrics.as_ref(), &mut errors);
-    let targets = super::plan::requirements(file, raw.require.as_ref(), &mut errors);
+    let targets = super::require::requirements(file, raw.require.as_ref(), &mut errors);
     for t in &targets {
         if !metrics.contains(&t.key) {
             metrics.push(t.key);
