@@ -33,3 +33,21 @@ pub fn set_files(cal: &Calibration) -> Vec<(&'static str, Vec<u8>)> {
         ("calibrate.html", html::page(cal).into_bytes()),
     ]
 }
+
+/// A stage's opening hours in words: "round the clock", or its `open`
+/// ranges ("all day" without) followed by `on` and its days joined by
+/// `sep`; the table and the page differ only in those two.
+fn hours_words(h: &crate::calibrate::hours::Hours, on: &str, sep: &str) -> String {
+    match (&h.open, &h.days) {
+        (None, None) => "round the clock".to_owned(),
+        (open, days) => {
+            let o = open
+                .as_ref()
+                .map_or_else(|| "all day".to_owned(), |o| o.join(" "));
+            match days {
+                Some(d) => format!("{o}{on}{}", d.join(sep)),
+                None => o,
+            }
+        }
+    }
+}

@@ -155,18 +155,7 @@ pub fn calibration(cal: &Calibration) -> String {
             (None, Some(seen)) => format!("{} ({seen} seen)", s.lanes.max),
             (Some(_), _) => format!("shifts, peak {}", s.lanes.max),
         };
-        let open = match (&s.hours.open, &s.hours.days) {
-            (None, None) => "round the clock".to_owned(),
-            (open, days) => {
-                let o = open
-                    .as_ref()
-                    .map_or_else(|| "all day".to_owned(), |o| o.join(" "));
-                match days {
-                    Some(d) => format!("{o} {}", d.join(",")),
-                    None => o,
-                }
-            }
-        };
+        let open = super::hours_words(&s.hours, " ", ",");
         let fit = s.service.chosen();
         rows.push(vec![
             s.name.clone(),

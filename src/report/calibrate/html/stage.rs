@@ -238,18 +238,7 @@ fn facts(s: &StageCalibration) -> String {
             s.lanes.max
         ),
     };
-    let open = match (&s.hours.open, &s.hours.days) {
-        (None, None) => "round the clock".to_owned(),
-        (open, days) => {
-            let o = open
-                .as_ref()
-                .map_or_else(|| "all day".to_owned(), |o| o.join(" "));
-            match days {
-                Some(d) => format!("{o} on {}", d.join(", ")),
-                None => o,
-            }
-        }
-    };
+    let open = super::super::hours_words(&s.hours, " on ", ", ");
     let rework = s.routing.rework.as_ref().map_or_else(String::new, |r| {
         format!(
             "; {}% of its trucks go back to {}",
