@@ -139,8 +139,8 @@ pub fn write(cal: &Calibration) -> String {
     let _ = writeln!(t, "replications = {}", cal.replications);
     demand(&mut t, cal);
     classes(&mut t, cal);
-    for s in &cal.stages {
-        stage(&mut t, cal, s);
+    for (i, s) in cal.stages.iter().enumerate() {
+        stage(&mut t, cal, s, cal.loads.get(i));
     }
     initial(&mut t, cal);
     t
@@ -264,15 +264,15 @@ fn classes(t: &mut String, cal: &Calibration) {
     }
 }
 
-fn stage(t: &mut String, cal: &Calibration, s: &super::StageCalibration) {
+fn stage(
+    t: &mut String,
+    cal: &Calibration,
+    s: &super::StageCalibration,
+    load: Option<&super::load::StageLoad>,
+) {
     let _ = writeln!(t, "\n[[stages]]");
     let _ = writeln!(t, "name = {}", quote(&s.name));
-    if let Some(l) = cal
-        .stages
-        .iter()
-        .position(|x| std::ptr::eq(x, s))
-        .and_then(|i| cal.loads.get(i))
-    {
+    if let Some(l) = load {
         let _ = writeln!(
             t,
             "# load ρ = {}: {} services a week needed (arrivals × share × rework), {} possible (open lane-hours × 3600 s / mean service){}",
